@@ -1,0 +1,70 @@
+import APIMachinery
+
+/// Every resource Kubelite serves, with upstream's group, version, kind, plural, short names, scope,
+/// verbs, categories and subresources (as `kubectl api-resources -o wide` shows them on a 1.32 cluster).
+public enum ResourceCatalog {
+    static let noCollectionDelete = ["create", "delete", "get", "list", "patch", "update", "watch"]
+
+    public static let namespaces = APIResource(
+        group: "", version: "v1", kind: "Namespace", plural: "namespaces", shortNames: ["ns"],
+        namespaced: false, verbs: noCollectionDelete, subresources: ["status", "finalize"],
+        definition: "io.k8s.api.core.v1.Namespace")
+    public static let pods = APIResource(
+        group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"],
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.core.v1.Pod")
+    public static let services = APIResource(
+        group: "", version: "v1", kind: "Service", plural: "services", shortNames: ["svc"],
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.core.v1.Service")
+    public static let endpoints = APIResource(
+        group: "", version: "v1", kind: "Endpoints", plural: "endpoints", shortNames: ["ep"],
+        namespaced: true, definition: "io.k8s.api.core.v1.Endpoints")
+    public static let persistentVolumeClaims = APIResource(
+        group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", shortNames: ["pvc"],
+        namespaced: true, subresources: ["status"], definition: "io.k8s.api.core.v1.PersistentVolumeClaim")
+    public static let persistentVolumes = APIResource(
+        group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes", shortNames: ["pv"],
+        namespaced: false, subresources: ["status"], definition: "io.k8s.api.core.v1.PersistentVolume")
+    public static let nodes = APIResource(
+        group: "", version: "v1", kind: "Node", plural: "nodes", shortNames: ["no"],
+        namespaced: false, subresources: ["status"], definition: "io.k8s.api.core.v1.Node")
+    public static let events = APIResource(
+        group: "", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"],
+        namespaced: true, definition: "io.k8s.api.core.v1.Event")
+    public static let configMaps = APIResource(
+        group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", shortNames: ["cm"],
+        namespaced: true, definition: "io.k8s.api.core.v1.ConfigMap")
+    public static let secrets = APIResource(
+        group: "", version: "v1", kind: "Secret", plural: "secrets",
+        namespaced: true, definition: "io.k8s.api.core.v1.Secret")
+    public static let statefulSets = APIResource(
+        group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", shortNames: ["sts"],
+        namespaced: true, categories: ["all"], subresources: ["status", "scale"],
+        definition: "io.k8s.api.apps.v1.StatefulSet")
+    public static let controllerRevisions = APIResource(
+        group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions",
+        namespaced: true, definition: "io.k8s.api.apps.v1.ControllerRevision")
+    public static let storageClasses = APIResource(
+        group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", shortNames: ["sc"],
+        namespaced: false, definition: "io.k8s.api.storage.v1.StorageClass")
+    public static let endpointSlices = APIResource(
+        group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices",
+        namespaced: true, definition: "io.k8s.api.discovery.v1.EndpointSlice")
+    public static let leases = APIResource(
+        group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
+        namespaced: true, definition: "io.k8s.api.coordination.v1.Lease")
+
+    /// All served resources, in discovery order (core first, then groups by name as upstream orders them).
+    public static let all: [APIResource] = [
+        configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
+        secrets, services,
+        controllerRevisions, statefulSets,
+        leases,
+        endpointSlices,
+        storageClasses,
+    ]
+
+    /// Namespaces that exist when the server starts, as on a kubeadm cluster.
+    public static let initialNamespaces = ["default", "kube-node-lease", "kube-public", "kube-system"]
+}

@@ -1,0 +1,78 @@
+import APIMachinery
+import Foundation
+
+/// What one resource adds to the generic store, as upstream's rest.RESTCreateStrategy /
+/// RESTUpdateStrategy do: defaults, preparation, validation and how its rows print in tables.
+/// Every method receives the object as decoded JSON (already pruned to the kind's schema).
+public protocol ResourceStrategy: Sendable {
+    var resource: APIResource { get }
+
+    /// Whether metadata.generation starts at 1 and moves when the spec changes (workloads do; most kinds don't).
+    var tracksGeneration: Bool { get }
+
+    /// Upstream's SetDefaults_* for the kind, applied on create and on update after decoding.
+    func applyDefaults(_ object: inout JSON)
+
+    /// Clears what a client may not set on create (usually `status`) and sets initial values.
+    func prepareForCreate(_ object: inout JSON)
+
+    /// Keeps what the main resource may not change on update (usually the old `status`).
+    func prepareForUpdate(_ object: inout JSON, old: JSON)
+
+    /// Kind-specific validation of a new object (metadata is validated by the store).
+    func validate(_ object: JSON) -> [FieldError]
+
+    /// Kind-specific validation of an update, including immutable fields.
+    func validateUpdate(_ object: JSON, old: JSON) -> [FieldError]
+
+    /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
+    var tableColumns: [TableColumn] { get }
+
+    /// One row's cells in the order of `tableColumns`.
+    func tableCells(_ object: JSON, now: Date) -> [JSON]
+}
+
+extension ResourceStrategy {
+    public var tracksGeneration: Bool { false }
+    public func applyDefaults(_ object: inout JSON) {}
+    /// Most kinds with a status drop a client-set status on create, as upstream's strategies do.
+    public func prepareForCreate(_ object: inout JSON) {
+        if resource.subresources.contains("status") { object["status"] = nil }
+    }
+    /// Most kinds with a status subresource keep the stored status on a main-resource update.
+    public func prepareForUpdate(_ object: inout JSON, old: JSON) {
+        if resource.subresources.contains("status") { object["status"] = old["status"] }
+    }
+    public func validate(_ object: JSON) -> [FieldError] { [] }
+    public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] { validate(object) }
+    /// The default columns upstream uses for kinds without a printer: NAME and AGE.
+    public var tableColumns: [TableColumn] { [.name, .age] }
+    public func tableCells(_ object: JSON, now: Date) -> [JSON] {
+        [object[path: "metadata", "name"] ?? "", .string(TableColumn.age(of: object, now: now))]
+    }
+}
+
+/// A column of a meta.k8s.io/v1 Table.
+public struct TableColumn: Sendable, Equatable {
+    public var name: String
+    public var type: String
+    public var format: String
+    public var description: String
+    /// 0: shown by `kubectl get`; 1: only with `-o wide`.
+    public var priority: Int
+
+    public init(name: String, type: String = "string", format: String = "", description: String = "", priority: Int = 0) {
+        self.name = name; self.type = type; self.format = format; self.description = description; self.priority = priority
+    }
+
+    public static let name = TableColumn(name: "Name", format: "name", description: "Name must be unique within a namespace.")
+    public static let age = TableColumn(name: "Age", description: "CreationTimestamp is a timestamp representing the server time when this object was created.")
+
+    /// Upstream's translateTimestampSince: the age of an object as kubectl prints it (`5s`, `3m20s`, `2d`).
+    public static func age(of object: JSON, now: Date) -> String {
+        guard let ts = object[path: "metadata", "creationTimestamp"]?.stringValue, let created = Timestamp.parse(ts) else {
+            return "<unknown>"
+        }
+        return Timestamp.humanDuration(now.timeIntervalSince(created))
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class APIMachineryTestsPlaceholder: XCTestCase { func testNothing() {} }
