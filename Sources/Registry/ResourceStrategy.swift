@@ -25,6 +25,13 @@ public protocol ResourceStrategy: Sendable {
     /// Kind-specific validation of an update, including immutable fields.
     func validateUpdate(_ object: JSON, old: JSON) -> [FieldError]
 
+    /// Whether DELETE answers with the deleted object (pods, services) rather than a success Status.
+    var returnsDeletedObject: Bool { get }
+
+    /// Field values a `fieldSelector` may test (upstream's per-kind field label set); every kind has
+    /// metadata.name and metadata.namespace.
+    func selectableFields(_ object: JSON) -> [String: String]
+
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
 
@@ -34,6 +41,13 @@ public protocol ResourceStrategy: Sendable {
 
 extension ResourceStrategy {
     public var tracksGeneration: Bool { false }
+    public var returnsDeletedObject: Bool { false }
+    public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
+    /// The fields every kind can be selected by.
+    public static func metadataFields(_ object: JSON) -> [String: String] {
+        ["metadata.name": object[path: "metadata", "name"]?.stringValue ?? "",
+         "metadata.namespace": object[path: "metadata", "namespace"]?.stringValue ?? ""]
+    }
     public func applyDefaults(_ object: inout JSON) {}
     /// Most kinds with a status drop a client-set status on create, as upstream's strategies do.
     public func prepareForCreate(_ object: inout JSON) {

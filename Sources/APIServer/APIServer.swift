@@ -1,0 +1,85 @@
+import APIMachinery
+import Foundation
+import HTTPServer
+import Logging
+import Registry
+
+/// The Kubernetes API over HTTP: routes each request to discovery, OpenAPI, health or a resource verb,
+/// and turns every failure into a `Status` with upstream's reason and code.
+public final class APIServer: HTTPHandler, Sendable {
+    public let registry: Registry
+    let discovery: Discovery
+    let openAPI: OpenAPIServing
+    let logger: Logger
+    /// Set once the server is serving: /readyz answers 200 only then.
+    let readiness: Readiness
+
+    public init(registry: Registry, logger: Logger = Logger(label: "kubelite.api")) {
+        self.registry = registry
+        self.discovery = Discovery(resources: registry.resources)
+        self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
+        self.logger = logger
+        self.readiness = Readiness()
+    }
+
+    public func markReady() { readiness.set(true) }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        do {
+            return try route(request)
+        } catch {
+            return Responses.status(error, request: request)
+        }
+    }
+
+    func route(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let path = request.path
+        if path.hasPrefix("/api/") || path.hasPrefix("/apis/") {
+            if let info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request)) {
+                return try ResourceHandler(server: self, request: request, info: info).serve()
+            }
+        }
+        return try serveNonResource(request)
+    }
+
+    private func serveNonResource(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        switch path {
+        case "/healthz", "/livez": return Health.answer(request, ready: true)
+        case "/readyz": return Health.answer(request, ready: readiness.get())
+        case "/version": return try onlyGet(request) { try Responses.object(Version.info, request: request) }
+        case "/api", "/apis": return try onlyGet(request) { try discovery.serveRoot(path, request: request) }
+        case "/openapi/v3": return try onlyGet(request) { openAPI.index(request: request) }
+        case "/openapi/v2":
+            throw APIError.pathNotFound
+        default:
+            if path.hasPrefix("/openapi/v3/") {
+                return try onlyGet(request) { () throws(APIError) -> HTTPResponse in
+                    try openAPI.document(String(path.dropFirst("/openapi/v3/".count)), request: request)
+                }
+            }
+            if path.hasPrefix("/api/") || path.hasPrefix("/apis/") {
+                return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try discovery.serveGroupPath(path, request: request) }
+            }
+            throw APIError.pathNotFound
+        }
+    }
+
+    private func onlyGet(_ request: HTTPRequest, _ body: () throws(APIError) -> HTTPResponse) throws(APIError) -> HTTPResponse {
+        guard request.method == "GET" || request.method == "HEAD" else { throw APIError.methodNotAllowed }
+        return try body()
+    }
+
+    static func isWatch(_ request: HTTPRequest) -> Bool {
+        guard let w = request.queryValue("watch") else { return false }
+        return w == "true" || w == "1"
+    }
+}
+
+/// A flag set once the server is listening.
+final class Readiness: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ready = false
+    func set(_ value: Bool) { lock.lock(); ready = value; lock.unlock() }
+    func get() -> Bool { lock.lock(); defer { lock.unlock() }; return ready }
+}

@@ -1,0 +1,40 @@
+/// A parsed media type with parameters, e.g. `application/json;as=Table;v=v1;g=meta.k8s.io`.
+struct MediaType: Sendable, Equatable {
+    var type: String
+    var subtype: String
+    var parameters: [String: String]
+
+    var essence: String { "\(type)/\(subtype)" }
+
+    init(type: String, subtype: String, parameters: [String: String] = [:]) {
+        self.type = type; self.subtype = subtype; self.parameters = parameters
+    }
+
+    init?(parsing text: Substring) {
+        let pieces = text.split(separator: ";")
+        guard let head = pieces.first else { return nil }
+        let essence = head.trimmingCharacters(in: .whitespaces).lowercased()
+        let halves = essence.split(separator: "/", maxSplits: 1)
+        guard halves.count == 2, !halves[0].isEmpty, !halves[1].isEmpty else { return nil }
+        type = String(halves[0])
+        subtype = String(halves[1])
+        parameters = [:]
+        for piece in pieces.dropFirst() {
+            let kv = piece.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { continue }
+            let key = kv[0].trimmingCharacters(in: .whitespaces).lowercased()
+            var value = kv[1].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            parameters[key] = value
+        }
+    }
+
+    /// Parses a comma-separated Accept header; an absent or empty header means `*/*`.
+    static func parseList(_ header: String?) -> [MediaType] {
+        guard let header, !header.trimmingCharacters(in: .whitespaces).isEmpty else { return [MediaType(type: "*", subtype: "*")] }
+        return header.split(separator: ",").compactMap { MediaType(parsing: $0) }
+            .filter { ($0.parameters["q"].flatMap(Double.init) ?? 1) > 0 }
+    }
+}
+
+import Foundation

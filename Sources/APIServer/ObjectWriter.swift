@@ -1,0 +1,89 @@
+import APIMachinery
+import Foundation
+import HTTPServer
+import Registry
+import Storage
+
+/// Writes resource objects and lists in the negotiated format. JSON lists are assembled from the
+/// stored bytes of each item, so a list is never re-encoded.
+struct ObjectWriter {
+    let store: ResourceStore
+    let request: HTTPRequest
+
+    func single(_ object: JSON, bytes: [UInt8]?, format: ResponseFormat, status: Int = 200, warnings: [String] = []) throws(APIError) -> HTTPResponse {
+        switch format {
+        case .json, .yaml, .discovery:
+            return Responses.encode(object, bytes: bytes, format: format == .yaml ? .yaml : .json, status: status, warnings: warnings)
+        case .table(let version):
+            let table = try self.table([object], revision: object[path: "metadata", "resourceVersion"]?.stringValue ?? "", version: version)
+            return Responses.json(JSONWriter.encode(table), status: status, contentType: format.contentType, warnings: warnings)
+        case .partialMetadata(let version):
+            return Responses.json(JSONWriter.encode(partial(object, version: version)), status: status, contentType: format.contentType, warnings: warnings)
+        }
+    }
+
+    func list(_ items: [StoredObject], revision: Int64, format: ResponseFormat) throws(APIError) -> HTTPResponse {
+        let resource = store.resource
+        switch format {
+        case .json, .discovery:
+            var out: [UInt8] = []
+            out.reserveCapacity(items.reduce(128) { $0 + $1.bytes.count + 1 })
+            out.append(contentsOf: "{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.apiVersion)\",\"metadata\":{\"resourceVersion\":\"\(revision)\"},\"items\":[".utf8)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: item.bytes)
+            }
+            out.append(contentsOf: "]}".utf8)
+            return Responses.json(out)
+        case .yaml:
+            let list: JSON = [
+                "apiVersion": .string(resource.apiVersion), "items": .array(items.map(\.object)),
+                "kind": .string(resource.listKind), "metadata": ["resourceVersion": .string(String(revision))],
+            ]
+            return Responses.encode(list, bytes: nil, format: .yaml)
+        case .table(let version):
+            let table = try self.table(items.map(\.object), revision: String(revision), version: version)
+            return Responses.json(JSONWriter.encode(table), contentType: format.contentType)
+        case .partialMetadata(let version):
+            let list: JSON = [
+                "kind": "PartialObjectMetadataList", "apiVersion": .string("meta.k8s.io/\(version)"),
+                "metadata": ["resourceVersion": .string(String(revision))],
+                "items": .array(items.map { partial($0.object, version: version) }),
+            ]
+            return Responses.json(JSONWriter.encode(list), contentType: format.contentType)
+        }
+    }
+
+    private func partial(_ object: JSON, version: String) -> JSON {
+        ["kind": "PartialObjectMetadata", "apiVersion": .string("meta.k8s.io/\(version)"), "metadata": object["metadata"] ?? .object([:])]
+    }
+
+    /// A meta.k8s.io Table with the kind's columns; each row carries the object as `includeObject` asks
+    /// (Metadata by default, as kubectl expects).
+    func table(_ objects: [JSON], revision: String, version: String) throws(APIError) -> JSON {
+        let include = request.queryValue("includeObject") ?? "Metadata"
+        guard ["None", "Metadata", "Object"].contains(include) else {
+            throw APIError.badRequest("includeObject: Unsupported value: \"\(include)\": supported values: \"Metadata\", \"None\", \"Object\"")
+        }
+        let strategy = store.strategy
+        let now = store.clock.now()
+        let columns: [JSON] = strategy.tableColumns.map { c in
+            ["name": .string(c.name), "type": .string(c.type), "format": .string(c.format),
+             "description": .string(c.description), "priority": .int(Int64(c.priority))]
+        }
+        let rows: [JSON] = objects.map { object in
+            var row: JSONObject = ["cells": .array(strategy.tableCells(object, now: now))]
+            switch include {
+            case "Object": row["object"] = object
+            case "Metadata": row["object"] = partial(object, version: version)
+            default: break
+            }
+            return .object(row)
+        }
+        return [
+            "kind": "Table", "apiVersion": .string("meta.k8s.io/\(version)"),
+            "metadata": ["resourceVersion": .string(revision)],
+            "columnDefinitions": .array(columns), "rows": .array(rows),
+        ]
+    }
+}

@@ -1,0 +1,149 @@
+import APIMachinery
+import Foundation
+import HTTPServer
+import Registry
+import Storage
+
+/// Serves one request on a resource path: finds the resource's store, checks the verb is served
+/// at that path, and dispatches to the verb.
+struct ResourceHandler {
+    let server: APIServer
+    let request: HTTPRequest
+    let info: RequestInfo
+
+    func serve() throws(APIError) -> HTTPResponse {
+        guard let store = server.registry.store(group: info.group, plural: info.resource),
+              store.resource.version == info.version else {
+            throw APIError.pathNotFound
+        }
+        let resource = store.resource
+        guard info.extraParts.isEmpty else { throw APIError.pathNotFound }
+        // A namespaced resource by name needs its namespace; a cluster-scoped one may not have one
+        // (namespaces themselves are addressed as /namespaces/<name>).
+        if resource.namespaced, !info.name.isEmpty, info.namespace == nil { throw APIError.pathNotFound }
+        if !resource.namespaced, info.namespace != nil, resource.plural != "namespaces" { throw APIError.pathNotFound }
+        if !info.subresource.isEmpty {
+            guard resource.subresources.contains(info.subresource) else { throw APIError.pathNotFound }
+            return try serveSubresource(store)
+        }
+        let namespace = resource.namespaced ? info.namespace : nil
+        guard resource.verbs.contains(info.verb) else { throw APIError.methodNotAllowed }
+        switch info.verb {
+        case "get": return try get(store, namespace: namespace)
+        case "list": return try list(store, namespace: namespace)
+        case "watch":
+            throw APIError(code: 405, reason: "MethodNotAllowed", message: "watch is not served by this version of kubelite")
+        case "create":
+            if resource.namespaced, namespace == nil { throw APIError.methodNotAllowed }
+            return try create(store, namespace: namespace)
+        case "update": return try update(store, namespace: namespace, subresource: nil)
+        case "patch": return try patch(store, namespace: namespace, subresource: nil)
+        case "delete": return try delete(store, namespace: namespace)
+        case "deletecollection": return try deleteCollection(store, namespace: namespace)
+        default: throw APIError.methodNotAllowed
+        }
+    }
+
+    private func serveSubresource(_ store: ResourceStore) throws(APIError) -> HTTPResponse {
+        let namespace = store.resource.namespaced ? info.namespace : nil
+        switch (info.subresource, info.verb) {
+        case ("status", "get"): return try get(store, namespace: namespace)
+        case ("status", "update"): return try update(store, namespace: namespace, subresource: "status")
+        case ("status", "patch"): return try patch(store, namespace: namespace, subresource: "status")
+        case ("scale", "get"):
+            return try Responses.object(store.getScale(namespace: namespace, name: info.name), request: request)
+        case ("scale", "update"):
+            let body = try BodyReader.read(request, patch: false).body
+            let scale = try store.updateScale(namespace: namespace, name: info.name, body: body.value, options: QueryOptions.write(request))
+            return try Responses.object(scale, request: request)
+        case ("scale", "patch"):
+            let (body, type) = try BodyReader.read(request, patch: true)
+            let scale = try store.patchScale(namespace: namespace, name: info.name, type: type!, patch: body, options: QueryOptions.write(request))
+            return try Responses.object(scale, request: request)
+        case ("finalize", "update"):
+            return try update(store, namespace: namespace, subresource: "finalize")
+        default:
+            throw APIError.methodNotAllowed
+        }
+    }
+
+    // MARK: reads
+
+    private func get(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
+        let stored = try store.get(namespace: namespace, name: info.name)
+        return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
+    }
+
+    private func list(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
+        let filter = try ListFilter(request: request, resource: store.resource, strategy: store.strategy)
+        let (items, revision) = store.list(namespace: namespace)
+        let selected = filter.isEmpty ? items : items.filter { filter.matches($0.object) }
+        return try ObjectWriter(store: store, request: request).list(selected, revision: revision, format: format)
+    }
+
+    // MARK: writes
+
+    private func create(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
+        let options = try QueryOptions.write(request)
+        let body = try BodyReader.read(request, patch: false).body
+        let result = try store.create(namespace: namespace, body: body, options: options)
+        return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
+                                                                       status: 201, warnings: result.warnings)
+    }
+
+    private func update(_ store: ResourceStore, namespace: String?, subresource: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
+        let options = try QueryOptions.write(request)
+        let body = try BodyReader.read(request, patch: false).body
+        let result = try store.update(namespace: namespace, name: info.name, body: body, options: options, subresource: subresource)
+        return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
+                                                                       warnings: result.warnings)
+    }
+
+    private func patch(_ store: ResourceStore, namespace: String?, subresource: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
+        let options = try QueryOptions.write(request)
+        let (body, type) = try BodyReader.read(request, patch: true)
+        let result = try store.patch(namespace: namespace, name: info.name, type: type!, patch: body, options: options,
+                                     subresource: subresource)
+        return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
+                                                                       warnings: result.warnings)
+    }
+
+    private func delete(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
+        let body = request.body.isEmpty ? nil : try BodyReader.read(request, patch: false).body.value
+        let options = try QueryOptions.delete(request, body: body)
+        switch try store.delete(namespace: namespace, name: info.name, options: options) {
+        case .marked(let object):
+            return Responses.encode(object, bytes: nil, format: format)
+        case .deleted(let object):
+            if store.strategy.returnsDeletedObject {
+                return Responses.encode(object, bytes: nil, format: format)
+            }
+            var details: JSONObject = ["name": .string(info.name)]
+            if !store.resource.group.isEmpty { details["group"] = .string(store.resource.group) }
+            details["kind"] = .string(store.resource.plural)
+            details["uid"] = object[path: "metadata", "uid"]
+            return Responses.encode(Responses.success(details: .object(details)), bytes: nil, format: format)
+        }
+    }
+
+    private func deleteCollection(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
+        let body = request.body.isEmpty ? nil : try BodyReader.read(request, patch: false).body.value
+        let options = try QueryOptions.delete(request, body: body)
+        let filter = try ListFilter(request: request, resource: store.resource, strategy: store.strategy)
+        let (items, revision) = store.list(namespace: namespace)
+        let selected = items.filter { filter.matches($0.object) }
+        let deleted = try store.deleteCollection(selected, options: options)
+        let list: JSON = [
+            "kind": .string(store.resource.listKind), "apiVersion": .string(store.resource.apiVersion),
+            "metadata": ["resourceVersion": .string(String(revision))], "items": .array(deleted),
+        ]
+        return Responses.encode(list, bytes: nil, format: format)
+    }
+}

@@ -1,0 +1,187 @@
+import CMicroHTTPD
+import Foundation
+
+/// Per-request state libmicrohttpd keeps for us in `*con_cls` between access-handler calls.
+final class RequestContext {
+    var body: [UInt8] = []
+    var bodyTooLarge = false
+}
+
+extension MicroHTTPServer {
+    /// The access handler. Callbacks capture nothing: the server is recovered from the opaque `cls`.
+    static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadDataSize, conCls in
+        guard let cls, let connection, let conCls, let uploadDataSize else { return MHD_Result.NO }
+        let server = Unmanaged<MicroHTTPServer>.fromOpaque(cls).takeUnretainedValue()
+        guard let existing = conCls.pointee else {
+            // First call: headers only. Set up state and answer on a later call (keep-alive needs this).
+            conCls.pointee = Unmanaged.passRetained(RequestContext()).toOpaque()
+            return MHD_Result.YES
+        }
+        let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
+        let size = uploadDataSize.pointee
+        if size > 0 {
+            if !context.bodyTooLarge, let uploadData {
+                if context.body.count + size > server.configuration.maxBodyBytes {
+                    context.bodyTooLarge = true
+                    context.body = []  // keep reading (and discarding) so the 413 reaches the client
+                } else {
+                    uploadData.withMemoryRebound(to: UInt8.self, capacity: size) { p in
+                        context.body.append(contentsOf: UnsafeBufferPointer(start: p, count: size))
+                    }
+                }
+            }
+            uploadDataSize.pointee = 0
+            return MHD_Result.YES
+        }
+        let request = server.makeRequest(connection: connection, url: url, method: method, context: context)
+        let response: HTTPResponse
+        if context.bodyTooLarge {
+            response = HTTPServerErrors.requestEntityTooLarge(limit: server.configuration.maxBodyBytes)
+        } else if request.headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }) > server.configuration.maxHeaderBytes {
+            response = HTTPServerErrors.headersTooLarge(limit: server.configuration.maxHeaderBytes)
+        } else {
+            response = server.handler.handle(request)
+        }
+        return server.queue(response, on: connection)
+    }
+
+    static let requestCompleted: MHD_RequestCompletedCallback = { _, _, conCls, _ in
+        guard let conCls, let existing = conCls.pointee else { return }
+        Unmanaged<RequestContext>.fromOpaque(existing).release()
+        conCls.pointee = nil
+    }
+
+    func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, context: RequestContext) -> HTTPRequest {
+        final class Pairs { var items: [(name: String, value: String)] = [] }
+        let headers = Pairs(), query = Pairs()
+        let collect: MHD_KeyValueIterator = { cls, _, key, value in
+            guard let cls, let key else { return MHD_Result.YES }
+            let pairs = Unmanaged<Pairs>.fromOpaque(cls).takeUnretainedValue()
+            pairs.items.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+            return MHD_Result.YES
+        }
+        withExtendedLifetime((headers, query)) {
+            _ = MHD_get_connection_values(connection, MHD_ValueKind.HEADER_KIND, collect, Unmanaged.passUnretained(headers).toOpaque())
+            _ = MHD_get_connection_values(connection, MHD_ValueKind.GET_ARGUMENT_KIND, collect, Unmanaged.passUnretained(query).toOpaque())
+        }
+        var request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
+                                  path: url.map { String(cString: $0) } ?? "/",
+                                  query: query.items, headers: headers.items)
+        request.body = context.body
+        context.body = []
+        return request
+    }
+
+    func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        let mhdResponse: OpaquePointer?
+        switch response.body {
+        case .bytes(let bytes):
+            mhdResponse = bytes.withUnsafeBytes { raw in
+                MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
+            }
+        case .stream(let stream):
+            let context = StreamContext(server: self, connection: connection, stream: stream)
+            guard register(context) else {
+                stream.close()
+                return queue(HTTPServerErrors.shuttingDown, on: connection)
+            }
+            mhdResponse = context.makeResponse()
+        }
+        guard let mhdResponse else { return MHD_Result.NO }
+        for (name, value) in response.headers {
+            _ = MHD_add_response_header(mhdResponse, name, value)
+        }
+        let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+        MHD_destroy_response(mhdResponse)
+        return result
+    }
+}
+
+/// Ties a `ResponseStream` to its connection: reads chunks for libmicrohttpd and suspends the
+/// connection while the stream is empty, so an idle watch holds no thread and burns no CPU.
+final class StreamContext: @unchecked Sendable {
+    private let lock = NSLock()
+    private weak var server: MicroHTTPServer?
+    private let connection: OpaquePointer
+    let stream: ResponseStream
+    private var suspended = false
+    private var wakePending = false
+    private var finished = false
+    private var pendingBytes: [UInt8] = []
+    private var pendingOffset = 0
+
+    init(server: MicroHTTPServer, connection: OpaquePointer, stream: ResponseStream) {
+        self.server = server
+        self.connection = connection
+        self.stream = stream
+    }
+
+    func makeResponse() -> OpaquePointer? {
+        stream.attach(wake: { [weak self] in self?.wake() })
+        let me = Unmanaged.passRetained(self).toOpaque()
+        return MHD_create_response_from_callback(UInt64.max, 32 * 1024, StreamContext.reader, me, StreamContext.free)
+    }
+
+    /// Data is available (or the stream ended): resume the connection if it sleeps.
+    func wake() {
+        lock.lock(); defer { lock.unlock() }
+        if suspended {
+            suspended = false
+            MHD_resume_connection(connection)
+        } else {
+            wakePending = true
+        }
+    }
+
+    /// Server stop: end the stream and make sure the connection is not left suspended.
+    func shutdown() {
+        stream.close()
+        lock.lock(); defer { lock.unlock() }
+        finished = true
+        if suspended {
+            suspended = false
+            MHD_resume_connection(connection)
+        }
+    }
+
+    fileprivate func fill(_ buffer: UnsafeMutablePointer<CChar>, max: Int) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        if pendingOffset >= pendingBytes.count, !finished {
+            switch stream.read(max: max) {
+            case .data(let bytes): pendingBytes = bytes; pendingOffset = 0
+            case .end: finished = true
+            case .pending:
+                if wakePending {
+                    wakePending = false
+                    return 0
+                }
+                // Suspend while holding our lock so a concurrent wake() cannot resume first.
+                suspended = true
+                MHD_suspend_connection(connection)
+                return 0
+            }
+        }
+        if pendingOffset < pendingBytes.count {
+            let n = min(max, pendingBytes.count - pendingOffset)
+            pendingBytes.withUnsafeBytes { raw in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + pendingOffset, byteCount: n)
+            }
+            pendingOffset += n
+            return n
+        }
+        return -1  // MHD_CONTENT_READER_END_OF_STREAM
+    }
+
+    static let reader: MHD_ContentReaderCallback = { cls, _, buffer, max in
+        guard let cls, let buffer else { return -1 }
+        let context = Unmanaged<StreamContext>.fromOpaque(cls).takeUnretainedValue()
+        return context.fill(buffer, max: max)
+    }
+
+    static let free: MHD_ContentReaderFreeCallback = { cls in
+        guard let cls else { return }
+        let context = Unmanaged<StreamContext>.fromOpaque(cls).takeRetainedValue()
+        context.stream.close()
+        context.server?.unregister(context)
+    }
+}

@@ -1,0 +1,36 @@
+/// Limits and sizing of the HTTP layer.
+public struct HTTPServerConfiguration: Sendable {
+    /// IPv4 address to listen on.
+    public var bindAddress: String = "127.0.0.1"
+    /// 0 lets the kernel pick a free port; `MicroHTTPServer.port` tells which.
+    public var port: UInt16 = 8080
+    /// Worker threads, each with its own epoll loop; sized to the cores so no thread waits on another.
+    public var threads: Int = max(1, System.coreCount)
+    /// Largest request body accepted; upstream's kube-apiserver limit is 3 MiB.
+    public var maxBodyBytes: Int = 3 * 1024 * 1024
+    /// Largest total of request header bytes answered normally; larger gets a 431 Status.
+    public var maxHeaderBytes: Int = 32 * 1024
+    /// libmicrohttpd's per-connection memory pool (headers and read buffer must fit in it).
+    public var connectionMemoryLimit: Int = 64 * 1024
+    /// Idle keep-alive connections are closed after this many seconds.
+    public var connectionTimeoutSeconds: Int = 600
+    public var connectionLimit: Int = 20_000
+    /// Stack for libmicrohttpd's threads: request handling recurses over JSON up to 10,000 levels deep.
+    public var threadStackBytes: Int = 64 * 1024 * 1024
+
+    public init() {}
+}
+
+public enum System {
+    public static var coreCount: Int {
+        #if os(Linux)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 2
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,102 @@
+import CMicroHTTPD
+import Foundation
+import Logging
+
+/// The HTTP/1.1 server: a thin owner of a libmicrohttpd daemon. This file and `ConnectionContext.swift`
+/// are the only Swift code that touches libmicrohttpd's pointers; everything above sees `HTTPRequest`
+/// and `HTTPResponse`.
+///
+/// Requests are answered on the second call of the access handler (libmicrohttpd answers
+/// `Connection: close` to responses queued on the first), which keeps connections alive.
+public final class MicroHTTPServer: @unchecked Sendable {
+    public let configuration: HTTPServerConfiguration
+    let handler: any HTTPHandler
+    let logger: Logger
+    private var daemon: OpaquePointer?
+    private let lock = NSLock()
+    /// Streams currently attached to connections; resumed and closed on stop, as libmicrohttpd
+    /// requires every suspended connection to be resumed before the daemon stops.
+    var openStreams: [ObjectIdentifier: StreamContext] = [:]
+    private(set) var stopping = false
+
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger = Logger(label: "kubelite.http")) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+    }
+
+    /// The port actually bound (useful when configured with 0).
+    public private(set) var port: UInt16 = 0
+
+    public func start() throws {
+        // We bind the listening socket ourselves: it tells us the port picked for port 0, and binding
+        // errors are reported precisely instead of as a failed daemon start.
+        let listener = try ListeningSocket.bind(address: configuration.bindAddress, port: configuration.port)
+        port = listener.port
+        let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
+            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let completed = unsafeBitCast(MicroHTTPServer.requestCompleted, to: UnsafeMutableRawPointer.self)
+        var options: [MHD_OptionItem] = [
+            MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.THREAD_STACK_SIZE, value: configuration.threadStackBytes, ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.LISTEN_SOCKET, value: Int(listener.descriptor), ptr_value: nil),
+            MHD_OptionItem(option: MHD_OPTION.NOTIFY_COMPLETED, value: Int(bitPattern: completed), ptr_value: context),
+            MHD_OptionItem(option: MHD_OPTION.END, value: 0, ptr_value: nil),
+        ]
+        let started: OpaquePointer? = options.withUnsafeMutableBufferPointer { items in
+            withVaList([Int32(bitPattern: MHD_OPTION.ARRAY.rawValue), items.baseAddress!, Int32(bitPattern: MHD_OPTION.END.rawValue)]) { args in
+                MHD_start_daemon_va(flags, 0, nil, nil, MicroHTTPServer.accessHandler, context, args)
+            }
+        }
+        guard let started else {
+            listener.close()
+            throw HTTPServerError.startFailed(address: configuration.bindAddress, port: port)
+        }
+        daemon = started
+    }
+
+    /// Stops accepting, ends open streams, lets in-flight requests finish, then stops the daemon.
+    public func stop() {
+        lock.lock()
+        guard let d = daemon, !stopping else { lock.unlock(); return }
+        stopping = true
+        let streams = Array(openStreams.values)
+        lock.unlock()
+        _ = MHD_quiesce_daemon(d)
+        for stream in streams { stream.shutdown() }
+        MHD_stop_daemon(d)
+        lock.lock()
+        daemon = nil
+        lock.unlock()
+    }
+
+    func register(_ stream: StreamContext) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if stopping { return false }
+        openStreams[ObjectIdentifier(stream)] = stream
+        return true
+    }
+
+    func unregister(_ stream: StreamContext) {
+        lock.lock(); defer { lock.unlock() }
+        openStreams[ObjectIdentifier(stream)] = nil
+    }
+
+    deinit { stop() }
+}
+
+public enum HTTPServerError: Error, CustomStringConvertible {
+    case invalidBindAddress(String)
+    case startFailed(address: String, port: UInt16)
+
+    public var description: String {
+        switch self {
+        case .invalidBindAddress(let a): return "invalid bind address \(a) (an IPv4 address is expected)"
+        case .startFailed(let a, let p): return "could not listen on \(a):\(p) (address in use or not permitted)"
+        }
+    }
+}

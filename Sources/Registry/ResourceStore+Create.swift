@@ -1,0 +1,94 @@
+import APIMachinery
+import Foundation
+import Storage
+
+extension ResourceStore {
+    /// POST: decode, place in the namespace, fill system fields, validate, store (upstream's
+    /// rest.BeforeCreate and Store.Create).
+    public func create(namespace: String?, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
+        var (object, warnings) = try decode(body, options: options)
+        try checkNamespace(&object, urlNamespace: namespace)
+
+        if let rv = object[path: "metadata", "resourceVersion"]?.stringValue, !rv.isEmpty {
+            throw APIError.internalError("resourceVersion should not be set on objects to be created")
+        }
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata["deletionTimestamp"] = nil
+        metadata["deletionGracePeriodSeconds"] = nil
+        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["creationTimestamp"] = .string(now())
+        metadata["selfLink"] = nil
+        if strategy.tracksGeneration { metadata["generation"] = 1 }
+        object["metadata"] = .object(metadata)
+        strategy.prepareForCreate(&object)
+
+        let generateName = metadata["generateName"]?.stringValue ?? ""
+        let requestedName = metadata["name"]?.stringValue ?? ""
+        // generateName collisions are retried with a fresh suffix, as upstream's RetryGenerateName does.
+        let attempts = requestedName.isEmpty && !generateName.isEmpty ? 8 : 1
+        for attempt in 1...attempts {
+            if requestedName.isEmpty, !generateName.isEmpty {
+                object[path: "metadata", "name"] = .string(NameGenerator.generate(base: generateName))
+            }
+            try validateForCreate(object)
+            let name = object[path: "metadata", "name"]?.stringValue ?? ""
+            if options.dryRun {
+                if storage.get(key(namespace: namespace, name: name)) != nil {
+                    throw APIError.alreadyExists(groupResource, name)
+                }
+                return WriteResult(object: object, warnings: warnings)
+            }
+            do {
+                let stored = try storage.create(key(namespace: object[path: "metadata", "namespace"]?.stringValue, name: name), object)
+                return WriteResult(object: stored.object, bytes: stored.bytes, warnings: warnings)
+            } catch {
+                if case .alreadyExists = error, attempt < attempts { continue }
+                throw apiError(error, name: name)
+            }
+        }
+        throw APIError.internalError("could not generate a unique name")
+    }
+
+    /// Places the object in the URL's namespace: a body namespace must agree, the namespace must exist
+    /// and not be terminating; cluster-scoped kinds drop any namespace.
+    func checkNamespace(_ object: inout JSON, urlNamespace: String?) throws(APIError) {
+        let bodyNamespace = object[path: "metadata", "namespace"]?.stringValue ?? ""
+        guard resource.namespaced else {
+            if !bodyNamespace.isEmpty { object[path: "metadata", "namespace"] = nil }
+            return
+        }
+        let namespace = urlNamespace ?? ""
+        if !bodyNamespace.isEmpty, bodyNamespace != namespace {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        object[path: "metadata", "namespace"] = .string(namespace)
+        guard let phase = registry?.namespacePhase(namespace) else {
+            throw APIError.notFound(GroupResource(group: "", resource: "namespaces"), namespace)
+        }
+        if phase == "Terminating" {
+            throw APIError.forbidden(groupResource, object[path: "metadata", "name"]?.stringValue ?? "",
+                                     "unable to create new content in namespace \(namespace) because it is being terminated")
+        }
+    }
+
+    func validateForCreate(_ object: JSON) throws(APIError) {
+        var errors = ObjectMetaValidation.validate(object["metadata"], namespaced: resource.namespaced,
+                                                   nameValidator: strategy.nameValidator)
+        errors += strategy.validate(object)
+        if !errors.isEmpty {
+            throw APIError.invalid(resource.groupKind, object[path: "metadata", "name"]?.stringValue ?? "", errors)
+        }
+    }
+}
+
+/// Names for `generateName`: the base, truncated so the result fits 63 characters, plus five random
+/// characters from upstream's alphabet (no vowels, no look-alike digits).
+enum NameGenerator {
+    static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+
+    static func generate(base: String) -> String {
+        let trimmed = base.count > 58 ? String(base.prefix(58)) : base
+        var generator = SystemRandomNumberGenerator()
+        return trimmed + String((0..<5).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

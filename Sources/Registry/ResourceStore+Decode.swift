@@ -1,0 +1,59 @@
+import APIMachinery
+import Storage
+
+extension ResourceStore {
+    /// Turns a request body into the kind's object as upstream's typed decoding would: checks
+    /// apiVersion and kind against the URL, drops unknown fields (rejecting them under Strict),
+    /// reports type errors, then applies the kind's defaults.
+    func decode(_ body: RequestBody, options: WriteOptions) throws(APIError) -> (object: JSON, warnings: [String]) {
+        guard case .object(var object) = body.value else {
+            throw APIError.badRequest("couldn't get version/kind; json parse error: json: cannot unmarshal \(body.value.typeName) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }")
+        }
+        let expected = resource.gvk
+        let apiVersion = object["apiVersion"]?.stringValue ?? ""
+        let kind = object["kind"]?.stringValue ?? ""
+        if !apiVersion.isEmpty, apiVersion != expected.apiVersion {
+            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(expected.apiVersion))")
+        }
+        if !kind.isEmpty, kind != expected.kind {
+            let version = apiVersion.isEmpty ? expected.version : apiVersion
+            if schemas.kinds.keys.contains(where: { $0.kind == kind && $0.apiVersion == version }) {
+                throw APIError.badRequest("\(kind) in version \"\(version)\" cannot be handled as a \(expected.kind): converting (\(version).\(kind)) to (\(expected.kind)): unknown conversion")
+            }
+            throw APIError.badRequest("no kind \"\(kind)\" is registered for version \"\(version)\" in scheme \"pkg/api/legacyscheme/scheme.go:30\"")
+        }
+        object["apiVersion"] = .string(expected.apiVersion)
+        object["kind"] = .string(expected.kind)
+        // Keep the conventional field order: apiVersion, kind, metadata first.
+        object.sort { Self.fieldRank($0.key) < Self.fieldRank($1.key) }
+
+        let decoded = StructuralDecoder.decode(.object(object), as: .ref(resource.definition), in: schemas)
+        if let typeError = decoded.errors.first {
+            throw APIError.badRequest(typeError.message)
+        }
+        var warnings: [String] = []
+        let strictProblems = StrictDecodingErrors.describe(unknownFields: decoded.unknownFields, duplicateFields: body.duplicateFields)
+        switch options.fieldValidation {
+        case .strict:
+            if !strictProblems.isEmpty { throw APIError.badRequest(StrictDecodingErrors.message(strictProblems)) }
+        case .warn:
+            warnings = strictProblems
+        case .ignore:
+            break
+        }
+        var result = decoded.value
+        strategy.applyDefaults(&result)
+        return (result, warnings)
+    }
+
+    private static func fieldRank(_ key: String) -> Int {
+        switch key {
+        case "apiVersion": return 0
+        case "kind": return 1
+        case "metadata": return 2
+        case "spec": return 3
+        case "status": return 5
+        default: return 4
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import APIMachinery
+import Storage
+
+extension ResourceStore {
+    /// DELETE: check preconditions; an object with finalizers (or a foreground/orphan propagation, which
+    /// add theirs) is only marked with a deletionTimestamp; otherwise it is removed now.
+    public func delete(namespace: String?, name: String, options: DeleteOptions) throws(APIError) -> DeleteResult {
+        let storageKey = key(namespace: namespace, name: name)
+        for _ in 0..<16 {
+            guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
+            try checkPreconditions(current, options: options, name: name)
+            var object = current.object
+            var finalizers = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
+            switch options.propagationPolicy {
+            case .foreground where !finalizers.contains("foregroundDeletion"): finalizers.append("foregroundDeletion")
+            case .orphan where !finalizers.contains("orphan"): finalizers.append("orphan")
+            default: break
+            }
+            if !finalizers.isEmpty {
+                if object[path: "metadata", "deletionTimestamp"] == nil {
+                    object[path: "metadata", "deletionTimestamp"] = .string(now())
+                    object[path: "metadata", "deletionGracePeriodSeconds"] = 0
+                }
+                object[path: "metadata", "finalizers"] = .array(finalizers.map { .string($0) })
+                if object == current.object { return .marked(current.object) }
+                if options.dryRun { return .marked(object) }
+                do {
+                    return .marked(try storage.update(storageKey, expectedRevision: current.revision, object).object)
+                } catch {
+                    if case .conflict = error { continue }
+                    throw apiError(error, name: name)
+                }
+            }
+            if options.dryRun { return .deleted(current.object) }
+            do {
+                return .deleted(try storage.delete(storageKey, expectedRevision: current.revision).object)
+            } catch {
+                if case .conflict = error { continue }
+                throw apiError(error, name: name)
+            }
+        }
+        throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
+    }
+
+    func checkPreconditions(_ current: StoredObject, options: DeleteOptions, name: String) throws(APIError) {
+        if let uid = options.preconditionUID {
+            let actual = current.object[path: "metadata", "uid"]?.stringValue ?? ""
+            if uid != actual {
+                throw APIError.conflict(groupResource, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(actual)")
+            }
+        }
+        if let rv = options.preconditionResourceVersion, rv != String(current.revision) {
+            throw APIError.conflict(groupResource, name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.revision)")
+        }
+    }
+
+    /// DELETE on a collection: deletes every listed object (already filtered by the caller's selectors).
+    public func deleteCollection(_ items: [StoredObject], options: DeleteOptions) throws(APIError) -> [JSON] {
+        var deleted: [JSON] = []
+        for item in items {
+            do {
+                switch try delete(namespace: item.key.namespace, name: item.key.name, options: options) {
+                case .deleted(let o), .marked(let o): deleted.append(o)
+                }
+            } catch {
+                if error.code == 404 { continue }  // deleted meanwhile: the goal is reached
+                throw error
+            }
+        }
+        return deleted
+    }
+}

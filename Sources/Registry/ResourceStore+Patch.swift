@@ -1,0 +1,56 @@
+import APIMachinery
+import Storage
+
+/// The patch formats of `PATCH` requests, named by their Content-Type.
+public enum PatchType: String, Sendable, CaseIterable {
+    case json = "application/json-patch+json"
+    case merge = "application/merge-patch+json"
+    case strategic = "application/strategic-merge-patch+json"
+    case apply = "application/apply-patch+yaml"
+}
+
+extension ResourceStore {
+    /// PATCH: apply the patch to the current object and store the result through the update path,
+    /// retrying on concurrent writes (the patch is re-applied to the newer object) as upstream does.
+    public func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody,
+                      options: WriteOptions, subresource: String? = nil) throws(APIError) -> WriteResult {
+        if type == .apply {
+            throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
+        }
+        var warnings: [String] = []
+        let result = try replace(namespace: namespace, name: name, options: options, subresource: subresource) {
+            (current: StoredObject) throws(APIError) -> JSON in
+            var original = current.object
+            if subresource == "status" {
+                // Patches on the status endpoint see the whole object, but only status survives.
+                original = current.object
+            }
+            let patched = try applyPatch(type, patch.value, to: original)
+            let decoded = try decode(RequestBody(value: patched, duplicateFields: patch.duplicateFields), options: options)
+            warnings = decoded.warnings
+            var object = decoded.object
+            try checkNamespace(&object, urlNamespace: namespace)
+            return object
+        }
+        return WriteResult(object: result.object, bytes: result.bytes, warnings: warnings)
+    }
+
+    func applyPatch(_ type: PatchType, _ patch: JSON, to original: JSON) throws(APIError) -> JSON {
+        switch type {
+        case .json:
+            return try JSONPatch.apply(patch, to: original)
+        case .merge:
+            guard case .object = patch else {
+                throw APIError.badRequest("error decoding patch: json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}")
+            }
+            return JSONMergePatch.apply(patch, to: original)
+        case .strategic:
+            guard case .object = patch else {
+                throw APIError.badRequest("error decoding patch: json: cannot unmarshal \(patch.typeName) into Go value of type map[string]interface {}")
+            }
+            return try StrategicMergePatch.apply(patch, to: original, schema: .ref(resource.definition), schemas: schemas)
+        case .apply:
+            throw APIError.unsupportedMediaType(type.rawValue, accepted: [])
+        }
+    }
+}

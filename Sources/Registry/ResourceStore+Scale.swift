@@ -1,0 +1,70 @@
+import APIMachinery
+import Storage
+
+/// The `scale` subresource (autoscaling/v1 Scale), served for StatefulSets as upstream does.
+extension ResourceStore {
+    static let scaleKind = GroupKind(group: "autoscaling", kind: "Scale")
+
+    public func getScale(namespace: String?, name: String) throws(APIError) -> JSON {
+        try scale(of: get(namespace: namespace, name: name).object)
+    }
+
+    func scale(of object: JSON) -> JSON {
+        var metadata = JSONObject()
+        for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+            metadata[field] = object[path: "metadata", field]
+        }
+        var status: JSONObject = ["replicas": object[path: "status", "replicas"] ?? 0]
+        let selector = LabelSelector(json: object[path: "spec", "selector"]).description
+        if !selector.isEmpty { status["selector"] = .string(selector) }
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
+            "spec": ["replicas": object[path: "spec", "replicas"] ?? 1],
+            "status": .object(status),
+        ]
+    }
+
+    /// PUT on scale: only spec.replicas of the parent changes; the Scale's resourceVersion, if set,
+    /// must match the parent's.
+    public func updateScale(namespace: String?, name: String, body: JSON, options: WriteOptions) throws(APIError) -> JSON {
+        guard case .object = body else { throw APIError.badRequest("Scale in version \"v1\" cannot be handled: body is not an object") }
+        if let apiVersion = body["apiVersion"]?.stringValue, !apiVersion.isEmpty, apiVersion != "autoscaling/v1" {
+            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (autoscaling/v1)")
+        }
+        if let kind = body["kind"]?.stringValue, !kind.isEmpty, kind != "Scale" {
+            throw APIError.badRequest("\(kind) in version \"v1\" cannot be handled as a Scale")
+        }
+        let bodyName = body[path: "metadata", "name"]?.stringValue ?? ""
+        if !bodyName.isEmpty, bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        let replicasValue = body[path: "spec", "replicas"] ?? 0
+        guard let replicas = replicasValue.intValue, replicas <= Int64(Int32.max) else {
+            throw APIError.badRequest("json: cannot unmarshal \(replicasValue.typeName) into Go struct field ScaleSpec.spec.replicas of type int32")
+        }
+        if replicas < 0 {
+            throw APIError.invalid(Self.scaleKind, name, [.invalid(FieldPath("spec.replicas"), .int(replicas), "must be greater than or equal to 0")])
+        }
+        let requestedVersion = body[path: "metadata", "resourceVersion"]?.stringValue ?? ""
+        let result = try replace(namespace: namespace, name: name, options: options) { (current: StoredObject) throws(APIError) -> JSON in
+            var object = current.object
+            object[path: "spec", "replicas"] = .int(replicas)
+            object[path: "metadata", "resourceVersion"] = requestedVersion.isEmpty ? nil : .string(requestedVersion)
+            return object
+        }
+        return scale(of: result.object)
+    }
+
+    public func patchScale(namespace: String?, name: String, type: PatchType, patch: RequestBody, options: WriteOptions) throws(APIError) -> JSON {
+        let current = try getScale(namespace: namespace, name: name)
+        var patched: JSON
+        switch type {
+        case .json: patched = try JSONPatch.apply(patch.value, to: current)
+        case .merge, .strategic: patched = JSONMergePatch.apply(patch.value, to: current)
+        case .apply: throw APIError.unsupportedMediaType(type.rawValue, accepted: [])
+        }
+        // A patch that does not pin a resourceVersion applies to whatever version is current.
+        if patch.value[path: "metadata", "resourceVersion"] == nil { patched[path: "metadata", "resourceVersion"] = nil }
+        return try updateScale(namespace: namespace, name: name, body: patched, options: options)
+    }
+}

@@ -1,0 +1,98 @@
+import APIMachinery
+import Storage
+
+extension ResourceStore {
+    /// PUT: replace an object, guarded by the body's resourceVersion when it has one
+    /// (upstream's rest.BeforeUpdate and Store.Update).
+    public func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions,
+                       subresource: String? = nil) throws(APIError) -> WriteResult {
+        var (object, warnings) = try decode(body, options: options)
+        let bodyName = object[path: "metadata", "name"]?.stringValue ?? ""
+        if !bodyName.isEmpty, bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        object[path: "metadata", "name"] = .string(name)
+        try checkNamespace(&object, urlNamespace: namespace)
+        let result = try replace(namespace: namespace, name: name, options: options, subresource: subresource) { (current: StoredObject) throws(APIError) -> JSON in object }
+        return WriteResult(object: result.object, bytes: result.bytes, warnings: warnings)
+    }
+
+    /// The update loop shared by PUT, PATCH and the subresources: read the current object, build the
+    /// new one from it, prepare and validate, then compare-and-swap. A conflict with a write that
+    /// happened meanwhile is retried unless the caller pinned a resourceVersion, as upstream's
+    /// GuaranteedUpdate does.
+    func replace(namespace: String?, name: String, options: WriteOptions, subresource: String? = nil,
+                 transform: (StoredObject) throws(APIError) -> JSON) throws(APIError) -> WriteResult {
+        let storageKey = key(namespace: namespace, name: name)
+        for _ in 0..<16 {
+            guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
+            var object = try transform(current)
+            let requestedVersion = object[path: "metadata", "resourceVersion"]?.stringValue ?? ""
+            if !requestedVersion.isEmpty, requestedVersion != String(current.revision) {
+                throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
+            }
+            prepareUpdate(&object, old: current.object, subresource: subresource)
+            try validateForUpdate(object, old: current.object, subresource: subresource)
+            // A write that changes nothing is not stored and does not move the resourceVersion.
+            object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
+            if object == current.object {
+                return WriteResult(object: current.object, bytes: current.bytes)
+            }
+            if options.dryRun { return WriteResult(object: object) }
+            // Clearing the last finalizer of an object marked for deletion removes it.
+            if object[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty {
+                do {
+                    let deleted = try storage.delete(storageKey, expectedRevision: current.revision)
+                    return WriteResult(object: object.stamped(revision: deleted.revision))
+                } catch {
+                    if case .conflict = error, requestedVersion.isEmpty { continue }
+                    throw apiError(error, name: name)
+                }
+            }
+            do {
+                let stored = try storage.update(storageKey, expectedRevision: current.revision, object)
+                return WriteResult(object: stored.object, bytes: stored.bytes)
+            } catch {
+                if case .conflict = error, requestedVersion.isEmpty { continue }
+                throw apiError(error, name: name)
+            }
+        }
+        throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
+    }
+
+    /// System fields an update may not change are carried over from the stored object.
+    func prepareUpdate(_ object: inout JSON, old: JSON, subresource: String?) {
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        let oldMetadata = old["metadata"]?.objectValue ?? [:]
+        if (metadata["uid"]?.stringValue ?? "").isEmpty { metadata["uid"] = oldMetadata["uid"] }
+        metadata["creationTimestamp"] = oldMetadata["creationTimestamp"]
+        metadata["deletionTimestamp"] = oldMetadata["deletionTimestamp"]
+        metadata["deletionGracePeriodSeconds"] = oldMetadata["deletionGracePeriodSeconds"]
+        metadata["generation"] = oldMetadata["generation"]
+        metadata["selfLink"] = nil
+        object["metadata"] = .object(metadata)
+        switch subresource {
+        case "status":
+            // The status endpoint changes only status (upstream's status strategies and ResetObjectMetaForStatus).
+            var merged = old
+            merged["status"] = object["status"]
+            merged[path: "metadata", "resourceVersion"] = object[path: "metadata", "resourceVersion"]
+            object = merged
+        default:
+            strategy.prepareForUpdate(&object, old: old)
+            if strategy.tracksGeneration, object["spec"] != old["spec"] {
+                let generation = old[path: "metadata", "generation"]?.intValue ?? 0
+                object[path: "metadata", "generation"] = .int(generation + 1)
+            }
+        }
+    }
+
+    func validateForUpdate(_ object: JSON, old: JSON, subresource: String?) throws(APIError) {
+        var errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"],
+                                                         namespaced: resource.namespaced, nameValidator: strategy.nameValidator)
+        errors += strategy.validateUpdate(object, old: old)
+        if !errors.isEmpty {
+            throw APIError.invalid(resource.groupKind, object[path: "metadata", "name"]?.stringValue ?? "", errors)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import APIMachinery
+
+/// How unknown and duplicate fields in a request body are treated (`?fieldValidation=`).
+public enum FieldValidation: String, Sendable {
+    case strict = "Strict", warn = "Warn", ignore = "Ignore"
+
+    /// Parses the query value; upstream's default when absent is Warn.
+    public static func parse(_ value: String?) throws(APIError) -> FieldValidation {
+        guard let value, !value.isEmpty else { return .warn }
+        guard let v = FieldValidation(rawValue: value) else {
+            throw .badRequest("fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got \"\(value)\"")
+        }
+        return v
+    }
+}
+
+/// Options common to every write: `?dryRun=All`, `?fieldManager=`, `?fieldValidation=`.
+public struct WriteOptions: Sendable {
+    public var dryRun = false
+    public var fieldManager: String?
+    public var fieldValidation: FieldValidation = .warn
+    public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidation = .warn) {
+        self.dryRun = dryRun; self.fieldManager = fieldManager; self.fieldValidation = fieldValidation
+    }
+}
+
+/// A request body already parsed from JSON or YAML, with the duplicate keys the parser saw
+/// (strict field validation rejects them).
+public struct RequestBody: Sendable {
+    public var value: JSON
+    public var duplicateFields: [String]
+    public init(value: JSON, duplicateFields: [String] = []) { self.value = value; self.duplicateFields = duplicateFields }
+}
+
+/// The result of a write: the stored (or, for dry runs, would-be-stored) object and any warnings
+/// for the `Warning` response header.
+public struct WriteResult: Sendable {
+    public var object: JSON
+    /// Encoded JSON of `object`; for stored objects these are the bytes in storage.
+    public var bytes: [UInt8]
+    public var warnings: [String]
+    public init(object: JSON, bytes: [UInt8]? = nil, warnings: [String] = []) {
+        self.object = object; self.bytes = bytes ?? JSONWriter.encode(object); self.warnings = warnings
+    }
+}
+
+/// `DeleteOptions` from the body or the query.
+public struct DeleteOptions: Sendable {
+    public enum Propagation: String, Sendable { case orphan = "Orphan", background = "Background", foreground = "Foreground" }
+    public var gracePeriodSeconds: Int64?
+    public var propagationPolicy: Propagation?
+    public var preconditionUID: String?
+    public var preconditionResourceVersion: String?
+    public var dryRun = false
+    public init() {}
+}
+
+/// The outcome of a delete: removed now, or only marked (finalizers or grace period pending).
+public enum DeleteResult: Sendable {
+    case deleted(JSON)
+    case marked(JSON)
+}

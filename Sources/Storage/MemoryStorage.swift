@@ -1,0 +1,107 @@
+import APIMachinery
+import Synchronization
+
+/// The in-process backend: objects per resource in hash maps, a bounded history of events for
+/// watchers resuming from a revision, all under one mutex so revisions and events stay in order.
+public final class MemoryStorage: Storage {
+    struct State {
+        var revision: Int64
+        var buckets: [String: [StorageKey: StoredObject]] = [:]
+        var history: EventHistory
+        var listeners: [Int: @Sendable (StorageEvent) -> Void] = [:]
+        var nextListener = 0
+    }
+
+    private let state: Mutex<State>
+
+    /// - Parameters:
+    ///   - historyLimit: how many events are kept for watchers resuming from an older revision.
+    ///   - initialRevision: where revisions continue from (a durable backend restores it).
+    public init(historyLimit: Int = 100_000, initialRevision: Int64 = 1) {
+        state = Mutex(State(revision: initialRevision, history: EventHistory(capacity: historyLimit, startRevision: initialRevision)))
+    }
+
+    public var currentRevision: Int64 { state.withLock { $0.revision } }
+
+    public func get(_ key: StorageKey) -> StoredObject? {
+        state.withLock { $0.buckets[key.resource]?[key] }
+    }
+
+    public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
+        let (items, revision) = state.withLock { s -> ([StoredObject], Int64) in
+            guard let bucket = s.buckets[resource] else { return ([], s.revision) }
+            if let namespace {
+                return (bucket.values.filter { $0.key.namespace == namespace }, s.revision)
+            }
+            return (Array(bucket.values), s.revision)
+        }
+        // Sorting happens outside the lock so writers are not held up by large lists.
+        return (items.sorted { $0.key < $1.key }, revision)
+    }
+
+    public func create(_ key: StorageKey, _ object: JSON) throws(StorageError) -> StoredObject {
+        try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
+            if s.buckets[key.resource]?[key] != nil { throw .alreadyExists(key) }
+            let stored = Self.store(object, key: key, revision: s.revision + 1)
+            s.revision += 1
+            s.buckets[key.resource, default: [:]][key] = stored
+            Self.publish(StorageEvent(kind: .added, object: stored, previous: nil), in: &s)
+            return stored
+        }
+    }
+
+    public func update(_ key: StorageKey, expectedRevision: Int64?, _ object: JSON) throws(StorageError) -> StoredObject {
+        try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
+            guard let current = s.buckets[key.resource]?[key] else { throw .notFound(key) }
+            if let expectedRevision, expectedRevision != current.revision {
+                throw .conflict(key, currentRevision: current.revision)
+            }
+            let stored = Self.store(object, key: key, revision: s.revision + 1)
+            s.revision += 1
+            s.buckets[key.resource]![key] = stored
+            Self.publish(StorageEvent(kind: .modified, object: stored, previous: current), in: &s)
+            return stored
+        }
+    }
+
+    public func delete(_ key: StorageKey, expectedRevision: Int64?) throws(StorageError) -> StoredObject {
+        try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
+            guard let current = s.buckets[key.resource]?[key] else { throw .notFound(key) }
+            if let expectedRevision, expectedRevision != current.revision {
+                throw .conflict(key, currentRevision: current.revision)
+            }
+            s.revision += 1
+            s.buckets[key.resource]![key] = nil
+            let tombstone = Self.store(current.object, key: key, revision: s.revision)
+            Self.publish(StorageEvent(kind: .deleted, object: tombstone, previous: current), in: &s)
+            return tombstone
+        }
+    }
+
+    public func events(after revision: Int64) throws(StorageError) -> [StorageEvent] {
+        try state.withLock { (s: inout State) throws(StorageError) -> [StorageEvent] in try s.history.events(after: revision) }
+    }
+
+    @discardableResult
+    public func addListener(_ listener: @escaping @Sendable (StorageEvent) -> Void) -> ListenerToken {
+        state.withLock { s in
+            s.nextListener += 1
+            s.listeners[s.nextListener] = listener
+            return ListenerToken(id: s.nextListener)
+        }
+    }
+
+    public func removeListener(_ token: ListenerToken) {
+        _ = state.withLock { $0.listeners.removeValue(forKey: token.id) }
+    }
+
+    private static func store(_ object: JSON, key: StorageKey, revision: Int64) -> StoredObject {
+        let stamped = object.stamped(revision: revision)
+        return StoredObject(key: key, object: stamped, bytes: JSONWriter.encode(stamped), revision: revision)
+    }
+
+    private static func publish(_ event: StorageEvent, in s: inout State) {
+        s.history.append(event)
+        for listener in s.listeners.values { listener(event) }
+    }
+}

@@ -1,0 +1,50 @@
+import APIMachinery
+
+/// A revisioned key/value store of API objects with one global, strictly increasing revision
+/// (the resourceVersion), compare-and-swap writes and an ordered change log: the contract the
+/// in-memory backend, the durable backend and the watch machinery share (as kine's backend interface).
+///
+/// Writers stamp `metadata.resourceVersion` into the stored JSON, so a GET can send `bytes` as they are.
+public protocol Storage: AnyObject, Sendable {
+    /// The revision of the newest write.
+    var currentRevision: Int64 { get }
+
+    func get(_ key: StorageKey) -> StoredObject?
+
+    /// Objects of a resource, optionally in one namespace, sorted by namespace and name, with the
+    /// revision the snapshot was taken at.
+    func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64)
+
+    /// Stores a new object; fails with `.alreadyExists` if the key is taken.
+    func create(_ key: StorageKey, _ object: JSON) throws(StorageError) -> StoredObject
+
+    /// Replaces an object if it is still at `expectedRevision` (any revision when nil).
+    func update(_ key: StorageKey, expectedRevision: Int64?, _ object: JSON) throws(StorageError) -> StoredObject
+
+    /// Removes an object if it is still at `expectedRevision` (any revision when nil); returns its
+    /// last state stamped with the deletion's revision.
+    func delete(_ key: StorageKey, expectedRevision: Int64?) throws(StorageError) -> StoredObject
+
+    /// Changes after `revision`, in order, or `.compacted` if some have left the history window.
+    func events(after revision: Int64) throws(StorageError) -> [StorageEvent]
+
+    /// Calls `listener` for every change, in revision order, on the writer's thread and before the
+    /// write returns; listeners must be quick (they hand off to queues).
+    @discardableResult
+    func addListener(_ listener: @escaping @Sendable (StorageEvent) -> Void) -> ListenerToken
+    func removeListener(_ token: ListenerToken)
+}
+
+public struct ListenerToken: Sendable, Hashable {
+    public let id: Int
+    public init(id: Int) { self.id = id }
+}
+
+extension JSON {
+    /// Returns the object with `metadata.resourceVersion` set, as storage stamps every write.
+    public func stamped(revision: Int64) -> JSON {
+        var copy = self
+        copy[path: "metadata", "resourceVersion"] = .string(String(revision))
+        return copy
+    }
+}

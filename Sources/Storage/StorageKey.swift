@@ -1,0 +1,58 @@
+/// Where an object lives in storage: its resource (`statefulsets.apps`), namespace ("" for
+/// cluster-scoped objects) and name. Ordered by namespace then name, the order lists are served in.
+public struct StorageKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var resource: String
+    public var namespace: String
+    public var name: String
+
+    public init(resource: String, namespace: String, name: String) {
+        self.resource = resource; self.namespace = namespace; self.name = name
+    }
+
+    public static func < (a: StorageKey, b: StorageKey) -> Bool {
+        if a.resource != b.resource { return a.resource < b.resource }
+        if a.namespace != b.namespace { return a.namespace < b.namespace }
+        return a.name < b.name
+    }
+
+    /// etcd-style path, as upstream lays keys out: `/registry/<resource>/<namespace>/<name>`.
+    public var description: String {
+        namespace.isEmpty ? "/registry/\(resource)/\(name)" : "/registry/\(resource)/\(namespace)/\(name)"
+    }
+}
+
+/// One stored object: the decoded value, its encoded JSON (served without re-encoding) and the
+/// revision that last modified it (its resourceVersion).
+public struct StoredObject: Sendable {
+    public let key: StorageKey
+    public let object: JSON
+    public let bytes: [UInt8]
+    public let revision: Int64
+
+    public init(key: StorageKey, object: JSON, bytes: [UInt8], revision: Int64) {
+        self.key = key; self.object = object; self.bytes = bytes; self.revision = revision
+    }
+}
+
+/// A change, in revision order. For deletions `object` is the last state stamped with the deletion revision.
+public struct StorageEvent: Sendable {
+    public enum Kind: String, Sendable { case added = "ADDED", modified = "MODIFIED", deleted = "DELETED" }
+    public let kind: Kind
+    public let object: StoredObject
+    public let previous: StoredObject?
+    public var revision: Int64 { object.revision }
+}
+
+/// Failures of storage operations; the registry turns them into API errors in one place.
+public enum StorageError: Error, Sendable, Equatable {
+    case alreadyExists(StorageKey)
+    case notFound(StorageKey)
+    /// The object changed since the revision the caller based its write on.
+    case conflict(StorageKey, currentRevision: Int64)
+    /// The requested revision is older than the retained history.
+    case compacted(requested: Int64, oldest: Int64)
+    /// The backend could not persist the write.
+    case unavailable(String)
+}
+
+import APIMachinery

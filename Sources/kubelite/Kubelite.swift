@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Kubelite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubelite",
+        abstract: "A small Kubernetes cluster, seen through its API server, in one binary.",
+        discussion: """
+            kubectl, curl and client libraries talk to Kubelite as to a cluster's kube-apiserver.
+            Start it with `kubelite serve --kubeconfig ./kubeconfig`, then `KUBECONFIG=./kubeconfig kubectl get ns`.
+            """,
+        subcommands: [Serve.self, OpenAPICommand.self],
+        defaultSubcommand: Serve.self
+    )
+}

@@ -1,0 +1,82 @@
+import APIMachinery
+import APIServer
+import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPServer
+import Logging
+import Registry
+import Storage
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Kubernetes API over HTTP."
+    )
+
+    @Option(name: .customLong("bind-address"), help: "IPv4 address to listen on.")
+    var bindAddress = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on; 0 picks a free port and logs it.")
+    var port: UInt16 = 8080
+
+    @Option(help: ArgumentHelp("Write a kubeconfig pointing at this server once it is ready.", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "HTTP worker threads (default: one per core).")
+    var threads: Int = System.coreCount
+
+    func run() throws {
+        let started = Date()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let logger = Logger(label: "kubelite")
+
+        let storage = MemoryStorage()
+        let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
+        do {
+            try registry.bootstrap()
+        } catch {
+            throw ValidationError("could not create the initial namespaces: \(error.message)")
+        }
+        let api = APIServer(registry: registry, logger: logger)
+
+        var configuration = HTTPServerConfiguration()
+        configuration.bindAddress = bindAddress
+        configuration.port = port
+        configuration.threads = max(1, threads)
+        let server = MicroHTTPServer(configuration: configuration, handler: api, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+        let url = "http://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
+        if let kubeconfig {
+            do {
+                try KubeconfigFile.write(to: kubeconfig, server: url)
+            } catch {
+                logger.critical("could not write kubeconfig \(kubeconfig): \(error)")
+                server.stop()
+                throw ExitCode.failure
+            }
+        }
+        api.markReady()
+        let millis = Int(Date().timeIntervalSince(started) * 1000)
+        logger.info("serving the Kubernetes API on \(url) (ready in \(millis) ms)", metadata: kubeconfig.map { ["kubeconfig": "\($0)"] } ?? [:])
+
+        ShutdownSignals.install(logger: logger) {
+            server.stop()
+        }
+        dispatchMain()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
