@@ -1,0 +1,31 @@
+import APIMachinery
+import Foundation
+
+/// The server-side printer of each served kind, looked up by kind, so a strategy (or the API
+/// server's Table conversion) can use `ResourceTables.printer(for: "Pod")`.
+public enum ResourceTables {
+    public struct Printer: Sendable {
+        public let columns: [TableColumn]
+        public let cells: @Sendable (JSON, Date) -> [JSON]
+    }
+
+    public static let printers: [String: Printer] = [
+        "Pod": Printer(columns: PodTable.columns, cells: PodTable.cells),
+        "StatefulSet": Printer(columns: StatefulSetTable.columns, cells: StatefulSetTable.cells),
+        "Service": Printer(columns: ServiceTable.columns, cells: ServiceTable.cells),
+        "PersistentVolumeClaim": Printer(columns: PersistentVolumeClaimTable.columns, cells: PersistentVolumeClaimTable.cells),
+        "PersistentVolume": Printer(columns: PersistentVolumeTable.columns, cells: PersistentVolumeTable.cells),
+        "Node": Printer(columns: NodeTable.columns, cells: NodeTable.cells),
+        "Namespace": Printer(columns: NamespaceTable.columns, cells: NamespaceTable.cells),
+        "Endpoints": Printer(columns: EndpointsTable.columns, cells: EndpointsTable.cells),
+        "Event": Printer(columns: EventTable.columns, cells: EventTable.cells),
+        "ConfigMap": Printer(columns: ConfigMapTable.columns, cells: ConfigMapTable.cells),
+        "Secret": Printer(columns: SecretTable.columns, cells: SecretTable.cells),
+        "ControllerRevision": Printer(columns: ControllerRevisionTable.columns, cells: ControllerRevisionTable.cells),
+        "StorageClass": Printer(columns: StorageClassTable.columns, cells: StorageClassTable.cells),
+        "EndpointSlice": Printer(columns: EndpointSliceTable.columns, cells: EndpointSliceTable.cells),
+        "Lease": Printer(columns: LeaseTable.columns, cells: LeaseTable.cells),
+    ]
+
+    public static func printer(for kind: String) -> Printer? { printers[kind] }
+}
