@@ -1,2 +1,0 @@
-import XCTest
-final class APIMachineryTestsPlaceholder: XCTestCase { func testNothing() {} }

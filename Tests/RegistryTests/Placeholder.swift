@@ -1,2 +1,0 @@
-import XCTest
-final class RegistryTestsPlaceholder: XCTestCase { func testNothing() {} }
