@@ -15,7 +15,7 @@ extension ResourceStore {
             metadata[field] = object[path: "metadata", field]
         }
         var status: JSONObject = ["replicas": object[path: "status", "replicas"] ?? 0]
-        let selector = LabelSelector(json: object[path: "spec", "selector"]).description
+        let selector = LabelSelector(json: object[path: "spec", "selector"]).queryString
         if !selector.isEmpty { status["selector"] = .string(selector) }
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),

@@ -7,6 +7,9 @@ import Foundation
 public protocol ResourceStrategy: Sendable {
     var resource: APIResource { get }
 
+    /// Upstream's ValidateNameFunc for the kind, which the store applies to metadata.name and generateName.
+    var nameValidator: NameValidator { get }
+
     /// Whether metadata.generation starts at 1 and moves when the spec changes (workloads do; most kinds don't).
     var tracksGeneration: Bool { get }
 
@@ -41,6 +44,8 @@ public protocol ResourceStrategy: Sendable {
 
 extension ResourceStrategy {
     public var tracksGeneration: Bool { false }
+    /// Most kinds' names are DNS-1123 subdomains.
+    public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
     /// The fields every kind can be selected by.
