@@ -31,10 +31,11 @@ extension ResourceStore {
             if !requestedVersion.isEmpty, requestedVersion != String(current.revision) {
                 throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
             }
+            // Validation sees the version being replaced, as upstream's unconditional updates do.
+            object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
             prepareUpdate(&object, old: current.object, subresource: subresource)
             try validateForUpdate(object, old: current.object, subresource: subresource)
             // A write that changes nothing is not stored and does not move the resourceVersion.
-            object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
             if object == current.object {
                 return WriteResult(object: current.object, bytes: current.bytes)
             }
