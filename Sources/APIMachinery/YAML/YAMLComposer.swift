@@ -1,0 +1,186 @@
+import CYaml
+import Foundation
+
+/// Builds JSON from libyaml's event stream without recursion: an explicit frame stack bounds nesting
+/// at `YAMLCodec.maxDepth`, so a 100,000-deep flow sequence is a 400, not a stack overflow.
+/// Aliases are expanded with go-yaml's excessive-aliasing check (billion laughs).
+struct YAMLComposer {
+    private enum Frame {
+        case sequence(items: [JSON], line: Int, anchor: String?, nodes: Int)
+        case mapping(MappingFrame)
+    }
+
+    private struct MappingFrame {
+        var object: JSONObject = [:]
+        var kinds: [String: String] = [:]
+        var pendingKey: YAMLKey?
+        var line: Int
+        var anchor: String?
+        var nodes = 1
+    }
+
+    private var frames: [Frame] = []
+    private var anchors: [String: (value: JSON, nodes: Int)] = [:]
+    private var decodeCount = 0
+    private var aliasCount = 0
+    private var root: JSON?
+    private var duplicates: [String] = []
+    private var strictErrors: [String] = []
+
+    /// libyaml's own nesting limit (a process-wide setting, 1,000 by default) is raised once past
+    /// go-yaml's, so the depth check below is the one that answers.
+    private static let nestingLimitRaised: Void = { yaml_set_max_nest_level(Int32(YAMLCodec.maxDepth + 1)) }()
+
+    static func compose(_ bytes: [UInt8], firstOnly: Bool) throws(APIError) -> [YAMLCodec.Result] {
+        _ = nestingLimitRaised
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { throw APIError.internalError("yaml: cannot allocate parser") }
+        defer { yaml_parser_delete(&parser) }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(APIError) -> [YAMLCodec.Result] in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var results: [YAMLCodec.Result] = []
+            var composer = YAMLComposer()
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else { throw YAMLErrors.syntax(parser) }
+                defer { yaml_event_delete(&event) }
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    return results
+                case YAML_DOCUMENT_START_EVENT:
+                    composer = YAMLComposer()
+                case YAML_DOCUMENT_END_EVENT:
+                    results.append(YAMLCodec.Result(value: composer.root ?? .null, duplicateFields: composer.duplicates,
+                                                    strictErrors: composer.strictErrors))
+                    if firstOnly { return results }
+                default:
+                    try composer.handle(event)
+                }
+            }
+        }
+    }
+
+    private mutating func handle(_ event: yaml_event_t) throws(APIError) {
+        let line = Int(event.start_mark.line) + 1
+        switch event.type {
+        case YAML_SCALAR_EVENT:
+            decodeCount += 1
+            let s = event.data.scalar
+            let text = String(decoding: UnsafeBufferPointer(start: s.value, count: Int(s.length)), as: UTF8.self)
+            let tag = s.tag.map { String(cString: $0) }
+            let plain = s.style == YAML_PLAIN_SCALAR_STYLE
+            let scalar = try YAMLScalarDecoding.resolve(text, tag: tag, plain: plain, line: line)
+            if case .mapping(let m) = frames.last, m.pendingKey == nil {
+                try setKey(YAMLKey(scalar: scalar, isMerge: plain && tag == nil && text == "<<", line: line))
+                return
+            }
+            let value = try YAMLScalarDecoding.json(scalar)
+            if let anchor = s.anchor { anchors[String(cString: anchor)] = (value, 1) }
+            try attach(value, nodes: 1, line: line)
+        case YAML_ALIAS_EVENT:
+            let name = String(cString: event.data.alias.anchor)
+            guard let anchored = anchors[name] else { throw YAMLErrors.message("unknown anchor '\(name)' referenced") }
+            decodeCount += anchored.nodes
+            aliasCount += anchored.nodes
+            if aliasCount > 100, decodeCount > 1000, Double(aliasCount) / Double(decodeCount) > Self.allowedAliasRatio(decodeCount) {
+                throw YAMLErrors.message("document contains excessive aliasing")
+            }
+            if case .mapping(let m) = frames.last, m.pendingKey == nil {
+                try setKey(try YAMLKey(alias: anchored.value, line: line))
+                return
+            }
+            try attach(anchored.value, nodes: anchored.nodes, line: line)
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            decodeCount += 1
+            guard frames.count < YAMLCodec.maxDepth else {
+                throw YAMLErrors.message((line > 1 ? "line \(line): " : "") + "exceeded max depth of \(YAMLCodec.maxDepth)")
+            }
+            if case .mapping(let m) = frames.last, m.pendingKey == nil {
+                throw YAMLErrors.message("line \(line): invalid map key: a mapping or sequence cannot be a key")
+            }
+            let isSequence = event.type == YAML_SEQUENCE_START_EVENT
+            let anchorPointer = isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
+            let anchor = anchorPointer.map { String(cString: $0) }
+            frames.append(isSequence ? .sequence(items: [], line: line, anchor: anchor, nodes: 1)
+                                     : .mapping(MappingFrame(line: line, anchor: anchor)))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let frame = frames.popLast() else { return }
+            switch frame {
+            case .sequence(let items, let line, let anchor, let nodes):
+                if let anchor { anchors[anchor] = (.array(items), nodes) }
+                try attach(.array(items), nodes: nodes, line: line)
+            case .mapping(let m):
+                if let anchor = m.anchor { anchors[anchor] = (.object(m.object), m.nodes) }
+                try attach(.object(m.object), nodes: m.nodes, line: m.line)
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func setKey(_ key: YAMLKey) throws(APIError) {
+        guard case .mapping(var m) = frames.removeLast() else { return }
+        m.pendingKey = key
+        frames.append(.mapping(m))
+    }
+
+    /// Adds a completed value to the enclosing collection, or makes it the document's root.
+    private mutating func attach(_ value: JSON, nodes: Int, line: Int) throws(APIError) {
+        guard let top = frames.popLast() else { root = value; return }
+        switch top {
+        case .sequence(var items, let l, let anchor, let count):
+            items.append(value)
+            frames.append(.sequence(items: items, line: l, anchor: anchor, nodes: count + nodes))
+        case .mapping(var m):
+            guard let key = m.pendingKey else { frames.append(.mapping(m)); return }
+            m.pendingKey = nil
+            m.nodes += nodes + 1
+            if key.isMerge {
+                try Self.merge(value, into: &m.object)
+            } else {
+                if let kind = m.kinds[key.string], kind == key.kind {
+                    duplicates.append(fieldPath(adding: key.string))
+                    strictErrors.append("line \(line): key \(key.goSyntax) already set in map")
+                }
+                m.kinds[key.string] = key.kind
+                m.object[key.string] = value
+            }
+            frames.append(.mapping(m))
+        }
+    }
+
+    /// go-yaml's `<<` merge: a mapping, or a sequence of mappings where earlier ones take precedence.
+    private static func merge(_ value: JSON, into object: inout JSONObject) throws(APIError) {
+        let failure = YAMLErrors.message("map merge requires map or sequence of maps as the value")
+        switch value {
+        case .object(let source):
+            for (k, v) in source { object[k] = v }
+        case .array(let list):
+            for item in list.reversed() {
+                guard case .object(let source) = item else { throw failure }
+                for (k, v) in source { object[k] = v }
+            }
+        default:
+            throw failure
+        }
+    }
+
+    /// The field path of a member of the innermost mapping, rendered as the JSON parser renders it.
+    private func fieldPath(adding key: String) -> String {
+        var out = ""
+        for frame in frames {
+            switch frame {
+            case .sequence(let items, _, _, _): out += "[\(items.count)]"
+            case .mapping(let m): if let k = m.pendingKey, !k.isMerge { out += out.isEmpty ? k.string : ".\(k.string)" }
+            }
+        }
+        return out.isEmpty ? key : out + "." + key
+    }
+
+    /// go-yaml's allowedAliasRatio: generous for small documents, strict for large ones.
+    static func allowedAliasRatio(_ decodeCount: Int) -> Double {
+        if decodeCount <= 400_000 { return 0.99 }
+        if decodeCount >= 4_000_000 { return 0.10 }
+        return 0.99 - 0.89 * (Double(decodeCount - 400_000) / 3_600_000)
+    }
+}
