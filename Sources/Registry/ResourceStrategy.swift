@@ -7,6 +7,9 @@ import Foundation
 public protocol ResourceStrategy: Sendable {
     var resource: APIResource { get }
 
+    /// Upstream's ValidateNameFunc for the kind, which the store applies to metadata.name and generateName.
+    var nameValidator: NameValidator { get }
+
     /// Whether metadata.generation starts at 1 and moves when the spec changes (workloads do; most kinds don't).
     var tracksGeneration: Bool { get }
 
@@ -34,6 +37,8 @@ public protocol ResourceStrategy: Sendable {
 
 extension ResourceStrategy {
     public var tracksGeneration: Bool { false }
+    /// Most kinds' names are DNS-1123 subdomains.
+    public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public func applyDefaults(_ object: inout JSON) {}
     /// Most kinds with a status drop a client-set status on create, as upstream's strategies do.
     public func prepareForCreate(_ object: inout JSON) {
