@@ -13,7 +13,7 @@ enum QueryOptions {
                 .tooLong(FieldPath("fieldManager"), 128),
             ])
         }
-        options.fieldValidation = try FieldValidation.parse(request.queryValue("fieldValidation"))
+        options.fieldValidation = try FieldValidationDirective.parse(request.queryValue("fieldValidation"))
         return options
     }
 

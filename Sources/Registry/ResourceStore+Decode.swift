@@ -27,21 +27,21 @@ extension ResourceStore {
         // Keep the conventional field order: apiVersion, kind, metadata first.
         object.sort { Self.fieldRank($0.key) < Self.fieldRank($1.key) }
 
-        let decoded = StructuralDecoder.decode(.object(object), as: .ref(resource.definition), in: schemas)
-        if let typeError = decoded.errors.first {
-            throw APIError.badRequest(typeError.message)
+        let decoded = StructuralDecoder(schemas: schemas).decode(.object(object), as: .ref(resource.definition),
+                                                                 duplicateFields: body.duplicateFields)
+        if let reason = decoded.decodeError {
+            throw StrictDecoding.decodeError(expected, reason)
         }
         var warnings: [String] = []
-        let strictProblems = StrictDecodingErrors.describe(unknownFields: decoded.unknownFields, duplicateFields: body.duplicateFields)
         switch options.fieldValidation {
         case .strict:
-            if !strictProblems.isEmpty { throw APIError.badRequest(StrictDecodingErrors.message(strictProblems)) }
+            if !decoded.strictErrors.isEmpty { throw StrictDecoding.strictError(expected, decoded.strictErrors) }
         case .warn:
-            warnings = strictProblems
+            warnings = decoded.strictErrors
         case .ignore:
             break
         }
-        var result = decoded.value
+        var result = decoded.object
         strategy.applyDefaults(&result)
         return (result, warnings)
     }

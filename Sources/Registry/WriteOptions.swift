@@ -1,13 +1,13 @@
 import APIMachinery
 
 /// How unknown and duplicate fields in a request body are treated (`?fieldValidation=`).
-public enum FieldValidation: String, Sendable {
+public enum FieldValidationDirective: String, Sendable {
     case strict = "Strict", warn = "Warn", ignore = "Ignore"
 
     /// Parses the query value; upstream's default when absent is Warn.
-    public static func parse(_ value: String?) throws(APIError) -> FieldValidation {
+    public static func parse(_ value: String?) throws(APIError) -> FieldValidationDirective {
         guard let value, !value.isEmpty else { return .warn }
-        guard let v = FieldValidation(rawValue: value) else {
+        guard let v = FieldValidationDirective(rawValue: value) else {
             throw .badRequest("fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got \"\(value)\"")
         }
         return v
@@ -18,8 +18,8 @@ public enum FieldValidation: String, Sendable {
 public struct WriteOptions: Sendable {
     public var dryRun = false
     public var fieldManager: String?
-    public var fieldValidation: FieldValidation = .warn
-    public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidation = .warn) {
+    public var fieldValidation: FieldValidationDirective = .warn
+    public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidationDirective = .warn) {
         self.dryRun = dryRun; self.fieldManager = fieldManager; self.fieldValidation = fieldValidation
     }
 }

@@ -135,7 +135,7 @@ final class ResourceVerbTests: XCTestCase {
         body[path: "spec", "replcas"] = 3
         let strict = api.call("POST", "/apis/apps/v1/namespaces/default/statefulsets?fieldValidation=Strict", body: body)
         XCTAssertEqual(strict.status, 400)
-        XCTAssertEqual(strict.json["message"], #"strict decoding error: unknown field "spec.replcas""#)
+        XCTAssertEqual(strict.json["message"], #"StatefulSet in version "v1" cannot be handled as a StatefulSet: strict decoding error: unknown field "spec.replcas""#)
         let warn = api.call("POST", "/apis/apps/v1/namespaces/default/statefulsets", body: body)
         XCTAssertEqual(warn.status, 201)
         XCTAssertTrue(warn.headers.contains { $0.name == "Warning" && $0.value.contains("spec.replcas") }, "\(warn.headerValues)")

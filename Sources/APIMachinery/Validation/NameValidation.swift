@@ -39,7 +39,8 @@ public enum NameValidation {
     /// Upstream's RegexError: the explanation, examples, then the regular expression used.
     public static func regexError(_ message: String, _ format: String, _ examples: String...) -> String {
         if examples.isEmpty { return message + " (regex used for validation is '" + format + "')" }
-        return message + " (e.g. " + examples.map { "'\($0)', " }.joined(separator: "or ") + "regex used for validation is '" + format + "')"
+        // Upstream joins "'x', " items with " or ", hence the double space before "or".
+        return message + " (e.g. " + examples.map { "'\($0)', " }.joined(separator: " or ") + "regex used for validation is '" + format + "')"
     }
 
     public static func isDNS1123Label(_ s: String) -> [String] {

@@ -1,0 +1,81 @@
+import APIMachinery
+
+/// Pods (pkg/registry/core/pod/strategy.go, core/v1 defaults, ValidatePodCreate/ValidatePodUpdate).
+public struct PodStrategy: ResourceStrategy {
+    public init() {}
+    public var resource: APIResource { ResourceCatalog.pods }
+
+    static let immutableSpecMsg = "pod updates may not change fields other than `spec.containers[*].image`,"
+        + "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+        + "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
+
+    public func applyDefaults(_ object: inout JSON) {
+        object.modifyPath("spec") { PodSpecDefaults.apply(&$0, isPod: true) }
+    }
+
+    /// Runs the default admission plugins' mutations, then sets the initial status: Pending with
+    /// the QoS class, and PodScheduled=False while scheduling gates remain.
+    public func prepareForCreate(_ object: inout JSON) {
+        PodAdmission.admit(&object)
+        let spec = object["spec"] ?? [:]
+        var status: JSON = ["phase": "Pending", "qosClass": .string(PodQOS.qosClass(spec))]
+        if !spec.array("schedulingGates").isEmpty {
+            status["conditions"] = [[
+                "type": "PodScheduled", "status": "False", "lastProbeTime": nil, "lastTransitionTime": nil,
+                "reason": "SchedulingGated", "message": "Scheduling is blocked due to non-empty scheduling gates",
+            ]]
+        }
+        object["status"] = status
+    }
+
+    public func validate(_ object: JSON) -> [FieldError] {
+        let spec = object["spec"] ?? [:]
+        var errs = PodSpecValidation.validate(spec, FieldPath("spec"))
+        if !spec.array("ephemeralContainers").isEmpty {
+            errs.append(.forbidden(FieldPath("spec.ephemeralContainers"), "cannot be set on create"))
+        }
+        if !spec.string("nodeName").isEmpty && !spec.array("schedulingGates").isEmpty {
+            errs.append(.forbidden(FieldPath("spec.nodeName"), "cannot be set until all schedulingGates have been cleared"))
+        }
+        return errs
+    }
+
+    /// Only container images, activeDeadlineSeconds, added tolerations and a negative grace
+    /// period (to 1) may change; everything else in the spec is fixed once the pod exists.
+    public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
+        let spec = object["spec"] ?? [:]
+        let oldSpec = old["spec"] ?? [:]
+        var errs = PodSpecValidation.validate(spec, FieldPath("spec"))
+        var munged = spec
+        for key in ["containers", "initContainers"] {
+            let oldContainers = oldSpec.array(key)
+            guard case .array(var containers)? = munged[key], containers.count == oldContainers.count else { continue }
+            for i in containers.indices { containers[i]["image"] = oldContainers[i]["image"] }
+            munged[key] = .array(containers)
+        }
+        munged["activeDeadlineSeconds"] = oldSpec["activeDeadlineSeconds"]
+        let oldTolerations = oldSpec.array("tolerations")
+        let newTolerations = spec.array("tolerations")
+        if newTolerations.count >= oldTolerations.count, Array(newTolerations.prefix(oldTolerations.count)) == oldTolerations {
+            munged["tolerations"] = oldSpec["tolerations"]
+        }
+        if let oldGrace = oldSpec["terminationGracePeriodSeconds"]?.intValue, oldGrace < 0,
+           spec["terminationGracePeriodSeconds"]?.intValue == 1 {
+            munged["terminationGracePeriodSeconds"] = oldSpec["terminationGracePeriodSeconds"]
+        }
+        if !PersistentVolumeClaimValidation.semanticallyEqual(munged, oldSpec) {
+            errs.append(.forbidden(FieldPath("spec"), Self.immutableSpecMsg))
+        }
+        if let deadline = oldSpec["activeDeadlineSeconds"]?.intValue {
+            if let newDeadline = spec["activeDeadlineSeconds"]?.intValue {
+                if newDeadline > deadline {
+                    errs.append(.invalid(FieldPath("spec.activeDeadlineSeconds"), spec["activeDeadlineSeconds"],
+                                         "must be less than or equal to previous value"))
+                }
+            } else {
+                errs.append(.invalid(FieldPath("spec.activeDeadlineSeconds"), JSON.null, "must not update from a positive integer to nil value"))
+            }
+        }
+        return errs
+    }
+}
