@@ -47,9 +47,12 @@ public final class APIServer: HTTPHandler, Sendable {
         switch path {
         case "/healthz", "/livez": return Health.answer(request, ready: true)
         case "/readyz": return Health.answer(request, ready: readiness.get())
-        case "/version": return try onlyGet(request) { try Responses.object(Version.info, request: request) }
-        case "/api", "/apis": return try onlyGet(request) { try discovery.serveRoot(path, request: request) }
-        case "/openapi/v3": return try onlyGet(request) { openAPI.index(request: request) }
+        case "/version":
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try Responses.object(Version.info, request: request) }
+        case "/api", "/apis":
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try discovery.serveRoot(path, request: request) }
+        case "/openapi/v3":
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in openAPI.index(request: request) }
         case "/openapi/v2":
             throw APIError.pathNotFound
         default:

@@ -8,7 +8,7 @@ struct OpenAPIServing: Sendable {
     let documents: [String: [UInt8]]
 
     init(resources: [APIResource], schemas: SchemaSet) {
-        let built = OpenAPIDocuments.build(resources: resources, schemas: schemas)
+        let built = OpenAPIDocuments(resources: resources)
         indexBytes = built.index
         documents = built.documents
     }

@@ -8,7 +8,7 @@ public final class ResourceStore: @unchecked Sendable {
     public let strategy: any ResourceStrategy
     public let storage: any Storage
     let schemas: SchemaSet
-    let clock: any Clock
+    public let clock: any Clock
     /// Set once by `Registry.init`; used for cross-resource checks such as namespace existence.
     weak var registry: Registry?
 

@@ -14,12 +14,12 @@ struct OpenAPICommand: ParsableCommand {
     var outputDirectory = "OpenAPI/v3"
 
     func run() throws {
-        let built = OpenAPIDocuments.build(resources: ResourceCatalog.all, schemas: SchemaSet.upstream)
+        let built = OpenAPIDocuments(resources: ResourceCatalog.all)
         let directory = URL(fileURLWithPath: outputDirectory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(built.index).write(to: directory.appendingPathComponent("index.json"))
+        try Data(built.index).write(to: directory.appendingPathComponent(OpenAPIDocuments.indexFileName))
         for (path, bytes) in built.documents {
-            try Data(bytes).write(to: directory.appendingPathComponent(path.replacingOccurrences(of: "/", with: "__") + "_openapi.json"))
+            try Data(bytes).write(to: directory.appendingPathComponent(OpenAPIDocuments.fileName(for: path)))
         }
         print("wrote \(built.documents.count + 1) documents to \(outputDirectory)")
     }

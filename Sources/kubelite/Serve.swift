@@ -43,7 +43,7 @@ struct Serve: ParsableCommand {
         do {
             try registry.bootstrap()
         } catch {
-            throw ValidationError("could not create the initial namespaces: \(error.message)")
+            throw ValidationError("could not create the initial namespaces: \(error)")
         }
         let api = APIServer(registry: registry, logger: logger)
 

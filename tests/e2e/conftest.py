@@ -1,0 +1,101 @@
+"""Shared fixtures for the end-to-end suite.
+
+One kubelite serves the whole session (`server`); tests that need a clean server start a private one with
+`start_server`. Every test works in its own namespace (`ns`, or more from `make_namespace`), so tests stay
+independent of each other and of their order. Every wait has a deadline: nothing sleeps blindly.
+"""
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from kubernetes import client as k8s_client
+
+from support import MANIFESTS, Clients, Kubectl, Server, create_namespace, namespace_name
+
+# ---- fixtures ----
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    instance = Server(tmp_path_factory.mktemp("kubelite")).start()
+    yield instance
+    code = instance.stop()
+    assert code == 0, f"session kubelite exited with {code} on SIGTERM; log tail:\n{instance.log_tail()}"
+
+
+@pytest.fixture
+def start_server(tmp_path_factory):
+    """Starts private kubelites (a clean state for tests that need one); all are stopped at teardown."""
+    started = []
+
+    def start():
+        instance = Server(tmp_path_factory.mktemp("private-kubelite")).start()
+        started.append(instance)
+        return instance
+
+    yield start
+    for instance in started:
+        instance.stop()
+
+
+@pytest.fixture(scope="session")
+def kubectl_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("kubectl-cache")
+
+
+@pytest.fixture
+def make_namespace(server, request):
+    """Creates a fresh namespace per call; they are deleted (not awaited) after the test."""
+    created = []
+
+    def make():
+        created.append(create_namespace(server, namespace_name(request)))
+        return created[-1]
+
+    yield make
+    for name in created:
+        server.raw("DELETE", f"/api/v1/namespaces/{name}")
+
+
+@pytest.fixture
+def ns(make_namespace):
+    return make_namespace()
+
+
+@pytest.fixture
+def kubectl(server, kubectl_cache, ns):
+    """The real kubectl, pointed at the session server, in this test's namespace."""
+    return Kubectl(server, kubectl_cache, namespace=ns)
+
+
+@pytest.fixture
+def raw(server):
+    """raw(method, path, body=None, headers=None) -> requests.Response against the session server."""
+    return server.raw
+
+
+@pytest.fixture(scope="session")
+def clients(server):
+    api_client = server.api_client()
+    yield Clients(
+        api_client=api_client,
+        core=k8s_client.CoreV1Api(api_client),
+        apps=k8s_client.AppsV1Api(api_client),
+        storage=k8s_client.StorageV1Api(api_client),
+        discovery=k8s_client.DiscoveryV1Api(api_client),
+        coordination=k8s_client.CoordinationV1Api(api_client),
+    )
+    api_client.close()
+
+
+@pytest.fixture
+def manifests():
+    return MANIFESTS
+
+
+@pytest.fixture
+def tmp_dir():
+    with tempfile.TemporaryDirectory(prefix="kubelite-e2e-") as directory:
+        yield Path(directory)
+
+

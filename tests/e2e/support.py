@@ -1,0 +1,232 @@
+"""Helpers of the end-to-end suite: a kubelite process, the real kubectl, waits and Status checks."""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MANIFESTS = Path(__file__).resolve().parent / "manifests"
+STARTUP_DEADLINE = 30.0
+SHUTDOWN_DEADLINE = 10.0
+
+
+def wait_for(predicate, timeout, message, interval=0.05):
+    """Polls `predicate` until it returns a truthy value (returned) or `timeout` seconds pass (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as error:  # the condition may not be checkable yet (connection refused, 404 ...)
+            last_error = error
+        if time.monotonic() >= deadline:
+            detail = f" (last error: {last_error!r})" if last_error else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for: {message}{detail}")
+        time.sleep(interval)
+
+
+def kubelite_binary():
+    path = os.environ.get("KUBELITE_BIN") or str(REPO_ROOT / ".build" / "debug" / "kubelite")
+    if not os.access(path, os.X_OK):
+        pytest.exit(f"kubelite binary not found or not executable: {path} (set KUBELITE_BIN)", returncode=2)
+    return path
+
+
+class Server:
+    """One running `kubelite serve` on a free port, with the kubeconfig it wrote."""
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir)
+        self.kubeconfig = self.workdir / "kubeconfig"
+        self.log_path = self.workdir / "kubelite.log"
+        self.process = None
+        self.url = None
+
+    def start(self):
+        self.log_file = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
+             "--bind-address", "127.0.0.1"],
+            stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT)
+
+        def kubeconfig_written():
+            self.assert_running()
+            return self.kubeconfig.exists() and self.kubeconfig.stat().st_size > 0
+
+        wait_for(kubeconfig_written, STARTUP_DEADLINE, f"kubelite to write {self.kubeconfig}")
+        config = yaml.safe_load(self.kubeconfig.read_text())
+        self.url = config["clusters"][0]["cluster"]["server"].rstrip("/")
+
+        def ready():
+            self.assert_running()
+            return requests.get(self.url + "/readyz", timeout=2).status_code == 200
+
+        wait_for(ready, STARTUP_DEADLINE, "kubelite /readyz to answer 200")
+        return self
+
+    def assert_running(self):
+        code = self.process.poll()
+        if code is not None:
+            raise AssertionError(f"kubelite exited with {code}; log tail:\n{self.log_tail()}")
+
+    def log_tail(self, lines=40):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def is_ready(self):
+        """True when the process is alive and /readyz answers 200."""
+        if self.process.poll() is not None:
+            return False
+        try:
+            return requests.get(self.url + "/readyz", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self):
+        """SIGTERM, then wait with a deadline; SIGKILL only if it does not stop. Returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=SHUTDOWN_DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=SHUTDOWN_DEADLINE)
+            raise AssertionError(f"kubelite did not stop within {SHUTDOWN_DEADLINE}s of SIGTERM")
+        finally:
+            self.log_file.close()
+
+    # ---- clients bound to this server ----
+
+    def raw(self, method, path, body=None, headers=None, params=None, timeout=30):
+        """One HTTP request with `requests`. A dict or list body is sent as JSON (Content-Type
+        application/json unless given); str and bytes are sent as they are."""
+        headers = dict(headers or {})
+        data = body
+        if isinstance(body, (dict, list)):
+            data = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            data = body.encode()
+        return requests.request(method, self.url + path, data=data, headers=headers, params=params,
+                                timeout=timeout)
+
+    def raw_socket(self, request_bytes, timeout=30):
+        """Sends a hand-built HTTP/1.1 request and reads the answer even when the server answers before the
+        whole request was sent (an oversized body or header). Returns (status, headers dict, body bytes)."""
+        host, port = self.url.removeprefix("http://").split(":")
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+        try:
+            try:
+                sock.sendall(request_bytes)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered early and closed its side; its answer is still readable
+            response = http.client.HTTPResponse(sock, method="POST")
+            response.begin()
+            body = response.read()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+        finally:
+            sock.close()
+
+    def api_client(self):
+        configuration = k8s_client.Configuration()
+        k8s_config.load_kube_config(config_file=str(self.kubeconfig), client_configuration=configuration)
+        return k8s_client.ApiClient(configuration)
+
+
+@dataclass
+class Clients:
+    """The official Python client's typed APIs, configured from the server's kubeconfig."""
+    api_client: k8s_client.ApiClient
+    core: k8s_client.CoreV1Api
+    apps: k8s_client.AppsV1Api
+    storage: k8s_client.StorageV1Api
+    discovery: k8s_client.DiscoveryV1Api
+    coordination: k8s_client.CoordinationV1Api
+
+
+class KubectlError(AssertionError):
+    def __init__(self, args, returncode, stdout, stderr):
+        super().__init__(f"kubectl {' '.join(args)} exited {returncode}\nstdout:\n{stdout}\nstderr:\n{stderr}")
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+class Kubectl:
+    """Runs the real kubectl against one server, in one namespace unless `namespace=None`."""
+
+    def __init__(self, server, cache_dir, namespace=None):
+        self.server = server
+        self.cache_dir = cache_dir
+        self.namespace = namespace
+
+    def run(self, *args, input=None, env=None, namespace="", timeout=60):
+        """Returns the CompletedProcess (stdout and stderr as text), whatever the exit code."""
+        namespace = self.namespace if namespace == "" else namespace
+        command = ["kubectl", f"--cache-dir={self.cache_dir}"]
+        if namespace:
+            command.append(f"--namespace={namespace}")
+        command += [str(a) for a in args]
+        environment = dict(os.environ, KUBECONFIG=str(self.server.kubeconfig))
+        environment.update(env or {})
+        return subprocess.run(command, input=input, capture_output=True, text=True, env=environment,
+                              timeout=timeout)
+
+    def __call__(self, *args, input=None, check=True, env=None, namespace=""):
+        """Returns stdout; with `check`, raises KubectlError (carrying stderr) on a non-zero exit."""
+        result = self.run(*args, input=input, env=env, namespace=namespace)
+        if check and result.returncode != 0:
+            raise KubectlError(args, result.returncode, result.stdout, result.stderr)
+        return result.stdout
+
+    def json(self, *args, **kwargs):
+        return json.loads(self(*args, "-o", "json", **kwargs))
+
+
+def namespace_name(request):
+    base = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:40].strip("-")
+    return f"e2e-{base}-{secrets.token_hex(3)}"
+
+
+def create_namespace(server, name):
+    response = server.raw("POST", "/api/v1/namespaces",
+                          {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    assert response.status_code == 201, f"creating namespace {name}: {response.status_code} {response.text}"
+    return name
+
+
+def assert_status(response, code, reason=None, message=None):
+    """Asserts an HTTP answer is a Kubernetes `Status` with this code (and reason, and exact message)."""
+    assert response.status_code == code, (
+        f"expected HTTP {code}, got {response.status_code}: {response.text[:600]}")
+    content_type = response.headers.get("Content-Type", "")
+    assert content_type.startswith("application/json"), f"Status Content-Type is {content_type!r}"
+    status = response.json()
+    assert status.get("kind") == "Status", f"not a Status: {status}"
+    assert status.get("apiVersion") == "v1", status
+    assert status.get("status") == "Failure", status
+    assert status.get("code") == code, status
+    if reason is not None:
+        assert status.get("reason") == reason, status
+    if message is not None:
+        assert status.get("message") == message, status
+    return status
