@@ -65,9 +65,11 @@ extension ResourceStrategy {
     public func validate(_ object: JSON) -> [FieldError] { [] }
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] { validate(object) }
     /// The default columns upstream uses for kinds without a printer: NAME and AGE.
-    public var tableColumns: [TableColumn] { [.name, .age] }
+    /// The kind's upstream printer columns (Tables/), or NAME and AGE for a kind without one.
+    public var tableColumns: [TableColumn] { ResourceTables.printer(for: resource.kind)?.columns ?? [.name, .age] }
     public func tableCells(_ object: JSON, now: Date) -> [JSON] {
-        [object[path: "metadata", "name"] ?? "", .string(TableColumn.age(of: object, now: now))]
+        if let printer = ResourceTables.printer(for: resource.kind) { return printer.cells(object, now) }
+        return [object[path: "metadata", "name"] ?? "", .string(TableColumn.age(of: object, now: now))]
     }
 }
 
