@@ -230,3 +230,25 @@ def assert_status(response, code, reason=None, message=None):
     if message is not None:
         assert status.get("message") == message, status
     return status
+
+
+def parse_table(text):
+    """Parses kubectl's column output into blocks of rows (dicts by header), split at blank lines. Columns
+    are cut at the header's column starts, so empty cells (e.g. no SHORTNAMES) read as ''."""
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", text.strip("\n")):
+        lines = [line for line in chunk.splitlines() if line.strip()]
+        if not lines:
+            continue
+        header = lines[0]
+        starts = [m.start() for m in re.finditer(r"(?:(?<=\s\s)|^)\S+(?: \S+)*", header)]
+        names = [header[s:].split("  ")[0].strip() for s in starts]
+        rows = []
+        for line in lines[1:]:
+            cells = []
+            for i, start in enumerate(starts):
+                end = starts[i + 1] if i + 1 < len(starts) else None
+                cells.append(line[start:end].strip())
+            rows.append(dict(zip(names, cells)))
+        blocks.append({"header": names, "rows": rows})
+    return blocks

@@ -1,0 +1,240 @@
+"""Bad input over raw HTTP: every answer is a JSON `Status` with upstream's code and reason, and the server
+stays up (checked after every test)."""
+
+import json
+
+import pytest
+
+from support import assert_status
+
+CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"k": "v"}}
+
+
+@pytest.fixture(autouse=True)
+def server_stays_up(server):
+    yield
+    assert server.is_ready(), f"kubelite is down or not ready after the test; log tail:\n{server.log_tail()}"
+
+
+def configmaps(ns):
+    return f"/api/v1/namespaces/{ns}/configmaps"
+
+
+# ---- bodies that are not a usable object ----
+
+def test_malformed_json(raw, ns):
+    response = raw("POST", configmaps(ns), b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"',
+                   headers={"Content-Type": "application/json"})
+    assert_status(response, 400, "BadRequest")
+
+
+@pytest.mark.parametrize("body", [b"[1,2,3]", b'"text"', b"42", b"true", b"null"],
+                         ids=["array", "string", "number", "bool", "null"])
+def test_body_not_an_object(raw, ns, body):
+    response = raw("POST", configmaps(ns), body, headers={"Content-Type": "application/json"})
+    assert_status(response, 400, "BadRequest")
+
+
+def test_empty_body(raw, ns):
+    response = raw("POST", configmaps(ns), b"", headers={"Content-Type": "application/json"})
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["kind"] == "Status"
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/api/v1/namespaces/{ns}/configmaps", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}}),
+    ("/api/v1/namespaces/{ns}/configmaps", {"apiVersion": "apps/v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+    ("/apis/apps/v1/namespaces/{ns}/statefulsets", {"apiVersion": "v1", "kind": "StatefulSet",
+                                                     "metadata": {"name": "x"}}),
+    ("/apis/apps/v1/namespaces/{ns}/statefulsets", {"apiVersion": "apps/v1", "kind": "ControllerRevision",
+                                                     "metadata": {"name": "x"}, "revision": 1}),
+], ids=["secret-to-configmaps", "apps-configmap", "core-statefulset", "revision-to-statefulsets"])
+def test_wrong_kind_or_api_version_for_the_url(raw, ns, path, body):
+    response = raw("POST", path.format(ns=ns), body)
+    assert_status(response, 400, "BadRequest")
+    assert raw("GET", path.format(ns=ns) + "/x").status_code == 404
+
+
+def test_body_over_3_mib_is_413(server, ns):
+    body = json.dumps({**CONFIGMAP, "data": {"big": "x" * (3 * 1024 * 1024)}}).encode()
+    assert len(body) > 3 * 1024 * 1024
+    request = (f"POST {configmaps(ns)} HTTP/1.1\r\nHost: {server.url[7:]}\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    code, headers, payload = server.raw_socket(request)
+    assert code == 413, payload[:500]
+    assert headers.get("content-type", "").startswith("application/json"), headers
+    status = json.loads(payload)
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 413, "RequestEntityTooLarge"), status
+    assert status["message"] == "Request entity too large: limit is 3145728", status
+
+
+def test_body_just_under_3_mib_is_accepted(raw, ns):
+    # A ConfigMap holds at most 1 MiB of data, so the body is padded to just under 3 MiB with whitespace.
+    body = {**CONFIGMAP, "metadata": {"name": "near-limit"}, "data": {"big": "x" * (1024 * 1024 - 100)}}
+    encoded = json.dumps(body).encode()
+    padding = 3 * 1024 * 1024 - len(encoded) - 64
+    encoded = encoded[:-1] + b"," + b'"binaryData":{}' + b" " * padding + b"}"
+    assert len(encoded) < 3 * 1024 * 1024
+    response = raw("POST", configmaps(ns), encoded, headers={"Content-Type": "application/json"})
+    assert response.status_code == 201, response.text[:500]
+
+
+def test_deeply_nested_json_is_400_not_a_crash(raw, ns):
+    depth = 100_000
+    body = ('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":'
+            + '{"a":' * depth + '"x"' + "}" * depth + "}").encode()
+    response = raw("POST", configmaps(ns), body, headers={"Content-Type": "application/json"})
+    assert_status(response, 400, "BadRequest")
+    arrays = ('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":'
+              + "[" * depth + "]" * depth + "}").encode()
+    assert_status(raw("POST", configmaps(ns), arrays, headers={"Content-Type": "application/json"}),
+                  400, "BadRequest")
+
+
+# ---- encodings ----
+
+def test_invalid_utf8_in_name_is_422(raw, ns):
+    body = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bad\xffname"}}'
+    status = assert_status(raw("POST", configmaps(ns), body, headers={"Content-Type": "application/json"}),
+                           422, "Invalid")
+    assert status["details"]["causes"][0]["field"] == "metadata.name", status
+
+
+def test_invalid_utf8_in_a_value(raw, ns):
+    body = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"utf8-value"},"data":{"k":"ok\xff"}}'
+    response = raw("POST", configmaps(ns), body, headers={"Content-Type": "application/json"})
+    answer = response.json()  # the answer itself must be valid JSON (and so valid UTF-8)
+    if response.status_code == 201:
+        # upstream's Go decoder replaces the invalid byte with U+FFFD
+        assert answer["data"]["k"] == "ok\ufffd", answer
+        assert raw("GET", configmaps(ns) + "/utf8-value").json()["data"]["k"] == "ok\ufffd"
+    else:
+        assert answer["kind"] == "Status" and answer["code"] == response.status_code, answer
+        assert 400 <= response.status_code < 500, answer
+
+
+# ---- names ----
+
+SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+             "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+             "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+LABEL = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+         "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+DNS1035 = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+           "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+           "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+@pytest.mark.parametrize("path,kind,name,rule", [
+    ("/api/v1/namespaces/{ns}/configmaps", "ConfigMap", "Bad_Name", SUBDOMAIN),
+    ("/api/v1/namespaces/{ns}/configmaps", "ConfigMap", "-leading-dash", SUBDOMAIN),
+    ("/api/v1/namespaces/{ns}/services", "Service", "1abc", DNS1035),
+    ("/api/v1/namespaces", "Namespace", "Bad_NS", LABEL),
+], ids=["configmap-underscore", "configmap-dash", "service-digit", "namespace-underscore"])
+def test_invalid_name_is_422_with_dns_message(raw, ns, path, kind, name, rule):
+    body = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name}}
+    if kind == "Service":
+        body["spec"] = {"ports": [{"port": 80}]}
+    status = assert_status(raw("POST", path.format(ns=ns), body), 422, "Invalid")
+    assert status["message"] == f'{kind} "{name}" is invalid: metadata.name: Invalid value: "{name}": {rule}'
+    assert status["details"]["causes"] == [
+        {"reason": "FieldValueInvalid", "message": f'Invalid value: "{name}": {rule}', "field": "metadata.name"}]
+
+
+def test_name_too_long_is_422(raw, ns):
+    name = "a" * 254
+    status = assert_status(raw("POST", configmaps(ns), {**CONFIGMAP, "metadata": {"name": name}}), 422, "Invalid")
+    assert "must be no more than 253 characters" in status["message"], status
+
+
+def test_missing_name_is_422(raw, ns):
+    status = assert_status(raw("POST", configmaps(ns), {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}),
+                           422, "Invalid")
+    assert status["details"]["causes"][0]["field"] == "metadata.name", status
+    assert status["details"]["causes"][0]["reason"] == "FieldValueRequired", status
+
+
+# ---- HTTP-level limits and negotiation ----
+
+def test_oversized_headers_are_431(server):
+    big = "x" * (2 * 1024 * 1024)
+    request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url[7:]}\r\nX-Big: {big}\r\n"
+               "Connection: close\r\n\r\n").encode()
+    code, headers, payload = server.raw_socket(request)
+    assert code == 431, payload[:500]
+    assert headers.get("content-type", "").startswith("application/json"), (headers, payload[:300])
+    status = json.loads(payload)
+    assert (status["kind"], status["code"]) == ("Status", 431), status
+
+
+def test_unsupported_content_type_is_415(raw, ns):
+    response = raw("POST", configmaps(ns), json.dumps(CONFIGMAP), headers={"Content-Type": "text/plain"})
+    assert_status(response, 415, "UnsupportedMediaType")
+
+
+def test_unsupported_patch_content_type_is_415(raw, ns):
+    raw("POST", configmaps(ns), CONFIGMAP)
+    response = raw("PATCH", configmaps(ns) + "/cm", json.dumps({"data": {"k": "w"}}),
+                   headers={"Content-Type": "application/json"})
+    assert_status(response, 415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("accept", ["application/vnd.kubernetes.protobuf", "text/html"])
+def test_unacceptable_accept_is_406(raw, ns, accept):
+    response = raw("GET", configmaps(ns), headers={"Accept": accept})
+    assert_status(response, 406, "NotAcceptable")
+
+
+# ---- routing ----
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/foos",
+    "/api/v1/namespaces/default/foos",
+    "/apis/apps/v1/namespaces/default/foos",
+    "/apis/nope.example.com/v1/things",
+    "/api/v2/pods",
+    "/definitely/not/a/path",
+])
+def test_unknown_path_is_404_status(raw, path):
+    assert_status(raw("GET", path), 404, "NotFound")
+
+
+@pytest.mark.parametrize("method,suffix", [("PUT", ""), ("POST", "/some-name")], ids=["put-collection",
+                                                                                      "post-named"])
+def test_wrong_method_is_405(raw, ns, method, suffix):
+    response = raw(method, configmaps(ns) + suffix, CONFIGMAP)
+    assert_status(response, 405, "MethodNotAllowed")
+
+
+def test_second_create_is_409_already_exists(raw, ns):
+    body = {**CONFIGMAP, "metadata": {"name": "dup"}}
+    assert raw("POST", configmaps(ns), body).status_code == 201
+    status = assert_status(raw("POST", configmaps(ns), body), 409, "AlreadyExists",
+                           'configmaps "dup" already exists')
+    assert status["details"] == {"name": "dup", "kind": "configmaps"}
+
+
+def test_get_missing_object_is_404(raw, ns):
+    status = assert_status(raw("GET", configmaps(ns) + "/missing"), 404, "NotFound", 'configmaps "missing" not found')
+    assert status["details"] == {"name": "missing", "kind": "configmaps"}
+    status = assert_status(raw("GET", f"/apis/apps/v1/namespaces/{ns}/statefulsets/missing"), 404, "NotFound",
+                           'statefulsets.apps "missing" not found')
+    assert status["details"] == {"name": "missing", "group": "apps", "kind": "statefulsets"}
+
+
+def test_create_in_missing_namespace_is_404(raw):
+    status = assert_status(raw("POST", configmaps("nope"), CONFIGMAP), 404, "NotFound", 'namespaces "nope" not found')
+    assert status["details"] == {"name": "nope", "kind": "namespaces"}
+
+
+def test_body_namespace_must_match_the_url(raw, ns):
+    body = {**CONFIGMAP, "metadata": {"name": "cm", "namespace": "other"}}
+    assert_status(raw("POST", configmaps(ns), body), 400, "BadRequest",
+                  "the namespace of the provided object does not match the namespace sent on the request")
+
+
+def test_body_name_must_match_the_url_on_update(raw, ns):
+    assert raw("POST", configmaps(ns), CONFIGMAP).status_code == 201
+    body = {**CONFIGMAP, "metadata": {"name": "other"}}
+    assert_status(raw("PUT", configmaps(ns) + "/cm", body), 400, "BadRequest")
