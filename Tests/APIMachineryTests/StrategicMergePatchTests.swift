@@ -149,6 +149,13 @@ final class StrategicMergePatchTests: XCTestCase {
         XCTAssertEqual(ordered[path: "metadata", "finalizers"], ["a", "b", "c"])
     }
 
+    func testSetElementOrderOnListNewToTheObject() throws {
+        let r = try apply(#"{"spec":{"template":{"metadata":{"$setElementOrder/finalizers":["x","y"],"finalizers":["y","x"]}}}}"#)
+        XCTAssertEqual(r[path: "spec", "template", "metadata", "finalizers"], ["x", "y"])
+        let items = try apply(#"{"spec":{"template":{"spec":{"containers":[{"name":"redis"}],"volumes":null}}}}"#)
+        XCTAssertNil(podSpec(items)["volumes"])
+    }
+
     func testDeleteFromPrimitiveList() throws {
         let r = try apply(#"{"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}}"#)
         XCTAssertEqual(r[path: "metadata", "finalizers"], ["b"])

@@ -99,6 +99,11 @@ public enum StrategicMergePatch {
         })
     }
 
+    /// `removeDirectives` alone: drops every object carrying `$patch`; nil when `value` is one.
+    static func removingDirectives(_ value: JSON) -> JSON? {
+        JSONTree.rebuild(value, object: { o in o[directiveMarker] != nil ? nil : .object(o) })
+    }
+
     /// Go's `reflect.TypeOf(a) == reflect.TypeOf(b)` for decoded JSON.
     static func sameGoType(_ a: JSON, _ b: JSON) -> Bool {
         switch (a, b) {
