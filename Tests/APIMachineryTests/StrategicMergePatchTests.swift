@@ -150,8 +150,10 @@ final class StrategicMergePatchTests: XCTestCase {
     }
 
     func testSetElementOrderOnListNewToTheObject() throws {
-        let r = try apply(#"{"spec":{"template":{"metadata":{"$setElementOrder/finalizers":["x","y"],"finalizers":["y","x"]}}}}"#)
+        let r = try apply(#"{"spec":{"template":{"metadata":{"$setElementOrder/finalizers":["x","y"],"finalizers":["x","y"]}}}}"#)
         XCTAssertEqual(r[path: "spec", "template", "metadata", "finalizers"], ["x", "y"])
+        XCTAssertThrowsError(try apply(#"{"spec":{"template":{"metadata":{"$setElementOrder/finalizers":["x","y"],"finalizers":["y","x"]}}}}"#),
+                             "the patch list must follow the directive's order")
         let items = try apply(#"{"spec":{"template":{"spec":{"containers":[{"name":"redis"}],"volumes":null}}}}"#)
         XCTAssertNil(podSpec(items)["volumes"])
     }
