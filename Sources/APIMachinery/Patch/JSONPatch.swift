@@ -55,7 +55,7 @@ public struct JSONPatch: Sendable {
     public func applyOperations(to document: JSON) throws(Failure) -> JSON {
         var doc = JSONPointerDocument(root: document)
         for op in operations {
-            try doc.apply(Operation(op))
+            try doc.apply(JSONPatchOperation(op))
         }
         return doc.root
     }
@@ -86,7 +86,7 @@ public struct JSONPatch: Sendable {
 }
 
 /// One operation's fields read the way v4's `Operation` accessors read them.
-struct Operation {
+struct JSONPatchOperation {
     let fields: JSONObject?
 
     init(_ json: JSON) { fields = json.objectValue }

@@ -4,7 +4,7 @@ extension JSONPointerDocument {
 
     private static func fail(_ message: String) -> Failure { Failure(message: message) }
 
-    mutating func apply(_ op: Operation) throws(JSONPatch.Failure) {
+    mutating func apply(_ op: JSONPatchOperation) throws(JSONPatch.Failure) {
         switch op.kind {
         case "add":
             let path = try op.string("path", operation: "add")
@@ -63,7 +63,7 @@ extension JSONPointerDocument {
         }
     }
 
-    private mutating func replace(_ op: Operation) throws(Failure) {
+    private mutating func replace(_ op: JSONPatchOperation) throws(Failure) {
         let path = try op.string("path", operation: "replace")
         if path.isEmpty {
             // v4 wraps a nil error here, so a scalar value is silently ignored.
@@ -84,7 +84,7 @@ extension JSONPointerDocument {
         }
     }
 
-    private func test(_ op: Operation) throws(Failure) {
+    private func test(_ op: JSONPatchOperation) throws(Failure) {
         let path = try op.string("path", operation: "test")
         let failed = Self.fail("testing value \(path) failed: test failed")
         if path.isEmpty {

@@ -33,7 +33,7 @@ extension StrategicMergePatch {
             let merged: [JSON]
             switch (originalList != nil, patchList != nil) {
             case (true, false): merged = originalItems
-            case (false, true): merged = cleanedAddition(.array(patchItems))?.arrayValue ?? []
+            case (false, true): merged = removingDirectives(.array(patchItems))?.arrayValue ?? []
             case (true, true):
                 merged = try mergeSliceHandler(originalItems, patchItems, sub, strategy: strategy, mergeKey: mergeKey, isDeleteList: false)
             case (false, false): continue

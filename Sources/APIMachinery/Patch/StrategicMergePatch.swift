@@ -9,9 +9,10 @@
 /// `$deleteFromPrimitiveList/<list>`. Like upstream, items a patch adds to a merged list come
 /// before the server's own items unless `$setElementOrder` says otherwise.
 public enum StrategicMergePatch {
-    /// Nesting limit of the patch. The merge recurses along the patch's nesting; upstream (Go,
-    /// growable stacks) has no limit below the decoder's 10,000, real objects nest about 20 deep.
-    public static let maxPatchDepth = 512
+    /// Nesting limit of the patch. The merge recurses along the patch's nesting, and at this depth
+    /// it still fits a 512 KiB thread stack in a debug build. Upstream (Go, growable stacks) has no
+    /// limit below its decoder's 10,000; built-in objects nest under 20 levels.
+    public static let maxPatchDepth = 100
 
     public static func apply(_ patch: JSON, to original: JSON, schema: SchemaType, schemas: SchemaSet) throws(APIError) -> JSON {
         let patchObject: JSONObject
@@ -96,6 +97,11 @@ public enum StrategicMergePatch {
         JSONTree.rebuild(value, object: { o in
             o[directiveMarker] != nil ? nil : .object(o.filter { !$0.value.isNull })
         })
+    }
+
+    /// `removeDirectives` alone: drops every object carrying `$patch`; nil when `value` is one.
+    static func removingDirectives(_ value: JSON) -> JSON? {
+        JSONTree.rebuild(value, object: { o in o[directiveMarker] != nil ? nil : .object(o) })
     }
 
     /// Go's `reflect.TypeOf(a) == reflect.TypeOf(b)` for decoded JSON.
