@@ -43,7 +43,7 @@ final class JSONParserTests: XCTestCase {
         let outcome = OnLargeStack.run { () -> (String?, Bool) in
             let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
             var message: String?
-            do { _ = try JSONParser.parse(deep) } catch { message = error.message }
+            do { _ = try JSONParser.parse(deep) } catch { message = (error as? JSONSyntaxError)?.message }
             let limit = String(repeating: "[", count: JSONParser.maxDepth) + String(repeating: "]", count: JSONParser.maxDepth)
             let accepted = (try? JSONParser.parse(limit)) != nil
             return (message, accepted)
@@ -129,13 +129,17 @@ import Foundation
 
 /// Runs a closure on a thread with a 64 MiB stack, like the server's request threads, and waits for it.
 enum OnLargeStack {
-    static func run<T>(_ body: @escaping () -> T) -> T {
-        final class Box: @unchecked Sendable { var value: T?; let done = DispatchSemaphore(value: 0) }
-        let box = Box()
+    static func run<T>(_ body: @escaping @Sendable () -> T) -> T {
+        let box = ResultBox<T>()
         let thread = Thread { box.value = body(); box.done.signal() }
         thread.stackSize = 64 << 20
         thread.start()
         box.done.wait()
         return box.value!
     }
+}
+
+final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+    let done = DispatchSemaphore(value: 0)
 }

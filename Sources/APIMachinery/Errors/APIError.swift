@@ -40,8 +40,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var status: JSON {
         var object: JSONObject = [
             "kind": "Status", "apiVersion": "v1", "metadata": .object([:]),
-            "status": "Failure", "message": .string(message), "reason": .string(reason),
+            "status": "Failure", "message": .string(message),
         ]
+        // Upstream omits an empty reason (errors that are not API errors become bare 500s).
+        if !reason.isEmpty { object["reason"] = .string(reason) }
         if let details {
             var d = JSONObject()
             if let name = details.name { d["name"] = .string(name) }
