@@ -6,7 +6,7 @@ extension ResourceStore {
     /// add theirs) is only marked with a deletionTimestamp; otherwise it is removed now.
     public func delete(namespace: String?, name: String, options: DeleteOptions) throws(APIError) -> DeleteResult {
         let storageKey = key(namespace: namespace, name: name)
-        for _ in 0..<16 {
+        for _ in 0..<Self.maxConflictRetries {
             guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
             try checkPreconditions(current, options: options, name: name)
             var object = current.object

@@ -18,7 +18,8 @@ extension ResourceStore {
             throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
         }
         var warnings: [String] = []
-        let result = try replace(namespace: namespace, name: name, options: options, subresource: subresource) {
+        let result = try replace(namespace: namespace, name: name, options: options, subresource: subresource,
+                                 rebasesOnConflict: true) {
             (current: StoredObject) throws(APIError) -> JSON in
             var original = current.object
             if subresource == "status" {

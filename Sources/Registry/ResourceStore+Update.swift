@@ -21,10 +21,14 @@ extension ResourceStore {
     /// new one from it, prepare and validate, then compare-and-swap. A conflict with a write that
     /// happened meanwhile is retried unless the caller pinned a resourceVersion, as upstream's
     /// GuaranteedUpdate does.
+    ///
+    /// `rebasesOnConflict` is for patches: the transform re-applies the patch to the newer object, and
+    /// a resourceVersion the patch pinned fails the version check on the next round by itself.
     func replace(namespace: String?, name: String, options: WriteOptions, subresource: String? = nil,
+                 rebasesOnConflict: Bool = false,
                  transform: (StoredObject) throws(APIError) -> JSON) throws(APIError) -> WriteResult {
         let storageKey = key(namespace: namespace, name: name)
-        for _ in 0..<16 {
+        for _ in 0..<Self.maxConflictRetries {
             guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
             var object = try transform(current)
             let requestedVersion = object[path: "metadata", "resourceVersion"]?.stringValue ?? ""
@@ -46,7 +50,7 @@ extension ResourceStore {
                     let deleted = try storage.delete(storageKey, expectedRevision: current.revision)
                     return WriteResult(object: object.stamped(revision: deleted.revision))
                 } catch {
-                    if case .conflict = error, requestedVersion.isEmpty { continue }
+                    if case .conflict = error, requestedVersion.isEmpty || rebasesOnConflict { continue }
                     throw apiError(error, name: name)
                 }
             }
@@ -54,7 +58,7 @@ extension ResourceStore {
                 let stored = try storage.update(storageKey, expectedRevision: current.revision, object)
                 return WriteResult(object: stored.object, bytes: stored.bytes)
             } catch {
-                if case .conflict = error, requestedVersion.isEmpty { continue }
+                if case .conflict = error, requestedVersion.isEmpty || rebasesOnConflict { continue }
                 throw apiError(error, name: name)
             }
         }

@@ -19,6 +19,10 @@ public final class ResourceStore: @unchecked Sendable {
         self.clock = clock
     }
 
+    /// How often a write that lost a compare-and-swap race is re-run against the newer object before
+    /// the client is told to retry; high because losing is a scheduling accident, not an error.
+    static let maxConflictRetries = 1_000
+
     public var resource: APIResource { strategy.resource }
     var groupResource: GroupResource { resource.groupResource }
     var storageResource: String { groupResource.description }

@@ -142,3 +142,37 @@ final class ResourceVerbTests: XCTestCase {
         XCTAssertNil(warn.json[path: "spec", "replcas"])
     }
 }
+
+final class ConcurrentPatchTests: XCTestCase {
+    /// Patches that do not pin a resourceVersion are re-applied to the newer object on a conflict,
+    /// as upstream's GuaranteedUpdate does, so concurrent patchers never see 409.
+    func testConcurrentUnpinnedPatchesAllSucceed() throws {
+        let api = try InProcessAPI()
+        XCTAssertEqual(api.call("POST", "/api/v1/namespaces/default/configmaps", body: InProcessAPI.configMap("c")).status, 201)
+        let codes = ResultCollector()
+        DispatchQueue.concurrentPerform(iterations: 200) { i in
+            let r = api.call("PATCH", "/api/v1/namespaces/default/configmaps/c", body: ["data": [.init(stringLiteral: "k\(i)"): "v"]],
+                             contentType: "application/merge-patch+json")
+            codes.add(r.status)
+        }
+        XCTAssertEqual(codes.all.filter { $0 != 200 }, [])
+        XCTAssertEqual(api.call("GET", "/api/v1/namespaces/default/configmaps/c").json["data"]?.objectValue?.count, 201)
+    }
+
+    func testPinnedResourceVersionInAPatchConflicts() throws {
+        let api = try InProcessAPI()
+        let created = api.call("POST", "/api/v1/namespaces/default/configmaps", body: InProcessAPI.configMap("c"))
+        let rv = created.json[path: "metadata", "resourceVersion"]!
+        XCTAssertEqual(api.call("PATCH", "/api/v1/namespaces/default/configmaps/c", body: ["data": ["x": "1"]], contentType: "application/merge-patch+json").status, 200)
+        let stale = api.call("PATCH", "/api/v1/namespaces/default/configmaps/c", body: ["metadata": ["resourceVersion": rv], "data": ["y": "1"]],
+                             contentType: "application/merge-patch+json")
+        XCTAssertEqual(stale.status, 409)
+    }
+}
+
+final class ResultCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int] = []
+    func add(_ v: Int) { lock.lock(); values.append(v); lock.unlock() }
+    var all: [Int] { lock.lock(); defer { lock.unlock() }; return values }
+}
