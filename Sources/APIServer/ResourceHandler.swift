@@ -28,6 +28,10 @@ struct ResourceHandler {
         }
         let namespace = resource.namespaced ? info.namespace : nil
         guard resource.verbs.contains(info.verb) else { throw APIError.methodNotAllowed }
+        // Collection paths take create, list and deletecollection; item paths the rest, as upstream routes them.
+        let itemVerbs: Set<String> = ["get", "update", "patch", "delete"]
+        if itemVerbs.contains(info.verb) == info.name.isEmpty, info.verb != "watch" { throw APIError.methodNotAllowed }
+        if info.verb == "create", !info.name.isEmpty { throw APIError.methodNotAllowed }
         switch info.verb {
         case "get": return try get(store, namespace: namespace)
         case "list": return try list(store, namespace: namespace)

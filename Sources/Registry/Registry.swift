@@ -11,9 +11,15 @@ public final class Registry: Sendable {
     private let stores: [GroupResource: ResourceStore]
     /// Resources in discovery order.
     public let resources: [APIResource]
+    /// ClusterIPs of Services.
+    public let serviceIPs: ServiceIPAllocator
 
-    public init(storage: any Storage, strategies: [any ResourceStrategy], schemas: SchemaSet, clock: any Clock = SystemClock()) {
+    public static let defaultServiceCIDR = "10.96.0.0/12"
+
+    public init(storage: any Storage, strategies: [any ResourceStrategy], schemas: SchemaSet, clock: any Clock = SystemClock(),
+                serviceCIDR: String = Registry.defaultServiceCIDR) {
         self.storage = storage
+        self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR) ?? ServiceIPAllocator(cidr: Registry.defaultServiceCIDR)!
         self.schemas = schemas
         self.clock = clock
         self.resources = strategies.map(\.resource)
@@ -31,12 +37,25 @@ public final class Registry: Sendable {
         stores[GroupResource(group: group, resource: plural)]
     }
 
-    /// Creates the namespaces a fresh cluster has (`default`, `kube-system`, ...) if missing.
+    /// Creates what a fresh cluster has: the namespaces `default`, `kube-system`, `kube-public`,
+    /// `kube-node-lease`, and the `kubernetes` Service in `default` on the first service address.
     public func bootstrap() throws(APIError) {
         guard let namespaces = store(group: "", plural: "namespaces") else { return }
         for name in ResourceCatalog.initialNamespaces where (try? namespaces.get(namespace: nil, name: name)) == nil {
             let body: JSON = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
             _ = try namespaces.create(namespace: nil, body: RequestBody(value: body), options: WriteOptions())
+        }
+        if let services = store(group: "", plural: "services"), (try? services.get(namespace: "default", name: "kubernetes")) == nil {
+            let body: JSON = [
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": ["name": "kubernetes", "labels": ["component": "apiserver", "provider": "kubernetes"]],
+                "spec": [
+                    "clusterIP": .string(serviceIPs.kubernetesServiceIP),
+                    "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443]],
+                    "sessionAffinity": "None", "type": "ClusterIP",
+                ],
+            ]
+            _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
         }
     }
 

@@ -7,7 +7,7 @@ extension ResourceStore {
     /// rest.BeforeCreate and Store.Create).
     public func create(namespace: String?, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
         var (object, warnings) = try decode(body, options: options)
-        try checkNamespace(&object, urlNamespace: namespace)
+        try checkNamespace(&object, urlNamespace: namespace, creating: true)
 
         if let rv = object[path: "metadata", "resourceVersion"]?.stringValue, !rv.isEmpty {
             throw APIError.internalError("resourceVersion should not be set on objects to be created")
@@ -38,10 +38,14 @@ extension ResourceStore {
                 }
                 return WriteResult(object: object, warnings: warnings)
             }
+            guard let registry else { throw APIError.internalError("registry not attached") }
+            var allocated = object
+            let taken = try strategy.allocate(&allocated, registry: registry)
             do {
-                let stored = try storage.create(key(namespace: object[path: "metadata", "namespace"]?.stringValue, name: name), object)
+                let stored = try storage.create(key(namespace: object[path: "metadata", "namespace"]?.stringValue, name: name), allocated)
                 return WriteResult(object: stored.object, bytes: stored.bytes, warnings: warnings)
             } catch {
+                if !taken.isEmpty { strategy.release(allocated, registry: registry) }
                 if case .alreadyExists = error, attempt < attempts { continue }
                 throw apiError(error, name: name)
             }
@@ -51,7 +55,9 @@ extension ResourceStore {
 
     /// Places the object in the URL's namespace: a body namespace must agree, the namespace must exist
     /// and not be terminating; cluster-scoped kinds drop any namespace.
-    func checkNamespace(_ object: inout JSON, urlNamespace: String?) throws(APIError) {
+    /// Only creation is refused in a Terminating namespace (upstream's NamespaceLifecycle admission);
+    /// updates, which finalizers need, go through.
+    func checkNamespace(_ object: inout JSON, urlNamespace: String?, creating: Bool = false) throws(APIError) {
         let bodyNamespace = object[path: "metadata", "namespace"]?.stringValue ?? ""
         guard resource.namespaced else {
             if !bodyNamespace.isEmpty { object[path: "metadata", "namespace"] = nil }
@@ -65,7 +71,7 @@ extension ResourceStore {
         guard let phase = registry?.namespacePhase(namespace) else {
             throw APIError.notFound(GroupResource(group: "", resource: "namespaces"), namespace)
         }
-        if phase == "Terminating" {
+        if creating, phase == "Terminating" {
             throw APIError.forbidden(groupResource, object[path: "metadata", "name"]?.stringValue ?? "",
                                      "unable to create new content in namespace \(namespace) because it is being terminated")
         }

@@ -5,6 +5,7 @@ extension ResourceStore {
     /// DELETE: check preconditions; an object with finalizers (or a foreground/orphan propagation, which
     /// add theirs) is only marked with a deletionTimestamp; otherwise it is removed now.
     public func delete(namespace: String?, name: String, options: DeleteOptions) throws(APIError) -> DeleteResult {
+        if resource.group.isEmpty, resource.plural == "namespaces" { return try deleteNamespace(name: name, options: options) }
         let storageKey = key(namespace: namespace, name: name)
         for _ in 0..<Self.maxConflictRetries {
             guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
@@ -33,7 +34,9 @@ extension ResourceStore {
             }
             if options.dryRun { return .deleted(current.object) }
             do {
-                return .deleted(try storage.delete(storageKey, expectedRevision: current.revision).object)
+                let deleted = try storage.delete(storageKey, expectedRevision: current.revision).object
+                if let registry { strategy.release(deleted, registry: registry) }
+                return .deleted(deleted)
             } catch {
                 if case .conflict = error { continue }
                 throw apiError(error, name: name)

@@ -48,6 +48,13 @@ extension ResourceStore {
             if object[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty {
                 do {
                     let deleted = try storage.delete(storageKey, expectedRevision: current.revision)
+                    if let registry {
+                        strategy.release(deleted.object, registry: registry)
+                        // The last finalizer of content in a Terminating namespace may be what kept it.
+                        if resource.namespaced, let ns = namespace, registry.namespacePhase(ns) == "Terminating" {
+                            registry.finalizeNamespace(ns)
+                        }
+                    }
                     return WriteResult(object: object.stamped(revision: deleted.revision))
                 } catch {
                     if case .conflict = error, requestedVersion.isEmpty || rebasesOnConflict { continue }

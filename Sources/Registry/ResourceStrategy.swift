@@ -35,6 +35,13 @@ public protocol ResourceStrategy: Sendable {
     /// metadata.name and metadata.namespace.
     func selectableFields(_ object: JSON) -> [String: String]
 
+    /// Takes what the object needs from cluster-wide pools (service IPs) just before it is stored;
+    /// returns the addresses taken so a failed create can give them back.
+    func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String]
+
+    /// Gives pool resources back when the object is deleted (or its create failed).
+    func release(_ object: JSON, registry: Registry)
+
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
 
@@ -47,6 +54,8 @@ extension ResourceStrategy {
     /// Most kinds' names are DNS-1123 subdomains.
     public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
+    public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] { [] }
+    public func release(_ object: JSON, registry: Registry) {}
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
     /// The fields every kind can be selected by.
     public static func metadataFields(_ object: JSON) -> [String: String] {

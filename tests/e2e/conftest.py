@@ -5,15 +5,13 @@ One kubelite serves the whole session (`server`); tests that need a clean server
 independent of each other and of their order. Every wait has a deadline: nothing sleeps blindly.
 """
 
-import tempfile
-from pathlib import Path
+import shutil
 
 import pytest
 from kubernetes import client as k8s_client
 
 from support import MANIFESTS, Clients, Kubectl, Server, create_namespace, namespace_name
 
-# ---- fixtures ----
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
@@ -21,6 +19,22 @@ def server(tmp_path_factory):
     yield instance
     code = instance.stop()
     assert code == 0, f"session kubelite exited with {code} on SIGTERM; log tail:\n{instance.log_tail()}"
+
+
+@pytest.fixture(autouse=True)
+def session_server_alive(request):
+    """Turns a dead session server into one clear failure per test, with its log, instead of connection errors."""
+    if "server" not in request.fixturenames:
+        yield
+        return
+    instance = request.getfixturevalue("server")
+    if instance.process.poll() is not None:
+        pytest.fail(f"the session kubelite had already exited ({instance.process.returncode}); log tail:\n"
+                    f"{instance.log_tail()}")
+    yield
+    if instance.process.poll() is not None:
+        pytest.fail(f"the session kubelite exited ({instance.process.returncode}) during this test; log tail:\n"
+                    f"{instance.log_tail()}")
 
 
 @pytest.fixture
@@ -40,6 +54,9 @@ def start_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def kubectl_cache(tmp_path_factory):
+    """kubectl's discovery cache for this session (never the user's ~/.kube/cache)."""
+    if shutil.which("kubectl") is None:
+        pytest.fail("kubectl (1.32) is not on PATH")
     return tmp_path_factory.mktemp("kubectl-cache")
 
 
@@ -91,11 +108,5 @@ def clients(server):
 @pytest.fixture
 def manifests():
     return MANIFESTS
-
-
-@pytest.fixture
-def tmp_dir():
-    with tempfile.TemporaryDirectory(prefix="kubelite-e2e-") as directory:
-        yield Path(directory)
 
 

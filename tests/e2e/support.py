@@ -165,7 +165,7 @@ class Clients:
 
 class KubectlError(AssertionError):
     def __init__(self, args, returncode, stdout, stderr):
-        super().__init__(f"kubectl {' '.join(args)} exited {returncode}\nstdout:\n{stdout}\nstderr:\n{stderr}")
+        super().__init__(f"kubectl {' '.join(map(str, args))} exited {returncode}\nstdout:\n{stdout}\nstderr:\n{stderr}")
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr

@@ -1,8 +1,9 @@
 import APIMachinery
 
-// The field labels each kind supports in `fieldSelector`, as upstream's per-kind
-// ToSelectableFields / AddFieldLabelConversionFunc define them. Kinds not listed support only
-// metadata.name and metadata.namespace.
+// Per-kind traits of the generic store, as upstream's registries set them:
+// - the field labels each kind supports in `fieldSelector` (ToSelectableFields /
+//   AddFieldLabelConversionFunc); kinds not listed support only metadata.name and metadata.namespace;
+// - whether DELETE answers with the deleted object (ReturnDeletedObject) instead of a Status.
 
 private func string(_ object: JSON, _ path: String...) -> String {
     var current: JSON? = object
@@ -81,5 +82,17 @@ extension ServiceStrategy {
     }
 
     /// Deleting a service answers with the service, as upstream's service storage does.
+    public var returnsDeletedObject: Bool { true }
+}
+
+extension PersistentVolumeClaimStrategy {
+    public var returnsDeletedObject: Bool { true }
+}
+
+extension PersistentVolumeStrategy {
+    public var returnsDeletedObject: Bool { true }
+}
+
+extension StorageClassStrategy {
     public var returnsDeletedObject: Bool { true }
 }
