@@ -35,8 +35,7 @@ struct ResourceHandler {
         switch info.verb {
         case "get": return try get(store, namespace: namespace)
         case "list": return try list(store, namespace: namespace)
-        case "watch":
-            throw APIError(code: 405, reason: "MethodNotAllowed", message: "watch is not served by this version of kubelite")
+        case "watch": return try watch(store, namespace: namespace)
         case "create":
             if resource.namespaced, namespace == nil { throw APIError.methodNotAllowed }
             return try create(store, namespace: namespace)
@@ -77,14 +76,6 @@ struct ResourceHandler {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
         let stored = try store.get(namespace: namespace, name: info.name)
         return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
-    }
-
-    private func list(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
-        let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        let filter = try ListFilter(request: request, resource: store.resource, strategy: store.strategy)
-        let (items, revision) = store.list(namespace: namespace)
-        let selected = filter.isEmpty ? items : items.filter { filter.matches($0.object) }
-        return try ObjectWriter(store: store, request: request).list(selected, revision: revision, format: format)
     }
 
     // MARK: writes
