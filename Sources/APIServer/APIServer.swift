@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Logging
 import Registry
+import Storage
 
 /// The Kubernetes API over HTTP: routes each request to discovery, OpenAPI, health or a resource verb,
 /// and turns every failure into a `Status` with upstream's reason and code.
@@ -13,9 +14,13 @@ public final class APIServer: HTTPHandler, Sendable {
     let logger: Logger
     /// Set once the server is serving: /readyz answers 200 only then.
     let readiness: Readiness
+    /// Fans storage changes out to watch streams.
+    public let watchHub: WatchHub
 
-    public init(registry: Registry, logger: Logger = Logger(label: "kubelite.api")) {
+    public init(registry: Registry, watch: WatchHub.Configuration = WatchHub.Configuration(),
+                logger: Logger = Logger(label: "kubelite.api")) {
         self.registry = registry
+        self.watchHub = WatchHub(storage: registry.storage, configuration: watch)
         self.discovery = Discovery(resources: registry.resources)
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
         self.logger = logger
@@ -73,9 +78,9 @@ public final class APIServer: HTTPHandler, Sendable {
         return try body()
     }
 
+    /// `watch` takes Go's strconv.ParseBool spellings (`true`, `True`, `1`, `t`...), as clients send them.
     static func isWatch(_ request: HTTPRequest) -> Bool {
-        guard let w = request.queryValue("watch") else { return false }
-        return w == "true" || w == "1"
+        GoBool.parse(request.queryValue("watch") ?? "") ?? false
     }
 }
 

@@ -3,7 +3,7 @@ import HTTPServer
 import Registry
 
 /// `labelSelector` and `fieldSelector` of a list (or deletecollection), parsed and validated once.
-struct ListFilter {
+struct ListFilter: Sendable {
     let labels: LabelSelectorQuery?
     let fields: FieldSelectorQuery?
     let strategyFields: @Sendable (JSON) -> [String: String]
@@ -28,9 +28,19 @@ struct ListFilter {
         strategyFields = { strategy.selectableFields($0) }
     }
 
-    var isEmpty: Bool { labels == nil && fields == nil }
+    var isEmpty: Bool { labels == nil && fields == nil && name == nil }
+
+    /// Only the object of this name (a watch on an item path).
+    var name: String? = nil
+
+    func restricted(toName name: String) -> ListFilter {
+        var copy = self
+        copy.name = name
+        return copy
+    }
 
     func matches(_ object: JSON) -> Bool {
+        if let name, object[path: "metadata", "name"]?.stringValue != name { return false }
         if let labels {
             var map: [String: String] = [:]
             for (k, v) in object[path: "metadata", "labels"]?.objectValue ?? [:] { map[k] = v.stringValue ?? "" }

@@ -55,35 +55,12 @@ struct ObjectWriter {
     }
 
     private func partial(_ object: JSON, version: String) -> JSON {
-        ["kind": "PartialObjectMetadata", "apiVersion": .string("meta.k8s.io/\(version)"), "metadata": object["metadata"] ?? .object([:])]
+        TableBuilder.partial(object, version: version)
     }
 
-    /// A meta.k8s.io Table with the kind's columns; each row carries the object as `includeObject` asks
-    /// (Metadata by default, as kubectl expects).
     func table(_ objects: [JSON], revision: String, version: String) throws(APIError) -> JSON {
-        let include = request.queryValue("includeObject") ?? "Metadata"
-        guard ["None", "Metadata", "Object"].contains(include) else {
-            throw APIError.badRequest("includeObject: Unsupported value: \"\(include)\": supported values: \"Metadata\", \"None\", \"Object\"")
-        }
-        let strategy = store.strategy
-        let now = store.clock.now()
-        let columns: [JSON] = strategy.tableColumns.map { c in
-            ["name": .string(c.name), "type": .string(c.type), "format": .string(c.format),
-             "description": .string(c.description), "priority": .int(Int64(c.priority))]
-        }
-        let rows: [JSON] = objects.map { object in
-            var row: JSONObject = ["cells": .array(strategy.tableCells(object, now: now))]
-            switch include {
-            case "Object": row["object"] = object
-            case "Metadata": row["object"] = partial(object, version: version)
-            default: break
-            }
-            return .object(row)
-        }
-        return [
-            "kind": "Table", "apiVersion": .string("meta.k8s.io/\(version)"),
-            "metadata": ["resourceVersion": .string(revision)],
-            "columnDefinitions": .array(columns), "rows": .array(rows),
-        ]
+        let include = try TableBuilder.includeObject(request.queryValue("includeObject"))
+        return TableBuilder(strategy: store.strategy, now: store.clock.now(), version: version, includeObject: include)
+            .table(objects, revision: revision)
     }
 }

@@ -26,6 +26,8 @@ public final class ResourceStore: @unchecked Sendable {
     public var resource: APIResource { strategy.resource }
     var groupResource: GroupResource { resource.groupResource }
     var storageResource: String { groupResource.description }
+    /// The resource name objects are stored and watched under.
+    public var storageResourceName: String { storageResource }
 
     func key(namespace: String?, name: String) -> StorageKey {
         StorageKey(resource: storageResource, namespace: resource.namespaced ? (namespace ?? "") : "", name: name)

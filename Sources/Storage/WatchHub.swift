@@ -1,0 +1,211 @@
+import APIMachinery
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Fans storage changes out to watchers. Storage calls the hub under its write lock; the hub only
+/// queues the event there and delivers it from its own serial queue, so writers never wait for
+/// watchers and every watcher sees events in revision order. Watchers hold no thread: each is a
+/// consumer the hub calls, and an HTTP watcher's connection sleeps (suspended) between events.
+public final class WatchHub: Sendable {
+    let storage: any Storage
+    let queue = DispatchQueue(label: "kubelite.watch-hub")
+    private let state = Mutex(State())
+    // Only touched in init and deinit.
+    nonisolated(unsafe) private let timer: DispatchSourceTimer
+    let configuration: Configuration
+
+    public struct Configuration: Sendable {
+        /// How often watchers that allow bookmarks get one (upstream: about a minute).
+        public var bookmarkInterval: Duration = .seconds(60)
+        /// A watch without `timeoutSeconds` ends after this, randomised up to twice as long, as
+        /// upstream's --min-request-timeout does (1800 s by default).
+        public var minRequestTimeout: Duration = .seconds(1800)
+        public init() {}
+    }
+
+    struct Registered {
+        let consumer: any WatchConsumer
+        let request: WatchRequest
+        /// Events at or below this revision were already delivered (initial state or history).
+        var delivered: Int64
+        let deadline: ContinuousClock.Instant
+        var nextBookmark: ContinuousClock.Instant
+    }
+
+    struct State {
+        var nextID = 0
+        var watchers: [String: [Int: Registered]] = [:]
+        /// Revision of the newest event delivered; bookmarks report it.
+        var revision: Int64 = 0
+    }
+
+    public init(storage: any Storage, configuration: Configuration = Configuration()) {
+        self.storage = storage
+        self.configuration = configuration
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        state.withLock { $0.revision = storage.currentRevision }
+        storage.addListener { [weak self] event in
+            guard let self else { return }
+            self.queue.async { self.deliver(event) }
+        }
+        timer.schedule(deadline: .now() + 1, repeating: 1.0)
+        timer.setEventHandler { [weak self] in self?.tick() }
+        timer.resume()
+    }
+
+    deinit { timer.cancel() }
+
+    /// Number of open watches (all resources).
+    public var watcherCount: Int { state.withLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
+
+    /// Starts a watch. Initial events (current state, or history after a revision) are delivered
+    /// before any later change. `timeout` nil uses the server's randomised maximum.
+    @discardableResult
+    public func watch(_ request: WatchRequest, consumer: any WatchConsumer, timeout: Duration?) -> WatchHandle {
+        let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
+        let handle = WatchHandle(hub: self, resource: request.resource, id: id)
+        queue.async { self.register(id: id, request, consumer, timeout: timeout) }
+        return handle
+    }
+
+    func stop(resource: String, id: Int) {
+        queue.async {
+            let removed = self.state.withLock { $0.watchers[resource]?.removeValue(forKey: id) }
+            removed?.consumer.finish()
+        }
+    }
+
+    /// Ends every watch (server shutdown).
+    public func stopAll() {
+        queue.sync {
+            let all = state.withLock { s -> [Registered] in
+                let all = s.watchers.values.flatMap { $0.values }
+                s.watchers = [:]
+                return all
+            }
+            for w in all { w.consumer.finish() }
+        }
+    }
+
+    private func register(id: Int, _ request: WatchRequest, _ consumer: any WatchConsumer, timeout: Duration?) {
+        let now = ContinuousClock.now
+        let limit: Duration
+        if let timeout {
+            limit = timeout
+        } else {
+            // Randomised so watchers opened together do not all reconnect together.
+            limit = configuration.minRequestTimeout * Double.random(in: 1.0..<2.0)
+        }
+        var delivered: Int64
+        switch request.start {
+        case .currentState, .initialEventsWithBookmark:
+            let snapshot = storage.list(resource: request.resource, namespace: request.namespace)
+            for item in snapshot.items where matches(request, item.object) {
+                if !consumer.receive(.added(item)) { return }
+            }
+            delivered = snapshot.revision
+            if case .initialEventsWithBookmark = request.start {
+                if !consumer.bookmark(revision: delivered, initialEventsEnd: true) { return }
+            }
+        case .after(let revision):
+            do {
+                let events = try storage.events(after: revision)
+                delivered = revision
+                for event in events where event.object.key.resource == request.resource {
+                    delivered = event.revision
+                    if let translated = translate(event, for: request), !consumer.receive(translated) { return }
+                }
+                delivered = max(delivered, events.last?.revision ?? revision)
+            } catch {
+                if case .compacted(let requested, let oldest) = error {
+                    consumer.expired(requested: requested, oldest: oldest)
+                } else {
+                    consumer.finish()
+                }
+                return
+            }
+        }
+        let registered = Registered(consumer: consumer, request: request, delivered: delivered,
+                                    deadline: now + limit, nextBookmark: now + configuration.bookmarkInterval)
+        state.withLock { $0.watchers[request.resource, default: [:]][id] = registered }
+    }
+
+    private func deliver(_ event: StorageEvent) {
+        let watchers = state.withLock { s -> [Int: Registered] in
+            s.revision = max(s.revision, event.revision)
+            return s.watchers[event.object.key.resource] ?? [:]
+        }
+        guard !watchers.isEmpty else { return }
+        var finished: [Int] = []
+        for (id, w) in watchers where event.revision > w.delivered {
+            guard let translated = translate(event, for: w.request) else { continue }
+            if !w.consumer.receive(translated) { finished.append(id) }
+        }
+        if !finished.isEmpty {
+            state.withLock { s in for id in finished { s.watchers[event.object.key.resource]?[id] = nil } }
+        }
+    }
+
+    private func matches(_ request: WatchRequest, _ object: JSON) -> Bool {
+        request.filter?(object) ?? true
+    }
+
+    /// The event as this watcher sees it, or nil when it concerns neither old nor new matching objects.
+    func translate(_ event: StorageEvent, for request: WatchRequest) -> WatchEvent? {
+        if let ns = request.namespace, event.object.key.namespace != ns { return nil }
+        switch event.kind {
+        case .added:
+            return matches(request, event.object.object) ? .added(event.object) : nil
+        case .deleted:
+            return matches(request, event.previous?.object ?? event.object.object) ? .deleted(event.object) : nil
+        case .modified:
+            let now = matches(request, event.object.object)
+            let before = event.previous.map { matches(request, $0.object) } ?? false
+            switch (before, now) {
+            case (true, true): return .modified(event.object)
+            case (false, true): return .added(event.object)
+            case (true, false):
+                // The last state the watcher could see, at the revision where it stopped matching.
+                let stamped = (event.previous?.object ?? event.object.object).stamped(revision: event.revision)
+                return .deleted(StoredObject(key: event.object.key, object: stamped, bytes: JSONWriter.encode(stamped), revision: event.revision))
+            case (false, false): return nil
+            }
+        }
+    }
+
+    /// Once a second: sends due bookmarks and ends watches past their deadline.
+    private func tick() {
+        let now = ContinuousClock.now
+        var expired: [(String, Int, any WatchConsumer)] = []
+        var bookmarks: [(String, Int, any WatchConsumer)] = []
+        let revision = state.withLock { s -> Int64 in
+            for (resource, watchers) in s.watchers {
+                for (id, w) in watchers {
+                    if now >= w.deadline {
+                        expired.append((resource, id, w.consumer))
+                    } else if w.request.bookmarks, now >= w.nextBookmark {
+                        bookmarks.append((resource, id, w.consumer))
+                        s.watchers[resource]?[id]?.nextBookmark = now + configuration.bookmarkInterval
+                    }
+                }
+            }
+            for (resource, id, _) in expired { s.watchers[resource]?[id] = nil }
+            return s.revision
+        }
+        for (_, _, consumer) in expired { consumer.finish() }
+        var dropped: [(String, Int)] = []
+        for (resource, id, consumer) in bookmarks where !consumer.bookmark(revision: revision, initialEventsEnd: false) {
+            dropped.append((resource, id))
+        }
+        if !dropped.isEmpty { state.withLock { s in for (r, id) in dropped { s.watchers[r]?[id] = nil } } }
+    }
+}
+
+/// Ends a watch from the consumer's side (the client went away).
+public struct WatchHandle: Sendable {
+    let hub: WatchHub
+    let resource: String
+    let id: Int
+    public func stop() { hub.stop(resource: resource, id: id) }
+}
