@@ -131,14 +131,54 @@ def main():
     finally:
         kube.stop()
 
+    watch = watch_fanout(args, [1, 100 if args.short else 10_000])
+
     if args.short:
         print(f"startup to /readyz: {startup_ms:.0f} ms; RSS after load: {rss_mib:.0f} MiB")
-        print(f"{len(results)} passed, 0 failed")
+        for w in watch:
+            print(f"watch fan-out: {w}")
+        print(f"{len(results) + len(watch)} passed, 0 failed")
         return
-    write_report(args, results, startup_ms, rss_mib, runs, seconds)
+    write_report(args, results, startup_ms, rss_mib, runs, seconds, watch)
 
 
-def write_report(args, results, startup_ms, rss_mib, runs, seconds):
+def watch_fanout(args, counts):
+    """Opens N idle watches on a fresh server, reads its memory, then times one write reaching all of them."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    here = os.path.dirname(os.path.abspath(__file__))
+    client = os.path.join(os.path.dirname(args.baseline), "watchers")
+    subprocess.run(["gcc", "-O2", "-o", client, os.path.join(here, "watchers.c")], check=True)
+    body = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    body.write('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"e-"},"data":{"a":"1"}}')
+    body.close()
+    rows = []
+    for n in counts:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error"], base + "/readyz")
+        try:
+            http("POST", base + "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wb"}})
+            before = server.rss_kib()
+            proc = subprocess.Popen([client, "127.0.0.1", str(port), "/api/v1/namespaces/wb/configmaps?watch=1", str(n),
+                                     "/api/v1/namespaces/wb/configmaps", body.name, "hold"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            line = proc.stdout.readline().strip()
+            after = server.rss_kib()
+            proc.stdin.close()
+            proc.wait(30)
+            if not line.startswith("watchers="):
+                raise SystemExit(f"watch benchmark failed for {n} watchers")
+            fields = dict(kv.split("=") for kv in line.split())
+            fields["kib_per_watcher"] = f"{(after - before) / n:.1f}"
+            rows.append(fields)
+        finally:
+            server.stop()
+    return rows
+
+
+def write_report(args, results, startup_ms, rss_mib, runs, seconds, watch):
     cpu = "unknown CPU"
     with open("/proc/cpuinfo") as f:
         m = re.search(r"model name\s*:\s*(.+)", f.read())
@@ -154,6 +194,12 @@ def write_report(args, results, startup_ms, rss_mib, runs, seconds):
     ]
     for name, (rps, p99) in results.items():
         lines.append(f"| {name} | {rps:,.0f} | {p99:.2f} ms | {rps / baseline:.0%} |")
+    lines += ["", "Watch fan-out (one write, time until each watcher has the event; `benchmarks/watchers.c`):", "",
+              "| watchers | establish all | p50 | p99 | last | resident memory per watcher |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for w in watch:
+        lines.append(f"| {int(w['watchers']):,} | {float(w['establish_ms']):.0f} ms | {w['p50_ms']} ms | {w['p99_ms']} ms | "
+                     f"{w['max_ms']} ms | {w['kib_per_watcher']} KiB |")
     lines += ["", f"Startup to `/readyz` 200 (empty store, includes process start): {startup_ms:.0f} ms.",
               f"Resident memory after the runs above (1,101 pods plus created configmaps): {rss_mib:.0f} MiB.", ""]
     notes = os.path.join(os.path.dirname(__file__), "NOTES.md")
