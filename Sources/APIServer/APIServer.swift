@@ -16,6 +16,7 @@ public final class APIServer: HTTPHandler, Sendable {
     let readiness: Readiness
     /// Fans storage changes out to watch streams.
     public let watchHub: WatchHub
+    let eventLineCache = EncodedEventCache()
 
     public init(registry: Registry, watch: WatchHub.Configuration = WatchHub.Configuration(),
                 logger: Logger = Logger(label: "kubelite.api")) {

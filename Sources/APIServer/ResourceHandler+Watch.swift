@@ -20,7 +20,8 @@ extension ResourceHandler {
         default:
             encoderFormat = .json
         }
-        let stream = WatchStream(encoder: WatchEventEncoder(format: encoderFormat, strategy: store.strategy, clock: store.clock))
+        let stream = WatchStream(encoder: WatchEventEncoder(format: encoderFormat, strategy: store.strategy, clock: store.clock,
+                                                               cache: server.eventLineCache))
         let matcher = filter
         var predicate: (@Sendable (JSON) -> Bool)?
         if !matcher.isEmpty { predicate = { @Sendable object in matcher.matches(object) } }

@@ -126,15 +126,17 @@ struct WatchEventEncoder: Sendable {
     let clock: any Clock
     /// Table column definitions go with the first event only, as upstream sends them.
     private let sentColumns = SentFlag()
+    /// Shared by every JSON watcher, so one event is encoded once however many watchers get it.
+    private let cache: EncodedEventCache
 
-    init(format: Format, strategy: any ResourceStrategy, clock: any Clock) {
-        self.format = format; self.strategy = strategy; self.clock = clock
+    init(format: Format, strategy: any ResourceStrategy, clock: any Clock, cache: EncodedEventCache) {
+        self.format = format; self.strategy = strategy; self.clock = clock; self.cache = cache
     }
 
     func encode(_ event: WatchEvent) -> [UInt8] {
         switch format {
         case .json:
-            return line(event.typeName, event.object.bytes)
+            return cache.line(for: event) { line(event.typeName, event.object.bytes) }
         case .table(let version, let includeObject):
             let table = TableBuilder(strategy: strategy, now: clock.now(), version: version, includeObject: includeObject)
                 .table([event.object.object], revision: String(event.object.revision), includeColumns: sentColumns.takeFirst())
@@ -175,5 +177,24 @@ final class SentFlag: @unchecked Sendable {
         if sent { return false }
         sent = true
         return true
+    }
+}
+
+/// The most recently encoded event line. The hub delivers one event to all watchers before the
+/// next, and (revision, type) names one line's content, so a single entry serves a whole fan-out.
+final class EncodedEventCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var revision: Int64 = -1
+    private var type = ""
+    private var bytes: [UInt8] = []
+
+    func line(for event: WatchEvent, encode: () -> [UInt8]) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        if revision == event.object.revision, type == event.typeName { return bytes }
+        bytes = encode()
+        revision = event.object.revision
+        type = event.typeName
+        return bytes
     }
 }
