@@ -30,7 +30,7 @@ def readme_block(after):
 def test_curl_block_runs_as_written(start_server):
     cluster = start_server()
     commands = readme_block("With curl:")
-    assert len(commands) >= 7
+    assert len(commands) >= 8
     outputs = []
     for command in commands:
         command = command.replace("http://127.0.0.1:8080", cluster.url)
@@ -38,6 +38,11 @@ def test_curl_block_runs_as_written(start_server):
         assert result.returncode == 0, (command, result.stderr)
         outputs.append((command, result.stdout))
     for command, out in outputs:
+        if "watch=1" in command:
+            events = [json.loads(line) for line in out.splitlines() if line.strip()]
+            assert {e["object"]["metadata"]["name"] for e in events} >= {"default", "kube-system"}
+            assert all(e["type"] == "ADDED" for e in events)
+            continue
         if "Accept: application/yaml" in command:
             doc = yaml.safe_load(out)
             assert doc["data"] == {"a": "1", "b": "2"}
