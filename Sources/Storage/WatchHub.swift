@@ -9,10 +9,9 @@ import Synchronization
 /// consumer the hub calls, and an HTTP watcher's connection sleeps (suspended) between events.
 public final class WatchHub: Sendable {
     let storage: any Storage
-    let queue = DispatchQueue(label: "kubelite.watch-hub")
+    /// Set once in init; the worker's tick calls back into the hub.
+    nonisolated(unsafe) private var worker: SerialWorker!
     private let state = Mutex(State())
-    // Only touched in init and deinit.
-    nonisolated(unsafe) private let timer: DispatchSourceTimer
     let configuration: Configuration
 
     public struct Configuration: Sendable {
@@ -43,18 +42,17 @@ public final class WatchHub: Sendable {
     public init(storage: any Storage, configuration: Configuration = Configuration()) {
         self.storage = storage
         self.configuration = configuration
-        timer = DispatchSource.makeTimerSource(queue: queue)
         state.withLock { $0.revision = storage.currentRevision }
+        let tickTarget = WeakHub()
+        worker = SerialWorker(name: "kubelite.watch-hub", tickInterval: 1) { tickTarget.hub?.tick() }
+        tickTarget.hub = self
         storage.addListener { [weak self] event in
             guard let self else { return }
-            self.queue.async { self.deliver(event) }
+            self.worker.async { self.deliver(event) }
         }
-        timer.schedule(deadline: .now() + 1, repeating: 1.0)
-        timer.setEventHandler { [weak self] in self?.tick() }
-        timer.resume()
     }
 
-    deinit { timer.cancel() }
+    deinit { worker.stop() }
 
     /// Number of open watches (all resources).
     public var watcherCount: Int { state.withLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
@@ -65,12 +63,12 @@ public final class WatchHub: Sendable {
     public func watch(_ request: WatchRequest, consumer: any WatchConsumer, timeout: Duration?) -> WatchHandle {
         let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
         let handle = WatchHandle(hub: self, resource: request.resource, id: id)
-        queue.async { self.register(id: id, request, consumer, timeout: timeout) }
+        worker.async { self.register(id: id, request, consumer, timeout: timeout) }
         return handle
     }
 
     func stop(resource: String, id: Int) {
-        queue.async {
+        worker.async {
             let removed = self.state.withLock { $0.watchers[resource]?.removeValue(forKey: id) }
             removed?.consumer.finish()
         }
@@ -78,8 +76,8 @@ public final class WatchHub: Sendable {
 
     /// Ends every watch (server shutdown).
     public func stopAll() {
-        queue.sync {
-            let all = state.withLock { s -> [Registered] in
+        worker.sync {
+            let all = self.state.withLock { s -> [Registered] in
                 let all = s.watchers.values.flatMap { $0.values }
                 s.watchers = [:]
                 return all
@@ -175,7 +173,7 @@ public final class WatchHub: Sendable {
     }
 
     /// Once a second: sends due bookmarks and ends watches past their deadline.
-    private func tick() {
+    fileprivate func tick() {
         let now = ContinuousClock.now
         var expired: [(String, Int, any WatchConsumer)] = []
         var bookmarks: [(String, Int, any WatchConsumer)] = []
@@ -208,4 +206,9 @@ public struct WatchHandle: Sendable {
     let resource: String
     let id: Int
     public func stop() { hub.stop(resource: resource, id: id) }
+}
+
+/// Lets the worker's tick reach the hub without the worker keeping the hub alive.
+private final class WeakHub: @unchecked Sendable {
+    weak var hub: WatchHub?
 }
