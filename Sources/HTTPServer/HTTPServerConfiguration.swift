@@ -9,9 +9,14 @@ public struct HTTPServerConfiguration: Sendable {
     /// Largest request body accepted; upstream's kube-apiserver limit is 3 MiB.
     public var maxBodyBytes: Int = 3 * 1024 * 1024
     /// Largest total of request header bytes answered normally; larger gets a 431 Status.
-    public var maxHeaderBytes: Int = 32 * 1024
-    /// libmicrohttpd's per-connection memory pool (headers and read buffer must fit in it).
-    public var connectionMemoryLimit: Int = 64 * 1024
+    /// Kept small because libmicrohttpd's per-connection pool, which must hold the headers, is
+    /// resident for every open connection, and an idle watch is an open connection.
+    public var maxHeaderBytes: Int = 8 * 1024 {
+        didSet { connectionMemoryLimit = max(16 * 1024, maxHeaderBytes * 2) }
+    }
+    /// libmicrohttpd's per-connection memory pool (headers and read buffer must fit in it). Headers
+    /// beyond it get libmicrohttpd's own 431 reply rather than a Status.
+    public var connectionMemoryLimit: Int = 16 * 1024
     /// Idle keep-alive connections are closed after this many seconds.
     public var connectionTimeoutSeconds: Int = 600
     public var connectionLimit: Int = 20_000

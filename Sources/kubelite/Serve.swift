@@ -29,6 +29,10 @@ struct Serve: ParsableCommand {
     @Option(help: "HTTP worker threads (default: one per core).")
     var threads: Int = System.coreCount
 
+    @Option(name: .customLong("max-header-bytes"),
+            help: "Largest request header block served (431 Status beyond); each open connection keeps twice this (16 KiB at least).")
+    var maxHeaderBytes: Int = 8 * 1024
+
     func run() throws {
         let started = Date()
         LoggingSystem.bootstrap { label in
@@ -51,6 +55,7 @@ struct Serve: ParsableCommand {
         configuration.bindAddress = bindAddress
         configuration.port = port
         configuration.threads = max(1, threads)
+        configuration.maxHeaderBytes = max(1024, maxHeaderBytes)
         let server = MicroHTTPServer(configuration: configuration, handler: api, logger: logger)
         do {
             try server.start()

@@ -158,13 +158,13 @@ def test_missing_name_is_422(raw, ns):
 # ---- HTTP-level limits and negotiation ----
 
 def test_large_but_acceptable_headers(raw):
-    response = raw("GET", "/api/v1/namespaces", headers={"X-Big": "x" * (16 * 1024)})
+    response = raw("GET", "/api/v1/namespaces", headers={"X-Big": "x" * (6 * 1024)})
     assert response.status_code == 200, response.text[:300]
 
 
 def test_oversized_headers_are_431_status(server):
-    # Over Kubelite's header limit (32 KiB) but within libmicrohttpd's connection pool: a Status.
-    big = "x" * (40 * 1024)
+    # Over Kubelite's header limit (8 KiB by default) but within libmicrohttpd's connection pool: a Status.
+    big = "x" * (10 * 1024)
     request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url[7:]}\r\nX-Big: {big}\r\n"
                "Connection: close\r\n\r\n").encode()
     code, headers, payload = server.raw_socket(request)
@@ -175,7 +175,7 @@ def test_oversized_headers_are_431_status(server):
 
 
 def test_headers_beyond_the_connection_pool_are_refused_and_the_server_stays_up(server):
-    # Beyond the 64 KiB per-connection pool libmicrohttpd answers 431 itself (its own text body, as
+    # Beyond the 16 KiB per-connection pool libmicrohttpd answers 431 itself (its own text body, as
     # upstream's Go server answers plain text past its 1 MiB limit) and closes the connection.
     big = "x" * (2 * 1024 * 1024)
     request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url[7:]}\r\nX-Big: {big}\r\n"
