@@ -30,12 +30,16 @@ let package = Package(
         ]),
         .target(name: "Storage", dependencies: ["APIMachinery"]),
         .target(name: "Registry", dependencies: ["APIMachinery", "Storage"]),
+        .target(name: "Controllers", dependencies: [
+            "APIMachinery", "Storage", "Registry",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "APIServer", dependencies: [
             "APIMachinery", "Storage", "Registry", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kubelite", dependencies: [
-            "APIServer", "HTTPServer", "Registry", "Storage", "APIMachinery",
+            "APIServer", "HTTPServer", "Registry", "Storage", "APIMachinery", "Controllers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -43,6 +47,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "Registry", "Storage", "APIMachinery"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "Registry", "Storage", "APIMachinery", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]

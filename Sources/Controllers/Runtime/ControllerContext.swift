@@ -1,0 +1,69 @@
+import APIMachinery
+import Foundation
+import Logging
+import Registry
+import Storage
+import Synchronization
+
+/// What every controller gets: the registry to write through (same defaults, validation and
+/// conflicts as any client), shared informers, timers, an event recorder and a logger.
+public final class ControllerContext: Sendable {
+    public let registry: Registry
+    public let hub: WatchHub
+    public let timers: any Timers
+    public let events: EventRecorder
+    public let logger: Logger
+    private let informers = Mutex<[String: Informer]>([:])
+
+    public init(registry: Registry, hub: WatchHub, timers: any Timers, logger: Logger = Logger(label: "kubelite.controllers")) {
+        self.registry = registry
+        self.hub = hub
+        self.timers = timers
+        self.logger = logger
+        self.events = EventRecorder(registry: registry, timers: timers)
+    }
+
+    /// The shared informer of a resource (`pods`, `statefulsets.apps`), created on first use and
+    /// started by `startInformers`.
+    public func informer(_ resource: GroupResource) -> Informer {
+        informers.withLock { all in
+            if let existing = all[resource.description] { return existing }
+            let informer = Informer(resource: resource.description)
+            all[resource.description] = informer
+            return informer
+        }
+    }
+
+    /// Starts every informer requested so far and waits for their caches to fill.
+    public func startInformers() {
+        let all = informers.withLock { Array($0.values) }
+        for informer in all where !informer.hasSynced { informer.start(on: hub) }
+        for informer in all { informer.waitForSync() }
+    }
+
+    /// The store of a resource; controllers only ask for served resources.
+    public func store(_ resource: GroupResource) -> ResourceStore {
+        guard let store = registry.store(resource) else { preconditionFailure("\(resource) is not served") }
+        return store
+    }
+}
+
+/// A controller: registers informer handlers in `register`, then runs its workers in `start`.
+public protocol Controller: Sendable {
+    var name: String { get }
+    func register(_ context: ControllerContext)
+    func start(_ context: ControllerContext)
+}
+
+/// Starts controllers the way kube-controller-manager does: handlers first, then the caches, then
+/// the workers, so no worker reads a cache that has not synced.
+public enum ControllerManager {
+    public static func start(_ controllers: [any Controller], context: ControllerContext) {
+        for c in controllers { c.register(context) }
+        context.startInformers()
+        for c in controllers {
+            c.start(context)
+            context.logger.debug("started controller", metadata: ["controller": "\(c.name)"])
+        }
+    }
+}

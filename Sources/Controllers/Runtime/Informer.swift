@@ -1,0 +1,131 @@
+import APIMachinery
+import Foundation
+import Storage
+import Synchronization
+
+/// A local cache of one resource kept current by a watch on the hub (list, then watch, as
+/// client-go's informers do), indexed by namespace and by owner UID, with handlers called for each
+/// change. Handlers run on the hub's thread and must only enqueue keys.
+public final class Informer: WatchConsumer, @unchecked Sendable {
+    public let resource: String
+    private let state = Mutex(Cache())
+    private var handlers: [Handler] = []
+    private let synced = NSCondition()
+    private var isSynced = false
+
+    public struct Handler: Sendable {
+        public var added: @Sendable (JSON) -> Void = { _ in }
+        public var updated: @Sendable (_ old: JSON, _ new: JSON) -> Void = { _, _ in }
+        public var deleted: @Sendable (JSON) -> Void = { _ in }
+        public init(added: @escaping @Sendable (JSON) -> Void = { _ in },
+                    updated: @escaping @Sendable (_ old: JSON, _ new: JSON) -> Void = { _, _ in },
+                    deleted: @escaping @Sendable (JSON) -> Void = { _ in }) {
+            self.added = added; self.updated = updated; self.deleted = deleted
+        }
+    }
+
+    struct Cache {
+        var objects: [String: [String: JSON]] = [:]  // namespace → name → object
+        var byOwner: [String: Set<ObjectName>] = [:]  // owner uid → objects
+    }
+
+    /// A namespaced name.
+    public struct ObjectName: Hashable, Sendable {
+        public var namespace: String
+        public var name: String
+        public init(namespace: String, name: String) { self.namespace = namespace; self.name = name }
+    }
+
+    public init(resource: String) { self.resource = resource }
+
+    /// Registers a handler; call before `start`.
+    public func addHandler(_ handler: Handler) { handlers.append(handler) }
+
+    /// Starts the watch: the current state arrives as additions, then changes.
+    public func start(on hub: WatchHub) {
+        hub.watch(WatchRequest(resource: resource, namespace: nil, start: .initialEventsWithBookmark),
+                  consumer: self, timeout: .seconds(100 * 365 * 86400))
+    }
+
+    /// Blocks until the initial state has been delivered (client-go's WaitForCacheSync).
+    @discardableResult
+    public func waitForSync(timeout: TimeInterval = 30) -> Bool {
+        synced.lock(); defer { synced.unlock() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while !isSynced { if !synced.wait(until: deadline) { return isSynced } }
+        return true
+    }
+
+    public var hasSynced: Bool { synced.lock(); defer { synced.unlock() }; return isSynced }
+
+    public func get(namespace: String, name: String) -> JSON? {
+        state.withLock { $0.objects[namespace]?[name] }
+    }
+
+    public func list(namespace: String? = nil) -> [JSON] {
+        state.withLock { cache in
+            if let namespace { return Array((cache.objects[namespace] ?? [:]).values) }
+            return cache.objects.values.flatMap { $0.values }
+        }
+    }
+
+    /// Objects whose ownerReferences name `uid`.
+    public func owned(by uid: String) -> [JSON] {
+        state.withLock { cache in
+            (cache.byOwner[uid] ?? []).compactMap { cache.objects[$0.namespace]?[$0.name] }
+        }
+    }
+
+    // MARK: WatchConsumer
+
+    public func receive(_ event: WatchEvent) -> Bool {
+        let object = event.object.object
+        let key = ObjectName(namespace: event.object.key.namespace, name: event.object.key.name)
+        switch event {
+        case .added, .modified:
+            let old = state.withLock { cache -> JSON? in
+                let old = cache.objects[key.namespace]?[key.name]
+                if let old { Self.unindex(old, key, &cache) }
+                cache.objects[key.namespace, default: [:]][key.name] = object
+                Self.index(object, key, &cache)
+                return old
+            }
+            for h in handlers {
+                if let old { h.updated(old, object) } else { h.added(object) }
+            }
+        case .deleted:
+            let old = state.withLock { cache -> JSON? in
+                guard let old = cache.objects[key.namespace]?.removeValue(forKey: key.name) else { return nil }
+                Self.unindex(old, key, &cache)
+                return old
+            }
+            for h in handlers { h.deleted(old ?? object) }
+        }
+        return true
+    }
+
+    public func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool {
+        if initialEventsEnd {
+            synced.lock(); isSynced = true; synced.broadcast(); synced.unlock()
+        }
+        return true
+    }
+
+    public func expired(requested: Int64, oldest: Int64) {}
+    public func finish() {}
+
+    private static func owners(_ object: JSON) -> [String] {
+        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+    }
+
+    private static func index(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
+        for uid in owners(object) { cache.byOwner[uid, default: []].insert(key) }
+    }
+
+    private static func unindex(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
+        for uid in owners(object) {
+            cache.byOwner[uid]?.remove(key)
+            if cache.byOwner[uid]?.isEmpty == true { cache.byOwner[uid] = nil }
+        }
+    }
+}
