@@ -1,0 +1,154 @@
+import APIMachinery
+import Foundation
+import Registry
+import Storage
+import Synchronization
+
+/// Deletes objects whose owners are gone, as kube-controller-manager's garbage collector does:
+/// - background: once every owner of a dependent has been deleted, the dependent is deleted;
+/// - foreground: an owner marked with the `foregroundDeletion` finalizer has its dependents deleted
+///   first; the finalizer is removed (and the owner goes) once no dependent with
+///   `blockOwnerDeletion: true` remains;
+/// - orphan: an owner marked with the `orphan` finalizer has its ownerReference removed from every
+///   dependent, then the finalizer is removed.
+/// It follows storage events for every resource, and writes through the registry like any client.
+public final class GarbageCollector: Controller {
+    public let name = "garbagecollector"
+    private let state = Mutex(OwnerGraph())
+    private let queueBox = QueueBox()
+
+    final class QueueBox: @unchecked Sendable { var queue: WorkQueue<StorageKey>? }
+
+    public init() {}
+
+    public func register(_ context: ControllerContext) {}
+
+    public func start(_ context: ControllerContext) {
+        let queue = WorkQueue<StorageKey>(name: name, timers: context.timers)
+        queueBox.queue = queue
+        let storage = context.registry.storage
+        // Listen first, then load: an event racing the load is applied after it, which is harmless
+        // because upserts are idempotent and every change enqueues the keys it touches.
+        storage.addListener { [self] event in
+            let key = event.object.key
+            let affected: [StorageKey] = self.state.withLock { graph in
+                var affected: [StorageKey] = []
+                switch event.kind {
+                case .added, .modified:
+                    graph.upsert(key, event.object.object)
+                    affected.append(key)
+                case .deleted:
+                    let uid = event.object.object[path: "metadata", "uid"]?.stringValue ?? ""
+                    graph.remove(key)
+                    affected += graph.dependents(of: uid)
+                }
+                // A dependent's change may unblock a foreground-deleting owner.
+                for owner in OwnerGraph.ownerReferences(event.object.object) {
+                    if let ownerKey = graph.keyByUID[owner.uid] { affected.append(ownerKey) }
+                }
+                return affected
+            }
+            for k in affected { queue.add(k) }
+        }
+        for resource in context.registry.resources {
+            for item in storage.list(resource: resource.groupResource.description, namespace: nil).items {
+                state.withLock { $0.upsert(item.key, item.object) }
+                queue.add(item.key)
+            }
+        }
+        queue.run(workers: 2) { key in
+            if !self.sync(key, context) { queue.addRateLimited(key) } else { queue.forget(key) }
+        }
+    }
+
+    /// Looks at one object: deletes it if all its owners are gone, and carries out a foreground or
+    /// orphan deletion it is marked for. Returns false to retry later.
+    func sync(_ key: StorageKey, _ context: ControllerContext) -> Bool {
+        guard let store = store(for: key, context), let current = context.registry.storage.get(key) else { return true }
+        let object = current.object
+        let finalizers = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let namespace = key.namespace.isEmpty ? nil : key.namespace
+
+        if object[path: "metadata", "deletionTimestamp"] != nil {
+            if finalizers.contains("orphan") {
+                for dependent in state.withLock({ $0.dependents(of: uid) }) {
+                    removeOwnerReference(uid, from: dependent, context)
+                }
+                return removeFinalizer("orphan", from: key, store, context)
+            }
+            if finalizers.contains("foregroundDeletion") {
+                let dependents = state.withLock { $0.dependents(of: uid) }
+                var blocking = 0
+                for dependent in dependents {
+                    guard let dependentStore = self.store(for: dependent, context),
+                          let stored = context.registry.storage.get(dependent) else { continue }
+                    let blocks = OwnerGraph.ownerReferences(stored.object).contains { $0.uid == uid && $0.blockOwnerDeletion }
+                    if blocks { blocking += 1 }
+                    if stored.object[path: "metadata", "deletionTimestamp"] == nil {
+                        var options = DeleteOptions()
+                        options.propagationPolicy = .foreground
+                        _ = try? dependentStore.delete(namespace: dependent.namespace.isEmpty ? nil : dependent.namespace,
+                                                       name: dependent.name, options: options)
+                    }
+                }
+                if blocking == 0 { return removeFinalizer("foregroundDeletion", from: key, store, context) }
+                return true  // dependents' deletions enqueue this owner again
+            }
+        }
+
+        // Background: every owner gone (absent, or present with another UID) → delete this dependent.
+        let owners = OwnerGraph.ownerReferences(object)
+        guard !owners.isEmpty, object[path: "metadata", "deletionTimestamp"] == nil else { return true }
+        let allGone = owners.allSatisfy { owner in !ownerExists(owner, namespace: key.namespace, context) }
+        guard allGone else { return true }
+        var options = DeleteOptions()
+        options.preconditionUID = uid
+        options.propagationPolicy = .background
+        do {
+            _ = try store.delete(namespace: namespace, name: key.name, options: options)
+            return true
+        } catch {
+            return error.code == 404 || error.code == 409
+        }
+    }
+
+    /// An owner exists if an object with its UID is known; the graph may lag the store, so a miss is
+    /// checked against storage by name, as upstream verifies absent owners with a live lookup.
+    private func ownerExists(_ owner: OwnerGraph.OwnerReference, namespace: String, _ context: ControllerContext) -> Bool {
+        if state.withLock({ $0.exists(uid: owner.uid) }) { return true }
+        let group = owner.apiVersion.contains("/") ? String(owner.apiVersion.split(separator: "/")[0]) : ""
+        guard let resource = context.registry.resources.first(where: { $0.group == group && $0.kind == owner.kind }) else {
+            return false
+        }
+        let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
+        return context.registry.storage.get(ownerKey)?.object[path: "metadata", "uid"]?.stringValue == owner.uid
+    }
+
+    private func removeOwnerReference(_ uid: String, from key: StorageKey, _ context: ControllerContext) {
+        guard let store = store(for: key, context), let stored = context.registry.storage.get(key) else { return }
+        let kept = (stored.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
+        let patch: JSON = ["metadata": ["ownerReferences": kept.isEmpty ? .null : .array(kept)]]
+        _ = try? store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
+                             patch: RequestBody(value: patch), options: WriteOptions())
+    }
+
+    private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceStore, _ context: ControllerContext) -> Bool {
+        guard let stored = context.registry.storage.get(key) else { return true }
+        let remaining = (stored.object[path: "metadata", "finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
+        var patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining)]]
+        patch[path: "metadata", "resourceVersion"] = .string(String(stored.revision))
+        do {
+            _ = try store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
+                                patch: RequestBody(value: patch), options: WriteOptions())
+            return true
+        } catch {
+            return error.code == 404
+        }
+    }
+
+    private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceStore? {
+        context.registry.resources.first { $0.groupResource.description == key.resource }
+            .flatMap { context.registry.store($0.groupResource) }
+    }
+}

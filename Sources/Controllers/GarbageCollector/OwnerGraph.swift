@@ -1,0 +1,52 @@
+import APIMachinery
+import Storage
+
+/// Who owns whom, across every resource: the garbage collector's view of ownerReferences, kept
+/// from storage events. Keys are storage keys; owners are named by UID as ownerReferences name them.
+struct OwnerGraph {
+    /// Every object's UID and owner UIDs.
+    private(set) var objects: [StorageKey: (uid: String, owners: [OwnerReference])] = [:]
+    private(set) var keyByUID: [String: StorageKey] = [:]
+    private(set) var dependents: [String: Set<StorageKey>] = [:]
+
+    struct OwnerReference: Equatable {
+        var uid: String
+        var name: String
+        var kind: String
+        var apiVersion: String
+        var blockOwnerDeletion: Bool
+    }
+
+    static func ownerReferences(_ object: JSON) -> [OwnerReference] {
+        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { ref in
+            guard let uid = ref["uid"]?.stringValue else { return nil }
+            return OwnerReference(uid: uid, name: ref["name"]?.stringValue ?? "", kind: ref["kind"]?.stringValue ?? "",
+                                  apiVersion: ref["apiVersion"]?.stringValue ?? "",
+                                  blockOwnerDeletion: ref["blockOwnerDeletion"]?.boolValue ?? false)
+        }
+    }
+
+    mutating func upsert(_ key: StorageKey, _ object: JSON) {
+        remove(key)
+        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let owners = Self.ownerReferences(object)
+        objects[key] = (uid, owners)
+        if !uid.isEmpty { keyByUID[uid] = key }
+        for owner in owners { dependents[owner.uid, default: []].insert(key) }
+    }
+
+    mutating func remove(_ key: StorageKey) {
+        guard let existing = objects.removeValue(forKey: key) else { return }
+        if keyByUID[existing.uid] == key { keyByUID[existing.uid] = nil }
+        for owner in existing.owners {
+            dependents[owner.uid]?.remove(key)
+            if dependents[owner.uid]?.isEmpty == true { dependents[owner.uid] = nil }
+        }
+    }
+
+    func dependents(of uid: String) -> [StorageKey] { Array(dependents[uid] ?? []) }
+
+    func owners(of key: StorageKey) -> [OwnerReference] { objects[key]?.owners ?? [] }
+
+    func exists(uid: String) -> Bool { keyByUID[uid] != nil }
+}

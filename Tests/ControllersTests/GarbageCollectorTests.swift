@@ -1,0 +1,107 @@
+import APIMachinery
+@testable import Controllers
+import Foundation
+import Registry
+import Storage
+import XCTest
+
+/// An in-process cluster: registry, watch hub and controller context on manual timers.
+struct ControllerHarness {
+    let registry: Registry
+    let hub: WatchHub
+    let timers = ManualTimers()
+    let context: ControllerContext
+
+    init() throws {
+        registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
+        try registry.bootstrap()
+        hub = WatchHub(storage: registry.storage)
+        context = ControllerContext(registry: registry, hub: hub, timers: timers)
+    }
+
+    func store(_ plural: String, group: String = "") -> ResourceStore { registry.store(group: group, plural: plural)! }
+
+    @discardableResult
+    func create(_ plural: String, _ body: JSON, namespace: String? = "default", group: String = "") throws -> JSON {
+        try store(plural, group: group).create(namespace: namespace, body: RequestBody(value: body), options: WriteOptions()).object
+    }
+
+    func get(_ plural: String, _ name: String, namespace: String? = "default", group: String = "") -> JSON? {
+        try? store(plural, group: group).get(namespace: namespace, name: name).object
+    }
+
+    /// Waits (polling, with a deadline) until `condition` holds.
+    func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(2_000)
+        }
+        return condition()
+    }
+}
+
+final class GarbageCollectorTests: XCTestCase {
+    func owned(_ name: String, by owner: JSON, block: Bool = false) -> JSON {
+        var cm: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)]]
+        cm[path: "metadata", "ownerReferences"] = [[
+            "apiVersion": "v1", "kind": "ConfigMap", "name": owner[path: "metadata", "name"]!,
+            "uid": owner[path: "metadata", "uid"]!, "blockOwnerDeletion": .bool(block),
+        ]]
+        return cm
+    }
+
+    func startGC() throws -> ControllerHarness {
+        let h = try ControllerHarness()
+        ControllerManager.start([GarbageCollector()], context: h.context)
+        return h
+    }
+
+    func testBackgroundDeletionRemovesDependents() throws {
+        let h = try startGC()
+        let owner = try h.create("configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+        try h.create("configmaps", owned("child-1", by: owner))
+        try h.create("configmaps", owned("child-2", by: owner))
+        _ = try h.store("configmaps").delete(namespace: "default", name: "owner", options: DeleteOptions())
+        XCTAssertTrue(h.waitUntil("dependents deleted") { h.get("configmaps", "child-1") == nil && h.get("configmaps", "child-2") == nil })
+    }
+
+    func testDependentWithAnotherLiveOwnerStays() throws {
+        let h = try startGC()
+        let a = try h.create("configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a"]])
+        let b = try h.create("configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "b"]])
+        var child = owned("child", by: a)
+        child[path: "metadata", "ownerReferences"] = .array(child[path: "metadata", "ownerReferences"]!.arrayValue! + [[
+            "apiVersion": "v1", "kind": "ConfigMap", "name": "b", "uid": b[path: "metadata", "uid"]!,
+        ]])
+        try h.create("configmaps", child)
+        try h.create("configmaps", owned("only-a", by: a))
+        _ = try h.store("configmaps").delete(namespace: "default", name: "a", options: DeleteOptions())
+        // Once the dependent owned only by `a` is gone, the collector has handled `a`'s deletion.
+        XCTAssertTrue(h.waitUntil("only-a deleted") { h.get("configmaps", "only-a") == nil })
+        XCTAssertNotNil(h.get("configmaps", "child"))
+    }
+
+    func testForegroundDeletionDeletesDependentsFirst() throws {
+        let h = try startGC()
+        let owner = try h.create("configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+        try h.create("configmaps", owned("child", by: owner, block: true))
+        var options = DeleteOptions()
+        options.propagationPolicy = .foreground
+        _ = try h.store("configmaps").delete(namespace: "default", name: "owner", options: options)
+        XCTAssertTrue(h.waitUntil("owner and dependent gone") { h.get("configmaps", "owner") == nil && h.get("configmaps", "child") == nil })
+    }
+
+    func testOrphanDeletionKeepsDependentsWithoutTheReference() throws {
+        let h = try startGC()
+        let owner = try h.create("configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+        try h.create("configmaps", owned("child", by: owner))
+        var options = DeleteOptions()
+        options.propagationPolicy = .orphan
+        _ = try h.store("configmaps").delete(namespace: "default", name: "owner", options: options)
+        XCTAssertTrue(h.waitUntil("owner gone") { h.get("configmaps", "owner") == nil })
+        let child = h.get("configmaps", "child")
+        XCTAssertNotNil(child)
+        XCTAssertNil(child?[path: "metadata", "ownerReferences"])
+    }
+}
