@@ -2,9 +2,10 @@ import APIMachinery
 import HTTPServer
 import Registry
 
-/// Parses request bodies by Content-Type: JSON and YAML objects, and the patch formats for PATCH.
+/// Parses request bodies by Content-Type: JSON, YAML and Kubernetes protobuf objects, and the patch
+/// formats for PATCH.
 enum BodyReader {
-    static let acceptedObjectTypes = ["application/json", "application/yaml"]
+    static let acceptedObjectTypes = ["application/json", "application/yaml", KubernetesProtobuf.mediaType]
     static let acceptedPatchTypes = [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.apply.rawValue, PatchType.strategic.rawValue]
 
     static func read(_ request: HTTPRequest, patch: Bool) throws(APIError) -> (body: RequestBody, patchType: PatchType?) {
@@ -23,6 +24,7 @@ enum BodyReader {
         switch essence {
         case "application/json": return (try json(request.body, patchError: false), nil)
         case "application/yaml": return (try yaml(request.body), nil)
+        case KubernetesProtobuf.mediaType: return (RequestBody(value: try KubernetesProtobuf.decode(request.body)), nil)
         default: throw APIError.unsupportedMediaType(header, accepted: acceptedObjectTypes)
         }
     }
