@@ -7,6 +7,7 @@ import HTTPServer
 import Logging
 import Registry
 import Storage
+import Controllers
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,6 +51,9 @@ struct Serve: ParsableCommand {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
         let api = APIServer(registry: registry, logger: logger)
+        let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
+                                            logger: Logger(label: "kubelite.controllers"))
+        ControllerManager.start(ControllerSet.all(), context: controllers)
 
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress
