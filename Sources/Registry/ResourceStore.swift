@@ -25,7 +25,8 @@ public final class ResourceStore: @unchecked Sendable {
 
     public var resource: APIResource { strategy.resource }
     var groupResource: GroupResource { resource.groupResource }
-    var storageResource: String { groupResource.description }
+    /// The resource part of this store's storage keys (`statefulsets.apps`).
+    public var storageResource: String { groupResource.description }
 
     func key(namespace: String?, name: String) -> StorageKey {
         StorageKey(resource: storageResource, namespace: resource.namespaced ? (namespace ?? "") : "", name: name)
