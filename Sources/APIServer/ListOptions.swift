@@ -63,7 +63,7 @@ struct ListOptions {
     }
 
     /// The read this list asks for, with the etcd store's checks of resourceVersion and continue.
-    func readPoint(resource: String, namespace: String?) throws(APIError) -> ReadPoint {
+    func readPoint() throws(APIError) -> ReadPoint {
         let revision = try Self.parseResourceVersion(resourceVersion)
         if !continueValue.isEmpty {
             let token: ContinueToken

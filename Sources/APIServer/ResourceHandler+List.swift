@@ -14,7 +14,7 @@ extension ResourceHandler {
         try options.validate()
         try filter.checkFieldLabels()
         let scope = store.resource.namespaced ? namespace : nil
-        let point = try options.readPoint(resource: store.storageResource, namespace: scope)
+        let point = try options.readPoint()
         var read = ListRequest(resource: store.storageResource, namespace: scope,
                                limit: options.limit > 0 ? Int(clamping: options.limit) : 0, predicate: filter.predicate)
         switch point {
