@@ -1,31 +1,45 @@
 import APIMachinery
 import HTTPServer
 import Registry
+import Storage
 
 /// `labelSelector` and `fieldSelector` of a list (or deletecollection), parsed and validated once.
+///
+/// Upstream checks these in two steps: the syntax while decoding the query (400 before any other
+/// list option is validated), the field labels a kind supports after ValidateListOptions (400
+/// "field label not supported").
 struct ListFilter: Sendable {
     let labels: LabelSelectorQuery?
     let fields: FieldSelectorQuery?
-    let strategyFields: @Sendable (JSON) -> [String: String]
+    let strategy: any ResourceStrategy
 
+    /// Parses and checks both selectors.
     init(request: HTTPRequest, resource: APIResource, strategy: any ResourceStrategy) throws(APIError) {
+        try self.init(parsing: request, strategy: strategy)
+        try checkFieldLabels()
+    }
+
+    /// Parses the selectors' syntax only.
+    init(parsing request: HTTPRequest, strategy: any ResourceStrategy) throws(APIError) {
         if let text = request.queryValue("labelSelector"), !text.isEmpty {
-            labels = try LabelSelectorQuery(parsing: text)
+            let query = try LabelSelectorQuery(parsing: text)
+            labels = query.isEmpty ? nil : query
         } else {
             labels = nil
         }
         if let text = request.queryValue("fieldSelector"), !text.isEmpty {
             let query = try FieldSelectorQuery(parsing: text)
-            // Only fields the kind supports may be selected, as upstream's field label conversion checks.
-            let known = Set(strategy.selectableFields(["metadata": [:]]).keys)
-            for requirement in query.requirements where !known.contains(requirement.field) {
-                throw APIError.badRequest("field label not supported: \(requirement.field)")
-            }
-            fields = query
+            fields = query.isEmpty ? nil : query
         } else {
             fields = nil
         }
-        strategyFields = { strategy.selectableFields($0) }
+        self.strategy = strategy
+    }
+
+    /// Only fields the kind supports may be selected, as upstream's field label conversion checks.
+    func checkFieldLabels() throws(APIError) {
+        guard let fields else { return }
+        try fields.checkSupported(Set(strategy.selectableFields(["metadata": [:]]).keys))
     }
 
     var isEmpty: Bool { labels == nil && fields == nil && name == nil }
@@ -39,6 +53,11 @@ struct ListFilter: Sendable {
         return copy
     }
 
+    /// The storage predicate; nil when nothing is filtered (so the list may report remainingItemCount).
+    var predicate: ((StoredObject) -> Bool)? {
+        isEmpty ? nil : { matches($0.object) }
+    }
+
     func matches(_ object: JSON) -> Bool {
         if let name, object[path: "metadata", "name"]?.stringValue != name { return false }
         if let labels {
@@ -46,7 +65,7 @@ struct ListFilter: Sendable {
             for (k, v) in object[path: "metadata", "labels"]?.objectValue ?? [:] { map[k] = v.stringValue ?? "" }
             if !labels.matches(map) { return false }
         }
-        if let fields, !fields.matches(strategyFields(object)) { return false }
+        if let fields, !fields.matches(strategy.selectableFields(object)) { return false }
         return true
     }
 }

@@ -22,13 +22,35 @@ struct ObjectWriter {
         }
     }
 
+    /// A list's ListMeta: its revision, and when the list is paged, where the next page starts and how
+    /// many objects remain after this one.
+    struct ListMeta {
+        var revision: Int64
+        var continueToken: String?
+        var remainingItemCount: Int?
+
+        var json: JSON {
+            var meta: JSONObject = ["resourceVersion": .string(String(revision))]
+            if let continueToken { meta["continue"] = .string(continueToken) }
+            if let remainingItemCount { meta["remainingItemCount"] = .int(Int64(remainingItemCount)) }
+            return .object(meta)
+        }
+    }
+
     func list(_ items: [StoredObject], revision: Int64, format: ResponseFormat) throws(APIError) -> HTTPResponse {
+        try list(items, meta: ListMeta(revision: revision), format: format)
+    }
+
+    func list(_ items: [StoredObject], meta: ListMeta, format: ResponseFormat) throws(APIError) -> HTTPResponse {
         let resource = store.resource
+        let revision = meta.revision
         switch format {
         case .json, .discovery:
             var out: [UInt8] = []
             out.reserveCapacity(items.reduce(128) { $0 + $1.bytes.count + 1 })
-            out.append(contentsOf: "{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.apiVersion)\",\"metadata\":{\"resourceVersion\":\"\(revision)\"},\"items\":[".utf8)
+            out.append(contentsOf: "{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.apiVersion)\",\"metadata\":".utf8)
+            JSONWriter.write(meta.json, into: &out)
+            out.append(contentsOf: ",\"items\":[".utf8)
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: item.bytes)
@@ -38,16 +60,17 @@ struct ObjectWriter {
         case .yaml:
             let list: JSON = [
                 "apiVersion": .string(resource.apiVersion), "items": .array(items.map(\.object)),
-                "kind": .string(resource.listKind), "metadata": ["resourceVersion": .string(String(revision))],
+                "kind": .string(resource.listKind), "metadata": meta.json,
             ]
             return Responses.encode(list, bytes: nil, format: .yaml)
         case .table(let version):
-            let table = try self.table(items.map(\.object), revision: String(revision), version: version)
+            var table = try self.table(items.map(\.object), revision: String(revision), version: version)
+            table["metadata"] = meta.json
             return Responses.json(JSONWriter.encode(table), contentType: format.contentType)
         case .partialMetadata(let version):
             let list: JSON = [
                 "kind": "PartialObjectMetadataList", "apiVersion": .string("meta.k8s.io/\(version)"),
-                "metadata": ["resourceVersion": .string(String(revision))],
+                "metadata": meta.json,
                 "items": .array(items.map { partial($0.object, version: version) }),
             ]
             return Responses.json(JSONWriter.encode(list), contentType: format.contentType)

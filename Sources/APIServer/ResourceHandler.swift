@@ -74,6 +74,7 @@ struct ResourceHandler {
 
     private func get(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
+        try waitForGetResourceVersion(store)
         let stored = try store.get(namespace: namespace, name: info.name)
         return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
     }

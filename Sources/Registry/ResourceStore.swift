@@ -25,7 +25,8 @@ public final class ResourceStore: @unchecked Sendable {
 
     public var resource: APIResource { strategy.resource }
     var groupResource: GroupResource { resource.groupResource }
-    var storageResource: String { groupResource.description }
+    /// The resource part of this store's storage keys (`statefulsets.apps`).
+    public var storageResource: String { groupResource.description }
     /// The resource name objects are stored and watched under.
     public var storageResourceName: String { storageResource }
 

@@ -1,18 +1,26 @@
 import APIMachinery
 import Synchronization
 
-/// The in-process backend: objects per resource in hash maps, a bounded history of events for
-/// watchers resuming from a revision, all under one mutex so revisions and events stay in order.
+/// The in-process backend: objects per resource in hash maps with a sorted index, a bounded history
+/// of events for watchers resuming from a revision and for snapshot reads, all under one mutex so
+/// revisions and events stay in order.
 public final class MemoryStorage: Storage {
     struct State {
         var revision: Int64
-        var buckets: [String: [StorageKey: StoredObject]] = [:]
+        var buckets: [String: ResourceBucket] = [:]
         var history: EventHistory
         var listeners: [Int: @Sendable (StorageEvent) -> Void] = [:]
         var nextListener = 0
+        /// Snapshots being paged through, by resource and revision (see MemoryStorage+Snapshot).
+        var overlays: [SnapshotID: SnapshotOverlay] = [:]
     }
 
-    private let state: Mutex<State>
+    struct SnapshotID: Hashable {
+        let resource: String
+        let revision: Int64
+    }
+
+    let state: Mutex<State>
 
     /// - Parameters:
     ///   - historyLimit: how many events are kept for watchers resuming from an older revision.
@@ -28,15 +36,10 @@ public final class MemoryStorage: Storage {
     }
 
     public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
-        let (items, revision) = state.withLock { s -> ([StoredObject], Int64) in
+        state.withLock { s -> ([StoredObject], Int64) in
             guard let bucket = s.buckets[resource] else { return ([], s.revision) }
-            if let namespace {
-                return (bucket.values.filter { $0.key.namespace == namespace }, s.revision)
-            }
-            return (Array(bucket.values), s.revision)
+            return (Array(bucket.ordered[bucket.range(namespace: namespace, from: nil)]), s.revision)
         }
-        // Sorting happens outside the lock so writers are not held up by large lists.
-        return (items.sorted { $0.key < $1.key }, revision)
     }
 
     public func create(_ key: StorageKey, _ object: JSON) throws(StorageError) -> StoredObject {
@@ -44,7 +47,7 @@ public final class MemoryStorage: Storage {
             if s.buckets[key.resource]?[key] != nil { throw .alreadyExists(key) }
             let stored = Self.store(object, key: key, revision: s.revision + 1)
             s.revision += 1
-            s.buckets[key.resource, default: [:]][key] = stored
+            s.buckets[key.resource, default: ResourceBucket()].put(stored)
             Self.publish(StorageEvent(kind: .added, object: stored, previous: nil), in: &s)
             return stored
         }
@@ -58,7 +61,7 @@ public final class MemoryStorage: Storage {
             }
             let stored = Self.store(object, key: key, revision: s.revision + 1)
             s.revision += 1
-            s.buckets[key.resource]![key] = stored
+            s.buckets[key.resource]!.put(stored)
             Self.publish(StorageEvent(kind: .modified, object: stored, previous: current), in: &s)
             return stored
         }
@@ -71,7 +74,7 @@ public final class MemoryStorage: Storage {
                 throw .conflict(key, currentRevision: current.revision)
             }
             s.revision += 1
-            s.buckets[key.resource]![key] = nil
+            s.buckets[key.resource]!.remove(key)
             let tombstone = Self.store(current.object, key: key, revision: s.revision)
             Self.publish(StorageEvent(kind: .deleted, object: tombstone, previous: current), in: &s)
             return tombstone

@@ -15,6 +15,15 @@ public protocol Storage: AnyObject, Sendable {
     /// revision the snapshot was taken at.
     func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64)
 
+    /// One page of a resource's objects as they were at `request.revision` (the newest when nil), in
+    /// list order; fails with `.compacted` when that revision has left the event history. Successive
+    /// pages read at the first page's revision form one consistent list while writers go on.
+    func list(_ request: ListRequest) throws(StorageError) -> ListPage
+
+    /// Blocks until the store's revision is at least `revision` or `timeout` has passed; returns the
+    /// revision reached (upstream's watch cache waits the same way before answering "too large").
+    func waitForRevision(_ revision: Int64, timeout: Duration) -> Int64
+
     /// Stores a new object; fails with `.alreadyExists` if the key is taken.
     func create(_ key: StorageKey, _ object: JSON) throws(StorageError) -> StoredObject
 

@@ -7,6 +7,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var details: Details?
     /// Extra response headers such as Retry-After.
     public var headers: [(String, String)] = []
+    /// The Status's `metadata.continue`: upstream hands a fresh continue token out with the 410 for
+    /// a continue token whose snapshot has left the history.
+    public var continueToken: String?
 
     public struct Details: Sendable {
         public var name: String?
@@ -39,7 +42,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// The `Status` object sent to clients.
     public var status: JSON {
         var object: JSONObject = [
-            "kind": "Status", "apiVersion": "v1", "metadata": .object([:]),
+            "kind": "Status", "apiVersion": "v1", "metadata": .object(continueToken.map { ["continue": .string($0)] } ?? [:]),
             "status": "Failure", "message": .string(message),
         ]
         // Upstream omits an empty reason (errors that are not API errors become bare 500s).
