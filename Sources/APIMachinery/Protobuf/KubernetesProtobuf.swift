@@ -23,7 +23,7 @@ public enum KubernetesProtobuf {
             throw unrecognized(error.message, body: body, expectedKind: expectedKind)
         }
         let (apiVersion, kind) = (envelope.apiVersion, envelope.kind)
-        let typeMeta = "runtime.TypeMeta{APIVersion:\(goQuoted(apiVersion)), Kind:\(goQuoted(kind))}"
+        let typeMeta = "runtime.TypeMeta{APIVersion:\(FieldError.quote(apiVersion)), Kind:\(FieldError.quote(kind))}"
         guard !kind.isEmpty else {
             throw unrecognized("Object 'Kind' is missing in '\(typeMeta)'", body: body, expectedKind: expectedKind)
         }
@@ -35,8 +35,8 @@ public enum KubernetesProtobuf {
         }
         let target = expectedKind ?? kind
         guard let definition = SchemaSet.upstream.kinds[GroupVersionKind(group: group, version: version, kind: kind)] else {
-            throw APIError.badRequest("\(kind) in version \(goQuoted(version)) cannot be handled as a \(target): "
-                + "no kind \(goQuoted(kind)) is registered for version \(goQuoted(apiVersion)) in scheme \"pkg/api/legacyscheme/scheme.go:30\"")
+            throw APIError.badRequest("\(kind) in version \(FieldError.quote(version)) cannot be handled as a \(target): "
+                + "no kind \(FieldError.quote(kind)) is registered for version \(FieldError.quote(apiVersion)) in scheme \"pkg/api/legacyscheme/scheme.go:30\"")
         }
         var decoder = ProtobufMessageDecoder(layouts: ProtobufLayouts.upstream, bytes: body)
         do {
@@ -46,7 +46,7 @@ public enum KubernetesProtobuf {
             }
             return .object(object)
         } catch {
-            throw APIError.badRequest("\(kind) in version \(goQuoted(version)) cannot be handled as a \(target): \(error.message)")
+            throw APIError.badRequest("\(kind) in version \(FieldError.quote(version)) cannot be handled as a \(target): \(error.message)")
         }
     }
 
@@ -62,9 +62,6 @@ public enum KubernetesProtobuf {
         return APIError.badRequest("the object provided is unrecognized\(type): \(message) (\(summary))")
     }
 
-    private static func goQuoted(_ text: String) -> String {
-        JSONWriter.encodeString(.string(text))
-    }
 
     /// The `runtime.Unknown` wrapper.
     struct Envelope {

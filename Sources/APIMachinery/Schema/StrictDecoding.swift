@@ -14,9 +14,9 @@ public enum StrictDecoding {
     /// At most this many strict errors are reported, as in sigs.k8s.io/json.
     public static let maxErrors = 100
 
-    public static func unknownField(_ path: String) -> String { "unknown field \(goQuote(path))" }
+    public static func unknownField(_ path: String) -> String { "unknown field \(FieldError.quote(path))" }
 
-    public static func duplicateField(_ path: String) -> String { "duplicate field \(goQuote(path))" }
+    public static func duplicateField(_ path: String) -> String { "duplicate field \(FieldError.quote(path))" }
 
     /// `strict decoding error: <e1>, <e2>`.
     public static func message(_ errors: [String]) -> String {
@@ -25,7 +25,7 @@ public enum StrictDecoding {
 
     /// The BadRequest message for a body that failed to decode into `kind`.
     public static func cannotBeHandled(_ kind: GroupVersionKind, _ reason: String) -> String {
-        "\(kind.kind) in version \(goQuote(kind.version)) cannot be handled as a \(kind.kind): \(reason)"
+        "\(kind.kind) in version \(FieldError.quote(kind.version)) cannot be handled as a \(kind.kind): \(reason)"
     }
 
     /// The 400 BadRequest error upstream answers for `errors` under `fieldValidation=Strict`.
@@ -38,24 +38,4 @@ public enum StrictDecoding {
         .badRequest(cannotBeHandled(kind, reason))
     }
 
-    /// Go's `%q`/strconv.Quote for the printable text field paths hold.
-    static func goQuote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 }

@@ -11,7 +11,7 @@ struct YAMLKey {
     init(scalar: YAMLScalar, isMerge: Bool, line: Int) throws(APIError) {
         self.isMerge = isMerge
         switch scalar {
-        case .string(let s): string = s; kind = "string"; goSyntax = Self.goQuote(s)
+        case .string(let s): string = s; kind = "string"; goSyntax = FieldError.quote(s)
         case .int(let i): string = String(i); kind = "int"; goSyntax = string
         case .uint(let u): string = String(u); kind = "uint"; goSyntax = "0x" + String(u, radix: 16)
         case .float(let f):
@@ -34,22 +34,4 @@ struct YAMLKey {
         }
     }
 
-    /// strconv.Quote for the characters keys realistically hold.
-    static func goQuote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
