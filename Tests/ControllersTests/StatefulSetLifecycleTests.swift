@@ -41,8 +41,9 @@ final class StatefulSetLifecycleTests: XCTestCase {
         try h.deletePod("redis-sts-0")
         h.waitUntil("redis-sts-0 is back") { (h.pod("redis-sts-0")?.metaUID).map { $0 != oldUID } ?? false }
         XCTAssertEqual(h.pod("redis-sts-0")?[path: "spec", "hostname"], "redis-sts-0")
-        h.waitUntil("status counts the pending replacement") { h.status("redis-sts")["readyReplicas"]?.intValue == 1 }
-        XCTAssertEqual(h.status("redis-sts")["replicas"]?.intValue, 2)
+        h.waitUntil("status counts the pending replacement") {
+            h.status("redis-sts")["readyReplicas"]?.intValue == 1 && h.status("redis-sts")["replicas"]?.intValue == 2
+        }
     }
 
     func testFailedPodIsDeletedThenRecreated() throws {
@@ -53,7 +54,8 @@ final class StatefulSetLifecycleTests: XCTestCase {
         try h.setPodStatus("f-0", phase: "Failed", ready: false)
         h.waitUntil("f-0 recreated") { (h.pod("f-0")?.metaUID).map { $0 != oldUID } ?? false }
         XCTAssertEqual(h.pod("f-0")?[path: "status", "phase"], "Pending")
-        XCTAssertEqual(h.podLog.all, ["+f-0", "-f-0", "+f-0"])
+        h.waitUntil("the watch saw create, delete, create") { h.podLog.all == ["+f-0", "-f-0", "+f-0"] }
+        h.waitUntil("three events") { h.events("f").count == 3 }
         XCTAssertEqual(h.events("f").map(\.reason), ["SuccessfulCreate", "SuccessfulDelete", "SuccessfulCreate"])
     }
 

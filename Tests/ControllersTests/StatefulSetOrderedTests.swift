@@ -21,7 +21,7 @@ final class StatefulSetOrderedTests: XCTestCase {
         h.waitUntil("redis-sts-1 exists") { h.pod("redis-sts-1") != nil }
         try h.setPodStatus("redis-sts-1")
         h.waitUntil("status shows 2 ready") { h.status("redis-sts")["readyReplicas"]?.intValue == 2 }
-        XCTAssertEqual(h.podLog.all, ["+redis-sts-0", "+redis-sts-1"])
+        h.waitUntil("the watch saw both creations in order") { h.podLog.all == ["+redis-sts-0", "+redis-sts-1"] }
     }
 
     func testPodIdentityLabelsHostnameSubdomainAndOwner() throws {
@@ -61,11 +61,15 @@ final class StatefulSetOrderedTests: XCTestCase {
         try h.modifySet("redis-sts") { $0[path: "spec", "replicas"] = 5 }
         try h.readyInOrder(["redis-sts-2", "redis-sts-3", "redis-sts-4"])
         h.waitUntil("5 ready") { h.status("redis-sts")["readyReplicas"]?.intValue == 5 }
-        XCTAssertEqual(h.podLog.all, ["+redis-sts-0", "+redis-sts-1", "+redis-sts-2", "+redis-sts-3", "+redis-sts-4"])
+        h.waitUntil("creations in ordinal order") {
+            h.podLog.all == ["+redis-sts-0", "+redis-sts-1", "+redis-sts-2", "+redis-sts-3", "+redis-sts-4"]
+        }
 
         try h.modifySet("redis-sts") { $0[path: "spec", "replicas"] = 1 }
         h.waitUntil("scaled to 1") { h.podNames("redis-sts") == ["redis-sts-0"] }
-        XCTAssertEqual(Array(h.podLog.all.suffix(4)), ["-redis-sts-4", "-redis-sts-3", "-redis-sts-2", "-redis-sts-1"])
+        h.waitUntil("deletions from the highest ordinal") {
+            Array(h.podLog.all.suffix(4)) == ["-redis-sts-4", "-redis-sts-3", "-redis-sts-2", "-redis-sts-1"]
+        }
         h.waitUntil("status replicas 1") { h.status("redis-sts")["replicas"]?.intValue == 1 }
         let status = h.status("redis-sts")
         XCTAssertEqual(status["readyReplicas"]?.intValue, 1)
@@ -125,7 +129,7 @@ final class StatefulSetOrderedTests: XCTestCase {
         XCTAssertEqual(h.status("m")["availableReplicas"]?.intValue, 0)
         h.timers.advance(by: .seconds(11))
         h.waitUntil("m-1 exists after minReadySeconds") { h.pod("m-1") != nil }
-        XCTAssertEqual(h.status("m")["availableReplicas"]?.intValue, 1)
+        h.waitUntil("m-0 counted available") { h.status("m")["availableReplicas"]?.intValue == 1 }
     }
 
     func testEventsForPodCreationAndDeletion() throws {
