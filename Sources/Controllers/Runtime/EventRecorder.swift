@@ -25,7 +25,7 @@ public struct EventRecorder: Sendable {
             "uid": object[path: "metadata", "uid"] ?? "", "apiVersion": object["apiVersion"] ?? "",
         ]
         if let rv = object[path: "metadata", "resourceVersion"] { involved["resourceVersion"] = rv }
-        let event: JSON = [
+        var event: JSON = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("\(name).\(String(nanos, radix: 16))"), "namespace": .string(namespace)],
             "involvedObject": .object(involved),
@@ -35,6 +35,16 @@ public struct EventRecorder: Sendable {
             "count": 1, "type": .string(type.rawValue),
             "eventTime": .null, "reportingComponent": .string(component), "reportingInstance": "",
         ]
-        _ = try? store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
+        // Events recorded in the same nanosecond (a manual clock that stands still) would share a
+        // name; the next free nanosecond keeps each one.
+        for offset in UInt64(0)..<4096 {
+            event[path: "metadata", "name"] = .string("\(name).\(String(nanos &+ offset, radix: 16))")
+            do {
+                _ = try store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
+                return
+            } catch {
+                if error.reason != "AlreadyExists" { return }
+            }
+        }
     }
 }

@@ -1,0 +1,196 @@
+import APIMachinery
+import Foundation
+import Registry
+
+/// An error of a StatefulSet sync: an API error or upstream's aggregated text.
+struct StatefulSetSyncError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+    /// utilerrors.NewAggregate's text: one error alone, several in brackets.
+    init?(aggregating errors: [String]) {
+        if errors.isEmpty { return nil }
+        description = errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]"
+    }
+}
+
+/// Writes pods and claims for the StatefulSet controller and records the events upstream's
+/// StatefulPodControl records (`SuccessfulCreate` "create Pod web-0 in StatefulSet web successful",
+/// `FailedCreate` "... failed error: ...", claims "create Claim ... Pod ... in StatefulSet ... success").
+struct StatefulPodControl: Sendable {
+    let pods: ResourceStore
+    let claims: ResourceStore
+    let claimCache: Informer
+    let events: EventRecorder
+    static let component = "statefulset-controller"
+
+    /// CreateStatefulPod: claims first, then the pod, then the claims' retention references.
+    /// An AlreadyExists answer for the pod is returned without an event.
+    @discardableResult
+    func createPod(_ set: StatefulSetObject, _ pod: JSON) throws -> JSON {
+        do {
+            try createClaims(set, pod)
+        } catch {
+            recordPodEvent("create", set, pod, error)
+            throw error
+        }
+        let created: JSON
+        do {
+            created = try pods.create(namespace: set.namespace, body: RequestBody(value: pod), options: WriteOptions()).object
+        } catch {
+            if error.reason != "AlreadyExists" { recordPodEvent("create", set, pod, error) }
+            throw error
+        }
+        do {
+            try updateClaimsForRetentionPolicy(set, created)
+        } catch {
+            recordPodEvent("update", set, created, error)
+            throw error
+        }
+        recordPodEvent("create", set, created, nil)
+        return created
+    }
+
+    /// UpdateStatefulPod: restore identity and storage (creating missing claims) and retention
+    /// references; writes only when something changed, retrying conflicts on a fresh copy.
+    func updatePod(_ set: StatefulSetObject, _ original: JSON) throws {
+        var pod = original
+        var attempted = false
+        var lastError: Error?
+        for _ in 0..<5 {
+            var consistent = true
+            if !StatefulSetPodIdentity.identityMatches(set, pod) {
+                StatefulSetPodIdentity.updateIdentity(set, &pod)
+                consistent = false
+            }
+            if !StatefulSetPodIdentity.storageMatches(set, pod) {
+                StatefulSetPodIdentity.updateStorage(set, &pod)
+                consistent = false
+                do { try createClaims(set, pod) } catch { recordPodEvent("update", set, pod, error); throw error }
+            }
+            do {
+                if try !claimsMatchRetentionPolicy(set, pod) {
+                    try updateClaimsForRetentionPolicy(set, pod)
+                    consistent = false
+                }
+            } catch { recordPodEvent("update", set, pod, error); throw error }
+            if consistent { return }
+            attempted = true
+            do {
+                _ = try pods.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: pod), options: WriteOptions())
+                lastError = nil
+                break
+            } catch {
+                lastError = error
+                guard error.code == 409, let fresh = try? pods.get(namespace: set.namespace, name: pod.metaName) else { break }
+                pod = fresh.object
+            }
+        }
+        if attempted { recordPodEvent("update", set, pod, lastError) }
+        if let lastError { throw lastError }
+    }
+
+    /// DeleteStatefulPod.
+    func deletePod(_ set: StatefulSetObject, _ pod: JSON) throws {
+        do {
+            var options = DeleteOptions()
+            options.preconditionUID = pod.metaUID.isEmpty ? nil : pod.metaUID
+            _ = try pods.delete(namespace: set.namespace, name: pod.metaName, options: options)
+            recordPodEvent("delete", set, pod, nil)
+        } catch {
+            recordPodEvent("delete", set, pod, error)
+            throw error
+        }
+    }
+
+    /// createPersistentVolumeClaims: creates each missing claim, never replacing an existing one;
+    /// a claim being deleted is an error, so the pod waits for it to go.
+    func createClaims(_ set: StatefulSetObject, _ pod: JSON) throws {
+        var errors: [String] = []
+        for (_, claim) in StatefulSetPodIdentity.claims(set, ordinal: StatefulPod.ordinal(pod)) {
+            if let existing = claimCache.get(namespace: set.namespace, name: claim.metaName) {
+                if existing.isBeingDeleted { errors.append("pvc \(claim.metaName) is being deleted") }
+                continue
+            }
+            do {
+                _ = try claims.create(namespace: set.namespace, body: RequestBody(value: claim), options: WriteOptions())
+                recordClaimEvent("create", set, pod, claim, nil)
+            } catch {
+                errors.append("failed to create PVC \(claim.metaName): \(error.message)")
+                if error.reason != "AlreadyExists" { recordClaimEvent("create", set, pod, claim, error) }
+            }
+        }
+        if let error = StatefulSetSyncError(aggregating: errors) { throw error }
+    }
+
+    /// ClaimsMatchRetentionPolicy: missing claims are picked up on a later sync.
+    func claimsMatchRetentionPolicy(_ set: StatefulSetObject, _ pod: JSON) throws -> Bool {
+        let ordinal = StatefulPod.ordinal(pod)
+        for template in set.claimTemplates {
+            guard let claim = claimCache.get(namespace: set.namespace, name: set.claimName(template, ordinal: ordinal)) else { continue }
+            if !ClaimRetention.isUpToDate(claim, set, pod) { return false }
+        }
+        return true
+    }
+
+    /// UpdatePodClaimForRetentionPolicy.
+    func updateClaimsForRetentionPolicy(_ set: StatefulSetObject, _ pod: JSON) throws {
+        let ordinal = StatefulPod.ordinal(pod)
+        for template in set.claimTemplates {
+            let name = set.claimName(template, ordinal: ordinal)
+            guard var claim = claimCache.get(namespace: set.namespace, name: name) ?? (try? claims.get(namespace: set.namespace, name: name))?.object
+            else { continue }
+            if ClaimRetention.hasUnexpectedController(claim, set, pod) {
+                events.record(set.json, type: .warning, reason: "ConflictingController",
+                              message: "PersistentVolumeClaim \(name) has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim",
+                              component: Self.component)
+            }
+            guard !ClaimRetention.isUpToDate(claim, set, pod) else { continue }
+            ClaimRetention.updateOwnerRefs(&claim, set, pod)
+            claim[path: "metadata", "resourceVersion"] = nil
+            do {
+                _ = try claims.update(namespace: set.namespace, name: name, body: RequestBody(value: claim), options: WriteOptions())
+            } catch {
+                throw StatefulSetSyncError("could not update claim \(name) for delete policy ownerRefs: \(error.message)")
+            }
+        }
+    }
+
+    /// PodClaimIsStale: under whenScaled=Delete, a claim still owned by a previous pod of the same
+    /// name blocks creation until the garbage collector removes it.
+    func podClaimIsStale(_ set: StatefulSetObject, _ pod: JSON) -> Bool {
+        guard set.whenScaled == .delete else { return false }
+        for (_, claim) in StatefulSetPodIdentity.claims(set, ordinal: StatefulPod.ordinal(pod)) {
+            if let existing = claimCache.get(namespace: set.namespace, name: claim.metaName), ClaimRetention.hasStalePodRef(existing, pod) {
+                return true
+            }
+        }
+        return false
+    }
+
+    func recordPodEvent(_ verb: String, _ set: StatefulSetObject, _ pod: JSON, _ error: Error?) {
+        if let error {
+            events.record(set.json, type: .warning, reason: "Failed\(verb.capitalized)",
+                          message: "\(verb) Pod \(pod.metaName) in StatefulSet \(set.name) failed error: \(Self.text(error))", component: Self.component)
+        } else {
+            events.record(set.json, type: .normal, reason: "Successful\(verb.capitalized)",
+                          message: "\(verb) Pod \(pod.metaName) in StatefulSet \(set.name) successful", component: Self.component)
+        }
+    }
+
+    func recordClaimEvent(_ verb: String, _ set: StatefulSetObject, _ pod: JSON, _ claim: JSON, _ error: Error?) {
+        if let error {
+            events.record(set.json, type: .warning, reason: "Failed\(verb.capitalized)",
+                          message: "\(verb) Claim \(claim.metaName) for Pod \(pod.metaName) in StatefulSet \(set.name) failed error: \(Self.text(error))",
+                          component: Self.component)
+        } else {
+            events.record(set.json, type: .normal, reason: "Successful\(verb.capitalized)",
+                          message: "\(verb) Claim \(claim.metaName) Pod \(pod.metaName) in StatefulSet \(set.name) success",
+                          component: Self.component)
+        }
+    }
+
+    static func text(_ error: Error) -> String {
+        if let api = error as? APIError { return api.message }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,83 @@
+import APIMachinery
+import Foundation
+import Registry
+
+extension StatefulSetController {
+    /// sync: the set from the cache (gone means nothing to do), orphaned revisions adopted, its pods
+    /// claimed (adopting orphans that match, releasing owned pods that no longer do), then the
+    /// control loop; with minReadySeconds, look again once pods may have become available.
+    static func sync(_ key: String, _ rt: Runtime) throws {
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let json = rt.sets.get(namespace: parts[0], name: parts[1]) else { return }
+        let set = StatefulSetObject(json)
+        if set.selector.matchesNothing { return }
+        try adoptOrphanRevisions(set, rt)
+        let pods = try claimPods(set, rt)
+        let status = try rt.control.sync(set, pods: pods)
+        if set.minReadySeconds > 0, let status, status.availableReplicas != set.replicas {
+            rt.queue.addAfter(key, .seconds(set.minReadySeconds))
+        }
+    }
+
+    /// The set as stored now, if it is still the same set and not being deleted (RecheckDeletionTimestamp).
+    static func canAdopt(_ set: StatefulSetObject, _ rt: Runtime) throws -> Bool {
+        let fresh = try rt.context.store(statefulSets).get(namespace: set.namespace, name: set.name).object
+        if fresh.metaUID != set.uid {
+            throw StatefulSetSyncError("original StatefulSet \(set.namespace)/\(set.name) is gone: got uid \(fresh.metaUID), wanted \(set.uid)")
+        }
+        return !fresh.isBeingDeleted
+    }
+
+    static func adoptOrphanRevisions(_ set: StatefulSetObject, _ rt: Runtime) throws {
+        let orphans = rt.control.history.list(set).filter { $0.json.controllerRef == nil }
+        guard !orphans.isEmpty, try canAdopt(set, rt) else { return }
+        for revision in orphans { try rt.control.history.adopt(set, revision) }
+    }
+
+    /// ClaimPods with PodControllerRefManager semantics: a pod is the set's when its controller
+    /// reference has the set's uid and it still matches (selector and `<set>-<ordinal>` name);
+    /// orphans that match are adopted; owned pods that no longer match are released.
+    static func claimPods(_ set: StatefulSetObject, _ rt: Runtime) throws -> [JSON] {
+        let selector = set.selector
+        let store = rt.context.store(pods)
+        var claimed: [JSON] = []
+        var adoptable: Bool?
+        for pod in rt.pods.list(namespace: set.namespace) {
+            let matches = selector.matches(pod.metaLabels) && StatefulPod.isMember(pod, of: set)
+            if let ref = pod.controllerRef {
+                guard ref["uid"]?.stringValue == set.uid else { continue }
+                if matches { claimed.append(pod); continue }
+                if set.isBeingDeleted { continue }
+                try release(pod, from: set, store)
+                continue
+            }
+            guard matches, !set.isBeingDeleted, !pod.isBeingDeleted else { continue }
+            if adoptable == nil { adoptable = try canAdopt(set, rt) }
+            guard adoptable == true else { continue }
+            if let adopted = try adopt(pod, by: set, store) { claimed.append(adopted) }
+        }
+        return claimed
+    }
+
+    static func adopt(_ pod: JSON, by set: StatefulSetObject, _ store: ResourceStore) throws -> JSON? {
+        var object = pod
+        object[path: "metadata", "ownerReferences"] = .array(pod.ownerReferences + [set.controllerReference])
+        do {
+            return try store.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: object), options: WriteOptions()).object
+        } catch {
+            if error.code == 404 { return nil }
+            throw error
+        }
+    }
+
+    static func release(_ pod: JSON, from set: StatefulSetObject, _ store: ResourceStore) throws {
+        var object = pod
+        let refs = pod.ownerReferences.filter { $0["uid"]?.stringValue != set.uid }
+        object[path: "metadata", "ownerReferences"] = refs.isEmpty ? nil : .array(refs)
+        do {
+            _ = try store.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: object), options: WriteOptions())
+        } catch {
+            if error.code != 404 && error.code != 422 { throw error }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import APIMachinery
+import Foundation
+
+/// Building a set's pods and claims and checking their identity (stateful_set_utils.go:
+/// newStatefulSetPod, newVersionedStatefulSetPod, identityMatches, storageMatches,
+/// getPersistentVolumeClaims, updateIdentity, updateStorage).
+enum StatefulSetPodIdentity {
+    /// The claims a pod of `ordinal` uses, as (template name, claim to create), in template order:
+    /// each template with its per-pod name, the set's namespace, and the selector's matchLabels
+    /// merged over the template's labels.
+    static func claims(_ set: StatefulSetObject, ordinal: Int) -> [(template: String, claim: JSON)] {
+        set.claimTemplates.map { template in
+            var claim = template
+            var metadata = template["metadata"]?.objectValue ?? [:]
+            metadata["creationTimestamp"] = nil
+            metadata["name"] = .string(set.claimName(template, ordinal: ordinal))
+            metadata["namespace"] = .string(set.namespace)
+            var labels = template.metaLabels
+            for (k, v) in set.selectorMatchLabels { labels[k] = v }
+            metadata["labels"] = GoMapOrder.labels(labels)
+            claim["metadata"] = .object(metadata)
+            claim["apiVersion"] = "v1"
+            claim["kind"] = "PersistentVolumeClaim"
+            claim["status"] = nil
+            return (template.metaName, claim)
+        }
+    }
+
+    /// A pod of `set` at `ordinal` (controller.GetPodFromTemplate, then initIdentity and updateStorage):
+    /// the template's labels, annotations, finalizers and spec, `generateName: <set>-`, a controller
+    /// reference, and `spec.hostname`/`spec.subdomain` which are immutable once created.
+    static func newPod(_ set: StatefulSetObject, ordinal: Int) -> JSON {
+        let template = set.template
+        var metadata: JSONObject = ["name": .string(set.podName(ordinal)), "generateName": .string("\(set.name)-"),
+                                    "namespace": .string(set.namespace)]
+        metadata["labels"] = GoMapOrder.labels(template.metaLabels)
+        if let annotations = template[path: "metadata", "annotations"], annotations != .null { metadata["annotations"] = annotations }
+        metadata["ownerReferences"] = [set.controllerReference]
+        if let finalizers = template[path: "metadata", "finalizers"], finalizers != .null { metadata["finalizers"] = finalizers }
+        var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(metadata), "spec": template["spec"] ?? [:]]
+        updateIdentity(set, &pod)
+        pod[path: "spec", "hostname"] = .string(set.podName(ordinal))
+        if set.serviceName.isEmpty {
+            pod[path: "spec", "subdomain"] = nil
+        } else {
+            pod[path: "spec", "subdomain"] = .string(set.serviceName)
+        }
+        updateStorage(set, &pod)
+        return pod
+    }
+
+    /// newVersionedStatefulSetPod: ordinals below the partition (or, without a rollingUpdate, below
+    /// the current replica count) are built from the current revision, the rest from the update revision.
+    static func newVersionedPod(current: StatefulSetObject, update: StatefulSetObject,
+                                currentRevision: String, updateRevision: String, ordinal: Int) -> JSON {
+        let useCurrent: Bool
+        if current.updateStrategyType == "RollingUpdate" && !current.hasRollingUpdate {
+            useCurrent = ordinal < current.startOrdinal + current.currentReplicas
+        } else if current.hasRollingUpdate {
+            useCurrent = ordinal < current.startOrdinal + current.partition
+        } else {
+            useCurrent = false
+        }
+        var pod = newPod(useCurrent ? current : update, ordinal: ordinal)
+        pod[path: "metadata", "labels", StatefulPod.revisionLabel] = .string(useCurrent ? currentRevision : updateRevision)
+        pod[path: "metadata", "labels"] = GoMapOrder.labels(pod.metaLabels)
+        return pod
+    }
+
+    /// identityMatches: name, namespace and pod-name label agree with the set.
+    static func identityMatches(_ set: StatefulSetObject, _ pod: JSON) -> Bool {
+        let (parent, ordinal) = StatefulPod.parentAndOrdinal(pod.metaName)
+        return ordinal >= 0 && parent == set.name && pod.metaName == set.podName(ordinal)
+            && pod.metaNamespace == set.namespace && pod.metaLabels[StatefulPod.podNameLabel] == pod.metaName
+    }
+
+    /// storageMatches: every claim template has a volume of its name bound to the pod's claim.
+    static func storageMatches(_ set: StatefulSetObject, _ pod: JSON) -> Bool {
+        let ordinal = StatefulPod.ordinal(pod)
+        guard ordinal >= 0 else { return false }
+        let volumes = pod[path: "spec", "volumes"]?.arrayValue ?? []
+        for template in set.claimTemplates {
+            guard let volume = volumes.first(where: { $0["name"]?.stringValue == template.metaName }),
+                  volume[path: "persistentVolumeClaim", "claimName"]?.stringValue == set.claimName(template, ordinal: ordinal)
+            else { return false }
+        }
+        return true
+    }
+
+    /// updateIdentity: name, namespace, and the pod-name and pod-index labels.
+    static func updateIdentity(_ set: StatefulSetObject, _ pod: inout JSON) {
+        let ordinal = StatefulPod.ordinal(pod)
+        pod[path: "metadata", "name"] = .string(set.podName(ordinal))
+        pod[path: "metadata", "namespace"] = .string(set.namespace)
+        var labels = pod.metaLabels
+        labels[StatefulPod.podNameLabel] = set.podName(ordinal)
+        labels[StatefulPod.podIndexLabel] = String(ordinal)
+        pod[path: "metadata", "labels"] = GoMapOrder.labels(labels)
+    }
+
+    /// updateStorage: one persistentVolumeClaim volume per claim template, replacing any volume of
+    /// the same name, followed by the pod's other volumes.
+    static func updateStorage(_ set: StatefulSetObject, _ pod: inout JSON) {
+        let claims = claims(set, ordinal: StatefulPod.ordinal(pod))
+        guard !claims.isEmpty else { return }
+        let names = Set(claims.map(\.template))
+        var volumes: [JSON] = claims.map { entry in
+            ["name": .string(entry.template), "persistentVolumeClaim": ["claimName": .string(entry.claim.metaName)]]
+        }
+        for volume in pod[path: "spec", "volumes"]?.arrayValue ?? [] where !names.contains(volume["name"]?.stringValue ?? "") {
+            volumes.append(volume)
+        }
+        pod[path: "spec", "volumes"] = .array(volumes)
+    }
+}
