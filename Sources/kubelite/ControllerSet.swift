@@ -4,6 +4,6 @@ import Controllers
 /// would on a cluster.
 enum ControllerSet {
     static func all() -> [any Controller] {
-        [GarbageCollector()]
+        [GarbageCollector(), StatefulSetController()]
     }
 }
