@@ -252,3 +252,211 @@ def parse_table(text):
             rows.append(dict(zip(names, cells)))
         blocks.append({"header": names, "rows": rows})
     return blocks
+
+
+# ---- watching with the real kubectl, and reading StatefulSet pods ----
+
+class EventLog:
+    """Records a watch on a collection path (`/api/v1/namespaces/X/pods`) in the background, every event in
+    the order the server sent it: one watch stream, so in resourceVersion order, which is what lets a test
+    say "pod 1 was created after pod 0 became Ready". It lists first and watches from the list's
+    resourceVersion, so nothing written after the constructor returns is missed. Events are dicts
+    {"type", "object"}; `stop()` ends it (or use it as a context manager)."""
+
+    def __init__(self, server, path, params=None):
+        import threading
+        self.server = server
+        self.path = path
+        self.params = dict(params or {})
+        listed = server.raw("GET", path, params=self.params)
+        assert listed.status_code == 200, f"GET {path}: {listed.status_code} {listed.text[:300]}"
+        body = listed.json()
+        self.events = [{"type": "ADDED", "object": item} for item in body.get("items") or []]
+        self.resource_version = body["metadata"]["resourceVersion"]
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.error = None
+        self.response = None
+        self.reader = threading.Thread(target=self._run, daemon=True)
+        self.reader.start()
+
+    def _run(self):
+        try:
+            while not self.stopped.is_set():
+                params = dict(self.params, watch="true", resourceVersion=self.resource_version,
+                              allowWatchBookmarks="true", timeoutSeconds="600")
+                self.response = requests.get(self.server.url + self.path, params=params, stream=True,
+                                             timeout=(10, 700))
+                if self.response.status_code != 200:
+                    raise AssertionError(f"watch {self.path}: {self.response.status_code} {self.response.text[:300]}")
+                for line in self.response.iter_lines():
+                    if not line:
+                        continue
+                    event = json.loads(line)
+                    if event.get("type") == "ERROR":
+                        raise AssertionError(f"watch {self.path} ERROR event: {event}")
+                    self.resource_version = event["object"]["metadata"]["resourceVersion"]
+                    if event.get("type") == "BOOKMARK":
+                        continue
+                    with self.lock:
+                        self.events.append({"type": event["type"], "object": event["object"]})
+        except Exception as error:  # a stop() closes the response under iter_lines
+            if not self.stopped.is_set():
+                self.error = error
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.events)
+
+    def wait_until(self, predicate, timeout, message):
+        """Waits until predicate(events) is truthy (returned); fails early if the watch broke."""
+        def check():
+            if self.error is not None:
+                raise AssertionError(f"watch {self.path} broke: {self.error!r}")
+            return predicate(self.snapshot())
+        try:
+            return wait_for(check, timeout, message)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\nevents so far:\n{describe_events(self.snapshot())}") from None
+
+    def stop(self):
+        self.stopped.set()
+        if self.response is not None:
+            self.response.close()
+        self.reader.join(timeout=10)
+        return self.snapshot()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def replay(events):
+    """Yields (event, state) for each watch event, `state` being {name: object} after the event
+    (a DELETED event removes the name)."""
+    state = {}
+    for event in events:
+        name = event["object"].get("metadata", {}).get("name")
+        if event["type"] == "DELETED":
+            state.pop(name, None)
+        elif event["type"] in ("ADDED", "MODIFIED"):
+            state[name] = event["object"]
+        yield event, dict(state)
+
+
+def pod_condition(pod, kind):
+    for condition in (pod.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == kind:
+            return condition
+    return None
+
+
+def pod_running_and_ready(pod):
+    """The StatefulSet controller's isRunningAndReady: phase Running and the Ready condition True."""
+    ready = pod_condition(pod, "Ready")
+    return (pod.get("status") or {}).get("phase") == "Running" and ready is not None and ready.get("status") == "True"
+
+
+def pod_terminating(pod):
+    return bool(pod.get("metadata", {}).get("deletionTimestamp"))
+
+
+def pod_summary(pod):
+    """One line per pod for assertion messages: name, uid tail, phase, ready, revision, terminating."""
+    meta = pod.get("metadata", {})
+    ready = pod_condition(pod, "Ready")
+    return (f"{meta.get('name')} uid=..{(meta.get('uid') or '')[-6:]} rv={meta.get('resourceVersion')} "
+            f"phase={(pod.get('status') or {}).get('phase')} ready={ready.get('status') if ready else None} "
+            f"rev={(meta.get('labels') or {}).get('controller-revision-hash')} "
+            f"deleting={bool(meta.get('deletionTimestamp'))}")
+
+
+def describe_events(events):
+    return "\n".join(f"{e['type']:8} {pod_summary(e['object'])}" for e in events)
+
+
+# ---- StatefulSet scenarios ----
+
+# The simulated node's test hooks (see the README's "Simulated node" section).
+READY_ANNOTATION = "kubelite.dev/ready"
+
+
+def load_manifest(name):
+    return yaml.safe_load((MANIFESTS / name).read_text())
+
+
+def write_manifest(directory, name, document):
+    """Writes a (changed) manifest to `directory/name` for `kubectl apply -f`, and returns its path."""
+    path = Path(directory) / name
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def pods_by_name(kubectl, selector):
+    return {pod["metadata"]["name"]: pod for pod in kubectl.json("get", "pods", "-l", selector)["items"]}
+
+
+def assert_holds(predicate, duration, message, interval=0.2):
+    """Checks `predicate` stays truthy for `duration` seconds (a negative wait: something must NOT
+    happen). Fails at the first poll where it does not hold."""
+    deadline = time.monotonic() + duration
+    while True:
+        value = predicate()
+        assert value, f"no longer true: {message}"
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def wait_statefulset(kubectl, name, predicate, timeout, message, selector=None):
+    """Polls `kubectl get sts NAME -o json` until predicate(sts) holds; returns the StatefulSet. On timeout
+    the failure shows the last status and the pods (selected by `selector`)."""
+    last = {}
+
+    def check():
+        last["sts"] = kubectl.json("get", "sts", name)
+        return predicate(last["sts"]) and last["sts"]
+
+    try:
+        return wait_for(check, timeout, message, interval=0.25)
+    except AssertionError as failure:
+        sts = last.get("sts") or {}
+        detail = f"\nlast generation {sts.get('metadata', {}).get('generation')}, status {sts.get('status')}"
+        if selector:
+            try:
+                detail += "\npods:\n" + "\n".join(pod_summary(p) for p in pods_by_name(kubectl, selector).values())
+            except AssertionError as error:
+                detail += f"\n(pods not listed: {error})"
+        raise AssertionError(f"{failure}{detail}") from None
+
+
+def observed(sts):
+    status = sts.get("status") or {}
+    return status.get("observedGeneration") == sts["metadata"]["generation"]
+
+
+def settled(replicas):
+    """Predicate: the controller observed the latest spec and `replicas` pods are ready and on the update
+    revision, which is also the current revision (a finished rollout)."""
+    def check(sts):
+        status = sts.get("status") or {}
+        return (observed(sts) and status.get("replicas") == replicas
+                and status.get("readyReplicas", 0) == replicas
+                and status.get("updatedReplicas", 0) == replicas
+                and status.get("currentReplicas", 0) == replicas
+                and status.get("currentRevision") == status.get("updateRevision"))
+    return check
+
+
+def first_index(events, predicate):
+    """The index of the first (event, state) pair of `replay(events)` satisfying predicate, or None."""
+    for index, (event, state) in enumerate(replay(events)):
+        if predicate(event, state):
+            return index
+    return None
+
+
+def name_of(event):
+    return event["object"].get("metadata", {}).get("name")
