@@ -34,68 +34,83 @@ extension ResourceHandler {
     }
 }
 
-/// Watch parameters, validated as upstream's ValidateListOptions does for watches.
+/// Watch parameters, decoded and validated in upstream's order: query conversion (400), then
+/// ValidateListOptions' watch rules (422), then the storage's resourceVersion parse (500).
 struct WatchOptions {
     var start: WatchRequest.Start
     var allowBookmarks: Bool
     var timeout: Duration?
 
     init(_ request: HTTPRequest) throws(APIError) {
-        allowBookmarks = try Self.bool(request, "allowWatchBookmarks")
-        let sendInitialEvents = try request.queryValue("sendInitialEvents").flatMap { (v: String) throws(APIError) -> Bool? in
-            v.isEmpty ? nil : try Self.bool(request, "sendInitialEvents")
-        }
+        allowBookmarks = QueryBool.value(request.queryValue("allowWatchBookmarks")) ?? false
+        let sendInitialEvents = QueryBool.value(request.queryValue("sendInitialEvents"))
+        timeout = try Self.timeout(request.queryValue("timeoutSeconds"))
         let match = request.queryValue("resourceVersionMatch") ?? ""
-        let version = request.queryValue("resourceVersion") ?? ""
-        if let seconds = request.queryValue("timeoutSeconds"), !seconds.isEmpty {
-            guard let value = Int64(seconds), value >= 0 else {
-                throw APIError.badRequest("invalid value \"\(seconds)\" for timeoutSeconds")
-            }
-            timeout = value == 0 ? nil : .seconds(value)
-        }
-        var revision: Int64?
-        if !version.isEmpty, version != "0" {
-            guard let v = Int64(version), v > 0 else {
-                throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", [
-                    .invalid(FieldPath("resourceVersion"), .string(version), "must be a valid resource version"),
-                ])
-            }
-            revision = v
-        }
-        if let sendInitialEvents {
-            var errors: [FieldError] = []
-            if match != "NotOlderThan" {
-                errors.append(.forbidden(FieldPath("resourceVersionMatch"), "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
-            }
-            if !allowBookmarks {
-                errors.append(.required(FieldPath("allowWatchBookmarks"), "sendInitialEvents requires setting allowWatchBookmarks to true"))
-            }
-            if !errors.isEmpty { throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", errors) }
-            if sendInitialEvents {
-                start = .initialEventsWithBookmark
-            } else {
-                start = revision.map { .after($0) } ?? .after(0)
-            }
-            return
+        var errors: [FieldError] = []
+        if sendInitialEvents != nil, match != "NotOlderThan" {
+            errors.append(.forbidden(FieldPath("resourceVersionMatch"), "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
         }
         if !match.isEmpty {
-            throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", [
-                .forbidden(FieldPath("resourceVersionMatch"), "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"),
-            ])
+            if sendInitialEvents == nil {
+                errors.append(.forbidden(FieldPath("resourceVersionMatch"), "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
+            }
+            if match != "NotOlderThan" {
+                errors.append(.notSupported(FieldPath("resourceVersionMatch"), .string(match), ["NotOlderThan"]))
+            }
+            if let token = request.queryValue("continue"), !token.isEmpty {
+                errors.append(.forbidden(FieldPath("resourceVersionMatch"), "resourceVersionMatch is forbidden when continue is provided"))
+            }
         }
-        start = revision.map { .after($0) } ?? .currentState
+        if !errors.isEmpty { throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", errors) }
+
+        let revision = try Self.revision(request.queryValue("resourceVersion") ?? "")
+        switch sendInitialEvents {
+        case true?:
+            // The closing bookmark goes only to watchers that accept bookmarks, as upstream's cacher decides.
+            start = allowBookmarks ? .initialEventsWithBookmark : .currentState
+        case false?:
+            start = revision.map { .after($0) } ?? .mostRecent
+        case nil:
+            start = revision.map { .after($0) } ?? .currentState
+        }
     }
 
-    static func bool(_ request: HTTPRequest, _ name: String) throws(APIError) -> Bool {
-        guard let value = request.queryValue(name), !value.isEmpty else { return false }
-        guard let parsed = GoBool.parse(value) else {
-            throw APIError.badRequest("invalid value \"\(value)\" for \(name): strconv.ParseBool: parsing \"\(value)\": invalid syntax")
+    /// Go's strconv.ParseInt, as upstream converts `timeoutSeconds`; 0 means the server's default and
+    /// a negative value ends the watch at once.
+    static func timeout(_ value: String?) throws(APIError) -> Duration? {
+        guard let value else { return nil }
+        guard let seconds = Int64(value) else {
+            let syntax = value.wholeMatch(of: /[+-]?[0-9]+/) != nil ? "value out of range" : "invalid syntax"
+            throw APIError.badRequest("strconv.ParseInt: parsing \(FieldError.quote(value)): \(syntax)")
         }
-        return parsed
+        return seconds == 0 ? nil : .seconds(seconds)
+    }
+
+    /// The storage's resourceVersion parse (strconv.ParseUint); nil for unset or "0" (no start revision).
+    /// Upstream answers a malformed value with a bare 500 carrying the field error (kubernetes#113939).
+    static func revision(_ value: String) throws(APIError) -> Int64? {
+        if value.isEmpty || value == "0" { return nil }
+        let digits = value.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        guard digits, let parsed = UInt64(value) else {
+            let syntax = digits ? "value out of range" : "invalid syntax"
+            let field = FieldError.invalid(FieldPath("resourceVersion"), value, "strconv.ParseUint: parsing \(FieldError.quote(value)): \(syntax)")
+            throw APIError(code: 500, reason: "", message: field.description)
+        }
+        return parsed == 0 ? nil : Int64(clamping: parsed)
     }
 }
 
-/// Go's strconv.ParseBool, which upstream uses for boolean query parameters.
+/// Upstream's conversion of boolean query parameters (apimachinery's Convert_Slice_string_To_bool):
+/// "0" and "false" in any case are false, anything else, even an empty value, is true; never an error.
+enum QueryBool {
+    /// nil when the parameter is absent.
+    static func value(_ raw: String?) -> Bool? {
+        guard let raw else { return nil }
+        return !(raw == "0" || raw.lowercased() == "false")
+    }
+}
+
+/// Go's strconv.ParseBool spellings.
 enum GoBool {
     static func parse(_ value: String) -> Bool? {
         switch value {
