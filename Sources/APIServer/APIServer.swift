@@ -82,7 +82,7 @@ public final class APIServer: HTTPHandler, Sendable {
     /// `watch` is converted as upstream converts every boolean query parameter: only "0" and "false"
     /// (any case) are false, so `watch=yes` and `watch=` watch too.
     static func isWatch(_ request: HTTPRequest) -> Bool {
-        QueryBool.value(request.queryValue("watch")) ?? false
+        request.queryValue("watch").map(GoInt.parseBool) ?? false
     }
 }
 

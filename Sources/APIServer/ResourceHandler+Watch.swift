@@ -42,8 +42,8 @@ struct WatchOptions {
     var timeout: Duration?
 
     init(_ request: HTTPRequest) throws(APIError) {
-        allowBookmarks = QueryBool.value(request.queryValue("allowWatchBookmarks")) ?? false
-        let sendInitialEvents = QueryBool.value(request.queryValue("sendInitialEvents"))
+        allowBookmarks = request.queryValue("allowWatchBookmarks").map(GoInt.parseBool) ?? false
+        let sendInitialEvents = request.queryValue("sendInitialEvents").map(GoInt.parseBool)
         timeout = try Self.timeout(request.queryValue("timeoutSeconds"))
         let match = request.queryValue("resourceVersionMatch") ?? ""
         var errors: [FieldError] = []
@@ -79,44 +79,19 @@ struct WatchOptions {
     /// a negative value ends the watch at once.
     static func timeout(_ value: String?) throws(APIError) -> Duration? {
         guard let value else { return nil }
-        guard let seconds = Int64(value) else {
-            let syntax = value.wholeMatch(of: /[+-]?[0-9]+/) != nil ? "value out of range" : "invalid syntax"
-            throw APIError.badRequest("strconv.ParseInt: parsing \(FieldError.quote(value)): \(syntax)")
-        }
+        guard let seconds = GoInt.parseInt64(value) else { throw APIError.badRequest(GoInt.syntaxError("ParseInt", value)) }
         return seconds == 0 ? nil : .seconds(seconds)
     }
 
-    /// The storage's resourceVersion parse (strconv.ParseUint); nil for unset or "0" (no start revision).
-    /// Upstream answers a malformed value with a bare 500 carrying the field error (kubernetes#113939).
+    /// The watch cache's resourceVersion parse; nil for unset or "0" (no start revision). Unlike a
+    /// list (400 from the etcd store), upstream's cacher returns the versioner's field error
+    /// unconverted, so a malformed value is a bare 500 (kubernetes#113939).
     static func revision(_ value: String) throws(APIError) -> Int64? {
         if value.isEmpty || value == "0" { return nil }
-        let digits = value.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        guard digits, let parsed = UInt64(value) else {
-            let syntax = digits ? "value out of range" : "invalid syntax"
-            let field = FieldError.invalid(FieldPath("resourceVersion"), value, "strconv.ParseUint: parsing \(FieldError.quote(value)): \(syntax)")
+        guard let parsed = GoInt.parseUInt64(value) else {
+            let field = FieldError.invalid(FieldPath("resourceVersion"), value, GoInt.syntaxError("ParseUint", value))
             throw APIError(code: 500, reason: "", message: field.description)
         }
         return parsed == 0 ? nil : Int64(clamping: parsed)
-    }
-}
-
-/// Upstream's conversion of boolean query parameters (apimachinery's Convert_Slice_string_To_bool):
-/// "0" and "false" in any case are false, anything else, even an empty value, is true; never an error.
-enum QueryBool {
-    /// nil when the parameter is absent.
-    static func value(_ raw: String?) -> Bool? {
-        guard let raw else { return nil }
-        return !(raw == "0" || raw.lowercased() == "false")
-    }
-}
-
-/// Go's strconv.ParseBool spellings.
-enum GoBool {
-    static func parse(_ value: String) -> Bool? {
-        switch value {
-        case "1", "t", "T", "TRUE", "true", "True": return true
-        case "0", "f", "F", "FALSE", "false", "False": return false
-        default: return nil
-        }
     }
 }
