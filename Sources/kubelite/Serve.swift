@@ -34,6 +34,24 @@ struct Serve: ParsableCommand {
             help: "Largest request header block served (431 Status beyond); each open connection keeps twice this (16 KiB at least).")
     var maxHeaderBytes: Int = 8 * 1024
 
+    @Option(name: .customLong("watch-bookmark-interval"),
+            help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
+    var watchBookmarkInterval: Double = 60
+
+    @Option(name: .customLong("min-request-timeout"),
+            help: ArgumentHelp("A watch without timeoutSeconds ends after this many seconds, randomised up to twice as long.", valueName: "seconds"))
+    var minRequestTimeout: Int = 1800
+
+    @Option(name: .customLong("watch-history"),
+            help: ArgumentHelp("Changes kept for watches resuming from a resourceVersion; older ones get 410 Expired.", valueName: "events"))
+    var watchHistory: Int = 100_000
+
+    func validate() throws {
+        guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
+        guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
+        guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
+    }
+
     func run() throws {
         let started = Date()
         LoggingSystem.bootstrap { label in
@@ -43,14 +61,17 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "kubelite")
 
-        let storage = MemoryStorage()
+        let storage = MemoryStorage(historyLimit: watchHistory)
         let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
         do {
             try registry.bootstrap()
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
-        let api = APIServer(registry: registry, logger: logger)
+        var watch = WatchHub.Configuration()
+        watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
+        watch.minRequestTimeout = .seconds(minRequestTimeout)
+        let api = APIServer(registry: registry, watch: watch, logger: logger)
         let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         ControllerManager.start(ControllerSet.all(), context: controllers)
