@@ -25,7 +25,7 @@ public struct EventRecorder: Sendable {
             "uid": object[path: "metadata", "uid"] ?? "", "apiVersion": object["apiVersion"] ?? "",
         ]
         if let rv = object[path: "metadata", "resourceVersion"] { involved["resourceVersion"] = rv }
-        let event: JSON = [
+        var event: JSON = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("\(name).\(String(nanos, radix: 16))"), "namespace": .string(namespace)],
             "involvedObject": .object(involved),
@@ -35,6 +35,16 @@ public struct EventRecorder: Sendable {
             "count": 1, "type": .string(type.rawValue),
             "eventTime": .null, "reportingComponent": .string(component), "reportingInstance": "",
         ]
-        _ = try? store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
+        // Two events about one object in the same nanosecond (manual clocks make this common) would
+        // share a name: the later one takes the next free nanosecond instead of being lost.
+        for offset in UInt64(0)..<16 {
+            event[path: "metadata", "name"] = .string("\(name).\(String(nanos + offset, radix: 16))")
+            do {
+                _ = try store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
+                return
+            } catch {
+                if error.code != 409 { return }
+            }
+        }
     }
 }
