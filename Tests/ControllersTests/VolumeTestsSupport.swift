@@ -29,6 +29,18 @@ struct VolumeCluster {
         return condition()
     }
 
+    /// Checks that `condition` keeps holding for `duration` of wall time while manual time moves
+    /// on (100 ms per poll): for "nothing happens" claims, which have no event to wait for.
+    func holds(for duration: TimeInterval = 0.3, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(duration)
+        while Date() < end {
+            if !condition() { return false }
+            h.timers.advance(by: .milliseconds(100))
+            usleep(2_000)
+        }
+        return condition()
+    }
+
     func claim(_ name: String) -> JSON? { h.get("persistentvolumeclaims", name) }
     func volume(_ name: String) -> JSON? { h.get("persistentvolumes", name, namespace: nil) }
     func phase(ofClaim name: String) -> String? { claim(name)?[path: "status", "phase"]?.stringValue }

@@ -47,15 +47,15 @@ public struct PersistentVolumeBinder: Controller {
         }
         volumes.addHandler(.init(added: volumeChanged, updated: { _, new in volumeChanged(new) }, deleted: volumeChanged))
         // A class created late, or a claim's first consumer scheduled, unblocks waiting claims.
-        context.informer(VolumeKeys.classes).addHandler(.init(
-            added: { storageClass in
-                let name = storageClass[path: "metadata", "name"]?.stringValue ?? ""
-                let isDefault = PersistentVolumeClaimAdmission.isDefaultClass(storageClass)
-                for claim in claims.list() {
-                    let view = PersistentVolumeClaimView(claim)
-                    if view.phase == "Pending", view.storageClassName == name || (isDefault && view.hasNoClass) { slot.add(.claim(claim)) }
-                }
-            }))
+        let classChanged: @Sendable (JSON) -> Void = { storageClass in
+            let name = storageClass[path: "metadata", "name"]?.stringValue ?? ""
+            let isDefault = PersistentVolumeClaimAdmission.isDefaultClass(storageClass)
+            for claim in claims.list() {
+                let view = PersistentVolumeClaimView(claim)
+                if view.phase == "Pending", view.storageClassName == name || (isDefault && view.hasNoClass) { slot.add(.claim(claim)) }
+            }
+        }
+        context.informer(VolumeKeys.classes).addHandler(.init(added: classChanged, updated: { _, new in classChanged(new) }))
         context.informer(VolumeKeys.pods).addHandler(.init(
             added: { pod in Self.enqueueClaims(of: pod, slot) },
             updated: { _, pod in Self.enqueueClaims(of: pod, slot) }))

@@ -54,6 +54,10 @@ public enum VolumeBinding {
         return .ready
     }
 
+    /// Names of the claims a pod uses (`persistentVolumeClaim.claimName`, and `<pod>-<volume>`
+    /// for generic ephemeral volumes): a scheduler re-examines the pods naming a claim that changed.
+    public static func claimNames(of pod: JSON) -> [String] { PodClaims.claimNames(pod) }
+
     /// Names of the pod's claims that are not Bound (missing ones included).
     public static func unboundClaims(for pod: JSON, registry: Registry) -> [String] {
         let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
