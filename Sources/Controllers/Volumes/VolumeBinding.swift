@@ -31,6 +31,9 @@ public enum VolumeBinding {
         var needsNode: [String] = [], waiting: [String] = [], immediate = false
         for name in PodClaims.claimNames(pod) {
             guard let stored = try? claims.get(namespace: namespace, name: name) else {
+                if PodClaims.ephemeralClaimNames(pod).contains(name) {
+                    return .unschedulable(reason: "waiting for ephemeral volume controller to create the persistentvolumeclaim \"\(name)\"")
+                }
                 return .unschedulable(reason: "persistentvolumeclaim \"\(name)\" not found")
             }
             let claim = PersistentVolumeClaimView(stored.object)
@@ -40,9 +43,9 @@ public enum VolumeBinding {
                 return .unschedulable(reason: "persistentvolumeclaim \"\(name)\" bound to non-existent persistentvolume \"\(claim.volumeName)\"")
             }
             let mode = (try? classes?.get(namespace: nil, name: claim.storageClassName))?.object["volumeBindingMode"]?.stringValue
-            if mode != "WaitForFirstConsumer" || !claim.volumeName.isEmpty {
+            if mode != "WaitForFirstConsumer" {
                 immediate = true
-            } else if claim.selectedNode == nil {
+            } else if claim.volumeName.isEmpty, claim.selectedNode == nil {
                 needsNode.append(name)
             } else {
                 waiting.append(name)

@@ -42,18 +42,3 @@ final class VolumeQueueSlot: Sendable {
         }
     }
 }
-
-/// Names of the PersistentVolumeClaims a pod's volumes use (`persistentVolumeClaim.claimName`,
-/// and `<pod>-<volume>` for generic ephemeral volumes).
-enum PodClaims {
-    static func claimNames(_ pod: JSON) -> [String] {
-        let podName = pod[path: "metadata", "name"]?.stringValue ?? ""
-        return (pod[path: "spec", "volumes"]?.arrayValue ?? []).compactMap { volume in
-            if let claim = volume[path: "persistentVolumeClaim", "claimName"]?.stringValue { return claim }
-            if volume["ephemeral"] != nil, let name = volume["name"]?.stringValue { return "\(podName)-\(name)" }
-            return nil
-        }
-    }
-
-    static func isScheduled(_ pod: JSON) -> Bool { !(pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty }
-}
