@@ -35,6 +35,11 @@ public protocol ResourceStrategy: Sendable {
     /// metadata.name and metadata.namespace.
     func selectableFields(_ object: JSON) -> [String: String]
 
+    /// Mutating admission on create, for what upstream's admission plugins add from the cluster's
+    /// state (DefaultStorageClass reads the StorageClasses); runs after defaulting and before
+    /// `prepareForCreate` and validation, as upstream's mutating admission runs before the store.
+    func admit(_ object: inout JSON, registry: Registry) throws(APIError)
+
     /// Takes what the object needs from cluster-wide pools (service IPs) just before it is stored;
     /// returns the addresses taken so a failed create can give them back.
     func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String]
@@ -54,6 +59,7 @@ extension ResourceStrategy {
     /// Most kinds' names are DNS-1123 subdomains.
     public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
+    public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {}
     public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] { [] }
     public func release(_ object: JSON, registry: Registry) {}
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
