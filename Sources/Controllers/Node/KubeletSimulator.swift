@@ -69,6 +69,11 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     /// Pod addresses currently held on `node` (for tests and diagnostics).
     func allocatedAddresses(on node: String) -> Int { state.withLock { $0.addresses[node]?.allocatedCount ?? 0 } }
 
+    /// Whether the kubelet has seen the pod's deletion and is counting down its grace period.
+    func isTerminating(namespace: String, name: String) -> Bool {
+        state.withLock { $0.pods[Informer.ObjectName(namespace: namespace, name: name)]?.terminatingSince != nil }
+    }
+
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) {
         guard let pod = context.informer(Self.pods).get(namespace: key.namespace, name: key.name),
               let node = pod[path: "spec", "nodeName"]?.stringValue, options.nodeNames.contains(node) else {
