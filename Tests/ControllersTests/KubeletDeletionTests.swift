@@ -30,7 +30,7 @@ final class KubeletDeletionTests: XCTestCase {
         _ = try cluster.store("pods").delete(namespace: "default", name: "web-0", options: DeleteOptions())
         waitUntil("Killing event") { cluster.eventReasons(about: "web-0").contains("Killing") }
         cluster.advance(.seconds(9))
-        Thread.sleep(forTimeInterval: 0.05)  // give a wrongly early removal the chance to show
+        cluster.settle()
         XCTAssertNotNil(cluster.pod("web-0"))
         XCTAssertEqual(cluster.pod("web-0")?[path: "status", "phase"], "Running")
         cluster.advance(.seconds(1))
@@ -43,7 +43,7 @@ final class KubeletDeletionTests: XCTestCase {
         _ = try cluster.store("pods").delete(namespace: "default", name: "web-0", options: DeleteOptions())
         waitUntil("Killing event") { cluster.eventReasons(about: "web-0").contains("Killing") }
         cluster.advance(.seconds(29))
-        Thread.sleep(forTimeInterval: 0.05)
+        cluster.settle()
         XCTAssertNotNil(cluster.pod("web-0"))
         cluster.advance(.seconds(1))
         waitUntil("removed after 30 s") { cluster.pod("web-0") == nil }

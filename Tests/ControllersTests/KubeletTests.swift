@@ -67,7 +67,7 @@ final class KubeletTests: XCTestCase {
         XCTAssertEqual(NodeTestCluster.condition(pod, "Ready")?["message"], "containers with unready status: [redis]")
         XCTAssertNil(pod?[path: "status", "podIP"])
         cluster.advance(.seconds(4))
-        Thread.sleep(forTimeInterval: 0.05)  // give a wrongly early start the chance to show
+        cluster.settle()
         XCTAssertEqual(cluster.pod("slow")?[path: "status", "phase"], "Pending")
         cluster.advance(.seconds(1))
         waitUntil("running after the delay") { isRunning(cluster.pod("slow")) }
@@ -88,7 +88,7 @@ final class KubeletTests: XCTestCase {
         XCTAssertEqual(NodeTestCluster.condition(pod, "ContainersReady")?["reason"], "ContainersNotReady")
         XCTAssertEqual(pod?[path: "status", "containerStatuses"]?.arrayValue?.first?["started"], true)
         cluster.advance(.seconds(14))
-        Thread.sleep(forTimeInterval: 0.05)
+        cluster.settle()
         XCTAssertFalse(isReady(cluster.pod("probed")))
         cluster.advance(.seconds(1))
         waitUntil("ready after initialDelaySeconds") { isReady(cluster.pod("probed")) }

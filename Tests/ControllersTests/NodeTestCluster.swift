@@ -65,6 +65,12 @@ final class NodeTestCluster {
 
     func advance(_ duration: Duration) { timers.advance(by: duration) }
 
+    /// Waits until the kubelet has worked off everything queued so far (work that falls due in
+    /// `advance` is queued before `advance` returns), so a test can check that nothing happened.
+    func settle(file: StaticString = #filePath, line: UInt = #line) {
+        waitUntil("kubelet idle", file: file, line: line) { kubelet.isIdle }
+    }
+
     static func condition(_ pod: JSON?, _ type: String) -> JSON? {
         pod?[path: "status", "conditions"]?.arrayValue?.first { $0["type"]?.stringValue == type }
     }

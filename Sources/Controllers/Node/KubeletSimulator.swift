@@ -69,6 +69,9 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     /// Pod addresses currently held on `node` (for tests and diagnostics).
     func allocatedAddresses(on node: String) -> Int { state.withLock { $0.addresses[node]?.allocatedCount ?? 0 } }
 
+    /// True when no pod waits to be synced and none is being synced.
+    var isIdle: Bool { queue.isIdle }
+
     /// Whether the kubelet has seen the pod's deletion and is counting down its grace period.
     func isTerminating(namespace: String, name: String) -> Bool {
         state.withLock { $0.pods[Informer.ObjectName(namespace: namespace, name: name)]?.terminatingSince != nil }
