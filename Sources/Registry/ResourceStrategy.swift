@@ -47,6 +47,11 @@ public protocol ResourceStrategy: Sendable {
     /// Gives pool resources back when the object is deleted (or its create failed).
     func release(_ object: JSON, registry: Registry)
 
+    /// Upstream's CheckGracefulDelete: the grace period a DELETE of `object` gets, or nil for kinds
+    /// that are removed at once. A period above 0 only marks the object (deletionTimestamp = now +
+    /// period); whoever runs it (the kubelet, for pods) deletes it again with period 0.
+    func gracefulDeletionPeriod(_ object: JSON, options: DeleteOptions) -> Int64?
+
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
 
@@ -62,6 +67,7 @@ extension ResourceStrategy {
     public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {}
     public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] { [] }
     public func release(_ object: JSON, registry: Registry) {}
+    public func gracefulDeletionPeriod(_ object: JSON, options: DeleteOptions) -> Int64? { nil }
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
     /// The fields every kind can be selected by.
     public static func metadataFields(_ object: JSON) -> [String: String] {
