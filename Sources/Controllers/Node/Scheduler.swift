@@ -40,6 +40,12 @@ public final class Scheduler: Controller, @unchecked Sendable {
                 assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
                 if Self.occupiesNode(pod) { requeueUnscheduled(pods) }
             }))
+        let claims = context.informer(GroupResource(group: "", resource: "persistentvolumeclaims"))
+        claims.addHandler(Informer.Handler(
+            added: { [self] _ in requeueUnscheduled(pods) },
+            updated: { [self] old, claim in
+                if old["status"] != claim["status"] { requeueUnscheduled(pods) }
+            }))
         nodes.addHandler(Informer.Handler(
             added: { [self] _ in requeueUnscheduled(pods) },
             updated: { [self] old, node in
@@ -90,6 +96,19 @@ public final class Scheduler: Controller, @unchecked Sendable {
         let nodes = context.informer(Self.nodes).list().sorted {
             ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "")
         }
+        // Claims first, as upstream's VolumeBinding plugin: an unbound immediate claim keeps the pod
+        // Pending; a WaitForFirstConsumer claim waits for this scheduler to pick a node.
+        let volumes = VolumeBinding.check(pod, registry: context.registry)
+        switch volumes {
+        case .unschedulable(let reason):
+            reportUnschedulable(pod, message: VolumeBinding.unschedulableMessage(reason: reason, nodes: max(1, context.informer(Self.nodes).list().count)), context)
+            return
+        case .waitingForBinding:
+            queue.addAfter(key, .milliseconds(200))
+            return
+        case .ready, .needsNode:
+            break
+        }
         let placed = occupancy(podInformer)
         var rejections: [NodeFit.Rejection] = []
         var best: (node: String, score: Double)?
@@ -105,6 +124,12 @@ public final class Scheduler: Controller, @unchecked Sendable {
         }
         guard let best else {
             reportUnschedulable(pod, message: Self.failureMessage(nodes: nodes.count, rejections: rejections, pod: pod), context)
+            return
+        }
+        if case .needsNode = volumes {
+            // Provisioning starts from the claim's selected node; the pod binds once the claims are bound.
+            try? VolumeBinding.selectNode(best.node, for: pod, registry: context.registry)
+            queue.addAfter(key, .milliseconds(200))
             return
         }
         bind(pod, to: best.node, key: key, context)
