@@ -79,9 +79,10 @@ public final class APIServer: HTTPHandler, Sendable {
         return try body()
     }
 
-    /// `watch` takes Go's strconv.ParseBool spellings (`true`, `True`, `1`, `t`...), as clients send them.
+    /// `watch` is converted as upstream converts every boolean query parameter: only "0" and "false"
+    /// (any case) are false, so `watch=yes` and `watch=` watch too.
     static func isWatch(_ request: HTTPRequest) -> Bool {
-        GoBool.parse(request.queryValue("watch") ?? "") ?? false
+        request.queryValue("watch").map(GoInt.parseBool) ?? false
     }
 }
 

@@ -82,6 +82,8 @@ struct Discovery: Sendable {
                     subEntry["group"] = "autoscaling"
                     subEntry["version"] = "v1"
                     subEntry["kind"] = "Scale"
+                } else if sub == "binding" {
+                    subEntry["kind"] = "Binding"
                 } else {
                     subEntry["kind"] = .string(r.kind)
                 }
@@ -94,7 +96,11 @@ struct Discovery: Sendable {
     }
 
     static func subresourceVerbs(_ sub: String) -> [String] {
-        sub == "finalize" ? ["update"] : ["get", "patch", "update"]
+        switch sub {
+        case "finalize": return ["update"]
+        case "binding": return ["create"]
+        default: return ["get", "patch", "update"]
+        }
     }
 
     /// One APIGroupDiscovery item of aggregated discovery.
@@ -112,9 +118,11 @@ struct Discovery: Sendable {
             if !r.categories.isEmpty { entry["categories"] = .array(r.categories.map { .string($0) }) }
             if !r.subresources.isEmpty {
                 entry["subresources"] = .array(r.subresources.map { sub in
-                    let kind: JSON = sub == "scale"
-                        ? ["group": "autoscaling", "version": "v1", "kind": "Scale"]
-                        : ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
+                    let kind: JSON = switch sub {
+                    case "scale": ["group": "autoscaling", "version": "v1", "kind": "Scale"]
+                    case "binding": ["group": "", "version": "v1", "kind": "Binding"]
+                    default: ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
+                    }
                     return ["subresource": .string(sub), "responseKind": kind, "verbs": .array(Self.subresourceVerbs(sub).map { .string($0) })]
                 })
             }

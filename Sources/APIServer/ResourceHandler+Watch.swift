@@ -34,74 +34,64 @@ extension ResourceHandler {
     }
 }
 
-/// Watch parameters, validated as upstream's ValidateListOptions does for watches.
+/// Watch parameters, decoded and validated in upstream's order: query conversion (400), then
+/// ValidateListOptions' watch rules (422), then the storage's resourceVersion parse (500).
 struct WatchOptions {
     var start: WatchRequest.Start
     var allowBookmarks: Bool
     var timeout: Duration?
 
     init(_ request: HTTPRequest) throws(APIError) {
-        allowBookmarks = try Self.bool(request, "allowWatchBookmarks")
-        let sendInitialEvents = try request.queryValue("sendInitialEvents").flatMap { (v: String) throws(APIError) -> Bool? in
-            v.isEmpty ? nil : try Self.bool(request, "sendInitialEvents")
-        }
+        allowBookmarks = request.queryValue("allowWatchBookmarks").map(GoInt.parseBool) ?? false
+        let sendInitialEvents = request.queryValue("sendInitialEvents").map(GoInt.parseBool)
+        timeout = try Self.timeout(request.queryValue("timeoutSeconds"))
         let match = request.queryValue("resourceVersionMatch") ?? ""
-        let version = request.queryValue("resourceVersion") ?? ""
-        if let seconds = request.queryValue("timeoutSeconds"), !seconds.isEmpty {
-            guard let value = Int64(seconds), value >= 0 else {
-                throw APIError.badRequest("invalid value \"\(seconds)\" for timeoutSeconds")
-            }
-            timeout = value == 0 ? nil : .seconds(value)
-        }
-        var revision: Int64?
-        if !version.isEmpty, version != "0" {
-            guard let v = Int64(version), v > 0 else {
-                throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", [
-                    .invalid(FieldPath("resourceVersion"), .string(version), "must be a valid resource version"),
-                ])
-            }
-            revision = v
-        }
-        if let sendInitialEvents {
-            var errors: [FieldError] = []
-            if match != "NotOlderThan" {
-                errors.append(.forbidden(FieldPath("resourceVersionMatch"), "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
-            }
-            if !allowBookmarks {
-                errors.append(.required(FieldPath("allowWatchBookmarks"), "sendInitialEvents requires setting allowWatchBookmarks to true"))
-            }
-            if !errors.isEmpty { throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", errors) }
-            if sendInitialEvents {
-                start = .initialEventsWithBookmark
-            } else {
-                start = revision.map { .after($0) } ?? .after(0)
-            }
-            return
+        var errors: [FieldError] = []
+        if sendInitialEvents != nil, match != "NotOlderThan" {
+            errors.append(.forbidden(FieldPath("resourceVersionMatch"), "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
         }
         if !match.isEmpty {
-            throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", [
-                .forbidden(FieldPath("resourceVersionMatch"), "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"),
-            ])
+            if sendInitialEvents == nil {
+                errors.append(.forbidden(FieldPath("resourceVersionMatch"), "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
+            }
+            if match != "NotOlderThan" {
+                errors.append(.notSupported(FieldPath("resourceVersionMatch"), .string(match), ["NotOlderThan"]))
+            }
+            if let token = request.queryValue("continue"), !token.isEmpty {
+                errors.append(.forbidden(FieldPath("resourceVersionMatch"), "resourceVersionMatch is forbidden when continue is provided"))
+            }
         }
-        start = revision.map { .after($0) } ?? .currentState
+        if !errors.isEmpty { throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "ListOptions"), "", errors) }
+
+        let revision = try Self.revision(request.queryValue("resourceVersion") ?? "")
+        switch sendInitialEvents {
+        case true?:
+            // The closing bookmark goes only to watchers that accept bookmarks, as upstream's cacher decides.
+            start = allowBookmarks ? .initialEventsWithBookmark : .currentState
+        case false?:
+            start = revision.map { .after($0) } ?? .mostRecent
+        case nil:
+            start = revision.map { .after($0) } ?? .currentState
+        }
     }
 
-    static func bool(_ request: HTTPRequest, _ name: String) throws(APIError) -> Bool {
-        guard let value = request.queryValue(name), !value.isEmpty else { return false }
-        guard let parsed = GoBool.parse(value) else {
-            throw APIError.badRequest("invalid value \"\(value)\" for \(name): strconv.ParseBool: parsing \"\(value)\": invalid syntax")
-        }
-        return parsed
+    /// Go's strconv.ParseInt, as upstream converts `timeoutSeconds`; 0 means the server's default and
+    /// a negative value ends the watch at once.
+    static func timeout(_ value: String?) throws(APIError) -> Duration? {
+        guard let value else { return nil }
+        guard let seconds = GoInt.parseInt64(value) else { throw APIError.badRequest(GoInt.syntaxError("ParseInt", value)) }
+        return seconds == 0 ? nil : .seconds(seconds)
     }
-}
 
-/// Go's strconv.ParseBool, which upstream uses for boolean query parameters.
-enum GoBool {
-    static func parse(_ value: String) -> Bool? {
-        switch value {
-        case "1", "t", "T", "TRUE", "true", "True": return true
-        case "0", "f", "F", "FALSE", "false", "False": return false
-        default: return nil
+    /// The watch cache's resourceVersion parse; nil for unset or "0" (no start revision). Unlike a
+    /// list (400 from the etcd store), upstream's cacher returns the versioner's field error
+    /// unconverted, so a malformed value is a bare 500 (kubernetes#113939).
+    static func revision(_ value: String) throws(APIError) -> Int64? {
+        if value.isEmpty || value == "0" { return nil }
+        guard let parsed = GoInt.parseUInt64(value) else {
+            let field = FieldError.invalid(FieldPath("resourceVersion"), value, GoInt.syntaxError("ParseUint", value))
+            throw APIError(code: 500, reason: "", message: field.description)
         }
+        return parsed == 0 ? nil : Int64(clamping: parsed)
     }
 }

@@ -63,6 +63,10 @@ struct ResourceHandler {
             let (body, type) = try BodyReader.read(request, patch: true)
             let scale = try store.patchScale(namespace: namespace, name: info.name, type: type!, patch: body, options: QueryOptions.write(request))
             return try Responses.object(scale, request: request)
+        case ("binding", "create"):
+            let body = try BodyReader.read(request, patch: false).body
+            let status = try store.bind(namespace: namespace, name: info.name, binding: body.value, options: QueryOptions.write(request))
+            return Responses.encode(status, bytes: nil, format: try ResponseFormat.negotiate(request.header("accept"), allowTable: false), status: 201)
         case ("finalize", "update"):
             return try update(store, namespace: namespace, subresource: "finalize")
         default:

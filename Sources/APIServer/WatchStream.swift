@@ -35,8 +35,17 @@ final class WatchStream: WatchConsumer, ResponseStream, @unchecked Sendable {
         append(encoder.bookmark(revision: revision, initialEventsEnd: initialEventsEnd))
     }
 
-    func expired(requested: Int64, oldest: Int64) {
-        _ = append(encoder.error(APIError.gone("too old resource version: \(requested) (\(oldest))")))
+    /// Upstream reports both as an ERROR event in a 200 stream, not as the response's status.
+    func fail(_ failure: WatchFailure) {
+        switch failure {
+        case .expired(let requested, let oldest):
+            _ = append(encoder.error(APIError.gone("too old resource version: \(requested) (\(oldest))")))
+        case .tooLargeResourceVersion(let requested, let current):
+            let error = APIError(code: 504, reason: "Timeout", message: "Timeout: Too large resource version: \(requested), current: \(current)",
+                                 details: APIError.Details(causes: [APIError.Cause(reason: "ResourceVersionTooLarge", message: "Too large resource version")],
+                                                           retryAfterSeconds: 1))
+            _ = append(encoder.error(error))
+        }
         finish()
     }
 

@@ -20,6 +20,7 @@ extension ResourceStore {
         metadata["selfLink"] = nil
         if strategy.tracksGeneration { metadata["generation"] = 1 }
         object["metadata"] = .object(metadata)
+        if let registry { try strategy.admit(&object, registry: registry) }
         strategy.prepareForCreate(&object)
 
         let generateName = metadata["generateName"]?.stringValue ?? ""

@@ -3,7 +3,8 @@ import Storage
 
 extension ResourceStore {
     /// DELETE: check preconditions; an object with finalizers (or a foreground/orphan propagation, which
-    /// add theirs) is only marked with a deletionTimestamp; otherwise it is removed now.
+    /// add theirs) or given a grace period (pods on a node) is only marked with a deletionTimestamp;
+    /// otherwise it is removed now.
     public func delete(namespace: String?, name: String, options: DeleteOptions) throws(APIError) -> DeleteResult {
         if resource.group.isEmpty, resource.plural == "namespaces" { return try deleteNamespace(name: name, options: options) }
         let storageKey = key(namespace: namespace, name: name)
@@ -11,18 +12,24 @@ extension ResourceStore {
             guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
             try checkPreconditions(current, options: options, name: name)
             var object = current.object
+            var gracePeriod: Int64 = 0
+            switch gracefulDeletion(current.object, options: options) {
+            case .pending: return .marked(current.object)
+            case .graceful(let marked, let period): object = marked; gracePeriod = period
+            case .notGraceful: break
+            }
             var finalizers = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
             switch options.propagationPolicy {
             case .foreground where !finalizers.contains("foregroundDeletion"): finalizers.append("foregroundDeletion")
             case .orphan where !finalizers.contains("orphan"): finalizers.append("orphan")
             default: break
             }
-            if !finalizers.isEmpty {
+            if !finalizers.isEmpty || gracePeriod > 0 {
                 if object[path: "metadata", "deletionTimestamp"] == nil {
                     object[path: "metadata", "deletionTimestamp"] = .string(now())
                     object[path: "metadata", "deletionGracePeriodSeconds"] = 0
                 }
-                object[path: "metadata", "finalizers"] = .array(finalizers.map { .string($0) })
+                if !finalizers.isEmpty { object[path: "metadata", "finalizers"] = .array(finalizers.map { .string($0) }) }
                 if object == current.object { return .marked(current.object) }
                 if options.dryRun { return .marked(object) }
                 do {
@@ -35,7 +42,15 @@ extension ResourceStore {
             if options.dryRun { return .deleted(current.object) }
             do {
                 let deleted = try storage.delete(storageKey, expectedRevision: current.revision).object
-                if let registry { strategy.release(deleted, registry: registry) }
+                if let registry {
+                    strategy.release(deleted, registry: registry)
+                    // The end of a graceful deletion (the kubelet's final DELETE) may be what a
+                    // Terminating namespace waited for.
+                    if current.object[path: "metadata", "deletionTimestamp"] != nil, resource.namespaced,
+                       let ns = namespace, registry.namespacePhase(ns) == "Terminating" {
+                        registry.finalizeNamespace(ns)
+                    }
+                }
                 return .deleted(deleted)
             } catch {
                 if case .conflict = error { continue }

@@ -44,8 +44,10 @@ extension ResourceStore {
                 return WriteResult(object: current.object, bytes: current.bytes)
             }
             if options.dryRun { return WriteResult(object: object) }
-            // Clearing the last finalizer of an object marked for deletion removes it.
-            if object[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty {
+            // Clearing the last finalizer of an object marked for deletion removes it, unless a grace
+            // period is still running (a terminating pod's status updates must not remove it).
+            if object[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty,
+               (object[path: "metadata", "deletionGracePeriodSeconds"]?.intValue ?? 0) == 0 {
                 do {
                     let deleted = try storage.delete(storageKey, expectedRevision: current.revision)
                     if let registry {

@@ -41,6 +41,9 @@ public struct WatchRequest: Sendable {
         /// The current state as ADDED events, then a BOOKMARK marking their end, then changes
         /// (`sendInitialEvents=true`).
         case initialEventsWithBookmark
+        /// Changes after the newest revision when the watch starts, without initial events
+        /// (`sendInitialEvents=false` with resourceVersion unset or "0").
+        case mostRecent
         /// Changes after this revision, from the history.
         case after(Int64)
     }
@@ -59,8 +62,18 @@ public protocol WatchConsumer: AnyObject, Sendable {
     func receive(_ event: WatchEvent) -> Bool
     /// A BOOKMARK at `revision`; `initialEventsEnd` marks the end of the initial state.
     func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool
-    /// The requested start revision is no longer in the history (410 Gone upstream).
-    func expired(requested: Int64, oldest: Int64)
+    /// The watch could not start from the requested revision; the hub will not call the consumer again.
+    func fail(_ failure: WatchFailure)
     /// The watch ended on the server's side (timeout or shutdown).
     func finish()
+}
+
+/// Why a watch could not start where it asked to.
+public enum WatchFailure: Error, Sendable, Equatable {
+    /// The start revision has left the history (410 Expired upstream); `oldest` is the newest
+    /// revision the history no longer covers completely.
+    case expired(requested: Int64, oldest: Int64)
+    /// The start revision is newer than any write (upstream's "Too large resource version", 504),
+    /// as after a restart of an in-memory server whose revisions began again.
+    case tooLargeResourceVersion(requested: Int64, current: Int64)
 }

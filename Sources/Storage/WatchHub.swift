@@ -13,6 +13,8 @@ public final class WatchHub: Sendable {
     nonisolated(unsafe) private var worker: SerialWorker!
     private let state = Mutex(State())
     let configuration: Configuration
+    /// Set once in init; removed in deinit so a storage outliving the hub keeps no dead listener.
+    nonisolated(unsafe) private var listener: ListenerToken?
 
     public struct Configuration: Sendable {
         /// How often watchers that allow bookmarks get one (upstream: about a minute).
@@ -44,15 +46,26 @@ public final class WatchHub: Sendable {
         self.configuration = configuration
         state.withLock { $0.revision = storage.currentRevision }
         let tickTarget = WeakHub()
-        worker = SerialWorker(name: "kubelite.watch-hub", tickInterval: 1) { tickTarget.hub?.tick() }
+        worker = SerialWorker(name: "kubelite.watch-hub", tickInterval: Self.tickInterval(configuration)) { tickTarget.hub?.tick() }
         tickTarget.hub = self
-        storage.addListener { [weak self] event in
+        listener = storage.addListener { [weak self] event in
             guard let self else { return }
             self.worker.async { self.deliver(event) }
         }
     }
 
-    deinit { worker.stop() }
+    deinit {
+        if let listener { storage.removeListener(listener) }
+        worker.stop()
+    }
+
+    /// Bookmarks and timeouts are checked once a second, or as often as a shorter bookmark
+    /// interval needs (tests and `--watch-bookmark-interval`).
+    static func tickInterval(_ configuration: Configuration) -> TimeInterval {
+        let bookmark = configuration.bookmarkInterval
+        let seconds = Double(bookmark.components.seconds) + Double(bookmark.components.attoseconds) / 1e18
+        return min(1, max(0.01, seconds))
+    }
 
     /// Number of open watches (all resources).
     public var watcherCount: Int { state.withLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
@@ -95,38 +108,53 @@ public final class WatchHub: Sendable {
             // Randomised so watchers opened together do not all reconnect together.
             limit = configuration.minRequestTimeout * Double.random(in: 1.0..<2.0)
         }
-        var delivered: Int64
+        // A negative timeoutSeconds ends the watch at once, as upstream's already-fired timer does.
+        if limit < .zero { consumer.finish(); return }
+        guard let delivered = deliverInitialEvents(request, to: consumer) else { return }
+        let registered = Registered(consumer: consumer, request: request, delivered: delivered,
+                                    deadline: now + limit, nextBookmark: now + configuration.bookmarkInterval)
+        state.withLock { $0.watchers[request.resource, default: [:]][id] = registered }
+    }
+
+    /// Sends what precedes live changes (current state, or history after a revision) and returns the
+    /// revision the watcher has seen up to; nil when the watch already ended (consumer done or failed).
+    private func deliverInitialEvents(_ request: WatchRequest, to consumer: any WatchConsumer) -> Int64? {
         switch request.start {
         case .currentState, .initialEventsWithBookmark:
             let snapshot = storage.list(resource: request.resource, namespace: request.namespace)
             for item in snapshot.items where matches(request, item.object) {
-                if !consumer.receive(.added(item)) { return }
+                if !consumer.receive(.added(item)) { return nil }
             }
-            delivered = snapshot.revision
             if case .initialEventsWithBookmark = request.start {
-                if !consumer.bookmark(revision: delivered, initialEventsEnd: true) { return }
+                if !consumer.bookmark(revision: snapshot.revision, initialEventsEnd: true) { return nil }
             }
+            return snapshot.revision
+        case .mostRecent:
+            // Changes at or below this revision precede the watch, even those still queued behind
+            // this registration: `delivered` makes the fan-out skip them.
+            return storage.currentRevision
         case .after(let revision):
+            let current = storage.currentRevision
+            if revision > current {
+                consumer.fail(.tooLargeResourceVersion(requested: revision, current: current))
+                return nil
+            }
+            let events: [StorageEvent]
             do {
-                let events = try storage.events(after: revision)
-                delivered = revision
-                for event in events where event.object.key.resource == request.resource {
-                    delivered = event.revision
-                    if let translated = translate(event, for: request), !consumer.receive(translated) { return }
-                }
-                delivered = max(delivered, events.last?.revision ?? revision)
+                events = try storage.events(after: revision)
             } catch {
                 if case .compacted(let requested, let oldest) = error {
-                    consumer.expired(requested: requested, oldest: oldest)
+                    consumer.fail(.expired(requested: requested, oldest: oldest))
                 } else {
                     consumer.finish()
                 }
-                return
+                return nil
             }
+            for event in events where event.object.key.resource == request.resource {
+                if let translated = translate(event, for: request), !consumer.receive(translated) { return nil }
+            }
+            return max(revision, events.last?.revision ?? revision)
         }
-        let registered = Registered(consumer: consumer, request: request, delivered: delivered,
-                                    deadline: now + limit, nextBookmark: now + configuration.bookmarkInterval)
-        state.withLock { $0.watchers[request.resource, default: [:]][id] = registered }
     }
 
     private func deliver(_ event: StorageEvent) {
@@ -172,28 +200,29 @@ public final class WatchHub: Sendable {
         }
     }
 
-    /// Once a second: sends due bookmarks and ends watches past their deadline.
+    /// Every tick: sends due bookmarks and ends watches past their deadline.
     fileprivate func tick() {
         let now = ContinuousClock.now
         var expired: [(String, Int, any WatchConsumer)] = []
-        var bookmarks: [(String, Int, any WatchConsumer)] = []
-        let revision = state.withLock { s -> Int64 in
+        var bookmarks: [(String, Int, any WatchConsumer, Int64)] = []
+        state.withLock { s in
             for (resource, watchers) in s.watchers {
                 for (id, w) in watchers {
                     if now >= w.deadline {
                         expired.append((resource, id, w.consumer))
                     } else if w.request.bookmarks, now >= w.nextBookmark {
-                        bookmarks.append((resource, id, w.consumer))
+                        // Never behind what this watcher was sent: a snapshot taken at registration
+                        // may be newer than the last event this hub has fanned out.
+                        bookmarks.append((resource, id, w.consumer, max(s.revision, w.delivered)))
                         s.watchers[resource]?[id]?.nextBookmark = now + configuration.bookmarkInterval
                     }
                 }
             }
             for (resource, id, _) in expired { s.watchers[resource]?[id] = nil }
-            return s.revision
         }
         for (_, _, consumer) in expired { consumer.finish() }
         var dropped: [(String, Int)] = []
-        for (resource, id, consumer) in bookmarks where !consumer.bookmark(revision: revision, initialEventsEnd: false) {
+        for (resource, id, consumer, revision) in bookmarks where !consumer.bookmark(revision: revision, initialEventsEnd: false) {
             dropped.append((resource, id))
         }
         if !dropped.isEmpty { state.withLock { s in for (r, id) in dropped { s.watchers[r]?[id] = nil } } }

@@ -3,7 +3,10 @@ import Controllers
 /// The controllers `kubelite serve` runs, as kube-controller-manager, the scheduler and the kubelet
 /// would on a cluster.
 enum ControllerSet {
-    static func all() -> [any Controller] {
+    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions) -> [any Controller] {
         [GarbageCollector(), StatefulSetController()]
+            + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
+               ClaimProtectionController(), VolumeProtectionController()]
+            + SimulatedNode.controllers(options: node)
     }
 }

@@ -34,6 +34,47 @@ struct Serve: ParsableCommand {
             help: "Largest request header block served (431 Status beyond); each open connection keeps twice this (16 KiB at least).")
     var maxHeaderBytes: Int = 8 * 1024
 
+    @Option(name: .customLong("watch-bookmark-interval"),
+            help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
+    var watchBookmarkInterval: Double = 60
+
+    @Option(name: .customLong("min-request-timeout"),
+            help: ArgumentHelp("A watch without timeoutSeconds ends after this many seconds, randomised up to twice as long.", valueName: "seconds"))
+    var minRequestTimeout: Int = 1800
+
+    @Option(name: .customLong("watch-history"),
+            help: ArgumentHelp("Changes kept for watches resuming from a resourceVersion; older ones get 410 Expired.", valueName: "events"))
+    var watchHistory: Int = 100_000
+
+    @Option(help: "Simulated nodes to run pods on.")
+    var nodes: Int = 1
+
+    @Option(name: .customLong("pod-start-delay"),
+            help: ArgumentHelp("Seconds a scheduled pod stays ContainerCreating before it runs.", valueName: "seconds"))
+    var podStartDelay: Double = 0
+
+    @Option(name: .customLong("termination-grace-scale"),
+            help: ArgumentHelp("Fraction of a pod's terminationGracePeriodSeconds the simulated kubelet waits before removing a deleted pod (0 removes it at once, 1 waits the full period).", valueName: "factor"))
+    var terminationGraceScale: Double = 0
+
+    @Option(help: ArgumentHelp("Provisioners the simulated volume provisioner serves, comma-separated (default: every StorageClass's).", valueName: "names"))
+    var provisioners: String?
+
+    @Option(name: .customLong("service-cluster-ip-range"), help: "CIDR Service ClusterIPs are allocated from.")
+    var serviceClusterIPRange = Registry.defaultServiceCIDR
+
+    func validate() throws {
+        guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
+        guard podStartDelay >= 0 else { throw ValidationError("--pod-start-delay must not be negative") }
+        guard terminationGraceScale >= 0 else { throw ValidationError("--termination-grace-scale must not be negative") }
+        guard ServiceIPAllocator(cidr: serviceClusterIPRange) != nil else {
+            throw ValidationError("--service-cluster-ip-range must be an IPv4 CIDR between /8 and /30, such as 10.96.0.0/12")
+        }
+        guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
+        guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
+        guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
+    }
+
     func run() throws {
         let started = Date()
         LoggingSystem.bootstrap { label in
@@ -43,17 +84,23 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "kubelite")
 
-        let storage = MemoryStorage()
-        let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
+        let storage = MemoryStorage(historyLimit: watchHistory)
+        let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream,
+                                serviceCIDR: serviceClusterIPRange)
         do {
             try registry.bootstrap()
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
-        let api = APIServer(registry: registry, logger: logger)
+        var watch = WatchHub.Configuration()
+        watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
+        watch.minRequestTimeout = .seconds(minRequestTimeout)
+        let api = APIServer(registry: registry, watch: watch, logger: logger)
         let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
-        ControllerManager.start(ControllerSet.all(), context: controllers)
+        let node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
+                                        terminationGraceScale: terminationGraceScale)
+        ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners)), context: controllers)
 
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress

@@ -39,11 +39,12 @@ def session_server_alive(request):
 
 @pytest.fixture
 def start_server(tmp_path_factory):
-    """Starts private kubelites (a clean state for tests that need one); all are stopped at teardown."""
+    """Starts private kubelites (a clean state, or extra `serve` flags, for tests that need one); all are
+    stopped at teardown."""
     started = []
 
-    def start():
-        instance = Server(tmp_path_factory.mktemp("private-kubelite")).start()
+    def start(*args):
+        instance = Server(tmp_path_factory.mktemp("private-kubelite"), args).start()
         started.append(instance)
         return instance
 

@@ -49,10 +49,11 @@ def kubelite_binary():
 
 
 class Server:
-    """One running `kubelite serve` on a free port, with the kubeconfig it wrote."""
+    """One running `kubelite serve` on a free port, with the kubeconfig it wrote; `args` are extra flags."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, args=()):
         self.workdir = Path(workdir)
+        self.args = [str(a) for a in args]
         self.kubeconfig = self.workdir / "kubeconfig"
         self.log_path = self.workdir / "kubelite.log"
         self.process = None
@@ -62,7 +63,7 @@ class Server:
         self.log_file = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
-             "--bind-address", "127.0.0.1"],
+             "--bind-address", "127.0.0.1", *self.args],
             stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT)
 
         def kubeconfig_written():

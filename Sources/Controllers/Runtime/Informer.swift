@@ -111,7 +111,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
         return true
     }
 
-    public func expired(requested: Int64, oldest: Int64) {}
+    public func fail(_ failure: WatchFailure) {}
     public func finish() {}
 
     private static func owners(_ object: JSON) -> [String] {

@@ -8,6 +8,11 @@ public struct PersistentVolumeClaimStrategy: ResourceStrategy {
 
     public func applyDefaults(_ object: inout JSON) { PersistentVolumeClaimDefaults.apply(&object) }
 
+    /// DefaultStorageClass and StorageObjectInUseProtection admission.
+    public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {
+        PersistentVolumeClaimAdmission.admitClaim(&object, registry: registry)
+    }
+
     /// Upstream clears the status; decoding defaults it back to `phase: Pending` on every read.
     public func prepareForCreate(_ object: inout JSON) { object["status"] = ["phase": "Pending"] }
 

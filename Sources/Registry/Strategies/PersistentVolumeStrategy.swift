@@ -24,6 +24,11 @@ public struct PersistentVolumeStrategy: ResourceStrategy {
         object.modifyPath("status") { $0.setDefaultString("phase", "Pending") }
     }
 
+    /// StorageObjectInUseProtection admission.
+    public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {
+        PersistentVolumeClaimAdmission.admitVolume(&object)
+    }
+
     /// New volumes are Pending since now (PersistentVolumeLastPhaseTransitionTime is GA in 1.31).
     public func prepareForCreate(_ object: inout JSON) {
         object["status"] = ["phase": "Pending", "lastPhaseTransitionTime": .string(Timestamp.format(Date()))]

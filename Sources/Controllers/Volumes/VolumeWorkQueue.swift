@@ -1,0 +1,44 @@
+import APIMachinery
+import Synchronization
+
+/// What the volume controllers queue: a claim (`namespace/name`) or a volume (cluster-scoped).
+enum VolumeWorkKey: Hashable, Sendable {
+    case claim(namespace: String, name: String)
+    case volume(name: String)
+
+    static func claim(_ object: JSON) -> VolumeWorkKey {
+        .claim(namespace: object[path: "metadata", "namespace"]?.stringValue ?? "", name: object[path: "metadata", "name"]?.stringValue ?? "")
+    }
+    static func volume(_ object: JSON) -> VolumeWorkKey {
+        .volume(name: object[path: "metadata", "name"]?.stringValue ?? "")
+    }
+}
+
+/// Holds a controller's queue: the controllers are value types, and the queue is made in
+/// `register` once the context (and its timers) is known.
+final class VolumeQueueSlot: Sendable {
+    private let slot = Mutex<WorkQueue<VolumeWorkKey>?>(nil)
+
+    func install(_ queue: WorkQueue<VolumeWorkKey>) { slot.withLock { $0 = queue } }
+
+    func add(_ key: VolumeWorkKey) { slot.withLock { $0 }?.add(key) }
+
+    var queue: WorkQueue<VolumeWorkKey>? { slot.withLock { $0 } }
+
+    /// Runs one worker: a sync that returns false is retried with backoff, as client-go's
+    /// controllers requeue failed keys rate-limited.
+    func run(_ sync: @escaping @Sendable (VolumeWorkKey) -> Bool) {
+        guard let queue else { return }
+        queue.run(workers: 1) { key in
+            if sync(key) { queue.forget(key) } else { queue.addRateLimited(key) }
+        }
+    }
+
+    /// Re-adds every key `keys` lists, every `period`, for as long as the process runs.
+    func resync(every period: Duration, timers: any Timers, keys: @escaping @Sendable () -> [VolumeWorkKey]) {
+        timers.after(period) { [self] in
+            for key in keys() { add(key) }
+            resync(every: period, timers: timers, keys: keys)
+        }
+    }
+}

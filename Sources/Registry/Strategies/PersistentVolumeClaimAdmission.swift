@@ -1,0 +1,61 @@
+import APIMachinery
+import Foundation
+
+/// What upstream's admission plugins do to a new claim or volume:
+/// - DefaultStorageClass: a claim created without `spec.storageClassName` (and without the beta
+///   class annotation) gets the name of the default StorageClass, if there is one;
+/// - StorageObjectInUseProtection: claims get the `kubernetes.io/pvc-protection` finalizer and
+///   volumes the `kubernetes.io/pv-protection` finalizer, so neither disappears while in use.
+public enum PersistentVolumeClaimAdmission {
+    public static let claimProtectionFinalizer = "kubernetes.io/pvc-protection"
+    public static let volumeProtectionFinalizer = "kubernetes.io/pv-protection"
+    public static let defaultClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+    public static let betaDefaultClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class"
+    public static let betaClassAnnotation = "volume.beta.kubernetes.io/storage-class"
+
+    static func admitClaim(_ claim: inout JSON, registry: Registry) {
+        addFinalizer(claimProtectionFinalizer, to: &claim)
+        let hasBetaClass = claim[path: "metadata", "annotations", betaClassAnnotation] != nil
+        let className = claim[path: "spec", "storageClassName"]
+        guard className == nil || className == .null, !hasBetaClass else { return }
+        if let name = defaultClassName(registry) {
+            claim[path: "spec", "storageClassName"] = .string(name)
+        }
+    }
+
+    static func admitVolume(_ volume: inout JSON) {
+        addFinalizer(volumeProtectionFinalizer, to: &volume)
+    }
+
+    /// Whether a StorageClass is marked default (GA or beta annotation set to "true").
+    public static func isDefaultClass(_ storageClass: JSON) -> Bool {
+        let annotations = storageClass[path: "metadata", "annotations"]
+        return annotations?[defaultClassAnnotation]?.stringValue == "true"
+            || annotations?[betaDefaultClassAnnotation]?.stringValue == "true"
+    }
+
+    /// Upstream's GetDefaultClass: among classes marked default, the newest one, ties broken by
+    /// name, so adding a second default class while switching over is harmless.
+    public static func defaultClassName(_ registry: Registry) -> String? {
+        guard let store = registry.store(group: "storage.k8s.io", plural: "storageclasses") else { return nil }
+        let defaults = store.list(namespace: nil).items.map(\.object).filter(isDefaultClass)
+        let newestFirst = defaults.sorted { a, b in
+            let ta = created(a), tb = created(b)
+            if ta == tb { return name(a) < name(b) }
+            return ta > tb
+        }
+        return newestFirst.first.map(name)
+    }
+
+    private static func created(_ object: JSON) -> Date {
+        object[path: "metadata", "creationTimestamp"]?.stringValue.flatMap(Timestamp.parse) ?? .distantPast
+    }
+
+    private static func name(_ object: JSON) -> String { object[path: "metadata", "name"]?.stringValue ?? "" }
+
+    private static func addFinalizer(_ finalizer: String, to object: inout JSON) {
+        var finalizers = object[path: "metadata", "finalizers"]?.arrayValue ?? []
+        if !finalizers.contains(.string(finalizer)) { finalizers.append(.string(finalizer)) }
+        object[path: "metadata", "finalizers"] = .array(finalizers)
+    }
+}
