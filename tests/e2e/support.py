@@ -277,21 +277,31 @@ class EventLog:
         self.lock = threading.Lock()
         self.stopped = threading.Event()
         self.error = None
-        self.response = None
+        self.socket = None
         self.reader = threading.Thread(target=self._run, daemon=True)
         self.reader.start()
 
     def _run(self):
+        from urllib.parse import urlencode
+        host, port = self.server.url.removeprefix("http://").split(":")
         try:
             while not self.stopped.is_set():
                 params = dict(self.params, watch="true", resourceVersion=self.resource_version,
                               allowWatchBookmarks="true", timeoutSeconds="600")
-                self.response = requests.get(self.server.url + self.path, params=params, stream=True,
-                                             timeout=(10, 700))
-                if self.response.status_code != 200:
-                    raise AssertionError(f"watch {self.path}: {self.response.status_code} {self.response.text[:300]}")
-                for line in self.response.iter_lines():
+                connection = http.client.HTTPConnection(host, int(port), timeout=700)
+                connection.connect()
+                self.socket = connection.sock  # stop() shuts it down: that unblocks a pending read
+                if self.stopped.is_set():
+                    return
+                connection.request("GET", f"{self.path}?{urlencode(params)}")
+                response = connection.getresponse()
+                if response.status != 200:
+                    raise AssertionError(f"watch {self.path}: {response.status} {response.read()[:300]!r}")
+                while True:
+                    line = response.readline()
                     if not line:
+                        break
+                    if not line.strip():
                         continue
                     event = json.loads(line)
                     if event.get("type") == "ERROR":
@@ -301,7 +311,8 @@ class EventLog:
                         continue
                     with self.lock:
                         self.events.append({"type": event["type"], "object": event["object"]})
-        except Exception as error:  # a stop() closes the response under iter_lines
+                connection.close()
+        except Exception as error:  # stop() shuts the socket down under readline
             if not self.stopped.is_set():
                 self.error = error
 
@@ -310,11 +321,12 @@ class EventLog:
             return list(self.events)
 
     def wait_until(self, predicate, timeout, message):
-        """Waits until predicate(events) is truthy (returned); fails early if the watch broke."""
+        """Waits until predicate(events) is truthy and returns the events; fails early if the watch broke."""
         def check():
             if self.error is not None:
                 raise AssertionError(f"watch {self.path} broke: {self.error!r}")
-            return predicate(self.snapshot())
+            events = self.snapshot()
+            return predicate(events) and events
         try:
             return wait_for(check, timeout, message)
         except AssertionError as failure:
@@ -322,9 +334,13 @@ class EventLog:
 
     def stop(self):
         self.stopped.set()
-        if self.response is not None:
-            self.response.close()
+        if self.socket is not None:
+            try:
+                self.socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the server
         self.reader.join(timeout=10)
+        assert not self.reader.is_alive(), f"the watch reader of {self.path} did not stop"
         return self.snapshot()
 
     def __enter__(self):

@@ -95,7 +95,8 @@ def test_pod_identity_labels_and_owner_as_upstream(kubectl, manifests):
             "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "redis-sts", "uid": sts["metadata"]["uid"],
             "controller": True, "blockOwnerDeletion": True,
         }], pod["metadata"]["ownerReferences"]
-        assert "generateName" not in pod["metadata"], pod["metadata"]
+        # GetPodFromTemplate sets generateName `<set>-`; the controller then names the pod
+        assert pod["metadata"]["generateName"] == "redis-sts-", pod["metadata"]
         assert pod["spec"]["containers"][0]["image"] == "redis:5-alpine"
         assert pod["spec"]["nodeName"], f"{name} was not scheduled: {pod_summary(pod)}"
         assert pod["status"]["phase"] == "Running" and pod["status"].get("podIP"), pod["status"]
