@@ -6,6 +6,7 @@ from support import (EventLog, describe_events, name_of, parse_table, pod_condit
                      pod_summary, pods_by_name, replay, settled, wait_for, wait_statefulset)
 
 SELECTOR = "app=redis-sts"
+PHASE_ANNOTATION = "kubelite.dev/phase"  # the simulated kubelet ends the pod in this phase
 
 
 def apply_redis_sts(kubectl, manifests):
@@ -151,3 +152,22 @@ def test_deleted_pod_comes_back_with_same_name(kubectl, manifests):
     assert pods["redis-sts-1"]["metadata"]["uid"] == before["redis-sts-1"]["metadata"]["uid"], (
         "redis-sts-1 must not be touched when redis-sts-0 is recreated")
     wait_statefulset(kubectl, "redis-sts", settled(2), 30, "redis-sts back to 2/2", SELECTOR)
+
+
+def test_failed_pod_is_recreated_with_same_name(kubectl, manifests, server, ns):
+    apply_redis_sts(kubectl, manifests)
+    wait_statefulset(kubectl, "redis-sts", settled(2), 60, "redis-sts 2/2", SELECTOR)
+    before = pods_by_name(kubectl, SELECTOR)["redis-sts-1"]["metadata"]["uid"]
+    with EventLog(server, f"/api/v1/namespaces/{ns}/pods") as log:
+        kubectl("annotate", "pod", "redis-sts-1", f"{PHASE_ANNOTATION}=Failed")
+        log.wait_until(lambda evs: any(name_of(e) == "redis-sts-1" and e["object"]["metadata"]["uid"] == before
+                                       and e["object"]["status"].get("phase") == "Failed" for e in evs),
+                       30, "redis-sts-1 to fail")
+    pod = wait_for(lambda: (lambda p: p and p["metadata"]["uid"] != before and pod_running_and_ready(p) and p)(
+        pods_by_name(kubectl, SELECTOR).get("redis-sts-1")), 60, "a new redis-sts-1, Running and Ready")
+    assert pod["spec"]["hostname"] == "redis-sts-1"
+    wait_statefulset(kubectl, "redis-sts", settled(2), 30, "redis-sts back to 2/2", SELECTOR)
+    # processReplica records a Warning before deleting a failed pod
+    recorded = [(e["type"], e["message"]) for e in kubectl.json("get", "events")["items"]
+                if e["reason"] == "RecreatingFailedPod"]
+    assert recorded == [("Warning", f"StatefulSet {ns}/redis-sts is recreating failed Pod redis-sts-1")], recorded
