@@ -54,8 +54,9 @@ public final class ClusterDNSServer: Sendable {
     /// The port both sockets are bound to (the system's pick when 0 was asked); 0 before `start`.
     public var port: UInt16 { state.withLock { $0.port } }
 
-    /// Waits for the caches, binds both sockets and starts serving.
+    /// Waits for the caches, binds both sockets and starts serving; does nothing when serving.
     public func start() throws {
+        if state.withLock({ $0.running }) { return }
         for informer in resolver.informers where !informer.hasSynced { informer.start(on: context.hub) }
         for informer in resolver.informers { informer.waitForSync() }
 
