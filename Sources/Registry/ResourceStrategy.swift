@@ -42,6 +42,11 @@ public protocol ResourceStrategy: Sendable {
     /// Gives pool resources back when the object is deleted (or its create failed).
     func release(_ object: JSON, registry: Registry)
 
+    /// Takes and gives back pool resources when an update changes what the object needs (a
+    /// Service changing type or ports), just before it is stored: the transaction's `revert` runs
+    /// if the write does not happen, its `commit` once it is stored.
+    func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction
+
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
 
@@ -56,6 +61,7 @@ extension ResourceStrategy {
     public var returnsDeletedObject: Bool { false }
     public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] { [] }
     public func release(_ object: JSON, registry: Registry) {}
+    public func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction { .none }
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
     /// The fields every kind can be selected by.
     public static func metadataFields(_ object: JSON) -> [String: String] {
