@@ -40,6 +40,19 @@ final class ServiceNodePortTests: XCTestCase {
         XCTAssertEqual(s.registry.serviceIPs.free, (1 << 20) - 2 - 2)
     }
 
+    func testDuplicateNodePortsPerProtocolAreInvalid() throws {
+        let s = try ServiceAPI()
+        let r = s.create(ServiceAPI.service("d", type: "NodePort", ports: [
+            ["name": "a", "port": 80, "nodePort": 30100], ["name": "b", "port": 81, "nodePort": 30100],
+        ]))
+        XCTAssertEqual(r.status, 422)
+        XCTAssertEqual(r.json["message"], .string(#"Service "d" is invalid: spec.ports[1].nodePort: Duplicate value: 30100"#))
+        let shared = s.create(ServiceAPI.service("e", type: "NodePort", ports: [
+            ["name": "a", "port": 53, "protocol": "UDP", "nodePort": 30101], ["name": "b", "port": 53, "protocol": "TCP", "nodePort": 30101],
+        ]))
+        XCTAssertEqual(shared.status, 201, shared.text)
+    }
+
     func testSamePortNumberSharesOneNodePort() throws {
         let s = try ServiceAPI()
         let dns = s.create(ServiceAPI.service("dns", type: "NodePort", ports: [
