@@ -63,12 +63,20 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("service-cluster-ip-range"), help: "CIDR Service ClusterIPs are allocated from.")
     var serviceClusterIPRange = Registry.defaultServiceCIDR
 
+    @Option(name: .customLong("dns-port"),
+            help: "UDP and TCP port of the cluster DNS server on the bind address; 0 picks a free port, -1 turns it off.")
+    var dnsPort: Int = 10053
+
+    @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
+    var clusterDomain = "cluster.local"
+
     func validate() throws {
+        guard (-1...65535).contains(dnsPort) else { throw ValidationError("--dns-port must be between -1 and 65535") }
         guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
         guard podStartDelay >= 0 else { throw ValidationError("--pod-start-delay must not be negative") }
         guard terminationGraceScale >= 0 else { throw ValidationError("--termination-grace-scale must not be negative") }
-        guard ServiceIPAllocator(cidr: serviceClusterIPRange) != nil else {
-            throw ValidationError("--service-cluster-ip-range must be an IPv4 CIDR between /8 and /30, such as 10.96.0.0/12")
+        if let problem = ServiceIPAllocator.validate(cidr: serviceClusterIPRange) {
+            throw ValidationError("--service-cluster-ip-range: \(problem)")
         }
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
@@ -98,10 +106,6 @@ struct Serve: ParsableCommand {
         let api = APIServer(registry: registry, watch: watch, logger: logger)
         let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
-        let node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
-                                        terminationGraceScale: terminationGraceScale)
-        ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners)), context: controllers)
-
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress
         configuration.port = port
@@ -114,6 +118,25 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
+        let node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
+                                        terminationGraceScale: terminationGraceScale)
+        // The DNS server asks for its informers before the manager starts them.
+        let dns = dnsPort >= 0
+            ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)
+            : nil
+        ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
+                                                  apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port))),
+                                context: controllers)
+        if let dns {
+            do {
+                try dns.start()
+                logger.info("cluster DNS serving \(clusterDomain) on \(bindAddress):\(dns.port) (UDP and TCP)")
+            } catch {
+                logger.critical("could not start the cluster DNS server on port \(dnsPort): \(error)")
+                throw ExitCode.failure
+            }
+        }
+
         let url = "http://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
         if let kubeconfig {
             do {
@@ -132,6 +155,15 @@ struct Serve: ParsableCommand {
             server.stop()
         }
         dispatchMain()
+    }
+}
+
+extension Serve {
+    /// The address the `kubernetes` Service's Endpoints advertise. Endpoints may not hold loopback
+    /// addresses, so a loopback bind advertises the host's address, as kube-apiserver's
+    /// --advertise-address defaults to it.
+    static func advertised(_ bindAddress: String) -> String {
+        bindAddress.hasPrefix("127.") ? "0.0.0.0" : bindAddress
     }
 }
 
