@@ -29,11 +29,7 @@ final class SQLiteLog {
 
     /// Opens or creates the database in `directory` (created if missing) and migrates its schema.
     init(directory: String) throws(SQLiteOpenError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SQLiteOpenError("cannot create the data directory \(directory): \(error.localizedDescription)")
-        }
+        try Self.makeDirectory(directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SQLiteOpenError("the data directory \(directory) is not a directory")
@@ -65,6 +61,17 @@ final class SQLiteLog {
             insert = try db.prepare("INSERT INTO log VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         } catch {
             throw SQLiteOpenError.from(error, path: path)
+        }
+    }
+
+    /// Creates `directory` and its missing parents, reporting the system's reason when it cannot.
+    private static func makeDirectory(_ directory: String) throws(SQLiteOpenError) {
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw SQLiteOpenError("cannot create the data directory \(directory): \(prefix): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
