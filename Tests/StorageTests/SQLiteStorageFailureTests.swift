@@ -43,7 +43,7 @@ final class SQLiteStorageFailureTests: SQLiteTestCase {
         let message = openFailure()
         XCTAssertTrue(message.contains("cannot create the data directory \(directory)"), message)
         directory = file
-        XCTAssertTrue(openFailure().contains("cannot create the data directory"))
+        XCTAssertTrue(openFailure().contains("the data directory \(file) is not a directory"))
     }
 
     func testUnwritableDataDirectoryStopsStartup() throws {

@@ -26,6 +26,8 @@ final class SQLiteLog {
     private(set) var commits = 0
     /// Test hook: how many of the next appends fail as an I/O error would, after their inserts.
     var injectedFailures = 0
+    /// Test hook: a pause before each commit, as a slow disk's fsync takes.
+    var commitDelay: Duration = .zero
 
     /// Opens or creates the database in `directory` (created if missing) and migrates its schema.
     init(directory: String) throws(SQLiteOpenError) {
@@ -118,6 +120,7 @@ final class SQLiteLog {
                 injectedFailures -= 1
                 throw SQLiteError(code: SQLITE_IOERR, message: "disk I/O error (injected)")
             }
+            if commitDelay > .zero { Thread.sleep(forTimeInterval: SQLiteStorage.seconds(commitDelay)) }
             try db.execute("COMMIT")
             commits += 1
         } catch {

@@ -102,6 +102,9 @@ extension SQLiteStorage {
         try onCommitter { log in Result { try log.limitPages(pages) } }.get()
     }
 
+    /// Makes every commit take at least `delay` longer, as on a slow disk.
+    public func simulateSlowCommits(_ delay: Duration) { onCommitter { $0.commitDelay = delay } }
+
     public var databasePages: Int64 { onCommitter { (try? $0.pageCount()) ?? 0 } }
 
     /// Compacts now instead of at the next scheduled time; returns the log rows removed.
