@@ -107,7 +107,7 @@ def main():
 
     kport = free_port()
     base = f"http://127.0.0.1:{kport}"
-    kube = Server([args.kubelite, "serve", "--port", str(kport), "--log-level", "error", "--dns-port", "0"], base + "/readyz")
+    kube = Server([args.kubelite, "serve", "--port", str(kport), "--log-level", "error", "--dns-port", "0", "--in-memory"], base + "/readyz")
     try:
         startup_ms = kube.ready_after * 1000
         for ns, count in (("bench", 1), ("bench100", 100), ("bench1000", 1000)):
@@ -160,7 +160,7 @@ def watch_fanout(args, counts):
     for n in counts:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error", "--dns-port", "0"], base + "/readyz")
+        server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error", "--dns-port", "0", "--in-memory"], base + "/readyz")
         try:
             http("POST", base + "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wb"}})
             before = server.rss_kib()
@@ -190,7 +190,7 @@ def statefulset_ready(args, cases):
         # 110 pods fit on a node (upstream's default max-pods), so enough simulated nodes for every replica.
         nodes = str(max(1, (replicas + 109) // 110))
         server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error", "--dns-port", "0",
-                         "--nodes", nodes], base + "/readyz")
+                         "--in-memory", "--nodes", nodes], base + "/readyz")
         try:
             sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "bench"},
                    "spec": {"replicas": replicas, "serviceName": "bench", "podManagementPolicy": policy,

@@ -46,6 +46,17 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Changes kept for watches resuming from a resourceVersion; older ones get 410 Expired.", valueName: "events"))
     var watchHistory: Int = 100_000
 
+    @Option(name: .customLong("data-dir"),
+            help: ArgumentHelp("Directory of the durable store (kubelite.db, SQLite); default ${XDG_DATA_HOME:-$HOME/.local/share}/kubelite.", valueName: "dir"))
+    var dataDir: String?
+
+    @Flag(name: .customLong("in-memory"), help: "Keep the cluster's state in memory only: nothing survives a restart.")
+    var inMemory = false
+
+    @Option(name: .customLong("compaction-interval"),
+            help: ArgumentHelp("Seconds between compactions of the durable store down to --watch-history changes.", valueName: "seconds"))
+    var compactionInterval: Double = 300
+
     @Option(help: "Simulated nodes to run pods on.")
     var nodes: Int = 1
 
@@ -81,6 +92,8 @@ struct Serve: ParsableCommand {
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
+        guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
+        if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
     }
 
     func run() throws {
@@ -92,7 +105,8 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "kubelite")
 
-        let storage = MemoryStorage(historyLimit: watchHistory)
+        let durable = inMemory ? nil : try openDurableStore(logger: logger)
+        let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory)
         let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream,
                                 serviceCIDR: serviceClusterIPRange)
         do {
@@ -153,12 +167,35 @@ struct Serve: ParsableCommand {
 
         ShutdownSignals.install(logger: logger) {
             server.stop()
+            durable?.close()
         }
         dispatchMain()
     }
 }
 
 extension Serve {
+    /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
+    func openDurableStore(logger: Logger) throws -> SQLiteStorage {
+        let directory = dataDir ?? Self.defaultDataDirectory()
+        do {
+            let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory,
+                                          compactionInterval: .milliseconds(Int64(compactionInterval * 1000)))
+            logger.info("durable store \(store.databasePath) at resourceVersion \(store.currentRevision)")
+            return store
+        } catch {
+            logger.critical("cannot start the durable store: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// `${XDG_DATA_HOME:-$HOME/.local/share}/kubelite`, as the XDG base directories place user data.
+    static func defaultDataDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/kubelite" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/share/kubelite"
+    }
+
     /// The address the `kubernetes` Service's Endpoints advertise. Endpoints may not hold loopback
     /// addresses, so a loopback bind advertises the host's address, as kube-apiserver's
     /// --advertise-address defaults to it.
