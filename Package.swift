@@ -20,6 +20,11 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(name: "HTTPServer", dependencies: [
             "CMicroHTTPD",
             .product(name: "Logging", package: "swift-log"),
@@ -28,7 +33,7 @@ let package = Package(
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Storage", dependencies: ["APIMachinery"]),
+        .target(name: "Storage", dependencies: ["APIMachinery", "CSQLite"]),
         .target(name: "Registry", dependencies: ["APIMachinery", "Storage"]),
         .target(name: "Controllers", dependencies: [
             "APIMachinery", "Storage", "Registry",
@@ -44,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery", "CSQLite"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "ControllersTests", dependencies: ["Controllers", "Registry", "Storage", "APIMachinery"]),

@@ -107,7 +107,7 @@ def main():
 
     kport = free_port()
     base = f"http://127.0.0.1:{kport}"
-    kube = Server([args.kubelite, "serve", "--port", str(kport), "--log-level", "error"], base + "/readyz")
+    kube = Server([args.kubelite, "serve", "--port", str(kport), "--log-level", "error", "--dns-port", "0", "--in-memory"], base + "/readyz")
     try:
         startup_ms = kube.ready_after * 1000
         for ns, count in (("bench", 1), ("bench100", 100), ("bench1000", 1000)):
@@ -132,14 +132,17 @@ def main():
         kube.stop()
 
     watch = watch_fanout(args, [1, 100 if args.short else 10_000])
+    statefulsets = statefulset_ready(args, [("Parallel", 50 if args.short else 1000), ("OrderedReady", 20 if args.short else 200)])
 
     if args.short:
         print(f"startup to /readyz: {startup_ms:.0f} ms; RSS after load: {rss_mib:.0f} MiB")
         for w in watch:
             print(f"watch fan-out: {w}")
-        print(f"{len(results) + len(watch)} passed, 0 failed")
+        for policy, replicas, elapsed in statefulsets:
+            print(f"StatefulSet {policy} {replicas} replicas Ready in {elapsed:.2f} s")
+        print(f"{len(results) + len(watch) + len(statefulsets)} passed, 0 failed")
         return
-    write_report(args, results, startup_ms, rss_mib, runs, seconds, watch)
+    write_report(args, results, startup_ms, rss_mib, runs, seconds, watch, statefulsets)
 
 
 def watch_fanout(args, counts):
@@ -157,7 +160,7 @@ def watch_fanout(args, counts):
     for n in counts:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error"], base + "/readyz")
+        server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error", "--dns-port", "0", "--in-memory"], base + "/readyz")
         try:
             http("POST", base + "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wb"}})
             before = server.rss_kib()
@@ -178,7 +181,36 @@ def watch_fanout(args, counts):
     return rows
 
 
-def write_report(args, results, startup_ms, rss_mib, runs, seconds, watch):
+def statefulset_ready(args, cases):
+    """Time from creating a StatefulSet to status.readyReplicas == replicas, zero simulated delay."""
+    rows = []
+    for policy, replicas in cases:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        # 110 pods fit on a node (upstream's default max-pods), so enough simulated nodes for every replica.
+        nodes = str(max(1, (replicas + 109) // 110))
+        server = Server([args.kubelite, "serve", "--port", str(port), "--log-level", "error", "--dns-port", "0",
+                         "--in-memory", "--nodes", nodes], base + "/readyz")
+        try:
+            sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "bench"},
+                   "spec": {"replicas": replicas, "serviceName": "bench", "podManagementPolicy": policy,
+                            "selector": {"matchLabels": {"app": "bench"}},
+                            "template": {"metadata": {"labels": {"app": "bench"}},
+                                         "spec": {"containers": [{"name": "c", "image": "redis:7"}]}}}}
+            start = time.monotonic()
+            http("POST", base + "/apis/apps/v1/namespaces/default/statefulsets", sts)
+
+            def ready():
+                _, body = http("GET", base + "/apis/apps/v1/namespaces/default/statefulsets/bench")
+                return json.loads(body).get("status", {}).get("readyReplicas", 0) == replicas
+            wait_until(ready, 300, f"{replicas} {policy} replicas Ready")
+            rows.append((policy, replicas, time.monotonic() - start))
+        finally:
+            server.stop()
+    return rows
+
+
+def write_report(args, results, startup_ms, rss_mib, runs, seconds, watch, statefulsets):
     cpu = "unknown CPU"
     with open("/proc/cpuinfo") as f:
         m = re.search(r"model name\s*:\s*(.+)", f.read())
@@ -200,6 +232,10 @@ def write_report(args, results, startup_ms, rss_mib, runs, seconds, watch):
     for w in watch:
         lines.append(f"| {int(w['watchers']):,} | {float(w['establish_ms']):.0f} ms | {w['p50_ms']} ms | {w['p99_ms']} ms | "
                      f"{w['max_ms']} ms | {w['kib_per_watcher']} KiB |")
+    lines += ["", "StatefulSet to fully Ready, zero simulated delay, one simulated node per 110 pods (create, then poll status every 10 ms):", "",
+              "| podManagementPolicy | replicas | time to readyReplicas = replicas |", "| --- | ---: | ---: |"]
+    for policy, replicas, elapsed in statefulsets:
+        lines.append(f"| {policy} | {replicas:,} | {elapsed:.2f} s |")
     lines += ["", f"Startup to `/readyz` 200 (empty store, includes process start): {startup_ms:.0f} ms.",
               f"Resident memory after the runs above (1,101 pods plus created configmaps): {rss_mib:.0f} MiB.", ""]
     notes = os.path.join(os.path.dirname(__file__), "NOTES.md")

@@ -13,13 +13,18 @@ public final class Registry: Sendable {
     public let resources: [APIResource]
     /// ClusterIPs of Services.
     public let serviceIPs: ServiceIPAllocator
+    /// Node ports of NodePort and LoadBalancer Services.
+    public let nodePorts: NodePortAllocator
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 
     public init(storage: any Storage, strategies: [any ResourceStrategy], schemas: SchemaSet, clock: any Clock = SystemClock(),
-                serviceCIDR: String = Registry.defaultServiceCIDR) {
+                serviceCIDR: String = Registry.defaultServiceCIDR, nodePortRange: ClosedRange<Int> = NodePortAllocator.defaultRange) {
         self.storage = storage
-        self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR) ?? ServiceIPAllocator(cidr: Registry.defaultServiceCIDR)!
+        // An invalid range falls back to the default; callers validate flags with ServiceIPAllocator.validate(cidr:).
+        self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR, storage: storage)
+            ?? ServiceIPAllocator(cidr: Registry.defaultServiceCIDR, storage: storage)!
+        self.nodePorts = NodePortAllocator(range: nodePortRange, storage: storage)
         self.schemas = schemas
         self.clock = clock
         self.resources = strategies.map(\.resource)

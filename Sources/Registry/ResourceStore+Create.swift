@@ -33,13 +33,17 @@ extension ResourceStore {
             }
             try validateForCreate(object)
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
+            guard let registry else { throw APIError.internalError("registry not attached") }
             if options.dryRun {
                 if storage.get(key(namespace: namespace, name: name)) != nil {
                     throw APIError.alreadyExists(groupResource, name)
                 }
-                return WriteResult(object: object, warnings: warnings)
+                // A dry run shows what would be allocated, and gives it straight back.
+                var allocated = object
+                let taken = try strategy.allocate(&allocated, registry: registry)
+                if !taken.isEmpty { strategy.release(allocated, registry: registry) }
+                return WriteResult(object: allocated, warnings: warnings)
             }
-            guard let registry else { throw APIError.internalError("registry not attached") }
             var allocated = object
             let taken = try strategy.allocate(&allocated, registry: registry)
             do {

@@ -39,15 +39,25 @@ extension ResourceStore {
             object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
             prepareUpdate(&object, old: current.object, subresource: subresource)
             try validateForUpdate(object, old: current.object, subresource: subresource)
+            // Pools (Service addresses and node ports) follow the main resource only.
+            var pools = AllocationTransaction.none
+            if subresource == nil, let registry {
+                pools = try strategy.allocateUpdate(&object, old: current.object, registry: registry)
+            }
             // A write that changes nothing is not stored and does not move the resourceVersion.
             if object == current.object {
+                pools.revert()
                 return WriteResult(object: current.object, bytes: current.bytes)
             }
-            if options.dryRun { return WriteResult(object: object) }
+            if options.dryRun {
+                pools.revert()
+                return WriteResult(object: object)
+            }
             // Clearing the last finalizer of an object marked for deletion removes it, unless a grace
             // period is still running (a terminating pod's status updates must not remove it).
             if object[path: "metadata", "deletionTimestamp"] != nil, (object[path: "metadata", "finalizers"]?.arrayValue ?? []).isEmpty,
                (object[path: "metadata", "deletionGracePeriodSeconds"]?.intValue ?? 0) == 0 {
+                pools.revert()
                 do {
                     let deleted = try storage.delete(storageKey, expectedRevision: current.revision)
                     if let registry {
@@ -65,8 +75,10 @@ extension ResourceStore {
             }
             do {
                 let stored = try storage.update(storageKey, expectedRevision: current.revision, object)
+                pools.commit()
                 return WriteResult(object: stored.object, bytes: stored.bytes)
             } catch {
+                pools.revert()
                 if case .conflict = error, requestedVersion.isEmpty || rebasesOnConflict { continue }
                 throw apiError(error, name: name)
             }

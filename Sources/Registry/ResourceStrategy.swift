@@ -52,6 +52,11 @@ public protocol ResourceStrategy: Sendable {
     /// period); whoever runs it (the kubelet, for pods) deletes it again with period 0.
     func gracefulDeletionPeriod(_ object: JSON, options: DeleteOptions) -> Int64?
 
+    /// Takes and gives back pool resources when an update changes what the object needs (a
+    /// Service changing type or ports), just before it is stored: the transaction's `revert` runs
+    /// if the write does not happen, its `commit` once it is stored.
+    func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction
+
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
 
@@ -68,6 +73,7 @@ extension ResourceStrategy {
     public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] { [] }
     public func release(_ object: JSON, registry: Registry) {}
     public func gracefulDeletionPeriod(_ object: JSON, options: DeleteOptions) -> Int64? { nil }
+    public func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction { .none }
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
     /// The fields every kind can be selected by.
     public static func metadataFields(_ object: JSON) -> [String: String] {

@@ -3,8 +3,9 @@ import Controllers
 /// The controllers `kubelite serve` runs, as kube-controller-manager, the scheduler and the kubelet
 /// would on a cluster.
 enum ControllerSet {
-    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions) -> [any Controller] {
-        [GarbageCollector(), StatefulSetController()]
+    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?) -> [any Controller] {
+        [GarbageCollector(), StatefulSetController(),
+         EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]
             + SimulatedNode.controllers(options: node)

@@ -46,6 +46,17 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Changes kept for watches resuming from a resourceVersion; older ones get 410 Expired.", valueName: "events"))
     var watchHistory: Int = 100_000
 
+    @Option(name: .customLong("data-dir"),
+            help: ArgumentHelp("Directory of the durable store (kubelite.db, SQLite); default ${XDG_DATA_HOME:-$HOME/.local/share}/kubelite.", valueName: "dir"))
+    var dataDir: String?
+
+    @Flag(name: .customLong("in-memory"), help: "Keep the cluster's state in memory only: nothing survives a restart.")
+    var inMemory = false
+
+    @Option(name: .customLong("compaction-interval"),
+            help: ArgumentHelp("Seconds between compactions of the durable store down to --watch-history changes.", valueName: "seconds"))
+    var compactionInterval: Double = 300
+
     @Option(help: "Simulated nodes to run pods on.")
     var nodes: Int = 1
 
@@ -63,16 +74,26 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("service-cluster-ip-range"), help: "CIDR Service ClusterIPs are allocated from.")
     var serviceClusterIPRange = Registry.defaultServiceCIDR
 
+    @Option(name: .customLong("dns-port"),
+            help: "UDP and TCP port of the cluster DNS server on the bind address; 0 picks a free port, -1 turns it off.")
+    var dnsPort: Int = 10053
+
+    @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
+    var clusterDomain = "cluster.local"
+
     func validate() throws {
+        guard (-1...65535).contains(dnsPort) else { throw ValidationError("--dns-port must be between -1 and 65535") }
         guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
         guard podStartDelay >= 0 else { throw ValidationError("--pod-start-delay must not be negative") }
         guard terminationGraceScale >= 0 else { throw ValidationError("--termination-grace-scale must not be negative") }
-        guard ServiceIPAllocator(cidr: serviceClusterIPRange) != nil else {
-            throw ValidationError("--service-cluster-ip-range must be an IPv4 CIDR between /8 and /30, such as 10.96.0.0/12")
+        if let problem = ServiceIPAllocator.validate(cidr: serviceClusterIPRange) {
+            throw ValidationError("--service-cluster-ip-range: \(problem)")
         }
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
+        guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
+        if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
     }
 
     func run() throws {
@@ -84,7 +105,8 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "kubelite")
 
-        let storage = MemoryStorage(historyLimit: watchHistory)
+        let durable = inMemory ? nil : try openDurableStore(logger: logger)
+        let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory)
         let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream,
                                 serviceCIDR: serviceClusterIPRange)
         do {
@@ -98,10 +120,6 @@ struct Serve: ParsableCommand {
         let api = APIServer(registry: registry, watch: watch, logger: logger)
         let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
-        let node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
-                                        terminationGraceScale: terminationGraceScale)
-        ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners)), context: controllers)
-
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress
         configuration.port = port
@@ -114,6 +132,25 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
+        let node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
+                                        terminationGraceScale: terminationGraceScale)
+        // The DNS server asks for its informers before the manager starts them.
+        let dns = dnsPort >= 0
+            ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)
+            : nil
+        ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
+                                                  apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port))),
+                                context: controllers)
+        if let dns {
+            do {
+                try dns.start()
+                logger.info("cluster DNS serving \(clusterDomain) on \(bindAddress):\(dns.port) (UDP and TCP)")
+            } catch {
+                logger.critical("could not start the cluster DNS server on port \(dnsPort): \(error)")
+                throw ExitCode.failure
+            }
+        }
+
         let url = "http://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
         if let kubeconfig {
             do {
@@ -130,8 +167,40 @@ struct Serve: ParsableCommand {
 
         ShutdownSignals.install(logger: logger) {
             server.stop()
+            durable?.close()
         }
         dispatchMain()
+    }
+}
+
+extension Serve {
+    /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
+    func openDurableStore(logger: Logger) throws -> SQLiteStorage {
+        let directory = dataDir ?? Self.defaultDataDirectory()
+        do {
+            let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory,
+                                          compactionInterval: .milliseconds(Int64(compactionInterval * 1000)))
+            logger.info("durable store \(store.databasePath) at resourceVersion \(store.currentRevision)")
+            return store
+        } catch {
+            logger.critical("cannot start the durable store: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// `${XDG_DATA_HOME:-$HOME/.local/share}/kubelite`, as the XDG base directories place user data.
+    static func defaultDataDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/kubelite" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/share/kubelite"
+    }
+
+    /// The address the `kubernetes` Service's Endpoints advertise. Endpoints may not hold loopback
+    /// addresses, so a loopback bind advertises the host's address, as kube-apiserver's
+    /// --advertise-address defaults to it.
+    static func advertised(_ bindAddress: String) -> String {
+        bindAddress.hasPrefix("127.") ? "0.0.0.0" : bindAddress
     }
 }
 

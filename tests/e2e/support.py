@@ -63,7 +63,8 @@ class Server:
         self.log_file = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
-             "--bind-address", "127.0.0.1", *self.args],
+             "--bind-address", "127.0.0.1", "--dns-port", "0",
+             *([] if "--data-dir" in self.args else ["--in-memory"]), *self.args],
             stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT)
 
         def kubeconfig_written():

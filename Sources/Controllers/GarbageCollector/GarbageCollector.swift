@@ -36,7 +36,8 @@ public final class GarbageCollector: Controller {
                 switch event.kind {
                 case .added, .modified:
                     graph.upsert(key, event.object.object)
-                    affected.append(key)
+                    // Only objects with owners, or marked for foreground/orphan deletion, need a look.
+                    if Self.needsSync(event.object.object) { affected.append(key) }
                 case .deleted:
                     let uid = event.object.object[path: "metadata", "uid"]?.stringValue ?? ""
                     graph.remove(key)
@@ -53,12 +54,19 @@ public final class GarbageCollector: Controller {
         for resource in context.registry.resources {
             for item in storage.list(resource: resource.groupResource.description, namespace: nil).items {
                 state.withLock { $0.upsert(item.key, item.object) }
-                queue.add(item.key)
+                if Self.needsSync(item.object) { queue.add(item.key) }
             }
         }
         queue.run(workers: 2) { key in
             if !self.sync(key, context) { queue.addRateLimited(key) } else { queue.forget(key) }
         }
+    }
+
+    static func needsSync(_ object: JSON) -> Bool {
+        if !(object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).isEmpty { return true }
+        guard object[path: "metadata", "deletionTimestamp"] != nil else { return false }
+        let finalizers = object[path: "metadata", "finalizers"]?.arrayValue ?? []
+        return finalizers.contains("orphan") || finalizers.contains("foregroundDeletion")
     }
 
     /// Looks at one object: deletes it if all its owners are gone, and carries out a foreground or

@@ -2,7 +2,7 @@ import APIMachinery
 
 /// Services (pkg/registry/core/service: strategy, the REST layer's IP-family defaulting and
 /// patchAllocatedValues; SetDefaults_Service; ValidateService / ValidateServiceUpdate).
-/// Cluster IPs themselves are allocated elsewhere; this keeps `clusterIP` and `clusterIPs` in step.
+/// Addresses and node ports are taken in Allocators/ServiceAllocation*.swift, after validation.
 public struct ServiceStrategy: ResourceStrategy {
     public init() {}
     public var resource: APIResource { ResourceCatalog.services }
@@ -38,9 +38,9 @@ public struct ServiceStrategy: ResourceStrategy {
     public func prepareForCreate(_ object: inout JSON) {
         object["status"] = ["loadBalancer": [:]]
         object.modifyPath("spec") { spec in
-            let clusterIP = spec.string("clusterIP")
-            if !clusterIP.isEmpty && spec.array("clusterIPs").isEmpty { spec["clusterIPs"] = [.string(clusterIP)] }
-            Self.defaultIPFamilies(&spec)
+            Self.normalizeClusterIPs(&spec, old: nil)
+            // Errors are reported when addresses are allocated, after validation, as upstream does.
+            _ = ServiceIPFamilies.initialize(&spec, old: nil)
         }
     }
 
@@ -48,37 +48,10 @@ public struct ServiceStrategy: ResourceStrategy {
         object["status"] = old["status"]
         let oldSpec = old["spec"] ?? [:]
         object.modifyPath("spec") { spec in
-            // patchAllocatedValues: a client that leaves out allocated values keeps them.
-            if oldSpec.string("type") != "ExternalName" && spec.string("type") != "ExternalName" {
-                if spec.string("clusterIP").isEmpty { spec["clusterIP"] = oldSpec["clusterIP"] }
-                if spec.array("clusterIPs").isEmpty, !oldSpec.array("clusterIPs").isEmpty { spec["clusterIPs"] = oldSpec["clusterIPs"] }
-                if spec["ipFamilyPolicy"] == nil { spec["ipFamilyPolicy"] = oldSpec["ipFamilyPolicy"] }
-                if spec.array("ipFamilies").isEmpty, !oldSpec.array("ipFamilies").isEmpty { spec["ipFamilies"] = oldSpec["ipFamilies"] }
-            }
-            // NormalizeClusterIPs: a changed singular value with an unchanged plural rewrites the plural.
-            if spec.string("clusterIP") != oldSpec.string("clusterIP"), spec["clusterIPs"] == oldSpec["clusterIPs"] {
-                let ip = spec.string("clusterIP")
-                spec["clusterIPs"] = ip.isEmpty ? nil : [.string(ip)]
-            }
-            Self.defaultIPFamilies(&spec)
-        }
-    }
-
-    /// The allocator's family defaulting on a single-stack IPv4 cluster: headless services without
-    /// a selector become RequireDualStack over both families, all others SingleStack IPv4.
-    static func defaultIPFamilies(_ spec: inout JSON) {
-        guard spec.string("type") != "ExternalName" else { return }
-        let headlessWithoutSelector = spec.array("clusterIPs").first?.stringValue == "None"
-            && (spec["selector"]?.objectValue ?? [:]).isEmpty
-        if headlessWithoutSelector {
-            spec.setDefault("ipFamilyPolicy", "RequireDualStack")
-            var families = spec.array("ipFamilies")
-            if families.isEmpty { families = ["IPv4"] }
-            if families.count == 1 { families.append(families[0] == "IPv4" ? "IPv6" : "IPv4") }
-            spec["ipFamilies"] = .array(families)
-        } else {
-            spec.setDefault("ipFamilyPolicy", "SingleStack")
-            if spec.array("ipFamilies").isEmpty { spec["ipFamilies"] = ["IPv4"] }
+            Self.patchAllocatedValues(&spec, old: oldSpec)
+            Self.normalizeClusterIPs(&spec, old: oldSpec)
+            Self.dropTypeDependentFields(&spec, old: oldSpec)
+            _ = ServiceIPFamilies.initialize(&spec, old: oldSpec)
         }
     }
 

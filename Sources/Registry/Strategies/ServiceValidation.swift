@@ -56,6 +56,14 @@ enum ServiceValidation {
                 errs.append(.forbidden(specPath.child("ports").index(i).child("nodePort"), "may not be used when `type` is 'ClusterIP'"))
             }
         }
+        // Node ports are unique per protocol (TCP and UDP ports may share one).
+        var nodePorts = Set<String>()
+        for (i, port) in ports.enumerated() {
+            guard let nodePort = port["nodePort"]?.intValue, nodePort != 0 else { continue }
+            if !nodePorts.insert("\(port.string("protocol"))/\(nodePort)").inserted {
+                errs.append(.duplicate(specPath.child("ports").index(i).child("nodePort"), .int(nodePort)))
+            }
+        }
         var seen = Set<String>()
         for (i, port) in ports.enumerated() {
             let key = "\(port.string("protocol"))/\(port["port"]?.intValue ?? 0)"

@@ -1,0 +1,36 @@
+/// How a durable backend drives the memory backend, which it keeps as its read path: it restores
+/// the stored state at startup, then applies each change once it is on disk, with the revision it
+/// assigned. Applying publishes to listeners exactly as the memory backend's own writes do.
+extension MemoryStorage {
+    /// Puts an object as it was stored, without an event (the state at the history's start).
+    func restore(_ object: StoredObject) {
+        state.withLock { s in
+            s.buckets[object.key.resource, default: ResourceBucket()].put(object)
+        }
+    }
+
+    /// Applies changes already validated and made durable, in revision order; each must be newer
+    /// than the current revision.
+    func apply(_ events: [StorageEvent]) {
+        state.withLock { s in
+            for event in events {
+                precondition(event.revision > s.revision, "durable changes applied out of revision order")
+                s.revision = event.revision
+                switch event.kind {
+                case .added, .modified:
+                    s.buckets[event.object.key.resource, default: ResourceBucket()].put(event.object)
+                case .deleted:
+                    s.buckets[event.object.key.resource]?.remove(event.object.key)
+                }
+                s.history.append(event)
+                for listener in s.listeners.values { listener(event) }
+            }
+        }
+    }
+
+    /// Moves the revision forward without a change (a durable backend's restored revision when its
+    /// newest rows were compacted away).
+    func advance(to revision: Int64) {
+        state.withLock { s in s.revision = max(s.revision, revision) }
+    }
+}

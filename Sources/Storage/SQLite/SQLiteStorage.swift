@@ -1,0 +1,204 @@
+import APIMachinery
+import Foundation
+
+/// The durable backend: a `MemoryStorage` serves every read and fans changes out, and `DIR/kubelite.db`
+/// (see `SQLiteLog`) is the log that makes writes survive restarts, crashes and power cuts.
+///
+/// A write is validated (compare-and-swap) and given its revision under the sequencer lock, against
+/// the committed state plus the writes still waiting for their commit, then queued for the committer
+/// thread; it returns only once its row is committed and fsync'd and the memory backend has applied
+/// and published it. The committer drains the whole queue into one transaction (group commit: one
+/// fsync for every writer waiting), so watchers only ever see durable changes, in revision order.
+///
+/// A failed commit (disk full, I/O error) fails every write of the batch and every write queued behind
+/// it (they were validated against it) with `.unavailable`; none is applied, reads go on, and the
+/// next write tries again. Revisions handed to failed writes are skipped, never reused: an fsync that
+/// reported failure may still have reached the disk.
+public final class SQLiteStorage: Storage, @unchecked Sendable {
+    /// A key's newest state among the writes not committed yet (nil object: deleted).
+    struct Pending {
+        let object: StoredObject?
+        let revision: Int64
+    }
+
+    struct Write {
+        let event: StorageEvent
+        let row: LogRow
+        let ticket: CommitTicket
+    }
+
+    let memory: MemoryStorage
+    let log: SQLiteLog
+    let historyLimit: Int
+    let compactionInterval: Duration
+    /// Guards everything below, and wakes the committer.
+    let sequencer = NSCondition()
+    /// The newest revision handed out (committed or not).
+    var assignedRevision: Int64
+    var pending: [StorageKey: Pending] = [:]
+    var queue: [Write] = []
+    var jobs: [(SQLiteLog) -> Void] = []
+    var stopped = false
+    let committerDone = DispatchSemaphore(value: 0)
+
+    /// The database file, `DIR/kubelite.db`.
+    public var databasePath: String { log.path }
+
+    /// Opens (or creates) the store in `directory`, loads its objects and recent history, and starts
+    /// the committer.
+    /// - Parameters:
+    ///   - historyLimit: changes kept, in memory and on disk, for watchers resuming from a revision
+    ///     (also across a restart).
+    ///   - compactionInterval: how often the log is compacted down to that history.
+    public init(directory: String, historyLimit: Int = 100_000, compactionInterval: Duration = .seconds(300)) throws(SQLiteOpenError) {
+        log = try SQLiteLog(directory: directory)
+        self.historyLimit = historyLimit
+        self.compactionInterval = compactionInterval
+        do {
+            memory = try Self.load(log, historyLimit: historyLimit)
+        } catch let error as SQLiteError {
+            log.close()
+            throw SQLiteOpenError.from(error, path: log.path)
+        } catch {
+            log.close()
+            throw SQLiteOpenError("\(log.path) is corrupt: \(error)")
+        }
+        assignedRevision = memory.currentRevision
+        startCommitter()
+    }
+
+    /// Rebuilds the memory backend from the log: rows at or below the compacted revision are the
+    /// state there; every later row is replayed as an event into the history.
+    private static func load(_ log: SQLiteLog, historyLimit: Int) throws -> MemoryStorage {
+        let compacted = try log.compactRevision()
+        let memory = MemoryStorage(historyLimit: historyLimit, initialRevision: compacted)
+        try log.replay { row in
+            let object: JSON
+            do {
+                object = try JSONParser.parse(row.value).value
+            } catch {
+                throw SQLiteOpenError("\(log.path) is corrupt: the row at revision \(row.revision) (\(row.key)) is not JSON: \(error)")
+            }
+            let stored = StoredObject(key: row.key, object: object, bytes: row.value, revision: row.revision)
+            if row.revision <= compacted {
+                if !row.deleted { memory.restore(stored) }
+                return
+            }
+            let previous = memory.get(row.key)
+            let kind: StorageEvent.Kind = row.deleted ? .deleted : (previous == nil ? .added : .modified)
+            memory.apply([StorageEvent(kind: kind, object: stored, previous: previous)])
+        }
+        return memory
+    }
+
+    /// Stops the committer once the queued writes are committed, and closes the database.
+    public func close() {
+        sequencer.lock()
+        let wasStopped = stopped
+        stopped = true
+        sequencer.signal()
+        sequencer.unlock()
+        if !wasStopped {
+            committerDone.wait()
+            log.close()
+        }
+    }
+
+    // MARK: reads, served by the memory backend
+
+    public var currentRevision: Int64 { memory.currentRevision }
+    public func get(_ key: StorageKey) -> StoredObject? { memory.get(key) }
+
+    public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
+        memory.list(resource: resource, namespace: namespace)
+    }
+
+    public func list(_ request: ListRequest) throws(StorageError) -> ListPage { try memory.list(request) }
+    public func waitForRevision(_ revision: Int64, timeout: Duration) -> Int64 { memory.waitForRevision(revision, timeout: timeout) }
+    public func events(after revision: Int64) throws(StorageError) -> [StorageEvent] { try memory.events(after: revision) }
+
+    @discardableResult
+    public func addListener(_ listener: @escaping @Sendable (StorageEvent) -> Void) -> ListenerToken { memory.addListener(listener) }
+    public func removeListener(_ token: ListenerToken) { memory.removeListener(token) }
+
+    // MARK: writes
+
+    public func create(_ key: StorageKey, _ object: JSON) throws(StorageError) -> StoredObject {
+        try write(key) { (current, revision) throws(StorageError) in
+            if current != nil { throw .alreadyExists(key) }
+            let stored = Self.store(object, key: key, revision: revision)
+            return StorageEvent(kind: .added, object: stored, previous: nil)
+        }
+    }
+
+    public func update(_ key: StorageKey, expectedRevision: Int64?, _ object: JSON) throws(StorageError) -> StoredObject {
+        try write(key) { (current, revision) throws(StorageError) in
+            guard let current else { throw .notFound(key) }
+            if let expectedRevision, expectedRevision != current.revision {
+                throw .conflict(key, currentRevision: current.revision)
+            }
+            return StorageEvent(kind: .modified, object: Self.store(object, key: key, revision: revision), previous: current)
+        }
+    }
+
+    public func delete(_ key: StorageKey, expectedRevision: Int64?) throws(StorageError) -> StoredObject {
+        try write(key) { (current, revision) throws(StorageError) in
+            guard let current else { throw .notFound(key) }
+            if let expectedRevision, expectedRevision != current.revision {
+                throw .conflict(key, currentRevision: current.revision)
+            }
+            return StorageEvent(kind: .deleted, object: Self.store(current.object, key: key, revision: revision), previous: current)
+        }
+    }
+
+    /// Validates and sequences one write under the sequencer lock (`change` gets the key's newest
+    /// state, pending writes included, and the revision to use), queues it, and waits for its commit.
+    private func write(_ key: StorageKey,
+                       _ change: (StoredObject?, Int64) throws(StorageError) -> StorageEvent) throws(StorageError) -> StoredObject {
+        sequencer.lock()
+        if stopped {
+            sequencer.unlock()
+            throw .unavailable("storage is shut down")
+        }
+        let current: StoredObject?
+        if let newest = pending[key] { current = newest.object } else { current = memory.get(key) }
+        let event: StorageEvent
+        do {
+            event = try change(current, assignedRevision + 1)
+        } catch {
+            sequencer.unlock()
+            throw error
+        }
+        assignedRevision += 1
+        pending[key] = Pending(object: event.kind == .deleted ? nil : event.object, revision: event.revision)
+        let row = LogRow(revision: event.revision, key: key, created: event.kind == .added, deleted: event.kind == .deleted,
+                         prevRevision: event.previous?.revision ?? 0, value: event.object.bytes)
+        let ticket = CommitTicket()
+        queue.append(Write(event: event, row: row, ticket: ticket))
+        sequencer.signal()
+        sequencer.unlock()
+        try ticket.wait()
+        return event.object
+    }
+
+    private static func store(_ object: JSON, key: StorageKey, revision: Int64) -> StoredObject {
+        let stamped = object.stamped(revision: revision)
+        return StoredObject(key: key, object: stamped, bytes: JSONWriter.encode(stamped), revision: revision)
+    }
+}
+
+/// One queued write's outcome, handed from the committer to the waiting writer.
+final class CommitTicket: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var failure: StorageError?
+
+    func complete(_ failure: StorageError?) {
+        self.failure = failure
+        done.signal()
+    }
+
+    func wait() throws(StorageError) {
+        done.wait()
+        if let failure { throw failure }
+    }
+}
