@@ -468,13 +468,5 @@ def settled(replicas):
     return check
 
 
-def first_index(events, predicate):
-    """The index of the first (event, state) pair of `replay(events)` satisfying predicate, or None."""
-    for index, (event, state) in enumerate(replay(events)):
-        if predicate(event, state):
-            return index
-    return None
-
-
 def name_of(event):
     return event["object"].get("metadata", {}).get("name")
