@@ -132,8 +132,9 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
-        let node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
+        var node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
                                         terminationGraceScale: terminationGraceScale)
+        node.minimumTermination = .milliseconds(300)
         // The DNS server asks for its informers before the manager starts them.
         let dns = dnsPort >= 0
             ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)

@@ -167,7 +167,8 @@ def test_failed_pod_is_recreated_with_same_name(kubectl, manifests, server, ns):
         pods_by_name(kubectl, SELECTOR).get("redis-sts-1")), 60, "a new redis-sts-1, Running and Ready")
     assert pod["spec"]["hostname"] == "redis-sts-1"
     wait_statefulset(kubectl, "redis-sts", settled(2), 30, "redis-sts back to 2/2", SELECTOR)
-    # processReplica records a Warning before deleting a failed pod
+    # Since 1.28 processReplica deletes a failed pod without a RecreatingFailedPod event; the deletion
+    # itself is recorded as SuccessfulDelete.
     recorded = [(e["type"], e["message"]) for e in kubectl.json("get", "events")["items"]
-                if e["reason"] == "RecreatingFailedPod"]
-    assert recorded == [("Warning", f"StatefulSet {ns}/redis-sts is recreating failed Pod redis-sts-1")], recorded
+                if e["reason"] == "SuccessfulDelete"]
+    assert ("Normal", "delete Pod redis-sts-1 in StatefulSet redis-sts successful") in recorded, recorded

@@ -10,7 +10,10 @@ extension KubeletSimulator {
         let now = context.timers.now()
         let since = record.terminatingSince ?? now
         let grace = max(0, pod[path: "metadata", "deletionGracePeriodSeconds"]?.intValue ?? 0)
-        let removeAt = since.addingTimeInterval(Double(grace) * options.terminationGraceScale)
+        // A real kubelet takes a moment to stop containers even with no grace period; the floor keeps
+        // clients that delete then watch for the deletion (kubectl delete) from missing it when the
+        // controller recreates a pod of the same name at once.
+        let removeAt = since.addingTimeInterval(max(Double(grace) * options.terminationGraceScale, options.minimumTermination.seconds))
         // The wake-up is set before the events, so whoever sees them can rely on it.
         if now < removeAt { queue.addAfter(key, .seconds(removeAt.timeIntervalSince(now))) }
         if record.terminatingSince == nil {

@@ -14,6 +14,9 @@ public struct SimulatedNodeOptions: Sendable {
     /// (`--termination-grace-scale`): 0 removes it as soon as it is marked, 1 waits the whole
     /// terminationGracePeriodSeconds as a real kubelet whose containers ignore SIGTERM would.
     public var terminationGraceScale: Double
+    /// The least time between a graceful deletion and the pod's removal, whatever the grace period
+    /// (`kubelite serve` uses 300 ms, as a real kubelet never removes a pod instantly).
+    public var minimumTermination: Duration = .zero
     /// What each node reports as capacity and allocatable.
     public var cpu: String
     public var memory: String
