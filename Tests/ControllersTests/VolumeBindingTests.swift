@@ -94,7 +94,7 @@ final class VolumeBindingTests: XCTestCase {
         XCTAssertEqual(VolumeBinding.check(pod, registry: c.h.registry), .unschedulable(reason: "pod has unbound immediate PersistentVolumeClaims"))
         XCTAssertEqual(VolumeBinding.unboundClaims(for: pod, registry: c.h.registry), ["data"])
         XCTAssertEqual(VolumeBinding.unschedulableMessage(reason: "pod has unbound immediate PersistentVolumeClaims", nodes: 1),
-                       "0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims. "
+                       "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. "
                            + "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.")
 
         let orphan = try c.createPod("orphan", claims: ["missing"])

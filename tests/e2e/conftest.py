@@ -10,7 +10,7 @@ import shutil
 import pytest
 from kubernetes import client as k8s_client
 
-from support import MANIFESTS, Clients, Kubectl, Server, create_namespace, namespace_name
+from support import MANIFESTS, Clients, Dig, Kubectl, Server, cluster_dns, create_namespace, namespace_name
 
 
 @pytest.fixture(scope="session")
@@ -111,3 +111,25 @@ def manifests():
     return MANIFESTS
 
 
+
+
+@pytest.fixture
+def dig(server):
+    """The real `dig`, asking the session server's cluster DNS."""
+    return Dig(cluster_dns(server))
+
+
+@pytest.fixture
+def cluster_scoped(server, kubectl_cache):
+    """Cluster-scoped objects a test creates (StorageClasses, PersistentVolumes): `cluster_scoped(kind, name)`
+    records one, deleted (not awaited) after the test so the session server's cluster stays tidy."""
+    created = []
+
+    def record(kind, name):
+        created.append((kind, name))
+        return name
+
+    yield record
+    kubectl = Kubectl(server, kubectl_cache, namespace=None)
+    for kind, name in reversed(created):
+        kubectl.run("delete", kind, name, "--ignore-not-found", "--wait=false")

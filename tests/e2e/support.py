@@ -5,6 +5,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -423,6 +424,19 @@ def assert_holds(predicate, duration, message, interval=0.2):
     while True:
         value = predicate()
         assert value, f"no longer true: {message}"
+
+def holds_for(predicate, duration, message, interval=0.1):
+    """Checks `predicate` again and again for `duration` seconds: an AssertionError the first time it is
+    false (or raises). Shows that something *stays* so (a claim kept Pending, a finalizer kept) without a
+    blind sleep: the condition is watched the whole time."""
+    deadline = time.monotonic() + duration
+    while True:
+        try:
+            value = predicate()
+        except Exception as error:
+            raise AssertionError(f"stopped holding ({error!r}): {message}") from error
+        if not value:
+            raise AssertionError(f"stopped holding: {message}")
         if time.monotonic() >= deadline:
             return value
         time.sleep(interval)
@@ -470,3 +484,120 @@ def settled(replicas):
 
 def name_of(event):
     return event["object"].get("metadata", {}).get("name")
+
+# ---- cluster DNS ----
+
+DNS_LOG_LINE = re.compile(r"cluster DNS serving (\S+) on ([0-9.]+):(\d+)")
+
+
+@dataclass
+class ClusterDNS:
+    """Where a kubelite's DNS server listens, as its log announces it."""
+    domain: str
+    address: str
+    port: int
+
+
+def cluster_dns(server, timeout=10.0):
+    """The DNS address of `server`, read from its log line `cluster DNS serving <domain> on <addr>:<port>`."""
+    def announced():
+        match = DNS_LOG_LINE.search(server.log_path.read_text(errors="replace"))
+        return match and ClusterDNS(match.group(1), match.group(2), int(match.group(3)))
+
+    return wait_for(announced, timeout, f"the DNS log line in {server.log_path}")
+
+
+class Dig:
+    """The real `dig` (Debian's dnsutils) pointed at one kubelite's cluster DNS server."""
+
+    def __init__(self, dns):
+        if shutil.which("dig") is None:
+            pytest.fail("dig is not on PATH (apt-get install dnsutils)")
+        self.dns = dns
+
+    def run(self, name, rtype="A", *options):
+        """The whole `dig` answer as text (header with status, sections)."""
+        command = ["dig", f"@{self.dns.address}", "-p", str(self.dns.port), "+time=2", "+tries=2"]
+        command += [*(["-x", name] if rtype == "PTR" else [name, rtype]), *options]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            raise AssertionError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
+        return result.stdout
+
+    def short(self, name, rtype="A", *options):
+        """The answer records' data, `+short`, as a sorted list."""
+        return sorted(line for line in self.run(name, rtype, "+short", *options).splitlines() if line.strip())
+
+    def status(self, name, rtype="A", *options):
+        """The rcode from dig's header line (`status: NXDOMAIN`)."""
+        match = re.search(r"->>HEADER<<- opcode: \w+, status: (\w+)", self.run(name, rtype, *options))
+        assert match, f"no header line in dig's answer for {name}"
+        return match.group(1)
+
+
+# ---- workloads seen through kubectl ----
+
+def condition(obj, kind):
+    """The status condition of this type, or {}."""
+    return next((c for c in obj.get("status", {}).get("conditions") or [] if c.get("type") == kind), {})
+
+
+def pod_is_ready(pod):
+    return pod.get("status", {}).get("phase") == "Running" and condition(pod, "Ready").get("status") == "True"
+
+
+def get_or_none(kubectl, kind, name):
+    """The object as JSON, or None when kubectl says it is not found."""
+    result = kubectl.run("get", kind, name, "-o", "json")
+    if result.returncode != 0:
+        if "NotFound" in result.stderr or "not found" in result.stderr:
+            return None
+        raise KubectlError(("get", kind, name), result.returncode, result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def wait_for_ready_pods(kubectl, names, timeout=30.0):
+    """Waits until every named pod is Running and Ready; returns them by name."""
+    def ready():
+        pods = {name: get_or_none(kubectl, "pod", name) for name in names}
+        return all(p and pod_is_ready(p) for p in pods.values()) and pods
+
+    return wait_for(ready, timeout, f"pods {', '.join(names)} Running and Ready", interval=0.2)
+
+
+def wait_for_statefulset(kubectl, name, replicas, timeout=45.0):
+    """Waits until the StatefulSet reports `replicas` ready replicas and its pods 0..replicas-1 are Ready
+    (and no higher ordinal remains); returns the pods by name."""
+    names = [f"{name}-{i}" for i in range(replicas)]
+
+    def settled():
+        status = kubectl.json("get", "sts", name).get("status", {})
+        if status.get("readyReplicas", 0) != replicas or status.get("replicas", 0) != replicas:
+            return False
+        if get_or_none(kubectl, "pod", f"{name}-{replicas}") is not None:
+            return False
+        pods = {n: get_or_none(kubectl, "pod", n) for n in names}
+        return all(p and pod_is_ready(p) for p in pods.values()) and pods
+
+    return wait_for(settled, timeout, f"statefulset {name} at {replicas} ready replicas", interval=0.2)
+
+
+def wait_for_gone(kubectl, kind, name, timeout=30.0):
+    wait_for(lambda: get_or_none(kubectl, kind, name) is None, timeout, f"{kind} {name} to be gone", interval=0.2)
+
+
+def kubectl_delete(kubectl, *args, timeout=30.0):
+    """`kubectl delete ...` as a user types it (it waits until the object is gone), with a deadline; returns
+    stdout. kubectl 1.32 waits with a GET (done when the object is gone or has another UID), then a LIST of
+    the name (done when absent) and a watch for its DELETED event. An object removed and recreated under the
+    same name between that GET and LIST (a few milliseconds) leaves it waiting for the new object's deletion."""
+    try:
+        result = kubectl.run("delete", *args, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        output = expired.stdout.decode() if isinstance(expired.stdout, bytes) else expired.stdout
+        raise AssertionError(f"kubectl delete {' '.join(map(str, args))} did not return within {timeout}s "
+                             f"(stdout so far: {output!r}): kubectl never saw the object go (removed and recreated between its "
+                             "GET and LIST?)") from None
+    if result.returncode != 0:
+        raise KubectlError(("delete", *args), result.returncode, result.stdout, result.stderr)
+    return result.stdout

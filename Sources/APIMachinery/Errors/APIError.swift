@@ -55,8 +55,11 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             if let uid = details.uid { d["uid"] = .string(uid) }
             if !details.causes.isEmpty {
                 d["causes"] = .array(details.causes.map { c in
-                    var o: JSONObject = ["reason": .string(c.reason), "message": .string(c.message)]
-                    if let f = c.field { o["field"] = .string(f) }
+                    // Upstream omits an empty reason or field (Go's omitempty).
+                    var o: JSONObject = [:]
+                    if !c.reason.isEmpty { o["reason"] = .string(c.reason) }
+                    o["message"] = .string(c.message)
+                    if let f = c.field, !f.isEmpty { o["field"] = .string(f) }
                     return .object(o)
                 })
             }

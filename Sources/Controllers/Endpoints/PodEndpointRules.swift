@@ -4,17 +4,14 @@ import APIMachinery
 /// k8s.io/endpointslice/util): whether it is listed, whether it is ready, which port a Service
 /// port reaches on it, and whether it gets a hostname.
 enum PodEndpointRules {
-    /// ShouldPodBeInEndpoints: a pod with an address that has not finished for good; a terminating
-    /// pod only when `includeTerminating`.
+    /// ShouldPodBeInEndpoints: a pod with an address that has not finished (Failed and Succeeded pods
+    /// are left out whatever their restartPolicy, as since 1.27); a terminating pod only when
+    /// `includeTerminating`.
     static func shouldBeInEndpoints(_ pod: JSON, includeTerminating: Bool) -> Bool {
         guard address(pod) != nil else { return false }
         if !includeTerminating && pod[path: "metadata", "deletionTimestamp"] != nil { return false }
         let phase = pod[path: "status", "phase"]?.stringValue ?? ""
-        switch pod[path: "spec", "restartPolicy"]?.stringValue ?? "Always" {
-        case "Never": return phase != "Failed" && phase != "Succeeded"
-        case "OnFailure": return phase != "Succeeded"
-        default: return true
-        }
+        return phase != "Failed" && phase != "Succeeded"
     }
 
     /// IsPodReady: the Ready condition is True.

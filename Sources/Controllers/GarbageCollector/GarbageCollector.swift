@@ -112,12 +112,15 @@ public final class GarbageCollector: Controller {
         guard allGone else { return true }
         var options = DeleteOptions()
         options.preconditionUID = uid
+        // The dependent must still be the version judged orphaned: an orphaning owner may have just
+        // removed its reference (then the delete conflicts and the next look keeps it).
+        options.preconditionResourceVersion = String(current.revision)
         options.propagationPolicy = .background
         do {
             _ = try store.delete(namespace: namespace, name: key.name, options: options)
             return true
         } catch {
-            return error.code == 404 || error.code == 409
+            return error.code == 404
         }
     }
 

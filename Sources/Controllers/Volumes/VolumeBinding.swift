@@ -71,11 +71,12 @@ public enum VolumeBinding {
     }
 
     /// The scheduler's FailedScheduling message and PodScheduled condition message for an
-    /// unschedulable reason, on a cluster of `nodes` nodes, e.g. `0/1 nodes are available: 1 pod
+    /// unschedulable reason, on a cluster of `nodes` nodes, e.g. `0/1 nodes are available: pod
     /// has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1
-    /// Preemption is not helpful for scheduling.`
+    /// Preemption is not helpful for scheduling.` The volume check rejects the pod before any node
+    /// is looked at (PreFilter), so the reason carries no per-node count.
     public static func unschedulableMessage(reason: String, nodes: Int = 1) -> String {
-        "0/\(nodes) nodes are available: \(nodes) \(reason). preemption: 0/\(nodes) nodes are available: "
+        "0/\(nodes) nodes are available: \(reason). preemption: 0/\(nodes) nodes are available: "
             + "\(nodes) Preemption is not helpful for scheduling."
     }
 
