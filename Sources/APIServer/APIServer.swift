@@ -17,20 +17,38 @@ public final class APIServer: HTTPHandler, Sendable {
     /// Fans storage changes out to watch streams.
     public let watchHub: WatchHub
     let eventLineCache = EncodedEventCache()
+    /// Runs write requests when the storage is durable (nil otherwise: in memory, writes are quick and
+    /// run inline on the HTTP thread).
+    let writePool: WritePool?
 
+    /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
+    ///   for their commit) at once; one group commit covers at most that many writes.
     public init(registry: Registry, watch: WatchHub.Configuration = WatchHub.Configuration(),
-                logger: Logger = Logger(label: "kubelite.api")) {
+                writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api")) {
         self.registry = registry
         self.watchHub = WatchHub(storage: registry.storage, configuration: watch)
         self.discovery = Discovery(resources: registry.resources)
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
         self.logger = logger
         self.readiness = Readiness()
+        self.writePool = registry.storage.isDurable && writeConcurrency > 0 ? WritePool(maxThreads: writeConcurrency) : nil
     }
 
     public func markReady() { readiness.set(true) }
 
+    /// Reads are answered inline. With durable storage, writes are answered `.deferred`: they run on
+    /// the write pool, so the HTTP thread is free while the write waits for its group commit.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        guard let writePool, Self.writeMethods.contains(request.method) else { return respond(to: request) }
+        let deferred = DeferredResponse()
+        writePool.submit { [self] in deferred.complete(respond(to: request)) }
+        return .deferred(deferred)
+    }
+
+    /// Methods that may write: create, update, patch, delete and deletecollection, subresources included.
+    static let writeMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
+
+    func respond(to request: HTTPRequest) -> HTTPResponse {
         do {
             return try route(request)
         } catch {

@@ -5,6 +5,9 @@ import Foundation
 final class RequestContext {
     var body: [UInt8] = []
     var bodyTooLarge = false
+    /// Set while the handler's answer is deferred: the connection is suspended until it completes,
+    /// and the access handler's next call queues the completed response.
+    var deferred: DeferredResponse?
 }
 
 extension MicroHTTPServer {
@@ -33,6 +36,10 @@ extension MicroHTTPServer {
             uploadDataSize.pointee = 0
             return MHD_Result.YES
         }
+        if let deferred = context.deferred {
+            // Resumed: the deferred response completed, or the server is stopping.
+            return server.queue(deferred.completedResponse ?? HTTPServerErrors.shuttingDown, on: connection)
+        }
         let request = server.makeRequest(connection: connection, url: url, method: method, context: context)
         let response: HTTPResponse
         if context.bodyTooLarge {
@@ -42,13 +49,33 @@ extension MicroHTTPServer {
         } else {
             response = server.handler.handle(request)
         }
+        if case .deferred(let deferred) = response.body {
+            return server.suspend(connection, until: deferred, context: context)
+        }
         return server.queue(response, on: connection)
     }
 
-    static let requestCompleted: MHD_RequestCompletedCallback = { _, _, conCls, _ in
+    static let requestCompleted: MHD_RequestCompletedCallback = { cls, _, conCls, _ in
         guard let conCls, let existing = conCls.pointee else { return }
-        Unmanaged<RequestContext>.fromOpaque(existing).release()
+        let context = Unmanaged<RequestContext>.fromOpaque(existing).takeRetainedValue()
         conCls.pointee = nil
+        if let deferred = context.deferred, let cls {
+            deferred.detach()
+            Unmanaged<MicroHTTPServer>.fromOpaque(cls).takeUnretainedValue().unregister(deferred)
+        }
+    }
+
+    /// Parks the request until `deferred` completes: the connection is suspended, so no thread waits.
+    /// A completion that raced ahead of the suspend is answered at once.
+    func suspend(_ connection: OpaquePointer, until deferred: DeferredResponse, context: RequestContext) -> MHD_Result {
+        guard register(deferred) else {
+            return queue(HTTPServerErrors.shuttingDown, on: connection)
+        }
+        context.deferred = deferred
+        if let response = deferred.suspendUnlessCompleted(connection) {
+            return queue(response, on: connection)
+        }
+        return MHD_Result.YES
     }
 
     func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, context: RequestContext) -> HTTPRequest {
@@ -86,6 +113,10 @@ extension MicroHTTPServer {
                 return queue(HTTPServerErrors.shuttingDown, on: connection)
             }
             mhdResponse = context.makeResponse()
+        case .deferred:
+            // A completion must be a final answer; deferring again is a handler bug.
+            return queue(HTTPServerErrors.status(code: 500, reason: "InternalError",
+                                                 message: "a deferred response completed with another deferred response"), on: connection)
         }
         guard let mhdResponse else { return MHD_Result.NO }
         for (name, value) in response.headers {

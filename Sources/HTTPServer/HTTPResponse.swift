@@ -8,6 +8,8 @@ public struct HTTPResponse: Sendable {
         case bytes([UInt8])
         /// A chunked stream (watch): libmicrohttpd pulls from it and suspends the connection while it is empty.
         case stream(ResponseStream)
+        /// Answered later from another thread; the connection is suspended meanwhile (see `DeferredResponse`).
+        case deferred(DeferredResponse)
     }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
@@ -16,6 +18,13 @@ public struct HTTPResponse: Sendable {
 
     public init(status: Int, headers: [(name: String, value: String)] = [], stream: ResponseStream) {
         self.status = status; self.headers = headers; self.body = .stream(stream)
+    }
+
+    /// A response the handler completes later; its own status and headers are unused.
+    public static func deferred(_ deferred: DeferredResponse) -> HTTPResponse {
+        var response = HTTPResponse(status: 0)
+        response.body = .deferred(deferred)
+        return response
     }
 
     public var bodyBytes: [UInt8] {

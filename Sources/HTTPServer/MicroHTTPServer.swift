@@ -13,10 +13,15 @@ public final class MicroHTTPServer: @unchecked Sendable {
     let handler: any HTTPHandler
     let logger: Logger
     private var daemon: OpaquePointer?
-    private let lock = NSLock()
+    /// Guards the state below; signalled when a deferred request ends.
+    private let lock = NSCondition()
     /// Streams currently attached to connections; resumed and closed on stop, as libmicrohttpd
     /// requires every suspended connection to be resumed before the daemon stops.
     var openStreams: [ObjectIdentifier: StreamContext] = [:]
+    /// Deferred requests not yet over (waiting, or their answer not yet sent); answered 503 on stop.
+    private var openDeferred: [ObjectIdentifier: DeferredResponse] = [:]
+    /// How long `stop` lets the 503 answers to deferred requests reach their clients.
+    static let deferredDrainTimeout: TimeInterval = 2
     private(set) var stopping = false
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger = Logger(label: "kubelite.http")) {
@@ -59,15 +64,22 @@ public final class MicroHTTPServer: @unchecked Sendable {
         daemon = started
     }
 
-    /// Stops accepting, ends open streams, lets in-flight requests finish, then stops the daemon.
+    /// Stops accepting, ends open streams, answers deferred requests still waiting with a 503 Status
+    /// (and gives those answers a moment to be sent), then stops the daemon.
     public func stop() {
         lock.lock()
         guard let d = daemon, !stopping else { lock.unlock(); return }
         stopping = true
         let streams = Array(openStreams.values)
+        let deferred = Array(openDeferred.values)
         lock.unlock()
         _ = MHD_quiesce_daemon(d)
         for stream in streams { stream.shutdown() }
+        for waiting in deferred { waiting.complete(HTTPServerErrors.shuttingDown) }
+        let deadline = Date().addingTimeInterval(Self.deferredDrainTimeout)
+        lock.lock()
+        while !openDeferred.isEmpty, lock.wait(until: deadline) {}
+        lock.unlock()
         MHD_stop_daemon(d)
         lock.lock()
         daemon = nil
@@ -84,6 +96,25 @@ public final class MicroHTTPServer: @unchecked Sendable {
     func unregister(_ stream: StreamContext) {
         lock.lock(); defer { lock.unlock() }
         openStreams[ObjectIdentifier(stream)] = nil
+    }
+
+    func register(_ deferred: DeferredResponse) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if stopping { return false }
+        openDeferred[ObjectIdentifier(deferred)] = deferred
+        return true
+    }
+
+    func unregister(_ deferred: DeferredResponse) {
+        lock.lock(); defer { lock.unlock() }
+        openDeferred[ObjectIdentifier(deferred)] = nil
+        lock.broadcast()
+    }
+
+    /// Deferred requests in flight: waiting for their answer or sending it.
+    public var deferredRequestCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return openDeferred.count
     }
 
     deinit { stop() }

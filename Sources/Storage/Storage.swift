@@ -9,6 +9,10 @@ public protocol Storage: AnyObject, Sendable {
     /// The revision of the newest write.
     var currentRevision: Int64 { get }
 
+    /// Whether a write returns only once it is on disk (and so waits, possibly for a group commit):
+    /// callers may then run writes on threads of their own rather than on a few shared ones.
+    var isDurable: Bool { get }
+
     func get(_ key: StorageKey) -> StoredObject?
 
     /// Objects of a resource, optionally in one namespace, sorted by namespace and name, with the
@@ -42,6 +46,10 @@ public protocol Storage: AnyObject, Sendable {
     @discardableResult
     func addListener(_ listener: @escaping @Sendable (StorageEvent) -> Void) -> ListenerToken
     func removeListener(_ token: ListenerToken)
+}
+
+extension Storage {
+    public var isDurable: Bool { false }
 }
 
 public struct ListenerToken: Sendable, Hashable {

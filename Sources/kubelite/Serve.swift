@@ -53,6 +53,10 @@ struct Serve: ParsableCommand {
     @Flag(name: .customLong("in-memory"), help: "Keep the cluster's state in memory only: nothing survives a restart.")
     var inMemory = false
 
+    @Option(name: .customLong("write-concurrency"),
+            help: ArgumentHelp("With the durable store, write requests that may wait for their commit at once, each on a thread of its own (one fsync covers them all).", valueName: "requests"))
+    var writeConcurrency: Int = 64
+
     @Option(name: .customLong("compaction-interval"),
             help: ArgumentHelp("Seconds between compactions of the durable store down to --watch-history changes.", valueName: "seconds"))
     var compactionInterval: Double = 300
@@ -92,6 +96,7 @@ struct Serve: ParsableCommand {
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
+        guard writeConcurrency > 0 else { throw ValidationError("--write-concurrency must be positive") }
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
     }
@@ -117,7 +122,7 @@ struct Serve: ParsableCommand {
         var watch = WatchHub.Configuration()
         watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
         watch.minRequestTimeout = .seconds(minRequestTimeout)
-        let api = APIServer(registry: registry, watch: watch, logger: logger)
+        let api = APIServer(registry: registry, watch: watch, writeConcurrency: writeConcurrency, logger: logger)
         let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()

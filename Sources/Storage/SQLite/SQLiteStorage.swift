@@ -107,6 +107,8 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     // MARK: reads, served by the memory backend
 
     public var currentRevision: Int64 { memory.currentRevision }
+    /// Writes return after their group commit's fsync.
+    public var isDurable: Bool { true }
     public func get(_ key: StorageKey) -> StoredObject? { memory.get(key) }
 
     public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
