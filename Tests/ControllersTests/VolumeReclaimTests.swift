@@ -82,9 +82,19 @@ final class VolumeReclaimTests: XCTestCase {
     func testProtectionFinalizersAreAddedToObjectsMissingThem() throws {
         let c = try VolumeCluster()
         try c.createVolume("pv", storage: "1Gi")
-        var cleared: JSON = try XCTUnwrap(c.volume("pv"))
-        cleared[path: "metadata", "finalizers"] = nil
-        _ = try c.h.store("persistentvolumes").update(namespace: nil, name: "pv", body: RequestBody(value: cleared), options: WriteOptions())
+        // Read-modify-write, retried on conflict: the binder may write the volume's status in between.
+        var attempts = 0
+        while true {
+            var cleared: JSON = try XCTUnwrap(c.volume("pv"))
+            cleared[path: "metadata", "finalizers"] = nil
+            do {
+                _ = try c.h.store("persistentvolumes").update(namespace: nil, name: "pv", body: RequestBody(value: cleared), options: WriteOptions())
+                break
+            } catch {
+                attempts += 1
+                guard error.code == 409, attempts < 20 else { throw error }
+            }
+        }
         XCTAssertTrue(c.settle("finalizer restored") { c.volume("pv")?[path: "metadata", "finalizers"] == ["kubernetes.io/pv-protection"] })
     }
 }
