@@ -5,7 +5,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +17,7 @@ import requests
 import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
+import shutil
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = Path(__file__).resolve().parent / "manifests"
@@ -424,19 +424,6 @@ def assert_holds(predicate, duration, message, interval=0.2):
     while True:
         value = predicate()
         assert value, f"no longer true: {message}"
-
-def holds_for(predicate, duration, message, interval=0.1):
-    """Checks `predicate` again and again for `duration` seconds: an AssertionError the first time it is
-    false (or raises). Shows that something *stays* so (a claim kept Pending, a finalizer kept) without a
-    blind sleep: the condition is watched the whole time."""
-    deadline = time.monotonic() + duration
-    while True:
-        try:
-            value = predicate()
-        except Exception as error:
-            raise AssertionError(f"stopped holding ({error!r}): {message}") from error
-        if not value:
-            raise AssertionError(f"stopped holding: {message}")
         if time.monotonic() >= deadline:
             return value
         time.sleep(interval)
@@ -485,7 +472,23 @@ def settled(replicas):
 def name_of(event):
     return event["object"].get("metadata", {}).get("name")
 
-# ---- cluster DNS ----
+
+def holds_for(predicate, duration, message, interval=0.1):
+    """Checks `predicate` again and again for `duration` seconds: an AssertionError the first time it is
+    false (or raises). Shows that something *stays* so (a claim kept Pending, a finalizer kept) without a
+    blind sleep: the condition is watched the whole time."""
+    deadline = time.monotonic() + duration
+    while True:
+        try:
+            value = predicate()
+        except Exception as error:
+            raise AssertionError(f"stopped holding ({error!r}): {message}") from error
+        if not value:
+            raise AssertionError(f"stopped holding: {message}")
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
 
 DNS_LOG_LINE = re.compile(r"cluster DNS serving (\S+) on ([0-9.]+):(\d+)")
 
@@ -534,8 +537,6 @@ class Dig:
         assert match, f"no header line in dig's answer for {name}"
         return match.group(1)
 
-
-# ---- workloads seen through kubectl ----
 
 def condition(obj, kind):
     """The status condition of this type, or {}."""
