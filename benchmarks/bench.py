@@ -238,6 +238,13 @@ def write_report(args, results, startup_ms, rss_mib, runs, seconds, watch, state
         lines.append(f"| {policy} | {replicas:,} | {elapsed:.2f} s |")
     lines += ["", f"Startup to `/readyz` 200 (empty store, includes process start): {startup_ms:.0f} ms.",
               f"Resident memory after the runs above (1,101 pods plus created configmaps): {rss_mib:.0f} MiB.", ""]
+    # The durable-write section comes from benchmarks/durable.py (it needs etcd); keep the last one.
+    if os.path.exists(args.output):
+        previous = open(args.output).read()
+        start = previous.find("## Durable writes")
+        if start >= 0:
+            end = previous.find("\n## ", start + 1)
+            lines += [previous[start:end if end >= 0 else len(previous)].rstrip(), ""]
     notes = os.path.join(os.path.dirname(__file__), "NOTES.md")
     if os.path.exists(notes):
         lines += [open(notes).read()]

@@ -8,6 +8,9 @@ final class SerialWorker: @unchecked Sendable {
     private var jobs: [() -> Void] = []
     private var head = 0
     private var stopped = false
+    /// True while the thread sleeps on the condition; only then does a new job need a signal, which
+    /// spares a futex wake per storage write when the worker is already busy.
+    private var sleeping = false
     private let tickInterval: TimeInterval
     private let tick: (@Sendable () -> Void)?
 
@@ -26,7 +29,7 @@ final class SerialWorker: @unchecked Sendable {
     func async(_ job: @escaping () -> Void) {
         condition.lock()
         jobs.append(job)
-        condition.signal()
+        if sleeping { condition.signal() }
         condition.unlock()
     }
 
@@ -45,7 +48,7 @@ final class SerialWorker: @unchecked Sendable {
     func stop() {
         condition.lock()
         stopped = true
-        condition.signal()
+        condition.signal()  // unconditionally: stopping must wake it
         condition.unlock()
     }
 
@@ -54,7 +57,9 @@ final class SerialWorker: @unchecked Sendable {
         while true {
             condition.lock()
             while head == jobs.count, !stopped, Date() < nextTick {
+                sleeping = true
                 _ = condition.wait(until: nextTick)
+                sleeping = false
             }
             if stopped, head == jobs.count { condition.unlock(); return }
             var batch: [() -> Void] = []

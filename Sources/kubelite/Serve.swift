@@ -79,7 +79,7 @@ struct Serve: ParsableCommand {
     var serviceClusterIPRange = Registry.defaultServiceCIDR
 
     @Option(name: .customLong("dns-port"),
-            help: "UDP and TCP port of the cluster DNS server on the bind address; 0 picks a free port, -1 turns it off.")
+            help: "UDP and TCP port of the cluster DNS server on the bind address; 0 picks a free port, --dns-port=-1 turns it off.")
     var dnsPort: Int = 10053
 
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
