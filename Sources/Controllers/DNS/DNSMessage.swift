@@ -33,7 +33,7 @@ public struct DNSResponseCode: RawRepresentable, Sendable, Hashable {
     public static let formatError = DNSResponseCode(rawValue: 1)
     public static let serverFailure = DNSResponseCode(rawValue: 2)
     public static let nameError = DNSResponseCode(rawValue: 3)
-    public static let notImplemented = DNSResponseCode(rawValue: 4)
+    public static let notImp = DNSResponseCode(rawValue: 4)
     public static let refused = DNSResponseCode(rawValue: 5)
     public static let badVersion = DNSResponseCode(rawValue: 16)
 }

@@ -20,7 +20,7 @@ public struct DNSQueryHandler: Sendable {
     public func handle(_ packet: [UInt8], transport: Transport) -> [UInt8]? {
         guard let header = DNSMessageReader.header(packet), header.flags & 0x8000 == 0 else { return nil }
         let opcode = UInt8((header.flags >> 11) & 0xF)
-        if opcode != 0 { return reject(header, .notImplemented) }
+        if opcode != 0 { return reject(header, .notImp) }
         let counts = header.counts
         guard counts[0] == 1, counts[1] <= 1, counts[2] <= 1, counts[3] <= 2,
               let query = try? DNSMessageReader.decode(packet)
