@@ -79,22 +79,9 @@ public struct PersistentVolumeBinder: Controller {
 
     /// One key's reconciliation; false asks for a retry with backoff.
     func sync(_ key: VolumeWorkKey, _ context: ControllerContext) -> Bool {
-        do {
-            switch key {
-            case .claim(let namespace, let name):
-                guard let claim = context.informer(VolumeKeys.claims).get(namespace: namespace, name: name) else { return true }
-                try syncClaim(PersistentVolumeClaimView(claim), context)
-            case .volume(let name):
-                guard let volume = context.informer(VolumeKeys.volumes).get(namespace: "", name: name) else { return true }
-                try syncVolume(PersistentVolumeView(volume), context)
-            }
-            return true
-        } catch {
-            // Gone meanwhile: the deletion's own event brings the next sync.
-            if error.code == 404 { return true }
-            context.logger.debug("volume sync failed", metadata: ["key": "\(key)", "error": "\(error.message)"])
-            return false
-        }
+        key.reconcile(context, component: "volume binder",
+                      claim: { (claim) throws(APIError) in try syncClaim(claim, context) },
+                      volume: { (volume) throws(APIError) in try syncVolume(volume, context) })
     }
 
     func record(_ context: ControllerContext, _ object: JSON, _ type: EventRecorder.EventType, _ reason: String, _ message: String) {

@@ -42,22 +42,11 @@ public struct SimulatedProvisioner: Controller {
         slot.resync(every: options.resyncPeriod, timers: context.timers, keys: allKeys)
     }
 
+    /// One key's reconciliation; false asks for a retry with backoff.
     func sync(_ key: VolumeWorkKey, _ context: ControllerContext) -> Bool {
-        do {
-            switch key {
-            case .claim(let namespace, let name):
-                guard let claim = context.informer(VolumeKeys.claims).get(namespace: namespace, name: name) else { return true }
-                try provision(PersistentVolumeClaimView(claim), context)
-            case .volume(let name):
-                guard let volume = context.informer(VolumeKeys.volumes).get(namespace: "", name: name) else { return true }
-                try deleteIfReleased(PersistentVolumeView(volume), context)
-            }
-            return true
-        } catch {
-            if error.code == 404 { return true }
-            context.logger.debug("provisioner sync failed", metadata: ["key": "\(key)", "error": "\(error.message)"])
-            return false
-        }
+        key.reconcile(context, component: "provisioner",
+                      claim: { (claim) throws(APIError) in try provision(claim, context) },
+                      volume: { (volume) throws(APIError) in try deleteIfReleased(volume, context) })
     }
 
     /// upstream's shouldProvision, then Provision.

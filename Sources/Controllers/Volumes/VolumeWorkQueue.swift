@@ -42,3 +42,28 @@ final class VolumeQueueSlot: Sendable {
         }
     }
 }
+
+extension VolumeWorkKey {
+    /// One reconciliation of this key, shared by the volume controllers: the object is read from the
+    /// informer caches and handed to `claim` or `volume`; an object gone meanwhile (absent, or a 404
+    /// while writing) counts as done, since its deletion brings the next sync. False asks for a retry.
+    func reconcile(_ context: ControllerContext, component: String,
+                   claim: (PersistentVolumeClaimView) throws(APIError) -> Void,
+                   volume: (PersistentVolumeView) throws(APIError) -> Void) -> Bool {
+        do {
+            switch self {
+            case .claim(let namespace, let name):
+                guard let object = context.informer(VolumeKeys.claims).get(namespace: namespace, name: name) else { return true }
+                try claim(PersistentVolumeClaimView(object))
+            case .volume(let name):
+                guard let object = context.informer(VolumeKeys.volumes).get(namespace: "", name: name) else { return true }
+                try volume(PersistentVolumeView(object))
+            }
+            return true
+        } catch {
+            if error.code == 404 { return true }
+            context.logger.debug("\(component) sync failed", metadata: ["key": "\(self)", "error": "\(error.message)"])
+            return false
+        }
+    }
+}
