@@ -147,10 +147,15 @@ final class StreamContext: @unchecked Sendable {
         self.stream = stream
     }
 
+    static let blockSize = 1024
+
     func makeResponse() -> OpaquePointer? {
         stream.attach(wake: { [weak self] in self?.wake() })
         let me = Unmanaged.passRetained(self).toOpaque()
-        return MHD_create_response_from_callback(UInt64.max, 32 * 1024, StreamContext.reader, me, StreamContext.free)
+        // libmicrohttpd callocs `blockSize` bytes per response but fills chunked (HTTP/1.1) streams from
+        // the connection's own pool; the block only serves HTTP/1.0 clients. Kept small because every
+        // idle watch holds one.
+        return MHD_create_response_from_callback(UInt64.max, Self.blockSize, StreamContext.reader, me, StreamContext.free)
     }
 
     /// Data is available (or the stream ended): resume the connection if it sleeps.

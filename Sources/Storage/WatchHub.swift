@@ -25,13 +25,25 @@ public final class WatchHub: Sendable {
         public init() {}
     }
 
-    struct Registered {
+    /// A class, not a struct: a fan-out to 10,000 watchers copies each entry out of the table, and
+    /// a struct of several references costs a retain per reference per copy.
+    final class Registered: @unchecked Sendable {
         let consumer: any WatchConsumer
         let request: WatchRequest
         /// Events at or below this revision were already delivered (initial state or history).
-        var delivered: Int64
+        let delivered: Int64
         let deadline: ContinuousClock.Instant
+        /// Changed only by `tick`, on the hub's worker, under the state lock.
         var nextBookmark: ContinuousClock.Instant
+
+        init(consumer: any WatchConsumer, request: WatchRequest, delivered: Int64,
+             deadline: ContinuousClock.Instant, nextBookmark: ContinuousClock.Instant) {
+            self.consumer = consumer; self.request = request; self.delivered = delivered
+            self.deadline = deadline; self.nextBookmark = nextBookmark
+        }
+
+        /// When `tick` next has something to do for this watcher.
+        var nextDue: ContinuousClock.Instant { request.bookmarks ? min(deadline, nextBookmark) : deadline }
     }
 
     struct State {
@@ -39,6 +51,8 @@ public final class WatchHub: Sendable {
         var watchers: [String: [Int: Registered]] = [:]
         /// Revision of the newest event delivered; bookmarks report it.
         var revision: Int64 = 0
+        /// No watcher has a bookmark or deadline due before this, so ticks until then scan nothing.
+        var nextDue: ContinuousClock.Instant = .now + .seconds(3600)
     }
 
     public init(storage: any Storage, configuration: Configuration = Configuration()) {
@@ -113,7 +127,10 @@ public final class WatchHub: Sendable {
         guard let delivered = deliverInitialEvents(request, to: consumer) else { return }
         let registered = Registered(consumer: consumer, request: request, delivered: delivered,
                                     deadline: now + limit, nextBookmark: now + configuration.bookmarkInterval)
-        state.withLock { $0.watchers[request.resource, default: [:]][id] = registered }
+        state.withLock { s in
+            s.watchers[request.resource, default: [:]][id] = registered
+            s.nextDue = min(s.nextDue, registered.nextDue)
+        }
     }
 
     /// Sends what precedes live changes (current state, or history after a revision) and returns the
@@ -206,6 +223,8 @@ public final class WatchHub: Sendable {
         var expired: [(String, Int, any WatchConsumer)] = []
         var bookmarks: [(String, Int, any WatchConsumer, Int64)] = []
         state.withLock { s in
+            guard now >= s.nextDue else { return }
+            var nextDue = now + .seconds(3600)
             for (resource, watchers) in s.watchers {
                 for (id, w) in watchers {
                     if now >= w.deadline {
@@ -214,10 +233,12 @@ public final class WatchHub: Sendable {
                         // Never behind what this watcher was sent: a snapshot taken at registration
                         // may be newer than the last event this hub has fanned out.
                         bookmarks.append((resource, id, w.consumer, max(s.revision, w.delivered)))
-                        s.watchers[resource]?[id]?.nextBookmark = now + configuration.bookmarkInterval
+                        w.nextBookmark = now + configuration.bookmarkInterval
                     }
+                    if now < w.deadline { nextDue = min(nextDue, w.nextDue) }
                 }
             }
+            s.nextDue = nextDue
             for (resource, id, _) in expired { s.watchers[resource]?[id] = nil }
         }
         for (_, _, consumer) in expired { consumer.finish() }
