@@ -1,0 +1,101 @@
+"""The issue's targets, each judged from the run's figures (medians), never by hand. A target that
+depends on a size (10,000 watchers, 100,000 pods ...) is not judged in short mode, where sizes are
+reduced."""
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    value: Callable          # figures -> number or None
+    met: Callable            # (number, figures) -> bool
+    show: Callable           # (number, figures) -> str
+    sized: bool = False
+
+
+def figure(key):
+    return lambda f: f.get(key)
+
+
+def ratio(key, to):
+    def value(f):
+        a, b = f.get(key), f.get(to)
+        return a / b if a is not None and b else None
+    return value
+
+
+def rate(v, _):
+    return f"{v:,.0f}/s"
+
+
+def ms(v, _):
+    return f"{v:.2f} ms"
+
+
+def seconds(v, _):
+    return f"{v:.2f} s"
+
+
+def percent(v, _):
+    return f"{v:.0%}"
+
+
+def times(v, _):
+    return f"{v:.2f}×"
+
+
+def memory_limit(f):
+    json_mib = f.get("memory-json-mib")
+    return None if json_mib is None else 2 * json_mib + 50
+
+
+def memory_shown(v, f):
+    return f"{v:,.0f} MiB resident; limit {memory_limit(f):,.0f} MiB (JSON {f.get('memory-json-mib'):,.1f} MiB)"
+
+
+def targets(settings):
+    w = settings.watchers
+    return [
+        Target("GET by name", "≥ 60,000 requests/s", figure("rps:get"), lambda v, _: v >= 60_000, rate),
+        Target("GET by name vs minimal libmicrohttpd handler", "≥ 40%", ratio("rps:get", "rps:baseline"),
+               lambda v, _: v >= 0.40, percent),
+        Target("GET by name p99", "≤ 5 ms", figure("p99:get"), lambda v, _: v <= 5, ms),
+        Target("LIST 100 pods as JSON", "≥ 2,000 lists/s", figure("rps:list100"), lambda v, _: v >= 2_000, rate),
+        Target("LIST 100 pods as Table", "≥ 1,000 lists/s", figure("rps:list100-table"), lambda v, _: v >= 1_000, rate),
+        Target("CREATE in memory", "≥ 20,000/s", figure("rps:create"), lambda v, _: v >= 20_000, rate),
+        Target("Durable CREATE, 1 client", "≥ etcd's durable puts/s", ratio("rps:durable-create-1", "rps:etcd-put-1"),
+               lambda v, _: v >= 1, times),
+        Target("Durable CREATE, 50 clients", "≥ etcd's durable puts/s", ratio("rps:durable-create-50", "rps:etcd-put-50"),
+               lambda v, _: v >= 1, times),
+        Target("10,000 concurrent watchers", "all receive the write", figure(f"watch-{w}-received"),
+               lambda v, _: v >= 10_000, lambda v, _: f"{v:,.0f} received", sized=True),
+        Target("One write reaches 10,000 watchers", "p99 ≤ 100 ms", figure(f"watch-{w}-p99-ms"),
+               lambda v, _: v <= 100, ms, sized=True),
+        Target("Memory per idle watcher", "≤ 16 KiB", figure(f"watch-{w}-kib-per-watcher"),
+               lambda v, _: v <= 16, lambda v, _: f"{v:.1f} KiB", sized=True),
+        Target("StatefulSet 1,000 replicas Parallel fully Ready", "≤ 2 s", figure("sts-Parallel-s"),
+               lambda v, _: v <= 2, seconds, sized=True),
+        Target("StatefulSet 200 replicas OrderedReady fully Ready", "≤ 2 s", figure("sts-OrderedReady-s"),
+               lambda v, _: v <= 2, seconds, sized=True),
+        Target("Startup to /readyz 200, empty durable store", "≤ 50 ms", figure("startup-durable-ms"),
+               lambda v, _: v <= 50, lambda v, _: f"{v:.0f} ms"),
+        Target("Startup to /readyz 200, empty in-memory store", "≤ 50 ms", figure("startup-memory-ms"),
+               lambda v, _: v <= 50, lambda v, _: f"{v:.0f} ms"),
+        Target("Startup to /readyz 200 with 100,000 stored objects", "≤ 2 s", figure("restart-s"),
+               lambda v, _: v <= 2, seconds, sized=True),
+        Target("Resident memory with 100,000 pods", "≤ 2 × stored JSON + 50 MiB", figure("memory-rss-mib"),
+               lambda v, f: memory_limit(f) is not None and v <= memory_limit(f), memory_shown, sized=True),
+    ]
+
+
+def verdict(target, figures, short):
+    """(measured text, verdict) for one target."""
+    value = target.value(figures)
+    if value is None:
+        return "—", "missing"
+    shown = target.show(value, figures)
+    if short and target.sized:
+        return shown, "not judged (short mode sizes)"
+    return shown, "met" if target.met(value, figures) else "**not met**"
