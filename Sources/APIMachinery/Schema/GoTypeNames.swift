@@ -14,8 +14,18 @@ enum GoTypeNames {
 
     /// The Go struct name errors put before the field path: `io.k8s.api.apps.v1.StatefulSetSpec` → `StatefulSetSpec`.
     static func structName(_ definition: String) -> String {
-        String(definition.split(separator: ".").last ?? Substring(definition))
+        guard let dot = definition.utf8.lastIndex(of: UInt8(ascii: ".")) else { return definition }
+        return String(definition[definition.index(after: dot)...])
     }
+
+    /// The named Go type of a struct's field, when `fieldTypes` records one. Looked up per decoded
+    /// field, so it avoids building the `<struct>.<field>` key for structs that have none.
+    static func fieldType(structName: String, field: String) -> String? {
+        guard structsWithFieldTypes.contains(structName) else { return nil }
+        return fieldTypes["\(structName).\(field)"]
+    }
+
+    private static let structsWithFieldTypes = Set(fieldTypes.keys.map { String($0.prefix { $0 != "." }) })
 
     /// Go's name for a schema type as a field or element type.
     static func name(of type: SchemaType, in schemas: SchemaSet) -> String {

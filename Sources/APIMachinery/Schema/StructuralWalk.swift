@@ -46,7 +46,10 @@ struct StructuralWalk {
         if depth >= Self.maxDepth { return value }
         depth += 1
         defer { depth -= 1 }
-        let typeName = goType ?? GoTypeNames.name(of: declared, in: schemas)
+        // Go's type name only appears in error messages; building it for every value (string
+        // splitting and concatenation) was a fifth of a controller's write path.
+        let schemas = self.schemas
+        var typeName: String { goType ?? GoTypeNames.name(of: declared, in: schemas) }
 
         switch type {
         case .any, .ref:
@@ -111,7 +114,7 @@ struct StructuralWalk {
             goStruct = name
             goFields.append(key)
             path.append(.key(key))
-            let decoded = value(member, field.type, goType: GoTypeNames.fieldTypes["\(name).\(key)"])
+            let decoded = value(member, field.type, goType: GoTypeNames.fieldType(structName: name, field: key))
             path.removeLast()
             goFields.removeLast()
             goStruct = savedStruct
@@ -149,16 +152,16 @@ struct StructuralWalk {
     }
 
     /// An integer field: Go's ParseInt rejects fractions and exponents and checks the range.
-    private mutating func integer(_ value: JSON, bits: Int, typeName: String, abortOnError: Bool) -> JSON? {
+    private mutating func integer(_ value: JSON, bits: Int, typeName: @autoclosure () -> String, abortOnError: Bool) -> JSON? {
         let message: String
         switch value {
         case .int(let i):
             if bits == 64 || (Int64(Int32.min)...Int64(Int32.max)).contains(i) { return value }
-            message = typeMessage("number \(i)", typeName)
+            message = typeMessage("number \(i)", typeName())
         case .double(let d):
-            message = typeMessage("number \(d)", typeName)
+            message = typeMessage("number \(d)", typeName())
         default:
-            message = typeMessage(value.typeName, typeName)
+            message = typeMessage(value.typeName, typeName())
         }
         if abortOnError { return abort(message) }
         if decodeError == nil { decodeError = message }

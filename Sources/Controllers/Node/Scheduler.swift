@@ -19,6 +19,8 @@ public final class Scheduler: Controller, @unchecked Sendable {
     private(set) var queue: WorkQueue<Informer.ObjectName>!
     /// Pods bound but not yet seen bound in the cache (upstream's assumed pods), by key → node.
     let assumed = Mutex<[Informer.ObjectName: (node: String, pod: JSON)]>([:])
+    /// Per-node sums of the pods the informer shows on nodes.
+    let nodeUsage = NodeOccupancy()
 
     public init() {}
 
@@ -28,8 +30,12 @@ public final class Scheduler: Controller, @unchecked Sendable {
         let pods = context.informer(Self.pods)
         let nodes = context.informer(Self.nodes)
         pods.addHandler(Informer.Handler(
-            added: { [self] pod in if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) } },
+            added: { [self] pod in
+                nodeUsage.observe(Self.key(pod), pod)
+                if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
+            },
             updated: { [self] old, pod in
+                nodeUsage.observe(Self.key(pod), pod)
                 if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
                 if !(pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty {
                     assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
@@ -37,6 +43,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
                 if Self.occupiesNode(old), !Self.occupiesNode(pod) { requeueUnscheduled(pods) }
             },
             deleted: { [self] pod in
+                nodeUsage.observe(Self.key(pod), nil)
                 assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
                 if Self.occupiesNode(pod) { requeueUnscheduled(pods) }
             }))
@@ -109,12 +116,12 @@ public final class Scheduler: Controller, @unchecked Sendable {
         case .ready, .needsNode:
             break
         }
-        let placed = occupancy(podInformer)
+        let placed = nodeUsage.usage(adding: assumed.withLock { $0 })
         var rejections: [NodeFit.Rejection] = []
         var best: (node: String, score: Double)?
         for node in nodes {
             let nodeName = node[path: "metadata", "name"]?.stringValue ?? ""
-            let usage = placed[nodeName] ?? (used: [:], count: 0)
+            let usage = placed[nodeName] ?? NodeOccupancy.Usage()
             if let rejection = NodeFit.check(pod: pod, node: node, used: usage.used, podCount: usage.count) {
                 rejections.append(rejection)
                 continue
@@ -133,24 +140,6 @@ public final class Scheduler: Controller, @unchecked Sendable {
             return
         }
         bind(pod, to: best.node, key: key, context)
-    }
-
-    /// Requested resources and pod counts per node, counting pods bound but not yet seen bound.
-    func occupancy(_ pods: Informer) -> [String: (used: NodeFit.Resources, count: Int)] {
-        var result: [String: (used: NodeFit.Resources, count: Int)] = [:]
-        func place(_ pod: JSON, on node: String) {
-            var entry = result[node] ?? (used: [:], count: 0)
-            NodeFit.add(&entry.used, NodeFit.requests(of: pod))
-            entry.count += 1
-            result[node] = entry
-        }
-        for pod in pods.list() where Self.occupiesNode(pod) { place(pod, on: pod[path: "spec", "nodeName"]?.stringValue ?? "") }
-        for (key, entry) in assumed.withLock({ $0 }) {
-            let cached = pods.get(namespace: key.namespace, name: key.name)
-            if let cached, Self.occupiesNode(cached) { continue }
-            place(entry.pod, on: entry.node)
-        }
-        return result
     }
 
     /// Upstream's LeastAllocated idea: the share of cpu, memory and pod slots in use once this pod
