@@ -15,9 +15,12 @@ final class StatefulSetHarness: @unchecked Sendable {
     let context: ControllerContext
     let podLog = PodLog()
     let controller: StatefulSetController
+    let podGate: PodFeedGate?
     private let podWatch: Informer
 
-    init(workers: Int = 2) throws {
+    /// - Parameter gatePods: feed the controller's pod cache through a `PodFeedGate` (`podGate`)
+    ///   instead of straight from the hub, so a test can make it lag.
+    init(workers: Int = 2, gatePods: Bool = false) throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
         hub = WatchHub(storage: registry.storage)
@@ -28,7 +31,17 @@ final class StatefulSetHarness: @unchecked Sendable {
         podWatch.start(on: hub)
         podWatch.waitForSync()
         controller = StatefulSetController(workers: workers)
-        ControllerManager.start([controller], context: context)
+        if gatePods {
+            controller.register(context)
+            let gate = PodFeedGate(context.informer(StatefulSetController.pods))
+            gate.start(on: hub)
+            podGate = gate
+            context.startInformers()
+            controller.start(context)
+        } else {
+            podGate = nil
+            ControllerManager.start([controller], context: context)
+        }
     }
 
     deinit { hub.stopAll() }
@@ -78,9 +91,10 @@ final class StatefulSetHarness: @unchecked Sendable {
 
     func set(_ name: String) -> JSON { (try? store("apps", "statefulsets").get(namespace: "default", name: name))?.object ?? .null }
 
-    /// Changes a set's spec through an update, as `kubectl apply` or `scale` would.
-    func modifySet(_ name: String, _ change: (inout JSON) -> Void) throws {
-        for _ in 0..<20 {
+    /// Changes a set's spec through an update, as `kubectl apply` or `scale` would, retrying
+    /// conflicts with the controller's status writes.
+    func modifySet(_ name: String, file: StaticString = #filePath, line: UInt = #line, _ change: (inout JSON) -> Void) throws {
+        for _ in 0..<50 {
             var object = set(name)
             change(&object)
             do {
@@ -90,6 +104,7 @@ final class StatefulSetHarness: @unchecked Sendable {
                 if error.code != 409 { throw error }
             }
         }
+        XCTFail("\(name) kept conflicting", file: file, line: line)
     }
 
     func pods(_ prefix: String) -> [JSON] {
@@ -162,15 +177,20 @@ final class StatefulSetHarness: @unchecked Sendable {
         return false
     }
 
-    /// Gives the controller time to act on anything already queued, for asserting that something
-    /// does not happen: waits until the queue has been idle across several polls.
-    func settle() {
-        var idlePolls = 0
-        let deadline = Date().addingTimeInterval(5)
-        while idlePolls < 25, Date() < deadline {
-            usleep(2_000)
-            idlePolls = controller.isIdle ? idlePolls + 1 : 0
+    /// Waits until the controller has acted on every change made so far, for asserting that
+    /// something does not happen: the hub has delivered all changes (so handlers have queued their
+    /// keys), the queue has drained, and that round wrote nothing new. Work waiting on the manual
+    /// clock (delayed or rate-limited requeues) stays pending. A poll for an idle queue alone is
+    /// not enough: on a loaded machine the hub may deliver a change after the queue looked idle.
+    func settle(file: StaticString = #filePath, line: UInt = #line) {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let revision = registry.storage.currentRevision
+            HubBarrier.pass(hub)
+            while !controller.isIdle, Date() < deadline { usleep(1_000) }
+            if controller.isIdle, registry.storage.currentRevision == revision { return }
         }
+        XCTFail("the controller did not settle", file: file, line: line)
     }
 
     func status(_ name: String) -> JSON { set(name)["status"] ?? [:] }

@@ -12,6 +12,7 @@ final class VolumeBindingTests: XCTestCase {
         try c.createVolume("pv-50mi", storage: "50Mi")                            // too small
         try c.createVolume("pv-120mi-other", storage: "120Mi", className: "other")   // another class
         try c.createVolume("pv-110mi-rwx-only", storage: "110Mi", modes: ["ReadWriteMany"])  // lacks RWO
+        XCTAssertTrue(c.settleAvailable(["pv-1gi", "pv-150mi", "pv-50mi", "pv-120mi-other", "pv-110mi-rwx-only"]))
         try c.createClaim("data", modes: ["ReadWriteOnce"], className: "manual")
         XCTAssertTrue(c.settle("claim bound") { c.phase(ofClaim: "data") == "Bound" })
 
@@ -35,6 +36,7 @@ final class VolumeBindingTests: XCTestCase {
         let c = try VolumeCluster()
         try c.createVolume("plain", storage: "100Mi")
         try c.createVolume("gold", storage: "5Gi", labels: ["tier": "gold"])
+        XCTAssertTrue(c.settleAvailable(["plain", "gold"]))
         try c.createClaim("data", modes: ["ReadWriteOnce"], className: "manual", selector: ["matchLabels": ["tier": "gold"]])
         XCTAssertTrue(c.settle("claim bound") { c.phase(ofClaim: "data") == "Bound" })
         XCTAssertEqual(c.claim("data")?[path: "spec", "volumeName"], "gold")

@@ -41,6 +41,12 @@ struct VolumeCluster {
         return condition()
     }
 
+    /// Waits until the binder has made each new volume Available: as upstream's FindMatchingVolume,
+    /// the binder passes over volumes still Pending, so a claim created earlier may get a larger one.
+    func settleAvailable(_ names: [String]) -> Bool {
+        settle("volumes available") { names.allSatisfy { phase(ofVolume: $0) == "Available" } }
+    }
+
     func claim(_ name: String) -> JSON? { h.get("persistentvolumeclaims", name) }
     func volume(_ name: String) -> JSON? { h.get("persistentvolumes", name, namespace: nil) }
     func phase(ofClaim name: String) -> String? { claim(name)?[path: "status", "phase"]?.stringValue }

@@ -27,6 +27,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     struct Cache {
         var objects: [String: [String: JSON]] = [:]  // namespace → name → object
         var byOwner: [String: Set<ObjectName>] = [:]  // owner uid → objects
+        var revision: Int64 = 0
     }
 
     /// A namespaced name.
@@ -58,6 +59,11 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
 
     public var hasSynced: Bool { synced.lock(); defer { synced.unlock() }; return isSynced }
 
+    /// The newest revision the cache reflects (client-go's LastStoreSyncResourceVersion): every
+    /// change at or below it has been applied. A controller compares it with the revisions of its
+    /// own writes to know whether the cache has caught up with them.
+    public var lastSyncRevision: Int64 { state.withLock { $0.revision } }
+
     public func get(namespace: String, name: String) -> JSON? {
         state.withLock { $0.objects[namespace]?[name] }
     }
@@ -88,6 +94,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
                 if let old { Self.unindex(old, key, &cache) }
                 cache.objects[key.namespace, default: [:]][key.name] = object
                 Self.index(object, key, &cache)
+                cache.revision = max(cache.revision, event.object.revision)
                 return old
             }
             for h in handlers {
@@ -95,6 +102,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
             }
         case .deleted:
             let old = state.withLock { cache -> JSON? in
+                cache.revision = max(cache.revision, event.object.revision)
                 guard let old = cache.objects[key.namespace]?.removeValue(forKey: key.name) else { return nil }
                 Self.unindex(old, key, &cache)
                 return old
@@ -105,6 +113,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     }
 
     public func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool {
+        state.withLock { $0.revision = max($0.revision, revision) }
         if initialEventsEnd {
             synced.lock(); isSynced = true; synced.broadcast(); synced.unlock()
         }

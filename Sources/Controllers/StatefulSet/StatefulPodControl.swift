@@ -21,6 +21,8 @@ struct StatefulPodControl: Sendable {
     let claims: ResourceStore
     let claimCache: Informer
     let events: EventRecorder
+    /// Where the revisions of this controller's writes are kept for the next sync's cache check.
+    let writes: StatefulSetWrites
     static let component = "statefulset-controller"
 
     /// CreateStatefulPod: claims first, then the pod, then the claims' retention references.
@@ -36,6 +38,7 @@ struct StatefulPodControl: Sendable {
         let created: JSON
         do {
             created = try pods.create(namespace: set.namespace, body: RequestBody(value: pod), options: WriteOptions()).object
+            writes.wrotePod(set, created)
         } catch {
             if error.reason != "AlreadyExists" { recordPodEvent("create", set, pod, error) }
             throw error
@@ -76,7 +79,8 @@ struct StatefulPodControl: Sendable {
             if consistent { return }
             attempted = true
             do {
-                _ = try pods.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: pod), options: WriteOptions())
+                let updated = try pods.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: pod), options: WriteOptions())
+                writes.wrotePod(set, updated.object)
                 lastError = nil
                 break
             } catch {
@@ -94,7 +98,10 @@ struct StatefulPodControl: Sendable {
         do {
             var options = DeleteOptions()
             options.preconditionUID = pod.metaUID.isEmpty ? nil : pod.metaUID
-            _ = try pods.delete(namespace: set.namespace, name: pod.metaName, options: options)
+            switch try pods.delete(namespace: set.namespace, name: pod.metaName, options: options) {
+            case .deleted(let tombstone): writes.wrotePod(set, tombstone)
+            case .marked(let terminating): writes.wrotePod(set, terminating)
+            }
             recordPodEvent("delete", set, pod, nil)
         } catch {
             recordPodEvent("delete", set, pod, error)
@@ -112,7 +119,8 @@ struct StatefulPodControl: Sendable {
                 continue
             }
             do {
-                _ = try claims.create(namespace: set.namespace, body: RequestBody(value: claim), options: WriteOptions())
+                let created = try claims.create(namespace: set.namespace, body: RequestBody(value: claim), options: WriteOptions())
+                writes.wroteClaim(set, created.object)
                 recordClaimEvent("create", set, pod, claim, nil)
             } catch {
                 errors.append("failed to create PVC \(claim.metaName): \(error.message)")
@@ -148,7 +156,8 @@ struct StatefulPodControl: Sendable {
             ClaimRetention.updateOwnerRefs(&claim, set, pod)
             claim[path: "metadata", "resourceVersion"] = nil
             do {
-                _ = try claims.update(namespace: set.namespace, name: name, body: RequestBody(value: claim), options: WriteOptions())
+                let updated = try claims.update(namespace: set.namespace, name: name, body: RequestBody(value: claim), options: WriteOptions())
+                writes.wroteClaim(set, updated.object)
             } catch {
                 throw StatefulSetSyncError("could not update claim \(name) for delete policy ownerRefs: \(error.message)")
             }

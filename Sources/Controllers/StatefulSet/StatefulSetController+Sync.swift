@@ -3,12 +3,17 @@ import Foundation
 import Registry
 
 extension StatefulSetController {
-    /// sync: the set from the cache (gone means nothing to do), orphaned revisions adopted, its pods
+    /// sync: the set from the cache (gone means nothing to do), nothing while the pod and claim
+    /// caches lag this controller's own writes for the set, orphaned revisions adopted, its pods
     /// claimed (adopting orphans that match, releasing owned pods that no longer do), then the
     /// control loop; with minReadySeconds, look again once pods may have become available.
     static func sync(_ key: String, _ rt: Runtime) throws {
         let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let json = rt.sets.get(namespace: parts[0], name: parts[1]) else { return }
+        guard parts.count == 2, let json = rt.sets.get(namespace: parts[0], name: parts[1]) else {
+            rt.writes.forget(key)
+            return
+        }
+        if let lag = rt.writes.staleness(key, pods: rt.pods, claims: rt.claims) { throw StatefulSetSyncError(lag) }
         let set = StatefulSetObject(json)
         if set.selector.matchesNothing { return }
         try adoptOrphanRevisions(set, rt)
@@ -48,13 +53,16 @@ extension StatefulSetController {
                 guard ref["uid"]?.stringValue == set.uid else { continue }
                 if matches { claimed.append(pod); continue }
                 if set.isBeingDeleted { continue }
-                try release(pod, from: set, store)
+                if let released = try release(pod, from: set, store) { rt.writes.wrotePod(set, released) }
                 continue
             }
             guard matches, !set.isBeingDeleted, !pod.isBeingDeleted else { continue }
             if adoptable == nil { adoptable = try canAdopt(set, rt) }
             guard adoptable == true else { continue }
-            if let adopted = try adopt(pod, by: set, store) { claimed.append(adopted) }
+            if let adopted = try adopt(pod, by: set, store) {
+                rt.writes.wrotePod(set, adopted)
+                claimed.append(adopted)
+            }
         }
         return claimed
     }
@@ -70,14 +78,15 @@ extension StatefulSetController {
         }
     }
 
-    static func release(_ pod: JSON, from set: StatefulSetObject, _ store: ResourceStore) throws {
+    static func release(_ pod: JSON, from set: StatefulSetObject, _ store: ResourceStore) throws -> JSON? {
         var object = pod
         let refs = pod.ownerReferences.filter { $0["uid"]?.stringValue != set.uid }
         object[path: "metadata", "ownerReferences"] = refs.isEmpty ? nil : .array(refs)
         do {
-            _ = try store.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: object), options: WriteOptions())
+            return try store.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: object), options: WriteOptions()).object
         } catch {
             if error.code != 404 && error.code != 422 { throw error }
+            return nil
         }
     }
 }

@@ -27,6 +27,7 @@ public struct StatefulSetController: Controller {
         let claims: Informer
         let revisions: Informer
         let control: StatefulSetControl
+        let writes = StatefulSetWrites()
 
         init(context: ControllerContext) {
             self.context = context
@@ -37,7 +38,7 @@ public struct StatefulSetController: Controller {
             revisions = context.informer(StatefulSetController.revisions)
             let podControl = StatefulPodControl(pods: context.store(StatefulSetController.pods),
                                                 claims: context.store(StatefulSetController.claims),
-                                                claimCache: claims, events: context.events)
+                                                claimCache: claims, events: context.events, writes: writes)
             let history = StatefulSetHistory(informer: revisions, store: context.store(StatefulSetController.revisions))
             control = StatefulSetControl(podControl: podControl, history: history,
                                          sets: context.store(StatefulSetController.statefulSets), timers: context.timers)
