@@ -103,11 +103,14 @@ struct StructuralWalk {
     private mutating func structure(_ object: JSONObject, _ properties: [String: SchemaField], name: String) -> JSON? {
         var out = JSONObject()
         out.reserveCapacity(object.count)
-        for (key, member) in object {
-            guard let field = properties[key] else {
-                reportUnknown(key)
+        for (sentKey, member) in object {
+            guard let index = properties.index(forKey: sentKey) else {
+                reportUnknown(sentKey)
                 continue
             }
+            // The schema's own copy of the name is what gets stored: every stored object then shares
+            // one string per field name instead of holding its own copy of each long one.
+            let (key, field) = properties[index]
             checkDuplicate(key)
             if member.isNull { continue }
             let savedStruct = goStruct
