@@ -40,7 +40,7 @@ struct Discovery: Sendable {
 
     /// /api/v1, /apis/<group>, /apis/<group>/<version>.
     func serveGroupPath(_ path: String, request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = path.splitASCII("/", omittingEmptySubsequences: true).map(String.init)
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
         if parts.count == 2, parts[0] == "api", parts[1] == "v1" {
             return Responses.encode(resourceList(group: ""), bytes: nil, format: format)

@@ -21,7 +21,7 @@ public struct RequestInfo: Sendable, Equatable {
     /// Parses a resource path; nil for paths outside /api and /apis (discovery and the like are
     /// handled before this as non-resource requests).
     public init?(method: String, path: String, isWatch: Bool) {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var parts = path.splitASCII("/", omittingEmptySubsequences: true).map(String.init)
         guard let prefix = parts.first else { return nil }
         parts.removeFirst()
         switch prefix {
