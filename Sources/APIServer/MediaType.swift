@@ -13,7 +13,7 @@ struct MediaType: Sendable, Equatable {
     init?(parsing text: Substring) {
         let pieces = text.split(separator: ";")
         guard let head = pieces.first else { return nil }
-        let essence = head.trimmingCharacters(in: .whitespaces).lowercased()
+        let essence = head.trimmingSpaces().lowercased()
         let halves = essence.split(separator: "/", maxSplits: 1)
         guard halves.count == 2, !halves[0].isEmpty, !halves[1].isEmpty else { return nil }
         type = String(halves[0])
@@ -22,8 +22,8 @@ struct MediaType: Sendable, Equatable {
         for piece in pieces.dropFirst() {
             let kv = piece.split(separator: "=", maxSplits: 1)
             guard kv.count == 2 else { continue }
-            let key = kv[0].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = kv[1].trimmingCharacters(in: .whitespaces)
+            let key = kv[0].trimmingSpaces().lowercased()
+            var value = String(kv[1].trimmingSpaces())
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
             parameters[key] = value
         }
@@ -31,10 +31,18 @@ struct MediaType: Sendable, Equatable {
 
     /// Parses a comma-separated Accept header; an absent or empty header means `*/*`.
     static func parseList(_ header: String?) -> [MediaType] {
-        guard let header, !header.trimmingCharacters(in: .whitespaces).isEmpty else { return [MediaType(type: "*", subtype: "*")] }
+        guard let header, !header[...].trimmingSpaces().isEmpty else { return [MediaType(type: "*", subtype: "*")] }
         return header.split(separator: ",").compactMap { MediaType(parsing: $0) }
             .filter { ($0.parameters["q"].flatMap(Double.init) ?? 1) > 0 }
     }
 }
 
-import Foundation
+fileprivate extension Substring {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace), natively: Foundation's
+    /// `trimmingCharacters(in:)` bridges through NSString and showed up in every request's profile.
+    func trimmingSpaces() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
+        return self[first...last]
+    }
+}

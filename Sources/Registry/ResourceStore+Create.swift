@@ -15,7 +15,7 @@ extension ResourceStore {
         var metadata = object["metadata"]?.objectValue ?? [:]
         metadata["deletionTimestamp"] = nil
         metadata["deletionGracePeriodSeconds"] = nil
-        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["uid"] = .string(UIDGenerator.generate())
         metadata["creationTimestamp"] = .string(now())
         metadata["selfLink"] = nil
         if strategy.tracksGeneration { metadata["generation"] = 1 }
@@ -99,7 +99,37 @@ enum NameGenerator {
 
     static func generate(base: String) -> String {
         let trimmed = base.count > 58 ? String(base.prefix(58)) : base
+        // One draw (one getrandom call) gives all five characters: 27^5 is far below 2^64.
         var generator = SystemRandomNumberGenerator()
-        return trimmed + String((0..<5).map { _ in alphabet.randomElement(using: &generator)! })
+        var draw = generator.next()
+        var suffix = ""
+        for _ in 0..<5 {
+            suffix.append(alphabet[Int(draw % UInt64(alphabet.count))])
+            draw /= UInt64(alphabet.count)
+        }
+        return trimmed + suffix
+    }
+}
+
+/// Random (version 4) UIDs, as upstream's uuid.NewRandom makes them. Foundation's `UUID()` opens
+/// and reads /dev/urandom on every call on Linux; two getrandom draws cost a fraction of that.
+enum UIDGenerator {
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = (generator.next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        let hex = hexDigits(high, 16) + hexDigits(low, 16)
+        var uid = ""
+        uid.reserveCapacity(36)
+        for (i, c) in hex.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { uid.append("-") }
+            uid.append(c)
+        }
+        return uid
+    }
+
+    private static func hexDigits(_ value: UInt64, _ count: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: count - digits.count) + digits
     }
 }

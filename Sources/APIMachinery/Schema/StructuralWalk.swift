@@ -46,40 +46,42 @@ struct StructuralWalk {
         if depth >= Self.maxDepth { return value }
         depth += 1
         defer { depth -= 1 }
-        let typeName = goType ?? GoTypeNames.name(of: declared, in: schemas)
+        // Only error messages need the Go type name: computed on a mismatch, not for every value.
+        let schemas = self.schemas
+        let typeName = { goType ?? GoTypeNames.name(of: declared, in: schemas) }
 
         switch type {
         case .any, .ref:
             return value
         case .object(let properties, _, let additional):
-            guard case .object(let object) = value else { return mismatch(value, typeName) }
+            guard case .object(let object) = value else { return mismatch(value, typeName()) }
             if let additional, properties.isEmpty {
                 return map(object, values: additional, goType: goType.flatMap(GoTypeNames.elementName(of:)))
             }
             return structure(object, properties, name: definition.map(GoTypeNames.structName) ?? "")
         case .array(let items):
-            guard case .array(let elements) = value else { return mismatch(value, typeName) }
+            guard case .array(let elements) = value else { return mismatch(value, typeName()) }
             return array(elements, items: items, goType: goType.flatMap(GoTypeNames.elementName(of:)))
         case .string(let format, _):
             if let definition, Self.timeDefinitions.contains(definition) {
                 guard case .string = value else { return abort(typeMessage(value.typeName, "string")) }
                 return value
             }
-            guard case .string(let text) = value else { return mismatch(value, typeName) }
+            guard case .string(let text) = value else { return mismatch(value, typeName()) }
             if format == "byte", let error = Base64Syntax.error(in: text) {
                 if decodeError == nil { decodeError = error }
                 return nil
             }
             return value
         case .integer(let format):
-            return integer(value, bits: format == "int32" ? 32 : 64, typeName: typeName, abortOnError: false)
+            return integer(value, bits: format == "int32" ? 32 : 64, typeName: typeName(), abortOnError: false)
         case .number:
             switch value {
             case .int, .double: return value
-            default: return mismatch(value, typeName)
+            default: return mismatch(value, typeName())
             }
         case .boolean:
-            guard case .bool = value else { return mismatch(value, typeName) }
+            guard case .bool = value else { return mismatch(value, typeName()) }
             return value
         case .intOrString:
             if case .string = value { return value }
