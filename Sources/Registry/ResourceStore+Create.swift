@@ -112,24 +112,29 @@ enum NameGenerator {
 }
 
 /// Random (version 4) UIDs, as upstream's uuid.NewRandom makes them. Foundation's `UUID()` opens
-/// and reads /dev/urandom on every call on Linux; two getrandom draws cost a fraction of that.
+/// and reads /dev/urandom on every call on Linux; this is two getrandom draws and a table lookup
+/// per hex digit.
 enum UIDGenerator {
+    private static let hex = Array("0123456789abcdef".utf8)
+
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = (generator.next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
         let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        let hex = hexDigits(high, 16) + hexDigits(low, 16)
-        var uid = ""
-        uid.reserveCapacity(36)
-        for (i, c) in hex.enumerated() {
-            if i == 8 || i == 12 || i == 16 || i == 20 { uid.append("-") }
-            uid.append(c)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var at = 0
+            for (word, value) in [high, low].enumerated() {
+                for nibble in 0..<16 {
+                    let digit = 16 * word + nibble
+                    if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                        buffer[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    buffer[at] = hex[Int((value >> UInt64(60 - 4 * nibble)) & 0xF)]
+                    at += 1
+                }
+            }
+            return at
         }
-        return uid
-    }
-
-    private static func hexDigits(_ value: UInt64, _ count: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: count - digits.count) + digits
     }
 }
