@@ -14,7 +14,9 @@ enum GoTypeNames {
 
     /// The Go struct name errors put before the field path: `io.k8s.api.apps.v1.StatefulSetSpec` → `StatefulSetSpec`.
     static func structName(_ definition: String) -> String {
-        String(definition.split(separator: ".").last ?? Substring(definition))
+        // Runs for every object a request decodes: a backward scan, no array of pieces.
+        guard let dot = definition.utf8.lastIndex(of: UInt8(ascii: ".")) else { return definition }
+        return String(definition[definition.utf8.index(after: dot)...])
     }
 
     /// Go's name for a schema type as a field or element type.
@@ -105,6 +107,22 @@ enum GoTypeNames {
         "Capabilities.add": "[]v1.Capability",
         "Capabilities.drop": "[]v1.Capability",
     ]
+
+    /// `fieldTypes` by struct, then field: looked up for every decoded field, without building a
+    /// `<struct>.<field>` string each time.
+    static let fieldTypesByStruct: [String: [String: String]] = {
+        var byStruct: [String: [String: String]] = [:]
+        for (key, type) in fieldTypes {
+            let dot = key.firstIndex(of: ".")!
+            byStruct[String(key[..<dot]), default: [:]][String(key[key.index(after: dot)...])] = type
+        }
+        return byStruct
+    }()
+
+    /// The named Go type of `field` in `structName`, when it has one.
+    static func fieldType(_ structName: String, _ field: String) -> String? {
+        fieldTypesByStruct[structName]?[field]
+    }
 
     /// The element type of a named slice or map type, e.g. `[]v1.Capability` → `v1.Capability`.
     static func elementName(of goType: String) -> String? {

@@ -113,7 +113,7 @@ struct StructuralWalk {
             goStruct = name
             goFields.append(key)
             path.append(.key(key))
-            let decoded = value(member, field.type, goType: GoTypeNames.fieldTypes["\(name).\(key)"])
+            let decoded = value(member, field.type, goType: GoTypeNames.fieldType(name, key))
             path.removeLast()
             goFields.removeLast()
             goStruct = savedStruct
