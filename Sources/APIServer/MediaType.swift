@@ -11,16 +11,17 @@ struct MediaType: Sendable, Equatable {
     }
 
     init?(parsing text: Substring) {
-        let pieces = text.split(separator: ";")
+        // Split on bytes (";", "/" and "=" are ASCII): Character splitting dominated this parser.
+        let pieces = text.utf8.split(separator: UInt8(ascii: ";")).map { Substring($0) }
         guard let head = pieces.first else { return nil }
         let essence = head.trimmingSpaces().lowercased()
-        let halves = essence.split(separator: "/", maxSplits: 1)
+        let halves = essence.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 1).map { Substring($0) }
         guard halves.count == 2, !halves[0].isEmpty, !halves[1].isEmpty else { return nil }
         type = String(halves[0])
         subtype = String(halves[1])
         parameters = [:]
         for piece in pieces.dropFirst() {
-            let kv = piece.split(separator: "=", maxSplits: 1)
+            let kv = piece.utf8.split(separator: UInt8(ascii: "="), maxSplits: 1).map { Substring($0) }
             guard kv.count == 2 else { continue }
             let key = kv[0].trimmingSpaces().lowercased()
             var value = String(kv[1].trimmingSpaces())
