@@ -15,7 +15,7 @@ extension ResourceStore {
         var metadata = object["metadata"]?.objectValue ?? [:]
         metadata["deletionTimestamp"] = nil
         metadata["deletionGracePeriodSeconds"] = nil
-        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["uid"] = .string(UIDGenerator.generate())
         metadata["creationTimestamp"] = .string(now())
         metadata["selfLink"] = nil
         if strategy.tracksGeneration { metadata["generation"] = 1 }
@@ -99,7 +99,42 @@ enum NameGenerator {
 
     static func generate(base: String) -> String {
         let trimmed = base.count > 58 ? String(base.prefix(58)) : base
+        // One draw (one getrandom call) gives all five characters: 27^5 is far below 2^64.
         var generator = SystemRandomNumberGenerator()
-        return trimmed + String((0..<5).map { _ in alphabet.randomElement(using: &generator)! })
+        var draw = generator.next()
+        var suffix = ""
+        for _ in 0..<5 {
+            suffix.append(alphabet[Int(draw % UInt64(alphabet.count))])
+            draw /= UInt64(alphabet.count)
+        }
+        return trimmed + suffix
+    }
+}
+
+/// Random (version 4) UIDs, as upstream's uuid.NewRandom makes them. Foundation's `UUID()` opens
+/// and reads /dev/urandom on every call on Linux; this is two getrandom draws and a table lookup
+/// per hex digit.
+enum UIDGenerator {
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = (generator.next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var at = 0
+            for (word, value) in [high, low].enumerated() {
+                for nibble in 0..<16 {
+                    let digit = 16 * word + nibble
+                    if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                        buffer[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    buffer[at] = hex[Int((value >> UInt64(60 - 4 * nibble)) & 0xF)]
+                    at += 1
+                }
+            }
+            return at
+        }
     }
 }

@@ -46,7 +46,7 @@ enum ListPager {
 
     /// Reads a chunk from objects already in list order (backends without an ordered index).
     static func chunk(of sorted: [StoredObject], revision: Int64, from: StorageKey?, max: Int) -> Chunk {
-        let start = from.map { ResourceBucket.lowerBound(sorted, $0) } ?? 0
+        let start = from.map { SortedObjects.lowerBound(sorted, $0) } ?? 0
         let end = start + min(max, sorted.count - start)
         return Chunk(items: Array(sorted[start..<end]), revision: revision, more: end < sorted.count,
                      remaining: sorted.count - end)

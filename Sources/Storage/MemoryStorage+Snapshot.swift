@@ -23,9 +23,11 @@ extension MemoryStorage {
         let bucket = s.buckets[resource] ?? ResourceBucket()
         let range = bucket.range(namespace: namespace, from: from)
         if at == s.revision {
-            let end = range.lowerBound + min(max, range.count)
-            return ListPager.Chunk(items: Array(bucket.ordered[range.lowerBound..<end]), revision: at,
-                                   more: end < range.upperBound, remaining: countRemaining ? range.upperBound - end : nil)
+            let ordered = bucket.ordered
+            let available = ordered.distance(from: range.lowerBound, to: range.upperBound)
+            let end = ordered.index(range.lowerBound, offsetBy: min(max, available))
+            return ListPager.Chunk(items: Array(ordered[range.lowerBound..<end]), revision: at, more: end < range.upperBound,
+                                   remaining: countRemaining ? available - min(max, available) : nil)
         }
         let overlay = try Self.overlay(&s, resource: resource, revision: at)
         var merge = SnapshotMerge(bucket: bucket, range: range, overlay: overlay, namespace: namespace, from: from)
@@ -61,38 +63,39 @@ extension MemoryStorage {
 /// snapshot, interleaved with the overlay's prior states.
 struct SnapshotMerge {
     let bucket: ResourceBucket
-    let range: Range<Int>
+    let range: Range<SortedObjectIndex.Index>
     let overlay: SnapshotOverlay
     let namespace: String?
-    private var current: Int
+    private var current: SortedObjectIndex.Index
     private var prior: Int
     private let priorEnd: Int
     private let priorStart: Int
 
-    init(bucket: ResourceBucket, range: Range<Int>, overlay: SnapshotOverlay, namespace: String?, from: StorageKey?) {
+    init(bucket: ResourceBucket, range: Range<SortedObjectIndex.Index>, overlay: SnapshotOverlay, namespace: String?, from: StorageKey?) {
         self.bucket = bucket
         self.range = range
         self.overlay = overlay
         self.namespace = namespace
         current = range.lowerBound
         let existing = overlay.existing
-        var start = namespace.map { ResourceBucket.lowerBound(existing, namespace: $0, name: "") } ?? 0
-        if let from { start = max(start, ResourceBucket.lowerBound(existing, from)) }
-        priorEnd = max(start, namespace.map { ResourceBucket.upperBound(existing, namespace: $0) } ?? existing.count)
+        var start = namespace.map { SortedObjects.lowerBound(existing, namespace: $0, name: "") } ?? 0
+        if let from { start = max(start, SortedObjects.lowerBound(existing, from)) }
+        priorEnd = max(start, namespace.map { SortedObjects.upperBound(existing, namespace: $0) } ?? existing.count)
         priorStart = start
         prior = start
     }
 
     mutating func next() -> StoredObject? {
-        while current < range.upperBound, overlay.isOverridden(bucket.ordered[current].key) { current += 1 }
-        let a = current < range.upperBound ? bucket.ordered[current] : nil
+        let ordered = bucket.ordered
+        while current < range.upperBound, overlay.isOverridden(ordered[current].key) { current = ordered.index(after: current) }
+        let a = current < range.upperBound ? ordered[current] : nil
         let b = prior < priorEnd ? overlay.existing[prior] : nil
         switch (a, b) {
         case (nil, nil): return nil
-        case (let a?, nil): current += 1; return a
+        case (let a?, nil): current = ordered.index(after: current); return a
         case (nil, let b?): prior += 1; return b
         case (let a?, let b?):
-            if ResourceBucket.precedes(a.key, b.key) { current += 1; return a }
+            if SortedObjects.precedes(a.key, b.key) { current = ordered.index(after: current); return a }
             prior += 1
             return b
         }
@@ -102,12 +105,13 @@ struct SnapshotMerge {
     /// current objects after it, less those written since the snapshot, plus prior states after it.
     func count(after key: StorageKey) -> Int {
         let successor = key.successor
-        let currentAfter = range.upperBound - max(range.lowerBound, min(range.upperBound, ResourceBucket.lowerBound(bucket.ordered, successor)))
+        let ordered = bucket.ordered
+        let currentAfter = ordered.distance(from: max(range.lowerBound, min(range.upperBound, ordered.lowerBound(successor))), to: range.upperBound)
         var overriddenAfter = 0
-        for changed in overlay.priors.keys where bucket[changed] != nil && ResourceBucket.precedes(key, changed) {
+        for changed in overlay.priors.keys where bucket[changed] != nil && SortedObjects.precedes(key, changed) {
             if namespace == nil || changed.namespace == namespace { overriddenAfter += 1 }
         }
-        let priorAfter = priorEnd - max(priorStart, min(priorEnd, ResourceBucket.lowerBound(overlay.existing, successor)))
+        let priorAfter = priorEnd - max(priorStart, min(priorEnd, SortedObjects.lowerBound(overlay.existing, successor)))
         return currentAfter - overriddenAfter + priorAfter
     }
 }

@@ -9,16 +9,24 @@ final class SerialWorker: @unchecked Sendable {
     private var head = 0
     private var stopped = false
     /// True while the thread sleeps on the condition; only then does a new job need a signal, which
-    /// spares a futex wake per storage write when the worker is already busy.
+    /// spares a futex wake per storage write when the worker is already busy or lingering.
     private var sleeping = false
+    /// After a batch the worker waits this long, without being signalled, for more jobs before it
+    /// sleeps. Under a stream of writes (one job per write) this turns a wake per write, paid by
+    /// the writer under the storage lock, into at most one timed wake per `linger`; the first job
+    /// after a quiet spell still wakes the worker at once.
+    private let linger: TimeInterval
     private let tickInterval: TimeInterval
     private let tick: (@Sendable () -> Void)?
 
     /// - Parameters:
     ///   - tickInterval: how often `tick` runs between jobs.
     ///   - stackBytes: the thread's stack size.
-    init(name: String, stackBytes: Int = 64 << 20, tickInterval: TimeInterval = 1, tick: (@Sendable () -> Void)? = nil) {
+    ///   - linger: how long to wait for more jobs after a batch before sleeping until signalled.
+    init(name: String, stackBytes: Int = 64 << 20, tickInterval: TimeInterval = 1, linger: TimeInterval = 0.001,
+         tick: (@Sendable () -> Void)? = nil) {
         self.tickInterval = tickInterval
+        self.linger = linger
         self.tick = tick
         let thread = Thread { [unowned self] in self.run() }
         thread.name = name
@@ -54,8 +62,12 @@ final class SerialWorker: @unchecked Sendable {
 
     private func run() {
         var nextTick = Date().addingTimeInterval(tickInterval)
+        var ranJobs = false
         while true {
             condition.lock()
+            if ranJobs, head == jobs.count, !stopped {
+                _ = condition.wait(until: min(Date().addingTimeInterval(linger), nextTick))
+            }
             while head == jobs.count, !stopped, Date() < nextTick {
                 sleeping = true
                 _ = condition.wait(until: nextTick)
@@ -69,6 +81,7 @@ final class SerialWorker: @unchecked Sendable {
                 head = 0
             }
             condition.unlock()
+            ranJobs = !batch.isEmpty
             for job in batch { job() }
             if Date() >= nextTick {
                 tick?()

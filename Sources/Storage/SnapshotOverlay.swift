@@ -34,7 +34,7 @@ struct SnapshotOverlay {
             guard key.resource == resource, priors[key] == nil else { continue }
             priors[key] = Prior(object: event.previous)
             if let previous = event.previous {
-                existing.insert(previous, at: ResourceBucket.lowerBound(existing, key))
+                existing.insert(previous, at: SortedObjects.lowerBound(existing, key))
             }
         }
     }

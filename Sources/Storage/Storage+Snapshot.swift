@@ -14,7 +14,7 @@ extension Storage {
             overlay.fold(try events(after: at).filter { $0.revision <= current.revision })
             sorted.removeAll { overlay.isOverridden($0.key) }
             sorted += overlay.existing.filter { request.namespace == nil || $0.key.namespace == request.namespace }
-            sorted.sort { ResourceBucket.precedes($0.key, $1.key) }
+            sorted.sort { SortedObjects.precedes($0.key, $1.key) }
             revision = at
         }
         return try ListPager.page(request) { (_, from, max, _) throws(StorageError) in

@@ -14,18 +14,10 @@ enum GoTypeNames {
 
     /// The Go struct name errors put before the field path: `io.k8s.api.apps.v1.StatefulSetSpec` → `StatefulSetSpec`.
     static func structName(_ definition: String) -> String {
+        // Runs for every object a request decodes: a backward scan, no array of pieces.
         guard let dot = definition.utf8.lastIndex(of: UInt8(ascii: ".")) else { return definition }
-        return String(definition[definition.index(after: dot)...])
+        return String(definition[definition.utf8.index(after: dot)...])
     }
-
-    /// The named Go type of a struct's field, when `fieldTypes` records one. Looked up per decoded
-    /// field, so it avoids building the `<struct>.<field>` key for structs that have none.
-    static func fieldType(structName: String, field: String) -> String? {
-        guard structsWithFieldTypes.contains(structName) else { return nil }
-        return fieldTypes["\(structName).\(field)"]
-    }
-
-    private static let structsWithFieldTypes = Set(fieldTypes.keys.map { String($0.prefix { $0 != "." }) })
 
     /// Go's name for a schema type as a field or element type.
     static func name(of type: SchemaType, in schemas: SchemaSet) -> String {
@@ -115,6 +107,22 @@ enum GoTypeNames {
         "Capabilities.add": "[]v1.Capability",
         "Capabilities.drop": "[]v1.Capability",
     ]
+
+    /// `fieldTypes` by struct, then field: looked up for every decoded field, without building a
+    /// `<struct>.<field>` string each time.
+    static let fieldTypesByStruct: [String: [String: String]] = {
+        var byStruct: [String: [String: String]] = [:]
+        for (key, type) in fieldTypes {
+            let dot = key.firstIndex(of: ".")!
+            byStruct[String(key[..<dot]), default: [:]][String(key[key.index(after: dot)...])] = type
+        }
+        return byStruct
+    }()
+
+    /// The named Go type of `field` in `structName`, when it has one.
+    static func fieldType(_ structName: String, _ field: String) -> String? {
+        fieldTypesByStruct[structName]?[field]
+    }
 
     /// The element type of a named slice or map type, e.g. `[]v1.Capability` → `v1.Capability`.
     static func elementName(of goType: String) -> String? {

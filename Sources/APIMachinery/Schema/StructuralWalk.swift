@@ -46,43 +46,42 @@ struct StructuralWalk {
         if depth >= Self.maxDepth { return value }
         depth += 1
         defer { depth -= 1 }
-        // Go's type name only appears in error messages; building it for every value (string
-        // splitting and concatenation) was a fifth of a controller's write path.
+        // Only error messages need the Go type name: computed on a mismatch, not for every value.
         let schemas = self.schemas
-        var typeName: String { goType ?? GoTypeNames.name(of: declared, in: schemas) }
+        let typeName = { goType ?? GoTypeNames.name(of: declared, in: schemas) }
 
         switch type {
         case .any, .ref:
             return value
         case .object(let properties, _, let additional):
-            guard case .object(let object) = value else { return mismatch(value, typeName) }
+            guard case .object(let object) = value else { return mismatch(value, typeName()) }
             if let additional, properties.isEmpty {
                 return map(object, values: additional, goType: goType.flatMap(GoTypeNames.elementName(of:)))
             }
             return structure(object, properties, name: definition.map(GoTypeNames.structName) ?? "")
         case .array(let items):
-            guard case .array(let elements) = value else { return mismatch(value, typeName) }
+            guard case .array(let elements) = value else { return mismatch(value, typeName()) }
             return array(elements, items: items, goType: goType.flatMap(GoTypeNames.elementName(of:)))
         case .string(let format, _):
             if let definition, Self.timeDefinitions.contains(definition) {
                 guard case .string = value else { return abort(typeMessage(value.typeName, "string")) }
                 return value
             }
-            guard case .string(let text) = value else { return mismatch(value, typeName) }
+            guard case .string(let text) = value else { return mismatch(value, typeName()) }
             if format == "byte", let error = Base64Syntax.error(in: text) {
                 if decodeError == nil { decodeError = error }
                 return nil
             }
             return value
         case .integer(let format):
-            return integer(value, bits: format == "int32" ? 32 : 64, typeName: typeName, abortOnError: false)
+            return integer(value, bits: format == "int32" ? 32 : 64, typeName: typeName(), abortOnError: false)
         case .number:
             switch value {
             case .int, .double: return value
-            default: return mismatch(value, typeName)
+            default: return mismatch(value, typeName())
             }
         case .boolean:
-            guard case .bool = value else { return mismatch(value, typeName) }
+            guard case .bool = value else { return mismatch(value, typeName()) }
             return value
         case .intOrString:
             if case .string = value { return value }
@@ -103,21 +102,18 @@ struct StructuralWalk {
     private mutating func structure(_ object: JSONObject, _ properties: [String: SchemaField], name: String) -> JSON? {
         var out = JSONObject()
         out.reserveCapacity(object.count)
-        for (sentKey, member) in object {
-            guard let index = properties.index(forKey: sentKey) else {
-                reportUnknown(sentKey)
+        for (key, member) in object {
+            guard let field = properties[key] else {
+                reportUnknown(key)
                 continue
             }
-            // The schema's own copy of the name is what gets stored: every stored object then shares
-            // one string per field name instead of holding its own copy of each long one.
-            let (key, field) = properties[index]
             checkDuplicate(key)
             if member.isNull { continue }
             let savedStruct = goStruct
             goStruct = name
             goFields.append(key)
             path.append(.key(key))
-            let decoded = value(member, field.type, goType: GoTypeNames.fieldType(structName: name, field: key))
+            let decoded = value(member, field.type, goType: GoTypeNames.fieldType(name, key))
             path.removeLast()
             goFields.removeLast()
             goStruct = savedStruct
@@ -155,16 +151,16 @@ struct StructuralWalk {
     }
 
     /// An integer field: Go's ParseInt rejects fractions and exponents and checks the range.
-    private mutating func integer(_ value: JSON, bits: Int, typeName: @autoclosure () -> String, abortOnError: Bool) -> JSON? {
+    private mutating func integer(_ value: JSON, bits: Int, typeName: String, abortOnError: Bool) -> JSON? {
         let message: String
         switch value {
         case .int(let i):
             if bits == 64 || (Int64(Int32.min)...Int64(Int32.max)).contains(i) { return value }
-            message = typeMessage("number \(i)", typeName())
+            message = typeMessage("number \(i)", typeName)
         case .double(let d):
-            message = typeMessage("number \(d)", typeName())
+            message = typeMessage("number \(d)", typeName)
         default:
-            message = typeMessage(value.typeName, typeName())
+            message = typeMessage(value.typeName, typeName)
         }
         if abortOnError { return abort(message) }
         if decodeError == nil { decodeError = message }
