@@ -1,5 +1,6 @@
 import APIMachinery
 import Dispatch
+import Synchronization
 
 /// Startup: rebuilding the memory backend from the log.
 ///
@@ -13,82 +14,84 @@ import Dispatch
 extension SQLiteStorage {
     static func load(_ log: SQLiteLog, historyLimit: Int) throws -> MemoryStorage {
         let compacted = try log.compactRevision()
-        var rows: [LogRow] = []
-        try log.replay { rows.append($0) }
-        let objects = try parse(rows, path: log.path)
+        let (rows, objects) = try readAndParse(log)
 
-        var final: [StorageKey: StoredObject] = [:]
-        final.reserveCapacity(rows.count)
-        for (row, object) in zip(rows, objects) {
-            if row.deleted { final[row.key] = nil } else { final[row.key] = object }
+        // Row positions by key, then revision (rows come in revision order): one sort instead of a
+        // dictionary of states, which costs a hash of three strings per row and per lookup.
+        let byKey = rows.indices.sorted { a, b in
+            let (x, y) = (rows[a].key, rows[b].key)
+            return x == y ? a < b : x < y
         }
         let memory = MemoryStorage(historyLimit: historyLimit, initialRevision: compacted)
-        for key in final.keys.sorted() { memory.restore(final[key]!) }
-        final = [:]
-
-        var state: [StorageKey: StoredObject] = [:]
-        var events: [StorageEvent] = []
-        for (row, object) in zip(rows, objects) {
-            if row.revision <= compacted {
-                if !row.deleted { state[row.key] = object }
-                continue
+        // The row each change supersedes (-1: none, the key was absent), and the log's final state
+        // restored in key order.
+        var previous = [Int](repeating: -1, count: rows.count)
+        var position = 0
+        while position < byKey.count {
+            var last = -1
+            let key = rows[byKey[position]].key
+            while position < byKey.count, rows[byKey[position]].key == key {
+                let row = byKey[position]
+                previous[row] = last
+                last = rows[row].deleted ? -1 : row
+                position += 1
             }
-            let previous = state[row.key]
-            let kind: StorageEvent.Kind = row.deleted ? .deleted : (previous == nil ? .added : .modified)
-            events.append(StorageEvent(kind: kind, object: object, previous: previous))
-            state[row.key] = row.deleted ? nil : object
+            if last >= 0 { memory.restore(objects[last]) }
+        }
+
+        var events: [StorageEvent] = []
+        events.reserveCapacity(rows.count)
+        for (index, row) in rows.enumerated() where row.revision > compacted {
+            let before = previous[index] >= 0 ? objects[previous[index]] : nil
+            let kind: StorageEvent.Kind = row.deleted ? .deleted : (before == nil ? .added : .modified)
+            events.append(StorageEvent(kind: kind, object: objects[index], previous: before))
         }
         memory.apply(events)
         return memory
     }
 
-    /// Every row's value as a stored object, parsed on every core; fails on the first row (in log
-    /// order) that is not JSON.
-    private static func parse(_ rows: [LogRow], path: String) throws -> [StoredObject] {
+    /// Every row, and its value as a stored object: chunks of rows are parsed on every core while
+    /// the next ones are read. Fails on the first row (in log order) that is not JSON.
+    private static func readAndParse(_ log: SQLiteLog) throws -> (rows: [LogRow], objects: [StoredObject]) {
         let chunkSize = 2_048
-        let chunks = (rows.count + chunkSize - 1) / chunkSize
-        let results = ParseResults(count: chunks)
-        rows.withUnsafeBufferPointer { all in
-            nonisolated(unsafe) let all = all
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let range = chunk * chunkSize..<min(all.count, (chunk + 1) * chunkSize)
-                var parsed: [StoredObject] = []
-                parsed.reserveCapacity(range.count)
-                for row in all[range] {
-                    do {
-                        let object = try JSONParser.parse(row.value).value
-                        parsed.append(StoredObject(key: row.key, object: object, bytes: row.value, revision: row.revision))
-                    } catch {
-                        results.set(chunk, .failure(SQLiteOpenError("\(path) is corrupt: the row at revision \(row.revision) (\(row.key)) is not JSON: \(error)")))
-                        return
-                    }
-                }
-                results.set(chunk, .success(parsed))
+        let results = Mutex<[Int: Result<[StoredObject], SQLiteOpenError>]>([:])
+        let parsing = DispatchGroup()
+        let path = log.path
+        var rows: [LogRow] = []
+        var chunks = 0
+        // Each chunk is copied out: a slice would share the rows' buffer and make the next append copy it all.
+        func dispatch(_ chunk: [LogRow]) {
+            let index = chunks
+            chunks += 1
+            DispatchQueue.global().async(group: parsing) {
+                let parsed = parse(chunk, path: path)
+                results.withLock { $0[index] = parsed }
             }
         }
+        try log.replay { row in
+            rows.append(row)
+            if rows.count % chunkSize == 0 { dispatch(Array(rows[(rows.count - chunkSize)...])) }
+        }
+        if rows.count % chunkSize != 0 { dispatch(Array(rows[(rows.count - rows.count % chunkSize)...])) }
+        parsing.wait()
+        let parsed = results.withLock { $0 }
         var objects: [StoredObject] = []
         objects.reserveCapacity(rows.count)
-        for chunk in 0..<chunks { objects += try results.get(chunk).get() }
-        return objects
-    }
-}
-
-/// One slot per chunk, each written by exactly one `concurrentPerform` iteration.
-private final class ParseResults: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<Result<[StoredObject], SQLiteOpenError>?>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil, count: count)
+        for chunk in 0..<chunks { objects += try parsed[chunk]!.get() }
+        return (rows, objects)
     }
 
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
+    private static func parse(_ rows: [LogRow], path: String) -> Result<[StoredObject], SQLiteOpenError> {
+        var parsed: [StoredObject] = []
+        parsed.reserveCapacity(rows.count)
+        for row in rows {
+            do {
+                let object = try JSONParser.parse(row.value).value
+                parsed.append(StoredObject(key: row.key, object: object, bytes: row.value, revision: row.revision))
+            } catch {
+                return .failure(SQLiteOpenError("\(path) is corrupt: the row at revision \(row.revision) (\(row.key)) is not JSON: \(error)"))
+            }
+        }
+        return .success(parsed)
     }
-
-    func set(_ index: Int, _ result: Result<[StoredObject], SQLiteOpenError>) { slots[index] = result }
-    func get(_ index: Int) -> Result<[StoredObject], SQLiteOpenError> { slots[index]! }
 }
