@@ -1,7 +1,6 @@
 import APIMachinery
 import Foundation
 import Storage
-import Synchronization
 
 /// All served resources over one storage: the entry point the API server and the controllers write
 /// through, so every client gets the same defaults, validation and conflicts.
@@ -47,11 +46,8 @@ public final class Registry: Sendable {
     /// `kube-node-lease`, and the `kubernetes` Service in `default` on the first service address.
     public func bootstrap() throws(APIError) {
         guard let namespaces = store(group: "", plural: "namespaces") else { return }
-        let missing = ResourceCatalog.initialNamespaces.filter { (try? namespaces.get(namespace: nil, name: $0)) == nil }
-        // On the durable store each write waits for its commit: created at once, the namespaces
-        // share one fsync instead of one each. The Service needs its namespace committed first.
-        try concurrently(missing.count) { (i: Int) throws(APIError) in
-            let body: JSON = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(missing[i])]]
+        for name in ResourceCatalog.initialNamespaces where (try? namespaces.get(namespace: nil, name: name)) == nil {
+            let body: JSON = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
             _ = try namespaces.create(namespace: nil, body: RequestBody(value: body), options: WriteOptions())
         }
         if let services = store(group: "", plural: "services"), (try? services.get(namespace: "default", name: "kubernetes")) == nil {
@@ -66,26 +62,6 @@ public final class Registry: Sendable {
             ]
             _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
         }
-    }
-
-    /// Runs `body(0..<count)` on a thread each when writes wait for a durable commit (so they share
-    /// it), in turn otherwise; rethrows the first failure.
-    private func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) throws(APIError) -> Void) throws(APIError) {
-        guard storage.isDurable, count > 1 else {
-            for i in 0..<count { try body(i) }
-            return
-        }
-        let failures = Mutex<[APIError]>([])
-        let finished = DispatchGroup()
-        for i in 0..<count {
-            finished.enter()
-            Thread {
-                do throws(APIError) { try body(i) } catch { failures.withLock { $0.append(error) } }
-                finished.leave()
-            }.start()
-        }
-        finished.wait()
-        if let failure = failures.withLock({ $0.first }) { throw failure }
     }
 
     /// Whether a namespace exists (and, if so, whether it is being terminated).
