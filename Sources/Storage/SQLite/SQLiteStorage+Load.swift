@@ -10,7 +10,7 @@ import Synchronization
 /// seconds of moves. So the final state is restored first, in key order (each insertion lands at the
 /// end), and the events are applied afterwards: each then replaces its key's object in place, and
 /// the last event of every key leaves the state the log ends with. Parsing, the other large cost, is
-/// spread over every core.
+/// spread over every core while the log is read.
 extension SQLiteStorage {
     static func load(_ log: SQLiteLog, historyLimit: Int) throws -> MemoryStorage {
         let compacted = try log.compactRevision()
