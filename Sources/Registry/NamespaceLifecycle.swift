@@ -39,7 +39,9 @@ extension ResourceStore {
         try registry.checkNamespaceDeletable(name)
         let storageKey = key(namespace: nil, name: name)
         for _ in 0..<Self.maxConflictRetries {
-            guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
+            let latest = storage.latest(storageKey)
+            if !settled(latest) { continue }
+            guard let current = latest.object else { throw APIError.notFound(groupResource, name) }
             try checkPreconditions(current, options: options, name: name)
             var object = current.object
             if object[path: "metadata", "deletionTimestamp"] == nil {

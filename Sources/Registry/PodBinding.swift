@@ -18,7 +18,10 @@ extension ResourceStore {
         let wantedVersion = binding[path: "metadata", "resourceVersion"]?.stringValue ?? ""
         let annotations = binding[path: "metadata", "annotations"]?.objectValue ?? [:]
         for _ in 0..<Self.maxConflictRetries {
-            guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
+            // Every refusal below is made from the pod's state, so that state must be durable.
+            let latest = storage.latest(storageKey)
+            if !settled(latest) { continue }
+            guard let current = latest.object else { throw APIError.notFound(groupResource, name) }
             var pod = current.object
             let uid = pod[path: "metadata", "uid"]?.stringValue ?? ""
             if !wantedUID.isEmpty, wantedUID != uid {

@@ -9,12 +9,23 @@ extension ResourceStore {
         if resource.group.isEmpty, resource.plural == "namespaces" { return try deleteNamespace(name: name, options: options) }
         let storageKey = key(namespace: namespace, name: name)
         for _ in 0..<Self.maxConflictRetries {
-            guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
-            try checkPreconditions(current, options: options, name: name)
+            let latest = storage.latest(storageKey)
+            guard let current = latest.object else {
+                if !settled(latest) { continue }
+                throw APIError.notFound(groupResource, name)
+            }
+            do throws(APIError) {
+                try checkPreconditions(current, options: options, name: name)
+            } catch {
+                if !settled(latest) { continue }
+                throw error
+            }
             var object = current.object
             var gracePeriod: Int64 = 0
             switch gracefulDeletion(current.object, options: options) {
-            case .pending: return .marked(current.object)
+            case .pending:
+                if !settled(latest) { continue }
+                return .marked(current.object)
             case .graceful(let marked, let period): object = marked; gracePeriod = period
             case .notGraceful: break
             }
@@ -30,6 +41,7 @@ extension ResourceStore {
                     object[path: "metadata", "deletionGracePeriodSeconds"] = 0
                 }
                 if !finalizers.isEmpty { object[path: "metadata", "finalizers"] = .array(finalizers.map { .string($0) }) }
+                if object == current.object || options.dryRun, !settled(latest) { continue }
                 if object == current.object { return .marked(current.object) }
                 if options.dryRun { return .marked(object) }
                 do {
@@ -39,7 +51,10 @@ extension ResourceStore {
                     throw apiError(error, name: name)
                 }
             }
-            if options.dryRun { return .deleted(current.object) }
+            if options.dryRun {
+                if !settled(latest) { continue }
+                return .deleted(current.object)
+            }
             do {
                 let deleted = try storage.delete(storageKey, expectedRevision: current.revision).object
                 if let registry {

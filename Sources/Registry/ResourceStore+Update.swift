@@ -17,8 +17,9 @@ extension ResourceStore {
         return WriteResult(object: result.object, bytes: result.bytes, warnings: warnings)
     }
 
-    /// The update loop shared by PUT, PATCH and the subresources: read the current object, build the
-    /// new one from it, prepare and validate, then compare-and-swap. A conflict with a write that
+    /// The update loop shared by PUT, PATCH and the subresources: read the newest object (writes still
+    /// waiting for their group commit included, see `Storage.latest`), build the new one from it,
+    /// prepare and validate, then compare-and-swap. A conflict with a write that
     /// happened meanwhile is retried unless the caller pinned a resourceVersion, as upstream's
     /// GuaranteedUpdate does.
     ///
@@ -29,28 +30,41 @@ extension ResourceStore {
                  transform: (StoredObject) throws(APIError) -> JSON) throws(APIError) -> WriteResult {
         let storageKey = key(namespace: namespace, name: name)
         for _ in 0..<Self.maxConflictRetries {
-            guard let current = storage.get(storageKey) else { throw APIError.notFound(groupResource, name) }
-            var object = try transform(current)
-            let requestedVersion = object[path: "metadata", "resourceVersion"]?.stringValue ?? ""
-            if !requestedVersion.isEmpty, requestedVersion != String(current.revision) {
-                throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
+            let latest = storage.latest(storageKey)
+            guard let current = latest.object else {
+                if !settled(latest) { continue }
+                throw APIError.notFound(groupResource, name)
             }
-            // Validation sees the version being replaced, as upstream's unconditional updates do.
-            object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
-            prepareUpdate(&object, old: current.object, subresource: subresource)
-            try validateForUpdate(object, old: current.object, subresource: subresource)
-            // Pools (Service addresses and node ports) follow the main resource only.
+            var object: JSON
             var pools = AllocationTransaction.none
-            if subresource == nil, let registry {
-                pools = try strategy.allocateUpdate(&object, old: current.object, registry: registry)
+            let requestedVersion: String
+            do throws(APIError) {
+                object = try transform(current)
+                requestedVersion = object[path: "metadata", "resourceVersion"]?.stringValue ?? ""
+                if !requestedVersion.isEmpty, requestedVersion != String(current.revision) {
+                    throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
+                }
+                // Validation sees the version being replaced, as upstream's unconditional updates do.
+                object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
+                prepareUpdate(&object, old: current.object, subresource: subresource)
+                try validateForUpdate(object, old: current.object, subresource: subresource)
+                // Pools (Service addresses and node ports) follow the main resource only.
+                if subresource == nil, let registry {
+                    pools = try strategy.allocateUpdate(&object, old: current.object, registry: registry)
+                }
+            } catch {
+                if !settled(latest) { continue }
+                throw error
             }
             // A write that changes nothing is not stored and does not move the resourceVersion.
             if object == current.object {
                 pools.revert()
+                if !settled(latest) { continue }
                 return WriteResult(object: current.object, bytes: current.bytes)
             }
             if options.dryRun {
                 pools.revert()
+                if !settled(latest) { continue }
                 return WriteResult(object: object)
             }
             // Clearing the last finalizer of an object marked for deletion removes it, unless a grace

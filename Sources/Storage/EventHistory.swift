@@ -1,19 +1,25 @@
 /// A fixed-capacity ring of the newest events: enough for a watcher that reconnects to resume from
 /// its last revision; older requests are told the history was compacted (410 Gone upstream).
 struct EventHistory {
-    private var ring: [StorageEvent?]
+    /// Grows up to `capacity` as events arrive (allocating it all at once costs a fresh process
+    /// milliseconds of page faults), then wraps.
+    private var ring: [StorageEvent?] = []
+    private let capacity: Int
     private var start = 0
     private var count = 0
     /// Revisions at or below this are no longer complete in the ring.
     private(set) var compactedRevision: Int64
 
     init(capacity: Int, startRevision: Int64) {
-        ring = Array(repeating: nil, count: max(1, capacity))
+        self.capacity = max(1, capacity)
         compactedRevision = startRevision
     }
 
     mutating func append(_ event: StorageEvent) {
-        if count == ring.count {
+        if ring.count < capacity {
+            ring.append(event)
+            count += 1
+        } else if count == ring.count {
             compactedRevision = ring[start]!.revision
             ring[start] = event
             start = (start + 1) % ring.count

@@ -15,6 +15,16 @@ public protocol Storage: AnyObject, Sendable {
 
     func get(_ key: StorageKey) -> StoredObject?
 
+    /// The key's newest state as the next compare-and-swap write on it is checked (upstream's
+    /// GuaranteedUpdate retries against the freshest state): a backend that commits in groups includes
+    /// writes sequenced but not yet committed, and names the revision of such a write in
+    /// `uncommitted`. An update queued behind that write is committed after it or fails with it; an
+    /// answer made from that state alone (a no-op, a not-found) must first `awaitCommit` it.
+    func latest(_ key: StorageKey) -> LatestState
+
+    /// Blocks until the write sequenced at `revision` is committed (true) or has failed (false).
+    func awaitCommit(_ revision: Int64) -> Bool
+
     /// Objects of a resource, optionally in one namespace, sorted by namespace and name, with the
     /// revision the snapshot was taken at.
     func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64)
@@ -50,6 +60,21 @@ public protocol Storage: AnyObject, Sendable {
 
 extension Storage {
     public var isDurable: Bool { false }
+    public func latest(_ key: StorageKey) -> LatestState { LatestState(object: get(key), uncommitted: nil) }
+    public func awaitCommit(_ revision: Int64) -> Bool { true }
+}
+
+/// A key's newest state for an update loop (see `Storage.latest`).
+public struct LatestState: Sendable {
+    /// nil: absent, or deleted by a write not committed yet.
+    public let object: StoredObject?
+    /// The revision of the write not committed yet that produced this state; nil when it is committed.
+    public let uncommitted: Int64?
+
+    public init(object: StoredObject?, uncommitted: Int64?) {
+        self.object = object
+        self.uncommitted = uncommitted
+    }
 }
 
 public struct ListenerToken: Sendable, Hashable {

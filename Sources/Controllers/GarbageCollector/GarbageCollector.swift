@@ -14,6 +14,8 @@ import Synchronization
 /// It follows storage events for every resource, and writes through the registry like any client.
 public final class GarbageCollector: Controller {
     public let name = "garbagecollector"
+    /// It follows storage, not informers: its graph loads while their caches fill.
+    public var waitsForCacheSync: Bool { false }
     private let state = Mutex(OwnerGraph())
     private let queueBox = QueueBox()
 

@@ -36,9 +36,18 @@ public final class ControllerContext: Sendable {
 
     /// Starts every informer requested so far and waits for their caches to fill.
     public func startInformers() {
+        beginInformers()
+        waitForInformers()
+    }
+
+    /// Starts every informer requested so far; their caches fill on the watch hub's thread.
+    func beginInformers() {
         let all = informers.withLock { Array($0.values) }
         for informer in all where !informer.hasSynced { informer.start(on: hub) }
-        for informer in all { informer.waitForSync() }
+    }
+
+    func waitForInformers() {
+        for informer in informers.withLock({ Array($0.values) }) { informer.waitForSync() }
     }
 
     /// The store of a resource; controllers only ask for served resources.
@@ -51,8 +60,16 @@ public final class ControllerContext: Sendable {
 /// A controller: registers informer handlers in `register`, then runs its workers in `start`.
 public protocol Controller: Sendable {
     var name: String { get }
+    /// Whether `start` needs the informers' caches filled (the default). One that follows storage
+    /// itself (the garbage collector) starts while they fill: with many stored objects both take
+    /// long, and the server is not ready before every controller has started.
+    var waitsForCacheSync: Bool { get }
     func register(_ context: ControllerContext)
     func start(_ context: ControllerContext)
+}
+
+extension Controller {
+    public var waitsForCacheSync: Bool { true }
 }
 
 /// Starts controllers the way kube-controller-manager does: handlers first, then the caches, then
@@ -60,10 +77,14 @@ public protocol Controller: Sendable {
 public enum ControllerManager {
     public static func start(_ controllers: [any Controller], context: ControllerContext) {
         for c in controllers { c.register(context) }
-        context.startInformers()
-        for c in controllers {
-            c.start(context)
-            context.logger.debug("started controller", metadata: ["controller": "\(c.name)"])
-        }
+        context.beginInformers()
+        for c in controllers where !c.waitsForCacheSync { start(c, context) }
+        context.waitForInformers()
+        for c in controllers where c.waitsForCacheSync { start(c, context) }
+    }
+
+    private static func start(_ controller: any Controller, _ context: ControllerContext) {
+        controller.start(context)
+        context.logger.debug("started controller", metadata: ["controller": "\(controller.name)"])
     }
 }

@@ -48,7 +48,11 @@ extension SQLiteStorage {
             pending = [:]
             sequencer.unlock()
             let failure = StorageError.unavailable("storage write failed: \(error.message)")
-            for write in batch + behind { write.ticket.complete(failure) }
+            let failed = batch + behind
+            if let first = failed.first, let last = failed.last {
+                markSettled(through: last.event.revision, failed: first.event.revision...last.event.revision)
+            }
+            for write in failed { write.ticket.complete(failure) }
             return
         }
         sequencer.lock()
@@ -58,7 +62,17 @@ extension SQLiteStorage {
             if pending[key]?.revision == write.event.revision { pending[key] = nil }
         }
         sequencer.unlock()
+        if let last = batch.last { markSettled(through: last.event.revision) }
         for write in batch { write.ticket.complete(nil) }
+    }
+
+    /// Wakes `awaitCommit` callers waiting for revisions up to `revision`.
+    private func markSettled(through revision: Int64, failed: ClosedRange<Int64>? = nil) {
+        settled.lock()
+        if let failed { failedRevisions.append(failed) }
+        settledRevision = max(settledRevision, revision)
+        settled.broadcast()
+        settled.unlock()
     }
 
     /// Compacts the log to the history window: changes after `currentRevision - historyLimit` are kept.

@@ -39,6 +39,12 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     var queue: [Write] = []
     var jobs: [(SQLiteLog) -> Void] = []
     var stopped = false
+    /// Every write sequenced at or below this revision is committed or has failed; guarded by, and
+    /// broadcast on, `settled`.
+    var settledRevision: Int64
+    /// Revisions of writes whose commit failed (rare: a full or failing disk); guarded by `settled`.
+    var failedRevisions: [ClosedRange<Int64>] = []
+    let settled = NSCondition()
     let committerDone = DispatchSemaphore(value: 0)
 
     /// The database file, `DIR/kubelite.db`.
@@ -59,36 +65,16 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
         } catch let error as SQLiteError {
             log.close()
             throw SQLiteOpenError.from(error, path: log.path)
+        } catch let error as SQLiteOpenError {
+            log.close()
+            throw error
         } catch {
             log.close()
             throw SQLiteOpenError("\(log.path) is corrupt: \(error)")
         }
         assignedRevision = memory.currentRevision
+        settledRevision = memory.currentRevision
         startCommitter()
-    }
-
-    /// Rebuilds the memory backend from the log: rows at or below the compacted revision are the
-    /// state there; every later row is replayed as an event into the history.
-    private static func load(_ log: SQLiteLog, historyLimit: Int) throws -> MemoryStorage {
-        let compacted = try log.compactRevision()
-        let memory = MemoryStorage(historyLimit: historyLimit, initialRevision: compacted)
-        try log.replay { row in
-            let object: JSON
-            do {
-                object = try JSONParser.parse(row.value).value
-            } catch {
-                throw SQLiteOpenError("\(log.path) is corrupt: the row at revision \(row.revision) (\(row.key)) is not JSON: \(error)")
-            }
-            let stored = StoredObject(key: row.key, object: object, bytes: row.value, revision: row.revision)
-            if row.revision <= compacted {
-                if !row.deleted { memory.restore(stored) }
-                return
-            }
-            let previous = memory.get(row.key)
-            let kind: StorageEvent.Kind = row.deleted ? .deleted : (previous == nil ? .added : .modified)
-            memory.apply([StorageEvent(kind: kind, object: stored, previous: previous)])
-        }
-        return memory
     }
 
     /// Stops the committer once the queued writes are committed, and closes the database.
@@ -110,6 +96,21 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     /// Writes return after their group commit's fsync.
     public var isDurable: Bool { true }
     public func get(_ key: StorageKey) -> StoredObject? { memory.get(key) }
+
+    /// The committed state, or the newest write still waiting for its commit (see `Storage.latest`).
+    public func latest(_ key: StorageKey) -> LatestState {
+        sequencer.lock()
+        defer { sequencer.unlock() }
+        if let newest = pending[key] { return LatestState(object: newest.object, uncommitted: newest.revision) }
+        return LatestState(object: memory.get(key), uncommitted: nil)
+    }
+
+    public func awaitCommit(_ revision: Int64) -> Bool {
+        settled.lock()
+        defer { settled.unlock() }
+        while settledRevision < revision { settled.wait() }
+        return !failedRevisions.contains { $0.contains(revision) }
+    }
 
     public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
         memory.list(resource: resource, namespace: namespace)
