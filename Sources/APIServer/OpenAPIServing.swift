@@ -25,14 +25,14 @@ final class OpenAPIServing: Sendable {
     init(resources: [APIResource], schemas: SchemaSet) {
         let pending = self.pending
         pending.done.enter()
-        let thread = Thread {
+        // On a Dispatch worker rather than a Thread of our own: nothing has to keep a thread object
+        // alive if the server is discarded before the build ends (tests make and drop many). The
+        // documents nest a few dozen levels at most, well within a worker's stack.
+        DispatchQueue.global(qos: .userInitiated).async {
             let documents = OpenAPIDocuments(resources: resources)
             pending.built = Built(indexBytes: documents.index, documents: documents.documents)
             pending.done.leave()
         }
-        // Schemas nest; the default 512 KiB of a secondary thread is not a margin worth relying on.
-        thread.stackSize = 16 << 20
-        thread.start()
     }
 
     private var built: Built {

@@ -28,7 +28,9 @@ final class SerialWorker: @unchecked Sendable {
         self.tickInterval = tickInterval
         self.linger = linger
         self.tick = tick
-        let thread = Thread { [unowned self] in self.run() }
+        // The thread keeps the worker alive until `stop()` lets `run()` return: an owner may drop the
+        // worker right after stopping it, while the thread is still finishing its last batch.
+        let thread = Thread { self.run() }
         thread.name = name
         thread.stackSize = stackBytes
         thread.start()
