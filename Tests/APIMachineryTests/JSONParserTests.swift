@@ -22,6 +22,19 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(result.value[path: "spec", "replicas"], 2)
     }
 
+    func testLargeObjectsAndNestedContainersKeepOrderAndDuplicates() throws {
+        // More than 16 members switches duplicate detection to a set; nested containers share the
+        // parser's scratch space with their parents.
+        var members = (0..<40).map { "\"k\($0)\":[\($0),{\"n\":[\($0)]}]" }
+        members.insert("\"k3\":\"again\"", at: 30)
+        let result = try JSONParser.parse("{" + members.joined(separator: ",") + "}")
+        let object = try XCTUnwrap(result.value.objectValue)
+        XCTAssertEqual(object.keys.elements, (0..<40).map { "k\($0)" })
+        XCTAssertEqual(object["k3"], "again", "the last value wins, in the first one's place")
+        XCTAssertEqual(object["k39"], [39, ["n": [39]]])
+        XCTAssertEqual(result.duplicateFields, ["k3"])
+    }
+
     func testSyntaxErrorsAreWordedAsGo() {
         XCTAssertThrowsError(try JSONParser.parse("{\"a\":}")) { error in
             XCTAssertEqual((error as? JSONSyntaxError)?.message, "invalid character '}' looking for beginning of value")
