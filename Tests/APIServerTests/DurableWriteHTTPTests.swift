@@ -23,15 +23,9 @@ final class DurableWriteHTTPTests: XCTestCase {
         directory = NSTemporaryDirectory() + "kubelite-durable-http-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         storage = try SQLiteStorage(directory: directory, compactionInterval: .seconds(3600))
-        let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
-        try registry.bootstrap()
-        api = APIServer(registry: registry)
-        api.markReady()
-        var configuration = HTTPServerConfiguration()
-        configuration.port = 0
-        configuration.threads = 2
-        http = MicroHTTPServer(configuration: configuration, handler: api)
-        try http.start()
+        let live = try LiveAPIServer(storage: storage)
+        api = live.api
+        http = live.http
     }
 
     override func tearDownWithError() throws {

@@ -15,8 +15,9 @@ final class LiveAPIServer {
     let http: MicroHTTPServer
     var port: UInt16 { http.port }
 
-    init(historyLimit: Int = 100_000, watch: WatchHub.Configuration = WatchHub.Configuration()) throws {
-        let registry = Registry(storage: MemoryStorage(historyLimit: historyLimit), strategies: StrategyCatalog.all,
+    /// - Parameter storage: the backend; a fresh memory store keeping `historyLimit` events when nil.
+    init(storage: (any Storage)? = nil, historyLimit: Int = 100_000, watch: WatchHub.Configuration = WatchHub.Configuration()) throws {
+        let registry = Registry(storage: storage ?? MemoryStorage(historyLimit: historyLimit), strategies: StrategyCatalog.all,
                                 schemas: SchemaSet.upstream)
         try registry.bootstrap()
         api = APIServer(registry: registry, watch: watch)

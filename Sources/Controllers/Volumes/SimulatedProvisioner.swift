@@ -32,14 +32,7 @@ public struct SimulatedProvisioner: Controller {
     }
 
     public func start(_ context: ControllerContext) {
-        let claims = context.informer(VolumeKeys.claims)
-        let volumes = context.informer(VolumeKeys.volumes)
-        let allKeys: @Sendable () -> [VolumeWorkKey] = {
-            claims.list().map { VolumeWorkKey.claim($0) } + volumes.list().map { VolumeWorkKey.volume($0) }
-        }
-        for key in allKeys() { slot.add(key) }
-        slot.run { key in self.sync(key, context) }
-        slot.resync(every: options.resyncPeriod, timers: context.timers, keys: allKeys)
+        slot.start(context, resyncPeriod: options.resyncPeriod) { key in self.sync(key, context) }
     }
 
     /// One key's reconciliation; false asks for a retry with backoff.

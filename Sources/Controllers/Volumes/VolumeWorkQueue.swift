@@ -34,6 +34,19 @@ final class VolumeQueueSlot: Sendable {
         }
     }
 
+    /// Starts a volume controller's worker: every claim and volume is queued once now and again
+    /// every `resyncPeriod`, and each key is reconciled by `sync`.
+    func start(_ context: ControllerContext, resyncPeriod: Duration, sync: @escaping @Sendable (VolumeWorkKey) -> Bool) {
+        let claims = context.informer(VolumeKeys.claims)
+        let volumes = context.informer(VolumeKeys.volumes)
+        let allKeys: @Sendable () -> [VolumeWorkKey] = {
+            claims.list().map { VolumeWorkKey.claim($0) } + volumes.list().map { VolumeWorkKey.volume($0) }
+        }
+        for key in allKeys() { add(key) }
+        run(sync)
+        resync(every: resyncPeriod, timers: context.timers, keys: allKeys)
+    }
+
     /// Re-adds every key `keys` lists, every `period`, for as long as the process runs.
     func resync(every period: Duration, timers: any Timers, keys: @escaping @Sendable () -> [VolumeWorkKey]) {
         timers.after(period) { [self] in
