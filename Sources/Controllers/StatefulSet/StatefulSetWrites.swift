@@ -2,8 +2,8 @@ import APIMachinery
 import Synchronization
 
 /// The revisions of the controller's own pod and claim writes, per StatefulSet, so a sync never
-/// acts on caches that have not yet seen them (upstream's ConsistencyStore, KEP-5647 "stale
-/// controller mitigation", on by default since 1.36).
+/// acts on caches that have not yet seen them (the read-your-own-writes check newer upstream
+/// controllers make before acting on their caches).
 ///
 /// Without it a sync that runs again at once (the set was re-added while it was being synced)
 /// reads the pod cache from before its own writes: a pod it just deleted is still listed and is
@@ -35,7 +35,7 @@ final class StatefulSetWrites: Sendable {
     }
 
     /// Nil when the caches reflect every write recorded for `key` (the record is then dropped:
-    /// cache revisions only grow); otherwise why the sync must wait, in upstream's words. The
+    /// cache revisions only grow); otherwise why the sync must wait. The
     /// write's own watch event wakes the set again once the cache has it.
     func staleness(_ key: String, pods: Informer, claims: Informer) -> String? {
         guard let wrote = written.withLock({ $0[key] }) else { return nil }
