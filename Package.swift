@@ -1,10 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies are kept lean on purpose: nothing that pulls in swift-nio (HTTP is libmicrohttpd).
+// Kubelite runs on Linux only: it serves through libmicrohttpd, stores in SQLite, and its node runs
+// pods in Linux namespaces. SwiftPM has no way to name Linux in `platforms`, so it is stated here and
+// enforced below. Dependencies are kept lean on purpose: nothing that pulls in swift-nio (HTTP is
+// libmicrohttpd).
+#if !os(Linux)
+#error("Kubelite builds on Linux only")
+#endif
+
 let package = Package(
     name: "kubelite",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kubelite", targets: ["kubelite"]),
     ],
@@ -35,8 +41,24 @@ let package = Package(
         ]),
         .target(name: "Storage", dependencies: ["APIMachinery", "CSQLite"]),
         .target(name: "Registry", dependencies: ["APIMachinery", "Storage"]),
-        .target(name: "Controllers", dependencies: [
+        // Informers, work queues, timers and retries: what every controller runs on.
+        .target(name: "ControllerRuntime", dependencies: [
             "APIMachinery", "Storage", "Registry",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // kube-controller-manager's share: workload controllers, garbage collector, endpoints, volumes.
+        .target(name: "Controllers", dependencies: [
+            "APIMachinery", "Registry", "ControllerRuntime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The scheduler and the kubelet with its runtime.
+        .target(name: "Node", dependencies: [
+            "APIMachinery", "Registry", "ControllerRuntime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The cluster DNS server, answering from informer caches.
+        .target(name: "ClusterDNS", dependencies: [
+            "APIMachinery", "ControllerRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "APIServer", dependencies: [
@@ -44,16 +66,33 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kubelite", dependencies: [
-            "APIServer", "HTTPServer", "Registry", "Storage", "APIMachinery", "Controllers",
+            "APIServer", "HTTPServer", "Registry", "Storage", "APIMachinery",
+            "ControllerRuntime", "Controllers", "Node", "ClusterDNS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Test support only (manual clock, waitUntil, barriers, in-process clusters): no production
+        // target depends on it.
+        .target(name: "KubeliteTesting", dependencies: [
+            "APIMachinery", "Storage", "Registry", "ControllerRuntime",
+        ]),
         .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery", "CSQLite"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "Registry", "Storage", "APIMachinery"]),
-        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "Registry", "Storage", "APIMachinery", "HTTPServer"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery", "CSQLite", "KubeliteTesting"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery", "KubeliteTesting"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "KubeliteTesting"]),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeliteTesting"]),
+        .testTarget(name: "ControllersTests", dependencies: [
+            "Controllers", "ControllerRuntime", "Node", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
+        ]),
+        .testTarget(name: "NodeTests", dependencies: [
+            "Node", "ControllerRuntime", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
+        ]),
+        .testTarget(name: "ClusterDNSTests", dependencies: [
+            "ClusterDNS", "Controllers", "ControllerRuntime", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
+        ]),
+        .testTarget(name: "APIServerTests", dependencies: [
+            "APIServer", "Registry", "Storage", "APIMachinery", "HTTPServer", "KubeliteTesting",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,7 @@
+import ClusterDNS
+import ControllerRuntime
 import Controllers
+import Node
 
 /// The controllers `kubelite serve` runs, as kube-controller-manager, the scheduler and the kubelet
 /// would on a cluster.

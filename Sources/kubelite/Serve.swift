@@ -7,7 +7,10 @@ import HTTPServer
 import Logging
 import Registry
 import Storage
+import ClusterDNS
+import ControllerRuntime
 import Controllers
+import Node
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import APIMachinery
+import ControllerRuntime
 @testable import Controllers
 import Foundation
+import KubeliteTesting
 import Registry
 import Storage
 import XCTest

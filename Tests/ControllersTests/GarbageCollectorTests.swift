@@ -1,45 +1,11 @@
 import APIMachinery
+import ControllerRuntime
 @testable import Controllers
 import Foundation
+import KubeliteTesting
 import Registry
 import Storage
 import XCTest
-
-/// An in-process cluster: registry, watch hub and controller context on manual timers.
-struct ControllerHarness {
-    let registry: Registry
-    let hub: WatchHub
-    let timers = ManualTimers()
-    let context: ControllerContext
-
-    init() throws {
-        registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
-        try registry.bootstrap()
-        hub = WatchHub(storage: registry.storage)
-        context = ControllerContext(registry: registry, hub: hub, timers: timers)
-    }
-
-    func store(_ plural: String, group: String = "") -> ResourceStore { registry.store(group: group, plural: plural)! }
-
-    @discardableResult
-    func create(_ plural: String, _ body: JSON, namespace: String? = "default", group: String = "") throws -> JSON {
-        try store(plural, group: group).create(namespace: namespace, body: RequestBody(value: body), options: WriteOptions()).object
-    }
-
-    func get(_ plural: String, _ name: String, namespace: String? = "default", group: String = "") -> JSON? {
-        try? store(plural, group: group).get(namespace: namespace, name: name).object
-    }
-
-    /// Waits (polling, with a deadline) until `condition` holds.
-    func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(2_000)
-        }
-        return condition()
-    }
-}
 
 final class GarbageCollectorTests: XCTestCase {
     func owned(_ name: String, by owner: JSON, block: Bool = false) -> JSON {

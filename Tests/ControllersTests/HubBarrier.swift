@@ -1,4 +1,6 @@
+import ControllerRuntime
 import Foundation
+import KubeliteTesting
 import Storage
 
 /// Waits until a watch hub has delivered every change made before the call. The hub hands out

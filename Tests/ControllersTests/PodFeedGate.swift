@@ -1,5 +1,7 @@
+import ControllerRuntime
 @testable import Controllers
 import Foundation
+import KubeliteTesting
 import Storage
 
 /// Stands between the watch hub and an informer, so a test can make the informer's cache lag:

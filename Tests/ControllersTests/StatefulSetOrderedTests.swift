@@ -1,6 +1,8 @@
 import APIMachinery
+import ControllerRuntime
 @testable import Controllers
 import Foundation
+import KubeliteTesting
 import XCTest
 
 /// OrderedReady pod management: creation in ordinal order behind readiness, scale-down from the

@@ -1,6 +1,9 @@
 import APIMachinery
+import ControllerRuntime
 @testable import Controllers
 import Foundation
+import KubeliteTesting
+import Node
 import Registry
 import XCTest
 

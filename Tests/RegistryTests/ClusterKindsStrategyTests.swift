@@ -1,6 +1,6 @@
 import APIMachinery
-import XCTest
 @testable import Registry
+import XCTest
 
 /// Namespaces, nodes, persistent volumes and storage classes.
 final class ClusterKindsStrategyTests: XCTestCase {

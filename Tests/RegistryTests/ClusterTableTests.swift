@@ -1,7 +1,7 @@
 import APIMachinery
 import Foundation
-import XCTest
 @testable import Registry
+import XCTest
 
 /// Node, Namespace, Event, Lease, ConfigMap, Secret, StatefulSet and ControllerRevision rows.
 final class ClusterTableTests: XCTestCase {

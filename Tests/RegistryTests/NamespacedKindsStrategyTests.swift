@@ -1,6 +1,6 @@
 import APIMachinery
-import XCTest
 @testable import Registry
+import XCTest
 
 /// ConfigMaps, Secrets, Events, Endpoints, EndpointSlices, Leases and ControllerRevisions.
 final class NamespacedKindsStrategyTests: XCTestCase {

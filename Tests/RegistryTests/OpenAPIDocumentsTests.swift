@@ -1,6 +1,6 @@
-import XCTest
 import APIMachinery
 @testable import Registry
+import XCTest
 
 /// The committed OpenAPI v3 documents (`OpenAPI/v3/`) are exactly what `OpenAPIDocuments` builds
 /// from `ResourceCatalog.all` and `SchemaSet.upstream`'s definitions; the server serves those bytes.

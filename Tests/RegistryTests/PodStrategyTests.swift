@@ -1,6 +1,6 @@
 import APIMachinery
-import XCTest
 @testable import Registry
+import XCTest
 
 final class PodStrategyTests: XCTestCase {
     let strategy = PodStrategy()

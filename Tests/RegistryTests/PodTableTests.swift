@@ -1,7 +1,7 @@
 import APIMachinery
 import Foundation
-import XCTest
 @testable import Registry
+import XCTest
 
 /// Cases follow upstream's TestPrintPod* (printers_test.go), expressed as v1 JSON.
 final class PodTableTests: XCTestCase {

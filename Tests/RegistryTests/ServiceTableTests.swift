@@ -1,7 +1,7 @@
 import APIMachinery
 import Foundation
-import XCTest
 @testable import Registry
+import XCTest
 
 /// Service, Endpoints and EndpointSlice rows, after upstream's TestPrintService / TestPrintEndpoint* cases.
 final class ServiceTableTests: XCTestCase {

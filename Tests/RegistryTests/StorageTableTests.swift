@@ -1,7 +1,7 @@
 import APIMachinery
 import Foundation
-import XCTest
 @testable import Registry
+import XCTest
 
 /// PersistentVolumeClaim, PersistentVolume and StorageClass rows, after upstream's printers_test.go cases.
 final class StorageTableTests: XCTestCase {

@@ -1,6 +1,6 @@
 import APIMachinery
-import XCTest
 @testable import Registry
+import XCTest
 
 /// Parses a JSON literal written in a test.
 func json(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> JSON {

@@ -1,8 +1,8 @@
 import APIMachinery
 import Dispatch
 import Foundation
-import Synchronization
 @testable import Storage
+import Synchronization
 import XCTest
 
 final class SQLiteGroupCommitTests: SQLiteTestCase {

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// What a Service wants in its EndpointSlices (k8s.io/endpointslice: getEndpointPorts and
 /// podToEndpoint), and the labels every managed slice carries (setEndpointSliceLabels).

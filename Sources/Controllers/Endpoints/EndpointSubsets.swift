@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// The `subsets` of a Service's Endpoints, built as upstream's endpoints controller builds them:
 /// one address per listed pod (ready ones in `addresses`, others in `notReadyAddresses`, or all

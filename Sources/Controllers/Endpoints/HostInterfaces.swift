@@ -1,6 +1,7 @@
+import ControllerRuntime
 import Foundation
-#if canImport(Glibc)
 import Glibc
+#if canImport(Glibc)
 #endif
 
 /// The host's addresses, for choosing an advertise address as kube-apiserver's ChooseHostInterface does.

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 extension JSON {
     /// Equality that ignores the order of object members, as Go's semantic DeepEqual of decoded

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// What upstream's endpoint controllers ask of a pod and its Service (pkg/api/v1/pod,
 /// k8s.io/endpointslice/util): whether it is listed, whether it is ready, which port a Service

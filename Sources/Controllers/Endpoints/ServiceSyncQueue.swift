@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 
 /// The trigger side shared by the Endpoints and EndpointSlice controllers: Service changes enqueue

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 import Registry
 import Storage

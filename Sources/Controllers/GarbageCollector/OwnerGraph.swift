@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Storage
 
 /// Who owns whom, across every resource: the garbage collector's view of ownerReferences, kept

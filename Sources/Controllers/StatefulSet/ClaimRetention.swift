@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// persistentVolumeClaimRetentionPolicy as ownerReferences on claims (stateful_set_utils.go:
 /// isClaimOwnerUpToDate, updateClaimOwnerRefForSetAndPod). The garbage collector does the deleting:

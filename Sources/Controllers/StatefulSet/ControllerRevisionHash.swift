@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// The name and hash of a ControllerRevision as pkg/controller/history computes them:
 /// FNV-1 32-bit (Go's `fnv.New32`, not FNV-1a) over the revision's raw data bytes followed by the

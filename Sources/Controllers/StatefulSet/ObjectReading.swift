@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 
 /// Read-side helpers over objects kept as JSON: the accessors controllers need from `ObjectMeta`

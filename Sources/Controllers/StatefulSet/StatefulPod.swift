@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 
 /// What the StatefulSet controller reads from a Pod (stateful_set_utils.go): its parent and ordinal

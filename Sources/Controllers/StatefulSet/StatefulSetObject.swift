@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 
 /// A typed view of an apps/v1 StatefulSet kept as JSON, reading defaulted fields the way the

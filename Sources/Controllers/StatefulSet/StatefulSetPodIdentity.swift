@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 
 /// Building a set's pods and claims and checking their identity (stateful_set_utils.go:

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Foundation
 
 /// apps/v1 StatefulSetStatus as the controller computes it (computeReplicaStatus, updateStatus,

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Synchronization
 
 /// The revisions of the controller's own pod and claim writes, per StatefulSet, so a sync never

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Registry
 
 /// kube-controller-manager's pvc-protection controller: a claim being deleted keeps its

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Registry
 
 /// The StorageClass a fresh cluster has, as kind's `standard` class: default (claims without a

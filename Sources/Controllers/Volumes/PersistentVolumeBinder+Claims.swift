@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Registry
 
 extension PersistentVolumeBinder {

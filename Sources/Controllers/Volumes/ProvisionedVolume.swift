@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// The PersistentVolume a provisioner creates for a claim, as sig-storage-lib-external-provisioner
 /// shapes it: pre-bound to the claim, sized and moded from it, policed by its class.

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 
 /// How the volume controllers behave; `kubelite serve` fills it from its command line.

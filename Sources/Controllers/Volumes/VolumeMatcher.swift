@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 
 /// Upstream's FindMatchingVolume as the PV controller calls it through its access-mode index:
 /// a volume pre-bound to the claim wins; otherwise the smallest Available volume of the claim's

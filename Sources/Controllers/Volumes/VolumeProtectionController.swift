@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Registry
 
 /// kube-controller-manager's pv-protection controller: a volume being deleted keeps its

@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Synchronization
 
 /// What the volume controllers queue: a claim (`namespace/name`) or a volume (cluster-scoped).

@@ -7,11 +7,11 @@ import Foundation
 /// - StorageObjectInUseProtection: claims get the `kubernetes.io/pvc-protection` finalizer and
 ///   volumes the `kubernetes.io/pv-protection` finalizer, so neither disappears while in use.
 public enum PersistentVolumeClaimAdmission {
-    public static let claimProtectionFinalizer = "kubernetes.io/pvc-protection"
-    public static let volumeProtectionFinalizer = "kubernetes.io/pv-protection"
+    public static let claimProtectionFinalizer = VolumeKeys.claimProtection
+    public static let volumeProtectionFinalizer = VolumeKeys.volumeProtection
     public static let defaultClassAnnotation = "storageclass.kubernetes.io/is-default-class"
     public static let betaDefaultClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class"
-    public static let betaClassAnnotation = "volume.beta.kubernetes.io/storage-class"
+    public static let betaClassAnnotation = VolumeKeys.betaStorageClass
 
     static func admitClaim(_ claim: inout JSON, registry: Registry) {
         addFinalizer(claimProtectionFinalizer, to: &claim)

@@ -1,0 +1,41 @@
+import APIMachinery
+import ControllerRuntime
+import Foundation
+import Registry
+import Storage
+
+/// An in-process cluster: registry, watch hub and controller context on manual timers.
+public struct ControllerHarness {
+    public let registry: Registry
+    public let hub: WatchHub
+    public let timers = ManualTimers()
+    public let context: ControllerContext
+
+    public init() throws {
+        registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
+        try registry.bootstrap()
+        hub = WatchHub(storage: registry.storage)
+        context = ControllerContext(registry: registry, hub: hub, timers: timers)
+    }
+
+    public func store(_ plural: String, group: String = "") -> ResourceStore { registry.store(group: group, plural: plural)! }
+
+    @discardableResult
+    public func create(_ plural: String, _ body: JSON, namespace: String? = "default", group: String = "") throws -> JSON {
+        try store(plural, group: group).create(namespace: namespace, body: RequestBody(value: body), options: WriteOptions()).object
+    }
+
+    public func get(_ plural: String, _ name: String, namespace: String? = "default", group: String = "") -> JSON? {
+        try? store(plural, group: group).get(namespace: namespace, name: name).object
+    }
+
+    /// Waits (polling, with a deadline) until `condition` holds.
+    public func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(2_000)
+        }
+        return condition()
+    }
+}

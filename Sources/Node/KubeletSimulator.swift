@@ -1,0 +1,184 @@
+import APIMachinery
+import ControllerRuntime
+import Foundation
+import Registry
+import Synchronization
+
+/// The kubelet of the simulated nodes: runs the pods bound to them without running anything.
+///
+/// A bound pod is admitted (hostIP, startTime; while `podStartDelay` lasts it shows Pending with
+/// containers in ContainerCreating), then its init containers complete and its containers run:
+/// phase Running, a pod IP from the node's pod CIDR, container statuses and the kubelet's
+/// conditions, with Pulled/Created/Started events per container. A container with a startup
+/// probe is started, and one with a readiness probe ready, once the probe's initialDelaySeconds
+/// have passed. A pod marked for deletion gets Killing events and is removed (DELETE with grace
+/// period 0) after its grace period × `terminationGraceScale`, its containers stopped first.
+///
+/// Steering annotations, read whenever the pod changes:
+/// - `kubelite.dev/ready: "false"`: the pod keeps running but its containers report unready
+///   (Ready and ContainersReady False) until the annotation is removed or set to anything else.
+/// - `kubelite.dev/phase: "Failed"`: the containers exit with code 1 (reason Error) and the pod
+///   ends in phase Failed; `"Succeeded"`: they exit 0 (Completed) and the pod Succeeds. Either
+///   way the pod is finished for good, whatever its restartPolicy.
+public final class KubeletSimulator: Controller, @unchecked Sendable {
+    public let name = "kubelet"
+    public static let readyAnnotation = "kubelite.dev/ready"
+    public static let phaseAnnotation = "kubelite.dev/phase"
+    static let pods = GroupResource(group: "", resource: "pods")
+
+    public let options: SimulatedNodeOptions
+    private(set) var queue: WorkQueue<Informer.ObjectName>!
+    let state: Mutex<KubeletState>
+
+    /// What the kubelet remembers of a pod between syncs.
+    struct PodRecord {
+        var uid: String
+        var node: String
+        var admittedAt: Date
+        var terminatingSince: Date?
+    }
+
+    struct KubeletState {
+        var pods: [Informer.ObjectName: PodRecord] = [:]
+        var addresses: [String: PodIPAllocator] = [:]
+    }
+
+    public init(options: SimulatedNodeOptions) {
+        self.options = options
+        var state = KubeletState()
+        for (index, node) in options.nodeNames.enumerated() {
+            state.addresses[node] = PodIPAllocator(cidr: SimulatedNodeOptions.podCIDR(index: index))
+        }
+        self.state = Mutex(state)
+    }
+
+    public func register(_ context: ControllerContext) {
+        let queue = WorkQueue<Informer.ObjectName>(name: "kubelet", timers: context.timers)
+        self.queue = queue
+        let nodes = Set(options.nodeNames)
+        let mine: @Sendable (JSON) -> Bool = { nodes.contains($0[path: "spec", "nodeName"]?.stringValue ?? "") }
+        context.informer(Self.pods).addHandler(Informer.Handler(
+            added: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
+            updated: { _, pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
+            deleted: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } }))
+    }
+
+    public func start(_ context: ControllerContext) {
+        queue.run(workers: 2) { [self] key in sync(key, context) }
+    }
+
+    /// Pod addresses currently held on `node` (for tests and diagnostics).
+    func allocatedAddresses(on node: String) -> Int { state.withLock { $0.addresses[node]?.allocatedCount ?? 0 } }
+
+    /// True when no pod waits to be synced and none is being synced.
+    var isIdle: Bool { queue.isIdle }
+
+    /// Whether the kubelet has seen the pod's deletion and is counting down its grace period.
+    func isTerminating(namespace: String, name: String) -> Bool {
+        state.withLock { $0.pods[Informer.ObjectName(namespace: namespace, name: name)]?.terminatingSince != nil }
+    }
+
+    func sync(_ key: Informer.ObjectName, _ context: ControllerContext) {
+        guard let pod = context.informer(Self.pods).get(namespace: key.namespace, name: key.name),
+              let node = pod[path: "spec", "nodeName"]?.stringValue, options.nodeNames.contains(node) else {
+            forget(key)
+            return
+        }
+        let uid = pod[path: "metadata", "uid"]?.stringValue ?? ""
+        let now = context.timers.now()
+        let record = state.withLock { state -> PodRecord in
+            if let r = state.pods[key], r.uid == uid { return r }
+            if let old = state.pods[key] { state.addresses[old.node]?.release(old.uid) }
+            let r = PodRecord(uid: uid, node: node, admittedAt: now)
+            state.pods[key] = r
+            return r
+        }
+        if pod[path: "metadata", "deletionTimestamp"] != nil {
+            terminate(pod, key: key, record: record, context)
+            return
+        }
+        let phase = pod[path: "status", "phase"]?.stringValue ?? "Pending"
+        if phase == "Succeeded" || phase == "Failed" {
+            state.withLock { _ = $0.addresses[node]?.release(uid) }
+            return
+        }
+        if phase == "Running" {
+            if let ending = pod[path: "metadata", "annotations", Self.phaseAnnotation]?.stringValue, ending == "Failed" || ending == "Succeeded" {
+                state.withLock { _ = $0.addresses[node]?.release(uid) }
+                write(KubeletPodStatus.terminated(pod, exitCode: ending == "Failed" ? 1 : 0, now: now), of: pod, key: key, context)
+                return
+            }
+            run(pod, key: key, node: node, context)
+            return
+        }
+        let due = record.admittedAt.addingTimeInterval(options.podStartDelay.seconds)
+        if now < due {
+            // The wake-up is set before the write, so whoever sees the write can rely on it.
+            queue.addAfter(key, .seconds(due.timeIntervalSince(now)))
+            if pod[path: "status", "hostIP"] == nil {
+                write(KubeletPodStatus.pending(pod, hostIP: hostIP(node), now: now), of: pod, key: key, context)
+            }
+            return
+        }
+        if run(pod, key: key, node: node, context) { announceStart(pod, node: node, context) }
+    }
+
+    /// Writes the running status; true when it was stored.
+    @discardableResult
+    func run(_ pod: JSON, key: Informer.ObjectName, node: String, _ context: ControllerContext) -> Bool {
+        let now = context.timers.now()
+        guard let ip = podIP(pod, node: node) else {
+            context.logger.warning("no pod address left", metadata: ["node": "\(node)", "pod": "\(key.namespace)/\(key.name)"])
+            return false
+        }
+        let unready = pod[path: "metadata", "annotations", Self.readyAnnotation]?.stringValue == "false"
+        let (status, next) = KubeletPodStatus.running(pod, hostIP: hostIP(node), podIP: ip, unready: unready, now: now)
+        if let next { queue.addAfter(key, .seconds(next.timeIntervalSince(now))) }
+        return write(status, of: pod, key: key, context)
+    }
+
+    /// Host network pods use the node's address; others get one from the node's pod CIDR (the
+    /// address a pod already reports is kept, so a restart does not renumber pods).
+    func podIP(_ pod: JSON, node: String) -> String? {
+        if pod[path: "spec", "hostNetwork"]?.boolValue == true { return hostIP(node) }
+        let uid = pod[path: "metadata", "uid"]?.stringValue ?? ""
+        return state.withLock { state -> String? in
+            if let reported = pod[path: "status", "podIP"]?.stringValue, state.addresses[node]?.reserve(reported, for: uid) == true {
+                return reported
+            }
+            return state.addresses[node]?.allocate(uid)
+        }
+    }
+
+    func hostIP(_ node: String) -> String {
+        SimulatedNodeOptions.internalIP(index: options.nodeNames.firstIndex(of: node) ?? 0)
+    }
+
+    /// Stores a new status when it differs from the cached one. A conflict means the cache is
+    /// behind: the newer pod arrives as an update and is synced again.
+    @discardableResult
+    func write(_ status: JSON, of pod: JSON, key: Informer.ObjectName, _ context: ControllerContext) -> Bool {
+        guard status != pod["status"] else { return false }
+        var updated = pod
+        updated["status"] = status
+        do {
+            _ = try context.store(Self.pods).update(namespace: key.namespace, name: key.name, body: RequestBody(value: updated),
+                                                     options: WriteOptions(), subresource: "status")
+            queue.forget(key)
+            return true
+        } catch {
+            if error.code == 409 { queue.addRateLimited(key) }
+            if error.code != 404 && error.code != 409 {
+                context.logger.warning("pod status update failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
+            }
+            return false
+        }
+    }
+
+    func forget(_ key: Informer.ObjectName) {
+        state.withLock { state in
+            guard let r = state.pods.removeValue(forKey: key) else { return }
+            state.addresses[r.node]?.release(r.uid)
+        }
+    }
+}

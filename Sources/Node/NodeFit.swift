@@ -1,0 +1,134 @@
+import APIMachinery
+import ControllerRuntime
+
+/// The default scheduler's filters, in upstream's plugin order (NodeUnschedulable,
+/// TaintToleration, NodeAffinity, NodeResourcesFit). A node is judged by the first filter that
+/// rejects it, and the reasons carry upstream's wording, which the FailedScheduling message counts.
+enum NodeFit {
+    struct Rejection: Equatable {
+        var reasons: [String]
+        /// Upstream's UnschedulableAndUnresolvable: preemption cannot help on this node.
+        var unresolvable: Bool
+    }
+
+    /// Resource amounts: cpu in millicores, everything else in whole units.
+    typealias Resources = [String: Int64]
+
+    static func check(pod: JSON, node: JSON, used: Resources, podCount: Int) -> Rejection? {
+        let tolerations = pod[path: "spec", "tolerations"]?.arrayValue ?? []
+        if node[path: "spec", "unschedulable"]?.boolValue == true {
+            let taint: JSON = ["key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"]
+            if !tolerations.contains(where: { tolerates($0, taint) }) {
+                return Rejection(reasons: ["node(s) were unschedulable"], unresolvable: true)
+            }
+        }
+        for taint in node[path: "spec", "taints"]?.arrayValue ?? [] {
+            let effect = taint["effect"]?.stringValue ?? ""
+            guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
+            if !tolerations.contains(where: { tolerates($0, taint) }) {
+                let key = taint["key"]?.stringValue ?? "", value = taint["value"]?.stringValue ?? ""
+                return Rejection(reasons: ["node(s) had untolerated taint {\(key): \(value)}"], unresolvable: true)
+            }
+        }
+        if !matchesAffinity(pod: pod, node: node) {
+            return Rejection(reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true)
+        }
+        var reasons: [String] = []
+        let allocatable = quantities(node[path: "status", "allocatable"])
+        if let maxPods = allocatable["pods"], Int64(podCount + 1) > maxPods { reasons.append("Too many pods") }
+        let requested = requests(of: pod)
+        for name in requested.keys.sorted(by: resourceOrder) where name != "pods" {
+            let want = requested[name] ?? 0
+            guard want > 0 else { continue }
+            if want + used[name, default: 0] > allocatable[name, default: 0] { reasons.append("Insufficient \(name)") }
+        }
+        return reasons.isEmpty ? nil : Rejection(reasons: reasons, unresolvable: false)
+    }
+
+    /// cpu and memory first, as upstream's fitsRequest reports them, then the rest by name.
+    static func resourceOrder(_ a: String, _ b: String) -> Bool {
+        let rank = ["cpu": 0, "memory": 1, "ephemeral-storage": 2]
+        return (rank[a] ?? 3, a) < (rank[b] ?? 3, b)
+    }
+
+    /// Upstream's Toleration.ToleratesTaint.
+    static func tolerates(_ toleration: JSON, _ taint: JSON) -> Bool {
+        let effect = toleration["effect"]?.stringValue ?? ""
+        if !effect.isEmpty, effect != (taint["effect"]?.stringValue ?? "") { return false }
+        let key = toleration["key"]?.stringValue ?? ""
+        if !key.isEmpty, key != (taint["key"]?.stringValue ?? "") { return false }
+        switch toleration["operator"]?.stringValue ?? "" {
+        case "Exists": return true
+        case "", "Equal": return (toleration["value"]?.stringValue ?? "") == (taint["value"]?.stringValue ?? "")
+        default: return false
+        }
+    }
+
+    /// nodeSelector (every label) and required node affinity (any term; every expression in it).
+    static func matchesAffinity(pod: JSON, node: JSON) -> Bool {
+        let labels = node[path: "metadata", "labels"]?.objectValue ?? [:]
+        for (key, value) in pod[path: "spec", "nodeSelector"]?.objectValue ?? [:] where labels[key] != value {
+            return false
+        }
+        guard let terms = pod[path: "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                              "nodeSelectorTerms"]?.arrayValue else { return true }
+        let name = node[path: "metadata", "name"]?.stringValue ?? ""
+        return terms.contains { term in
+            let expressions = term["matchExpressions"]?.arrayValue ?? []
+            let fields = term["matchFields"]?.arrayValue ?? []
+            if expressions.isEmpty && fields.isEmpty { return false }
+            return expressions.allSatisfy { matches($0, labels[$0["key"]?.stringValue ?? ""]?.stringValue) }
+                && fields.allSatisfy { ($0["key"]?.stringValue == "metadata.name") && matches($0, name) }
+        }
+    }
+
+    static func matches(_ requirement: JSON, _ value: String?) -> Bool {
+        let values = (requirement["values"]?.arrayValue ?? []).compactMap(\.stringValue)
+        switch requirement["operator"]?.stringValue ?? "" {
+        case "In": return value.map(values.contains) ?? false
+        case "NotIn": return value.map { !values.contains($0) } ?? true
+        case "Exists": return value != nil
+        case "DoesNotExist": return value == nil
+        case "Gt", "Lt":
+            guard let value, let have = Int64(value), values.count == 1, let bound = Int64(values[0]) else { return false }
+            return requirement["operator"]?.stringValue == "Gt" ? have > bound : have < bound
+        default: return false
+        }
+    }
+
+    /// A pod's effective requests (upstream's resource.PodRequests without overhead): the larger of
+    /// the sum over app containers and each init container; sidecars (init containers that keep
+    /// running) add to both.
+    static func requests(of pod: JSON) -> Resources {
+        var total: Resources = [:]
+        for c in pod[path: "spec", "containers"]?.arrayValue ?? [] { add(&total, quantities(c[path: "resources", "requests"])) }
+        var sidecars: Resources = [:]
+        var peaks: Resources = [:]
+        for c in pod[path: "spec", "initContainers"]?.arrayValue ?? [] {
+            let r = quantities(c[path: "resources", "requests"])
+            if c["restartPolicy"]?.stringValue == "Always" {
+                add(&sidecars, r)
+                continue
+            }
+            var peak = sidecars
+            add(&peak, r)
+            for (k, v) in peak where v > peaks[k, default: 0] { peaks[k] = v }
+        }
+        add(&total, sidecars)
+        for (k, v) in peaks where v > total[k, default: 0] { total[k] = v }
+        return total
+    }
+
+    static func add(_ into: inout Resources, _ more: Resources) {
+        for (k, v) in more { into[k, default: 0] += v }
+    }
+
+    static func quantities(_ list: JSON?) -> Resources {
+        var out: Resources = [:]
+        for (name, value) in list?.objectValue ?? [:] {
+            guard let q = try? Quantity(json: value) else { continue }
+            out[name] = name == "cpu" ? q.milliValue : q.int64Value
+        }
+        return out
+    }
+}

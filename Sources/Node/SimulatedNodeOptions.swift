@@ -1,0 +1,65 @@
+import ControllerRuntime
+import Foundation
+
+/// How the built-in simulated node behaves (what kwok would be configured with): how many nodes
+/// exist, how fast their pods start, how long graceful deletion really takes, and what each node
+/// reports as its capacity.
+public struct SimulatedNodeOptions: Sendable {
+    /// Number of Node objects (`--nodes`): one node is named `kubelite-node`, several are
+    /// `kubelite-node-1` … `kubelite-node-N`.
+    public var nodes: Int
+    /// Time from a pod's binding to its containers running (`--pod-start-delay`); zero starts
+    /// pods as fast as the controllers run. While it lasts the pod shows Pending / ContainerCreating.
+    public var podStartDelay: Duration
+    /// Fraction of a pod's grace period the kubelet waits before removing a deleted pod
+    /// (`--termination-grace-scale`): 0 removes it as soon as it is marked, 1 waits the whole
+    /// terminationGracePeriodSeconds as a real kubelet whose containers ignore SIGTERM would.
+    public var terminationGraceScale: Double
+    /// The least time between a graceful deletion and the pod's removal, whatever the grace period
+    /// (`kubelite serve` uses 300 ms, as a real kubelet never removes a pod instantly).
+    public var minimumTermination: Duration = .zero
+    /// What each node reports as capacity and allocatable.
+    public var cpu: String
+    public var memory: String
+    public var pods: Int
+    public var ephemeralStorage: String
+    /// How often each node's Lease in kube-node-lease is renewed (upstream: a quarter of the 40 s
+    /// lease duration).
+    public var leaseRenewInterval: Duration
+    /// How often node status is re-posted when nothing changed (upstream's
+    /// nodeStatusReportFrequency, 5 minutes); the Lease is the frequent heartbeat.
+    public var nodeStatusReportInterval: Duration
+
+    public init(nodes: Int = 1, podStartDelay: Duration = .zero, terminationGraceScale: Double = 0,
+                cpu: String = "8", memory: String = "16Gi", pods: Int = 110, ephemeralStorage: String = "100Gi",
+                leaseRenewInterval: Duration = .seconds(10), nodeStatusReportInterval: Duration = .seconds(300)) {
+        self.nodes = max(0, nodes)
+        self.podStartDelay = podStartDelay
+        self.terminationGraceScale = max(0, terminationGraceScale)
+        self.cpu = cpu
+        self.memory = memory
+        self.pods = pods
+        self.ephemeralStorage = ephemeralStorage
+        self.leaseRenewInterval = leaseRenewInterval
+        self.nodeStatusReportInterval = nodeStatusReportInterval
+    }
+
+    /// The node names, in order.
+    public var nodeNames: [String] {
+        nodes == 1 ? ["kubelite-node"] : (0..<nodes).map { "kubelite-node-\($0 + 1)" }
+    }
+
+    /// Node `index` (0-based) gets pod CIDR 10.244.<index>.0/24, as kind's first nodes do.
+    public static func podCIDR(index: Int) -> String { "10.244.\(index).0/24" }
+
+    /// Node `index` (0-based) gets 172.18.0.<index + 2> (172.18.0.1 is the gateway of kind's network).
+    public static func internalIP(index: Int) -> String { "172.18.\((index + 2) / 256).\((index + 2) % 256)" }
+}
+
+/// The simulated node's controllers: node lifecycle (Node objects, Leases), the default
+/// scheduler and the kubelet simulation.
+public enum SimulatedNode {
+    public static func controllers(options: SimulatedNodeOptions) -> [any Controller] {
+        [NodeLifecycle(options: options), Scheduler(), KubeletSimulator(options: options)]
+    }
+}
