@@ -14,8 +14,6 @@ public final class APIServer: HTTPHandler, Sendable {
     let logger: Logger
     /// Set once the server is serving: /readyz answers 200 only then.
     let readiness: Readiness
-    /// Fans storage changes out to watch streams.
-    public let watchHub: WatchHub
     let eventLineCache = EncodedEventCache()
     /// Runs write requests when the storage is durable (nil otherwise: in memory, writes are quick and
     /// run inline on the HTTP thread).
@@ -23,15 +21,13 @@ public final class APIServer: HTTPHandler, Sendable {
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
-    public init(registry: Registry, watch: WatchHub.Configuration = WatchHub.Configuration(),
-                writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api")) {
+    public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api")) {
         self.registry = registry
-        self.watchHub = WatchHub(storage: registry.storage, configuration: watch)
         self.discovery = Discovery(resources: registry.resources)
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
         self.logger = logger
         self.readiness = Readiness()
-        self.writePool = registry.storage.isDurable && writeConcurrency > 0 ? WritePool(maxThreads: writeConcurrency) : nil
+        self.writePool = registry.isDurable && writeConcurrency > 0 ? WritePool(maxThreads: writeConcurrency) : nil
     }
 
     public func markReady() { readiness.set(true) }

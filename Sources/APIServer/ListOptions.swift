@@ -1,5 +1,6 @@
 import APIMachinery
 import HTTPServer
+import Registry
 import Storage
 
 /// The read options of list (and the resourceVersion of get), decoded and validated in upstream's
@@ -12,18 +13,6 @@ struct ListOptions {
     var limit: Int64 = 0
     var continueValue = ""
     var sendInitialEvents: String?
-
-    /// Where a read is served from, as upstream's "semantics for get and list" table has it.
-    enum ReadPoint: Equatable {
-        /// The newest state (a consistent read; also resourceVersion "0", which allows any).
-        case newest
-        /// The newest state once the store has reached the revision.
-        case notOlderThan(Int64)
-        /// The state at exactly the revision.
-        case exact(Int64)
-        /// The next page of a paged list.
-        case continuing(ContinueToken)
-    }
 
     /// Upstream's parameter codec: of the list options only `limit` can fail to decode.
     init(decoding request: HTTPRequest) throws(APIError) {

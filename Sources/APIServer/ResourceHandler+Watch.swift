@@ -25,9 +25,8 @@ extension ResourceHandler {
         let matcher = filter
         var predicate: (@Sendable (JSON) -> Bool)?
         if !matcher.isEmpty { predicate = { @Sendable object in matcher.matches(object) } }
-        let watchRequest = WatchRequest(resource: store.storageResourceName, namespace: namespace, start: options.start,
-                                        bookmarks: options.allowBookmarks, filter: predicate)
-        stream.handle = server.watchHub.watch(watchRequest, consumer: stream, timeout: options.timeout)
+        stream.handle = store.watch(namespace: namespace, start: options.start, bookmarks: options.allowBookmarks,
+                                    filter: predicate, consumer: stream, timeout: options.timeout)
         let contentType: String
         if case .table = encoderFormat { contentType = format.contentType } else { contentType = "application/json" }
         return HTTPResponse(status: 200, headers: [("Content-Type", contentType), ("Cache-Control", "no-cache, private")], stream: stream)

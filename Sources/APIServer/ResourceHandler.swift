@@ -39,36 +39,55 @@ struct ResourceHandler {
         case "create":
             if resource.namespaced, namespace == nil { throw APIError.methodNotAllowed }
             return try create(store, namespace: namespace)
-        case "update": return try update(store, namespace: namespace, subresource: nil)
-        case "patch": return try patch(store, namespace: namespace, subresource: nil)
+        case "update": return try update(store, namespace: namespace)
+        case "patch": return try patch(store, namespace: namespace)
         case "delete": return try delete(store, namespace: namespace)
         case "deletecollection": return try deleteCollection(store, namespace: namespace)
         default: throw APIError.methodNotAllowed
         }
     }
 
+    /// Each subresource is served by its own store (status, scale, binding, finalize), as upstream
+    /// routes them to StatusREST, ScaleREST, BindingREST and FinalizeREST.
     private func serveSubresource(_ store: ResourceStore) throws(APIError) -> HTTPResponse {
         let namespace = store.resource.namespaced ? info.namespace : nil
+        let registry = server.registry
+        let resource = store.resource.groupResource
         switch (info.subresource, info.verb) {
         case ("status", "get"): return try get(store, namespace: namespace)
-        case ("status", "update"): return try update(store, namespace: namespace, subresource: "status")
-        case ("status", "patch"): return try patch(store, namespace: namespace, subresource: "status")
+        case ("status", "update"):
+            guard let status = registry.status(resource) else { throw APIError.pathNotFound }
+            return try write(store) { (body, options) throws(APIError) in
+                try status.update(namespace: namespace, name: info.name, body: body, options: options)
+            }
+        case ("status", "patch"):
+            guard let status = registry.status(resource) else { throw APIError.pathNotFound }
+            return try patchWrite(store) { (body, type, options) throws(APIError) in
+                try status.patch(namespace: namespace, name: info.name, type: type, patch: body, options: options)
+            }
         case ("scale", "get"):
-            return try Responses.object(store.getScale(namespace: namespace, name: info.name), request: request)
+            guard let scale = registry.scale(resource) else { throw APIError.pathNotFound }
+            return try Responses.object(scale.get(namespace: namespace, name: info.name), request: request)
         case ("scale", "update"):
+            guard let scale = registry.scale(resource) else { throw APIError.pathNotFound }
             let body = try BodyReader.read(request, patch: false).body
-            let scale = try store.updateScale(namespace: namespace, name: info.name, body: body.value, options: QueryOptions.write(request))
-            return try Responses.object(scale, request: request)
+            let result = try scale.update(namespace: namespace, name: info.name, body: body.value, options: QueryOptions.write(request))
+            return try Responses.object(result, request: request)
         case ("scale", "patch"):
+            guard let scale = registry.scale(resource) else { throw APIError.pathNotFound }
             let (body, type) = try BodyReader.read(request, patch: true)
-            let scale = try store.patchScale(namespace: namespace, name: info.name, type: type!, patch: body, options: QueryOptions.write(request))
-            return try Responses.object(scale, request: request)
+            let result = try scale.patch(namespace: namespace, name: info.name, type: type!, patch: body, options: QueryOptions.write(request))
+            return try Responses.object(result, request: request)
         case ("binding", "create"):
+            guard let binding = BindingStore(pods: store) else { throw APIError.pathNotFound }
             let body = try BodyReader.read(request, patch: false).body
-            let status = try store.bind(namespace: namespace, name: info.name, binding: body.value, options: QueryOptions.write(request))
+            let status = try binding.create(namespace: namespace, name: info.name, binding: body.value, options: QueryOptions.write(request))
             return Responses.encode(status, bytes: nil, format: try ResponseFormat.negotiate(request.header("accept"), allowTable: false), status: 201)
         case ("finalize", "update"):
-            return try update(store, namespace: namespace, subresource: "finalize")
+            guard let finalize = NamespaceFinalizeStore(namespaces: store) else { throw APIError.pathNotFound }
+            return try write(store) { (body, options) throws(APIError) in
+                try finalize.update(name: info.name, body: body, options: options)
+            }
         default:
             throw APIError.methodNotAllowed
         }
@@ -94,21 +113,36 @@ struct ResourceHandler {
                                                                        status: 201, warnings: result.warnings)
     }
 
-    private func update(_ store: ResourceStore, namespace: String?, subresource: String?) throws(APIError) -> HTTPResponse {
+    private func update(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        try write(store) { (body, options) throws(APIError) in
+            try store.update(namespace: namespace, name: info.name, body: body, options: options)
+        }
+    }
+
+    private func patch(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
+        try patchWrite(store) { (body, type, options) throws(APIError) in
+            try store.patch(namespace: namespace, name: info.name, type: type, patch: body, options: options)
+        }
+    }
+
+    /// A PUT (of the resource or a subresource): negotiate, read the body, write, answer the object.
+    private func write(_ store: ResourceStore,
+                       _ perform: (RequestBody, WriteOptions) throws(APIError) -> WriteResult) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
         let options = try QueryOptions.write(request)
         let body = try BodyReader.read(request, patch: false).body
-        let result = try store.update(namespace: namespace, name: info.name, body: body, options: options, subresource: subresource)
+        let result = try perform(body, options)
         return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
                                                                        warnings: result.warnings)
     }
 
-    private func patch(_ store: ResourceStore, namespace: String?, subresource: String?) throws(APIError) -> HTTPResponse {
+    /// A PATCH (of the resource or a subresource), as `write`.
+    private func patchWrite(_ store: ResourceStore,
+                            _ perform: (RequestBody, PatchType, WriteOptions) throws(APIError) -> WriteResult) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
         let options = try QueryOptions.write(request)
         let (body, type) = try BodyReader.read(request, patch: true)
-        let result = try store.patch(namespace: namespace, name: info.name, type: type!, patch: body, options: options,
-                                     subresource: subresource)
+        let result = try perform(body, type!, options)
         return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
                                                                        warnings: result.warnings)
     }

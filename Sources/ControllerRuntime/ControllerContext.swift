@@ -9,15 +9,14 @@ import Synchronization
 /// conflicts as any client), shared informers, timers, an event recorder and a logger.
 public final class ControllerContext: Sendable {
     public let registry: Registry
-    public let hub: WatchHub
     public let timers: any Timers
     public let events: EventRecorder
     public let logger: Logger
-    private let informers = Mutex<[String: Informer]>([:])
+    private let informers = Mutex<[GroupResource: Informer]>([:])
 
-    public init(registry: Registry, hub: WatchHub, timers: any Timers, logger: Logger = Logger(label: "kubelite.controllers")) {
+    /// Informers watch through the registry's stores (its watch hub).
+    public init(registry: Registry, timers: any Timers, logger: Logger = Logger(label: "kubelite.controllers")) {
         self.registry = registry
-        self.hub = hub
         self.timers = timers
         self.logger = logger
         self.events = EventRecorder(registry: registry, timers: timers)
@@ -27,9 +26,9 @@ public final class ControllerContext: Sendable {
     /// started by `startInformers`.
     public func informer(_ resource: GroupResource) -> Informer {
         informers.withLock { all in
-            if let existing = all[resource.description] { return existing }
+            if let existing = all[resource] { return existing }
             let informer = Informer(resource: resource.description)
-            all[resource.description] = informer
+            all[resource] = informer
             return informer
         }
     }
@@ -42,8 +41,8 @@ public final class ControllerContext: Sendable {
 
     /// Starts every informer requested so far; their caches fill on the watch hub's thread.
     func beginInformers() {
-        let all = informers.withLock { Array($0.values) }
-        for informer in all where !informer.hasSynced { informer.start(on: hub) }
+        let all = informers.withLock { $0 }
+        for (resource, informer) in all where !informer.hasSynced { informer.start(on: store(resource)) }
     }
 
     func waitForInformers() {

@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import Registry
 import Storage
 import Synchronization
 
@@ -43,9 +44,8 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     public func addHandler(_ handler: Handler) { handlers.append(handler) }
 
     /// Starts the watch: the current state arrives as additions, then changes.
-    public func start(on hub: WatchHub) {
-        hub.watch(WatchRequest(resource: resource, namespace: nil, start: .initialEventsWithBookmark),
-                  consumer: self, timeout: .seconds(100 * 365 * 86400))
+    public func start(on store: ResourceStore) {
+        store.watch(namespace: nil, start: .initialEventsWithBookmark, consumer: self, timeout: .seconds(100 * 365 * 86400))
     }
 
     /// Blocks until the initial state has been delivered (client-go's WaitForCacheSync).

@@ -4,18 +4,16 @@ import Foundation
 import Registry
 import Storage
 
-/// An in-process cluster: registry, watch hub and controller context on manual timers.
+/// An in-process cluster: registry (with its watch hub) and controller context on manual timers.
 public struct ControllerHarness {
     public let registry: Registry
-    public let hub: WatchHub
     public let timers = ManualTimers()
     public let context: ControllerContext
 
     public init() throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
-        hub = WatchHub(storage: registry.storage)
-        context = ControllerContext(registry: registry, hub: hub, timers: timers)
+        context = ControllerContext(registry: registry, timers: timers)
     }
 
     public func store(_ plural: String, group: String = "") -> ResourceStore { registry.store(group: group, plural: plural)! }

@@ -2,9 +2,11 @@ import APIMachinery
 import Foundation
 import Storage
 
-/// All served resources over one storage: the entry point the API server and the controllers write
-/// through, so every client gets the same defaults, validation and conflicts.
+/// All served resources over one storage: the entry point the API server and the controllers read,
+/// write and watch through, so every client gets the same defaults, validation, conflicts and events.
 public final class Registry: Sendable {
+    /// The backend, for wiring (durability, shutdown) and storage-level tests; requests and
+    /// controllers go through the stores.
     public let storage: any Storage
     public let schemas: SchemaSet
     public let clock: any Clock
@@ -15,11 +17,17 @@ public final class Registry: Sendable {
     public let serviceIPs: ServiceIPAllocator
     /// Node ports of NodePort and LoadBalancer Services.
     public let nodePorts: NodePortAllocator
+    /// Fans storage changes out to every watch (HTTP streams, informers, the garbage collector);
+    /// its storage listener lives as long as the registry.
+    let watchHub: WatchHub
+    let namespaceLifecycle: NamespaceLifecycle
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 
+    /// - Parameter watch: bookmark interval and watch timeout of the registry's watch hub.
     public init(storage: any Storage, strategies: [any ResourceStrategy], schemas: SchemaSet, clock: any Clock = SystemClock(),
-                serviceCIDR: String = Registry.defaultServiceCIDR, nodePortRange: ClosedRange<Int> = NodePortAllocator.defaultRange) {
+                serviceCIDR: String = Registry.defaultServiceCIDR, nodePortRange: ClosedRange<Int> = NodePortAllocator.defaultRange,
+                watch: WatchHub.Configuration = WatchHub.Configuration()) {
         self.storage = storage
         // An invalid range falls back to the default; callers validate flags with ServiceIPAllocator.validate(cidr:).
         self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR, storage: storage)
@@ -28,12 +36,29 @@ public final class Registry: Sendable {
         self.schemas = schemas
         self.clock = clock
         self.resources = strategies.map(\.resource)
+        let hub = WatchHub(storage: storage, configuration: watch)
+        self.watchHub = hub
+        let lifecycle = NamespaceLifecycle(storage: storage)
+        self.namespaceLifecycle = lifecycle
+        let storageClasses = StorageClassLister()
+        // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
+        let cluster = ClusterLookup(
+            serviceIPs: serviceIPs, nodePorts: nodePorts,
+            namespacePhase: { [weak lifecycle] in lifecycle?.phase($0) },
+            storageClasses: { storageClasses.list() },
+            contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
-            stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, schemas: schemas, clock: clock)
+            stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
+                                                                    clock: clock, cluster: cluster)
         }
         self.stores = stores
-        for store in stores.values { store.registry = self }
+        storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
+        lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
+        stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
+            guard let lifecycle else { throw APIError.internalError("registry gone") }
+            return try lifecycle.delete(store, name: name, options: options)
+        }
     }
 
     public func store(_ resource: GroupResource) -> ResourceStore? { stores[resource] }
@@ -41,6 +66,18 @@ public final class Registry: Sendable {
     public func store(group: String, plural: String) -> ResourceStore? {
         stores[GroupResource(group: group, resource: plural)]
     }
+
+    /// Whether writes return only once durable (and may wait for a group commit).
+    public var isDurable: Bool { storage.isDurable }
+
+    /// Number of open watches, all resources.
+    public var watcherCount: Int { watchHub.watcherCount }
+
+    /// Ends every watch (server shutdown, test teardown).
+    public func stopWatches() { watchHub.stopAll() }
+
+    /// Whether a namespace exists (and, if so, whether it is being terminated).
+    func namespacePhase(_ name: String) -> String? { namespaceLifecycle.phase(name) }
 
     /// Creates what a fresh cluster has: the namespaces `default`, `kube-system`, `kube-public`,
     /// `kube-node-lease`, and the `kubernetes` Service in `default` on the first service address.
@@ -63,10 +100,11 @@ public final class Registry: Sendable {
             _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
         }
     }
+}
 
-    /// Whether a namespace exists (and, if so, whether it is being terminated).
-    func namespacePhase(_ name: String) -> String? {
-        guard let ns = storage.get(StorageKey(resource: "namespaces", namespace: "", name: name)) else { return nil }
-        return ns.object[path: "status", "phase"]?.stringValue ?? "Active"
-    }
+/// The StorageClasses store as admission reads it; weak, as the stores hold the lookup that holds this.
+private final class StorageClassLister: @unchecked Sendable {
+    /// Set once by `Registry.init`.
+    weak var store: ResourceStore?
+    func list() -> [StoredObject] { store?.list(namespace: nil).items ?? [] }
 }

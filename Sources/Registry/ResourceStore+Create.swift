@@ -20,7 +20,7 @@ extension ResourceStore {
         metadata["selfLink"] = nil
         if strategy.tracksGeneration { metadata["generation"] = 1 }
         object["metadata"] = .object(metadata)
-        if let registry { try strategy.admit(&object, registry: registry) }
+        try strategy.admit(&object, cluster: cluster)
         strategy.prepareForCreate(&object)
 
         let generateName = metadata["generateName"]?.stringValue ?? ""
@@ -33,26 +33,25 @@ extension ResourceStore {
             }
             try validateForCreate(object)
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
-            guard let registry else { throw APIError.internalError("registry not attached") }
             if options.dryRun {
                 if storage.get(key(namespace: namespace, name: name)) != nil {
                     throw APIError.alreadyExists(groupResource, name)
                 }
                 // A dry run shows what would be allocated, and gives it straight back.
                 var allocated = object
-                let taken = try strategy.allocate(&allocated, registry: registry)
-                if !taken.isEmpty { strategy.release(allocated, registry: registry) }
+                let taken = try strategy.allocate(&allocated, cluster: cluster)
+                if !taken.isEmpty { strategy.release(allocated, cluster: cluster) }
                 return WriteResult(object: allocated, warnings: warnings)
             }
             var allocated = object
-            let taken = try strategy.allocate(&allocated, registry: registry)
+            let taken = try strategy.allocate(&allocated, cluster: cluster)
             do {
                 let stored = try storage.create(key(namespace: object[path: "metadata", "namespace"]?.stringValue, name: name), allocated)
                 return WriteResult(object: stored.object, bytes: stored.bytes, warnings: warnings)
             } catch {
-                if !taken.isEmpty { strategy.release(allocated, registry: registry) }
+                if !taken.isEmpty { strategy.release(allocated, cluster: cluster) }
                 if case .alreadyExists = error, attempt < attempts { continue }
-                throw apiError(error, name: name)
+                throw interpret(error, name: name)
             }
         }
         throw APIError.internalError("could not generate a unique name")
@@ -73,7 +72,7 @@ extension ResourceStore {
             throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
         object[path: "metadata", "namespace"] = .string(namespace)
-        guard let phase = registry?.namespacePhase(namespace) else {
+        guard let phase = cluster.namespacePhase(namespace) else {
             throw APIError.notFound(GroupResource(group: "", resource: "namespaces"), namespace)
         }
         if creating, phase == "Terminating" {

@@ -6,7 +6,7 @@ extension ResourceStore {
     /// add theirs) or given a grace period (pods on a node) is only marked with a deletionTimestamp;
     /// otherwise it is removed now.
     public func delete(namespace: String?, name: String, options: DeleteOptions) throws(APIError) -> DeleteResult {
-        if resource.group.isEmpty, resource.plural == "namespaces" { return try deleteNamespace(name: name, options: options) }
+        if let deletion { return try deletion(self, name, options) }
         let storageKey = key(namespace: namespace, name: name)
         for _ in 0..<Self.maxConflictRetries {
             let latest = storage.latest(storageKey)
@@ -48,7 +48,7 @@ extension ResourceStore {
                     return .marked(try storage.update(storageKey, expectedRevision: current.revision, object).object)
                 } catch {
                     if case .conflict = error { continue }
-                    throw apiError(error, name: name)
+                    throw interpret(error, name: name)
                 }
             }
             if options.dryRun {
@@ -57,19 +57,16 @@ extension ResourceStore {
             }
             do {
                 let deleted = try storage.delete(storageKey, expectedRevision: current.revision).object
-                if let registry {
-                    strategy.release(deleted, registry: registry)
-                    // The end of a graceful deletion (the kubelet's final DELETE) may be what a
-                    // Terminating namespace waited for.
-                    if current.object[path: "metadata", "deletionTimestamp"] != nil, resource.namespaced,
-                       let ns = namespace, registry.namespacePhase(ns) == "Terminating" {
-                        registry.finalizeNamespace(ns)
-                    }
+                strategy.release(deleted, cluster: cluster)
+                // The end of a graceful deletion (the kubelet's final DELETE) may be what a
+                // Terminating namespace waited for.
+                if current.object[path: "metadata", "deletionTimestamp"] != nil, resource.namespaced, let ns = namespace {
+                    cluster.contentRemoved(fromNamespace: ns)
                 }
                 return .deleted(deleted)
             } catch {
                 if case .conflict = error { continue }
-                throw apiError(error, name: name)
+                throw interpret(error, name: name)
             }
         }
         throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)

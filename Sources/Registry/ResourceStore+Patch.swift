@@ -13,20 +13,22 @@ extension ResourceStore {
     /// PATCH: apply the patch to the current object and store the result through the update path,
     /// retrying on concurrent writes (the patch is re-applied to the newer object) as upstream does.
     public func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody,
-                      options: WriteOptions, subresource: String? = nil) throws(APIError) -> WriteResult {
+                      options: WriteOptions) throws(APIError) -> WriteResult {
+        try self.patch(namespace: namespace, name: name, type: type, patch: patch, options: options, scope: .resource)
+    }
+
+    /// PATCH through `scope`: a subresource's patch sees the whole object, and its preparation
+    /// decides what of the result survives.
+    func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody,
+               options: WriteOptions, scope: UpdateScope) throws(APIError) -> WriteResult {
         if type == .apply {
             throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
         }
         var warnings: [String] = []
-        let result = try replace(namespace: namespace, name: name, options: options, subresource: subresource,
+        let result = try replace(namespace: namespace, name: name, options: options, scope: scope,
                                  rebasesOnConflict: true) {
             (current: StoredObject) throws(APIError) -> JSON in
-            var original = current.object
-            if subresource == "status" {
-                // Patches on the status endpoint see the whole object, but only status survives.
-                original = current.object
-            }
-            let patched = try applyPatch(type, patch.value, to: original)
+            let patched = try applyPatch(type, patch.value, to: current.object)
             let decoded = try decode(RequestBody(value: patched, duplicateFields: patch.duplicateFields), options: options)
             warnings = decoded.warnings
             var object = decoded.object

@@ -1,11 +1,22 @@
 import APIMachinery
 import Storage
 
+/// Which object an update writes through: the main resource (the strategy prepares it, generation
+/// and the Service pools follow it), or a subresource that prepares the new object its own way.
+enum UpdateScope {
+    case resource
+    case subresource(prepare: (_ object: inout JSON, _ old: JSON) -> Void)
+}
+
 extension ResourceStore {
     /// PUT: replace an object, guarded by the body's resourceVersion when it has one
     /// (upstream's rest.BeforeUpdate and Store.Update).
-    public func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions,
-                       subresource: String? = nil) throws(APIError) -> WriteResult {
+    public func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
+        try update(namespace: namespace, name: name, body: body, options: options, scope: .resource)
+    }
+
+    func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions,
+                scope: UpdateScope) throws(APIError) -> WriteResult {
         var (object, warnings) = try decode(body, options: options)
         let bodyName = object[path: "metadata", "name"]?.stringValue ?? ""
         if !bodyName.isEmpty, bodyName != name {
@@ -13,7 +24,7 @@ extension ResourceStore {
         }
         object[path: "metadata", "name"] = .string(name)
         try checkNamespace(&object, urlNamespace: namespace)
-        let result = try replace(namespace: namespace, name: name, options: options, subresource: subresource) { (current: StoredObject) throws(APIError) -> JSON in object }
+        let result = try replace(namespace: namespace, name: name, options: options, scope: scope) { (current: StoredObject) throws(APIError) -> JSON in object }
         return WriteResult(object: result.object, bytes: result.bytes, warnings: warnings)
     }
 
@@ -25,7 +36,7 @@ extension ResourceStore {
     ///
     /// `rebasesOnConflict` is for patches: the transform re-applies the patch to the newer object, and
     /// a resourceVersion the patch pinned fails the version check on the next round by itself.
-    func replace(namespace: String?, name: String, options: WriteOptions, subresource: String? = nil,
+    func replace(namespace: String?, name: String, options: WriteOptions, scope: UpdateScope = .resource,
                  rebasesOnConflict: Bool = false,
                  transform: (StoredObject) throws(APIError) -> JSON) throws(APIError) -> WriteResult {
         let storageKey = key(namespace: namespace, name: name)
@@ -46,11 +57,16 @@ extension ResourceStore {
                 }
                 // Validation sees the version being replaced, as upstream's unconditional updates do.
                 object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
-                prepareUpdate(&object, old: current.object, subresource: subresource)
-                try validateForUpdate(object, old: current.object, subresource: subresource)
-                // Pools (Service addresses and node ports) follow the main resource only.
-                if subresource == nil, let registry {
-                    pools = try strategy.allocateUpdate(&object, old: current.object, registry: registry)
+                keepSystemFields(&object, old: current.object)
+                switch scope {
+                case .resource:
+                    prepareResourceUpdate(&object, old: current.object)
+                    try validateForUpdate(object, old: current.object)
+                    // Pools (Service addresses and node ports) follow the main resource only.
+                    pools = try strategy.allocateUpdate(&object, old: current.object, cluster: cluster)
+                case .subresource(let prepare):
+                    prepare(&object, current.object)
+                    try validateForUpdate(object, old: current.object)
                 }
             } catch {
                 if !settled(latest) { continue }
@@ -74,17 +90,13 @@ extension ResourceStore {
                 pools.revert()
                 do {
                     let deleted = try storage.delete(storageKey, expectedRevision: current.revision)
-                    if let registry {
-                        strategy.release(deleted.object, registry: registry)
-                        // The last finalizer of content in a Terminating namespace may be what kept it.
-                        if resource.namespaced, let ns = namespace, registry.namespacePhase(ns) == "Terminating" {
-                            registry.finalizeNamespace(ns)
-                        }
-                    }
+                    strategy.release(deleted.object, cluster: cluster)
+                    // The last finalizer of content in a Terminating namespace may be what kept it.
+                    if resource.namespaced, let ns = namespace { cluster.contentRemoved(fromNamespace: ns) }
                     return WriteResult(object: object.stamped(revision: deleted.revision))
                 } catch {
                     if case .conflict = error, requestedVersion.isEmpty || rebasesOnConflict { continue }
-                    throw apiError(error, name: name)
+                    throw interpret(error, name: name)
                 }
             }
             do {
@@ -94,14 +106,14 @@ extension ResourceStore {
             } catch {
                 pools.revert()
                 if case .conflict = error, requestedVersion.isEmpty || rebasesOnConflict { continue }
-                throw apiError(error, name: name)
+                throw interpret(error, name: name)
             }
         }
         throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
     }
 
     /// System fields an update may not change are carried over from the stored object.
-    func prepareUpdate(_ object: inout JSON, old: JSON, subresource: String?) {
+    func keepSystemFields(_ object: inout JSON, old: JSON) {
         var metadata = object["metadata"]?.objectValue ?? [:]
         let oldMetadata = old["metadata"]?.objectValue ?? [:]
         if (metadata["uid"]?.stringValue ?? "").isEmpty { metadata["uid"] = oldMetadata["uid"] }
@@ -111,23 +123,19 @@ extension ResourceStore {
         metadata["generation"] = oldMetadata["generation"]
         metadata["selfLink"] = nil
         object["metadata"] = .object(metadata)
-        switch subresource {
-        case "status":
-            // The status endpoint changes only status (upstream's status strategies and ResetObjectMetaForStatus).
-            var merged = old
-            merged["status"] = object["status"]
-            merged[path: "metadata", "resourceVersion"] = object[path: "metadata", "resourceVersion"]
-            object = merged
-        default:
-            strategy.prepareForUpdate(&object, old: old)
-            if strategy.tracksGeneration, object["spec"] != old["spec"] {
-                let generation = old[path: "metadata", "generation"]?.intValue ?? 0
-                object[path: "metadata", "generation"] = .int(generation + 1)
-            }
+    }
+
+    /// The main resource's update: the strategy keeps what it may not change (usually status), and
+    /// generation moves when the spec does.
+    func prepareResourceUpdate(_ object: inout JSON, old: JSON) {
+        strategy.prepareForUpdate(&object, old: old)
+        if strategy.tracksGeneration, object["spec"] != old["spec"] {
+            let generation = old[path: "metadata", "generation"]?.intValue ?? 0
+            object[path: "metadata", "generation"] = .int(generation + 1)
         }
     }
 
-    func validateForUpdate(_ object: JSON, old: JSON, subresource: String?) throws(APIError) {
+    func validateForUpdate(_ object: JSON, old: JSON) throws(APIError) {
         var errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"],
                                                          namespaced: resource.namespaced, nameValidator: strategy.nameValidator)
         errors += strategy.validateUpdate(object, old: old)

@@ -4,19 +4,28 @@ import Storage
 
 /// The generic store for one resource, as upstream's genericregistry.Store: every verb is implemented
 /// once here, and the resource's `ResourceStrategy` supplies what differs between kinds.
+/// Subresources are their own types beside it (`StatusStore`, `ScaleStore`, `BindingStore`,
+/// `NamespaceFinalizeStore`), as upstream's StatusREST, ScaleREST and BindingREST are.
 public final class ResourceStore: @unchecked Sendable {
     public let strategy: any ResourceStrategy
-    public let storage: any Storage
+    let storage: any Storage
+    let hub: WatchHub
     let schemas: SchemaSet
     public let clock: any Clock
-    /// Set once by `Registry.init`; used for cross-resource checks such as namespace existence.
-    weak var registry: Registry?
+    /// Cross-resource reads (namespace existence, pools, StorageClasses), injected by Registry.
+    let cluster: ClusterLookup
+    /// Replaces the generic DELETE for a resource whose deletion is a process (namespaces), as
+    /// upstream's REST types wrap the store's Delete; set once by `Registry.init`.
+    var deletion: (@Sendable (ResourceStore, String, DeleteOptions) throws(APIError) -> DeleteResult)?
 
-    init(strategy: any ResourceStrategy, storage: any Storage, schemas: SchemaSet, clock: any Clock) {
+    init(strategy: any ResourceStrategy, storage: any Storage, hub: WatchHub, schemas: SchemaSet, clock: any Clock,
+         cluster: ClusterLookup) {
         self.strategy = strategy
         self.storage = storage
+        self.hub = hub
         self.schemas = schemas
         self.clock = clock
+        self.cluster = cluster
     }
 
     /// How often a write that lost a compare-and-swap race is re-run against the newer object before
@@ -34,6 +43,7 @@ public final class ResourceStore: @unchecked Sendable {
         StorageKey(resource: storageResource, namespace: resource.namespaced ? (namespace ?? "") : "", name: name)
     }
 
+    /// GET: the object as stored, with its encoded bytes (written to the client as they are).
     public func get(namespace: String?, name: String) throws(APIError) -> StoredObject {
         guard let stored = storage.get(key(namespace: namespace, name: name)) else {
             throw APIError.notFound(groupResource, name)
@@ -46,16 +56,9 @@ public final class ResourceStore: @unchecked Sendable {
         storage.list(resource: storageResource, namespace: resource.namespaced ? namespace : nil)
     }
 
-    /// Maps storage failures to API errors: the one place this translation happens.
-    func apiError(_ error: StorageError, name: String) -> APIError {
-        switch error {
-        case .alreadyExists: return .alreadyExists(groupResource, name)
-        case .notFound: return .notFound(groupResource, name)
-        case .conflict: return .conflict(groupResource, name, APIError.modifiedSinceRead)
-        case .compacted(let requested, let oldest):
-            return .gone("too old resource version: \(requested) (\(oldest))")
-        case .unavailable(let why): return .internalError(why)
-        }
+    /// A storage failure on object `name` of this resource, as an API error (see `StorageErrors`).
+    func interpret(_ error: StorageError, name: String) -> APIError {
+        StorageErrors.interpret(error, during: .object(groupResource, name: name))
     }
 
     func now() -> String { Timestamp.format(clock.now()) }

@@ -38,14 +38,14 @@ public protocol ResourceStrategy: Sendable {
     /// Mutating admission on create, for what upstream's admission plugins add from the cluster's
     /// state (DefaultStorageClass reads the StorageClasses); runs after defaulting and before
     /// `prepareForCreate` and validation, as upstream's mutating admission runs before the store.
-    func admit(_ object: inout JSON, registry: Registry) throws(APIError)
+    func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError)
 
     /// Takes what the object needs from cluster-wide pools (service IPs) just before it is stored;
     /// returns the addresses taken so a failed create can give them back.
-    func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String]
+    func allocate(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) -> [String]
 
     /// Gives pool resources back when the object is deleted (or its create failed).
-    func release(_ object: JSON, registry: Registry)
+    func release(_ object: JSON, cluster: ClusterLookup)
 
     /// Upstream's CheckGracefulDelete: the grace period a DELETE of `object` gets, or nil for kinds
     /// that are removed at once. A period above 0 only marks the object (deletionTimestamp = now +
@@ -55,7 +55,7 @@ public protocol ResourceStrategy: Sendable {
     /// Takes and gives back pool resources when an update changes what the object needs (a
     /// Service changing type or ports), just before it is stored: the transaction's `revert` runs
     /// if the write does not happen, its `commit` once it is stored.
-    func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction
+    func allocateUpdate(_ object: inout JSON, old: JSON, cluster: ClusterLookup) throws(APIError) -> AllocationTransaction
 
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
@@ -69,11 +69,11 @@ extension ResourceStrategy {
     /// Most kinds' names are DNS-1123 subdomains.
     public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
-    public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {}
-    public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] { [] }
-    public func release(_ object: JSON, registry: Registry) {}
+    public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {}
+    public func allocate(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) -> [String] { [] }
+    public func release(_ object: JSON, cluster: ClusterLookup) {}
     public func gracefulDeletionPeriod(_ object: JSON, options: DeleteOptions) -> Int64? { nil }
-    public func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction { .none }
+    public func allocateUpdate(_ object: inout JSON, old: JSON, cluster: ClusterLookup) throws(APIError) -> AllocationTransaction { .none }
     public func selectableFields(_ object: JSON) -> [String: String] { Self.metadataFields(object) }
     /// The fields every kind can be selected by.
     public static func metadataFields(_ object: JSON) -> [String: String] {

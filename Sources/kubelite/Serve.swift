@@ -115,18 +115,18 @@ struct Serve: ParsableCommand {
 
         let durable = inMemory ? nil : try openDurableStore(logger: logger)
         let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory)
+        var watch = WatchHub.Configuration()
+        watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
+        watch.minRequestTimeout = .seconds(minRequestTimeout)
         let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream,
-                                serviceCIDR: serviceClusterIPRange)
+                                serviceCIDR: serviceClusterIPRange, watch: watch)
         do {
             try registry.bootstrap()
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
-        var watch = WatchHub.Configuration()
-        watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
-        watch.minRequestTimeout = .seconds(minRequestTimeout)
-        let api = APIServer(registry: registry, watch: watch, writeConcurrency: writeConcurrency, logger: logger)
-        let controllers = ControllerContext(registry: registry, hub: api.watchHub, timers: SystemTimers(),
+        let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger)
+        let controllers = ControllerContext(registry: registry, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress

@@ -18,9 +18,9 @@ final class LiveAPIServer {
     /// - Parameter storage: the backend; a fresh memory store keeping `historyLimit` events when nil.
     init(storage: (any Storage)? = nil, historyLimit: Int = 100_000, watch: WatchHub.Configuration = WatchHub.Configuration()) throws {
         let registry = Registry(storage: storage ?? MemoryStorage(historyLimit: historyLimit), strategies: StrategyCatalog.all,
-                                schemas: SchemaSet.upstream)
+                                schemas: SchemaSet.upstream, watch: watch)
         try registry.bootstrap()
-        api = APIServer(registry: registry, watch: watch)
+        api = APIServer(registry: registry)
         api.markReady()
         var configuration = HTTPServerConfiguration()
         configuration.port = 0

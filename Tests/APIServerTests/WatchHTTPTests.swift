@@ -67,17 +67,17 @@ final class WatchHTTPTests: XCTestCase {
     func testAClosedClientIsForgottenOnceEventsReachIt() throws {
         let client = try WatchClient(port: server.port)
         try client.get("\(Self.configMaps)?watch=1&resourceVersion=\(listRevision())")
-        waitUntil("the watch registered") { server.api.watchHub.watcherCount == 1 }
+        waitUntil("the watch registered") { server.api.registry.watcherCount == 1 }
         client.disconnect()
         // A suspended connection is not polled: events wake it, a write fails and the watch ends.
         var sent = 0
         let deadline = Date().addingTimeInterval(5)
-        while server.api.watchHub.watcherCount > 0, Date() < deadline {
+        while server.api.registry.watcherCount > 0, Date() < deadline {
             sent += 1
             server.call("POST", Self.configMaps, body: InProcessAPI.configMap("wake-\(sent)"))
             RunLoop.current.run(until: Date().addingTimeInterval(0.1))
         }
-        XCTAssertEqual(server.api.watchHub.watcherCount, 0, "the watch of a closed client survived \(sent) events")
+        XCTAssertEqual(server.api.registry.watcherCount, 0, "the watch of a closed client survived \(sent) events")
         // The first write after the peer's FIN still succeeds (the kernel buffers it); the second fails.
         XCTAssertLessThanOrEqual(sent, 3)
     }

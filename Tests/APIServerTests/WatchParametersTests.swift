@@ -92,7 +92,7 @@ final class WatchParametersTests: XCTestCase {
         let fromNow = try WatchClient(port: server.port)
         try fromNow.get("\(Self.configMaps)?watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan")
         XCTAssertEqual(fromNow.status, 200)
-        waitUntil("the watch registered") { server.api.watchHub.watcherCount == 1 }
+        waitUntil("the watch registered") { server.api.registry.watcherCount == 1 }
         server.call("POST", Self.configMaps, body: InProcessAPI.configMap("new"))
         let event = try XCTUnwrap(fromNow.nextEvent())
         XCTAssertEqual([event.watchType, event.watchName], ["ADDED", "new"])

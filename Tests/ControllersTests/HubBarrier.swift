@@ -1,9 +1,10 @@
 import ControllerRuntime
 import Foundation
 import KubeliteTesting
+import Registry
 import Storage
 
-/// Waits until a watch hub has delivered every change made before the call. The hub hands out
+/// Waits until the registry's watch hub has delivered every change made before the call. The hub hands out
 /// changes and registers new watches on one serial worker, in the order they were queued, so once
 /// a watch opened now has received its initial bookmark, every earlier change has reached every
 /// consumer (and the informers' handlers have run).
@@ -13,11 +14,11 @@ final class HubBarrier: WatchConsumer, @unchecked Sendable {
 
     /// Returns false if the hub did not get there within `timeout` seconds.
     @discardableResult
-    static func pass(_ hub: WatchHub, timeout: TimeInterval = 10) -> Bool {
+    static func pass(_ registry: Registry, timeout: TimeInterval = 10) -> Bool {
         let barrier = HubBarrier()
         // A namespace nothing lives in: the initial state is empty, only the bookmark comes.
-        let handle = hub.watch(WatchRequest(resource: "pods", namespace: "kubelite-hub-barrier", start: .initialEventsWithBookmark),
-                               consumer: barrier, timeout: .seconds(3600))
+        let handle = registry.store(group: "", plural: "pods")!.watch(namespace: "kubelite-hub-barrier", start: .initialEventsWithBookmark,
+                                                                      consumer: barrier, timeout: .seconds(3600))
         defer { handle.stop() }
         let deadline = Date().addingTimeInterval(timeout)
         barrier.condition.lock(); defer { barrier.condition.unlock() }

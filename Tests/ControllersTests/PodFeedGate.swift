@@ -2,6 +2,7 @@ import ControllerRuntime
 @testable import Controllers
 import Foundation
 import KubeliteTesting
+import Registry
 import Storage
 
 /// Stands between the watch hub and an informer, so a test can make the informer's cache lag:
@@ -15,10 +16,9 @@ final class PodFeedGate: WatchConsumer, @unchecked Sendable {
 
     init(_ target: Informer) { self.target = target }
 
-    /// Feeds `target` from a watch on `hub` and waits for its initial state.
-    func start(on hub: WatchHub) {
-        hub.watch(WatchRequest(resource: target.resource, namespace: nil, start: .initialEventsWithBookmark),
-                  consumer: self, timeout: .seconds(3600))
+    /// Feeds `target` from a watch on `store` and waits for its initial state.
+    func start(on store: ResourceStore) {
+        store.watch(namespace: nil, start: .initialEventsWithBookmark, consumer: self, timeout: .seconds(3600))
         target.waitForSync()
     }
 

@@ -13,7 +13,6 @@ import XCTest
 final class StatefulSetHarness: @unchecked Sendable {
     let timers = ManualTimers()
     let registry: Registry
-    let hub: WatchHub
     let context: ControllerContext
     let podLog = PodLog()
     let controller: StatefulSetController
@@ -25,18 +24,17 @@ final class StatefulSetHarness: @unchecked Sendable {
     init(workers: Int = 2, gatePods: Bool = false) throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
-        hub = WatchHub(storage: registry.storage)
-        context = ControllerContext(registry: registry, hub: hub, timers: timers)
+        context = ControllerContext(registry: registry, timers: timers)
         podWatch = Informer(resource: "pods")
         let log = podLog
         podWatch.addHandler(Informer.Handler(added: { log.append("+\($0.metaName)") }, deleted: { log.append("-\($0.metaName)") }))
-        podWatch.start(on: hub)
+        podWatch.start(on: registry.store(group: "", plural: "pods")!)
         podWatch.waitForSync()
         controller = StatefulSetController(workers: workers)
         if gatePods {
             controller.register(context)
             let gate = PodFeedGate(context.informer(StatefulSetController.pods))
-            gate.start(on: hub)
+            gate.start(on: registry.store(group: "", plural: "pods")!)
             podGate = gate
             context.startInformers()
             controller.start(context)
@@ -46,7 +44,7 @@ final class StatefulSetHarness: @unchecked Sendable {
         }
     }
 
-    deinit { hub.stopAll() }
+    deinit { registry.stopWatches() }
 
     /// Pod additions (`+name`) and deletions (`-name`) in the order the watch delivered them.
     final class PodLog: @unchecked Sendable {
@@ -188,7 +186,7 @@ final class StatefulSetHarness: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let revision = registry.storage.currentRevision
-            HubBarrier.pass(hub)
+            HubBarrier.pass(registry)
             while !controller.isIdle, Date() < deadline { usleep(1_000) }
             if controller.isIdle, registry.storage.currentRevision == revision { return }
         }

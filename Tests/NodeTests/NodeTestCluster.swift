@@ -12,20 +12,18 @@ import XCTest
 final class NodeTestCluster {
     let timers = ManualTimers()
     let registry: Registry
-    let hub: WatchHub
     let context: ControllerContext
     let controllers: [any Controller]
 
     init(_ options: SimulatedNodeOptions = SimulatedNodeOptions(), start: Bool = true) throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
-        hub = WatchHub(storage: registry.storage)
-        context = ControllerContext(registry: registry, hub: hub, timers: timers)
+        context = ControllerContext(registry: registry, timers: timers)
         controllers = SimulatedNode.controllers(options: options)
         if start { ControllerManager.start(controllers, context: context) }
     }
 
-    deinit { hub.stopAll() }
+    deinit { registry.stopWatches() }
 
     var kubelet: KubeletSimulator { controllers.compactMap { $0 as? KubeletSimulator }[0] }
 

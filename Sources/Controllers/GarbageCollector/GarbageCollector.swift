@@ -12,10 +12,10 @@ import Synchronization
 ///   `blockOwnerDeletion: true` remains;
 /// - orphan: an owner marked with the `orphan` finalizer has its ownerReference removed from every
 ///   dependent, then the finalizer is removed.
-/// It follows storage events for every resource, and writes through the registry like any client.
+/// It follows every resource through the registry's watches, and writes through it like any client.
 public final class GarbageCollector: Controller {
     public let name = "garbagecollector"
-    /// It follows storage, not informers: its graph loads while their caches fill.
+    /// It follows its own watches, not informers: its graph loads while their caches fill.
     public var waitsForCacheSync: Bool { false }
     private let state = Mutex(OwnerGraph())
     private let queueBox = QueueBox()
@@ -29,40 +29,42 @@ public final class GarbageCollector: Controller {
     public func start(_ context: ControllerContext) {
         let queue = WorkQueue<StorageKey>(name: name, timers: context.timers)
         queueBox.queue = queue
-        let storage = context.registry.storage
-        // Listen first, then load: an event racing the load is applied after it, which is harmless
-        // because upserts are idempotent and every change enqueues the keys it touches.
-        storage.addListener { [self] event in
-            let key = event.object.key
-            let affected: [StorageKey] = self.state.withLock { graph in
-                var affected: [StorageKey] = []
-                switch event.kind {
-                case .added, .modified:
-                    graph.upsert(key, event.object.object)
-                    // Only objects with owners, or marked for foreground/orphan deletion, need a look.
-                    if Self.needsSync(event.object.object) { affected.append(key) }
-                case .deleted:
-                    let uid = event.object.object[path: "metadata", "uid"]?.stringValue ?? ""
-                    graph.remove(key)
-                    affected += graph.dependents(of: uid)
-                }
-                // A dependent's change may unblock a foreground-deleting owner.
-                for owner in OwnerGraph.ownerReferences(event.object.object) {
-                    if let ownerKey = graph.keyByUID[owner.uid] { affected.append(ownerKey) }
-                }
-                return affected
-            }
-            for k in affected { queue.add(k) }
-        }
+        // One watch per resource, each starting with the current state as additions; the hub hands
+        // every resource's events out on one queue in revision order, so the graph sees changes in
+        // the order they were made.
+        let feed = ChangeFeed { [self] event in self.apply(event, queue) }
         for resource in context.registry.resources {
-            for item in storage.list(resource: resource.groupResource.description, namespace: nil).items {
-                state.withLock { $0.upsert(item.key, item.object) }
-                if Self.needsSync(item.object) { queue.add(item.key) }
-            }
+            context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
+                                                        timeout: .seconds(100 * 365 * 86400))
         }
         queue.run(workers: 2) { key in
             if !self.sync(key, context) { queue.addRateLimited(key) } else { queue.forget(key) }
         }
+    }
+
+    /// Updates the graph with one change and enqueues the objects it may concern.
+    private func apply(_ event: WatchEvent, _ queue: WorkQueue<StorageKey>) {
+        let object = event.object.object
+        let key = event.object.key
+        let affected: [StorageKey] = state.withLock { graph in
+            var affected: [StorageKey] = []
+            switch event {
+            case .added, .modified:
+                graph.upsert(key, object)
+                // Only objects with owners, or marked for foreground/orphan deletion, need a look.
+                if Self.needsSync(object) { affected.append(key) }
+            case .deleted:
+                let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+                graph.remove(key)
+                affected += graph.dependents(of: uid)
+            }
+            // A dependent's change may unblock a foreground-deleting owner.
+            for owner in OwnerGraph.ownerReferences(object) {
+                if let ownerKey = graph.keyByUID[owner.uid] { affected.append(ownerKey) }
+            }
+            return affected
+        }
+        for k in affected { queue.add(k) }
     }
 
     static func needsSync(_ object: JSON) -> Bool {
@@ -75,7 +77,7 @@ public final class GarbageCollector: Controller {
     /// Looks at one object: deletes it if all its owners are gone, and carries out a foreground or
     /// orphan deletion it is marked for. Returns false to retry later.
     func sync(_ key: StorageKey, _ context: ControllerContext) -> Bool {
-        guard let store = store(for: key, context), let current = context.registry.storage.get(key) else { return true }
+        guard let store = store(for: key, context), let current = stored(key, store) else { return true }
         let object = current.object
         let finalizers = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
         let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
@@ -93,7 +95,7 @@ public final class GarbageCollector: Controller {
                 var blocking = 0
                 for dependent in dependents {
                     guard let dependentStore = self.store(for: dependent, context),
-                          let stored = context.registry.storage.get(dependent) else { continue }
+                          let stored = self.stored(dependent, dependentStore) else { continue }
                     let blocks = OwnerGraph.ownerReferences(stored.object).contains { $0.uid == uid && $0.blockOwnerDeletion }
                     if blocks { blocking += 1 }
                     if stored.object[path: "metadata", "deletionTimestamp"] == nil {
@@ -136,11 +138,12 @@ public final class GarbageCollector: Controller {
             return false
         }
         let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
-        return context.registry.storage.get(ownerKey)?.object[path: "metadata", "uid"]?.stringValue == owner.uid
+        guard let ownerStore = context.registry.store(resource.groupResource) else { return false }
+        return stored(ownerKey, ownerStore)?.object[path: "metadata", "uid"]?.stringValue == owner.uid
     }
 
     private func removeOwnerReference(_ uid: String, from key: StorageKey, _ context: ControllerContext) {
-        guard let store = store(for: key, context), let stored = context.registry.storage.get(key) else { return }
+        guard let store = store(for: key, context), let stored = stored(key, store) else { return }
         let kept = (stored.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
         let patch: JSON = ["metadata": ["ownerReferences": kept.isEmpty ? .null : .array(kept)]]
         _ = try? store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
@@ -148,7 +151,7 @@ public final class GarbageCollector: Controller {
     }
 
     private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceStore, _ context: ControllerContext) -> Bool {
-        guard let stored = context.registry.storage.get(key) else { return true }
+        guard let stored = stored(key, store) else { return true }
         let remaining = (stored.object[path: "metadata", "finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
         var patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining)]]
         patch[path: "metadata", "resourceVersion"] = .string(String(stored.revision))
@@ -161,8 +164,23 @@ public final class GarbageCollector: Controller {
         }
     }
 
+    /// The object at `key` as stored now (not as the graph last saw it).
+    private func stored(_ key: StorageKey, _ store: ResourceStore) -> StoredObject? {
+        try? store.get(namespace: key.namespace, name: key.name)
+    }
+
     private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceStore? {
         context.registry.resources.first { $0.groupResource.description == key.resource }
             .flatMap { context.registry.store($0.groupResource) }
     }
+}
+
+/// Hands every event of the garbage collector's watches to it; the watches never end on their own.
+private final class ChangeFeed: WatchConsumer, @unchecked Sendable {
+    let apply: @Sendable (WatchEvent) -> Void
+    init(_ apply: @escaping @Sendable (WatchEvent) -> Void) { self.apply = apply }
+    func receive(_ event: WatchEvent) -> Bool { apply(event); return true }
+    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { true }
+    func fail(_ failure: WatchFailure) {}
+    func finish() {}
 }

@@ -6,8 +6,8 @@ import Storage
 /// then node ports and the health-check node port. Anything taken is given back when a later step
 /// or the write fails.
 extension ServiceStrategy {
-    public func allocate(_ object: inout JSON, registry: Registry) throws(APIError) -> [String] {
-        let operation = ServicePoolOperation(registry: registry, name: object[path: "metadata", "name"]?.stringValue ?? "")
+    public func allocate(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) -> [String] {
+        let operation = ServicePoolOperation(cluster: cluster, name: object[path: "metadata", "name"]?.stringValue ?? "")
         var spec = object["spec"] ?? [:]
         do {
             try settleIPFamilies(&spec, old: nil, operation)
@@ -22,18 +22,18 @@ extension ServiceStrategy {
     }
 
     /// Gives back every address and node port a stored (deleted, or never stored) Service holds.
-    public func release(_ object: JSON, registry: Registry) {
+    public func release(_ object: JSON, cluster: ClusterLookup) {
         let spec = object["spec"] ?? [:]
         if spec.string("type") != "ExternalName" {
             for ip in spec.array("clusterIPs").compactMap(\.stringValue) where ip != "None" {
-                registry.serviceIPs.release(ip)
+                cluster.serviceIPs.release(ip)
             }
         }
-        for port in ServiceNodePorts.collect(spec, healthCheck: true) { registry.nodePorts.release(port) }
+        for port in ServiceNodePorts.collect(spec, healthCheck: true) { cluster.nodePorts.release(port) }
     }
 
-    public func allocateUpdate(_ object: inout JSON, old: JSON, registry: Registry) throws(APIError) -> AllocationTransaction {
-        let operation = ServicePoolOperation(registry: registry, name: object[path: "metadata", "name"]?.stringValue ?? "")
+    public func allocateUpdate(_ object: inout JSON, old: JSON, cluster: ClusterLookup) throws(APIError) -> AllocationTransaction {
+        let operation = ServicePoolOperation(cluster: cluster, name: object[path: "metadata", "name"]?.stringValue ?? "")
         var spec = object["spec"] ?? [:]
         let oldSpec = old["spec"] ?? [:]
         do {

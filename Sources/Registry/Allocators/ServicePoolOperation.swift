@@ -12,9 +12,9 @@ final class ServicePoolOperation {
     private var releasedIPs: [String] = []
     private var releasedPorts: [Int] = []
 
-    init(registry: Registry, name: String) {
-        ips = registry.serviceIPs
-        ports = registry.nodePorts
+    init(cluster: ClusterLookup, name: String) {
+        ips = cluster.serviceIPs
+        ports = cluster.nodePorts
         self.name = name
     }
 

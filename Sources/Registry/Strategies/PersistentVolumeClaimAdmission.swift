@@ -13,12 +13,12 @@ public enum PersistentVolumeClaimAdmission {
     public static let betaDefaultClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class"
     public static let betaClassAnnotation = VolumeKeys.betaStorageClass
 
-    static func admitClaim(_ claim: inout JSON, registry: Registry) {
+    static func admitClaim(_ claim: inout JSON, cluster: ClusterLookup) {
         addFinalizer(claimProtectionFinalizer, to: &claim)
         let hasBetaClass = claim[path: "metadata", "annotations", betaClassAnnotation] != nil
         let className = claim[path: "spec", "storageClassName"]
         guard className == nil || className == .null, !hasBetaClass else { return }
-        if let name = defaultClassName(registry) {
+        if let name = defaultClassName(among: cluster.storageClasses().map(\.object)) {
             claim[path: "spec", "storageClassName"] = .string(name)
         }
     }
@@ -38,7 +38,12 @@ public enum PersistentVolumeClaimAdmission {
     /// name, so adding a second default class while switching over is harmless.
     public static func defaultClassName(_ registry: Registry) -> String? {
         guard let store = registry.store(group: "storage.k8s.io", plural: "storageclasses") else { return nil }
-        let defaults = store.list(namespace: nil).items.map(\.object).filter(isDefaultClass)
+        return defaultClassName(among: store.list(namespace: nil).items.map(\.object))
+    }
+
+    /// The default among `classes` (see `defaultClassName(_:)`).
+    static func defaultClassName(among classes: [JSON]) -> String? {
+        let defaults = classes.filter(isDefaultClass)
         let newestFirst = defaults.sorted { a, b in
             let ta = created(a), tb = created(b)
             if ta == tb { return name(a) < name(b) }

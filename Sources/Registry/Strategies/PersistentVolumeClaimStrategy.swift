@@ -9,8 +9,8 @@ public struct PersistentVolumeClaimStrategy: ResourceStrategy {
     public func applyDefaults(_ object: inout JSON) { PersistentVolumeClaimDefaults.apply(&object) }
 
     /// DefaultStorageClass and StorageObjectInUseProtection admission.
-    public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {
-        PersistentVolumeClaimAdmission.admitClaim(&object, registry: registry)
+    public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {
+        PersistentVolumeClaimAdmission.admitClaim(&object, cluster: cluster)
     }
 
     /// Upstream clears the status; decoding defaults it back to `phase: Pending` on every read.

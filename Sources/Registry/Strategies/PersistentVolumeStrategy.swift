@@ -25,7 +25,7 @@ public struct PersistentVolumeStrategy: ResourceStrategy {
     }
 
     /// StorageObjectInUseProtection admission.
-    public func admit(_ object: inout JSON, registry: Registry) throws(APIError) {
+    public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {
         PersistentVolumeClaimAdmission.admitVolume(&object)
     }
 

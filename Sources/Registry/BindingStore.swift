@@ -4,31 +4,39 @@ import Storage
 /// The `pods/binding` subresource (upstream's BindingREST): how a scheduler assigns a pod to a
 /// node. A POST of a core/v1 Binding sets spec.nodeName, which no pod update may change, merges
 /// the Binding's annotations and sets the PodScheduled condition to True.
-extension ResourceStore {
+public struct BindingStore: Sendable {
     static let bindingResource = GroupResource(group: "", resource: "pods/binding")
+    static let podsResource = GroupResource(group: "", resource: "pods")
+    /// The pods' store.
+    public let pods: ResourceStore
+
+    /// nil unless `pods` is the store of core/v1 pods: only pods have a binding.
+    public init?(pods: ResourceStore) {
+        guard pods.resource.groupResource == Self.podsResource else { return nil }
+        self.pods = pods
+    }
 
     /// Binds pod `name` to `binding.target.name` and answers a Success Status (HTTP 201).
     /// Refused with a Conflict on `pods/binding` when the pod is being deleted, is already bound,
     /// or still has scheduling gates, or when the Binding's uid/resourceVersion preconditions fail.
-    public func bind(namespace: String?, name: String, binding: JSON, options: WriteOptions) throws(APIError) -> JSON {
-        guard resource.group.isEmpty, resource.plural == "pods" else { throw APIError.pathNotFound }
+    public func create(namespace: String?, name: String, binding: JSON, options: WriteOptions) throws(APIError) -> JSON {
         let target = try Self.validateBinding(binding, name: name)
-        let storageKey = key(namespace: namespace, name: name)
+        let storageKey = pods.key(namespace: namespace, name: name)
         let wantedUID = binding[path: "metadata", "uid"]?.stringValue ?? ""
         let wantedVersion = binding[path: "metadata", "resourceVersion"]?.stringValue ?? ""
         let annotations = binding[path: "metadata", "annotations"]?.objectValue ?? [:]
-        for _ in 0..<Self.maxConflictRetries {
+        for _ in 0..<ResourceStore.maxConflictRetries {
             // Every refusal below is made from the pod's state, so that state must be durable.
-            let latest = storage.latest(storageKey)
-            if !settled(latest) { continue }
-            guard let current = latest.object else { throw APIError.notFound(groupResource, name) }
+            let latest = pods.storage.latest(storageKey)
+            if !pods.settled(latest) { continue }
+            guard let current = latest.object else { throw APIError.notFound(Self.podsResource, name) }
             var pod = current.object
             let uid = pod[path: "metadata", "uid"]?.stringValue ?? ""
             if !wantedUID.isEmpty, wantedUID != uid {
-                throw APIError.conflict(groupResource, name, "Precondition failed: UID in precondition: \(wantedUID), UID in object meta: \(uid)")
+                throw APIError.conflict(Self.podsResource, name, "Precondition failed: UID in precondition: \(wantedUID), UID in object meta: \(uid)")
             }
             if !wantedVersion.isEmpty, wantedVersion != String(current.revision) {
-                throw APIError.conflict(groupResource, name, APIError.modifiedSinceRead)
+                throw APIError.conflict(Self.podsResource, name, APIError.modifiedSinceRead)
             }
             if pod[path: "metadata", "deletionTimestamp"] != nil {
                 throw APIError.conflict(Self.bindingResource, name, "pod \(name) is being deleted, cannot be assigned to a host")
@@ -47,14 +55,14 @@ extension ResourceStore {
                 pod[path: "metadata", "annotations"] = .object(merged)
             }
             pod[path: "status", "conditions"] = .array(Self.settingCondition(
-                pod[path: "status", "conditions"]?.arrayValue ?? [], type: "PodScheduled", status: "True", now: now()))
+                pod[path: "status", "conditions"]?.arrayValue ?? [], type: "PodScheduled", status: "True", now: pods.now()))
             if options.dryRun { break }
             do {
-                _ = try storage.update(storageKey, expectedRevision: current.revision, pod)
+                _ = try pods.storage.update(storageKey, expectedRevision: current.revision, pod)
                 break
             } catch {
                 if case .conflict = error { continue }
-                throw apiError(error, name: name)
+                throw pods.interpret(error, name: name)
             }
         }
         return ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201]

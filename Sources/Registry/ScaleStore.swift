@@ -1,12 +1,18 @@
 import APIMachinery
 import Storage
 
-/// The `scale` subresource (autoscaling/v1 Scale), served for StatefulSets as upstream does.
-extension ResourceStore {
+/// The `scale` subresource (upstream's ScaleREST): an autoscaling/v1 Scale view of a workload,
+/// served for StatefulSets as upstream does. A write changes only the parent's spec.replicas,
+/// through the parent's update path (its validation, generation and conflicts).
+public struct ScaleStore: Sendable {
     static let scaleKind = GroupKind(group: "autoscaling", kind: "Scale")
+    /// The parent resource's store.
+    public let store: ResourceStore
 
-    public func getScale(namespace: String?, name: String) throws(APIError) -> JSON {
-        try scale(of: get(namespace: namespace, name: name).object)
+    public init(store: ResourceStore) { self.store = store }
+
+    public func get(namespace: String?, name: String) throws(APIError) -> JSON {
+        try scale(of: store.get(namespace: namespace, name: name).object)
     }
 
     func scale(of object: JSON) -> JSON {
@@ -26,7 +32,7 @@ extension ResourceStore {
 
     /// PUT on scale: only spec.replicas of the parent changes; the Scale's resourceVersion, if set,
     /// must match the parent's.
-    public func updateScale(namespace: String?, name: String, body: JSON, options: WriteOptions) throws(APIError) -> JSON {
+    public func update(namespace: String?, name: String, body: JSON, options: WriteOptions) throws(APIError) -> JSON {
         guard case .object = body else { throw APIError.badRequest("Scale in version \"v1\" cannot be handled: body is not an object") }
         if let apiVersion = body["apiVersion"]?.stringValue, !apiVersion.isEmpty, apiVersion != "autoscaling/v1" {
             throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (autoscaling/v1)")
@@ -46,7 +52,7 @@ extension ResourceStore {
             throw APIError.invalid(Self.scaleKind, name, [.invalid(FieldPath("spec.replicas"), .int(replicas), "must be greater than or equal to 0")])
         }
         let requestedVersion = body[path: "metadata", "resourceVersion"]?.stringValue ?? ""
-        let result = try replace(namespace: namespace, name: name, options: options) { (current: StoredObject) throws(APIError) -> JSON in
+        let result = try store.replace(namespace: namespace, name: name, options: options) { (current: StoredObject) throws(APIError) -> JSON in
             var object = current.object
             object[path: "spec", "replicas"] = .int(replicas)
             object[path: "metadata", "resourceVersion"] = requestedVersion.isEmpty ? nil : .string(requestedVersion)
@@ -55,8 +61,8 @@ extension ResourceStore {
         return scale(of: result.object)
     }
 
-    public func patchScale(namespace: String?, name: String, type: PatchType, patch: RequestBody, options: WriteOptions) throws(APIError) -> JSON {
-        let current = try getScale(namespace: namespace, name: name)
+    public func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody, options: WriteOptions) throws(APIError) -> JSON {
+        let current = try get(namespace: namespace, name: name)
         var patched: JSON
         switch type {
         case .json: patched = try JSONPatch.apply(patch.value, to: current)
@@ -65,6 +71,6 @@ extension ResourceStore {
         }
         // A patch that does not pin a resourceVersion applies to whatever version is current.
         if patch.value[path: "metadata", "resourceVersion"] == nil { patched[path: "metadata", "resourceVersion"] = nil }
-        return try updateScale(namespace: namespace, name: name, body: patched, options: options)
+        return try update(namespace: namespace, name: name, body: patched, options: options)
     }
 }

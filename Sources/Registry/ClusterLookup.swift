@@ -1,0 +1,41 @@
+import APIMachinery
+import Storage
+
+/// What a resource's store and its strategy read, or set off, beyond their own resource: the phase
+/// of the namespace an object goes into, the Service pools, the StorageClasses admission consults,
+/// and the namespace lifecycle a removal may complete. Registry builds one for all its stores, as
+/// upstream hands its stores and admission plugins listers, so no store holds the Registry.
+public struct ClusterLookup: Sendable {
+    /// ClusterIPs of Services.
+    public let serviceIPs: ServiceIPAllocator
+    /// Node ports of NodePort and LoadBalancer Services.
+    public let nodePorts: NodePortAllocator
+    private let phase: @Sendable (String) -> String?
+    private let classes: @Sendable () -> [StoredObject]
+    private let removed: @Sendable (String) -> Void
+
+    /// - Parameters:
+    ///   - namespacePhase: a namespace's phase, nil when it does not exist.
+    ///   - storageClasses: the stored StorageClasses.
+    ///   - contentRemoved: called with the namespace of every object removed from storage.
+    public init(serviceIPs: ServiceIPAllocator, nodePorts: NodePortAllocator,
+                namespacePhase: @escaping @Sendable (String) -> String?,
+                storageClasses: @escaping @Sendable () -> [StoredObject] = { [] },
+                contentRemoved: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.serviceIPs = serviceIPs
+        self.nodePorts = nodePorts
+        self.phase = namespacePhase
+        self.classes = storageClasses
+        self.removed = contentRemoved
+    }
+
+    /// Whether a namespace exists: its phase (`Active`, `Terminating`), or nil.
+    public func namespacePhase(_ name: String) -> String? { phase(name) }
+
+    /// The StorageClasses, for DefaultStorageClass admission.
+    public func storageClasses() -> [StoredObject] { classes() }
+
+    /// An object of `namespace` was removed from storage: in a Terminating namespace it may have
+    /// been the last content the namespace waited for.
+    func contentRemoved(fromNamespace namespace: String) { removed(namespace) }
+}
