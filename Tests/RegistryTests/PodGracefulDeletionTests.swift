@@ -15,6 +15,7 @@ final class PodGracefulDeletionTests: XCTestCase {
     var clock = FixedClock()
     var registry: Registry!
     var pods: ResourceStore { registry.store(group: "", plural: "pods")! }
+    var binder: BindingStore { registry.podBinding! }
 
     override func setUpWithError() throws {
         clock = FixedClock()
@@ -132,7 +133,7 @@ final class PodGracefulDeletionTests: XCTestCase {
         try createPod("web-0")
         var b = binding("web-0", to: "n1")
         b[path: "metadata", "annotations"] = ["example.com/by": "test"]
-        let status = try pods.bind(namespace: "default", name: "web-0", binding: b, options: WriteOptions())
+        let status = try binder.create(namespace: "default", name: "web-0", binding: b, options: WriteOptions())
         XCTAssertEqual(status["status"], "Success")
         XCTAssertEqual(status["code"], 201)
         let pod = try pods.get(namespace: "default", name: "web-0").object
@@ -145,24 +146,24 @@ final class PodGracefulDeletionTests: XCTestCase {
 
     func testBindingRefusals() throws {
         try createPod("web-0", node: "n1")
-        XCTAssertThrowsError(try pods.bind(namespace: "default", name: "web-0", binding: binding("web-0", to: "n2"), options: WriteOptions())) {
+        XCTAssertThrowsError(try binder.create(namespace: "default", name: "web-0", binding: binding("web-0", to: "n2"), options: WriteOptions())) {
             let e = $0 as! APIError
             XCTAssertEqual(e.code, 409)
             XCTAssertEqual(e.message, "Operation cannot be fulfilled on pods/binding \"web-0\": pod web-0 is already assigned to node \"n1\"")
         }
         try createPod("web-1")
-        XCTAssertThrowsError(try pods.bind(namespace: "default", name: "web-1", binding: binding("web-1", to: nil), options: WriteOptions())) {
+        XCTAssertThrowsError(try binder.create(namespace: "default", name: "web-1", binding: binding("web-1", to: nil), options: WriteOptions())) {
             XCTAssertEqual(($0 as! APIError).code, 422)
             XCTAssertTrue(($0 as! APIError).message.contains("target.name: Required value"), ($0 as! APIError).message)
         }
-        XCTAssertThrowsError(try pods.bind(namespace: "default", name: "web-1", binding: binding("web-1", to: "n1", kind: "Pod"),
+        XCTAssertThrowsError(try binder.create(namespace: "default", name: "web-1", binding: binding("web-1", to: "n1", kind: "Pod"),
                                            options: WriteOptions())) {
             XCTAssertTrue(($0 as! APIError).message.contains("target.kind: Unsupported value: \"Pod\""), ($0 as! APIError).message)
         }
-        XCTAssertThrowsError(try pods.bind(namespace: "default", name: "web-1", binding: binding("other", to: "n1"), options: WriteOptions())) {
+        XCTAssertThrowsError(try binder.create(namespace: "default", name: "web-1", binding: binding("other", to: "n1"), options: WriteOptions())) {
             XCTAssertEqual(($0 as! APIError).code, 400)
         }
-        XCTAssertThrowsError(try pods.bind(namespace: "default", name: "missing", binding: binding("missing", to: "n1"), options: WriteOptions())) {
+        XCTAssertThrowsError(try binder.create(namespace: "default", name: "missing", binding: binding("missing", to: "n1"), options: WriteOptions())) {
             XCTAssertEqual(($0 as! APIError).code, 404)
         }
     }
