@@ -144,7 +144,7 @@ final class StatefulSetHarness: @unchecked Sendable {
                             "lastProbeTime": nil, "lastTransitionTime": .string(Timestamp.format(timers.now()))]],
             "podIP": "10.244.0.10", "startTime": .string(Timestamp.format(timers.now())),
         ]
-        _ = try store.update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions(), subresource: "status")
+        _ = try StatusStore(store: store).update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions())
     }
 
     func deletePod(_ name: String) throws {
