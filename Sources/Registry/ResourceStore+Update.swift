@@ -120,7 +120,7 @@ extension ResourceStore {
             object = merged
         default:
             strategy.prepareForUpdate(&object, old: old)
-            if strategy.tracksGeneration, object["spec"] != old["spec"] {
+            if strategy.tracksGeneration, !SemanticEquality.equal(object["spec"], old["spec"]) {
                 let generation = old[path: "metadata", "generation"]?.intValue ?? 0
                 object[path: "metadata", "generation"] = .int(generation + 1)
             }
