@@ -1,3 +1,4 @@
+import APIMachinery
 import Foundation
 import HTTPServer
 import Logging
@@ -17,28 +18,19 @@ struct RequestLog: Sendable {
     /// Upstream's handlers log traces of requests over 500 ms; `--request-log-threshold` changes it.
     let slowThreshold: Duration
 
-    static let defaultSlowThreshold: Duration = .milliseconds(500)
-
-    /// What one finished request looks like in the log.
+    /// What one finished request looks like in the log: httplog's fields, the client's address as
+    /// Go's `RemoteAddr`, and for a watch the events it sent.
     struct Entry: Sendable {
-        var verb: String
-        var uri: String
+        var verb, uri, userAgent, sourceAddress: String
         var status: Int
         var latency: Duration
-        var userAgent: String
-        var sourceAddress: String
         var isWatch: Bool
-        /// Watch events written to the client (watches only).
         var watchEvents: Int?
 
         init(request: HTTPRequest, status: Int, latency: Duration, isWatch: Bool) {
-            verb = RequestLog.verb(of: request, isWatch: isWatch)
-            uri = RequestLog.uri(of: request)
-            self.status = status
-            self.latency = latency
-            userAgent = request.userAgent
-            sourceAddress = request.remoteAddress
-            self.isWatch = isWatch
+            (verb, uri) = (RequestLog.verb(of: request, isWatch: isWatch), RequestLog.uri(of: request))
+            (userAgent, sourceAddress) = (request.userAgent, request.remoteAddress)
+            (self.status, self.latency, self.isWatch) = (status, latency, isWatch)
         }
     }
 
@@ -60,8 +52,8 @@ struct RequestLog: Sendable {
 
     /// httplog's key/value line; strings are quoted as klog quotes them (Go's %q).
     static func line(_ entry: Entry) -> String {
-        var line = "\"HTTP\" verb=\(quoted(entry.verb)) URI=\(quoted(entry.uri)) latency=\(quoted(GoDuration.string(entry.latency)))"
-            + " userAgent=\(quoted(entry.userAgent)) audit-ID=\"\" srcIP=\(quoted(entry.sourceAddress)) resp=\(entry.status)"
+        var line = "\"HTTP\" verb=\(FieldError.quote(entry.verb)) URI=\(FieldError.quote(entry.uri)) latency=\(FieldError.quote(GoDuration.string(entry.latency)))"
+            + " userAgent=\(FieldError.quote(entry.userAgent)) audit-ID=\"\" srcIP=\(FieldError.quote(entry.sourceAddress)) resp=\(entry.status)"
         if let events = entry.watchEvents { line += " watchEvents=\(events)" }
         return line
     }
@@ -89,20 +81,5 @@ struct RequestLog: Sendable {
 
     private static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? text
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\x%02x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

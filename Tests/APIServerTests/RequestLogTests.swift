@@ -19,17 +19,9 @@ final class RequestLogTests: XCTestCase {
     var http: MicroHTTPServer!
     var directory: String?
 
-    func startServer(storage: any Storage = MemoryStorage(historyLimit: 1000), threshold: Duration = .seconds(60)) throws {
+    func startServer(storage: (any Storage)? = nil, threshold: Duration = .seconds(60)) throws {
         capture = LogCapture()
-        let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
-        try registry.bootstrap()
-        let api = APIServer(registry: registry, logger: capture.logger(label: "api", level: .debug), requestLogThreshold: threshold)
-        api.markReady()
-        var configuration = HTTPServerConfiguration()
-        configuration.port = 0
-        configuration.threads = 2
-        http = MicroHTTPServer(configuration: configuration, handler: api)
-        try http.start()
+        http = try LiveAPIServer(storage: storage, logger: capture.logger(label: "api", level: .debug), requestLogThreshold: threshold).http
     }
 
     override func tearDown() {
