@@ -75,11 +75,14 @@ let package = Package(
         // target depends on it.
         .target(name: "KubeliteTesting", dependencies: [
             "APIMachinery", "Storage", "Registry", "ControllerRuntime",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery", "CSQLite", "KubeliteTesting"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery", "KubeliteTesting"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "KubeliteTesting"]),
+        .testTarget(name: "HTTPServerTests", dependencies: [
+            "HTTPServer", "KubeliteTesting", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeliteTesting"]),
         .testTarget(name: "ControllersTests", dependencies: [
             "Controllers", "ControllerRuntime", "Node", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
@@ -92,6 +95,7 @@ let package = Package(
         ]),
         .testTarget(name: "APIServerTests", dependencies: [
             "APIServer", "Registry", "Storage", "APIMachinery", "HTTPServer", "KubeliteTesting",
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,14 +18,18 @@ public final class APIServer: HTTPHandler, Sendable {
     /// Runs write requests when the storage is durable (nil otherwise: in memory, writes are quick and
     /// run inline on the HTTP thread).
     let writePool: WritePool?
+    let requestLog: RequestLog
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
-    public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api")) {
+    /// - Parameter requestLogThreshold: requests slower than this are logged at info (all are at debug).
+    public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
+                requestLogThreshold: Duration = .milliseconds(500)) {
         self.registry = registry
         self.discovery = Discovery(resources: registry.resources)
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
         self.logger = logger
+        self.requestLog = RequestLog(logger: logger, slowThreshold: requestLogThreshold)
         self.readiness = Readiness()
         self.writePool = registry.isDurable && writeConcurrency > 0 ? WritePool(maxThreads: writeConcurrency) : nil
     }
@@ -34,11 +38,31 @@ public final class APIServer: HTTPHandler, Sendable {
 
     /// Reads are answered inline. With durable storage, writes are answered `.deferred`: they run on
     /// the write pool, so the HTTP thread is free while the write waits for its group commit.
+    /// Every answer goes through the request log: at once, when a deferred write completes (with
+    /// its real status), or when a watch's stream ends.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        guard let writePool, Self.writeMethods.contains(request.method) else { return respond(to: request) }
+        let started = ContinuousClock.now
+        guard let writePool, Self.writeMethods.contains(request.method) else {
+            return logged(respond(to: request), for: request, started: started)
+        }
         let deferred = DeferredResponse()
-        writePool.submit { [self] in deferred.complete(respond(to: request)) }
+        writePool.submit { [self] in deferred.complete(logged(respond(to: request), for: request, started: started)) }
         return .deferred(deferred)
+    }
+
+    private func logged(_ response: HTTPResponse, for request: HTTPRequest, started: ContinuousClock.Instant) -> HTTPResponse {
+        if case .stream(let stream) = response.body {
+            var wrapped = response
+            let entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
+            wrapped.body = .stream(LoggedWatchStream(stream, entry: entry, started: started, log: requestLog))
+            return wrapped
+        }
+        let latency = ContinuousClock.now - started
+        // Checked before the line is built: most requests are not logged, and this is the hot path.
+        if requestLog.isLogged(status: response.status, latency: latency, isWatch: false) {
+            requestLog.record(RequestLog.Entry(request: request, status: response.status, latency: latency, isWatch: false))
+        }
+        return response
     }
 
     /// Methods that may write: create, update, patch, delete and deletecollection, subresources included.

@@ -14,13 +14,3 @@ enum Health {
         return HTTPResponse(status: 200, headers: headers, body: Array("ok".utf8))
     }
 }
-
-/// /version, as kube-apiserver reports it; kubectl compares the minor version for skew warnings.
-enum Version {
-    static let info: JSON = [
-        "major": "1", "minor": "32", "gitVersion": "v1.32.0", "gitCommit": "kubelite", "gitTreeState": "clean",
-        "buildDate": "2026-01-01T00:00:00Z", "goVersion": "swift6", "compiler": "swiftc", "platform": "linux/amd64",
-    ]
-}
-
-import APIMachinery

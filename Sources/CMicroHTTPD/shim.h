@@ -7,4 +7,10 @@
 #include <sys/socket.h>
 #include <sys/select.h>
 #include <microhttpd.h>
+// MHD_get_connection_info is variadic, which Swift cannot call: this fixed-argument wrapper gives
+// the client's socket address (NULL if libmicrohttpd has none).
+static inline const struct sockaddr *kubelite_connection_client_address(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}
 #endif

@@ -93,7 +93,8 @@ extension MicroHTTPServer {
         }
         var request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
                                   path: url.map { String(cString: $0) } ?? "/",
-                                  query: query.items, headers: headers.items)
+                                  query: query.items, headers: headers.items,
+                                  remoteAddress: ClientAddress.describe(kubelite_connection_client_address(connection)))
         request.body = context.body
         context.body = []
         return request

@@ -8,13 +8,20 @@ public struct HTTPRequest: Sendable {
     public var query: [(name: String, value: String)]
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The client's address and port as Go's `RemoteAddr` writes it (`127.0.0.1:52144`); empty for
+    /// requests that did not come over a socket (in-process calls).
+    public var remoteAddress: String
 
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
-                headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+                headers: [(name: String, value: String)] = [], body: [UInt8] = [], remoteAddress: String = "") {
         self.method = method; self.path = path; self.query = query
         self.headers = headers.map { ($0.name.lowercased(), $0.value) }
         self.body = body
+        self.remoteAddress = remoteAddress
     }
+
+    /// The `User-Agent` header, empty when absent.
+    public var userAgent: String { header("user-agent") ?? "" }
 
     /// The first value of a header (name compared case-insensitively).
     public func header(_ name: String) -> String? {

@@ -42,7 +42,10 @@ public final class MicroHTTPServer: @unchecked Sendable {
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
         let context = Unmanaged.passUnretained(self).toOpaque()
         let completed = unsafeBitCast(MicroHTTPServer.requestCompleted, to: UnsafeMutableRawPointer.self)
+        let externalLogger = unsafeBitCast(MicroHTTPDLog.callback, to: UnsafeMutableRawPointer.self)
         var options: [MHD_OptionItem] = [
+            // First, so that even messages about the options below go through our logger.
+            MHD_OptionItem(option: MHD_OPTION.EXTERNAL_LOGGER, value: Int(bitPattern: externalLogger), ptr_value: context),
             MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),

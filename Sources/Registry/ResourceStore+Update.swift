@@ -129,7 +129,7 @@ extension ResourceStore {
     /// generation moves when the spec does.
     func prepareResourceUpdate(_ object: inout JSON, old: JSON) {
         strategy.prepareForUpdate(&object, old: old)
-        if strategy.tracksGeneration, object["spec"] != old["spec"] {
+        if strategy.tracksGeneration, !SemanticEquality.equal(object["spec"], old["spec"]) {
             let generation = old[path: "metadata", "generation"]?.intValue ?? 0
             object[path: "metadata", "generation"] = .int(generation + 1)
         }

@@ -1,3 +1,4 @@
+import APIServer
 import ArgumentParser
 
 @main
@@ -9,7 +10,8 @@ struct Kubelite: ParsableCommand {
             kubectl, curl and client libraries talk to Kubelite as to a cluster's kube-apiserver.
             Start it with `kubelite serve --kubeconfig ./kubeconfig`, then `KUBECONFIG=./kubeconfig kubectl get ns`.
             """,
-        subcommands: [Serve.self, OpenAPICommand.self],
+        version: Version.line,
+        subcommands: [Serve.self, OpenAPICommand.self, VersionCommand.self],
         defaultSubcommand: Serve.self
     )
 }

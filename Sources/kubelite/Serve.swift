@@ -30,6 +30,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .customLong("request-log-threshold"),
+            help: ArgumentHelp("Requests slower than this are logged at info, as kube-apiserver traces slow requests (every request is logged at debug; server errors and ended watches at info).", valueName: "seconds"))
+    var requestLogThreshold: Double = 0.5
+
     @Option(help: "HTTP worker threads (default: one per core).")
     var threads: Int = System.coreCount
 
@@ -96,6 +100,7 @@ struct Serve: ParsableCommand {
         if let problem = ServiceIPAllocator.validate(cidr: serviceClusterIPRange) {
             throw ValidationError("--service-cluster-ip-range: \(problem)")
         }
+        guard requestLogThreshold >= 0 else { throw ValidationError("--request-log-threshold must not be negative") }
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
@@ -125,7 +130,8 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
-        let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger)
+        let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
+                            requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)))
         let controllers = ControllerContext(registry: registry, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()

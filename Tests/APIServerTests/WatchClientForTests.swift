@@ -2,6 +2,7 @@ import APIMachinery
 import APIServer
 import Foundation
 import HTTPServer
+import Logging
 import Registry
 import Storage
 import XCTest
@@ -16,11 +17,13 @@ final class LiveAPIServer {
     var port: UInt16 { http.port }
 
     /// - Parameter storage: the backend; a fresh memory store keeping `historyLimit` events when nil.
-    init(storage: (any Storage)? = nil, historyLimit: Int = 100_000, watch: WatchHub.Configuration = WatchHub.Configuration()) throws {
+    /// - Parameter logger: the API server's (request log included); `requestLogThreshold` as `APIServer`'s.
+    init(storage: (any Storage)? = nil, historyLimit: Int = 100_000, watch: WatchHub.Configuration = WatchHub.Configuration(),
+         logger: Logger = Logger(label: "kubelite.api"), requestLogThreshold: Duration = .milliseconds(500)) throws {
         let registry = Registry(storage: storage ?? MemoryStorage(historyLimit: historyLimit), strategies: StrategyCatalog.all,
                                 schemas: SchemaSet.upstream, watch: watch)
         try registry.bootstrap()
-        api = APIServer(registry: registry)
+        api = APIServer(registry: registry, logger: logger, requestLogThreshold: requestLogThreshold)
         api.markReady()
         var configuration = HTTPServerConfiguration()
         configuration.port = 0

@@ -72,7 +72,10 @@ enum YAMLEmitter {
             return (text, YAML_PLAIN_SCALAR_STYLE)
         case .string(let s):
             if s.contains("\n") { return (s, YAML_LITERAL_SCALAR_STYLE) }
-            if case .string = YAMLScalar.resolvePlain(s), !YAMLScalar.isBase60Float(s) { return (s, YAML_PLAIN_SCALAR_STYLE) }
+            // Plain only if it reads back as this string: not a bool, number, null, base-60 float or timestamp.
+            if case .string = YAMLScalar.resolvePlain(s), !YAMLScalar.isBase60Float(s), !YAMLTimestamp.isTimestamp(s) {
+                return (s, YAML_PLAIN_SCALAR_STYLE)
+            }
             return (s, YAML_DOUBLE_QUOTED_SCALAR_STYLE)
         case .array, .object: return ("", YAML_PLAIN_SCALAR_STYLE)
         }
