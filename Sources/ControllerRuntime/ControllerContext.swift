@@ -40,10 +40,17 @@ public final class ControllerContext: Sendable {
         waitForInformers()
     }
 
-    /// Starts every informer requested so far; their caches fill on the watch hub's thread.
+    /// Starts every informer requested so far; their caches fill on their reflectors' threads.
     func beginInformers() {
         let all = informers.withLock { Array($0.values) }
-        for informer in all where !informer.hasSynced { informer.start(on: hub) }
+        // One already synced is fed by something else (a test's own watch).
+        for informer in all where !informer.hasSynced { start(informer) }
+    }
+
+    /// Starts an informer on this process's storage and watch hub (once; later calls do nothing).
+    public func start(_ informer: Informer) {
+        informer.start(WatchHubListerWatcher(resource: informer.resource, storage: registry.storage, hub: hub),
+                       timers: timers, logger: logger)
     }
 
     func waitForInformers() {

@@ -30,7 +30,7 @@ final class StatefulSetHarness: @unchecked Sendable {
         podWatch = Informer(resource: "pods")
         let log = podLog
         podWatch.addHandler(Informer.Handler(added: { log.append("+\($0.metaName)") }, deleted: { log.append("-\($0.metaName)") }))
-        podWatch.start(on: hub)
+        context.start(podWatch)
         podWatch.waitForSync()
         controller = StatefulSetController(workers: workers)
         if gatePods {

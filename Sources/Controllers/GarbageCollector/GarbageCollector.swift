@@ -60,9 +60,7 @@ public final class GarbageCollector: Controller {
                 if Self.needsSync(item.object) { queue.add(item.key) }
             }
         }
-        queue.run(workers: 2) { key in
-            if !self.sync(key, context) { queue.addRateLimited(key) } else { queue.forget(key) }
-        }
+        queue.run(workers: 2, logger: context.logger, reconcile: { key in self.sync(key, context) })
     }
 
     static func needsSync(_ object: JSON) -> Bool {
