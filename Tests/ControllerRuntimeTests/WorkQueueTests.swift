@@ -29,15 +29,6 @@ final class WorkQueueTests: XCTestCase {
         var snapshot: [String] { lock.lock(); defer { lock.unlock() }; return processed }
     }
 
-    /// The deadline is generous: a worker held on purpose occupies one of libdispatch's pool
-    /// threads, and with few cores the pool grows only after a delay (0.4-2.6 s measured with the
-    /// test pinned to one core), so the other key may wait that long for a thread.
-    func waitUntil(_ timeout: TimeInterval = 10, _ condition: () -> Bool) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition(), Date() < deadline { RunLoop.current.run(until: Date().addingTimeInterval(0.002)) }
-        XCTAssertTrue(condition(), "condition not met before the deadline")
-    }
-
     func testKeysInOrderAndAddsCollapse() {
         let queue = WorkQueue<String>(name: "t", timers: ManualTimers())
         for k in ["a", "b", "a", "c", "b"] { queue.add(k) }

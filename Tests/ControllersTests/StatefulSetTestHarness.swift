@@ -168,15 +168,11 @@ final class StatefulSetHarness: @unchecked Sendable {
     @discardableResult
     func waitUntil(_ what: String, timeout: TimeInterval = 10, tick: Duration = .zero,
                    file: StaticString = #filePath, line: UInt = #line, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        KubeliteTesting.waitUntil(what, timeout: timeout, file: file, line: line) {
             if condition() { return true }
             if tick > .zero { timers.advance(by: tick) }
-            usleep(2_000)
+            return false
         }
-        if condition() { return true }
-        XCTFail("timed out waiting until \(what)", file: file, line: line)
-        return false
     }
 
     /// Waits until the controller has acted on every change made so far, for asserting that
