@@ -80,7 +80,10 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery", "CSQLite", "KubeliteTesting"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery", "KubeliteTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "KubeliteTesting"]),
-        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeliteTesting"]),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: [
+            "ControllerRuntime", "Storage", "APIMachinery", "KubeliteTesting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ControllersTests", dependencies: [
             "Controllers", "ControllerRuntime", "Node", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
         ]),
