@@ -30,10 +30,9 @@ final class CapturedLog: @unchecked Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            let all = self.metadata.merging(metadata ?? [:]) { $1 }
-            log.append(Line(level: level, message: message.description, metadata: all.mapValues { "\($0)" }))
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            log.append(Line(level: event.level, message: event.message.description, metadata: all.mapValues { "\($0)" }))
         }
     }
 }
