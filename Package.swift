@@ -83,7 +83,10 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: [
             "HTTPServer", "KubeliteTesting", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeliteTesting"]),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: [
+            "ControllerRuntime", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ControllersTests", dependencies: [
             "Controllers", "ControllerRuntime", "Node", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
         ]),

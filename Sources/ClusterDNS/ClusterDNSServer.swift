@@ -54,7 +54,7 @@ public final class ClusterDNSServer: Sendable {
     /// Waits for the caches, binds both sockets and starts serving; does nothing when serving.
     public func start() throws {
         if state.withLock({ $0.running }) { return }
-        for informer in resolver.informers where !informer.hasSynced { informer.start(on: context.hub) }
+        for informer in resolver.informers where !informer.hasSynced { context.start(informer) }
         for informer in resolver.informers { informer.waitForSync() }
 
         let (udp, tcp, port) = try bindBoth()

@@ -39,10 +39,17 @@ public final class ControllerContext: Sendable {
         waitForInformers()
     }
 
-    /// Starts every informer requested so far; their caches fill on the watch hub's thread.
+    /// Starts every informer requested so far; their caches fill on their reflectors' threads.
     func beginInformers() {
-        let all = informers.withLock { $0 }
-        for (resource, informer) in all where !informer.hasSynced { informer.start(on: store(resource)) }
+        let all = informers.withLock { Array($0.values) }
+        // One already synced is fed by something else (a test's own watch).
+        for informer in all where !informer.hasSynced { start(informer) }
+    }
+
+    /// Starts an informer on its resource's store in the registry (once; later calls do nothing).
+    public func start(_ informer: Informer) {
+        informer.start(ResourceStoreListerWatcher(store: store(GroupResource(parsing: informer.resource))),
+                       timers: timers, logger: logger)
     }
 
     func waitForInformers() {

@@ -1,18 +1,21 @@
 import APIMachinery
 import Foundation
-import Registry
+import Logging
 import Storage
 import Synchronization
 
-/// A local cache of one resource kept current by a watch on the hub (list, then watch, as
-/// client-go's informers do), indexed by namespace and by owner UID, with handlers called for each
-/// change. Handlers run on the hub's thread and must only enqueue keys.
+/// A local cache of one resource kept current by a `Reflector` (list, then watch, relisting when the
+/// watch fails or ends, as client-go's informers do), indexed by namespace and by owner UID, with
+/// handlers called for each change. Handlers run on the source's or the reflector's thread, one
+/// change at a time, and must only enqueue keys. The informer is also a `WatchConsumer`, so a test
+/// can feed it a watch of its own.
 public final class Informer: WatchConsumer, @unchecked Sendable {
     public let resource: String
-    private let state = Mutex(Cache())
-    private var handlers: [Handler] = []
+    let state = Mutex(Cache())
+    private(set) var handlers: [Handler] = []
     private let synced = NSCondition()
     private var isSynced = false
+    private let reflector = Mutex<Reflector?>(nil)
 
     public struct Handler: Sendable {
         public var added: @Sendable (JSON) -> Void = { _ in }
@@ -43,10 +46,20 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     /// Registers a handler; call before `start`.
     public func addHandler(_ handler: Handler) { handlers.append(handler) }
 
-    /// Starts the watch: the current state arrives as additions, then changes.
-    public func start(on store: ResourceStore) {
-        store.watch(namespace: nil, start: .initialEventsWithBookmark, consumer: self, timeout: .seconds(100 * 365 * 86400))
+    /// Lists and watches `source` from now on (asynchronously): the current state arrives as
+    /// additions, then changes; after a failed or ended watch, the differences a relist finds.
+    /// `timers` pace the relists. A second call does nothing: an informer has one source.
+    public func start(_ source: any ListerWatcher, timers: any Timers, logger: Logger = Logger(label: "kubelite.informer")) {
+        let started = reflector.withLock { current -> Reflector? in
+            guard current == nil else { return nil }
+            current = Reflector(source: source, informer: self, timers: timers, logger: logger)
+            return current
+        }
+        started?.start()
     }
+
+    /// Ends the watch; the cache keeps its last state.
+    public func stop() { reflector.withLock { $0 }?.stop() }
 
     /// Blocks until the initial state has been delivered (client-go's WaitForCacheSync).
     @discardableResult
@@ -114,12 +127,15 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
 
     public func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool {
         state.withLock { $0.revision = max($0.revision, revision) }
-        if initialEventsEnd {
-            synced.lock(); isSynced = true; synced.broadcast(); synced.unlock()
-        }
+        if initialEventsEnd { markSynced() }
         return true
     }
 
+    func markSynced() {
+        synced.lock(); isSynced = true; synced.broadcast(); synced.unlock()
+    }
+
+    /// A watch fed by a test ends without a relist: only a started informer's reflector relists.
     public func fail(_ failure: WatchFailure) {}
     public func finish() {}
 
@@ -127,14 +143,19 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
         (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
     }
 
-    private static func index(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
+    static func index(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
         for uid in owners(object) { cache.byOwner[uid, default: []].insert(key) }
     }
 
-    private static func unindex(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
+    static func unindex(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
         for uid in owners(object) {
             cache.byOwner[uid]?.remove(key)
             if cache.byOwner[uid]?.isEmpty == true { cache.byOwner[uid] = nil }
         }
     }
+}
+
+extension Informer.ObjectName: CustomStringConvertible {
+    /// `namespace/name` (just `name` when cluster-scoped), as client-go's keys read in logs.
+    public var description: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
 }

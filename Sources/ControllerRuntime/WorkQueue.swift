@@ -19,11 +19,14 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     private var workers = 1
     private let timers: any Timers
     private let dispatch: DispatchQueue
+    /// The controller the queue feeds (`statefulset`, `scheduler`): logs name it.
+    public let name: String
     /// Backoff for the n-th consecutive failure: base·2ⁿ, capped (client-go: 5 ms to 1000 s).
     public let baseDelay: Duration
     public let maxDelay: Duration
 
     public init(name: String, timers: any Timers, baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000)) {
+        self.name = name
         self.timers = timers
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

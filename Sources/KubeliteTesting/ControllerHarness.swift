@@ -26,14 +26,4 @@ public struct ControllerHarness {
     public func get(_ plural: String, _ name: String, namespace: String? = "default", group: String = "") -> JSON? {
         try? store(plural, group: group).get(namespace: namespace, name: name).object
     }
-
-    /// Waits (polling, with a deadline) until `condition` holds.
-    public func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(2_000)
-        }
-        return condition()
-    }
 }

@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import KubeliteTesting
 import Registry
 import Storage
 import Synchronization
@@ -36,6 +37,11 @@ final class DurableContentionTests: XCTestCase {
         let patch: JSON = ["metadata": ["annotations": [.init(stringLiteral: name): "set"]]]
         return try configMaps.patch(namespace: "default", name: "shared", type: .merge, patch: RequestBody(value: patch),
                                     options: WriteOptions())
+    }
+
+    /// Blocks until a write of the shared object is sequenced but not yet committed.
+    private func waitForPendingWrite() {
+        waitUntil("a pending write of \(key)") { storage.latest(key).uncommitted != nil }
     }
 
     private func annotations() -> [String] {
@@ -104,10 +110,10 @@ final class DurableContentionTests: XCTestCase {
         nonisolated(unsafe) let test = self
         let outcomes = Mutex<[String: String]>([:])
         let finished = DispatchGroup()
-        for (name, delay) in [("first", 0.0), ("second", 0.1)] {
+        for name in ["first", "second"] {
             finished.enter()
             Thread {
-                Thread.sleep(forTimeInterval: delay)
+                if name == "second" { test.waitForPendingWrite() }
                 do {
                     _ = try test.annotate("same")
                     outcomes.withLock { $0[name] = "ok" }
@@ -143,7 +149,7 @@ final class DurableContentionTests: XCTestCase {
         }.start()
         finished.enter()
         Thread {
-            Thread.sleep(forTimeInterval: 0.1)
+            test.waitForPendingWrite()
             do {
                 _ = try test.annotate("after")
                 patched.withLock { $0 = "ok" }

@@ -1,6 +1,7 @@
 import APIMachinery
 import Foundation
-import Storage
+import KubeliteTesting
+@testable import Storage
 import XCTest
 
 /// resourceVersion and resourceVersionMatch on get and list, as upstream's "semantics for get and list".
@@ -59,11 +60,15 @@ final class ListResourceVersionTests: XCTestCase {
 
     /// A future revision is waited for, then served.
     func testFutureRevisionIsWaitedFor() throws {
-        let api = try InProcessAPI()
+        let memory = MemoryStorage()
+        let api = try InProcessAPI(storage: memory)
         let target = api.storage.currentRevision + 2
         let storage = api.storage
+        // The LIST waits for the revision through a storage listener of its own: the writer goes
+        // once that listener is there, so the LIST has really waited.
+        let listeners = memory.state.withLock { $0.listeners.count }
         let writer = Thread {
-            Thread.sleep(forTimeInterval: 0.2)
+            waitUntil("the LIST waiting for revision \(target)") { memory.state.withLock { $0.listeners.count } > listeners }
             for name in ["late1", "late2"] {
                 _ = try? storage.create(StorageKey(resource: "configmaps", namespace: "default", name: name),
                                         ["metadata": ["name": .string(name), "namespace": "default"]])

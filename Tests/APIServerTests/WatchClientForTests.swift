@@ -169,15 +169,3 @@ extension JSON {
     var watchRevision: String? { self[path: "object", "metadata", "resourceVersion"]?.stringValue }
 }
 
-/// Polls a condition that has no notification of its own (the hub's watcher count) until a deadline.
-func waitUntil(_ what: String, timeout: TimeInterval = 5, file: StaticString = #filePath, line: UInt = #line,
-               _ predicate: () -> Bool) {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !predicate() {
-        if Date() >= deadline {
-            XCTFail("timed out after \(timeout)s waiting for \(what)", file: file, line: line)
-            return
-        }
-        RunLoop.current.run(until: Date().addingTimeInterval(0.01))
-    }
-}

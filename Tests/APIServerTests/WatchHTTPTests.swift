@@ -1,6 +1,7 @@
 import APIMachinery
 import APIServer
 import Foundation
+import KubeliteTesting
 import Storage
 import XCTest
 

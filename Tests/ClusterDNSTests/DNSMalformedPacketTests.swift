@@ -139,7 +139,7 @@ final class DNSMalformedPacketTests: XCTestCase {
         try harness.service("big", clusterIP: "None", ports: [["name": "p", "port": 80]])
         let addresses = (1...100).map { DNSHarness.address("10.244.3.\($0)") }
         try harness.endpoints("big", ready: addresses, ports: [["name": "p", "port": 80, "protocol": "TCP"]])
-        XCTAssertTrue(harness.cluster.waitUntil("big") { harness.ask("big.default.svc.cluster.local", .a).answers.count == 100 })
+        XCTAssertTrue(waitUntil("big") { harness.ask("big.default.svc.cluster.local", .a).answers.count == 100 })
 
         let udp = try DNSMessageReader.decode(XCTUnwrap(handler.handle(DNSTestQuery.bytes("big.default.svc.cluster.local", .a), transport: .udp)))
         XCTAssertTrue(udp.truncated)

@@ -47,7 +47,7 @@ struct DNSHarness {
 
     /// Waits until the caches make `name` answer `type` with `expected` addresses.
     func waitFor(_ name: String, _ type: DNSRecordType = .a, _ expected: [String]) -> Bool {
-        cluster.waitUntil(name) { Set(DNSTestQuery.addresses(ask(name, type))) == Set(expected) }
+        waitUntil(name) { Set(DNSTestQuery.addresses(ask(name, type))) == Set(expected) }
     }
 
     func service(_ name: String, clusterIP: String, ports: [JSON] = [], extra: JSONObject = [:]) throws {
@@ -98,7 +98,7 @@ struct DNSHarness {
         try externalName("alias", "web.default.svc.cluster.local")
         XCTAssertTrue(waitFor("redis-svc.default.svc.cluster.local", .a, ["10.244.0.5", "10.244.0.6", "10.244.0.8"]))
         XCTAssertTrue(waitFor("web.default.svc.cluster.local", .a, ["10.96.0.50"]))
-        XCTAssertTrue(cluster.waitUntil("alias") { ask("alias.default.svc.cluster.local", .cname).answers.count == 1 })
+        XCTAssertTrue(waitUntil("alias") { ask("alias.default.svc.cluster.local", .cname).answers.count == 1 })
     }
 }
 
@@ -296,10 +296,10 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(Set(DNSTestQuery.addresses(h.ask("redis-svc.default.svc.cluster.local", .a))), ["10.244.0.9", "10.244.0.6"])
         // A headless Service without ready endpoints does not exist in DNS (CoreDNS: NXDOMAIN).
         try h.endpoints("redis-svc", ready: [], ports: ports)
-        XCTAssertTrue(h.cluster.waitUntil("empty") { h.ask("redis-svc.default.svc.cluster.local", .a).rcode == 3 })
+        XCTAssertTrue(waitUntil("empty") { h.ask("redis-svc.default.svc.cluster.local", .a).rcode == 3 })
         // The Service deleted.
         _ = try h.cluster.store("services").delete(namespace: "default", name: "web", options: DeleteOptions())
-        XCTAssertTrue(h.cluster.waitUntil("web gone") { h.ask("web.default.svc.cluster.local", .a).rcode == 3 })
+        XCTAssertTrue(waitUntil("web gone") { h.ask("web.default.svc.cluster.local", .a).rcode == 3 })
     }
 }
 

@@ -10,7 +10,7 @@ final class WorkQueueTests: XCTestCase {
         var processed: [String] = []
         var concurrent: [String: Int] = [:]
         var maxConcurrentPerKey = 0
-        let gate = DispatchSemaphore(value: 0)
+        let gate = Gate()
         var holdKey: String?
 
         func process(_ key: String) {
@@ -20,22 +20,13 @@ final class WorkQueueTests: XCTestCase {
             let hold = holdKey == key
             if hold { holdKey = nil }
             lock.unlock()
-            if hold { gate.wait() }
+            if hold { gate.pass() }
             lock.lock()
             processed.append(key)
             concurrent[key]! -= 1
             lock.unlock()
         }
         var snapshot: [String] { lock.lock(); defer { lock.unlock() }; return processed }
-    }
-
-    /// The deadline is generous: a worker held on purpose occupies one of libdispatch's pool
-    /// threads, and with few cores the pool grows only after a delay (0.4-2.6 s measured with the
-    /// test pinned to one core), so the other key may wait that long for a thread.
-    func waitUntil(_ timeout: TimeInterval = 10, _ condition: () -> Bool) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition(), Date() < deadline { RunLoop.current.run(until: Date().addingTimeInterval(0.002)) }
-        XCTAssertTrue(condition(), "condition not met before the deadline")
     }
 
     func testKeysInOrderAndAddsCollapse() {
@@ -54,12 +45,12 @@ final class WorkQueueTests: XCTestCase {
         r.holdKey = "a"
         queue.run(workers: 4) { r.process($0) }
         queue.add("a")
-        waitUntil { r.lock.lock(); defer { r.lock.unlock() }; return r.concurrent["a"] == 1 }
+        XCTAssertTrue(r.gate.waitForArrival(), "a held in processing")
         queue.add("a")  // while "a" is processing: must wait, then run again
         queue.add("b")
         waitUntil { r.snapshot.contains("b") }
         XCTAssertFalse(r.snapshot.contains("a"))
-        r.gate.signal()
+        r.gate.open()
         waitUntil { r.snapshot.filter { $0 == "a" }.count == 2 }
         waitUntil { queue.isIdle }
         XCTAssertEqual(r.maxConcurrentPerKey, 1)

@@ -17,7 +17,7 @@ final class EndpointsControllerTests: XCTestCase {
         try h.setPodStatus("web-b", ip: "10.244.0.12", ready: false)
         try h.setPodStatus("other", ip: "10.244.0.9", ready: true)
         // web-c has no address yet: it is left out.
-        XCTAssertTrue(h.waitUntil("endpoints") {
+        XCTAssertTrue(waitUntil("endpoints") {
             h.addressIPs(h.endpoints("web")) == ["10.244.0.5"] && h.addressIPs(h.endpoints("web"), "notReadyAddresses") == ["10.244.0.12"]
         }, "\(String(describing: h.endpoints("web")))")
         let ep = h.endpoints("web")!
@@ -35,7 +35,7 @@ final class EndpointsControllerTests: XCTestCase {
 
         // Becoming ready moves the address; the trigger time is the Ready transition.
         try h.setPodStatus("web-b", ip: "10.244.0.12", ready: true, transition: "2024-02-02T10:00:00Z")
-        XCTAssertTrue(h.waitUntil("web-b ready") { h.addressIPs(h.endpoints("web")) == ["10.244.0.12", "10.244.0.5"] })
+        XCTAssertTrue(waitUntil("web-b ready") { h.addressIPs(h.endpoints("web")) == ["10.244.0.12", "10.244.0.5"] })
         XCTAssertNil(h.endpoints("web")?["subsets"]?.arrayValue?[0]["notReadyAddresses"])
         XCTAssertEqual(h.endpoints("web")?[path: "metadata", "annotations", "endpoints.kubernetes.io/last-change-trigger-time"],
                        "2024-02-02T10:00:00Z")
@@ -51,7 +51,7 @@ final class EndpointsControllerTests: XCTestCase {
         try h.create("pods", ControllerHarness.pod("b", ports: [["name": "http", "containerPort": 8080], ["name": "metrics", "containerPort": 9100]]))
         try h.setPodStatus("a", ip: "10.244.0.2", ready: true)
         try h.setPodStatus("b", ip: "10.244.0.3", ready: true)
-        XCTAssertTrue(h.waitUntil("two subsets") { h.endpoints("mixed")?["subsets"]?.arrayValue?.count == 2 })
+        XCTAssertTrue(waitUntil("two subsets") { h.endpoints("mixed")?["subsets"]?.arrayValue?.count == 2 })
         // Addresses offering the same ports share a subset: both serve http and 9000, only b serves metrics.
         let subsets = h.endpoints("mixed")!["subsets"]!.arrayValue!
         let both = subsets.first { $0["addresses"]?.arrayValue?.count == 2 }
@@ -66,7 +66,7 @@ final class EndpointsControllerTests: XCTestCase {
         try h.create("services", ControllerHarness.service("all", extra: ["publishNotReadyAddresses": true]))
         try h.create("pods", ControllerHarness.pod("a"))
         try h.setPodStatus("a", ip: "10.244.0.7", ready: false)
-        XCTAssertTrue(h.waitUntil("published") { h.addressIPs(h.endpoints("all")) == ["10.244.0.7"] })
+        XCTAssertTrue(waitUntil("published") { h.addressIPs(h.endpoints("all")) == ["10.244.0.7"] })
         XCTAssertEqual(h.addressIPs(h.endpoints("all"), "notReadyAddresses"), [])
     }
 
@@ -81,7 +81,7 @@ final class EndpointsControllerTests: XCTestCase {
         // A pod of the same selector naming another subdomain gets no hostname.
         try h.create("pods", ControllerHarness.pod("stray", labels: ["app": "redis"], hostname: "stray", subdomain: "elsewhere"))
         try h.setPodStatus("stray", ip: "10.244.1.9", ready: true)
-        XCTAssertTrue(h.waitUntil("three addresses") { h.addressIPs(h.endpoints("redis-svc")).count == 3 })
+        XCTAssertTrue(waitUntil("three addresses") { h.addressIPs(h.endpoints("redis-svc")).count == 3 })
         let ep = h.endpoints("redis-svc")!
         let addresses = ep["subsets"]!.arrayValue![0]["addresses"]!.arrayValue!
         XCTAssertEqual(addresses.map { $0["hostname"]?.stringValue ?? "-" }, ["redis-sts-0", "redis-sts-1", "-"])
@@ -94,7 +94,7 @@ final class EndpointsControllerTests: XCTestCase {
         try h.create("services", ControllerHarness.service("bare", clusterIP: "None", ports: .null))
         try h.create("pods", ControllerHarness.pod("a"))
         try h.setPodStatus("a", ip: "10.244.0.4", ready: true)
-        XCTAssertTrue(h.waitUntil("address without ports") { h.addressIPs(h.endpoints("bare")) == ["10.244.0.4"] })
+        XCTAssertTrue(waitUntil("address without ports") { h.addressIPs(h.endpoints("bare")) == ["10.244.0.4"] })
         XCTAssertNil(h.endpoints("bare")?["subsets"]?.arrayValue?[0]["ports"])
     }
 
@@ -105,31 +105,31 @@ final class EndpointsControllerTests: XCTestCase {
         try h.create("pods", ControllerHarness.pod("b"))
         try h.setPodStatus("a", ip: "10.244.0.2", ready: true)
         try h.setPodStatus("b", ip: "10.244.0.3", ready: true)
-        XCTAssertTrue(h.waitUntil("both") { h.addressIPs(h.endpoints("web")) == ["10.244.0.2", "10.244.0.3"] })
+        XCTAssertTrue(waitUntil("both") { h.addressIPs(h.endpoints("web")) == ["10.244.0.2", "10.244.0.3"] })
         _ = try h.store("pods").delete(namespace: "default", name: "a", options: DeleteOptions())
-        XCTAssertTrue(h.waitUntil("a gone") { h.addressIPs(h.endpoints("web")) == ["10.244.0.3"] })
+        XCTAssertTrue(waitUntil("a gone") { h.addressIPs(h.endpoints("web")) == ["10.244.0.3"] })
         _ = try h.store("pods").patch(namespace: "default", name: "b", type: .merge, patch: RequestBody(value: ["metadata": ["labels": ["app": "moved"]]]),
                                       options: WriteOptions())
-        XCTAssertTrue(h.waitUntil("b unselected") { h.endpoints("web") != nil && h.endpoints("web")?["subsets"] == nil })
+        XCTAssertTrue(waitUntil("b unselected") { h.endpoints("web") != nil && h.endpoints("web")?["subsets"] == nil })
         // Deleted Endpoints come back; a deleted Service takes them with it.
         _ = try h.store("endpoints").delete(namespace: "default", name: "web", options: DeleteOptions())
-        XCTAssertTrue(h.waitUntil("recreated") { h.endpoints("web") != nil })
+        XCTAssertTrue(waitUntil("recreated") { h.endpoints("web") != nil })
         _ = try h.store("services").delete(namespace: "default", name: "web", options: DeleteOptions())
-        XCTAssertTrue(h.waitUntil("endpoints deleted") { h.endpoints("web") == nil })
+        XCTAssertTrue(waitUntil("endpoints deleted") { h.endpoints("web") == nil })
     }
 
     func testServicesWithoutSelectorAreNotManaged() throws {
         let h = try ControllerHarness.startEndpoints()
         try h.create("services", ControllerHarness.service("manual", selector: nil))
         try h.create("services", ControllerHarness.service("web"))
-        XCTAssertTrue(h.waitUntil("web endpoints") { h.endpoints("web") != nil })
+        XCTAssertTrue(waitUntil("web endpoints") { h.endpoints("web") != nil })
         XCTAssertNil(h.endpoints("manual"))
     }
 
     func testKubernetesServiceEndpointsPointAtTheAPIServer() throws {
         let h = try ControllerHarness.startEndpoints(apiServer: APIServerEndpoint(address: "192.168.5.4", port: 8443))
         let slices = { h.get("endpointslices", "kubernetes", group: "discovery.k8s.io") }
-        XCTAssertTrue(h.waitUntil("kubernetes endpoints") { h.endpoints("kubernetes") != nil && slices() != nil })
+        XCTAssertTrue(waitUntil("kubernetes endpoints") { h.endpoints("kubernetes") != nil && slices() != nil })
         let ep = try XCTUnwrap(h.endpoints("kubernetes"))
         XCTAssertEqual(ep["subsets"], [["addresses": [["ip": "192.168.5.4"]], "ports": [["name": "https", "port": 8443, "protocol": "TCP"]]]])
         XCTAssertEqual(ep[path: "metadata", "labels"], ["endpointslice.kubernetes.io/skip-mirror": "true"])
@@ -141,14 +141,14 @@ final class EndpointsControllerTests: XCTestCase {
         XCTAssertEqual(slice["ports"], [["name": "https", "protocol": "TCP", "port": 8443]])
         XCTAssertEqual(h.get("services", "kubernetes")?[path: "spec", "ports"]?.arrayValue?.first?["targetPort"], 8443)
         _ = try h.store("endpoints").delete(namespace: "default", name: "kubernetes", options: DeleteOptions())
-        XCTAssertTrue(h.waitUntil("restored") { h.endpoints("kubernetes") != nil })
+        XCTAssertTrue(waitUntil("restored") { h.endpoints("kubernetes") != nil })
     }
 
     func testLoopbackAdvertiseAddressIsRefusedAsUpstream() throws {
         // Endpoints validation refuses loopback addresses, so (as with kube-apiserver) the
         // kubernetes Endpoints are not written; the Service still targets the served port.
         let h = try ControllerHarness.startEndpoints(apiServer: APIServerEndpoint(address: "127.0.0.1", port: 9443))
-        XCTAssertTrue(h.waitUntil("service target port") {
+        XCTAssertTrue(waitUntil("service target port") {
             h.get("services", "kubernetes")?[path: "spec", "ports"]?.arrayValue?.first?["targetPort"] == 9443
         })
         XCTAssertNil(h.endpoints("kubernetes"))

@@ -29,7 +29,7 @@ final class GarbageCollectorTests: XCTestCase {
         try h.create("configmaps", owned("child-1", by: owner))
         try h.create("configmaps", owned("child-2", by: owner))
         _ = try h.store("configmaps").delete(namespace: "default", name: "owner", options: DeleteOptions())
-        XCTAssertTrue(h.waitUntil("dependents deleted") { h.get("configmaps", "child-1") == nil && h.get("configmaps", "child-2") == nil })
+        XCTAssertTrue(waitUntil("dependents deleted") { h.get("configmaps", "child-1") == nil && h.get("configmaps", "child-2") == nil })
     }
 
     func testDependentWithAnotherLiveOwnerStays() throws {
@@ -44,7 +44,7 @@ final class GarbageCollectorTests: XCTestCase {
         try h.create("configmaps", owned("only-a", by: a))
         _ = try h.store("configmaps").delete(namespace: "default", name: "a", options: DeleteOptions())
         // Once the dependent owned only by `a` is gone, the collector has handled `a`'s deletion.
-        XCTAssertTrue(h.waitUntil("only-a deleted") { h.get("configmaps", "only-a") == nil })
+        XCTAssertTrue(waitUntil("only-a deleted") { h.get("configmaps", "only-a") == nil })
         XCTAssertNotNil(h.get("configmaps", "child"))
     }
 
@@ -55,7 +55,7 @@ final class GarbageCollectorTests: XCTestCase {
         var options = DeleteOptions()
         options.propagationPolicy = .foreground
         _ = try h.store("configmaps").delete(namespace: "default", name: "owner", options: options)
-        XCTAssertTrue(h.waitUntil("owner and dependent gone") { h.get("configmaps", "owner") == nil && h.get("configmaps", "child") == nil })
+        XCTAssertTrue(waitUntil("owner and dependent gone") { h.get("configmaps", "owner") == nil && h.get("configmaps", "child") == nil })
     }
 
     func testOrphanDeletionKeepsDependentsWithoutTheReference() throws {
@@ -65,7 +65,7 @@ final class GarbageCollectorTests: XCTestCase {
         var options = DeleteOptions()
         options.propagationPolicy = .orphan
         _ = try h.store("configmaps").delete(namespace: "default", name: "owner", options: options)
-        XCTAssertTrue(h.waitUntil("owner gone") { h.get("configmaps", "owner") == nil })
+        XCTAssertTrue(waitUntil("owner gone") { h.get("configmaps", "owner") == nil })
         let child = h.get("configmaps", "child")
         XCTAssertNotNil(child)
         XCTAssertNil(child?[path: "metadata", "ownerReferences"])

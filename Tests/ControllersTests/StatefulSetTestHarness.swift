@@ -28,7 +28,7 @@ final class StatefulSetHarness: @unchecked Sendable {
         podWatch = Informer(resource: "pods")
         let log = podLog
         podWatch.addHandler(Informer.Handler(added: { log.append("+\($0.metaName)") }, deleted: { log.append("-\($0.metaName)") }))
-        podWatch.start(on: registry.store(group: "", plural: "pods")!)
+        context.start(podWatch)
         podWatch.waitForSync()
         controller = StatefulSetController(workers: workers)
         if gatePods {
@@ -166,15 +166,11 @@ final class StatefulSetHarness: @unchecked Sendable {
     @discardableResult
     func waitUntil(_ what: String, timeout: TimeInterval = 10, tick: Duration = .zero,
                    file: StaticString = #filePath, line: UInt = #line, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        KubeliteTesting.waitUntil(what, timeout: timeout, file: file, line: line) {
             if condition() { return true }
             if tick > .zero { timers.advance(by: tick) }
-            usleep(2_000)
+            return false
         }
-        if condition() { return true }
-        XCTFail("timed out waiting until \(what)", file: file, line: line)
-        return false
     }
 
     /// Waits until the controller has acted on every change made so far, for asserting that

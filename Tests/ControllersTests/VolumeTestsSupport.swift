@@ -21,14 +21,13 @@ struct VolumeCluster {
 
     /// Polls until `condition` holds or the deadline passes; manual time moves 100 ms per poll so
     /// retries with backoff and resyncs fall due as they would on a clock.
-    func settle(_ what: String, timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+    func settle(_ what: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,
+                _ condition: () -> Bool) -> Bool {
+        waitUntil(what, timeout: timeout, file: file, line: line) {
             if condition() { return true }
             h.timers.advance(by: .milliseconds(100))
-            usleep(2_000)
+            return false
         }
-        return condition()
     }
 
     /// Checks that `condition` keeps holding for `duration` of wall time while manual time moves

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import KubeliteTesting
 import XCTest
 
 /// Defers every answer and hands the `DeferredResponse` to `schedule`, which completes it (or not).
@@ -34,15 +35,6 @@ final class DeferredResponseTests: XCTestCase {
         let server = MicroHTTPServer(configuration: configuration, handler: handler)
         try server.start()
         return server
-    }
-
-    private func waitUntil(_ condition: () -> Bool, timeout: TimeInterval = 5) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition() {
-            if Date() > deadline { return false }
-            usleep(1000)
-        }
-        return true
     }
 
     func testCompletionFromAnotherThreadAnswersAndKeepsTheConnectionAlive() throws {
@@ -139,8 +131,7 @@ final class DeferredResponseTests: XCTestCase {
             let client = try RawHTTPClient(port: server.port)
             client.send(Array("POST /hangup HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".utf8))
             XCTAssertTrue(waitUntil { parked.all.count == 1 })
-        }  // the client closes its socket here
-        usleep(50_000)
+        }  // the client closes its socket here, before the completion below
         parked.all[0].complete(HTTPResponse(status: 201, body: Array("nobody listens".utf8)))
         XCTAssertTrue(waitUntil { server.deferredRequestCount == 0 })
         let other = try RawHTTPClient(port: server.port)

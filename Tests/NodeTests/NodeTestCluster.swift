@@ -76,15 +76,3 @@ final class NodeTestCluster {
     }
 }
 
-/// Waits, polling, until `condition` holds; fails the test at the deadline.
-func waitUntil(_ what: String = "condition", timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,
-               _ condition: () -> Bool) {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !condition() {
-        if Date() > deadline {
-            XCTFail("\(what) not met within \(timeout)s", file: file, line: line)
-            return
-        }
-        RunLoop.current.run(until: Date().addingTimeInterval(0.002))
-    }
-}

@@ -1,4 +1,5 @@
 import APIMachinery
+import KubeliteTesting
 @testable import Storage
 import XCTest
 
@@ -155,8 +156,10 @@ final class MemoryStorageSnapshotTests: XCTestCase {
         XCTAssertEqual(storage.waitForRevision(target, timeout: .milliseconds(100)), target - 2)
         XCTAssertGreaterThanOrEqual(ContinuousClock.now - start, .milliseconds(90))
         let (a, b) = (key("ns", "a"), key("ns", "b"))
+        // The writer goes once the waiter's listener is registered, so the wait is a real one.
+        let listeners = storage.state.withLock { $0.listeners.count }
         let writer = Thread {
-            Thread.sleep(forTimeInterval: 0.05)
+            waitUntil("the waiter listening") { storage.state.withLock { $0.listeners.count } > listeners }
             _ = try? storage.create(a, [:])
             _ = try? storage.create(b, [:])
         }

@@ -81,19 +81,6 @@ final class RecordingConsumer: WatchConsumer, @unchecked Sendable {
     }
 }
 
-/// Polls a condition that has no notification of its own (the hub's watcher count) until a deadline.
-func waitUntil(_ what: String, timeout: TimeInterval = 5, file: StaticString = #filePath, line: UInt = #line,
-               _ predicate: () -> Bool) {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !predicate() {
-        if Date() >= deadline {
-            XCTFail("timed out after \(timeout)s waiting for \(what)", file: file, line: line)
-            return
-        }
-        RunLoop.current.run(until: Date().addingTimeInterval(0.01))
-    }
-}
-
 extension StorageKey {
     static func configMap(_ name: String, namespace: String = "default") -> StorageKey {
         StorageKey(resource: "configmaps", namespace: namespace, name: name)

@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import KubeliteTesting
 import Storage
 import XCTest
 

@@ -167,3 +167,15 @@ extension APIError {
         APIError(code: 503, reason: "ServiceUnavailable", message: message)
     }
 }
+
+extension GroupResource {
+    /// Parses the printed form (`pods`, `statefulsets.apps`), as upstream's schema.ParseGroupResource:
+    /// everything after the first dot is the group.
+    public init(parsing text: String) {
+        if let dot = text.firstIndex(of: ".") {
+            self.init(group: String(text[text.index(after: dot)...]), resource: String(text[..<dot]))
+        } else {
+            self.init(group: "", resource: text)
+        }
+    }
+}

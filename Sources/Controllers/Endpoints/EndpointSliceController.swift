@@ -43,7 +43,7 @@ public struct EndpointSliceController: Controller {
     }
 
     public func start(_ context: ControllerContext) {
-        box.triggers?.run { key in sync(key, context) }
+        box.triggers?.run(logger: context.logger) { key in sync(key, context) }
     }
 
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) -> Bool {

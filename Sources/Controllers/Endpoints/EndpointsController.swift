@@ -45,7 +45,7 @@ public struct EndpointsController: Controller {
     public func start(_ context: ControllerContext) {
         guard let triggers = box.triggers else { return }
         if apiServer != nil { triggers.enqueue(.init(namespace: "default", name: "kubernetes")) }
-        triggers.run { key in sync(key, context) }
+        triggers.run(logger: context.logger) { key in sync(key, context) }
     }
 
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) -> Bool {

@@ -1,6 +1,7 @@
 import APIMachinery
 import ControllerRuntime
 import Foundation
+import Logging
 
 /// The trigger side shared by the Endpoints and EndpointSlice controllers: Service changes enqueue
 /// the Service; pod changes enqueue every Service whose selector matches the pod before or after
@@ -34,11 +35,8 @@ final class ServiceSyncQueue: @unchecked Sendable {
     func enqueue(_ key: Key) { queue?.add(key) }
 
     /// Starts the workers; `sync` returns false to be retried later.
-    func run(workers: Int = 2, sync: @escaping @Sendable (Key) -> Bool) {
-        guard let queue else { return }
-        queue.run(workers: workers) { key in
-            if sync(key) { queue.forget(key) } else { queue.addRateLimited(key) }
-        }
+    func run(workers: Int = 2, logger: Logger, sync: @escaping @Sendable (Key) -> Bool) {
+        queue?.run(workers: workers, logger: logger, reconcile: sync)
     }
 
     /// Services in the pod's namespace whose selector matches it.

@@ -37,9 +37,7 @@ public final class GarbageCollector: Controller {
             context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
                                                         timeout: .seconds(100 * 365 * 86400))
         }
-        queue.run(workers: 2) { key in
-            if !self.sync(key, context) { queue.addRateLimited(key) } else { queue.forget(key) }
-        }
+        queue.run(workers: 2, logger: context.logger, reconcile: { key in self.sync(key, context) })
     }
 
     /// Updates the graph with one change and enqueues the objects it may concern.

@@ -78,16 +78,7 @@ public struct StatefulSetController: Controller {
 
     public func start(_ context: ControllerContext) {
         guard let rt = current else { return }
-        rt.queue.run(workers: workers) { key in
-            do {
-                try Self.sync(key, rt)
-                rt.queue.forget(key)
-            } catch {
-                rt.context.logger.debug("error syncing StatefulSet, requeuing",
-                                        metadata: ["key": "\(key)", "error": "\(StatefulPodControl.text(error))"])
-                rt.queue.addRateLimited(key)
-            }
-        }
+        rt.queue.run(workers: workers, logger: rt.context.logger) { key in try Self.sync(key, rt) }
     }
 
     // MARK: handlers (stateful_set.go addPod, updatePod, deletePod)

@@ -27,7 +27,7 @@ public struct ClaimProtectionController: Controller {
 
     public func start(_ context: ControllerContext) {
         for claim in context.informer(VolumeKeys.claims).list() { slot.add(.claim(claim)) }
-        slot.run { key in self.sync(key, context) }
+        slot.run(logger: context.logger) { key in self.sync(key, context) }
     }
 
     func sync(_ key: VolumeWorkKey, _ context: ControllerContext) -> Bool {

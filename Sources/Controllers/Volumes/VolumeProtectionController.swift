@@ -20,7 +20,7 @@ public struct VolumeProtectionController: Controller {
 
     public func start(_ context: ControllerContext) {
         for volume in context.informer(VolumeKeys.volumes).list() { slot.add(.volume(volume)) }
-        slot.run { key in self.sync(key, context) }
+        slot.run(logger: context.logger) { key in self.sync(key, context) }
     }
 
     func sync(_ key: VolumeWorkKey, _ context: ControllerContext) -> Bool {

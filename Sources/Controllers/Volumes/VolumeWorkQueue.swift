@@ -1,5 +1,6 @@
 import APIMachinery
 import ControllerRuntime
+import Logging
 import Synchronization
 
 /// What the volume controllers queue: a claim (`namespace/name`) or a volume (cluster-scoped).
@@ -28,11 +29,8 @@ final class VolumeQueueSlot: Sendable {
 
     /// Runs one worker: a sync that returns false is retried with backoff, as client-go's
     /// controllers requeue failed keys rate-limited.
-    func run(_ sync: @escaping @Sendable (VolumeWorkKey) -> Bool) {
-        guard let queue else { return }
-        queue.run(workers: 1) { key in
-            if sync(key) { queue.forget(key) } else { queue.addRateLimited(key) }
-        }
+    func run(logger: Logger, _ sync: @escaping @Sendable (VolumeWorkKey) -> Bool) {
+        queue?.run(workers: 1, logger: logger, reconcile: sync)
     }
 
     /// Starts a volume controller's worker: every claim and volume is queued once now and again
@@ -44,7 +42,7 @@ final class VolumeQueueSlot: Sendable {
             claims.list().map { VolumeWorkKey.claim($0) } + volumes.list().map { VolumeWorkKey.volume($0) }
         }
         for key in allKeys() { add(key) }
-        run(sync)
+        run(logger: context.logger, sync)
         resync(every: resyncPeriod, timers: context.timers, keys: allKeys)
     }
 

@@ -116,11 +116,13 @@ final class SQLiteLog {
                 insert.bind(8, row.value)
                 try insert.step()
             }
+            // Test hooks: the delay comes first, so a slow commit that fails stays pending for the
+            // delay, as a failing fsync would, and tests can act while it is pending.
+            if commitDelay > .zero { Thread.sleep(forTimeInterval: SQLiteStorage.seconds(commitDelay)) }
             if injectedFailures > 0 {
                 injectedFailures -= 1
                 throw SQLiteError(code: SQLITE_IOERR, message: "disk I/O error (injected)")
             }
-            if commitDelay > .zero { Thread.sleep(forTimeInterval: SQLiteStorage.seconds(commitDelay)) }
             try db.execute("COMMIT")
             commits += 1
         } catch {
