@@ -20,11 +20,11 @@ enum StatefulPod {
         return (parent, Int(value))
     }
 
-    static func ordinal(_ pod: JSON) -> Int { parentAndOrdinal(pod.metaName).ordinal }
+    static func ordinal(_ pod: JSON) -> Int { parentAndOrdinal(pod.meta.name).ordinal }
 
     /// isMemberOf: the pod's name says it belongs to `set`.
     static func isMember(_ pod: JSON, of set: StatefulSetObject) -> Bool {
-        parentAndOrdinal(pod.metaName).parent == set.name
+        parentAndOrdinal(pod.meta.name).parent == set.name
     }
 
     static func revision(_ pod: JSON) -> String { pod[path: "metadata", "labels", revisionLabel]?.stringValue ?? "" }
@@ -35,7 +35,7 @@ enum StatefulPod {
     static func isPending(_ pod: JSON) -> Bool { phase(pod) == "Pending" }
     static func isFailed(_ pod: JSON) -> Bool { phase(pod) == "Failed" }
     static func isSucceeded(_ pod: JSON) -> Bool { phase(pod) == "Succeeded" }
-    static func isTerminating(_ pod: JSON) -> Bool { pod.isBeingDeleted }
+    static func isTerminating(_ pod: JSON) -> Bool { pod.meta.isBeingDeleted }
 
     static func readyCondition(_ pod: JSON) -> JSON? {
         (pod[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }

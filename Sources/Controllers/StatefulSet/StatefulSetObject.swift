@@ -10,11 +10,11 @@ struct StatefulSetObject: Sendable {
 
     init(_ json: JSON) { self.json = json }
 
-    var name: String { json.metaName }
-    var namespace: String { json.metaNamespace }
-    var uid: String { json.metaUID }
-    var generation: Int64 { json.metaGeneration }
-    var isBeingDeleted: Bool { json.isBeingDeleted }
+    var name: String { json.meta.name }
+    var namespace: String { json.meta.namespace }
+    var uid: String { json.meta.uid }
+    var generation: Int64 { json.meta.generation }
+    var isBeingDeleted: Bool { json.meta.isBeingDeleted }
     var spec: JSON { json["spec"] ?? [:] }
     var status: JSON { json["status"] ?? [:] }
 
@@ -66,9 +66,8 @@ struct StatefulSetObject: Sendable {
     var currentReplicas: Int { Int(status["currentReplicas"]?.intValue ?? 0) }
 
     /// metav1.NewControllerRef(set, apps/v1 StatefulSet).
-    var controllerReference: JSON {
-        ["apiVersion": "apps/v1", "kind": "StatefulSet", "name": .string(name), "uid": .string(uid),
-         "controller": true, "blockOwnerDeletion": true]
+    var controllerReference: OwnerReferenceView {
+        OwnerReferenceView(apiVersion: "apps/v1", kind: "StatefulSet", name: name, uid: uid, controller: true, blockOwnerDeletion: true)
     }
 
     /// Whether `ordinal` lies in [start, end] (podInOrdinalRange).
@@ -78,7 +77,7 @@ struct StatefulSetObject: Sendable {
     func podName(_ ordinal: Int) -> String { "\(name)-\(ordinal)" }
 
     /// `<claim>-<set>-<ordinal>` (getPersistentVolumeClaimName).
-    func claimName(_ template: JSON, ordinal: Int) -> String { "\(template.metaName)-\(name)-\(ordinal)" }
+    func claimName(_ template: JSON, ordinal: Int) -> String { "\(template.meta.name)-\(name)-\(ordinal)" }
 
     /// A copy with the pod template replaced: what ApplyRevision yields for revision patches, which
     /// only ever replace `spec.template`.

@@ -16,14 +16,14 @@ enum StatefulSetPodIdentity {
             metadata["creationTimestamp"] = nil
             metadata["name"] = .string(set.claimName(template, ordinal: ordinal))
             metadata["namespace"] = .string(set.namespace)
-            var labels = template.metaLabels
+            var labels = template.meta.labels
             for (k, v) in set.selectorMatchLabels { labels[k] = v }
             metadata["labels"] = GoMapOrder.labels(labels)
             claim["metadata"] = .object(metadata)
             claim["apiVersion"] = "v1"
             claim["kind"] = "PersistentVolumeClaim"
             claim["status"] = nil
-            return (template.metaName, claim)
+            return (template.meta.name, claim)
         }
     }
 
@@ -34,9 +34,9 @@ enum StatefulSetPodIdentity {
         let template = set.template
         var metadata: JSONObject = ["name": .string(set.podName(ordinal)), "generateName": .string("\(set.name)-"),
                                     "namespace": .string(set.namespace)]
-        metadata["labels"] = GoMapOrder.labels(template.metaLabels)
+        metadata["labels"] = GoMapOrder.labels(template.meta.labels)
         if let annotations = template[path: "metadata", "annotations"], annotations != .null { metadata["annotations"] = annotations }
-        metadata["ownerReferences"] = [set.controllerReference]
+        metadata["ownerReferences"] = [set.controllerReference.object]
         if let finalizers = template[path: "metadata", "finalizers"], finalizers != .null { metadata["finalizers"] = finalizers }
         var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(metadata), "spec": template["spec"] ?? [:]]
         updateIdentity(set, &pod)
@@ -64,15 +64,15 @@ enum StatefulSetPodIdentity {
         }
         var pod = newPod(useCurrent ? current : update, ordinal: ordinal)
         pod[path: "metadata", "labels", StatefulPod.revisionLabel] = .string(useCurrent ? currentRevision : updateRevision)
-        pod[path: "metadata", "labels"] = GoMapOrder.labels(pod.metaLabels)
+        pod[path: "metadata", "labels"] = GoMapOrder.labels(pod.meta.labels)
         return pod
     }
 
     /// identityMatches: name, namespace and pod-name label agree with the set.
     static func identityMatches(_ set: StatefulSetObject, _ pod: JSON) -> Bool {
-        let (parent, ordinal) = StatefulPod.parentAndOrdinal(pod.metaName)
-        return ordinal >= 0 && parent == set.name && pod.metaName == set.podName(ordinal)
-            && pod.metaNamespace == set.namespace && pod.metaLabels[StatefulPod.podNameLabel] == pod.metaName
+        let (parent, ordinal) = StatefulPod.parentAndOrdinal(pod.meta.name)
+        return ordinal >= 0 && parent == set.name && pod.meta.name == set.podName(ordinal)
+            && pod.meta.namespace == set.namespace && pod.meta.labels[StatefulPod.podNameLabel] == pod.meta.name
     }
 
     /// storageMatches: every claim template has a volume of its name bound to the pod's claim.
@@ -81,7 +81,7 @@ enum StatefulSetPodIdentity {
         guard ordinal >= 0 else { return false }
         let volumes = pod[path: "spec", "volumes"]?.arrayValue ?? []
         for template in set.claimTemplates {
-            guard let volume = volumes.first(where: { $0["name"]?.stringValue == template.metaName }),
+            guard let volume = volumes.first(where: { $0["name"]?.stringValue == template.meta.name }),
                   volume[path: "persistentVolumeClaim", "claimName"]?.stringValue == set.claimName(template, ordinal: ordinal)
             else { return false }
         }
@@ -93,7 +93,7 @@ enum StatefulSetPodIdentity {
         let ordinal = StatefulPod.ordinal(pod)
         pod[path: "metadata", "name"] = .string(set.podName(ordinal))
         pod[path: "metadata", "namespace"] = .string(set.namespace)
-        var labels = pod.metaLabels
+        var labels = pod.meta.labels
         labels[StatefulPod.podNameLabel] = set.podName(ordinal)
         labels[StatefulPod.podIndexLabel] = String(ordinal)
         pod[path: "metadata", "labels"] = GoMapOrder.labels(labels)
@@ -106,7 +106,7 @@ enum StatefulSetPodIdentity {
         guard !claims.isEmpty else { return }
         let names = Set(claims.map(\.template))
         var volumes: [JSON] = claims.map { entry in
-            ["name": .string(entry.template), "persistentVolumeClaim": ["claimName": .string(entry.claim.metaName)]]
+            ["name": .string(entry.template), "persistentVolumeClaim": ["claimName": .string(entry.claim.meta.name)]]
         }
         for volume in pod[path: "spec", "volumes"]?.arrayValue ?? [] where !names.contains(volume["name"]?.stringValue ?? "") {
             volumes.append(volume)

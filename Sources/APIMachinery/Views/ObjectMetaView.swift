@@ -1,0 +1,72 @@
+/// Typed access to an object's `metadata` (upstream's metav1.ObjectMeta), reading absent members
+/// as Go's zero values. Setters cover what controllers change on objects they build or adopt.
+public struct ObjectMetaView: Sendable, Equatable {
+    var fields: ObjectFields
+
+    /// Wraps a `metadata` object (not the whole object: see `JSON.meta` for that).
+    public init(_ metadata: JSON) { fields = ObjectFields(metadata) }
+    init(fields: ObjectFields) { self.fields = fields }
+
+    /// The metadata as stored: the escape hatch for code that still writes the tree itself.
+    public var object: JSON { fields.object }
+
+    public var name: String {
+        get { fields.string("name") ?? "" }
+        set { fields.set(.string(newValue), "name") }
+    }
+    public var namespace: String {
+        get { fields.string("namespace") ?? "" }
+        set { fields.set(.string(newValue), "namespace") }
+    }
+    public var generateName: String { fields.string("generateName") ?? "" }
+    public var uid: String { fields.string("uid") ?? "" }
+    public var resourceVersion: String { fields.string("resourceVersion") ?? "" }
+    /// Drops the revision: a create must not carry one.
+    public mutating func removeResourceVersion() { fields.set(nil, "resourceVersion") }
+    public var generation: Int64 { fields.int("generation") ?? 0 }
+    public var creationTimestamp: String? { fields.string("creationTimestamp") }
+    public var deletionTimestamp: String? { fields.string("deletionTimestamp") }
+    public var deletionGracePeriodSeconds: Int64? { fields.int("deletionGracePeriodSeconds") }
+    /// Whether deletion has begun (a deletionTimestamp is set): finalizers are running.
+    public var isBeingDeleted: Bool { fields.has("deletionTimestamp") }
+
+    /// `namespace/name`, or `name` for a cluster-scoped object: client-go's MetaNamespaceKeyFunc.
+    public var key: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
+
+    public var labels: [String: String] { fields.stringMap("labels") }
+    public func label(_ key: String) -> String? { fields.string("labels", key) }
+    /// Sets (or with nil removes) one label, keeping the others in their order.
+    public mutating func setLabel(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "labels", key) }
+    /// Replaces all labels; an empty map removes the member when `omitEmpty`.
+    public mutating func setLabels(_ labels: JSON?) { fields.set(labels, "labels") }
+
+    public var annotations: [String: String] { fields.stringMap("annotations") }
+    public func annotation(_ key: String) -> String? { fields.string("annotations", key) }
+    public mutating func setAnnotation(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "annotations", key) }
+
+    /// Finalizers in order; setting an empty list removes the member, as upstream's omitempty does.
+    public var finalizers: [String] {
+        get { fields.strings("finalizers") }
+        set { fields.set(newValue.isEmpty ? nil : .array(newValue.map(JSON.string)), "finalizers") }
+    }
+
+    /// Owner references in order; setting an empty list removes the member (omitempty).
+    public var ownerReferences: [OwnerReferenceView] {
+        get { fields.list("ownerReferences").map(OwnerReferenceView.init(fields:)) }
+        set { fields.set(newValue.isEmpty ? nil : .array(newValue.map(\.object)), "ownerReferences") }
+    }
+
+    /// The owner reference marked `controller: true` (metav1.GetControllerOf).
+    public var controllerRef: OwnerReferenceView? { ownerReferences.first { $0.controller } }
+}
+
+extension JSON {
+    /// The object's metadata as a view; setting it writes the metadata back.
+    public var meta: ObjectMetaView {
+        get { ObjectMetaView(fields: ObjectFields(self["metadata"] ?? .object([:]))) }
+        set { self["metadata"] = newValue.object }
+    }
+
+    /// The object's apiVersion and kind.
+    public var typeMeta: TypeMetaView { TypeMetaView(fields: ObjectFields(self)) }
+}

@@ -1,0 +1,26 @@
+import APIMachinery
+
+/// Runs `body` until it succeeds, fails with something other than a conflict, or `backoff`'s
+/// steps are spent; then the last conflict is thrown (client-go's retry.RetryOnConflict).
+/// `body` must read the object afresh on every attempt: retrying with the stale copy would only
+/// conflict again.
+///
+/// - Parameters:
+///   - backoff: attempts and waits; upstream's DefaultRetry unless a caller has reason to differ.
+///   - sleep: waits between attempts; tests pass one that records instead of sleeping.
+public func retryOnConflict<Result, Failure: Error>(
+    _ backoff: Backoff = .defaultRetry,
+    sleep: (Duration) -> Void = Backoff.threadSleep,
+    _ body: () throws(Failure) -> Result
+) throws(Failure) -> Result {
+    var attempt = 0
+    while true {
+        do {
+            return try body()
+        } catch {
+            attempt += 1
+            guard error.isConflict, attempt < backoff.steps else { throw error }
+            sleep(backoff.delay(after: attempt - 1))
+        }
+    }
+}
