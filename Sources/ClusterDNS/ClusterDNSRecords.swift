@@ -172,6 +172,6 @@ final class ClusterDNSRecords: Sendable {
         return ips.isEmpty ? [pod[path: "status", "podIP"]?.stringValue].compactMap { $0 } : ips
     }
 
-    static func name(_ object: JSON) -> String { object[path: "metadata", "name"]?.stringValue ?? "" }
-    static func namespace(_ object: JSON) -> String { object[path: "metadata", "namespace"]?.stringValue ?? "" }
+    static func name(_ object: JSON) -> String { object.meta.name }
+    static func namespace(_ object: JSON) -> String { object.meta.namespace }
 }

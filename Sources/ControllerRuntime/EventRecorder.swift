@@ -20,7 +20,7 @@ public struct EventRecorder: Sendable {
                        fieldPath: String? = nil, host: String? = nil) {
         guard let store = registry.store(group: "", plural: "events") else { return }
         let now = timers.now()
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
+        let name = object.meta.name
         let namespace = object[path: "metadata", "namespace"]?.stringValue ?? "default"
         let nanos = UInt64(max(0, now.timeIntervalSince1970 * 1e9))
         let timestamp = JSON.string(Timestamp.format(now))
@@ -49,7 +49,7 @@ public struct EventRecorder: Sendable {
                 _ = try store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
                 return
             } catch {
-                if error.reason != "AlreadyExists" { return }
+                if !error.isAlreadyExists { return }
             }
         }
     }

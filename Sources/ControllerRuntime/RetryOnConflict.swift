@@ -13,13 +13,24 @@ public func retryOnConflict<Result, Failure: Error>(
     sleep: (Duration) -> Void = Backoff.threadSleep,
     _ body: () throws(Failure) -> Result
 ) throws(Failure) -> Result {
+    try retryOnError(backoff, sleep: sleep, retriable: { $0.isConflict }, body)
+}
+
+/// Runs `body` until it succeeds, fails with an error `retriable` refuses, or `backoff`'s steps
+/// are spent; then the last error is thrown (client-go's retry.OnError).
+public func retryOnError<Result, Failure: Error>(
+    _ backoff: Backoff = .defaultRetry,
+    sleep: (Duration) -> Void = Backoff.threadSleep,
+    retriable: (Failure) -> Bool,
+    _ body: () throws(Failure) -> Result
+) throws(Failure) -> Result {
     var attempt = 0
     while true {
         do {
             return try body()
         } catch {
             attempt += 1
-            guard error.isConflict, attempt < backoff.steps else { throw error }
+            guard retriable(error), attempt < backoff.steps else { throw error }
             sleep(backoff.delay(after: attempt - 1))
         }
     }

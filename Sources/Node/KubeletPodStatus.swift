@@ -156,7 +156,7 @@ enum KubeletPodStatus {
     }
 
     static func containerID(_ pod: JSON, _ c: JSON) -> String {
-        "kubelite://" + NodeTemplate.stableHex((pod[path: "metadata", "uid"]?.stringValue ?? "") + "/" + name(c), length: 64)
+        "kubelite://" + NodeTemplate.stableHex(pod.meta.uid + "/" + name(c), length: 64)
     }
 
     /// The image as containerd reports it: `redis:5-alpine` → `docker.io/library/redis:5-alpine`.

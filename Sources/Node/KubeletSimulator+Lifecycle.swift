@@ -34,7 +34,7 @@ extension KubeletSimulator {
             _ = try context.store(Self.pods).delete(namespace: key.namespace, name: key.name, options: options)
         } catch {
             // Gone already, or replaced by a new pod of the same name: nothing left to remove.
-            if error.code != 404 && error.code != 409 {
+            if !error.isNotFound && !error.isConflict {
                 context.logger.warning("removing pod failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
                 queue.addRateLimited(key)
                 return

@@ -72,7 +72,7 @@ enum NodeFit {
         }
         guard let terms = pod[path: "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                               "nodeSelectorTerms"]?.arrayValue else { return true }
-        let name = node[path: "metadata", "name"]?.stringValue ?? ""
+        let name = node.meta.name
         return terms.contains { term in
             let expressions = term["matchExpressions"]?.arrayValue ?? []
             let fields = term["matchFields"]?.arrayValue ?? []

@@ -38,7 +38,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             updated: { [self] old, pod in
                 nodeUsage.observe(Self.key(pod), pod)
                 if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
-                if !(pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty {
+                if !PodView(pod).nodeName.isEmpty {
                     assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
                 }
                 if Self.occupiesNode(old), !Self.occupiesNode(pod) { requeueUnscheduled(pods) }
@@ -70,15 +70,15 @@ public final class Scheduler: Controller, @unchecked Sendable {
     }
 
     static func key(_ pod: JSON) -> Informer.ObjectName {
-        Informer.ObjectName(namespace: pod[path: "metadata", "namespace"]?.stringValue ?? "",
-                            name: pod[path: "metadata", "name"]?.stringValue ?? "")
+        Informer.ObjectName(namespace: pod.meta.namespace,
+                            name: pod.meta.name)
     }
 
     /// A pod this scheduler should place: no node yet, ours, not deleted, not gated, not finished.
     static func awaitsScheduling(_ pod: JSON) -> Bool {
-        (pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty
+        PodView(pod).nodeName.isEmpty
             && (pod[path: "spec", "schedulerName"]?.stringValue ?? schedulerName) == schedulerName
-            && pod[path: "metadata", "deletionTimestamp"] == nil
+            && !pod.meta.isBeingDeleted
             && (pod[path: "spec", "schedulingGates"]?.arrayValue ?? []).isEmpty
             && !isTerminal(pod)
     }
@@ -90,7 +90,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
 
     /// Whether a pod takes room on a node (the scheduler's cache leaves out terminal pods).
     static func occupiesNode(_ pod: JSON) -> Bool {
-        !(pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty && !isTerminal(pod)
+        !PodView(pod).nodeName.isEmpty && !isTerminal(pod)
     }
 
     func requeueUnscheduled(_ pods: Informer) {
@@ -102,7 +102,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         guard let pod = podInformer.get(namespace: key.namespace, name: key.name), Self.awaitsScheduling(pod),
               assumed.withLock({ $0[key] == nil }) else { return }
         let nodes = context.informer(Self.nodes).list().sorted {
-            ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "")
+            $0.meta.name < $1.meta.name
         }
         // Claims first, as upstream's VolumeBinding plugin: an unbound immediate claim keeps the pod
         // Pending; a WaitForFirstConsumer claim waits for this scheduler to pick a node.
@@ -121,7 +121,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         var rejections: [NodeFit.Rejection] = []
         var best: (node: String, score: Double)?
         for node in nodes {
-            let nodeName = node[path: "metadata", "name"]?.stringValue ?? ""
+            let nodeName = node.meta.name
             let usage = placed[nodeName] ?? NodeOccupancy.Usage()
             if let rejection = NodeFit.check(pod: pod, node: node, used: usage.used, podCount: usage.count) {
                 rejections.append(rejection)
@@ -169,7 +169,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         } catch {
             assumed.withLock { _ = $0.removeValue(forKey: key) }
             // Bound, deleted or recreated meanwhile: the cache will say what to do next.
-            if error.code == 409 || error.code == 404 { return }
+            if error.isConflict || error.isNotFound { return }
             context.logger.warning("binding failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
             queue.addRateLimited(key)
             return
@@ -199,8 +199,8 @@ public final class Scheduler: Controller, @unchecked Sendable {
                 _ = try context.store(Self.pods).update(namespace: key.namespace, name: key.name, body: RequestBody(value: updated),
                                                          options: WriteOptions(), subresource: "status")
             } catch {
-                if error.code == 409 { queue.addRateLimited(key) }
-                if error.code != 404 {
+                if error.isConflict { queue.addRateLimited(key) }
+                if !error.isNotFound {
                     context.logger.debug("pod status update failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
                 }
                 return

@@ -24,7 +24,11 @@ public struct ObjectMetaView: Sendable, Equatable {
     /// Drops the revision: a create must not carry one.
     public mutating func removeResourceVersion() { fields.set(nil, "resourceVersion") }
     public var generation: Int64 { fields.int("generation") ?? 0 }
-    public var creationTimestamp: String? { fields.string("creationTimestamp") }
+    /// Set by the API server on create; a template copied into a new object drops it (nil removes).
+    public var creationTimestamp: String? {
+        get { fields.string("creationTimestamp") }
+        set { fields.set(newValue.map(JSON.string), "creationTimestamp") }
+    }
     public var deletionTimestamp: String? { fields.string("deletionTimestamp") }
     public var deletionGracePeriodSeconds: Int64? { fields.int("deletionGracePeriodSeconds") }
     /// Whether deletion has begun (a deletionTimestamp is set): finalizers are running.
@@ -33,14 +37,23 @@ public struct ObjectMetaView: Sendable, Equatable {
     /// `namespace/name`, or `name` for a cluster-scoped object: client-go's MetaNamespaceKeyFunc.
     public var key: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
 
-    public var labels: [String: String] { fields.stringMap("labels") }
+    /// Labels; setting them writes the keys in Go's order (bytewise sorted), as upstream marshals
+    /// a `map[string]string`.
+    public var labels: [String: String] {
+        get { fields.stringMap("labels") }
+        set { fields.set(Self.goOrdered(newValue), "labels") }
+    }
     public func label(_ key: String) -> String? { fields.string("labels", key) }
     /// Sets (or with nil removes) one label, keeping the others in their order.
     public mutating func setLabel(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "labels", key) }
-    /// Replaces all labels; an empty map removes the member when `omitEmpty`.
-    public mutating func setLabels(_ labels: JSON?) { fields.set(labels, "labels") }
+    /// Replaces the labels with members in the order given (or removes them with nil).
+    public mutating func setLabels(_ labels: JSONObject?) { fields.set(labels.map(JSON.object), "labels") }
 
-    public var annotations: [String: String] { fields.stringMap("annotations") }
+    /// Annotations; setting them writes Go's key order, and an empty map removes the member (omitempty).
+    public var annotations: [String: String] {
+        get { fields.stringMap("annotations") }
+        set { fields.set(newValue.isEmpty ? nil : Self.goOrdered(newValue), "annotations") }
+    }
     public func annotation(_ key: String) -> String? { fields.string("annotations", key) }
     public mutating func setAnnotation(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "annotations", key) }
 
@@ -56,8 +69,22 @@ public struct ObjectMetaView: Sendable, Equatable {
         set { fields.set(newValue.isEmpty ? nil : .array(newValue.map(\.object)), "ownerReferences") }
     }
 
+    /// Copies members as stored from another object's metadata, removing those it lacks: for
+    /// carrying server-set fields (uid, resourceVersion, creationTimestamp) onto a rebuilt object.
+    public mutating func copy(_ members: [String], from other: ObjectMetaView) {
+        for member in members { fields.set(other.fields.value([member]), member) }
+    }
+
     /// The owner reference marked `controller: true` (metav1.GetControllerOf).
     public var controllerRef: OwnerReferenceView? { ownerReferences.first { $0.controller } }
+
+    static func goOrdered(_ map: [String: String]) -> JSON {
+        var object = JSONObject()
+        for key in map.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            object[key] = .string(map[key]!)
+        }
+        return .object(object)
+    }
 }
 
 extension JSON {

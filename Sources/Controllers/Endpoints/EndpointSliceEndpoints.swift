@@ -37,7 +37,7 @@ enum EndpointSliceLabels {
     static func endpoint(pod: JSON, node: JSON?, service: JSON) -> JSON? {
         guard let ip = PodEndpointRules.address(pod) else { return nil }
         let serving = PodEndpointRules.isReady(pod)
-        let terminating = pod[path: "metadata", "deletionTimestamp"] != nil
+        let terminating = pod.meta.isBeingDeleted
         let ready = (service[path: "spec", "publishNotReadyAddresses"]?.boolValue ?? false) || (serving && !terminating)
         var endpoint: JSONObject = [
             "addresses": [.string(ip)],
@@ -46,7 +46,7 @@ enum EndpointSliceLabels {
         if PodEndpointRules.shouldSetHostname(pod, service: service) { endpoint["hostname"] = pod[path: "spec", "hostname"] }
         endpoint["targetRef"] = PodEndpointRules.targetRef(pod)
         if let nodeName = pod[path: "spec", "nodeName"]?.stringValue, !nodeName.isEmpty { endpoint["nodeName"] = .string(nodeName) }
-        if let zone = node?[path: "metadata", "labels", zone]?.stringValue, !zone.isEmpty { endpoint["zone"] = .string(zone) }
+        if let zone = node?.meta.label(zone), !zone.isEmpty { endpoint["zone"] = .string(zone) }
         return .object(endpoint)
     }
 

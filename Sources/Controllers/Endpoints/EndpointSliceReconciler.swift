@@ -24,7 +24,7 @@ struct EndpointSliceReconciler {
 
     func plan(pods: [JSON], node: (String) -> JSON?, existing: [JSON]) -> EndpointSlicePlan {
         var plan = EndpointSlicePlan()
-        let serviceUID = service[path: "metadata", "uid"]?.stringValue ?? ""
+        let serviceUID = service.meta.uid
         let publishNotReady = service[path: "spec", "publishNotReadyAddresses"]?.boolValue ?? false
         var existingByPorts: OrderedDictionary<JSON, [JSON]> = [:]
         var ipv4Count = 0
@@ -40,10 +40,10 @@ struct EndpointSliceReconciler {
         var desired: OrderedDictionary<JSON, (ports: [JSON], endpoints: OrderedDictionary<String, JSON>)> = [:]
         for pod in pods where PodEndpointRules.shouldBeInEndpoints(pod, includeTerminating: true) {
             let ports = EndpointSliceLabels.ports(service: service, pod: pod)
-            let nodeName = pod[path: "spec", "nodeName"]?.stringValue ?? ""
+            let nodeName = PodView(pod).nodeName
             let podNode = nodeName.isEmpty ? nil : node(nodeName)
             if podNode == nil && !publishNotReady {
-                plan.skippedPods.append(pod[path: "metadata", "name"]?.stringValue ?? "")
+                plan.skippedPods.append(pod.meta.name)
                 continue
             }
             guard let endpoint = EndpointSliceLabels.endpoint(pod: pod, node: podNode, service: service) else { continue }
@@ -147,7 +147,7 @@ struct EndpointSliceReconciler {
 
     /// newEndpointSlice: `<service>-` plus a random suffix, controlled by the Service.
     private func newSlice(ports: [JSON], endpoints: [JSON]) -> JSON {
-        let name = service[path: "metadata", "name"]?.stringValue ?? ""
+        let name = service.meta.name
         let owner: JSON = [
             "apiVersion": "v1", "kind": "Service", "name": .string(name), "uid": service[path: "metadata", "uid"] ?? "",
             "controller": true, "blockOwnerDeletion": true,

@@ -48,7 +48,7 @@ struct EndpointSubsets {
         if PodEndpointRules.shouldSetHostname(pod, service: service) { json["hostname"] = pod[path: "spec", "hostname"] }
         if let node = pod[path: "spec", "nodeName"]?.stringValue, !node.isEmpty { json["nodeName"] = .string(node) }
         json["targetRef"] = PodEndpointRules.targetRef(pod)
-        return Address(ip: ip, uid: pod[path: "metadata", "uid"]?.stringValue ?? "", json: .object(json))
+        return Address(ip: ip, uid: pod.meta.uid, json: .object(json))
     }
 
     private mutating func add(_ address: Address, port: JSON?, ready: Bool) {

@@ -12,8 +12,8 @@ final class EndpointTriggerTimeTracker: Sendable {
     private let states = Mutex<[String: State]>([:])
 
     func compute(service: JSON, pods: [JSON]) -> Date? {
-        let key = "\(service[path: "metadata", "namespace"]?.stringValue ?? "")/\(service[path: "metadata", "name"]?.stringValue ?? "")"
-        let created = (service[path: "metadata", "creationTimestamp"]?.stringValue).flatMap(Timestamp.parse)
+        let key = "\(service.meta.namespace)/\(service.meta.name)"
+        let created = service.meta.creationTimestamp.flatMap(Timestamp.parse)
         return states.withLock { all in
             let known = all[key]
             var state = known ?? State()
@@ -22,7 +22,7 @@ final class EndpointTriggerTimeTracker: Sendable {
             for pod in pods {
                 guard let text = PodEndpointRules.readyCondition(pod)?["lastTransitionTime"]?.stringValue,
                       let time = Timestamp.parse(text) else { continue }
-                let name = pod[path: "metadata", "name"]?.stringValue ?? ""
+                let name = pod.meta.name
                 podTimes[name] = time
                 if state.pods[name].map({ time > $0 }) ?? true { earliest = min(earliest ?? time, time) }
             }

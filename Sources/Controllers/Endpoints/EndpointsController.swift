@@ -59,7 +59,7 @@ public struct EndpointsController: Controller {
             do {
                 _ = try store.delete(namespace: key.namespace, name: key.name, options: DeleteOptions())
             } catch {
-                return error.code == 404
+                return error.isNotFound
             }
             return true
         }
@@ -102,7 +102,7 @@ public struct EndpointsController: Controller {
             return true
         } catch {
             // A namespace being deleted takes its Endpoints with it.
-            if error.code == 403 { return true }
+            if error.isForbidden { return true }
             context.logger.debug("endpoints sync failed", metadata: ["service": "\(key.namespace)/\(key.name)", "error": "\(error.message)"])
             return false
         }

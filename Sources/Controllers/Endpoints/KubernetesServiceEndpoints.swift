@@ -63,11 +63,11 @@ struct KubernetesServiceEndpoints {
         let subsets: JSON = [["addresses": [["ip": .string(apiServer.address)]], "ports": ports]]
         let current = try? store.get(namespace: "default", name: "kubernetes").object
         if let current, current["subsets"].sameContent(as: subsets),
-           current[path: "metadata", "labels", Self.skipMirrorLabel]?.stringValue == "true" {
+           current.meta.label(Self.skipMirrorLabel) == "true" {
             return true
         }
         var endpoints = current ?? ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "kubernetes", "namespace": "default"]]
-        endpoints[path: "metadata", "labels", Self.skipMirrorLabel] = "true"
+        endpoints.meta.setLabel(Self.skipMirrorLabel, "true")
         endpoints["subsets"] = subsets
         return write { () throws(APIError) in
             if current == nil {

@@ -10,7 +10,7 @@ enum PodEndpointRules {
     /// `includeTerminating`.
     static func shouldBeInEndpoints(_ pod: JSON, includeTerminating: Bool) -> Bool {
         guard address(pod) != nil else { return false }
-        if !includeTerminating && pod[path: "metadata", "deletionTimestamp"] != nil { return false }
+        if !includeTerminating && pod.meta.isBeingDeleted { return false }
         let phase = pod[path: "status", "phase"]?.stringValue ?? ""
         return phase != "Failed" && phase != "Succeeded"
     }

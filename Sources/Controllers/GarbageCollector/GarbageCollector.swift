@@ -42,7 +42,7 @@ public final class GarbageCollector: Controller {
                     // Only objects with owners, or marked for foreground/orphan deletion, need a look.
                     if Self.needsSync(event.object.object) { affected.append(key) }
                 case .deleted:
-                    let uid = event.object.object[path: "metadata", "uid"]?.stringValue ?? ""
+                    let uid = event.object.object.meta.uid
                     graph.remove(key)
                     affected += graph.dependents(of: uid)
                 }
@@ -67,7 +67,7 @@ public final class GarbageCollector: Controller {
 
     static func needsSync(_ object: JSON) -> Bool {
         if !(object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).isEmpty { return true }
-        guard object[path: "metadata", "deletionTimestamp"] != nil else { return false }
+        guard object.meta.isBeingDeleted else { return false }
         let finalizers = object[path: "metadata", "finalizers"]?.arrayValue ?? []
         return finalizers.contains("orphan") || finalizers.contains("foregroundDeletion")
     }
@@ -77,11 +77,11 @@ public final class GarbageCollector: Controller {
     func sync(_ key: StorageKey, _ context: ControllerContext) -> Bool {
         guard let store = store(for: key, context), let current = context.registry.storage.get(key) else { return true }
         let object = current.object
-        let finalizers = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let finalizers = object.meta.finalizers
+        let uid = object.meta.uid
         let namespace = key.namespace.isEmpty ? nil : key.namespace
 
-        if object[path: "metadata", "deletionTimestamp"] != nil {
+        if object.meta.isBeingDeleted {
             if finalizers.contains("orphan") {
                 for dependent in state.withLock({ $0.dependents(of: uid) }) {
                     removeOwnerReference(uid, from: dependent, context)
@@ -96,7 +96,7 @@ public final class GarbageCollector: Controller {
                           let stored = context.registry.storage.get(dependent) else { continue }
                     let blocks = OwnerGraph.ownerReferences(stored.object).contains { $0.uid == uid && $0.blockOwnerDeletion }
                     if blocks { blocking += 1 }
-                    if stored.object[path: "metadata", "deletionTimestamp"] == nil {
+                    if !stored.object.meta.isBeingDeleted {
                         var options = DeleteOptions()
                         options.propagationPolicy = .foreground
                         _ = try? dependentStore.delete(namespace: dependent.namespace.isEmpty ? nil : dependent.namespace,
@@ -110,7 +110,7 @@ public final class GarbageCollector: Controller {
 
         // Background: every owner gone (absent, or present with another UID) → delete this dependent.
         let owners = OwnerGraph.ownerReferences(object)
-        guard !owners.isEmpty, object[path: "metadata", "deletionTimestamp"] == nil else { return true }
+        guard !owners.isEmpty, !object.meta.isBeingDeleted else { return true }
         let allGone = owners.allSatisfy { owner in !ownerExists(owner, namespace: key.namespace, context) }
         guard allGone else { return true }
         var options = DeleteOptions()
@@ -123,7 +123,7 @@ public final class GarbageCollector: Controller {
             _ = try store.delete(namespace: namespace, name: key.name, options: options)
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 
@@ -157,7 +157,7 @@ public final class GarbageCollector: Controller {
                                 patch: RequestBody(value: patch), options: WriteOptions())
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 

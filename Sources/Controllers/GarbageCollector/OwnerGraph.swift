@@ -29,7 +29,7 @@ struct OwnerGraph {
 
     mutating func upsert(_ key: StorageKey, _ object: JSON) {
         remove(key)
-        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let uid = object.meta.uid
         let owners = Self.ownerReferences(object)
         objects[key] = (uid, owners)
         if !uid.isEmpty { keyByUID[uid] = key }

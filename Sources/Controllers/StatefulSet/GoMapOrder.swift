@@ -3,7 +3,7 @@ import ControllerRuntime
 import Foundation
 
 /// Go's JSON encoding of a `map[string]...`: keys sorted bytewise. Used where upstream
-/// re-marshals through maps (revision patches) or where the field is a Go map (labels).
+/// re-marshals through maps (revision patches).
 enum GoMapOrder {
     static func sortedKeys(_ value: JSON) -> JSON {
         switch value {
@@ -18,12 +18,4 @@ enum GoMapOrder {
         }
     }
 
-    /// A `map[string]string` as JSON with Go's key order.
-    static func labels(_ map: [String: String]) -> JSON {
-        var object = JSONObject()
-        for key in map.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-            object[key] = .string(map[key]!)
-        }
-        return .object(object)
-    }
 }

@@ -157,7 +157,7 @@ struct StatefulPodControl: Sendable {
             }
             guard !ClaimRetention.isUpToDate(claim, set, pod) else { continue }
             ClaimRetention.updateOwnerRefs(&claim, set, pod)
-            claim[path: "metadata", "resourceVersion"] = nil
+            claim.meta.removeResourceVersion()
             do {
                 let updated = try claims.update(namespace: set.namespace, name: name, body: RequestBody(value: claim), options: WriteOptions())
                 writes.wroteClaim(set, updated.object)

@@ -16,7 +16,7 @@ struct StatefulSetHistory: Sendable {
         var name: String { json.meta.name }
         var number: Int64 { json["revision"]?.intValue ?? 0 }
         var data: JSON { json["data"] ?? .null }
-        var hashLabel: String? { json[path: "metadata", "labels", ControllerRevisionHash.hashLabel]?.stringValue }
+        var hashLabel: String? { json.meta.label(ControllerRevisionHash.hashLabel) }
     }
 
     /// ListControllerRevisions: revisions in the set's namespace matching its selector, owned by the
@@ -30,8 +30,8 @@ struct StatefulSetHistory: Sendable {
         }
         return owned.map(Revision.init).sorted { a, b in
             if a.number != b.number { return a.number < b.number }
-            let ta = a.json[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
-            let tb = b.json[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
+            let ta = a.json.meta.creationTimestamp ?? ""
+            let tb = b.json.meta.creationTimestamp ?? ""
             if ta != tb { return ta < tb }
             return a.name < b.name
         }
@@ -44,13 +44,12 @@ struct StatefulSetHistory: Sendable {
         let hash = ControllerRevisionHash.hash(data: JSONWriter.encode(data), collisionCount: collisionCount)
         var labels = set.templateLabels
         labels[ControllerRevisionHash.hashLabel] = hash
-        var metadata: JSONObject = ["name": .string(ControllerRevisionHash.name(prefix: set.name, hash: hash)),
-                                    "namespace": .string(set.namespace), "labels": GoMapOrder.labels(labels)]
-        if let annotations = set.json[path: "metadata", "annotations"]?.objectValue, !annotations.isEmpty {
-            metadata["annotations"] = GoMapOrder.sortedKeys(.object(annotations))
-        }
-        metadata["ownerReferences"] = [set.controllerReference.object]
-        return Revision(json: ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": .object(metadata),
+        var meta = ObjectMetaView(["name": .string(ControllerRevisionHash.name(prefix: set.name, hash: hash)),
+                                   "namespace": .string(set.namespace)])
+        meta.labels = labels
+        meta.annotations = set.json.meta.annotations
+        meta.ownerReferences = [set.controllerReference]
+        return Revision(json: ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta.object,
                                "data": data, "revision": .int(number)])
     }
 
@@ -67,7 +66,7 @@ struct StatefulSetHistory: Sendable {
         let bytes = JSONWriter.encode(revision.data)
         while true {
             let hash = ControllerRevisionHash.hash(data: bytes, collisionCount: collisionCount)
-            clone[path: "metadata", "name"] = .string(ControllerRevisionHash.name(prefix: set.name, hash: hash))
+            clone.meta.name = ControllerRevisionHash.name(prefix: set.name, hash: hash)
             do {
                 let created = try store.create(namespace: set.namespace, body: RequestBody(value: clone), options: WriteOptions())
                 return Revision(json: created.object)

@@ -12,14 +12,10 @@ enum StatefulSetPodIdentity {
     static func claims(_ set: StatefulSetObject, ordinal: Int) -> [(template: String, claim: JSON)] {
         set.claimTemplates.map { template in
             var claim = template
-            var metadata = template["metadata"]?.objectValue ?? [:]
-            metadata["creationTimestamp"] = nil
-            metadata["name"] = .string(set.claimName(template, ordinal: ordinal))
-            metadata["namespace"] = .string(set.namespace)
-            var labels = template.meta.labels
-            for (k, v) in set.selectorMatchLabels { labels[k] = v }
-            metadata["labels"] = GoMapOrder.labels(labels)
-            claim["metadata"] = .object(metadata)
+            claim.meta.creationTimestamp = nil
+            claim.meta.name = set.claimName(template, ordinal: ordinal)
+            claim.meta.namespace = set.namespace
+            claim.meta.labels = template.meta.labels.merging(set.selectorMatchLabels) { _, selector in selector }
             claim["apiVersion"] = "v1"
             claim["kind"] = "PersistentVolumeClaim"
             claim["status"] = nil
@@ -32,13 +28,13 @@ enum StatefulSetPodIdentity {
     /// reference, and `spec.hostname`/`spec.subdomain` which are immutable once created.
     static func newPod(_ set: StatefulSetObject, ordinal: Int) -> JSON {
         let template = set.template
-        var metadata: JSONObject = ["name": .string(set.podName(ordinal)), "generateName": .string("\(set.name)-"),
-                                    "namespace": .string(set.namespace)]
-        metadata["labels"] = GoMapOrder.labels(template.meta.labels)
-        if let annotations = template[path: "metadata", "annotations"], annotations != .null { metadata["annotations"] = annotations }
-        metadata["ownerReferences"] = [set.controllerReference.object]
-        if let finalizers = template[path: "metadata", "finalizers"], finalizers != .null { metadata["finalizers"] = finalizers }
-        var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(metadata), "spec": template["spec"] ?? [:]]
+        var meta = ObjectMetaView(["name": .string(set.podName(ordinal)), "generateName": .string("\(set.name)-"),
+                                   "namespace": .string(set.namespace)])
+        meta.labels = template.meta.labels
+        meta.copy(["annotations"], from: template.meta)
+        meta.ownerReferences = [set.controllerReference]
+        meta.copy(["finalizers"], from: template.meta)
+        var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": meta.object, "spec": template["spec"] ?? [:]]
         updateIdentity(set, &pod)
         pod[path: "spec", "hostname"] = .string(set.podName(ordinal))
         if set.serviceName.isEmpty {
@@ -63,8 +59,7 @@ enum StatefulSetPodIdentity {
             useCurrent = false
         }
         var pod = newPod(useCurrent ? current : update, ordinal: ordinal)
-        pod[path: "metadata", "labels", StatefulPod.revisionLabel] = .string(useCurrent ? currentRevision : updateRevision)
-        pod[path: "metadata", "labels"] = GoMapOrder.labels(pod.meta.labels)
+        pod.meta.labels[StatefulPod.revisionLabel] = useCurrent ? currentRevision : updateRevision
         return pod
     }
 
@@ -91,12 +86,10 @@ enum StatefulSetPodIdentity {
     /// updateIdentity: name, namespace, and the pod-name and pod-index labels.
     static func updateIdentity(_ set: StatefulSetObject, _ pod: inout JSON) {
         let ordinal = StatefulPod.ordinal(pod)
-        pod[path: "metadata", "name"] = .string(set.podName(ordinal))
-        pod[path: "metadata", "namespace"] = .string(set.namespace)
-        var labels = pod.meta.labels
-        labels[StatefulPod.podNameLabel] = set.podName(ordinal)
-        labels[StatefulPod.podIndexLabel] = String(ordinal)
-        pod[path: "metadata", "labels"] = GoMapOrder.labels(labels)
+        pod.meta.name = set.podName(ordinal)
+        pod.meta.namespace = set.namespace
+        pod.meta.labels[StatefulPod.podNameLabel] = set.podName(ordinal)
+        pod.meta.labels[StatefulPod.podIndexLabel] = String(ordinal)
     }
 
     /// updateStorage: one persistentVolumeClaim volume per claim template, replacing any volume of

@@ -7,7 +7,7 @@ extension PersistentVolumeBinder {
     func consumers(of claim: PersistentVolumeClaimView, _ context: ControllerContext) -> [JSON] {
         context.informer(VolumeKeys.pods).list(namespace: claim.namespace)
             .filter { PodClaims.claimNames($0).contains(claim.name) }
-            .sorted { ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "") }
+            .sorted { $0.meta.name < $1.meta.name }
     }
 
     /// A consumer already placed on a node (created with `spec.nodeName`, so no scheduler chose a
@@ -17,14 +17,14 @@ extension PersistentVolumeBinder {
         guard let pod = consumers(of: claim, context).first(where: PodClaims.isScheduled),
               let node = pod[path: "spec", "nodeName"]?.stringValue else { return false }
         var updated = claim.object
-        updated[path: "metadata", "annotations", VolumeKeys.selectedNode] = .string(node)
+        updated.meta.setAnnotation(VolumeKeys.selectedNode, node)
         try VolumeWriter(context: context).updateClaim(updated)
         return true
     }
 
     /// upstream's emitEventForUnboundDelayBindingClaim.
     func recordWaitingForConsumer(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) {
-        let waiting = consumers(of: claim, context).filter { !PodClaims.isScheduled($0) && $0[path: "metadata", "deletionTimestamp"] == nil }
+        let waiting = consumers(of: claim, context).filter { !PodClaims.isScheduled($0) && !$0.meta.isBeingDeleted }
             .compactMap { $0[path: "metadata", "name"]?.stringValue }
         switch waiting.count {
         case 0:

@@ -66,7 +66,7 @@ public struct SimulatedProvisioner: Controller {
         do {
             _ = try volumes.create(namespace: nil, body: RequestBody(value: volume), options: WriteOptions())
         } catch {
-            if error.code == 409 { return }  // provisioned by an earlier attempt
+            if error.isAlreadyExists { return }  // provisioned by an earlier attempt
             eventLog.record(context, claim.object, .warning, "ProvisioningFailed", error.message, component: source)
             throw error
         }

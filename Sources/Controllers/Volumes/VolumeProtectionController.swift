@@ -40,7 +40,7 @@ public struct VolumeProtectionController: Controller {
             try writer.removeFinalizer(VolumeKeys.volumeProtection, from: object, store: store)
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 }

@@ -23,7 +23,7 @@ struct VolumeWriter {
     }
 
     private func update(_ store: ResourceStore, _ object: JSON, namespace: String?, status: Bool) throws(APIError) -> JSON {
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
+        let name = object.meta.name
         return try store.update(namespace: namespace, name: name, body: RequestBody(value: object), options: WriteOptions(),
                                 subresource: status ? "status" : nil).object
     }
@@ -65,7 +65,7 @@ final class VolumeEventLog: Sendable {
 
     func record(_ context: ControllerContext, _ object: JSON, _ type: EventRecorder.EventType, _ reason: String,
                 _ message: String, component: String) {
-        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let uid = object.meta.uid
         let key = "\(uid)\u{0}\(reason)\u{0}\(message)"
         let isNew = seen.withLock { $0.insert(key).inserted }
         if isNew { context.events.record(object, type: type, reason: reason, message: message, component: component) }
