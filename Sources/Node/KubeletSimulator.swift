@@ -80,7 +80,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
 
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) {
         guard let pod = context.informer(Self.pods).get(namespace: key.namespace, name: key.name),
-              let node = pod[path: "spec", "nodeName"]?.stringValue, options.nodeNames.contains(node) else {
+              case let node = PodView(pod).nodeName, options.nodeNames.contains(node) else {
             forget(key)
             return
         }
@@ -97,7 +97,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             terminate(pod, key: key, record: record, context)
             return
         }
-        let phase = pod[path: "status", "phase"]?.stringValue ?? "Pending"
+        let phase = PodView(pod).phase ?? "Pending"
         if phase == "Succeeded" || phase == "Failed" {
             state.withLock { _ = $0.addresses[node]?.release(uid) }
             return
@@ -115,7 +115,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         if now < due {
             // The wake-up is set before the write, so whoever sees the write can rely on it.
             queue.addAfter(key, .seconds(due.timeIntervalSince(now)))
-            if pod[path: "status", "hostIP"] == nil {
+            if PodView(pod).hostIP == nil {
                 write(KubeletPodStatus.pending(pod, hostIP: hostIP(node), now: now), of: pod, key: key, context)
             }
             return
@@ -140,10 +140,10 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     /// Host network pods use the node's address; others get one from the node's pod CIDR (the
     /// address a pod already reports is kept, so a restart does not renumber pods).
     func podIP(_ pod: JSON, node: String) -> String? {
-        if pod[path: "spec", "hostNetwork"]?.boolValue == true { return hostIP(node) }
+        if PodView(pod).hostNetwork { return hostIP(node) }
         let uid = pod.meta.uid
         return state.withLock { state -> String? in
-            if let reported = pod[path: "status", "podIP"]?.stringValue, state.addresses[node]?.reserve(reported, for: uid) == true {
+            if let reported = PodView(pod).podIP, state.addresses[node]?.reserve(reported, for: uid) == true {
                 return reported
             }
             return state.addresses[node]?.allocate(uid)

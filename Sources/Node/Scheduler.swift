@@ -58,8 +58,8 @@ public final class Scheduler: Controller, @unchecked Sendable {
             added: { [self] _ in requeueUnscheduled(pods) },
             updated: { [self] old, node in
                 // Heartbeats change nothing a filter reads; spec, labels and allocatable do.
-                if old["spec"] != node["spec"] || old[path: "metadata", "labels"] != node[path: "metadata", "labels"]
-                    || old[path: "status", "allocatable"] != node[path: "status", "allocatable"] {
+                if old["spec"] != node["spec"] || old.meta.labels != node.meta.labels
+                    || NodeView(old).allocatable != NodeView(node).allocatable {
                     requeueUnscheduled(pods)
                 }
             }))
@@ -77,14 +77,14 @@ public final class Scheduler: Controller, @unchecked Sendable {
     /// A pod this scheduler should place: no node yet, ours, not deleted, not gated, not finished.
     static func awaitsScheduling(_ pod: JSON) -> Bool {
         PodView(pod).nodeName.isEmpty
-            && (pod[path: "spec", "schedulerName"]?.stringValue ?? schedulerName) == schedulerName
+            && (PodView(pod).schedulerName ?? schedulerName) == schedulerName
             && !pod.meta.isBeingDeleted
-            && (pod[path: "spec", "schedulingGates"]?.arrayValue ?? []).isEmpty
+            && !PodView(pod).hasSchedulingGates
             && !isTerminal(pod)
     }
 
     static func isTerminal(_ pod: JSON) -> Bool {
-        let phase = pod[path: "status", "phase"]?.stringValue
+        let phase = PodView(pod).phase
         return phase == "Succeeded" || phase == "Failed"
     }
 
@@ -146,7 +146,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
     /// Upstream's LeastAllocated idea: the share of cpu, memory and pod slots in use once this pod
     /// is added; the emptiest node wins (ties go to the first by name).
     static func allocatedFraction(pod: JSON, node: JSON, used: NodeFit.Resources, podCount: Int) -> Double {
-        let allocatable = NodeFit.quantities(node[path: "status", "allocatable"])
+        let allocatable = NodeFit.quantities(NodeView(node).allocatable)
         let requested = NodeFit.requests(of: pod)
         var shares: [Double] = []
         for name in ["cpu", "memory"] {
@@ -160,7 +160,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
     func bind(_ pod: JSON, to node: String, key: Informer.ObjectName, _ context: ControllerContext) {
         let binding: JSON = [
             "apiVersion": "v1", "kind": "Binding",
-            "metadata": ["name": .string(key.name), "namespace": .string(key.namespace), "uid": pod[path: "metadata", "uid"] ?? ""],
+            "metadata": ["name": .string(key.name), "namespace": .string(key.namespace), "uid": .string(pod.meta.uid)],
             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
         ]
         assumed.withLock { $0[key] = (node, pod) }
@@ -224,7 +224,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             counts.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", ")
         }
         var message = "0/\(nodes) nodes are available: \(histogram(filterCounts))."
-        if pod[path: "spec", "preemptionPolicy"]?.stringValue == "Never" {
+        if PodView(pod).preemptionPolicy == "Never" {
             message += " preemption: not eligible due to preemptionPolicy=Never."
         } else {
             message += " preemption: 0/\(nodes) nodes are available: \(histogram(preemptionCounts))."

@@ -67,7 +67,7 @@ public enum VolumeBinding {
         let namespace = pod.meta.namespace
         let claims = registry.store(group: "", plural: "persistentvolumeclaims")
         return PodClaims.claimNames(pod).filter { name in
-            (try? claims?.get(namespace: namespace, name: name))?.object[path: "status", "phase"]?.stringValue != "Bound"
+            (try? claims?.get(namespace: namespace, name: name)).map { PersistentVolumeClaimView($0.object).phase } != "Bound"
         }
     }
 

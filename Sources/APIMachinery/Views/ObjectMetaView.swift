@@ -46,6 +46,8 @@ public struct ObjectMetaView: Sendable, Equatable {
     public func label(_ key: String) -> String? { fields.string("labels", key) }
     /// Sets (or with nil removes) one label, keeping the others in their order.
     public mutating func setLabel(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "labels", key) }
+    /// Labels as stored, in their order: for copying onto an object built from this one.
+    public var orderedLabels: JSONObject { fields.json("labels")?.objectValue ?? [:] }
     /// Replaces the labels with members in the order given (or removes them with nil).
     public mutating func setLabels(_ labels: JSONObject?) { fields.set(labels.map(JSON.object), "labels") }
 
@@ -56,6 +58,10 @@ public struct ObjectMetaView: Sendable, Equatable {
     }
     public func annotation(_ key: String) -> String? { fields.string("annotations", key) }
     public mutating func setAnnotation(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "annotations", key) }
+    /// Annotations as stored, in their order.
+    public var orderedAnnotations: JSONObject { fields.json("annotations")?.objectValue ?? [:] }
+    /// Replaces the annotations with members in the order given (or removes them with nil).
+    public mutating func setAnnotations(_ annotations: JSONObject?) { fields.set(annotations.map(JSON.object), "annotations") }
 
     /// Finalizers in order; setting an empty list removes the member, as upstream's omitempty does.
     public var finalizers: [String] {

@@ -22,6 +22,8 @@ public struct PodView: Sendable, Equatable {
     public var preemptionPolicy: String? { fields.string("spec", "preemptionPolicy") }
     public var hasSchedulingGates: Bool { !fields.list("spec", "schedulingGates").isEmpty }
     public var nodeSelector: [String: String] { fields.stringMap("spec", "nodeSelector") }
+    /// `spec.tolerations` as stored; the scheduler matches them against taints member by member.
+    public var tolerations: [JSON] { fields.list("spec", "tolerations").map(\.object) }
     public var containers: [ContainerView] { fields.list("spec", "containers").map(ContainerView.init(fields:)) }
     public var initContainers: [ContainerView] { fields.list("spec", "initContainers").map(ContainerView.init(fields:)) }
     /// Init containers with `restartPolicy: Always`, which keep running beside the app containers.

@@ -53,7 +53,7 @@ public struct EndpointSliceController: Controller {
             tracker.forget(namespace: key.namespace, name: key.name)
             return true
         }
-        guard service[path: "spec", "type"]?.stringValue != "ExternalName",
+        guard !ServiceView(service).isExternalName,
               let selector = ServiceRules.selector(service), !selector.isEmpty else { return true }
 
         let store = context.store(GroupResource(group: "discovery.k8s.io", resource: "endpointslices"))
@@ -79,7 +79,7 @@ public struct EndpointSliceController: Controller {
             }
             for slice in plan.delete {
                 var options = DeleteOptions()
-                options.preconditionUID = slice[path: "metadata", "uid"]?.stringValue
+                options.preconditionUID = slice.meta.uid
                 do {
                     _ = try store.delete(namespace: key.namespace, name: slice.meta.name, options: options)
                 } catch where error.isNotFound {}

@@ -20,7 +20,7 @@ final class EndpointTriggerTimeTracker: Sendable {
             var earliest: Date?
             var podTimes: [String: Date] = [:]
             for pod in pods {
-                guard let text = PodEndpointRules.readyCondition(pod)?["lastTransitionTime"]?.stringValue,
+                guard let text = PodView(pod).condition("Ready")?.lastTransitionTime,
                       let time = Timestamp.parse(text) else { continue }
                 let name = pod.meta.name
                 podTimes[name] = time

@@ -84,12 +84,12 @@ struct KubernetesServiceEndpoints {
         let slicePorts: JSON = [["name": "https", "protocol": "TCP", "port": .int(Int64(apiServer.port))]]
         let current = try? store.get(namespace: "default", name: "kubernetes").object
         if let current, current["endpoints"].sameContent(as: endpoints), current["ports"].sameContent(as: slicePorts),
-           current["addressType"] == "IPv4", current[path: "metadata", "labels", EndpointSliceLabels.serviceName] == "kubernetes" {
+           current["addressType"] == "IPv4", current.meta.label(EndpointSliceLabels.serviceName) == "kubernetes" {
             return true
         }
         var slice = current ?? ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                                 "metadata": ["name": "kubernetes", "namespace": "default"]]
-        slice[path: "metadata", "labels"] = [EndpointSliceLabels.serviceName: "kubernetes"]
+        slice.meta.setLabels([EndpointSliceLabels.serviceName: "kubernetes"])
         slice["addressType"] = "IPv4"
         slice["endpoints"] = endpoints
         slice["ports"] = slicePorts

@@ -66,9 +66,9 @@ public final class GarbageCollector: Controller {
     }
 
     static func needsSync(_ object: JSON) -> Bool {
-        if !(object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).isEmpty { return true }
+        if !object.meta.ownerReferences.isEmpty { return true }
         guard object.meta.isBeingDeleted else { return false }
-        let finalizers = object[path: "metadata", "finalizers"]?.arrayValue ?? []
+        let finalizers = object.meta.finalizers
         return finalizers.contains("orphan") || finalizers.contains("foregroundDeletion")
     }
 
@@ -129,29 +129,29 @@ public final class GarbageCollector: Controller {
 
     /// An owner exists if an object with its UID is known; the graph may lag the store, so a miss is
     /// checked against storage by name, as upstream verifies absent owners with a live lookup.
-    private func ownerExists(_ owner: OwnerGraph.OwnerReference, namespace: String, _ context: ControllerContext) -> Bool {
+    private func ownerExists(_ owner: OwnerReferenceView, namespace: String, _ context: ControllerContext) -> Bool {
         if state.withLock({ $0.exists(uid: owner.uid) }) { return true }
         let group = owner.apiVersion.contains("/") ? String(owner.apiVersion.split(separator: "/")[0]) : ""
         guard let resource = context.registry.resources.first(where: { $0.group == group && $0.kind == owner.kind }) else {
             return false
         }
         let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
-        return context.registry.storage.get(ownerKey)?.object[path: "metadata", "uid"]?.stringValue == owner.uid
+        return context.registry.storage.get(ownerKey)?.object.meta.uid == owner.uid
     }
 
     private func removeOwnerReference(_ uid: String, from key: StorageKey, _ context: ControllerContext) {
         guard let store = store(for: key, context), let stored = context.registry.storage.get(key) else { return }
-        let kept = (stored.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
-        let patch: JSON = ["metadata": ["ownerReferences": kept.isEmpty ? .null : .array(kept)]]
+        let kept = stored.object.meta.ownerReferences.filter { $0.uid != uid }
+        let patch: JSON = ["metadata": ["ownerReferences": kept.isEmpty ? .null : .array(kept.map(\.object))]]
         _ = try? store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
                              patch: RequestBody(value: patch), options: WriteOptions())
     }
 
     private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceStore, _ context: ControllerContext) -> Bool {
         guard let stored = context.registry.storage.get(key) else { return true }
-        let remaining = (stored.object[path: "metadata", "finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
-        var patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining)]]
-        patch[path: "metadata", "resourceVersion"] = .string(String(stored.revision))
+        let remaining = stored.object.meta.finalizers.filter { $0 != finalizer }
+        let patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining.map(JSON.string)),
+                                        "resourceVersion": .string(String(stored.revision))]]
         do {
             _ = try store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
                                 patch: RequestBody(value: patch), options: WriteOptions())

@@ -39,11 +39,7 @@ struct StatefulSetObject: Sendable {
     var minReadySeconds: Int { Int(spec["minReadySeconds"]?.intValue ?? 0) }
     var revisionHistoryLimit: Int { Int(spec["revisionHistoryLimit"]?.intValue ?? 10) }
     var template: JSON { spec["template"] ?? [:] }
-    var templateLabels: [String: String] {
-        var labels: [String: String] = [:]
-        for (k, v) in template[path: "metadata", "labels"]?.objectValue ?? [:] { if let s = v.stringValue { labels[k] = s } }
-        return labels
-    }
+    var templateLabels: [String: String] { template.meta.labels }
     var claimTemplates: [JSON] { spec["volumeClaimTemplates"]?.arrayValue ?? [] }
     var selector: LabelSelector { LabelSelector(json: spec["selector"]) }
     var selectorMatchLabels: [String: String] {

@@ -15,7 +15,7 @@ extension PersistentVolumeBinder {
     /// `volume.kubernetes.io/selected-node`, which starts provisioning. Returns whether it did.
     func selectNodeOfScheduledConsumer(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) throws(APIError) -> Bool {
         guard let pod = consumers(of: claim, context).first(where: PodClaims.isScheduled),
-              let node = pod[path: "spec", "nodeName"]?.stringValue else { return false }
+              case let node = PodView(pod).nodeName else { return false }
         var updated = claim.object
         updated.meta.setAnnotation(VolumeKeys.selectedNode, node)
         try VolumeWriter(context: context).updateClaim(updated)
@@ -25,7 +25,7 @@ extension PersistentVolumeBinder {
     /// upstream's emitEventForUnboundDelayBindingClaim.
     func recordWaitingForConsumer(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) {
         let waiting = consumers(of: claim, context).filter { !PodClaims.isScheduled($0) && !$0.meta.isBeingDeleted }
-            .compactMap { $0[path: "metadata", "name"]?.stringValue }
+            .map(\.meta.name)
         switch waiting.count {
         case 0:
             record(context, claim.object, .normal, "WaitForFirstConsumer", "waiting for first consumer to be created before binding")

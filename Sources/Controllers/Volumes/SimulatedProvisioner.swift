@@ -79,7 +79,7 @@ public struct SimulatedProvisioner: Controller {
         guard volume.phase == "Released", volume.reclaimPolicy == "Delete", !volume.isBeingDeleted,
               let provisioner = volume.provisionedBy, options.serves(provisioner) else { return }
         var precondition = DeleteOptions()
-        precondition.preconditionUID = volume.object[path: "metadata", "uid"]?.stringValue
+        precondition.preconditionUID = volume.uid
         _ = try context.store(VolumeKeys.volumes).delete(namespace: nil, name: volume.name, options: precondition)
     }
 }

@@ -14,7 +14,7 @@ struct VolumeWriter {
 
     @discardableResult
     func updateClaim(_ claim: JSON, status: Bool = false) throws(APIError) -> JSON {
-        try update(claims, claim, namespace: claim[path: "metadata", "namespace"]?.stringValue, status: status)
+        try update(claims, claim, namespace: claim.meta.namespace, status: status)
     }
 
     @discardableResult
@@ -45,16 +45,20 @@ struct VolumeWriter {
     /// being deleted.
     func removeFinalizer(_ finalizer: String, from object: JSON, store: ResourceStore) throws(APIError) {
         var updated = object
-        let remaining = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
-        updated[path: "metadata", "finalizers"] = remaining.isEmpty ? nil : .array(remaining)
-        _ = try update(store, updated, namespace: object[path: "metadata", "namespace"]?.stringValue, status: false)
+        updated.meta.finalizers = object.meta.finalizers.filter { $0 != finalizer }
+        _ = try update(store, updated, namespace: Self.namespace(of: object), status: false)
     }
 
     /// Adds a finalizer an object created before admission added it should have.
     func addFinalizer(_ finalizer: String, to object: JSON, store: ResourceStore) throws(APIError) {
         var updated = object
-        updated[path: "metadata", "finalizers"] = .array((object[path: "metadata", "finalizers"]?.arrayValue ?? []) + [.string(finalizer)])
-        _ = try update(store, updated, namespace: object[path: "metadata", "namespace"]?.stringValue, status: false)
+        updated.meta.finalizers = object.meta.finalizers + [finalizer]
+        _ = try update(store, updated, namespace: Self.namespace(of: object), status: false)
+    }
+
+    /// The namespace a write names: none for a cluster-scoped volume.
+    private static func namespace(of object: JSON) -> String? {
+        object.meta.namespace.isEmpty ? nil : object.meta.namespace
     }
 }
 
