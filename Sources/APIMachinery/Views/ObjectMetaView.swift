@@ -54,7 +54,7 @@ public struct ObjectMetaView: Sendable, Equatable {
     /// Annotations; setting them writes Go's key order, and an empty map removes the member (omitempty).
     public var annotations: [String: String] {
         get { fields.stringMap("annotations") }
-        set { fields.set(newValue.isEmpty ? nil : Self.goOrdered(newValue), "annotations") }
+        set { fields.set(newValue.isEmpty ? JSON?.none : Self.goOrdered(newValue), "annotations") }
     }
     public func annotation(_ key: String) -> String? { fields.string("annotations", key) }
     public mutating func setAnnotation(_ key: String, _ value: String?) { fields.set(value.map(JSON.string), "annotations", key) }
@@ -66,13 +66,13 @@ public struct ObjectMetaView: Sendable, Equatable {
     /// Finalizers in order; setting an empty list removes the member, as upstream's omitempty does.
     public var finalizers: [String] {
         get { fields.strings("finalizers") }
-        set { fields.set(newValue.isEmpty ? nil : .array(newValue.map(JSON.string)), "finalizers") }
+        set { fields.set(newValue.isEmpty ? JSON?.none : .array(newValue.map(JSON.string)), "finalizers") }
     }
 
     /// Owner references in order; setting an empty list removes the member (omitempty).
     public var ownerReferences: [OwnerReferenceView] {
         get { fields.list("ownerReferences").map(OwnerReferenceView.init(fields:)) }
-        set { fields.set(newValue.isEmpty ? nil : .array(newValue.map(\.object)), "ownerReferences") }
+        set { fields.set(newValue.isEmpty ? JSON?.none : .array(newValue.map(\.object)), "ownerReferences") }
     }
 
     /// Copies members as stored from another object's metadata, removing those it lacks: for
