@@ -8,12 +8,7 @@ public struct PersistentVolumeView {
     public var meta: ObjectMetaView { ObjectMetaView(fields: fields.child("metadata")) }
 
     public var name: String { meta.name }
-    public var uid: String { meta.uid }
-    public var resourceVersion: String { meta.resourceVersion }
-    public var isBeingDeleted: Bool { meta.isBeingDeleted }
     public func annotation(_ key: String) -> String? { meta.annotation(key) }
-    public var labels: [String: String] { meta.labels }
-    public var finalizers: [String] { meta.finalizers }
 
     public var phase: String { fields.string("status", "phase") ?? "Pending" }
     public var storageClassName: String {

@@ -2,9 +2,9 @@
 public struct PodConditionView: Sendable, Equatable {
     var fields: ObjectFields
 
-    public init(_ condition: JSON) { fields = ObjectFields(condition) }
     init(fields: ObjectFields) { self.fields = fields }
 
+    /// The condition as stored, for code that rebuilds a pod's conditions.
     public var object: JSON { fields.object }
     public var type: String { fields.string("type") ?? "" }
     /// "True", "False" or "Unknown"; "" when absent.

@@ -76,10 +76,10 @@ public struct SimulatedProvisioner: Controller {
     /// upstream's shouldDelete, then Delete: a Released volume this provisioner made, with
     /// reclaim policy Delete, is removed (its pv-protection finalizer no longer holds it).
     func deleteIfReleased(_ volume: PersistentVolumeView, _ context: ControllerContext) throws(APIError) {
-        guard volume.phase == "Released", volume.reclaimPolicy == "Delete", !volume.isBeingDeleted,
+        guard volume.phase == "Released", volume.reclaimPolicy == "Delete", !volume.meta.isBeingDeleted,
               let provisioner = volume.provisionedBy, options.serves(provisioner) else { return }
         var precondition = DeleteOptions()
-        precondition.preconditionUID = volume.uid
+        precondition.preconditionUID = volume.meta.uid
         _ = try context.store(VolumeKeys.volumes).delete(namespace: nil, name: volume.name, options: precondition)
     }
 }
