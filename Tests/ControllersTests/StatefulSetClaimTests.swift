@@ -107,13 +107,13 @@ final class StatefulSetClaimTests: XCTestCase {
 
     func testRetentionPolicyTableDecisions() {
         var set = StatefulSetObject(StatefulSetHarness.statefulSet("t", replicas: 1, claims: true))
-        set.json[path: "metadata", "uid"] = "set-uid"
+        set.object[path: "metadata", "uid"] = "set-uid"
         let inRange: JSON = ["metadata": ["name": "t-0", "uid": "pod0"]]
         let condemned: JSON = ["metadata": ["name": "t-3", "uid": "pod3"]]
         let bare: JSON = ["metadata": ["name": "data-t-0"]]
         func refs(_ scaled: String, _ deleted: String, _ pod: JSON) -> [String] {
             var s = set
-            s.json[path: "spec", "persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": .string(deleted), "whenScaled": .string(scaled)]
+            s.object[path: "spec", "persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": .string(deleted), "whenScaled": .string(scaled)]
             var claim = bare
             ClaimRetention.updateOwnerRefs(&claim, s, pod)
             XCTAssertTrue(ClaimRetention.isUpToDate(claim, s, pod))

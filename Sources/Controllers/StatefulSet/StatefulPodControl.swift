@@ -151,7 +151,7 @@ struct StatefulPodControl: Sendable {
             guard var claim = claimCache.get(namespace: set.namespace, name: name) ?? (try? claims.get(namespace: set.namespace, name: name))?.object
             else { continue }
             if ClaimRetention.hasUnexpectedController(claim, set, pod) {
-                events.record(set.json, type: .warning, reason: "ConflictingController",
+                events.record(set.object, type: .warning, reason: "ConflictingController",
                               message: "PersistentVolumeClaim \(name) has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim",
                               component: Self.component)
             }
@@ -181,21 +181,21 @@ struct StatefulPodControl: Sendable {
 
     func recordPodEvent(_ verb: String, _ set: StatefulSetObject, _ pod: JSON, _ error: Error?) {
         if let error {
-            events.record(set.json, type: .warning, reason: "Failed\(verb.capitalized)",
+            events.record(set.object, type: .warning, reason: "Failed\(verb.capitalized)",
                           message: "\(verb) Pod \(pod.meta.name) in StatefulSet \(set.name) failed error: \(Self.text(error))", component: Self.component)
         } else {
-            events.record(set.json, type: .normal, reason: "Successful\(verb.capitalized)",
+            events.record(set.object, type: .normal, reason: "Successful\(verb.capitalized)",
                           message: "\(verb) Pod \(pod.meta.name) in StatefulSet \(set.name) successful", component: Self.component)
         }
     }
 
     func recordClaimEvent(_ verb: String, _ set: StatefulSetObject, _ pod: JSON, _ claim: JSON, _ error: Error?) {
         if let error {
-            events.record(set.json, type: .warning, reason: "Failed\(verb.capitalized)",
+            events.record(set.object, type: .warning, reason: "Failed\(verb.capitalized)",
                           message: "\(verb) Claim \(claim.meta.name) for Pod \(pod.meta.name) in StatefulSet \(set.name) failed error: \(Self.text(error))",
                           component: Self.component)
         } else {
-            events.record(set.json, type: .normal, reason: "Successful\(verb.capitalized)",
+            events.record(set.object, type: .normal, reason: "Successful\(verb.capitalized)",
                           message: "\(verb) Claim \(claim.meta.name) Pod \(pod.meta.name) in StatefulSet \(set.name) success",
                           component: Self.component)
         }

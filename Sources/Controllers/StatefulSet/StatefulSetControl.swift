@@ -79,7 +79,7 @@ struct StatefulSetControl: Sendable {
         var status = computed
         status.completeRollingUpdate(set)
         guard status.differs(from: StatefulSetStatus(set.status)) else { return }
-        var latest: JSON? = set.json
+        var latest: JSON? = set.object
         try retryOnConflict { () throws(APIError) in
             var object = if let latest { latest } else { try sets.get(namespace: set.namespace, name: set.name).object }
             latest = nil  // a conflict means the copy is stale: the next attempt reads it afresh

@@ -47,7 +47,7 @@ struct StatefulSetHistory: Sendable {
         var meta = ObjectMetaView(["name": .string(ControllerRevisionHash.name(prefix: set.name, hash: hash)),
                                    "namespace": .string(set.namespace)])
         meta.labels = labels
-        meta.annotations = set.json.meta.annotations
+        meta.annotations = set.object.meta.annotations
         meta.ownerReferences = [set.controllerReference]
         return Revision(json: ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta.object,
                                "data": data, "revision": .int(number)])
