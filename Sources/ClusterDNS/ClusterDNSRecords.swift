@@ -168,10 +168,10 @@ final class ClusterDNSRecords: Sendable {
     }
 
     static func podIPs(_ pod: JSON) -> [String] {
-        let ips = (pod[path: "status", "podIPs"]?.arrayValue ?? []).compactMap { $0["ip"]?.stringValue }
-        return ips.isEmpty ? [pod[path: "status", "podIP"]?.stringValue].compactMap { $0 } : ips
+        let view = PodView(pod)
+        return view.podIPs.isEmpty ? [view.podIP].compactMap { $0 } : view.podIPs
     }
 
-    static func name(_ object: JSON) -> String { object[path: "metadata", "name"]?.stringValue ?? "" }
-    static func namespace(_ object: JSON) -> String { object[path: "metadata", "namespace"]?.stringValue ?? "" }
+    static func name(_ object: JSON) -> String { object.meta.name }
+    static func namespace(_ object: JSON) -> String { object.meta.namespace }
 }

@@ -8,6 +8,11 @@ public struct EventRecorder: Sendable {
     let registry: Registry
     let timers: any Timers
 
+    /// How many events about one object may share a nanosecond: far more than any burst a
+    /// standing manual clock sees; past it an event is dropped, as upstream drops events it
+    /// cannot write.
+    static let namesPerNanosecond: UInt64 = 4096
+
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
 
     /// - Parameters:
@@ -20,15 +25,16 @@ public struct EventRecorder: Sendable {
                        fieldPath: String? = nil, host: String? = nil) {
         guard let store = registry.store(group: "", plural: "events") else { return }
         let now = timers.now()
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
-        let namespace = object[path: "metadata", "namespace"]?.stringValue ?? "default"
+        let meta = object.meta
+        let name = meta.name
+        let namespace = meta.namespace.isEmpty ? "default" : meta.namespace
         let nanos = UInt64(max(0, now.timeIntervalSince1970 * 1e9))
         let timestamp = JSON.string(Timestamp.format(now))
         var involved: JSONObject = [
-            "kind": object["kind"] ?? "", "namespace": .string(namespace), "name": .string(name),
-            "uid": object[path: "metadata", "uid"] ?? "", "apiVersion": object["apiVersion"] ?? "",
+            "kind": .string(object.typeMeta.kind), "namespace": .string(namespace), "name": .string(name),
+            "uid": .string(meta.uid), "apiVersion": .string(object.typeMeta.apiVersion),
         ]
-        if let rv = object[path: "metadata", "resourceVersion"] { involved["resourceVersion"] = rv }
+        if !meta.resourceVersion.isEmpty { involved["resourceVersion"] = .string(meta.resourceVersion) }
         if let fieldPath { involved["fieldPath"] = .string(fieldPath) }
         var source: JSONObject = ["component": .string(component)]
         if let host { source["host"] = .string(host) }
@@ -43,13 +49,13 @@ public struct EventRecorder: Sendable {
         ]
         // Events recorded in the same nanosecond (a manual clock that stands still) would share a
         // name; the next free nanosecond keeps each one.
-        for offset in UInt64(0)..<4096 {
-            event[path: "metadata", "name"] = .string("\(name).\(String(nanos &+ offset, radix: 16))")
+        for offset in UInt64(0)..<Self.namesPerNanosecond {
+            event.meta.name = "\(name).\(String(nanos &+ offset, radix: 16))"
             do {
                 _ = try store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
                 return
             } catch {
-                if error.reason != "AlreadyExists" { return }
+                if !error.isAlreadyExists { return }
             }
         }
     }

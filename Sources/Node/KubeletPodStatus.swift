@@ -141,22 +141,20 @@ enum KubeletPodStatus {
 
     /// Upstream's message for readiness gates whose condition is missing or not True, or nil.
     static func unmetReadinessGates(_ pod: JSON) -> String? {
-        let conditions = pod[path: "status", "conditions"]?.arrayValue ?? []
+        let view = PodView(pod)
         var messages: [String] = []
-        for gate in pod[path: "spec", "readinessGates"]?.arrayValue ?? [] {
-            let type = gate["conditionType"]?.stringValue ?? ""
-            guard let c = conditions.first(where: { $0["type"]?.stringValue == type }) else {
+        for type in view.readinessGates {
+            guard let status = view.condition(type)?.status else {
                 messages.append("corresponding condition of pod readiness gate \"\(type)\" does not exist.")
                 continue
             }
-            let status = c["status"]?.stringValue ?? ""
             if status != "True" { messages.append("the status of pod readiness gate \"\(type)\" is not \"True\", but \(status)") }
         }
         return messages.isEmpty ? nil : messages.joined(separator: ", ")
     }
 
     static func containerID(_ pod: JSON, _ c: JSON) -> String {
-        "kubelite://" + NodeTemplate.stableHex((pod[path: "metadata", "uid"]?.stringValue ?? "") + "/" + name(c), length: 64)
+        "kubelite://" + NodeTemplate.stableHex(pod.meta.uid + "/" + name(c), length: 64)
     }
 
     /// The image as containerd reports it: `redis:5-alpine` → `docker.io/library/redis:5-alpine`.

@@ -10,7 +10,7 @@ extension KubeletSimulator {
     func terminate(_ pod: JSON, key: Informer.ObjectName, record: PodRecord, _ context: ControllerContext) {
         let now = context.timers.now()
         let since = record.terminatingSince ?? now
-        let grace = max(0, pod[path: "metadata", "deletionGracePeriodSeconds"]?.intValue ?? 0)
+        let grace = max(0, pod.meta.deletionGracePeriodSeconds ?? 0)
         // A real kubelet takes a moment to stop containers even with no grace period; the floor keeps
         // clients that delete then watch for the deletion (kubectl delete) from missing it when the
         // controller recreates a pod of the same name at once.
@@ -22,7 +22,7 @@ extension KubeletSimulator {
             announceStop(pod, context)
         }
         if now < removeAt { return }
-        let phase = pod[path: "status", "phase"]?.stringValue ?? "Pending"
+        let phase = PodView(pod).phase ?? "Pending"
         if phase == "Running" {
             let stopped = KubeletPodStatus.terminated(pod, exitCode: 0, now: now)
             if stopped != pod["status"], !write(stopped, of: pod, key: key, context) { return }
@@ -34,7 +34,7 @@ extension KubeletSimulator {
             _ = try context.store(Self.pods).delete(namespace: key.namespace, name: key.name, options: options)
         } catch {
             // Gone already, or replaced by a new pod of the same name: nothing left to remove.
-            if error.code != 404 && error.code != 409 {
+            if !error.isNotFound && !error.isConflict {
                 context.logger.warning("removing pod failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
                 queue.addRateLimited(key)
                 return

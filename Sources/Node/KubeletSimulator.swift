@@ -56,7 +56,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         let queue = WorkQueue<Informer.ObjectName>(name: "kubelet", timers: context.timers)
         self.queue = queue
         let nodes = Set(options.nodeNames)
-        let mine: @Sendable (JSON) -> Bool = { nodes.contains($0[path: "spec", "nodeName"]?.stringValue ?? "") }
+        let mine: @Sendable (JSON) -> Bool = { nodes.contains(PodView($0).nodeName) }
         context.informer(Self.pods).addHandler(Informer.Handler(
             added: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
             updated: { _, pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
@@ -80,11 +80,11 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
 
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) {
         guard let pod = context.informer(Self.pods).get(namespace: key.namespace, name: key.name),
-              let node = pod[path: "spec", "nodeName"]?.stringValue, options.nodeNames.contains(node) else {
+              case let node = PodView(pod).nodeName, options.nodeNames.contains(node) else {
             forget(key)
             return
         }
-        let uid = pod[path: "metadata", "uid"]?.stringValue ?? ""
+        let uid = pod.meta.uid
         let now = context.timers.now()
         let record = state.withLock { state -> PodRecord in
             if let r = state.pods[key], r.uid == uid { return r }
@@ -93,17 +93,17 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             state.pods[key] = r
             return r
         }
-        if pod[path: "metadata", "deletionTimestamp"] != nil {
+        if pod.meta.isBeingDeleted {
             terminate(pod, key: key, record: record, context)
             return
         }
-        let phase = pod[path: "status", "phase"]?.stringValue ?? "Pending"
+        let phase = PodView(pod).phase ?? "Pending"
         if phase == "Succeeded" || phase == "Failed" {
             state.withLock { _ = $0.addresses[node]?.release(uid) }
             return
         }
         if phase == "Running" {
-            if let ending = pod[path: "metadata", "annotations", Self.phaseAnnotation]?.stringValue, ending == "Failed" || ending == "Succeeded" {
+            if let ending = pod.meta.annotation(Self.phaseAnnotation), ending == "Failed" || ending == "Succeeded" {
                 state.withLock { _ = $0.addresses[node]?.release(uid) }
                 write(KubeletPodStatus.terminated(pod, exitCode: ending == "Failed" ? 1 : 0, now: now), of: pod, key: key, context)
                 return
@@ -115,7 +115,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         if now < due {
             // The wake-up is set before the write, so whoever sees the write can rely on it.
             queue.addAfter(key, .seconds(due.timeIntervalSince(now)))
-            if pod[path: "status", "hostIP"] == nil {
+            if PodView(pod).hostIP == nil {
                 write(KubeletPodStatus.pending(pod, hostIP: hostIP(node), now: now), of: pod, key: key, context)
             }
             return
@@ -131,7 +131,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             context.logger.warning("no pod address left", metadata: ["node": "\(node)", "pod": "\(key.namespace)/\(key.name)"])
             return false
         }
-        let unready = pod[path: "metadata", "annotations", Self.readyAnnotation]?.stringValue == "false"
+        let unready = pod.meta.annotation(Self.readyAnnotation) == "false"
         let (status, next) = KubeletPodStatus.running(pod, hostIP: hostIP(node), podIP: ip, unready: unready, now: now)
         if let next { queue.addAfter(key, .seconds(next.timeIntervalSince(now))) }
         return write(status, of: pod, key: key, context)
@@ -140,10 +140,10 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     /// Host network pods use the node's address; others get one from the node's pod CIDR (the
     /// address a pod already reports is kept, so a restart does not renumber pods).
     func podIP(_ pod: JSON, node: String) -> String? {
-        if pod[path: "spec", "hostNetwork"]?.boolValue == true { return hostIP(node) }
-        let uid = pod[path: "metadata", "uid"]?.stringValue ?? ""
+        if PodView(pod).hostNetwork { return hostIP(node) }
+        let uid = pod.meta.uid
         return state.withLock { state -> String? in
-            if let reported = pod[path: "status", "podIP"]?.stringValue, state.addresses[node]?.reserve(reported, for: uid) == true {
+            if let reported = PodView(pod).podIP, state.addresses[node]?.reserve(reported, for: uid) == true {
                 return reported
             }
             return state.addresses[node]?.allocate(uid)
@@ -162,13 +162,13 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         var updated = pod
         updated["status"] = status
         do {
-            _ = try context.store(Self.pods).update(namespace: key.namespace, name: key.name, body: RequestBody(value: updated),
-                                                     options: WriteOptions(), subresource: "status")
+            _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
+                                                                        body: RequestBody(value: updated), options: WriteOptions())
             queue.forget(key)
             return true
         } catch {
-            if error.code == 409 { queue.addRateLimited(key) }
-            if error.code != 404 && error.code != 409 {
+            if error.isConflict { queue.addRateLimited(key) }
+            if !error.isNotFound && !error.isConflict {
                 context.logger.warning("pod status update failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
             }
             return false

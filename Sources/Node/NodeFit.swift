@@ -15,14 +15,14 @@ enum NodeFit {
     typealias Resources = [String: Int64]
 
     static func check(pod: JSON, node: JSON, used: Resources, podCount: Int) -> Rejection? {
-        let tolerations = pod[path: "spec", "tolerations"]?.arrayValue ?? []
-        if node[path: "spec", "unschedulable"]?.boolValue == true {
+        let tolerations = PodView(pod).tolerations
+        if NodeView(node).unschedulable {
             let taint: JSON = ["key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"]
             if !tolerations.contains(where: { tolerates($0, taint) }) {
                 return Rejection(reasons: ["node(s) were unschedulable"], unresolvable: true)
             }
         }
-        for taint in node[path: "spec", "taints"]?.arrayValue ?? [] {
+        for taint in NodeView(node).taints {
             let effect = taint["effect"]?.stringValue ?? ""
             guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
             if !tolerations.contains(where: { tolerates($0, taint) }) {
@@ -34,7 +34,7 @@ enum NodeFit {
             return Rejection(reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true)
         }
         var reasons: [String] = []
-        let allocatable = quantities(node[path: "status", "allocatable"])
+        let allocatable = quantities(NodeView(node).allocatable)
         if let maxPods = allocatable["pods"], Int64(podCount + 1) > maxPods { reasons.append("Too many pods") }
         let requested = requests(of: pod)
         for name in requested.keys.sorted(by: resourceOrder) where name != "pods" {
@@ -66,18 +66,18 @@ enum NodeFit {
 
     /// nodeSelector (every label) and required node affinity (any term; every expression in it).
     static func matchesAffinity(pod: JSON, node: JSON) -> Bool {
-        let labels = node[path: "metadata", "labels"]?.objectValue ?? [:]
-        for (key, value) in pod[path: "spec", "nodeSelector"]?.objectValue ?? [:] where labels[key] != value {
+        let labels = node.meta.labels
+        for (key, value) in PodView(pod).nodeSelector where labels[key] != value {
             return false
         }
         guard let terms = pod[path: "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                               "nodeSelectorTerms"]?.arrayValue else { return true }
-        let name = node[path: "metadata", "name"]?.stringValue ?? ""
+        let name = node.meta.name
         return terms.contains { term in
             let expressions = term["matchExpressions"]?.arrayValue ?? []
             let fields = term["matchFields"]?.arrayValue ?? []
             if expressions.isEmpty && fields.isEmpty { return false }
-            return expressions.allSatisfy { matches($0, labels[$0["key"]?.stringValue ?? ""]?.stringValue) }
+            return expressions.allSatisfy { matches($0, labels[$0["key"]?.stringValue ?? ""]) }
                 && fields.allSatisfy { ($0["key"]?.stringValue == "metadata.name") && matches($0, name) }
         }
     }
@@ -101,12 +101,13 @@ enum NodeFit {
     /// running) add to both.
     static func requests(of pod: JSON) -> Resources {
         var total: Resources = [:]
-        for c in pod[path: "spec", "containers"]?.arrayValue ?? [] { add(&total, quantities(c[path: "resources", "requests"])) }
+        let view = PodView(pod)
+        for c in view.containers { add(&total, quantities(c.resourceRequests)) }
         var sidecars: Resources = [:]
         var peaks: Resources = [:]
-        for c in pod[path: "spec", "initContainers"]?.arrayValue ?? [] {
-            let r = quantities(c[path: "resources", "requests"])
-            if c["restartPolicy"]?.stringValue == "Always" {
+        for c in view.initContainers {
+            let r = quantities(c.resourceRequests)
+            if c.isSidecar {
                 add(&sidecars, r)
                 continue
             }

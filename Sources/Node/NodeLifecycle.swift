@@ -44,61 +44,53 @@ public struct NodeLifecycle: Controller {
     func postStatus(_ node: String, index: Int, _ context: ControllerContext) -> JSON? {
         let store = context.store(GroupResource(group: "", resource: "nodes"))
         let now = context.timers.now()
-        for _ in 0..<5 {
-            guard let current = try? store.get(namespace: nil, name: node).object else {
-                let fresh = NodeTemplate.node(name: node, index: index, options: options, now: now)
-                do {
+        do {
+            return try retryOnError(retriable: Self.isRace) { () throws(APIError) -> JSON in
+                guard let current = try? store.get(namespace: nil, name: node).object else {
+                    let fresh = NodeTemplate.node(name: node, index: index, options: options, now: now)
                     return try store.create(namespace: nil, body: RequestBody(value: fresh), options: WriteOptions()).object
-                } catch {
-                    if error.code == 409 { continue }
-                    context.logger.warning("registering node failed", metadata: ["node": "\(node)", "error": "\(error)"])
-                    return nil
                 }
+                var updated = current
+                updated["status"] = NodeTemplate.status(name: node, index: index, options: options, now: now, previous: current["status"])
+                return try StatusStore(store: store).update(namespace: nil, name: node, body: RequestBody(value: updated),
+                                                           options: WriteOptions()).object
             }
-            var updated = current
-            updated["status"] = NodeTemplate.status(name: node, index: index, options: options, now: now, previous: current["status"])
-            do {
-                return try store.update(namespace: nil, name: node, body: RequestBody(value: updated), options: WriteOptions(),
-                                        subresource: "status").object
-            } catch {
-                if error.code == 409 || error.code == 404 { continue }
-                context.logger.warning("updating node status failed", metadata: ["node": "\(node)", "error": "\(error)"])
-                return nil
+        } catch {
+            if !Self.isRace(error) {
+                context.logger.warning("posting node status failed", metadata: ["node": "\(node)", "error": "\(error)"])
             }
+            return nil
         }
-        return nil
     }
 
     /// Moves the Lease's renewTime to now (creating the Lease, and the Node, if missing).
     func renewLease(_ node: String, index: Int, _ context: ControllerContext) {
         let leases = context.store(GroupResource(group: "coordination.k8s.io", resource: "leases"))
         let now = context.timers.now()
-        for _ in 0..<5 {
-            if var lease = try? leases.get(namespace: NodeTemplate.leaseNamespace, name: node).object {
-                lease[path: "spec", "renewTime"] = .string(Timestamp.formatMicro(now))
-                lease[path: "spec", "holderIdentity"] = .string(node)
-                do {
+        do {
+            try retryOnError(retriable: Self.isRace) { () throws(APIError) in
+                if var lease = try? leases.get(namespace: NodeTemplate.leaseNamespace, name: node).object {
+                    lease[path: "spec", "renewTime"] = .string(Timestamp.formatMicro(now))
+                    lease[path: "spec", "holderIdentity"] = .string(node)
                     _ = try leases.update(namespace: NodeTemplate.leaseNamespace, name: node, body: RequestBody(value: lease),
                                           options: WriteOptions())
                     return
-                } catch {
-                    if error.code == 409 || error.code == 404 { continue }
-                    context.logger.warning("renewing lease failed", metadata: ["node": "\(node)", "error": "\(error)"])
-                    return
                 }
+                let nodes = context.store(GroupResource(group: "", resource: "nodes"))
+                let nodeObject = (try? nodes.get(namespace: nil, name: node).object) ?? postStatus(node, index: index, context)
+                guard let nodeObject else { return }
+                _ = try leases.create(namespace: NodeTemplate.leaseNamespace,
+                                      body: RequestBody(value: NodeTemplate.lease(node: nodeObject, now: now)), options: WriteOptions())
             }
-            let nodes = context.store(GroupResource(group: "", resource: "nodes"))
-            let nodeObject = (try? nodes.get(namespace: nil, name: node).object) ?? postStatus(node, index: index, context)
-            guard let nodeObject else { return }
-            do {
-                _ = try leases.create(namespace: NodeTemplate.leaseNamespace, body: RequestBody(value: NodeTemplate.lease(node: nodeObject, now: now)),
-                                      options: WriteOptions())
-                return
-            } catch {
-                if error.code == 409 { continue }
-                context.logger.warning("creating lease failed", metadata: ["node": "\(node)", "error": "\(error)"])
-                return
+        } catch {
+            if !Self.isRace(error) {
+                context.logger.warning("renewing lease failed", metadata: ["node": "\(node)", "error": "\(error)"])
             }
         }
     }
+
+    /// A read-then-write that raced another writer (a stale copy, an object created or deleted
+    /// between the get and the write): the next attempt reads again. Races that outlast the
+    /// retries are left to the next beat.
+    static func isRace(_ error: APIError) -> Bool { error.isConflict || error.isAlreadyExists || error.isNotFound }
 }

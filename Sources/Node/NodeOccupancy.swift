@@ -38,7 +38,7 @@ final class NodeOccupancy: Sendable {
     func observe(_ key: Informer.ObjectName, _ pod: JSON?) {
         let placement = pod.flatMap { pod -> Placement? in
             guard Scheduler.occupiesNode(pod) else { return nil }
-            return Placement(node: pod[path: "spec", "nodeName"]?.stringValue ?? "", requests: NodeFit.requests(of: pod))
+            return Placement(node: PodView(pod).nodeName, requests: NodeFit.requests(of: pod))
         }
         state.withLock { s in
             if let old = s.placements.removeValue(forKey: key) { s.nodes[old.node]?.remove(old.requests) }

@@ -76,14 +76,14 @@ enum NodeTemplate {
 
     /// The node's heartbeat Lease, owned by the Node so it goes when the node does.
     static func lease(node: JSON, now: Date) -> JSON {
-        let name = node[path: "metadata", "name"] ?? ""
+        let name = JSON.string(node.meta.name)
         return [
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": [
                 "name": name, "namespace": .string(leaseNamespace),
                 "ownerReferences": [[
                     "apiVersion": "v1", "kind": "Node", "name": name,
-                    "uid": node[path: "metadata", "uid"] ?? "",
+                    "uid": .string(node.meta.uid),
                 ]],
             ],
             "spec": [

@@ -38,7 +38,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             updated: { [self] old, pod in
                 nodeUsage.observe(Self.key(pod), pod)
                 if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
-                if !(pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty {
+                if !PodView(pod).nodeName.isEmpty {
                     assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
                 }
                 if Self.occupiesNode(old), !Self.occupiesNode(pod) { requeueUnscheduled(pods) }
@@ -58,8 +58,8 @@ public final class Scheduler: Controller, @unchecked Sendable {
             added: { [self] _ in requeueUnscheduled(pods) },
             updated: { [self] old, node in
                 // Heartbeats change nothing a filter reads; spec, labels and allocatable do.
-                if old["spec"] != node["spec"] || old[path: "metadata", "labels"] != node[path: "metadata", "labels"]
-                    || old[path: "status", "allocatable"] != node[path: "status", "allocatable"] {
+                if old["spec"] != node["spec"] || old.meta.labels != node.meta.labels
+                    || NodeView(old).allocatable != NodeView(node).allocatable {
                     requeueUnscheduled(pods)
                 }
             }))
@@ -70,27 +70,27 @@ public final class Scheduler: Controller, @unchecked Sendable {
     }
 
     static func key(_ pod: JSON) -> Informer.ObjectName {
-        Informer.ObjectName(namespace: pod[path: "metadata", "namespace"]?.stringValue ?? "",
-                            name: pod[path: "metadata", "name"]?.stringValue ?? "")
+        Informer.ObjectName(namespace: pod.meta.namespace,
+                            name: pod.meta.name)
     }
 
     /// A pod this scheduler should place: no node yet, ours, not deleted, not gated, not finished.
     static func awaitsScheduling(_ pod: JSON) -> Bool {
-        (pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty
-            && (pod[path: "spec", "schedulerName"]?.stringValue ?? schedulerName) == schedulerName
-            && pod[path: "metadata", "deletionTimestamp"] == nil
-            && (pod[path: "spec", "schedulingGates"]?.arrayValue ?? []).isEmpty
+        PodView(pod).nodeName.isEmpty
+            && (PodView(pod).schedulerName ?? schedulerName) == schedulerName
+            && !pod.meta.isBeingDeleted
+            && !PodView(pod).hasSchedulingGates
             && !isTerminal(pod)
     }
 
     static func isTerminal(_ pod: JSON) -> Bool {
-        let phase = pod[path: "status", "phase"]?.stringValue
+        let phase = PodView(pod).phase
         return phase == "Succeeded" || phase == "Failed"
     }
 
     /// Whether a pod takes room on a node (the scheduler's cache leaves out terminal pods).
     static func occupiesNode(_ pod: JSON) -> Bool {
-        !(pod[path: "spec", "nodeName"]?.stringValue ?? "").isEmpty && !isTerminal(pod)
+        !PodView(pod).nodeName.isEmpty && !isTerminal(pod)
     }
 
     func requeueUnscheduled(_ pods: Informer) {
@@ -102,7 +102,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         guard let pod = podInformer.get(namespace: key.namespace, name: key.name), Self.awaitsScheduling(pod),
               assumed.withLock({ $0[key] == nil }) else { return }
         let nodes = context.informer(Self.nodes).list().sorted {
-            ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "")
+            $0.meta.name < $1.meta.name
         }
         // Claims first, as upstream's VolumeBinding plugin: an unbound immediate claim keeps the pod
         // Pending; a WaitForFirstConsumer claim waits for this scheduler to pick a node.
@@ -121,7 +121,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         var rejections: [NodeFit.Rejection] = []
         var best: (node: String, score: Double)?
         for node in nodes {
-            let nodeName = node[path: "metadata", "name"]?.stringValue ?? ""
+            let nodeName = node.meta.name
             let usage = placed[nodeName] ?? NodeOccupancy.Usage()
             if let rejection = NodeFit.check(pod: pod, node: node, used: usage.used, podCount: usage.count) {
                 rejections.append(rejection)
@@ -146,7 +146,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
     /// Upstream's LeastAllocated idea: the share of cpu, memory and pod slots in use once this pod
     /// is added; the emptiest node wins (ties go to the first by name).
     static func allocatedFraction(pod: JSON, node: JSON, used: NodeFit.Resources, podCount: Int) -> Double {
-        let allocatable = NodeFit.quantities(node[path: "status", "allocatable"])
+        let allocatable = NodeFit.quantities(NodeView(node).allocatable)
         let requested = NodeFit.requests(of: pod)
         var shares: [Double] = []
         for name in ["cpu", "memory"] {
@@ -160,16 +160,17 @@ public final class Scheduler: Controller, @unchecked Sendable {
     func bind(_ pod: JSON, to node: String, key: Informer.ObjectName, _ context: ControllerContext) {
         let binding: JSON = [
             "apiVersion": "v1", "kind": "Binding",
-            "metadata": ["name": .string(key.name), "namespace": .string(key.namespace), "uid": pod[path: "metadata", "uid"] ?? ""],
+            "metadata": ["name": .string(key.name), "namespace": .string(key.namespace), "uid": .string(pod.meta.uid)],
             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
         ]
+        guard let bindings = context.registry.podBinding else { return }
         assumed.withLock { $0[key] = (node, pod) }
         do {
-            _ = try context.store(Self.pods).bind(namespace: key.namespace, name: key.name, binding: binding, options: WriteOptions())
+            _ = try bindings.create(namespace: key.namespace, name: key.name, binding: binding, options: WriteOptions())
         } catch {
             assumed.withLock { _ = $0.removeValue(forKey: key) }
             // Bound, deleted or recreated meanwhile: the cache will say what to do next.
-            if error.code == 409 || error.code == 404 { return }
+            if error.isConflict || error.isNotFound { return }
             context.logger.warning("binding failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
             queue.addRateLimited(key)
             return
@@ -196,11 +197,11 @@ public final class Scheduler: Controller, @unchecked Sendable {
             var updated = pod
             updated[path: "status", "conditions"] = .array(conditions)
             do {
-                _ = try context.store(Self.pods).update(namespace: key.namespace, name: key.name, body: RequestBody(value: updated),
-                                                         options: WriteOptions(), subresource: "status")
+                _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
+                                                                            body: RequestBody(value: updated), options: WriteOptions())
             } catch {
-                if error.code == 409 { queue.addRateLimited(key) }
-                if error.code != 404 {
+                if error.isConflict { queue.addRateLimited(key) }
+                if !error.isNotFound {
                     context.logger.debug("pod status update failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
                 }
                 return
@@ -224,7 +225,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             counts.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", ")
         }
         var message = "0/\(nodes) nodes are available: \(histogram(filterCounts))."
-        if pod[path: "spec", "preemptionPolicy"]?.stringValue == "Never" {
+        if PodView(pod).preemptionPolicy == "Never" {
             message += " preemption: not eligible due to preemptionPolicy=Never."
         } else {
             message += " preemption: 0/\(nodes) nodes are available: \(histogram(preemptionCounts))."

@@ -26,7 +26,7 @@ public enum VolumeBinding {
 
     /// The state of the pod's claims, read from storage (always current).
     public static func check(_ pod: JSON, registry: Registry) -> PodVolumes {
-        let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
+        let namespace = pod.meta.namespace
         guard let claims = registry.store(group: "", plural: "persistentvolumeclaims") else { return .ready }
         let classes = registry.store(group: "storage.k8s.io", plural: "storageclasses")
         var needsNode: [String] = [], waiting: [String] = [], immediate = false
@@ -64,10 +64,10 @@ public enum VolumeBinding {
 
     /// Names of the pod's claims that are not Bound (missing ones included).
     public static func unboundClaims(for pod: JSON, registry: Registry) -> [String] {
-        let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
+        let namespace = pod.meta.namespace
         let claims = registry.store(group: "", plural: "persistentvolumeclaims")
         return PodClaims.claimNames(pod).filter { name in
-            (try? claims?.get(namespace: namespace, name: name))?.object[path: "status", "phase"]?.stringValue != "Bound"
+            (try? claims?.get(namespace: namespace, name: name)).map { PersistentVolumeClaimView($0.object).phase } != "Bound"
         }
     }
 
@@ -86,7 +86,7 @@ public enum VolumeBinding {
     public static func selectNode(_ node: String, for pod: JSON, registry: Registry) throws(APIError) {
         guard case .needsNode(let names) = check(pod, registry: registry),
               let claims = registry.store(group: "", plural: "persistentvolumeclaims") else { return }
-        let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
+        let namespace = pod.meta.namespace
         for name in names {
             let patch: JSON = ["metadata": ["annotations": [selectedNodeAnnotation: .string(node)]]]
             _ = try claims.patch(namespace: namespace, name: name, type: .merge, patch: RequestBody(value: patch), options: WriteOptions())

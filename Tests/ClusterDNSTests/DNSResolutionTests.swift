@@ -181,8 +181,8 @@ final class DNSResolutionTests: XCTestCase {
         var pod = try XCTUnwrap(h.cluster.get("pods", "p"))
         pod[path: "status", "podIP"] = "10.244.2.3"
         pod[path: "status", "podIPs"] = [["ip": "10.244.2.3"]]
-        _ = try h.cluster.store("pods").update(namespace: "default", name: "p", body: RequestBody(value: pod),
-                                               options: WriteOptions(), subresource: "status")
+        _ = try StatusStore(store: h.cluster.store("pods")).update(namespace: "default", name: "p", body: RequestBody(value: pod),
+                                                                   options: WriteOptions())
         XCTAssertTrue(h.waitFor("10-244-2-3.default.pod.cluster.local", .a, ["10.244.2.3"]))
     }
 

@@ -45,7 +45,7 @@ extension ControllerHarness {
         }
         status["conditions"] = [["type": "Ready", "status": ready ? "True" : "False", "lastTransitionTime": .string(transition)]]
         pod["status"] = .object(status)
-        _ = try store("pods").update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions(), subresource: "status")
+        _ = try StatusStore(store: store("pods")).update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions())
     }
 
     func endpoints(_ name: String) -> JSON? { get("endpoints", name) }

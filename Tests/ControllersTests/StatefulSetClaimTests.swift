@@ -13,9 +13,9 @@ final class StatefulSetClaimTests: XCTestCase {
         try h.create(StatefulSetHarness.statefulSet("redis-pv-sts", replicas: 2, claims: true))
         try h.readyInOrder(["redis-pv-sts-0", "redis-pv-sts-1"])
         h.waitUntil("two claims") { h.claims().count == 2 }
-        XCTAssertEqual(h.claims().map(\.metaName).sorted(), ["data-redis-pv-sts-0", "data-redis-pv-sts-1"])
+        XCTAssertEqual(h.claims().map(\.meta.name).sorted(), ["data-redis-pv-sts-0", "data-redis-pv-sts-1"])
         let claim = try XCTUnwrap(h.claim("data-redis-pv-sts-0"))
-        XCTAssertEqual(claim.metaLabels, ["app": "redis-pv-sts"])
+        XCTAssertEqual(claim.meta.labels, ["app": "redis-pv-sts"])
         XCTAssertEqual(claim[path: "spec", "storageClassName"], "nfs-client")
         XCTAssertEqual(claim[path: "spec", "resources", "requests", "storage"], "100Mi")
         XCTAssertEqual(claim[path: "spec", "accessModes"], ["ReadWriteMany"])
@@ -36,11 +36,11 @@ final class StatefulSetClaimTests: XCTestCase {
         let h = try StatefulSetHarness()
         try h.create(StatefulSetHarness.statefulSet("redis-pv-sts", replicas: 1, claims: true))
         try h.readyInOrder(["redis-pv-sts-0"])
-        let claimUID = h.claim("data-redis-pv-sts-0")?.metaUID
-        let podUID = h.pod("redis-pv-sts-0")?.metaUID
+        let claimUID = h.claim("data-redis-pv-sts-0")?.meta.uid
+        let podUID = h.pod("redis-pv-sts-0")?.meta.uid
         try h.deletePod("redis-pv-sts-0")
-        h.waitUntil("pod is back") { (h.pod("redis-pv-sts-0")?.metaUID).map { $0 != podUID } ?? false }
-        XCTAssertEqual(h.claim("data-redis-pv-sts-0")?.metaUID, claimUID, "the claim is never recreated")
+        h.waitUntil("pod is back") { (h.pod("redis-pv-sts-0")?.meta.uid).map { $0 != podUID } ?? false }
+        XCTAssertEqual(h.claim("data-redis-pv-sts-0")?.meta.uid, claimUID, "the claim is never recreated")
         XCTAssertEqual(h.claims().count, 1)
         XCTAssertEqual(h.pod("redis-pv-sts-0")?[path: "spec", "volumes"]?.arrayValue?.first?[path: "persistentVolumeClaim", "claimName"],
                        "data-redis-pv-sts-0")
@@ -57,7 +57,7 @@ final class StatefulSetClaimTests: XCTestCase {
         let created = try h.store("", "persistentvolumeclaims").create(namespace: "default", body: .init(value: existing), options: .init()).object
         try h.create(StatefulSetHarness.statefulSet("pre", replicas: 1, claims: true))
         h.waitUntil("pod exists") { h.pod("pre-0") != nil }
-        XCTAssertEqual(h.claim("data-pre-0")?.metaUID, created.metaUID)
+        XCTAssertEqual(h.claim("data-pre-0")?.meta.uid, created.meta.uid)
         XCTAssertEqual(h.claim("data-pre-0")?[path: "spec", "resources", "requests", "storage"], "1Gi")
     }
 
@@ -67,9 +67,9 @@ final class StatefulSetClaimTests: XCTestCase {
             $0[path: "spec", "persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": "Delete", "whenScaled": "Retain"]
         })
         try h.readyInOrder(["wd-0"])
-        h.waitUntil("claim owned by the set") { !(h.claim("data-wd-0")?.ownerReferences.isEmpty ?? true) }
-        XCTAssertEqual(h.claim("data-wd-0")?.ownerReferences, [[
-            "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "wd", "uid": .string(set.metaUID),
+        h.waitUntil("claim owned by the set") { !(h.claim("data-wd-0")?.meta.ownerReferences.isEmpty ?? true) }
+        XCTAssertEqual(h.claim("data-wd-0")?.meta.ownerReferences.map(\.object), [[
+            "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "wd", "uid": .string(set.meta.uid),
             "controller": true, "blockOwnerDeletion": true,
         ]])
     }
@@ -82,10 +82,10 @@ final class StatefulSetClaimTests: XCTestCase {
         try h.readyInOrder(["ws-0", "ws-1"])
         h.waitUntil("2 ready") { h.status("ws")["readyReplicas"]?.intValue == 2 }
         XCTAssertNil(h.claim("data-ws-1")?[path: "metadata", "ownerReferences"], "a claim in range has no owner under Delete/Retain")
-        let podUID = h.pod("ws-1")?.metaUID ?? ""
+        let podUID = h.pod("ws-1")?.meta.uid ?? ""
         try h.modifySet("ws") { $0[path: "spec", "replicas"] = 1 }
         h.waitUntil("ws-1 deleted") { h.pod("ws-1") == nil }
-        XCTAssertEqual(h.claim("data-ws-1")?.ownerReferences, [[
+        XCTAssertEqual(h.claim("data-ws-1")?.meta.ownerReferences.map(\.object), [[
             "apiVersion": "v1", "kind": "Pod", "name": "ws-1", "uid": .string(podUID), "controller": true, "blockOwnerDeletion": true,
         ]])
         XCTAssertNil(h.claim("data-ws-0")?[path: "metadata", "ownerReferences"])
@@ -97,27 +97,27 @@ final class StatefulSetClaimTests: XCTestCase {
             $0[path: "spec", "persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": "Delete", "whenScaled": "Delete"]
         })
         try h.readyInOrder(["dd-0", "dd-1"])
-        h.waitUntil("claims owned by the set") { h.claim("data-dd-1")?.ownerReferences.first?["uid"]?.stringValue == set.metaUID }
+        h.waitUntil("claims owned by the set") { h.claim("data-dd-1")?.meta.ownerReferences.first?.uid == set.meta.uid }
         try h.modifySet("dd") { $0[path: "spec", "replicas"] = 1 }
         h.waitUntil("dd-1 deleted") { h.pod("dd-1") == nil }
-        let refs = h.claim("data-dd-1")?.ownerReferences ?? []
+        let refs = h.claim("data-dd-1")?.meta.ownerReferences.map(\.object) ?? []
         XCTAssertEqual(refs.map { $0["kind"] }, ["Pod"], "a condemned claim moves from the set to its pod")
-        XCTAssertEqual(h.claim("data-dd-0")?.ownerReferences.map { $0["kind"] }, ["StatefulSet"])
+        XCTAssertEqual(h.claim("data-dd-0")?.meta.ownerReferences.map(\.kind), ["StatefulSet"])
     }
 
     func testRetentionPolicyTableDecisions() {
         var set = StatefulSetObject(StatefulSetHarness.statefulSet("t", replicas: 1, claims: true))
-        set.json[path: "metadata", "uid"] = "set-uid"
+        set.object[path: "metadata", "uid"] = "set-uid"
         let inRange: JSON = ["metadata": ["name": "t-0", "uid": "pod0"]]
         let condemned: JSON = ["metadata": ["name": "t-3", "uid": "pod3"]]
         let bare: JSON = ["metadata": ["name": "data-t-0"]]
         func refs(_ scaled: String, _ deleted: String, _ pod: JSON) -> [String] {
             var s = set
-            s.json[path: "spec", "persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": .string(deleted), "whenScaled": .string(scaled)]
+            s.object[path: "spec", "persistentVolumeClaimRetentionPolicy"] = ["whenDeleted": .string(deleted), "whenScaled": .string(scaled)]
             var claim = bare
             ClaimRetention.updateOwnerRefs(&claim, s, pod)
             XCTAssertTrue(ClaimRetention.isUpToDate(claim, s, pod))
-            return claim.ownerReferences.compactMap { $0["uid"]?.stringValue }
+            return claim.meta.ownerReferences.map(\.uid)
         }
         XCTAssertEqual(refs("Retain", "Retain", condemned), [])
         XCTAssertEqual(refs("Retain", "Delete", inRange), ["set-uid"])

@@ -52,7 +52,7 @@ final class StatefulSetFailureTests: XCTestCase {
         _ = try h.store("apps", "statefulsets").patch(namespace: "default", name: "un", type: .strategic,
                                                       patch: .init(value: first["data"]!), options: .init())
         XCTAssertEqual(h.set("un")[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"], "redis:5-alpine")
-        h.waitUntil("revision 1 renumbered to 3") { h.revisions("un").last?.metaName == first.metaName }
+        h.waitUntil("revision 1 renumbered to 3") { h.revisions("un").last?.meta.name == first.meta.name }
         XCTAssertEqual(h.revisions("un").last?["revision"], 3)
     }
 }

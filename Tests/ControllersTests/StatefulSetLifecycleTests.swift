@@ -39,9 +39,9 @@ final class StatefulSetLifecycleTests: XCTestCase {
         let h = try StatefulSetHarness()
         try h.create(StatefulSetHarness.statefulSet("redis-sts", replicas: 2))
         try h.readyInOrder(["redis-sts-0", "redis-sts-1"])
-        let oldUID = h.pod("redis-sts-0")?.metaUID
+        let oldUID = h.pod("redis-sts-0")?.meta.uid
         try h.deletePod("redis-sts-0")
-        h.waitUntil("redis-sts-0 is back") { (h.pod("redis-sts-0")?.metaUID).map { $0 != oldUID } ?? false }
+        h.waitUntil("redis-sts-0 is back") { (h.pod("redis-sts-0")?.meta.uid).map { $0 != oldUID } ?? false }
         XCTAssertEqual(h.pod("redis-sts-0")?[path: "spec", "hostname"], "redis-sts-0")
         h.waitUntil("status counts the pending replacement") {
             h.status("redis-sts")["readyReplicas"]?.intValue == 1 && h.status("redis-sts")["replicas"]?.intValue == 2
@@ -52,9 +52,9 @@ final class StatefulSetLifecycleTests: XCTestCase {
         let h = try StatefulSetHarness()
         try h.create(StatefulSetHarness.statefulSet("f", replicas: 1))
         try h.readyInOrder(["f-0"])
-        let oldUID = h.pod("f-0")?.metaUID
+        let oldUID = h.pod("f-0")?.meta.uid
         try h.setPodStatus("f-0", phase: "Failed", ready: false)
-        h.waitUntil("f-0 recreated") { (h.pod("f-0")?.metaUID).map { $0 != oldUID } ?? false }
+        h.waitUntil("f-0 recreated") { (h.pod("f-0")?.meta.uid).map { $0 != oldUID } ?? false }
         XCTAssertEqual(h.pod("f-0")?[path: "status", "phase"], "Pending")
         h.waitUntil("the watch saw create, delete, create") { h.podLog.all == ["+f-0", "-f-0", "+f-0"] }
         h.waitUntil("three events") { h.events("f").count == 3 }
@@ -65,9 +65,9 @@ final class StatefulSetLifecycleTests: XCTestCase {
         let h = try StatefulSetHarness()
         try h.create(StatefulSetHarness.statefulSet("s", replicas: 1, policy: "Parallel"))
         h.waitUntil("s-0 exists") { h.pod("s-0") != nil }
-        let oldUID = h.pod("s-0")?.metaUID
+        let oldUID = h.pod("s-0")?.meta.uid
         try h.setPodStatus("s-0", phase: "Succeeded", ready: false)
-        h.waitUntil("s-0 recreated") { (h.pod("s-0")?.metaUID).map { $0 != oldUID } ?? false }
+        h.waitUntil("s-0 recreated") { (h.pod("s-0")?.meta.uid).map { $0 != oldUID } ?? false }
     }
 
     func testOrphanPodWithMatchingNameAndLabelsIsAdopted() throws {
@@ -79,7 +79,7 @@ final class StatefulSetLifecycleTests: XCTestCase {
         ]
         _ = try h.store("", "pods").create(namespace: "default", body: .init(value: orphan), options: .init())
         let set = try h.create(StatefulSetHarness.statefulSet("a", replicas: 1))
-        h.waitUntil("a-0 adopted") { h.pod("a-0")?.controllerRef?["uid"]?.stringValue == set.metaUID }
+        h.waitUntil("a-0 adopted") { h.pod("a-0")?.meta.controllerRef?.uid == set.meta.uid }
     }
 
     func testDeletedStatefulSetStopsBeingSynced() throws {

@@ -33,13 +33,13 @@ final class StatefulSetOrderedTests: XCTestCase {
         h.waitUntil("revision recorded") { !(h.status("redis-sts")["updateRevision"]?.stringValue ?? "").isEmpty }
         let pod = try XCTUnwrap(h.pod("redis-sts-0"))
         let revision = h.status("redis-sts")["updateRevision"]?.stringValue ?? ""
-        XCTAssertEqual(pod.metaLabels, ["app": "redis-sts", "statefulset.kubernetes.io/pod-name": "redis-sts-0",
+        XCTAssertEqual(pod.meta.labels, ["app": "redis-sts", "statefulset.kubernetes.io/pod-name": "redis-sts-0",
                                         "apps.kubernetes.io/pod-index": "0", "controller-revision-hash": revision])
         XCTAssertEqual(pod[path: "spec", "hostname"], "redis-sts-0")
         XCTAssertEqual(pod[path: "spec", "subdomain"], "redis-sts-svc")
         XCTAssertEqual(pod[path: "metadata", "generateName"], "redis-sts-")
-        XCTAssertEqual(pod.ownerReferences, [[
-            "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "redis-sts", "uid": .string(set.metaUID),
+        XCTAssertEqual(pod.meta.ownerReferences.map(\.object), [[
+            "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "redis-sts", "uid": .string(set.meta.uid),
             "controller": true, "blockOwnerDeletion": true,
         ]])
         XCTAssertTrue(revision.hasPrefix("redis-sts-"))
@@ -51,7 +51,7 @@ final class StatefulSetOrderedTests: XCTestCase {
         try h.readyInOrder(["web-3", "web-4"])
         h.waitUntil("2 ready") { h.status("web")["readyReplicas"]?.intValue == 2 }
         XCTAssertEqual(h.podNames("web"), ["web-3", "web-4"])
-        XCTAssertEqual(h.pod("web-4")?.metaLabels["apps.kubernetes.io/pod-index"], "4")
+        XCTAssertEqual(h.pod("web-4")?.meta.labels["apps.kubernetes.io/pod-index"], "4")
     }
 
     func testScaleTwoToFiveToOneCreatesUpwardAndDeletesDownward() throws {

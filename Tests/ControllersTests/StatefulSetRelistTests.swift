@@ -28,8 +28,8 @@ final class StatefulSetRelistTests: XCTestCase {
         // The controller's pod cache holds what storage holds, the recreated r-1 included.
         let cache = h.context.informer(StatefulSetController.pods)
         h.waitUntil("the pod cache caught up") {
-            cache.list(namespace: "default").map(\.metaName).sorted() == ["r-0", "r-1", "r-2"]
-                && cache.get(namespace: "default", name: "r-1")?.metaUID == h.pod("r-1")?.metaUID
+            cache.list(namespace: "default").map(\.meta.name).sorted() == ["r-0", "r-1", "r-2"]
+                && cache.get(namespace: "default", name: "r-1")?.meta.uid == h.pod("r-1")?.meta.uid
         }
     }
 }

@@ -27,7 +27,7 @@ final class StatefulSetHarness: @unchecked Sendable {
         context = ControllerContext(registry: registry, timers: timers)
         podWatch = Informer(resource: "pods")
         let log = podLog
-        podWatch.addHandler(Informer.Handler(added: { log.append("+\($0.metaName)") }, deleted: { log.append("-\($0.metaName)") }))
+        podWatch.addHandler(Informer.Handler(added: { log.append("+\($0.meta.name)") }, deleted: { log.append("-\($0.meta.name)") }))
         context.start(podWatch)
         podWatch.waitForSync()
         controller = StatefulSetController(workers: workers)
@@ -109,11 +109,11 @@ final class StatefulSetHarness: @unchecked Sendable {
 
     func pods(_ prefix: String) -> [JSON] {
         store("", "pods").list(namespace: "default").items.map(\.object)
-            .filter { StatefulPod.parentAndOrdinal($0.metaName).parent == prefix }
+            .filter { StatefulPod.parentAndOrdinal($0.meta.name).parent == prefix }
             .sorted { StatefulPod.ordinal($0) < StatefulPod.ordinal($1) }
     }
 
-    func podNames(_ prefix: String) -> [String] { pods(prefix).map(\.metaName) }
+    func podNames(_ prefix: String) -> [String] { pods(prefix).map(\.meta.name) }
 
     func pod(_ name: String) -> JSON? { (try? store("", "pods").get(namespace: "default", name: name))?.object }
 
@@ -123,7 +123,7 @@ final class StatefulSetHarness: @unchecked Sendable {
 
     func revisions(_ setName: String) -> [JSON] {
         store("apps", "controllerrevisions").list(namespace: "default").items.map(\.object)
-            .filter { $0.metaName.hasPrefix("\(setName)-") }
+            .filter { $0.meta.name.hasPrefix("\(setName)-") }
             .sorted { ($0["revision"]?.intValue ?? 0) < ($1["revision"]?.intValue ?? 0) }
     }
 

@@ -27,20 +27,20 @@ final class StatefulSetUpdateTests: XCTestCase {
         })
         h.waitUntil("one revision") { h.revisions("redis-sts").count == 1 }
         let revision = h.revisions("redis-sts")[0]
-        h.waitUntil("status names it") { h.status("redis-sts")["updateRevision"]?.stringValue == revision.metaName }
+        h.waitUntil("status names it") { h.status("redis-sts")["updateRevision"]?.stringValue == revision.meta.name }
         let hash = revision[path: "metadata", "labels", "controller.kubernetes.io/hash"]?.stringValue ?? ""
-        XCTAssertEqual(revision.metaName, "redis-sts-\(hash)")
-        XCTAssertEqual(revision.metaLabels["app"], "redis-sts")
+        XCTAssertEqual(revision.meta.name, "redis-sts-\(hash)")
+        XCTAssertEqual(revision.meta.labels["app"], "redis-sts")
         XCTAssertEqual(revision[path: "metadata", "annotations", "note"], "v1")
         XCTAssertEqual(revision["revision"], 1)
-        XCTAssertEqual(revision.controllerRef?["uid"]?.stringValue, set.metaUID)
+        XCTAssertEqual(revision.meta.controllerRef?.uid, set.meta.uid)
         let stored = h.set("redis-sts")
         let template = try XCTUnwrap(stored[path: "spec", "template"])
         XCTAssertEqual(revision["data"], ControllerRevisionHash.patch(template: template))
         XCTAssertEqual(revision[path: "data", "spec", "template", "$patch"], "replace")
         XCTAssertEqual(Array(revision[path: "data", "spec", "template"]?.objectValue?.keys ?? []), ["$patch", "metadata", "spec"])
         XCTAssertEqual(hash, ControllerRevisionHash.hash(data: JSONWriter.encode(revision["data"]!), collisionCount: 0))
-        XCTAssertEqual(h.status("redis-sts")["updateRevision"]?.stringValue, revision.metaName)
+        XCTAssertEqual(h.status("redis-sts")["updateRevision"]?.stringValue, revision.meta.name)
     }
 
     func testRollingUpdateGoesFromTheHighestOrdinalDown() throws {
@@ -149,11 +149,11 @@ final class StatefulSetUpdateTests: XCTestCase {
         try h.create(StatefulSetHarness.statefulSet("rb", replicas: 1))
         try h.readyInOrder(["rb-0"])
         h.waitUntil("revision 1") { h.revisions("rb").count == 1 }
-        let first = h.revisions("rb")[0].metaName
+        let first = h.revisions("rb")[0].meta.name
         try setImage(h, "rb", "redis:6")
         h.waitUntil("revision 2") { h.revisions("rb").count == 2 }
         try setImage(h, "rb", "redis:5-alpine")
-        h.waitUntil("first revision renumbered to 3") { h.revisions("rb").last?.metaName == first }
+        h.waitUntil("first revision renumbered to 3") { h.revisions("rb").last?.meta.name == first }
         XCTAssertEqual(h.revisions("rb").map { $0["revision"]?.intValue }, [2, 3])
         h.waitUntil("update revision is the first again") { h.status("rb")["updateRevision"]?.stringValue == first }
     }
@@ -162,7 +162,7 @@ final class StatefulSetUpdateTests: XCTestCase {
         let h = try StatefulSetHarness()
         try h.create(StatefulSetHarness.statefulSet("rs", replicas: 1))
         try h.readyInOrder(["rs-0"])
-        h.waitUntil("revision 1 is current") { h.status("rs")["currentRevision"]?.stringValue == h.revisions("rs").first?.metaName }
+        h.waitUntil("revision 1 is current") { h.status("rs")["currentRevision"]?.stringValue == h.revisions("rs").first?.meta.name }
         let before = h.status("rs")["currentRevision"]?.stringValue ?? ""
         let patch: JSON = ["spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": "2024-01-01T00:00:00Z"]]]]]
         _ = try h.store("apps", "statefulsets").patch(namespace: "default", name: "rs", type: .strategic, patch: .init(value: patch), options: .init())
@@ -183,7 +183,7 @@ final class StatefulSetUpdateTests: XCTestCase {
             try setImage(h, "hl", image)
             h.waitUntil("hl-0 recreated at revision \(number)") {
                 guard let latest = h.revisions("hl").last, latest["revision"]?.intValue == number else { return false }
-                return self.revisionOf(h, "hl-0") == latest.metaName
+                return self.revisionOf(h, "hl-0") == latest.meta.name
             }
             if number == 5 {
                 // Before the rollout completes: the current (4) and update (5) revisions are live, plus one more.
@@ -191,7 +191,7 @@ final class StatefulSetUpdateTests: XCTestCase {
             }
             try h.setPodStatus("hl-0")
             h.waitUntil("rollout \(number) complete") {
-                h.status("hl")["currentRevision"]?.stringValue == h.revisions("hl").last?.metaName
+                h.status("hl")["currentRevision"]?.stringValue == h.revisions("hl").last?.meta.name
                     && h.status("hl")["readyReplicas"]?.intValue == 1
             }
         }

@@ -85,7 +85,7 @@ final class PodGracefulDeletionTests: XCTestCase {
     func testFinishedPodIsDeletedAtOnce() throws {
         var pod = try createPod("done", node: "n1")
         pod[path: "status", "phase"] = "Succeeded"
-        _ = try pods.update(namespace: "default", name: "done", body: RequestBody(value: pod), options: WriteOptions(), subresource: "status")
+        _ = try StatusStore(store: pods).update(namespace: "default", name: "done", body: RequestBody(value: pod), options: WriteOptions())
         guard case .deleted = try delete("done") else { return XCTFail("expected removal") }
     }
 
@@ -94,8 +94,8 @@ final class PodGracefulDeletionTests: XCTestCase {
         _ = try delete("busy")
         var pod = try pods.get(namespace: "default", name: "busy").object
         pod[path: "status", "phase"] = "Running"
-        let updated = try pods.update(namespace: "default", name: "busy", body: RequestBody(value: pod), options: WriteOptions(),
-                                      subresource: "status").object
+        let updated = try StatusStore(store: pods).update(namespace: "default", name: "busy", body: RequestBody(value: pod),
+                                                          options: WriteOptions()).object
         XCTAssertEqual(updated[path: "status", "phase"], "Running")
         XCTAssertNotNil(try? pods.get(namespace: "default", name: "busy"))
     }

@@ -1,28 +1,24 @@
 /// Read access to the fields of a volume the volume controllers decide on.
 public struct PersistentVolumeView {
-    public let object: JSON
-    public init(_ object: JSON) { self.object = object }
+    var fields: ObjectFields
+    public init(_ object: JSON) { fields = ObjectFields(object) }
 
-    public var name: String { object[path: "metadata", "name"]?.stringValue ?? "" }
-    public var resourceVersion: String { object[path: "metadata", "resourceVersion"]?.stringValue ?? "" }
-    public var isBeingDeleted: Bool { object[path: "metadata", "deletionTimestamp"] != nil }
-    public func annotation(_ key: String) -> String? { object[path: "metadata", "annotations", key]?.stringValue }
-    public var labels: [String: String] {
-        var labels: [String: String] = [:]
-        for (k, v) in object[path: "metadata", "labels"]?.objectValue ?? [:] { labels[k] = v.stringValue ?? "" }
-        return labels
-    }
-    public var finalizers: [String] { (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue) }
+    /// The object as stored: the escape hatch for building updates.
+    public var object: JSON { fields.object }
+    public var meta: ObjectMetaView { ObjectMetaView(fields: fields.child("metadata")) }
 
-    public var phase: String { object[path: "status", "phase"]?.stringValue ?? "Pending" }
+    public var name: String { meta.name }
+    public func annotation(_ key: String) -> String? { meta.annotation(key) }
+
+    public var phase: String { fields.string("status", "phase") ?? "Pending" }
     public var storageClassName: String {
-        annotation(VolumeKeys.betaStorageClass) ?? object[path: "spec", "storageClassName"]?.stringValue ?? ""
+        annotation(VolumeKeys.betaStorageClass) ?? fields.string("spec", "storageClassName") ?? ""
     }
-    public var accessModes: [String] { (object[path: "spec", "accessModes"]?.arrayValue ?? []).compactMap(\.stringValue) }
-    public var volumeMode: String { object[path: "spec", "volumeMode"]?.stringValue ?? "Filesystem" }
-    public var capacity: Quantity? { object[path: "spec", "capacity", "storage"].flatMap { try? Quantity(json: $0) } }
-    public var reclaimPolicy: String { object[path: "spec", "persistentVolumeReclaimPolicy"]?.stringValue ?? "Retain" }
-    public var claimRef: JSON? { object[path: "spec", "claimRef"].flatMap { $0.isNull ? nil : $0 } }
+    public var accessModes: [String] { fields.strings("spec", "accessModes") }
+    public var volumeMode: String { fields.string("spec", "volumeMode") ?? "Filesystem" }
+    public var capacity: Quantity? { fields.json("spec", "capacity", "storage").flatMap { try? Quantity(json: $0) } }
+    public var reclaimPolicy: String { fields.string("spec", "persistentVolumeReclaimPolicy") ?? "Retain" }
+    public var claimRef: JSON? { fields.json("spec", "claimRef") }
     public var claimRefNamespace: String { claimRef?["namespace"]?.stringValue ?? "" }
     public var claimRefName: String { claimRef?["name"]?.stringValue ?? "" }
     public var claimRefUID: String { claimRef?["uid"]?.stringValue ?? "" }

@@ -31,9 +31,9 @@ public struct EndpointSliceController: Controller {
         triggers.register(name: name, context: context)
         // Managed slices changed or deleted by someone else are put back.
         let managed: @Sendable (JSON) -> Informer.ObjectName? = { slice in
-            guard slice[path: "metadata", "labels", EndpointSliceLabels.managedBy]?.stringValue == EndpointSliceLabels.controllerName,
-                  let service = slice[path: "metadata", "labels", EndpointSliceLabels.serviceName]?.stringValue else { return nil }
-            return .init(namespace: slice[path: "metadata", "namespace"]?.stringValue ?? "", name: service)
+            guard slice.meta.label(EndpointSliceLabels.managedBy) == EndpointSliceLabels.controllerName,
+                  let service = slice.meta.label(EndpointSliceLabels.serviceName) else { return nil }
+            return .init(namespace: slice.meta.namespace, name: service)
         }
         context.informer(GroupResource(group: "discovery.k8s.io", resource: "endpointslices")).addHandler(Informer.Handler(
             updated: { old, new in
@@ -53,16 +53,16 @@ public struct EndpointSliceController: Controller {
             tracker.forget(namespace: key.namespace, name: key.name)
             return true
         }
-        guard service[path: "spec", "type"]?.stringValue != "ExternalName",
+        guard !ServiceView(service).isExternalName,
               let selector = ServiceRules.selector(service), !selector.isEmpty else { return true }
 
         let store = context.store(GroupResource(group: "discovery.k8s.io", resource: "endpointslices"))
         // Read from storage, not the informer: the controller's own writes must be seen at once,
         // or a quick second sync would create a duplicate slice.
         let existing = store.list(namespace: key.namespace).items.map(\.object).filter { slice in
-            slice[path: "metadata", "labels", EndpointSliceLabels.serviceName]?.stringValue == key.name
-                && slice[path: "metadata", "labels", EndpointSliceLabels.managedBy]?.stringValue == EndpointSliceLabels.controllerName
-                && slice[path: "metadata", "deletionTimestamp"] == nil
+            slice.meta.label(EndpointSliceLabels.serviceName) == key.name
+                && slice.meta.label(EndpointSliceLabels.managedBy) == EndpointSliceLabels.controllerName
+                && !slice.meta.isBeingDeleted
         }
         let pods = triggers.selectedPods(service, selector: selector)
         let triggerTime = tracker.compute(service: service, pods: pods)
@@ -74,18 +74,18 @@ public struct EndpointSliceController: Controller {
                 _ = try store.create(namespace: key.namespace, body: RequestBody(value: slice), options: WriteOptions())
             }
             for slice in plan.update {
-                _ = try store.update(namespace: key.namespace, name: slice[path: "metadata", "name"]?.stringValue ?? "",
+                _ = try store.update(namespace: key.namespace, name: slice.meta.name,
                                      body: RequestBody(value: slice), options: WriteOptions())
             }
             for slice in plan.delete {
                 var options = DeleteOptions()
-                options.preconditionUID = slice[path: "metadata", "uid"]?.stringValue
+                options.preconditionUID = slice.meta.uid
                 do {
-                    _ = try store.delete(namespace: key.namespace, name: slice[path: "metadata", "name"]?.stringValue ?? "", options: options)
-                } catch where error.code == 404 {}
+                    _ = try store.delete(namespace: key.namespace, name: slice.meta.name, options: options)
+                } catch where error.isNotFound {}
             }
         } catch {
-            if error.code == 403 { return true }  // the namespace is being deleted
+            if error.isForbidden { return true }  // the namespace is being deleted
             context.logger.debug("endpointslice sync failed", metadata: ["service": "\(key.namespace)/\(key.name)", "error": "\(error.message)"])
             return false
         }

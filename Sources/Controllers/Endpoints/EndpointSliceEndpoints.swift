@@ -4,8 +4,8 @@ import ControllerRuntime
 /// What a Service wants in its EndpointSlices (k8s.io/endpointslice: getEndpointPorts and
 /// podToEndpoint), and the labels every managed slice carries (setEndpointSliceLabels).
 enum EndpointSliceLabels {
-    static let serviceName = "kubernetes.io/service-name"
-    static let managedBy = "endpointslice.kubernetes.io/managed-by"
+    static let serviceName = EndpointSliceView.serviceNameLabel
+    static let managedBy = EndpointSliceView.managedByLabel
     static let controllerName = "endpointslice-controller.k8s.io"
     static let zone = "topology.kubernetes.io/zone"
     static let maxEndpointsPerSlice = 100
@@ -13,10 +13,10 @@ enum EndpointSliceLabels {
     /// The Service's labels without the reserved ones, then the headless marker and the reserved
     /// service-name and managed-by labels.
     static func labels(for service: JSON) -> JSONObject {
-        var labels = service[path: "metadata", "labels"]?.objectValue ?? [:]
+        var labels = service.meta.orderedLabels
         for reserved in [serviceName, managedBy, ServiceRules.headlessLabel] { labels[reserved] = nil }
         if !ServiceRules.hasClusterIP(service) { labels[ServiceRules.headlessLabel] = "" }
-        labels[serviceName] = service[path: "metadata", "name"] ?? ""
+        labels[serviceName] = .string(service.meta.name)
         labels[managedBy] = .string(controllerName)
         return labels
     }
@@ -24,10 +24,10 @@ enum EndpointSliceLabels {
     /// The Service's ports as resolved on one pod, in Service order; ports the pod cannot serve
     /// are left out. A headless Service without ports gets none.
     static func ports(service: JSON, pod: JSON) -> [JSON] {
-        (service[path: "spec", "ports"]?.arrayValue ?? []).compactMap { servicePort -> JSON? in
+        ServiceView(service).ports.compactMap { servicePort -> JSON? in
             guard let number = PodEndpointRules.findPort(pod, servicePort: servicePort) else { return nil }
-            var port: JSONObject = ["name": servicePort["name"] ?? "", "protocol": servicePort["protocol"] ?? "TCP", "port": .int(number)]
-            if let app = servicePort["appProtocol"] { port["appProtocol"] = app }
+            var port: JSONObject = ["name": .string(servicePort.name ?? ""), "protocol": .string(servicePort.protocol), "port": .int(number)]
+            if let app = servicePort.appProtocol { port["appProtocol"] = .string(app) }
             return .object(port)
         }
     }
@@ -37,16 +37,17 @@ enum EndpointSliceLabels {
     static func endpoint(pod: JSON, node: JSON?, service: JSON) -> JSON? {
         guard let ip = PodEndpointRules.address(pod) else { return nil }
         let serving = PodEndpointRules.isReady(pod)
-        let terminating = pod[path: "metadata", "deletionTimestamp"] != nil
-        let ready = (service[path: "spec", "publishNotReadyAddresses"]?.boolValue ?? false) || (serving && !terminating)
+        let terminating = pod.meta.isBeingDeleted
+        let ready = ServiceView(service).publishNotReadyAddresses || (serving && !terminating)
         var endpoint: JSONObject = [
             "addresses": [.string(ip)],
             "conditions": ["ready": .bool(ready), "serving": .bool(serving), "terminating": .bool(terminating)],
         ]
-        if PodEndpointRules.shouldSetHostname(pod, service: service) { endpoint["hostname"] = pod[path: "spec", "hostname"] }
+        let view = PodView(pod)
+        if PodEndpointRules.shouldSetHostname(pod, service: service) { endpoint["hostname"] = .string(view.hostname) }
         endpoint["targetRef"] = PodEndpointRules.targetRef(pod)
-        if let nodeName = pod[path: "spec", "nodeName"]?.stringValue, !nodeName.isEmpty { endpoint["nodeName"] = .string(nodeName) }
-        if let zone = node?[path: "metadata", "labels", zone]?.stringValue, !zone.isEmpty { endpoint["zone"] = .string(zone) }
+        if view.isScheduled { endpoint["nodeName"] = .string(view.nodeName) }
+        if let zone = node?.meta.label(zone), !zone.isEmpty { endpoint["zone"] = .string(zone) }
         return .object(endpoint)
     }
 

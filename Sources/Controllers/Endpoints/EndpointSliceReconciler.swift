@@ -24,8 +24,8 @@ struct EndpointSliceReconciler {
 
     func plan(pods: [JSON], node: (String) -> JSON?, existing: [JSON]) -> EndpointSlicePlan {
         var plan = EndpointSlicePlan()
-        let serviceUID = service[path: "metadata", "uid"]?.stringValue ?? ""
-        let publishNotReady = service[path: "spec", "publishNotReadyAddresses"]?.boolValue ?? false
+        let serviceUID = service.meta.uid
+        let publishNotReady = ServiceView(service).publishNotReadyAddresses
         var existingByPorts: OrderedDictionary<JSON, [JSON]> = [:]
         var ipv4Count = 0
         for slice in existing {
@@ -40,10 +40,10 @@ struct EndpointSliceReconciler {
         var desired: OrderedDictionary<JSON, (ports: [JSON], endpoints: OrderedDictionary<String, JSON>)> = [:]
         for pod in pods where PodEndpointRules.shouldBeInEndpoints(pod, includeTerminating: true) {
             let ports = EndpointSliceLabels.ports(service: service, pod: pod)
-            let nodeName = pod[path: "spec", "nodeName"]?.stringValue ?? ""
+            let nodeName = PodView(pod).nodeName
             let podNode = nodeName.isEmpty ? nil : node(nodeName)
             if podNode == nil && !publishNotReady {
-                plan.skippedPods.append(pod[path: "metadata", "name"]?.stringValue ?? "")
+                plan.skippedPods.append(pod.meta.name)
                 continue
             }
             guard let endpoint = EndpointSliceLabels.endpoint(pod: pod, node: podNode, service: service) else { continue }
@@ -60,10 +60,10 @@ struct EndpointSliceReconciler {
            plan.create.isEmpty {
             let owned = plan.delete.filter { ownedByService($0, uid: serviceUID) && $0["addressType"]?.stringValue == "IPv4" }
             if owned.count == 1, let only = owned.first, Self.isPlaceholder(only) {
-                plan.delete.removeAll { $0[path: "metadata", "uid"] == only[path: "metadata", "uid"] }
-                if !(only[path: "metadata", "labels"] ?? .null).sameContent(as: .object(EndpointSliceLabels.labels(for: service))) {
+                plan.delete.removeAll { $0.meta.uid == only.meta.uid }
+                if !JSON.object(only.meta.orderedLabels).sameContent(as: .object(EndpointSliceLabels.labels(for: service))) {
                     var relabelled = only
-                    relabelled[path: "metadata", "labels"] = .object(EndpointSliceLabels.labels(for: service))
+                    relabelled.meta.setLabels(EndpointSliceLabels.labels(for: service))
                     plan.update.append(relabelled)
                 }
             } else {
@@ -77,10 +77,7 @@ struct EndpointSliceReconciler {
             let doomed = plan.delete[i]
             guard doomed["addressType"]?.stringValue == "IPv4", ownedByService(doomed, uid: serviceUID) else { i += 1; continue }
             var reused = plan.create.removeLast()
-            for field in ["name", "uid", "resourceVersion", "creationTimestamp", "annotations"] {
-                reused[path: "metadata", field] = doomed[path: "metadata", field]
-            }
-            reused[path: "metadata", "generateName"] = doomed[path: "metadata", "generateName"]
+            reused.meta.copy(["name", "uid", "resourceVersion", "creationTimestamp", "annotations", "generateName"], from: doomed.meta)
             plan.update.append(reused)
             plan.delete.remove(at: i)
         }
@@ -92,7 +89,7 @@ struct EndpointSliceReconciler {
     /// reconcileByPortMapping for one group of endpoints sharing their ports.
     private func reconcile(_ slices: [JSON], ports: [JSON], desired: OrderedDictionary<String, JSON>, into plan: inout EndpointSlicePlan) {
         var remaining = desired
-        let labels = JSON.object(EndpointSliceLabels.labels(for: service))
+        let labels = EndpointSliceLabels.labels(for: service)
         var updating: [JSON] = []
         var unchanged: [JSON] = []
         for slice in slices {
@@ -105,19 +102,19 @@ struct EndpointSliceReconciler {
                 if !wanted.sameContent(as: endpoint) { changed = true }
                 kept.append(wanted)
             }
-            let labelsChanged = !(slice[path: "metadata", "labels"] ?? .null).sameContent(as: labels)
+            let labelsChanged = !JSON.object(slice.meta.orderedLabels).sameContent(as: .object(labels))
             if changed || kept.count != held.count {
                 if kept.isEmpty {
                     plan.delete.append(slice)
                 } else {
                     var copy = slice
                     copy["endpoints"] = .array(kept)
-                    copy[path: "metadata", "labels"] = labels
+                    copy.meta.setLabels(labels)
                     updating.append(copy)
                 }
             } else if labelsChanged {
                 var copy = slice
-                copy[path: "metadata", "labels"] = labels
+                copy.meta.setLabels(labels)
                 updating.append(copy)
             } else {
                 unchanged.append(slice)
@@ -147,16 +144,14 @@ struct EndpointSliceReconciler {
 
     /// newEndpointSlice: `<service>-` plus a random suffix, controlled by the Service.
     private func newSlice(ports: [JSON], endpoints: [JSON]) -> JSON {
-        let name = service[path: "metadata", "name"]?.stringValue ?? ""
-        let owner: JSON = [
-            "apiVersion": "v1", "kind": "Service", "name": .string(name), "uid": service[path: "metadata", "uid"] ?? "",
-            "controller": true, "blockOwnerDeletion": true,
-        ]
+        let name = service.meta.name
+        let owner = OwnerReferenceView(apiVersion: "v1", kind: "Service", name: name, uid: service.meta.uid,
+                                       controller: true, blockOwnerDeletion: true)
         return [
             "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": [
-                "generateName": .string(name + "-"), "namespace": service[path: "metadata", "namespace"] ?? "",
-                "labels": .object(EndpointSliceLabels.labels(for: service)), "ownerReferences": [owner],
+                "generateName": .string(name + "-"), "namespace": .string(service.meta.namespace),
+                "labels": .object(EndpointSliceLabels.labels(for: service)), "ownerReferences": [owner.object],
             ],
             "addressType": "IPv4",
             "endpoints": endpoints.isEmpty ? .null : .array(endpoints),
@@ -167,16 +162,14 @@ struct EndpointSliceReconciler {
     /// addTriggerTimeAnnotation: set on every slice written, cleared when nothing triggered.
     private func stamped(_ slice: JSON) -> JSON {
         var slice = slice
-        var annotations = slice[path: "metadata", "annotations"]?.objectValue ?? [:]
+        var annotations = slice.meta.orderedAnnotations
         annotations[ServiceRules.triggerTimeAnnotation] = triggerTime.map { .string(Timestamp.format($0)) }
-        slice[path: "metadata", "annotations"] = annotations.isEmpty ? nil : .object(annotations)
+        slice.meta.setAnnotations(annotations.isEmpty ? nil : annotations)
         return slice
     }
 
     private func ownedByService(_ slice: JSON, uid: String) -> Bool {
-        (slice[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains {
-            $0["uid"]?.stringValue == uid && $0["kind"]?.stringValue == "Service"
-        }
+        slice.meta.ownerReferences.contains { $0.uid == uid && $0.kind == "Service" }
     }
 
     static func isPlaceholder(_ slice: JSON) -> Bool {

@@ -17,8 +17,9 @@ struct EndpointSubsets {
     private var addresses: [String: Address] = [:]
 
     static func build(service: JSON, pods: [JSON]) -> [JSON] {
-        let publishNotReady = service[path: "spec", "publishNotReadyAddresses"]?.boolValue ?? false
-        let servicePorts = service[path: "spec", "ports"]?.arrayValue ?? []
+        let view = ServiceView(service)
+        let publishNotReady = view.publishNotReadyAddresses
+        let servicePorts = view.ports
         var subsets = EndpointSubsets()
         for pod in pods where PodEndpointRules.shouldBeInEndpoints(pod, includeTerminating: publishNotReady) {
             guard let address = address(pod, service: service) else { continue }
@@ -31,10 +32,10 @@ struct EndpointSubsets {
             for servicePort in servicePorts {
                 guard let number = PodEndpointRules.findPort(pod, servicePort: servicePort) else { continue }
                 var port: JSONObject = [:]
-                if let name = servicePort["name"]?.stringValue, !name.isEmpty { port["name"] = .string(name) }
+                if let name = servicePort.name, !name.isEmpty { port["name"] = .string(name) }
                 port["port"] = .int(number)
-                port["protocol"] = servicePort["protocol"] ?? "TCP"
-                if let app = servicePort["appProtocol"] { port["appProtocol"] = app }
+                port["protocol"] = .string(servicePort.protocol)
+                if let app = servicePort.appProtocol { port["appProtocol"] = .string(app) }
                 subsets.add(address, port: .object(port), ready: ready)
             }
         }
@@ -45,10 +46,11 @@ struct EndpointSubsets {
     static func address(_ pod: JSON, service: JSON) -> Address? {
         guard let ip = PodEndpointRules.address(pod) else { return nil }
         var json: JSONObject = ["ip": .string(ip)]
-        if PodEndpointRules.shouldSetHostname(pod, service: service) { json["hostname"] = pod[path: "spec", "hostname"] }
-        if let node = pod[path: "spec", "nodeName"]?.stringValue, !node.isEmpty { json["nodeName"] = .string(node) }
+        let view = PodView(pod)
+        if PodEndpointRules.shouldSetHostname(pod, service: service) { json["hostname"] = .string(view.hostname) }
+        if view.isScheduled { json["nodeName"] = .string(view.nodeName) }
         json["targetRef"] = PodEndpointRules.targetRef(pod)
-        return Address(ip: ip, uid: pod[path: "metadata", "uid"]?.stringValue ?? "", json: .object(json))
+        return Address(ip: ip, uid: pod.meta.uid, json: .object(json))
     }
 
     private mutating func add(_ address: Address, port: JSON?, ready: Bool) {

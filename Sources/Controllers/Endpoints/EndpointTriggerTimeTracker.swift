@@ -12,17 +12,17 @@ final class EndpointTriggerTimeTracker: Sendable {
     private let states = Mutex<[String: State]>([:])
 
     func compute(service: JSON, pods: [JSON]) -> Date? {
-        let key = "\(service[path: "metadata", "namespace"]?.stringValue ?? "")/\(service[path: "metadata", "name"]?.stringValue ?? "")"
-        let created = (service[path: "metadata", "creationTimestamp"]?.stringValue).flatMap(Timestamp.parse)
+        let key = "\(service.meta.namespace)/\(service.meta.name)"
+        let created = service.meta.creationTimestamp.flatMap(Timestamp.parse)
         return states.withLock { all in
             let known = all[key]
             var state = known ?? State()
             var earliest: Date?
             var podTimes: [String: Date] = [:]
             for pod in pods {
-                guard let text = PodEndpointRules.readyCondition(pod)?["lastTransitionTime"]?.stringValue,
+                guard let text = PodView(pod).condition("Ready")?.lastTransitionTime,
                       let time = Timestamp.parse(text) else { continue }
-                let name = pod[path: "metadata", "name"]?.stringValue ?? ""
+                let name = pod.meta.name
                 podTimes[name] = time
                 if state.pods[name].map({ time > $0 }) ?? true { earliest = min(earliest ?? time, time) }
             }

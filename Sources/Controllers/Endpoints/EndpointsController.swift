@@ -59,20 +59,20 @@ public struct EndpointsController: Controller {
             do {
                 _ = try store.delete(namespace: key.namespace, name: key.name, options: DeleteOptions())
             } catch {
-                return error.code == 404
+                return error.isNotFound
             }
             return true
         }
-        guard service[path: "spec", "type"]?.stringValue != "ExternalName",
+        guard !ServiceView(service).isExternalName,
               let selector = ServiceRules.selector(service), !selector.isEmpty else { return true }
 
         let pods = triggers.selectedPods(service, selector: selector)
         let triggerTime = tracker.compute(service: service, pods: pods)
         let subsets = EndpointSubsets.build(service: service, pods: pods)
         let current = try? store.get(namespace: key.namespace, name: key.name).object
-        var serviceLabels = service[path: "metadata", "labels"]?.objectValue ?? [:]
+        var serviceLabels = service.meta.orderedLabels
         if let current {
-            var compareLabels = current[path: "metadata", "labels"]?.objectValue ?? [:]
+            var compareLabels = current.meta.orderedLabels
             compareLabels[ServiceRules.headlessLabel] = nil
             if current["subsets"].sameContent(as: subsets.isEmpty ? nil : .array(subsets)),
                JSON.object(compareLabels).sameContent(as: .object(serviceLabels)) {
@@ -80,18 +80,14 @@ public struct EndpointsController: Controller {
             }
         }
         if ServiceRules.hasClusterIP(service) { serviceLabels[ServiceRules.headlessLabel] = nil } else { serviceLabels[ServiceRules.headlessLabel] = "" }
-        var annotations = current?[path: "metadata", "annotations"]?.objectValue ?? [:]
+        var annotations = current?.meta.orderedAnnotations ?? [:]
         annotations[ServiceRules.triggerTimeAnnotation] = triggerTime.map { .string(Timestamp.format($0)) }
 
-        var metadata: JSONObject = ["name": .string(key.name), "namespace": .string(key.namespace)]
-        if !serviceLabels.isEmpty { metadata["labels"] = .object(serviceLabels) }
-        if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
-        if let current {
-            for field in ["uid", "resourceVersion", "creationTimestamp", "ownerReferences", "finalizers"] {
-                metadata[field] = current[path: "metadata", field]
-            }
-        }
-        var endpoints: JSON = ["apiVersion": "v1", "kind": "Endpoints", "metadata": .object(metadata)]
+        var meta = ObjectMetaView(["name": .string(key.name), "namespace": .string(key.namespace)])
+        if !serviceLabels.isEmpty { meta.setLabels(serviceLabels) }
+        if !annotations.isEmpty { meta.setAnnotations(annotations) }
+        if let current { meta.copy(["uid", "resourceVersion", "creationTimestamp", "ownerReferences", "finalizers"], from: current.meta) }
+        var endpoints: JSON = ["apiVersion": "v1", "kind": "Endpoints", "metadata": meta.object]
         if !subsets.isEmpty { endpoints["subsets"] = .array(subsets) }
         do {
             if current == nil {
@@ -102,7 +98,7 @@ public struct EndpointsController: Controller {
             return true
         } catch {
             // A namespace being deleted takes its Endpoints with it.
-            if error.code == 403 { return true }
+            if error.isForbidden { return true }
             context.logger.debug("endpoints sync failed", metadata: ["service": "\(key.namespace)/\(key.name)", "error": "\(error.message)"])
             return false
         }

@@ -63,11 +63,11 @@ struct KubernetesServiceEndpoints {
         let subsets: JSON = [["addresses": [["ip": .string(apiServer.address)]], "ports": ports]]
         let current = try? store.get(namespace: "default", name: "kubernetes").object
         if let current, current["subsets"].sameContent(as: subsets),
-           current[path: "metadata", "labels", Self.skipMirrorLabel]?.stringValue == "true" {
+           current.meta.label(Self.skipMirrorLabel) == "true" {
             return true
         }
         var endpoints = current ?? ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "kubernetes", "namespace": "default"]]
-        endpoints[path: "metadata", "labels", Self.skipMirrorLabel] = "true"
+        endpoints.meta.setLabel(Self.skipMirrorLabel, "true")
         endpoints["subsets"] = subsets
         return write { () throws(APIError) in
             if current == nil {
@@ -84,12 +84,12 @@ struct KubernetesServiceEndpoints {
         let slicePorts: JSON = [["name": "https", "protocol": "TCP", "port": .int(Int64(apiServer.port))]]
         let current = try? store.get(namespace: "default", name: "kubernetes").object
         if let current, current["endpoints"].sameContent(as: endpoints), current["ports"].sameContent(as: slicePorts),
-           current["addressType"] == "IPv4", current[path: "metadata", "labels", EndpointSliceLabels.serviceName] == "kubernetes" {
+           current["addressType"] == "IPv4", current.meta.label(EndpointSliceLabels.serviceName) == "kubernetes" {
             return true
         }
         var slice = current ?? ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                                 "metadata": ["name": "kubernetes", "namespace": "default"]]
-        slice[path: "metadata", "labels"] = [EndpointSliceLabels.serviceName: "kubernetes"]
+        slice.meta.setLabels([EndpointSliceLabels.serviceName: "kubernetes"])
         slice["addressType"] = "IPv4"
         slice["endpoints"] = endpoints
         slice["ports"] = slicePorts

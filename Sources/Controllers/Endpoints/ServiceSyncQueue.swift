@@ -41,7 +41,7 @@ final class ServiceSyncQueue: @unchecked Sendable {
 
     /// Services in the pod's namespace whose selector matches it.
     func selecting(_ pod: JSON) -> Set<Key> {
-        let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
+        let namespace = pod.meta.namespace
         var keys = Set<Key>()
         for service in services.list(namespace: namespace) {
             guard let selector = ServiceRules.selector(service), !selector.isEmpty, ServiceRules.selects(selector, pod) else { continue }
@@ -52,13 +52,13 @@ final class ServiceSyncQueue: @unchecked Sendable {
 
     /// Pods in the Service's namespace its selector matches.
     func selectedPods(_ service: JSON, selector: [String: String]) -> [JSON] {
-        let namespace = service[path: "metadata", "namespace"]?.stringValue ?? ""
+        let namespace = service.meta.namespace
         return pods.list(namespace: namespace)
             .filter { ServiceRules.selects(selector, $0) }
-            .sorted { ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "") }
+            .sorted { $0.meta.name < $1.meta.name }
     }
 
     static func key(_ object: JSON) -> Key {
-        Key(namespace: object[path: "metadata", "namespace"]?.stringValue ?? "", name: object[path: "metadata", "name"]?.stringValue ?? "")
+        Key(namespace: object.meta.namespace, name: object.meta.name)
     }
 }

@@ -52,7 +52,7 @@ public final class GarbageCollector: Controller {
                 // Only objects with owners, or marked for foreground/orphan deletion, need a look.
                 if Self.needsSync(object) { affected.append(key) }
             case .deleted:
-                let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+                let uid = object.meta.uid
                 graph.remove(key)
                 affected += graph.dependents(of: uid)
             }
@@ -66,9 +66,9 @@ public final class GarbageCollector: Controller {
     }
 
     static func needsSync(_ object: JSON) -> Bool {
-        if !(object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).isEmpty { return true }
-        guard object[path: "metadata", "deletionTimestamp"] != nil else { return false }
-        let finalizers = object[path: "metadata", "finalizers"]?.arrayValue ?? []
+        if !object.meta.ownerReferences.isEmpty { return true }
+        guard object.meta.isBeingDeleted else { return false }
+        let finalizers = object.meta.finalizers
         return finalizers.contains("orphan") || finalizers.contains("foregroundDeletion")
     }
 
@@ -77,11 +77,11 @@ public final class GarbageCollector: Controller {
     func sync(_ key: StorageKey, _ context: ControllerContext) -> Bool {
         guard let store = store(for: key, context), let current = stored(key, store) else { return true }
         let object = current.object
-        let finalizers = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let finalizers = object.meta.finalizers
+        let uid = object.meta.uid
         let namespace = key.namespace.isEmpty ? nil : key.namespace
 
-        if object[path: "metadata", "deletionTimestamp"] != nil {
+        if object.meta.isBeingDeleted {
             if finalizers.contains("orphan") {
                 for dependent in state.withLock({ $0.dependents(of: uid) }) {
                     removeOwnerReference(uid, from: dependent, context)
@@ -96,7 +96,7 @@ public final class GarbageCollector: Controller {
                           let stored = self.stored(dependent, dependentStore) else { continue }
                     let blocks = OwnerGraph.ownerReferences(stored.object).contains { $0.uid == uid && $0.blockOwnerDeletion }
                     if blocks { blocking += 1 }
-                    if stored.object[path: "metadata", "deletionTimestamp"] == nil {
+                    if !stored.object.meta.isBeingDeleted {
                         var options = DeleteOptions()
                         options.propagationPolicy = .foreground
                         _ = try? dependentStore.delete(namespace: dependent.namespace.isEmpty ? nil : dependent.namespace,
@@ -110,7 +110,7 @@ public final class GarbageCollector: Controller {
 
         // Background: every owner gone (absent, or present with another UID) → delete this dependent.
         let owners = OwnerGraph.ownerReferences(object)
-        guard !owners.isEmpty, object[path: "metadata", "deletionTimestamp"] == nil else { return true }
+        guard !owners.isEmpty, !object.meta.isBeingDeleted else { return true }
         let allGone = owners.allSatisfy { owner in !ownerExists(owner, namespace: key.namespace, context) }
         guard allGone else { return true }
         var options = DeleteOptions()
@@ -123,13 +123,13 @@ public final class GarbageCollector: Controller {
             _ = try store.delete(namespace: namespace, name: key.name, options: options)
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 
     /// An owner exists if an object with its UID is known; the graph may lag the store, so a miss is
     /// checked against storage by name, as upstream verifies absent owners with a live lookup.
-    private func ownerExists(_ owner: OwnerGraph.OwnerReference, namespace: String, _ context: ControllerContext) -> Bool {
+    private func ownerExists(_ owner: OwnerReferenceView, namespace: String, _ context: ControllerContext) -> Bool {
         if state.withLock({ $0.exists(uid: owner.uid) }) { return true }
         let group = owner.apiVersion.contains("/") ? String(owner.apiVersion.split(separator: "/")[0]) : ""
         guard let resource = context.registry.resources.first(where: { $0.group == group && $0.kind == owner.kind }) else {
@@ -137,28 +137,28 @@ public final class GarbageCollector: Controller {
         }
         let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
         guard let ownerStore = context.registry.store(resource.groupResource) else { return false }
-        return stored(ownerKey, ownerStore)?.object[path: "metadata", "uid"]?.stringValue == owner.uid
+        return stored(ownerKey, ownerStore)?.object.meta.uid == owner.uid
     }
 
     private func removeOwnerReference(_ uid: String, from key: StorageKey, _ context: ControllerContext) {
         guard let store = store(for: key, context), let stored = stored(key, store) else { return }
-        let kept = (stored.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
-        let patch: JSON = ["metadata": ["ownerReferences": kept.isEmpty ? .null : .array(kept)]]
+        let kept = stored.object.meta.ownerReferences.filter { $0.uid != uid }
+        let patch: JSON = ["metadata": ["ownerReferences": kept.isEmpty ? .null : .array(kept.map(\.object))]]
         _ = try? store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
                              patch: RequestBody(value: patch), options: WriteOptions())
     }
 
     private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceStore, _ context: ControllerContext) -> Bool {
         guard let stored = stored(key, store) else { return true }
-        let remaining = (stored.object[path: "metadata", "finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
-        var patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining)]]
-        patch[path: "metadata", "resourceVersion"] = .string(String(stored.revision))
+        let remaining = stored.object.meta.finalizers.filter { $0 != finalizer }
+        let patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining.map(JSON.string)),
+                                        "resourceVersion": .string(String(stored.revision))]]
         do {
             _ = try store.patch(namespace: key.namespace.isEmpty ? nil : key.namespace, name: key.name, type: .merge,
                                 patch: RequestBody(value: patch), options: WriteOptions())
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 

@@ -6,30 +6,18 @@ import Storage
 /// from storage events. Keys are storage keys; owners are named by UID as ownerReferences name them.
 struct OwnerGraph {
     /// Every object's UID and owner UIDs.
-    private(set) var objects: [StorageKey: (uid: String, owners: [OwnerReference])] = [:]
+    private(set) var objects: [StorageKey: (uid: String, owners: [OwnerReferenceView])] = [:]
     private(set) var keyByUID: [String: StorageKey] = [:]
     private(set) var dependents: [String: Set<StorageKey>] = [:]
 
-    struct OwnerReference: Equatable {
-        var uid: String
-        var name: String
-        var kind: String
-        var apiVersion: String
-        var blockOwnerDeletion: Bool
-    }
-
-    static func ownerReferences(_ object: JSON) -> [OwnerReference] {
-        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { ref in
-            guard let uid = ref["uid"]?.stringValue else { return nil }
-            return OwnerReference(uid: uid, name: ref["name"]?.stringValue ?? "", kind: ref["kind"]?.stringValue ?? "",
-                                  apiVersion: ref["apiVersion"]?.stringValue ?? "",
-                                  blockOwnerDeletion: ref["blockOwnerDeletion"]?.boolValue ?? false)
-        }
+    /// An object's owner references that name an owner by UID (the graph's edges).
+    static func ownerReferences(_ object: JSON) -> [OwnerReferenceView] {
+        object.meta.ownerReferences.filter { !$0.uid.isEmpty }
     }
 
     mutating func upsert(_ key: StorageKey, _ object: JSON) {
         remove(key)
-        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let uid = object.meta.uid
         let owners = Self.ownerReferences(object)
         objects[key] = (uid, owners)
         if !uid.isEmpty { keyByUID[uid] = key }
@@ -47,7 +35,7 @@ struct OwnerGraph {
 
     func dependents(of uid: String) -> [StorageKey] { Array(dependents[uid] ?? []) }
 
-    func owners(of key: StorageKey) -> [OwnerReference] { objects[key]?.owners ?? [] }
+    func owners(of key: StorageKey) -> [OwnerReferenceView] { objects[key]?.owners ?? [] }
 
     func exists(uid: String) -> Bool { keyByUID[uid] != nil }
 }

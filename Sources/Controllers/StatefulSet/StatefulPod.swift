@@ -20,29 +20,25 @@ enum StatefulPod {
         return (parent, Int(value))
     }
 
-    static func ordinal(_ pod: JSON) -> Int { parentAndOrdinal(pod.metaName).ordinal }
+    static func ordinal(_ pod: JSON) -> Int { parentAndOrdinal(pod.meta.name).ordinal }
 
     /// isMemberOf: the pod's name says it belongs to `set`.
     static func isMember(_ pod: JSON, of set: StatefulSetObject) -> Bool {
-        parentAndOrdinal(pod.metaName).parent == set.name
+        parentAndOrdinal(pod.meta.name).parent == set.name
     }
 
-    static func revision(_ pod: JSON) -> String { pod[path: "metadata", "labels", revisionLabel]?.stringValue ?? "" }
+    static func revision(_ pod: JSON) -> String { pod.meta.label(revisionLabel) ?? "" }
 
-    static func phase(_ pod: JSON) -> String { pod[path: "status", "phase"]?.stringValue ?? "" }
+    static func phase(_ pod: JSON) -> String { PodView(pod).phase ?? "" }
     /// A pod the controller has only built, not yet seen from the API server, has no phase.
     static func isCreated(_ pod: JSON) -> Bool { !phase(pod).isEmpty }
     static func isPending(_ pod: JSON) -> Bool { phase(pod) == "Pending" }
     static func isFailed(_ pod: JSON) -> Bool { phase(pod) == "Failed" }
     static func isSucceeded(_ pod: JSON) -> Bool { phase(pod) == "Succeeded" }
-    static func isTerminating(_ pod: JSON) -> Bool { pod.isBeingDeleted }
-
-    static func readyCondition(_ pod: JSON) -> JSON? {
-        (pod[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
-    }
+    static func isTerminating(_ pod: JSON) -> Bool { pod.meta.isBeingDeleted }
 
     /// podutil.IsPodReady: the Ready condition is True.
-    static func isReady(_ pod: JSON) -> Bool { readyCondition(pod)?["status"]?.stringValue == "True" }
+    static func isReady(_ pod: JSON) -> Bool { PodView(pod).isReady }
 
     static func isRunningAndReady(_ pod: JSON) -> Bool { phase(pod) == "Running" && isReady(pod) }
 
@@ -50,7 +46,7 @@ enum StatefulPod {
     static func isAvailable(_ pod: JSON, minReadySeconds: Int, now: Date) -> Bool {
         guard isReady(pod) else { return false }
         if minReadySeconds == 0 { return true }
-        guard let text = readyCondition(pod)?["lastTransitionTime"]?.stringValue, let since = Timestamp.parse(text) else {
+        guard let text = PodView(pod).condition("Ready")?.lastTransitionTime, let since = Timestamp.parse(text) else {
             return false
         }
         return since.addingTimeInterval(TimeInterval(minReadySeconds)) < now
@@ -66,7 +62,7 @@ enum StatefulPod {
     /// When a ready pod becomes available, for requeueing: nil if it is not ready or already available.
     static func availableAt(_ pod: JSON, minReadySeconds: Int) -> Date? {
         guard minReadySeconds > 0, isReady(pod),
-              let text = readyCondition(pod)?["lastTransitionTime"]?.stringValue, let since = Timestamp.parse(text) else { return nil }
+              let text = PodView(pod).condition("Ready")?.lastTransitionTime, let since = Timestamp.parse(text) else { return nil }
         return since.addingTimeInterval(TimeInterval(minReadySeconds))
     }
 }

@@ -41,7 +41,7 @@ struct StatefulPodControl: Sendable {
             created = try pods.create(namespace: set.namespace, body: RequestBody(value: pod), options: WriteOptions()).object
             writes.wrotePod(set, created)
         } catch {
-            if error.reason != "AlreadyExists" { recordPodEvent("create", set, pod, error) }
+            if !error.isAlreadyExists { recordPodEvent("create", set, pod, error) }
             throw error
         }
         do {
@@ -55,51 +55,53 @@ struct StatefulPodControl: Sendable {
     }
 
     /// UpdateStatefulPod: restore identity and storage (creating missing claims) and retention
-    /// references; writes only when something changed, retrying conflicts on a fresh copy.
+    /// references; writes only when something changed, retrying conflicts on a fresh copy (or the
+    /// same one when it cannot be read, as upstream does).
     func updatePod(_ set: StatefulSetObject, _ original: JSON) throws {
         var pod = original
         var attempted = false
-        var lastError: Error?
-        for _ in 0..<5 {
-            var consistent = true
-            if !StatefulSetPodIdentity.identityMatches(set, pod) {
-                StatefulSetPodIdentity.updateIdentity(set, &pod)
-                consistent = false
-            }
-            if !StatefulSetPodIdentity.storageMatches(set, pod) {
-                StatefulSetPodIdentity.updateStorage(set, &pod)
-                consistent = false
-                do { try createClaims(set, pod) } catch { recordPodEvent("update", set, pod, error); throw error }
-            }
-            do {
-                if try !claimsMatchRetentionPolicy(set, pod) {
-                    try updateClaimsForRetentionPolicy(set, pod)
+        do {
+            try retryOnConflict {
+                var consistent = true
+                if !StatefulSetPodIdentity.identityMatches(set, pod) {
+                    StatefulSetPodIdentity.updateIdentity(set, &pod)
                     consistent = false
                 }
-            } catch { recordPodEvent("update", set, pod, error); throw error }
-            if consistent { return }
-            attempted = true
-            do {
-                let updated = try pods.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: pod), options: WriteOptions())
-                writes.wrotePod(set, updated.object)
-                lastError = nil
-                break
-            } catch {
-                lastError = error
-                guard error.code == 409, let fresh = try? pods.get(namespace: set.namespace, name: pod.metaName) else { break }
-                pod = fresh.object
+                if !StatefulSetPodIdentity.storageMatches(set, pod) {
+                    StatefulSetPodIdentity.updateStorage(set, &pod)
+                    consistent = false
+                    do { try createClaims(set, pod) } catch { recordPodEvent("update", set, pod, error); throw error }
+                }
+                do {
+                    if try !claimsMatchRetentionPolicy(set, pod) {
+                        try updateClaimsForRetentionPolicy(set, pod)
+                        consistent = false
+                    }
+                } catch { recordPodEvent("update", set, pod, error); throw error }
+                // A fresh copy that needs nothing was fixed by another writer: no event for it.
+                if consistent { attempted = false; return }
+                attempted = true
+                do {
+                    let updated = try pods.update(namespace: set.namespace, name: pod.meta.name, body: RequestBody(value: pod), options: WriteOptions())
+                    writes.wrotePod(set, updated.object)
+                } catch {
+                    if error.isConflict, let fresh = try? pods.get(namespace: set.namespace, name: pod.meta.name) { pod = fresh.object }
+                    throw error
+                }
             }
+        } catch {
+            if attempted { recordPodEvent("update", set, pod, error) }
+            throw error
         }
-        if attempted { recordPodEvent("update", set, pod, lastError) }
-        if let lastError { throw lastError }
+        if attempted { recordPodEvent("update", set, pod, nil) }
     }
 
     /// DeleteStatefulPod.
     func deletePod(_ set: StatefulSetObject, _ pod: JSON) throws {
         do {
             var options = DeleteOptions()
-            options.preconditionUID = pod.metaUID.isEmpty ? nil : pod.metaUID
-            switch try pods.delete(namespace: set.namespace, name: pod.metaName, options: options) {
+            options.preconditionUID = pod.meta.uid.isEmpty ? nil : pod.meta.uid
+            switch try pods.delete(namespace: set.namespace, name: pod.meta.name, options: options) {
             case .deleted(let tombstone): writes.wrotePod(set, tombstone)
             case .marked(let terminating): writes.wrotePod(set, terminating)
             }
@@ -115,8 +117,8 @@ struct StatefulPodControl: Sendable {
     func createClaims(_ set: StatefulSetObject, _ pod: JSON) throws {
         var errors: [String] = []
         for (_, claim) in StatefulSetPodIdentity.claims(set, ordinal: StatefulPod.ordinal(pod)) {
-            if let existing = claimCache.get(namespace: set.namespace, name: claim.metaName) {
-                if existing.isBeingDeleted { errors.append("pvc \(claim.metaName) is being deleted") }
+            if let existing = claimCache.get(namespace: set.namespace, name: claim.meta.name) {
+                if existing.meta.isBeingDeleted { errors.append("pvc \(claim.meta.name) is being deleted") }
                 continue
             }
             do {
@@ -124,8 +126,8 @@ struct StatefulPodControl: Sendable {
                 writes.wroteClaim(set, created.object)
                 recordClaimEvent("create", set, pod, claim, nil)
             } catch {
-                errors.append("failed to create PVC \(claim.metaName): \(error.message)")
-                if error.reason != "AlreadyExists" { recordClaimEvent("create", set, pod, claim, error) }
+                errors.append("failed to create PVC \(claim.meta.name): \(error.message)")
+                if !error.isAlreadyExists { recordClaimEvent("create", set, pod, claim, error) }
             }
         }
         if let error = StatefulSetSyncError(aggregating: errors) { throw error }
@@ -149,13 +151,13 @@ struct StatefulPodControl: Sendable {
             guard var claim = claimCache.get(namespace: set.namespace, name: name) ?? (try? claims.get(namespace: set.namespace, name: name))?.object
             else { continue }
             if ClaimRetention.hasUnexpectedController(claim, set, pod) {
-                events.record(set.json, type: .warning, reason: "ConflictingController",
+                events.record(set.object, type: .warning, reason: "ConflictingController",
                               message: "PersistentVolumeClaim \(name) has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim",
                               component: Self.component)
             }
             guard !ClaimRetention.isUpToDate(claim, set, pod) else { continue }
             ClaimRetention.updateOwnerRefs(&claim, set, pod)
-            claim[path: "metadata", "resourceVersion"] = nil
+            claim.meta.removeResourceVersion()
             do {
                 let updated = try claims.update(namespace: set.namespace, name: name, body: RequestBody(value: claim), options: WriteOptions())
                 writes.wroteClaim(set, updated.object)
@@ -170,7 +172,7 @@ struct StatefulPodControl: Sendable {
     func podClaimIsStale(_ set: StatefulSetObject, _ pod: JSON) -> Bool {
         guard set.whenScaled == .delete else { return false }
         for (_, claim) in StatefulSetPodIdentity.claims(set, ordinal: StatefulPod.ordinal(pod)) {
-            if let existing = claimCache.get(namespace: set.namespace, name: claim.metaName), ClaimRetention.hasStalePodRef(existing, pod) {
+            if let existing = claimCache.get(namespace: set.namespace, name: claim.meta.name), ClaimRetention.hasStalePodRef(existing, pod) {
                 return true
             }
         }
@@ -179,22 +181,22 @@ struct StatefulPodControl: Sendable {
 
     func recordPodEvent(_ verb: String, _ set: StatefulSetObject, _ pod: JSON, _ error: Error?) {
         if let error {
-            events.record(set.json, type: .warning, reason: "Failed\(verb.capitalized)",
-                          message: "\(verb) Pod \(pod.metaName) in StatefulSet \(set.name) failed error: \(Self.text(error))", component: Self.component)
+            events.record(set.object, type: .warning, reason: "Failed\(verb.capitalized)",
+                          message: "\(verb) Pod \(pod.meta.name) in StatefulSet \(set.name) failed error: \(Self.text(error))", component: Self.component)
         } else {
-            events.record(set.json, type: .normal, reason: "Successful\(verb.capitalized)",
-                          message: "\(verb) Pod \(pod.metaName) in StatefulSet \(set.name) successful", component: Self.component)
+            events.record(set.object, type: .normal, reason: "Successful\(verb.capitalized)",
+                          message: "\(verb) Pod \(pod.meta.name) in StatefulSet \(set.name) successful", component: Self.component)
         }
     }
 
     func recordClaimEvent(_ verb: String, _ set: StatefulSetObject, _ pod: JSON, _ claim: JSON, _ error: Error?) {
         if let error {
-            events.record(set.json, type: .warning, reason: "Failed\(verb.capitalized)",
-                          message: "\(verb) Claim \(claim.metaName) for Pod \(pod.metaName) in StatefulSet \(set.name) failed error: \(Self.text(error))",
+            events.record(set.object, type: .warning, reason: "Failed\(verb.capitalized)",
+                          message: "\(verb) Claim \(claim.meta.name) for Pod \(pod.meta.name) in StatefulSet \(set.name) failed error: \(Self.text(error))",
                           component: Self.component)
         } else {
-            events.record(set.json, type: .normal, reason: "Successful\(verb.capitalized)",
-                          message: "\(verb) Claim \(claim.metaName) Pod \(pod.metaName) in StatefulSet \(set.name) success",
+            events.record(set.object, type: .normal, reason: "Successful\(verb.capitalized)",
+                          message: "\(verb) Claim \(claim.meta.name) Pod \(pod.meta.name) in StatefulSet \(set.name) success",
                           component: Self.component)
         }
     }

@@ -108,7 +108,7 @@ extension StatefulSetControl {
     /// (only the first unavailable pod may itself be deleted while unhealthy).
     func processCondemned(_ set: StatefulSetObject, firstUnavailable: JSON?, monotonic: Bool, pod: JSON, now: Date) throws -> Bool {
         if StatefulPod.isTerminating(pod) { return monotonic }
-        let isFirstUnavailable = firstUnavailable?.metaName == pod.metaName
+        let isFirstUnavailable = firstUnavailable?.meta.name == pod.meta.name
         if monotonic && !isFirstUnavailable {
             if !StatefulPod.isRunningAndReady(pod) || !StatefulPod.isAvailable(pod, minReadySeconds: set.minReadySeconds, now: now) {
                 return true

@@ -79,17 +79,13 @@ struct StatefulSetControl: Sendable {
         var status = computed
         status.completeRollingUpdate(set)
         guard status.differs(from: StatefulSetStatus(set.status)) else { return }
-        var latest = set.json
-        for attempt in 0..<10 {
-            latest["status"] = status.json
-            do {
-                _ = try sets.update(namespace: set.namespace, name: set.name, body: RequestBody(value: latest),
-                                    options: WriteOptions(), subresource: "status")
-                return
-            } catch {
-                guard error.code == 409, attempt < 9 else { throw error }
-                latest = try sets.get(namespace: set.namespace, name: set.name).object
-            }
+        var latest: JSON? = set.object
+        try retryOnConflict { () throws(APIError) in
+            var object = if let latest { latest } else { try sets.get(namespace: set.namespace, name: set.name).object }
+            latest = nil  // a conflict means the copy is stale: the next attempt reads it afresh
+            object["status"] = status.json
+            _ = try StatusStore(store: sets).update(namespace: set.namespace, name: set.name, body: RequestBody(value: object),
+                                                   options: WriteOptions())
         }
     }
 }

@@ -28,14 +28,14 @@ extension StatefulSetController {
     /// The set as stored now, if it is still the same set and not being deleted (RecheckDeletionTimestamp).
     static func canAdopt(_ set: StatefulSetObject, _ rt: Runtime) throws -> Bool {
         let fresh = try rt.context.store(statefulSets).get(namespace: set.namespace, name: set.name).object
-        if fresh.metaUID != set.uid {
-            throw StatefulSetSyncError("original StatefulSet \(set.namespace)/\(set.name) is gone: got uid \(fresh.metaUID), wanted \(set.uid)")
+        if fresh.meta.uid != set.uid {
+            throw StatefulSetSyncError("original StatefulSet \(set.namespace)/\(set.name) is gone: got uid \(fresh.meta.uid), wanted \(set.uid)")
         }
-        return !fresh.isBeingDeleted
+        return !fresh.meta.isBeingDeleted
     }
 
     static func adoptOrphanRevisions(_ set: StatefulSetObject, _ rt: Runtime) throws {
-        let orphans = rt.control.history.list(set).filter { $0.json.controllerRef == nil }
+        let orphans = rt.control.history.list(set).filter { $0.json.meta.controllerRef == nil }
         guard !orphans.isEmpty, try canAdopt(set, rt) else { return }
         for revision in orphans { try rt.control.history.adopt(set, revision) }
     }
@@ -49,15 +49,15 @@ extension StatefulSetController {
         var claimed: [JSON] = []
         var adoptable: Bool?
         for pod in rt.pods.list(namespace: set.namespace) {
-            let matches = selector.matches(pod.metaLabels) && StatefulPod.isMember(pod, of: set)
-            if let ref = pod.controllerRef {
-                guard ref["uid"]?.stringValue == set.uid else { continue }
+            let matches = selector.matches(pod.meta.labels) && StatefulPod.isMember(pod, of: set)
+            if let ref = pod.meta.controllerRef {
+                guard ref.uid == set.uid else { continue }
                 if matches { claimed.append(pod); continue }
                 if set.isBeingDeleted { continue }
                 if let released = try release(pod, from: set, store) { rt.writes.wrotePod(set, released) }
                 continue
             }
-            guard matches, !set.isBeingDeleted, !pod.isBeingDeleted else { continue }
+            guard matches, !set.isBeingDeleted, !pod.meta.isBeingDeleted else { continue }
             if adoptable == nil { adoptable = try canAdopt(set, rt) }
             guard adoptable == true else { continue }
             if let adopted = try adopt(pod, by: set, store) {
@@ -70,23 +70,23 @@ extension StatefulSetController {
 
     static func adopt(_ pod: JSON, by set: StatefulSetObject, _ store: ResourceStore) throws -> JSON? {
         var object = pod
-        object[path: "metadata", "ownerReferences"] = .array(pod.ownerReferences + [set.controllerReference])
+        object.meta.ownerReferences = pod.meta.ownerReferences + [set.controllerReference]
         do {
-            return try store.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: object), options: WriteOptions()).object
+            return try store.update(namespace: set.namespace, name: pod.meta.name, body: RequestBody(value: object), options: WriteOptions()).object
         } catch {
-            if error.code == 404 { return nil }
+            if error.isNotFound { return nil }
             throw error
         }
     }
 
     static func release(_ pod: JSON, from set: StatefulSetObject, _ store: ResourceStore) throws -> JSON? {
         var object = pod
-        let refs = pod.ownerReferences.filter { $0["uid"]?.stringValue != set.uid }
-        object[path: "metadata", "ownerReferences"] = refs.isEmpty ? nil : .array(refs)
+        let refs = pod.meta.ownerReferences.filter { $0.uid != set.uid }
+        object.meta.ownerReferences = refs
         do {
-            return try store.update(namespace: set.namespace, name: pod.metaName, body: RequestBody(value: object), options: WriteOptions()).object
+            return try store.update(namespace: set.namespace, name: pod.meta.name, body: RequestBody(value: object), options: WriteOptions()).object
         } catch {
-            if error.code != 404 && error.code != 422 { throw error }
+            if !error.isNotFound && !error.isInvalid { throw error }
             return nil
         }
     }

@@ -59,9 +59,9 @@ public struct StatefulSetController: Controller {
         let rt = Runtime(context: context)
         runtime.value.withLock { $0 = rt }
         rt.sets.addHandler(Informer.Handler(
-            added: { rt.queue.add($0.queueKey) },
-            updated: { _, new in rt.queue.add(new.queueKey) },
-            deleted: { rt.queue.add($0.queueKey) }))
+            added: { rt.queue.add($0.meta.key) },
+            updated: { _, new in rt.queue.add(new.meta.key) },
+            deleted: { rt.queue.add($0.meta.key) }))
         rt.pods.addHandler(Informer.Handler(
             added: { Self.podAdded($0, rt) },
             updated: { Self.podUpdated($0, $1, rt) },
@@ -84,55 +84,55 @@ public struct StatefulSetController: Controller {
     // MARK: handlers (stateful_set.go addPod, updatePod, deletePod)
 
     /// resolveControllerRef: the set a controller reference names, if it is still that set (same uid).
-    static func resolve(_ ref: JSON, namespace: String, _ rt: Runtime) -> JSON? {
-        guard ref["kind"]?.stringValue == "StatefulSet", let name = ref["name"]?.stringValue,
-              let set = rt.sets.get(namespace: namespace, name: name), set.metaUID == ref["uid"]?.stringValue else { return nil }
+    static func resolve(_ ref: OwnerReferenceView, namespace: String, _ rt: Runtime) -> JSON? {
+        guard ref.kind == "StatefulSet", case let name = ref.name,
+              let set = rt.sets.get(namespace: namespace, name: name), set.meta.uid == ref.uid else { return nil }
         return set
     }
 
     /// getStatefulSetsForPod: sets in the pod's namespace whose selector selects its labels.
     static func selectingSets(_ object: JSON, _ rt: Runtime) -> [JSON] {
-        let labels = object.metaLabels
-        return rt.sets.list(namespace: object.metaNamespace).filter { set in
+        let labels = object.meta.labels
+        return rt.sets.list(namespace: object.meta.namespace).filter { set in
             let selector = StatefulSetObject(set).selector
             return !selector.isEmpty && selector.matches(labels)
         }
     }
 
     static func podAdded(_ pod: JSON, _ rt: Runtime) {
-        if pod.isBeingDeleted { podDeleted(pod, rt); return }
-        if let ref = pod.controllerRef {
-            if let set = resolve(ref, namespace: pod.metaNamespace, rt) { rt.queue.add(set.queueKey) }
+        if pod.meta.isBeingDeleted { podDeleted(pod, rt); return }
+        if let ref = pod.meta.controllerRef {
+            if let set = resolve(ref, namespace: pod.meta.namespace, rt) { rt.queue.add(set.meta.key) }
             return
         }
-        for set in selectingSets(pod, rt) { rt.queue.add(set.queueKey) }
+        for set in selectingSets(pod, rt) { rt.queue.add(set.meta.key) }
     }
 
     static func podUpdated(_ old: JSON, _ pod: JSON, _ rt: Runtime) {
-        if old.metaResourceVersion == pod.metaResourceVersion { return }
-        let oldRef = old.controllerRef
-        let ref = pod.controllerRef
-        if oldRef != ref, let oldRef, let set = resolve(oldRef, namespace: old.metaNamespace, rt) {
-            rt.queue.add(set.queueKey)
+        if old.meta.resourceVersion == pod.meta.resourceVersion { return }
+        let oldRef = old.meta.controllerRef
+        let ref = pod.meta.controllerRef
+        if oldRef != ref, let oldRef, let set = resolve(oldRef, namespace: old.meta.namespace, rt) {
+            rt.queue.add(set.meta.key)
         }
         if let ref {
-            guard let set = resolve(ref, namespace: pod.metaNamespace, rt) else { return }
-            rt.queue.add(set.queueKey)
+            guard let set = resolve(ref, namespace: pod.meta.namespace, rt) else { return }
+            rt.queue.add(set.meta.key)
             // A pod that just became ready turns available after minReadySeconds: look again then.
             let minReady = StatefulSetObject(set).minReadySeconds
             if minReady > 0, !StatefulPod.isReady(old), StatefulPod.isReady(pod) {
-                rt.queue.addAfter(set.queueKey, .seconds(minReady + 1))
+                rt.queue.addAfter(set.meta.key, .seconds(minReady + 1))
             }
             return
         }
-        if old.metaLabels != pod.metaLabels || oldRef != ref {
-            for set in selectingSets(pod, rt) { rt.queue.add(set.queueKey) }
+        if old.meta.labels != pod.meta.labels || oldRef != ref {
+            for set in selectingSets(pod, rt) { rt.queue.add(set.meta.key) }
         }
     }
 
     static func podDeleted(_ pod: JSON, _ rt: Runtime) {
-        guard let ref = pod.controllerRef, let set = resolve(ref, namespace: pod.metaNamespace, rt) else { return }
-        rt.queue.add(set.queueKey)
+        guard let ref = pod.meta.controllerRef, let set = resolve(ref, namespace: pod.meta.namespace, rt) else { return }
+        rt.queue.add(set.meta.key)
     }
 
     /// Claims are not watched upstream (only listed); here a change to a claim wakes the set that
@@ -140,19 +140,19 @@ public struct StatefulSetController: Controller {
     /// deleted while its pod waits is noticed at once.
     static func claimChanged(_ claim: JSON, _ rt: Runtime) {
         var woke = false
-        for ref in claim.ownerReferences {
-            if let set = resolve(ref, namespace: claim.metaNamespace, rt) { rt.queue.add(set.queueKey); woke = true }
-            if ref["kind"]?.stringValue == "Pod", let name = ref["name"]?.stringValue,
-               let pod = rt.pods.get(namespace: claim.metaNamespace, name: name), let podRef = pod.controllerRef,
-               let set = resolve(podRef, namespace: pod.metaNamespace, rt) {
-                rt.queue.add(set.queueKey); woke = true
+        for ref in claim.meta.ownerReferences {
+            if let set = resolve(ref, namespace: claim.meta.namespace, rt) { rt.queue.add(set.meta.key); woke = true }
+            if ref.kind == "Pod", case let name = ref.name,
+               let pod = rt.pods.get(namespace: claim.meta.namespace, name: name), let podRef = pod.meta.controllerRef,
+               let set = resolve(podRef, namespace: pod.meta.namespace, rt) {
+                rt.queue.add(set.meta.key); woke = true
             }
         }
-        if !woke { for set in selectingSets(claim, rt) { rt.queue.add(set.queueKey) } }
+        if !woke { for set in selectingSets(claim, rt) { rt.queue.add(set.meta.key) } }
     }
 
     static func enqueueController(of object: JSON, _ rt: Runtime) {
-        guard let ref = object.controllerRef, let set = resolve(ref, namespace: object.metaNamespace, rt) else { return }
-        rt.queue.add(set.queueKey)
+        guard let ref = object.meta.controllerRef, let set = resolve(ref, namespace: object.meta.namespace, rt) else { return }
+        rt.queue.add(set.meta.key)
     }
 }

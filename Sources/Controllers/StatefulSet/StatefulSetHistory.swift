@@ -13,10 +13,10 @@ struct StatefulSetHistory: Sendable {
     /// A revision as read from the cache: its name, number and data.
     struct Revision: Sendable {
         var json: JSON
-        var name: String { json.metaName }
+        var name: String { json.meta.name }
         var number: Int64 { json["revision"]?.intValue ?? 0 }
         var data: JSON { json["data"] ?? .null }
-        var hashLabel: String? { json[path: "metadata", "labels", ControllerRevisionHash.hashLabel]?.stringValue }
+        var hashLabel: String? { json.meta.label(ControllerRevisionHash.hashLabel) }
     }
 
     /// ListControllerRevisions: revisions in the set's namespace matching its selector, owned by the
@@ -24,14 +24,14 @@ struct StatefulSetHistory: Sendable {
     func list(_ set: StatefulSetObject) -> [Revision] {
         let selector = set.selector
         let owned = informer.list(namespace: set.namespace).filter { revision in
-            guard selector.matches(revision.metaLabels) else { return false }
-            guard let ref = revision.controllerRef else { return true }
-            return ref["uid"]?.stringValue == set.uid
+            guard selector.matches(revision.meta.labels) else { return false }
+            guard let ref = revision.meta.controllerRef else { return true }
+            return ref.uid == set.uid
         }
         return owned.map(Revision.init).sorted { a, b in
             if a.number != b.number { return a.number < b.number }
-            let ta = a.json[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
-            let tb = b.json[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
+            let ta = a.json.meta.creationTimestamp ?? ""
+            let tb = b.json.meta.creationTimestamp ?? ""
             if ta != tb { return ta < tb }
             return a.name < b.name
         }
@@ -44,13 +44,12 @@ struct StatefulSetHistory: Sendable {
         let hash = ControllerRevisionHash.hash(data: JSONWriter.encode(data), collisionCount: collisionCount)
         var labels = set.templateLabels
         labels[ControllerRevisionHash.hashLabel] = hash
-        var metadata: JSONObject = ["name": .string(ControllerRevisionHash.name(prefix: set.name, hash: hash)),
-                                    "namespace": .string(set.namespace), "labels": GoMapOrder.labels(labels)]
-        if let annotations = set.json[path: "metadata", "annotations"]?.objectValue, !annotations.isEmpty {
-            metadata["annotations"] = GoMapOrder.sortedKeys(.object(annotations))
-        }
-        metadata["ownerReferences"] = [set.controllerReference]
-        return Revision(json: ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": .object(metadata),
+        var meta = ObjectMetaView(["name": .string(ControllerRevisionHash.name(prefix: set.name, hash: hash)),
+                                   "namespace": .string(set.namespace)])
+        meta.labels = labels
+        meta.annotations = set.object.meta.annotations
+        meta.ownerReferences = [set.controllerReference]
+        return Revision(json: ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta.object,
                                "data": data, "revision": .int(number)])
     }
 
@@ -67,13 +66,13 @@ struct StatefulSetHistory: Sendable {
         let bytes = JSONWriter.encode(revision.data)
         while true {
             let hash = ControllerRevisionHash.hash(data: bytes, collisionCount: collisionCount)
-            clone[path: "metadata", "name"] = .string(ControllerRevisionHash.name(prefix: set.name, hash: hash))
+            clone.meta.name = ControllerRevisionHash.name(prefix: set.name, hash: hash)
             do {
                 let created = try store.create(namespace: set.namespace, body: RequestBody(value: clone), options: WriteOptions())
                 return Revision(json: created.object)
             } catch {
-                guard error.reason == "AlreadyExists" else { throw error }
-                let existing = try store.get(namespace: set.namespace, name: clone.metaName).object
+                guard error.isAlreadyExists else { throw error }
+                let existing = try store.get(namespace: set.namespace, name: clone.meta.name).object
                 if existing["data"] == revision.data { return Revision(json: existing) }
                 collisionCount += 1
             }
@@ -83,34 +82,30 @@ struct StatefulSetHistory: Sendable {
     /// UpdateControllerRevision: give an existing revision a new number (a rollback to it).
     func renumber(_ revision: Revision, to number: Int64) throws(APIError) -> Revision {
         if revision.number == number { return revision }
-        var json = revision.json
-        for _ in 0..<10 {
+        var latest: JSON? = revision.json
+        return try retryOnConflict { () throws(APIError) in
+            var json = if let latest { latest } else { try store.get(namespace: revision.json.meta.namespace, name: revision.name).object }
+            latest = nil  // a conflict means the copy is stale: the next attempt reads it afresh
             json["revision"] = .int(number)
-            do {
-                let updated = try store.update(namespace: json.metaNamespace, name: json.metaName,
-                                               body: RequestBody(value: json), options: WriteOptions())
-                return Revision(json: updated.object)
-            } catch {
-                guard error.code == 409 else { throw error }
-                json = try store.get(namespace: json.metaNamespace, name: json.metaName).object
-            }
+            let updated = try store.update(namespace: json.meta.namespace, name: json.meta.name,
+                                           body: RequestBody(value: json), options: WriteOptions())
+            return Revision(json: updated.object)
         }
-        throw APIError.conflict(GroupResource(group: "apps", resource: "controllerrevisions"), json.metaName, APIError.modifiedSinceRead)
     }
 
     func delete(_ revision: Revision) throws(APIError) {
         do {
-            _ = try store.delete(namespace: revision.json.metaNamespace, name: revision.name, options: DeleteOptions())
+            _ = try store.delete(namespace: revision.json.meta.namespace, name: revision.name, options: DeleteOptions())
         } catch {
-            if error.code != 404 { throw error }
+            if !error.isNotFound { throw error }
         }
     }
 
     /// AdoptControllerRevision: add the set as controller of a revision that has none.
     func adopt(_ set: StatefulSetObject, _ revision: Revision) throws(APIError) {
         var json = try store.get(namespace: set.namespace, name: revision.name).object
-        guard json.controllerRef == nil else { return }
-        json[path: "metadata", "ownerReferences"] = .array(json.ownerReferences + [set.controllerReference])
+        guard json.meta.controllerRef == nil else { return }
+        json.meta.ownerReferences = json.meta.ownerReferences + [set.controllerReference]
         _ = try store.update(namespace: set.namespace, name: revision.name, body: RequestBody(value: json), options: WriteOptions())
     }
 

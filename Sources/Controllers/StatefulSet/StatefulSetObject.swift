@@ -2,73 +2,20 @@ import APIMachinery
 import ControllerRuntime
 import Foundation
 
-/// A typed view of an apps/v1 StatefulSet kept as JSON, reading defaulted fields the way the
-/// controller sees them after the API server's defaulting (replicas 1, OrderedReady, RollingUpdate
-/// with partition 0, revisionHistoryLimit 10, Retain/Retain).
-struct StatefulSetObject: Sendable {
-    var json: JSON
+/// The StatefulSet as the controller works with it: the view plus the names and references the
+/// controller derives from it.
+typealias StatefulSetObject = StatefulSetView
 
-    init(_ json: JSON) { self.json = json }
-
-    var name: String { json.metaName }
-    var namespace: String { json.metaNamespace }
-    var uid: String { json.metaUID }
-    var generation: Int64 { json.metaGeneration }
-    var isBeingDeleted: Bool { json.isBeingDeleted }
-    var spec: JSON { json["spec"] ?? [:] }
-    var status: JSON { json["status"] ?? [:] }
-
-    var replicas: Int { Int(spec["replicas"]?.intValue ?? 1) }
-    /// `spec.ordinals.start` (getStartOrdinal).
-    var startOrdinal: Int { Int(spec[path: "ordinals", "start"]?.intValue ?? 0) }
-    /// The last ordinal in range, inclusive (getEndOrdinal).
-    var endOrdinal: Int { startOrdinal + replicas - 1 }
-    var serviceName: String { spec["serviceName"]?.stringValue ?? "" }
-    /// Parallel pod management lets creation and deletion burst (allowsBurst).
-    var allowsBurst: Bool { spec["podManagementPolicy"]?.stringValue == "Parallel" }
-    var updateStrategyType: String { spec[path: "updateStrategy", "type"]?.stringValue ?? "RollingUpdate" }
-    var hasRollingUpdate: Bool {
-        guard let ru = spec[path: "updateStrategy", "rollingUpdate"] else { return false }
-        return ru != .null
-    }
-    var partition: Int { Int(spec[path: "updateStrategy", "rollingUpdate", "partition"]?.intValue ?? 0) }
-    var maxUnavailable: JSON? {
-        guard let value = spec[path: "updateStrategy", "rollingUpdate", "maxUnavailable"], value != .null else { return nil }
-        return value
-    }
-    var minReadySeconds: Int { Int(spec["minReadySeconds"]?.intValue ?? 0) }
-    var revisionHistoryLimit: Int { Int(spec["revisionHistoryLimit"]?.intValue ?? 10) }
-    var template: JSON { spec["template"] ?? [:] }
-    var templateLabels: [String: String] {
-        var labels: [String: String] = [:]
-        for (k, v) in template[path: "metadata", "labels"]?.objectValue ?? [:] { if let s = v.stringValue { labels[k] = s } }
-        return labels
-    }
-    var claimTemplates: [JSON] { spec["volumeClaimTemplates"]?.arrayValue ?? [] }
-    var selector: LabelSelector { LabelSelector(json: spec["selector"]) }
-    var selectorMatchLabels: [String: String] {
-        var labels: [String: String] = [:]
-        for (k, v) in spec[path: "selector", "matchLabels"]?.objectValue ?? [:] { if let s = v.stringValue { labels[k] = s } }
-        return labels
-    }
-
-    enum RetentionPolicy: String, Sendable { case retain = "Retain", delete = "Delete" }
-    /// getPersistentVolumeClaimRetentionPolicy: Retain for anything absent.
-    var whenDeleted: RetentionPolicy {
-        RetentionPolicy(rawValue: spec[path: "persistentVolumeClaimRetentionPolicy", "whenDeleted"]?.stringValue ?? "") ?? .retain
-    }
-    var whenScaled: RetentionPolicy {
-        RetentionPolicy(rawValue: spec[path: "persistentVolumeClaimRetentionPolicy", "whenScaled"]?.stringValue ?? "") ?? .retain
-    }
-
-    var collisionCount: Int32 { Int32(truncatingIfNeeded: status["collisionCount"]?.intValue ?? 0) }
-    var currentRevision: String { status["currentRevision"]?.stringValue ?? "" }
-    var currentReplicas: Int { Int(status["currentReplicas"]?.intValue ?? 0) }
+extension StatefulSetView {
+    var name: String { meta.name }
+    var namespace: String { meta.namespace }
+    var uid: String { meta.uid }
+    var generation: Int64 { meta.generation }
+    var isBeingDeleted: Bool { meta.isBeingDeleted }
 
     /// metav1.NewControllerRef(set, apps/v1 StatefulSet).
-    var controllerReference: JSON {
-        ["apiVersion": "apps/v1", "kind": "StatefulSet", "name": .string(name), "uid": .string(uid),
-         "controller": true, "blockOwnerDeletion": true]
+    var controllerReference: OwnerReferenceView {
+        OwnerReferenceView(apiVersion: "apps/v1", kind: "StatefulSet", name: name, uid: uid, controller: true, blockOwnerDeletion: true)
     }
 
     /// Whether `ordinal` lies in [start, end] (podInOrdinalRange).
@@ -78,13 +25,13 @@ struct StatefulSetObject: Sendable {
     func podName(_ ordinal: Int) -> String { "\(name)-\(ordinal)" }
 
     /// `<claim>-<set>-<ordinal>` (getPersistentVolumeClaimName).
-    func claimName(_ template: JSON, ordinal: Int) -> String { "\(template.metaName)-\(name)-\(ordinal)" }
+    func claimName(_ template: JSON, ordinal: Int) -> String { "\(template.meta.name)-\(name)-\(ordinal)" }
 
     /// A copy with the pod template replaced: what ApplyRevision yields for revision patches, which
     /// only ever replace `spec.template`.
     func withTemplate(_ template: JSON) -> StatefulSetObject {
-        var copy = json
-        copy[path: "spec", "template"] = template
-        return StatefulSetObject(copy)
+        var copy = self
+        copy.template = template
+        return copy
     }
 }

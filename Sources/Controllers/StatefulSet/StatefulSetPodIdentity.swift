@@ -12,18 +12,14 @@ enum StatefulSetPodIdentity {
     static func claims(_ set: StatefulSetObject, ordinal: Int) -> [(template: String, claim: JSON)] {
         set.claimTemplates.map { template in
             var claim = template
-            var metadata = template["metadata"]?.objectValue ?? [:]
-            metadata["creationTimestamp"] = nil
-            metadata["name"] = .string(set.claimName(template, ordinal: ordinal))
-            metadata["namespace"] = .string(set.namespace)
-            var labels = template.metaLabels
-            for (k, v) in set.selectorMatchLabels { labels[k] = v }
-            metadata["labels"] = GoMapOrder.labels(labels)
-            claim["metadata"] = .object(metadata)
+            claim.meta.creationTimestamp = nil
+            claim.meta.name = set.claimName(template, ordinal: ordinal)
+            claim.meta.namespace = set.namespace
+            claim.meta.labels = template.meta.labels.merging(set.selectorMatchLabels) { _, selector in selector }
             claim["apiVersion"] = "v1"
             claim["kind"] = "PersistentVolumeClaim"
             claim["status"] = nil
-            return (template.metaName, claim)
+            return (template.meta.name, claim)
         }
     }
 
@@ -32,13 +28,13 @@ enum StatefulSetPodIdentity {
     /// reference, and `spec.hostname`/`spec.subdomain` which are immutable once created.
     static func newPod(_ set: StatefulSetObject, ordinal: Int) -> JSON {
         let template = set.template
-        var metadata: JSONObject = ["name": .string(set.podName(ordinal)), "generateName": .string("\(set.name)-"),
-                                    "namespace": .string(set.namespace)]
-        metadata["labels"] = GoMapOrder.labels(template.metaLabels)
-        if let annotations = template[path: "metadata", "annotations"], annotations != .null { metadata["annotations"] = annotations }
-        metadata["ownerReferences"] = [set.controllerReference]
-        if let finalizers = template[path: "metadata", "finalizers"], finalizers != .null { metadata["finalizers"] = finalizers }
-        var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(metadata), "spec": template["spec"] ?? [:]]
+        var meta = ObjectMetaView(["name": .string(set.podName(ordinal)), "generateName": .string("\(set.name)-"),
+                                   "namespace": .string(set.namespace)])
+        meta.labels = template.meta.labels
+        meta.copy(["annotations"], from: template.meta)
+        meta.ownerReferences = [set.controllerReference]
+        meta.copy(["finalizers"], from: template.meta)
+        var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": meta.object, "spec": template["spec"] ?? [:]]
         updateIdentity(set, &pod)
         pod[path: "spec", "hostname"] = .string(set.podName(ordinal))
         if set.serviceName.isEmpty {
@@ -63,16 +59,15 @@ enum StatefulSetPodIdentity {
             useCurrent = false
         }
         var pod = newPod(useCurrent ? current : update, ordinal: ordinal)
-        pod[path: "metadata", "labels", StatefulPod.revisionLabel] = .string(useCurrent ? currentRevision : updateRevision)
-        pod[path: "metadata", "labels"] = GoMapOrder.labels(pod.metaLabels)
+        pod.meta.labels[StatefulPod.revisionLabel] = useCurrent ? currentRevision : updateRevision
         return pod
     }
 
     /// identityMatches: name, namespace and pod-name label agree with the set.
     static func identityMatches(_ set: StatefulSetObject, _ pod: JSON) -> Bool {
-        let (parent, ordinal) = StatefulPod.parentAndOrdinal(pod.metaName)
-        return ordinal >= 0 && parent == set.name && pod.metaName == set.podName(ordinal)
-            && pod.metaNamespace == set.namespace && pod.metaLabels[StatefulPod.podNameLabel] == pod.metaName
+        let (parent, ordinal) = StatefulPod.parentAndOrdinal(pod.meta.name)
+        return ordinal >= 0 && parent == set.name && pod.meta.name == set.podName(ordinal)
+            && pod.meta.namespace == set.namespace && pod.meta.labels[StatefulPod.podNameLabel] == pod.meta.name
     }
 
     /// storageMatches: every claim template has a volume of its name bound to the pod's claim.
@@ -81,7 +76,7 @@ enum StatefulSetPodIdentity {
         guard ordinal >= 0 else { return false }
         let volumes = pod[path: "spec", "volumes"]?.arrayValue ?? []
         for template in set.claimTemplates {
-            guard let volume = volumes.first(where: { $0["name"]?.stringValue == template.metaName }),
+            guard let volume = volumes.first(where: { $0["name"]?.stringValue == template.meta.name }),
                   volume[path: "persistentVolumeClaim", "claimName"]?.stringValue == set.claimName(template, ordinal: ordinal)
             else { return false }
         }
@@ -91,12 +86,10 @@ enum StatefulSetPodIdentity {
     /// updateIdentity: name, namespace, and the pod-name and pod-index labels.
     static func updateIdentity(_ set: StatefulSetObject, _ pod: inout JSON) {
         let ordinal = StatefulPod.ordinal(pod)
-        pod[path: "metadata", "name"] = .string(set.podName(ordinal))
-        pod[path: "metadata", "namespace"] = .string(set.namespace)
-        var labels = pod.metaLabels
-        labels[StatefulPod.podNameLabel] = set.podName(ordinal)
-        labels[StatefulPod.podIndexLabel] = String(ordinal)
-        pod[path: "metadata", "labels"] = GoMapOrder.labels(labels)
+        pod.meta.name = set.podName(ordinal)
+        pod.meta.namespace = set.namespace
+        pod.meta.labels[StatefulPod.podNameLabel] = set.podName(ordinal)
+        pod.meta.labels[StatefulPod.podIndexLabel] = String(ordinal)
     }
 
     /// updateStorage: one persistentVolumeClaim volume per claim template, replacing any volume of
@@ -106,7 +99,7 @@ enum StatefulSetPodIdentity {
         guard !claims.isEmpty else { return }
         let names = Set(claims.map(\.template))
         var volumes: [JSON] = claims.map { entry in
-            ["name": .string(entry.template), "persistentVolumeClaim": ["claimName": .string(entry.claim.metaName)]]
+            ["name": .string(entry.template), "persistentVolumeClaim": ["claimName": .string(entry.claim.meta.name)]]
         }
         for volume in pod[path: "spec", "volumes"]?.arrayValue ?? [] where !names.contains(volume["name"]?.stringValue ?? "") {
             volumes.append(volume)

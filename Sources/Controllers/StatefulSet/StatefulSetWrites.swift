@@ -21,13 +21,13 @@ final class StatefulSetWrites: Sendable {
 
     /// Records a pod the controller wrote (created, updated, or deleted: the tombstone's revision).
     func wrotePod(_ set: StatefulSetObject, _ object: JSON) {
-        guard let revision = Int64(object.metaResourceVersion) else { return }
-        written.withLock { $0[set.json.queueKey, default: Written()].pods.formMax(revision) }
+        guard let revision = Int64(object.meta.resourceVersion) else { return }
+        written.withLock { $0[set.object.meta.key, default: Written()].pods.formMax(revision) }
     }
 
     func wroteClaim(_ set: StatefulSetObject, _ object: JSON) {
-        guard let revision = Int64(object.metaResourceVersion) else { return }
-        written.withLock { $0[set.json.queueKey, default: Written()].claims.formMax(revision) }
+        guard let revision = Int64(object.meta.resourceVersion) else { return }
+        written.withLock { $0[set.object.meta.key, default: Written()].claims.formMax(revision) }
     }
 
     /// Drops what is known about a set that is gone.

@@ -18,7 +18,7 @@ public struct ClaimProtectionController: Controller {
         context.informer(VolumeKeys.claims).addHandler(.init(added: { slot.add(.claim($0)) }, updated: { _, new in slot.add(.claim(new)) }))
         // A pod leaving (or changing) may release the claims it used.
         let podChanged: @Sendable (JSON) -> Void = { pod in
-            let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
+            let namespace = pod.meta.namespace
             for claim in PodClaims.claimNames(pod) { slot.add(.claim(namespace: namespace, name: claim)) }
         }
         context.informer(VolumeKeys.pods).addHandler(.init(added: podChanged, updated: { old, new in podChanged(old); podChanged(new) },
@@ -47,7 +47,7 @@ public struct ClaimProtectionController: Controller {
             try writer.removeFinalizer(VolumeKeys.claimProtection, from: object, store: store)
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 

@@ -77,7 +77,7 @@ extension PersistentVolumeBinder {
         var volumeObject = volume.object
         if volume.claimRefUID != claim.uid || volume.claimRefName != claim.name || volume.claimRefNamespace != claim.namespace {
             volumeObject[path: "spec", "claimRef"] = claim.reference
-            volumeObject[path: "metadata", "annotations", VolumeKeys.boundByController] = "yes"
+            volumeObject.meta.setAnnotation(VolumeKeys.boundByController, "yes")
             volumeObject = try writer.updateVolume(volumeObject)
         }
         try writer.setVolumePhase(volumeObject, "Bound")
@@ -85,9 +85,9 @@ extension PersistentVolumeBinder {
         var claimObject = claim.object
         if claim.volumeName != volume.name {
             claimObject[path: "spec", "volumeName"] = .string(volume.name)
-            claimObject[path: "metadata", "annotations", VolumeKeys.boundByController] = "yes"
+            claimObject.meta.setAnnotation(VolumeKeys.boundByController, "yes")
         }
-        claimObject[path: "metadata", "annotations", VolumeKeys.bindCompleted] = "yes"
+        claimObject.meta.setAnnotation(VolumeKeys.bindCompleted, "yes")
         if claimObject != claim.object { claimObject = try writer.updateClaim(claimObject) }
 
         var status = claimObject
@@ -123,8 +123,8 @@ extension PersistentVolumeBinder {
         let provisioner = storageClass["provisioner"]?.stringValue ?? ""
         if claim.annotation(VolumeKeys.storageProvisioner) != provisioner || claim.annotation(VolumeKeys.betaStorageProvisioner) != provisioner {
             var updated = claim.object
-            updated[path: "metadata", "annotations", VolumeKeys.storageProvisioner] = .string(provisioner)
-            updated[path: "metadata", "annotations", VolumeKeys.betaStorageProvisioner] = .string(provisioner)
+            updated.meta.setAnnotation(VolumeKeys.storageProvisioner, provisioner)
+            updated.meta.setAnnotation(VolumeKeys.betaStorageProvisioner, provisioner)
             try VolumeWriter(context: context).updateClaim(updated)
         }
         record(context, claim.object, .normal, "ExternalProvisioning",

@@ -7,7 +7,7 @@ extension PersistentVolumeBinder {
     func consumers(of claim: PersistentVolumeClaimView, _ context: ControllerContext) -> [JSON] {
         context.informer(VolumeKeys.pods).list(namespace: claim.namespace)
             .filter { PodClaims.claimNames($0).contains(claim.name) }
-            .sorted { ($0[path: "metadata", "name"]?.stringValue ?? "") < ($1[path: "metadata", "name"]?.stringValue ?? "") }
+            .sorted { $0.meta.name < $1.meta.name }
     }
 
     /// A consumer already placed on a node (created with `spec.nodeName`, so no scheduler chose a
@@ -15,17 +15,17 @@ extension PersistentVolumeBinder {
     /// `volume.kubernetes.io/selected-node`, which starts provisioning. Returns whether it did.
     func selectNodeOfScheduledConsumer(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) throws(APIError) -> Bool {
         guard let pod = consumers(of: claim, context).first(where: PodClaims.isScheduled),
-              let node = pod[path: "spec", "nodeName"]?.stringValue else { return false }
+              case let node = PodView(pod).nodeName else { return false }
         var updated = claim.object
-        updated[path: "metadata", "annotations", VolumeKeys.selectedNode] = .string(node)
+        updated.meta.setAnnotation(VolumeKeys.selectedNode, node)
         try VolumeWriter(context: context).updateClaim(updated)
         return true
     }
 
     /// upstream's emitEventForUnboundDelayBindingClaim.
     func recordWaitingForConsumer(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) {
-        let waiting = consumers(of: claim, context).filter { !PodClaims.isScheduled($0) && $0[path: "metadata", "deletionTimestamp"] == nil }
-            .compactMap { $0[path: "metadata", "name"]?.stringValue }
+        let waiting = consumers(of: claim, context).filter { !PodClaims.isScheduled($0) && !$0.meta.isBeingDeleted }
+            .map(\.meta.name)
         switch waiting.count {
         case 0:
             record(context, claim.object, .normal, "WaitForFirstConsumer", "waiting for first consumer to be created before binding")

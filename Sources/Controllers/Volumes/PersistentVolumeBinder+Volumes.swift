@@ -34,7 +34,7 @@ extension PersistentVolumeBinder {
         if volume.annotation(VolumeKeys.boundByController) != nil {
             var unbound = volume.object
             unbound[path: "spec", "claimRef"] = nil
-            unbound[path: "metadata", "annotations", VolumeKeys.boundByController] = nil
+            unbound.meta.setAnnotation(VolumeKeys.boundByController, nil)
             let stored = try writer.updateVolume(unbound)
             try writer.setVolumePhase(stored, "Available")
         } else {

@@ -49,7 +49,7 @@ public struct PersistentVolumeBinder: Controller {
         volumes.addHandler(.init(added: volumeChanged, updated: { _, new in volumeChanged(new) }, deleted: volumeChanged))
         // A class created late, or a claim's first consumer scheduled, unblocks waiting claims.
         let classChanged: @Sendable (JSON) -> Void = { storageClass in
-            let name = storageClass[path: "metadata", "name"]?.stringValue ?? ""
+            let name = storageClass.meta.name
             let isDefault = PersistentVolumeClaimAdmission.isDefaultClass(storageClass)
             for claim in claims.list() {
                 let view = PersistentVolumeClaimView(claim)
@@ -67,7 +67,7 @@ public struct PersistentVolumeBinder: Controller {
     }
 
     static func enqueueClaims(of pod: JSON, _ slot: VolumeQueueSlot) {
-        let namespace = pod[path: "metadata", "namespace"]?.stringValue ?? ""
+        let namespace = pod.meta.namespace
         for claim in PodClaims.claimNames(pod) { slot.add(.claim(namespace: namespace, name: claim)) }
     }
 

@@ -66,7 +66,7 @@ public struct SimulatedProvisioner: Controller {
         do {
             _ = try volumes.create(namespace: nil, body: RequestBody(value: volume), options: WriteOptions())
         } catch {
-            if error.code == 409 { return }  // provisioned by an earlier attempt
+            if error.isAlreadyExists { return }  // provisioned by an earlier attempt
             eventLog.record(context, claim.object, .warning, "ProvisioningFailed", error.message, component: source)
             throw error
         }
@@ -76,10 +76,10 @@ public struct SimulatedProvisioner: Controller {
     /// upstream's shouldDelete, then Delete: a Released volume this provisioner made, with
     /// reclaim policy Delete, is removed (its pv-protection finalizer no longer holds it).
     func deleteIfReleased(_ volume: PersistentVolumeView, _ context: ControllerContext) throws(APIError) {
-        guard volume.phase == "Released", volume.reclaimPolicy == "Delete", !volume.isBeingDeleted,
+        guard volume.phase == "Released", volume.reclaimPolicy == "Delete", !volume.meta.isBeingDeleted,
               let provisioner = volume.provisionedBy, options.serves(provisioner) else { return }
         var precondition = DeleteOptions()
-        precondition.preconditionUID = volume.object[path: "metadata", "uid"]?.stringValue
+        precondition.preconditionUID = volume.meta.uid
         _ = try context.store(VolumeKeys.volumes).delete(namespace: nil, name: volume.name, options: precondition)
     }
 }

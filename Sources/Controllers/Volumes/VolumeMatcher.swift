@@ -18,12 +18,12 @@ enum VolumeMatcher {
         for volume in volumes {
             if volume.claimRef != nil, !volume.isBound(to: claim) { continue }
             guard let size = volume.capacity, size >= requested else { continue }
-            if volume.volumeMode != claim.volumeMode || volume.isBeingDeleted { continue }
+            if volume.volumeMode != claim.volumeMode || volume.meta.isBeingDeleted { continue }
             let modes = Set(volume.accessModes)
             if !wantedModes.isSubset(of: modes) { continue }
             if volume.isBound(to: claim) { return volume }
             if delayBinding || volume.phase != "Available" { continue }
-            if let selector, !selector.matches(volume.labels) { continue }
+            if let selector, !selector.matches(volume.meta.labels) { continue }
             if volume.storageClassName != claim.storageClassName { continue }
             if let current = best, (current.modes, current.size) <= (modes.count, size) { continue }
             best = (volume, modes.count, size)

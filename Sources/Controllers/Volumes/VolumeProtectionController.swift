@@ -29,18 +29,18 @@ public struct VolumeProtectionController: Controller {
         let writer = VolumeWriter(context: context)
         let store = context.store(VolumeKeys.volumes)
         do {
-            if !volume.isBeingDeleted {
-                if !volume.finalizers.contains(VolumeKeys.volumeProtection) {
+            if !volume.meta.isBeingDeleted {
+                if !volume.meta.finalizers.contains(VolumeKeys.volumeProtection) {
                     try writer.addFinalizer(VolumeKeys.volumeProtection, to: object, store: store)
                 }
                 return true
             }
             // upstream's isVolumeInUse: a Bound volume is in use.
-            guard volume.finalizers.contains(VolumeKeys.volumeProtection), volume.phase != "Bound" else { return true }
+            guard volume.meta.finalizers.contains(VolumeKeys.volumeProtection), volume.phase != "Bound" else { return true }
             try writer.removeFinalizer(VolumeKeys.volumeProtection, from: object, store: store)
             return true
         } catch {
-            return error.code == 404
+            return error.isNotFound
         }
     }
 }

@@ -9,10 +9,10 @@ enum VolumeWorkKey: Hashable, Sendable {
     case volume(name: String)
 
     static func claim(_ object: JSON) -> VolumeWorkKey {
-        .claim(namespace: object[path: "metadata", "namespace"]?.stringValue ?? "", name: object[path: "metadata", "name"]?.stringValue ?? "")
+        .claim(namespace: object.meta.namespace, name: object.meta.name)
     }
     static func volume(_ object: JSON) -> VolumeWorkKey {
-        .volume(name: object[path: "metadata", "name"]?.stringValue ?? "")
+        .volume(name: object.meta.name)
     }
 }
 
@@ -73,7 +73,7 @@ extension VolumeWorkKey {
             }
             return true
         } catch {
-            if error.code == 404 { return true }
+            if error.isNotFound { return true }
             context.logger.debug("\(component) sync failed", metadata: ["key": "\(self)", "error": "\(error.message)"])
             return false
         }

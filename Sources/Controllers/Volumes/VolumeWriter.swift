@@ -14,7 +14,7 @@ struct VolumeWriter {
 
     @discardableResult
     func updateClaim(_ claim: JSON, status: Bool = false) throws(APIError) -> JSON {
-        try update(claims, claim, namespace: claim[path: "metadata", "namespace"]?.stringValue, status: status)
+        try update(claims, claim, namespace: claim.meta.namespace, status: status)
     }
 
     @discardableResult
@@ -23,9 +23,12 @@ struct VolumeWriter {
     }
 
     private func update(_ store: ResourceStore, _ object: JSON, namespace: String?, status: Bool) throws(APIError) -> JSON {
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
-        return try store.update(namespace: namespace, name: name, body: RequestBody(value: object), options: WriteOptions(),
-                                subresource: status ? "status" : nil).object
+        let name = object.meta.name
+        let body = RequestBody(value: object)
+        if status {
+            return try StatusStore(store: store).update(namespace: namespace, name: name, body: body, options: WriteOptions()).object
+        }
+        return try store.update(namespace: namespace, name: name, body: body, options: WriteOptions()).object
     }
 
     /// Sets a volume's phase (and upstream's lastPhaseTransitionTime) through the status endpoint.
@@ -45,16 +48,20 @@ struct VolumeWriter {
     /// being deleted.
     func removeFinalizer(_ finalizer: String, from object: JSON, store: ResourceStore) throws(APIError) {
         var updated = object
-        let remaining = (object[path: "metadata", "finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
-        updated[path: "metadata", "finalizers"] = remaining.isEmpty ? nil : .array(remaining)
-        _ = try update(store, updated, namespace: object[path: "metadata", "namespace"]?.stringValue, status: false)
+        updated.meta.finalizers = object.meta.finalizers.filter { $0 != finalizer }
+        _ = try update(store, updated, namespace: Self.namespace(of: object), status: false)
     }
 
     /// Adds a finalizer an object created before admission added it should have.
     func addFinalizer(_ finalizer: String, to object: JSON, store: ResourceStore) throws(APIError) {
         var updated = object
-        updated[path: "metadata", "finalizers"] = .array((object[path: "metadata", "finalizers"]?.arrayValue ?? []) + [.string(finalizer)])
-        _ = try update(store, updated, namespace: object[path: "metadata", "namespace"]?.stringValue, status: false)
+        updated.meta.finalizers = object.meta.finalizers + [finalizer]
+        _ = try update(store, updated, namespace: Self.namespace(of: object), status: false)
+    }
+
+    /// The namespace a write names: none for a cluster-scoped volume.
+    private static func namespace(of object: JSON) -> String? {
+        object.meta.namespace.isEmpty ? nil : object.meta.namespace
     }
 }
 
@@ -65,7 +72,7 @@ final class VolumeEventLog: Sendable {
 
     func record(_ context: ControllerContext, _ object: JSON, _ type: EventRecorder.EventType, _ reason: String,
                 _ message: String, component: String) {
-        let uid = object[path: "metadata", "uid"]?.stringValue ?? ""
+        let uid = object.meta.uid
         let key = "\(uid)\u{0}\(reason)\u{0}\(message)"
         let isNew = seen.withLock { $0.insert(key).inserted }
         if isNew { context.events.record(object, type: type, reason: reason, message: message, component: component) }

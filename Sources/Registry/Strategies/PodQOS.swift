@@ -14,7 +14,7 @@ enum PodQOS {
                 let request = positive(c[path: "resources", "requests", name])
                 let limit = positive(c[path: "resources", "limits", name])
                 if request != nil || limit != nil { anySet = true }
-                if let limit { limitsFound.insert(name) }
+                if limit != nil { limitsFound.insert(name) }
                 // Summed requests equal summed limits only if each container's do (requests <= limits).
                 if let limit, request != limit { guaranteed = false }
                 if limit == nil, request != nil { guaranteed = false }
