@@ -33,9 +33,10 @@ public final class ClusterDNSResolver: Sendable {
         zones = [domain, DNSName("in-addr.arpa"), DNSName("ip6.arpa")]
         records = ClusterDNSRecords(context: context, domain: domain, podMode: podMode)
         nameserver = IPAddressText.parse(nameserverAddress) ?? [127, 0, 0, 1]
-        // The storage revision moves with every change, as CoreDNS's serial (last change time) does.
-        let storage = context.registry.storage
-        serial = { UInt32(truncatingIfNeeded: storage.currentRevision) }
+        // The newest revision the caches reflect moves with every change they see, as CoreDNS's
+        // serial (the time of the last change) does.
+        let informers = records.informers
+        serial = { UInt32(truncatingIfNeeded: informers.map(\.lastSyncRevision).max() ?? 0) }
     }
 
     /// The informers the answers are read from (services, endpoints, namespaces, and pods when

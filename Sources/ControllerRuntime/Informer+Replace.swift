@@ -16,7 +16,7 @@ extension Informer {
                 fresh.objects[key.namespace, default: [:]][key.name] = item.object
                 Self.index(item.object, key, &fresh)
                 if let old = cache.objects[key.namespace]?[key.name] {
-                    if Self.resourceVersion(old) != Self.resourceVersion(item.object) { changes.append(.updated(old, item.object)) }
+                    if old.meta.resourceVersion != item.object.meta.resourceVersion { changes.append(.updated(old, item.object)) }
                 } else {
                     changes.append(.added(item.object))
                 }
@@ -42,9 +42,5 @@ extension Informer {
         case added(JSON)
         case updated(JSON, JSON)
         case deleted(JSON)
-    }
-
-    private static func resourceVersion(_ object: JSON) -> String? {
-        object[path: "metadata", "resourceVersion"]?.stringValue
     }
 }

@@ -140,7 +140,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     public func finish() {}
 
     private static func owners(_ object: JSON) -> [String] {
-        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+        object.meta.ownerReferences.map(\.uid)
     }
 
     static func index(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
