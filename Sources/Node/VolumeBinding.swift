@@ -38,7 +38,7 @@ public enum VolumeBinding {
                 return .unschedulable(reason: "persistentvolumeclaim \"\(name)\" not found")
             }
             let claim = PersistentVolumeClaimView(stored.object)
-            if claim.isBeingDeleted { return .unschedulable(reason: "persistentvolumeclaim \"\(name)\" is being deleted") }
+            if claim.meta.isBeingDeleted { return .unschedulable(reason: "persistentvolumeclaim \"\(name)\" is being deleted") }
             if claim.phase == "Bound" { continue }
             if claim.phase == "Lost" {
                 return .unschedulable(reason: "persistentvolumeclaim \"\(name)\" bound to non-existent persistentvolume \"\(claim.volumeName)\"")

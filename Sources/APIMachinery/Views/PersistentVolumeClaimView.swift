@@ -9,14 +9,6 @@ public struct PersistentVolumeClaimView {
     public var object: JSON { fields.object }
     public var meta: ObjectMetaView { ObjectMetaView(fields: fields.child("metadata")) }
 
-    public var name: String { meta.name }
-    public var namespace: String { meta.namespace }
-    public var uid: String { meta.uid }
-    public var resourceVersion: String { meta.resourceVersion }
-    public var key: String { "\(namespace)/\(name)" }
-    public var isBeingDeleted: Bool { meta.isBeingDeleted }
-    public func annotation(_ key: String) -> String? { meta.annotation(key) }
-    public var finalizers: [String] { meta.finalizers }
 
     public var phase: String { fields.string("status", "phase") ?? "Pending" }
     public var volumeName: String { fields.string("spec", "volumeName") ?? "" }
@@ -27,21 +19,21 @@ public struct PersistentVolumeClaimView {
 
     /// upstream's GetPersistentVolumeClaimClass: the beta annotation wins over the field.
     public var storageClassName: String {
-        annotation(VolumeKeys.betaStorageClass) ?? fields.string("spec", "storageClassName") ?? ""
+        meta.annotation(VolumeKeys.betaStorageClass) ?? fields.string("spec", "storageClassName") ?? ""
     }
     /// Whether the claim says nothing about its class (nil, not ""): the default class may be
     /// assigned to it retroactively.
     public var hasNoClass: Bool {
-        annotation(VolumeKeys.betaStorageClass) == nil
+        meta.annotation(VolumeKeys.betaStorageClass) == nil
             && !fields.has("spec", "storageClassName")
     }
-    public var provisioner: String { annotation(VolumeKeys.storageProvisioner) ?? annotation(VolumeKeys.betaStorageProvisioner) ?? "" }
-    public var selectedNode: String? { annotation(VolumeKeys.selectedNode) }
-    public var bindCompleted: Bool { annotation(VolumeKeys.bindCompleted) != nil }
+    public var provisioner: String { meta.annotation(VolumeKeys.storageProvisioner) ?? meta.annotation(VolumeKeys.betaStorageProvisioner) ?? "" }
+    public var selectedNode: String? { meta.annotation(VolumeKeys.selectedNode) }
+    public var bindCompleted: Bool { meta.annotation(VolumeKeys.bindCompleted) != nil }
 
     /// The claimRef a volume bound to this claim carries (upstream's reference.GetReference).
     public var reference: JSON {
-        ["apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": .string(name), "namespace": .string(namespace),
-         "resourceVersion": .string(resourceVersion), "uid": .string(uid)]
+        ["apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": .string(meta.name), "namespace": .string(meta.namespace),
+         "resourceVersion": .string(meta.resourceVersion), "uid": .string(meta.uid)]
     }
 }

@@ -7,12 +7,10 @@ public struct PersistentVolumeView {
     public var object: JSON { fields.object }
     public var meta: ObjectMetaView { ObjectMetaView(fields: fields.child("metadata")) }
 
-    public var name: String { meta.name }
-    public func annotation(_ key: String) -> String? { meta.annotation(key) }
 
     public var phase: String { fields.string("status", "phase") ?? "Pending" }
     public var storageClassName: String {
-        annotation(VolumeKeys.betaStorageClass) ?? fields.string("spec", "storageClassName") ?? ""
+        meta.annotation(VolumeKeys.betaStorageClass) ?? fields.string("spec", "storageClassName") ?? ""
     }
     public var accessModes: [String] { fields.strings("spec", "accessModes") }
     public var volumeMode: String { fields.string("spec", "volumeMode") ?? "Filesystem" }
@@ -22,11 +20,11 @@ public struct PersistentVolumeView {
     public var claimRefNamespace: String { claimRef?["namespace"]?.stringValue ?? "" }
     public var claimRefName: String { claimRef?["name"]?.stringValue ?? "" }
     public var claimRefUID: String { claimRef?["uid"]?.stringValue ?? "" }
-    public var provisionedBy: String? { annotation(VolumeKeys.provisionedBy) }
+    public var provisionedBy: String? { meta.annotation(VolumeKeys.provisionedBy) }
 
     /// Whether the claimRef names `claim` (by namespace and name, and by UID once it has one).
     public func isBound(to claim: PersistentVolumeClaimView) -> Bool {
-        guard let _ = claimRef, claimRefName == claim.name, claimRefNamespace == claim.namespace else { return false }
-        return claimRefUID.isEmpty || claimRefUID == claim.uid
+        guard let _ = claimRef, claimRefName == claim.meta.name, claimRefNamespace == claim.meta.namespace else { return false }
+        return claimRefUID.isEmpty || claimRefUID == claim.meta.uid
     }
 }

@@ -37,13 +37,13 @@ public struct ClaimProtectionController: Controller {
         let writer = VolumeWriter(context: context)
         let store = context.store(VolumeKeys.claims)
         do {
-            if !claim.isBeingDeleted {
-                if !claim.finalizers.contains(VolumeKeys.claimProtection) {
+            if !claim.meta.isBeingDeleted {
+                if !claim.meta.finalizers.contains(VolumeKeys.claimProtection) {
                     try writer.addFinalizer(VolumeKeys.claimProtection, to: object, store: store)
                 }
                 return true
             }
-            guard claim.finalizers.contains(VolumeKeys.claimProtection), !isInUse(claim, context) else { return true }
+            guard claim.meta.finalizers.contains(VolumeKeys.claimProtection), !isInUse(claim, context) else { return true }
             try writer.removeFinalizer(VolumeKeys.claimProtection, from: object, store: store)
             return true
         } catch {
@@ -55,8 +55,8 @@ public struct ClaimProtectionController: Controller {
     /// server before letting a claim go: only pods scheduled to a node count, since the kubelet
     /// will not start a pod whose claim is being deleted.
     func isInUse(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) -> Bool {
-        let uses: (JSON) -> Bool = { pod in PodClaims.isScheduled(pod) && PodClaims.claimNames(pod).contains(claim.name) }
-        if context.informer(VolumeKeys.pods).list(namespace: claim.namespace).contains(where: uses) { return true }
-        return context.store(VolumeKeys.pods).list(namespace: claim.namespace).items.contains { uses($0.object) }
+        let uses: (JSON) -> Bool = { pod in PodClaims.isScheduled(pod) && PodClaims.claimNames(pod).contains(claim.meta.name) }
+        if context.informer(VolumeKeys.pods).list(namespace: claim.meta.namespace).contains(where: uses) { return true }
+        return context.store(VolumeKeys.pods).list(namespace: claim.meta.namespace).items.contains { uses($0.object) }
     }
 }

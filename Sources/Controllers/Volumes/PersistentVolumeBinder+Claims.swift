@@ -39,15 +39,15 @@ extension PersistentVolumeBinder {
     /// A claim naming its volume (`spec.volumeName`) is bound to it once the volume is free (or
     /// already points back at the claim) and satisfies it.
     func syncPreboundClaim(_ claim: PersistentVolumeClaimView, _ volumes: [PersistentVolumeView], _ context: ControllerContext) throws(APIError) {
-        guard let volume = volumes.first(where: { $0.name == claim.volumeName }) else { return }
+        guard let volume = volumes.first(where: { $0.meta.name == claim.volumeName }) else { return }
         if volume.claimRef == nil || volume.isBound(to: claim) {
             if volume.claimRef == nil, let why = VolumeMatcher.mismatch(volume, claim) {
-                record(context, claim.object, .warning, "VolumeMismatch", "Cannot bind to requested volume \"\(volume.name)\": \(why)")
+                record(context, claim.object, .warning, "VolumeMismatch", "Cannot bind to requested volume \"\(volume.meta.name)\": \(why)")
                 return
             }
             try bind(volume, claim, context)
         } else {
-            record(context, claim.object, .warning, "FailedBinding", "volume \"\(volume.name)\" already bound to a different claim.")
+            record(context, claim.object, .warning, "FailedBinding", "volume \"\(volume.meta.name)\" already bound to a different claim.")
         }
     }
 
@@ -75,7 +75,7 @@ extension PersistentVolumeBinder {
     func bind(_ volume: PersistentVolumeView, _ claim: PersistentVolumeClaimView, _ context: ControllerContext) throws(APIError) {
         let writer = VolumeWriter(context: context)
         var volumeObject = volume.object
-        if volume.claimRefUID != claim.uid || volume.claimRefName != claim.name || volume.claimRefNamespace != claim.namespace {
+        if volume.claimRefUID != claim.meta.uid || volume.claimRefName != claim.meta.name || volume.claimRefNamespace != claim.meta.namespace {
             volumeObject[path: "spec", "claimRef"] = claim.reference
             volumeObject.meta.setAnnotation(VolumeKeys.boundByController, "yes")
             volumeObject = try writer.updateVolume(volumeObject)
@@ -83,8 +83,8 @@ extension PersistentVolumeBinder {
         try writer.setVolumePhase(volumeObject, "Bound")
 
         var claimObject = claim.object
-        if claim.volumeName != volume.name {
-            claimObject[path: "spec", "volumeName"] = .string(volume.name)
+        if claim.volumeName != volume.meta.name {
+            claimObject[path: "spec", "volumeName"] = .string(volume.meta.name)
             claimObject.meta.setAnnotation(VolumeKeys.boundByController, "yes")
         }
         claimObject.meta.setAnnotation(VolumeKeys.bindCompleted, "yes")
@@ -121,7 +121,7 @@ extension PersistentVolumeBinder {
             return
         }
         let provisioner = storageClass["provisioner"]?.stringValue ?? ""
-        if claim.annotation(VolumeKeys.storageProvisioner) != provisioner || claim.annotation(VolumeKeys.betaStorageProvisioner) != provisioner {
+        if claim.meta.annotation(VolumeKeys.storageProvisioner) != provisioner || claim.meta.annotation(VolumeKeys.betaStorageProvisioner) != provisioner {
             var updated = claim.object
             updated.meta.setAnnotation(VolumeKeys.storageProvisioner, provisioner)
             updated.meta.setAnnotation(VolumeKeys.betaStorageProvisioner, provisioner)

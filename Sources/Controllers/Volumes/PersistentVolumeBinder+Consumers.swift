@@ -5,8 +5,8 @@ import Registry
 extension PersistentVolumeBinder {
     /// Pods in the claim's namespace that use it.
     func consumers(of claim: PersistentVolumeClaimView, _ context: ControllerContext) -> [JSON] {
-        context.informer(VolumeKeys.pods).list(namespace: claim.namespace)
-            .filter { PodClaims.claimNames($0).contains(claim.name) }
+        context.informer(VolumeKeys.pods).list(namespace: claim.meta.namespace)
+            .filter { PodClaims.claimNames($0).contains(claim.meta.name) }
             .sorted { $0.meta.name < $1.meta.name }
     }
 

@@ -13,7 +13,7 @@ extension PersistentVolumeBinder {
             if volume.phase != "Available" { try writer.setVolumePhase(volume.object, "Available") }
             return
         }
-        guard let claim = currentClaim(of: volume, context), claim.uid == volume.claimRefUID else {
+        guard let claim = currentClaim(of: volume, context), claim.meta.uid == volume.claimRefUID else {
             if volume.phase != "Released", volume.phase != "Failed" {
                 let released = try writer.setVolumePhase(volume.object, "Released")
                 try reclaim(PersistentVolumeView(released), context)
@@ -26,12 +26,12 @@ extension PersistentVolumeBinder {
             // Pre-bound by a provisioner or a user: the claim's sync completes the binding.
             return
         }
-        if claim.volumeName == volume.name {
+        if claim.volumeName == volume.meta.name {
             if volume.phase != "Bound" { try writer.setVolumePhase(volume.object, "Bound") }
             return
         }
         // The claim is bound to another volume; a binding this controller made is undone.
-        if volume.annotation(VolumeKeys.boundByController) != nil {
+        if volume.meta.annotation(VolumeKeys.boundByController) != nil {
             var unbound = volume.object
             unbound[path: "spec", "claimRef"] = nil
             unbound.meta.setAnnotation(VolumeKeys.boundByController, nil)
@@ -61,7 +61,7 @@ extension PersistentVolumeBinder {
         switch volume.reclaimPolicy {
         case "Delete":
             if let provisioner = volume.provisionedBy, !provisioner.isEmpty { return }
-            let message = "error getting deleter volume plugin for volume \"\(volume.name)\": no deletable volume plugin matched"
+            let message = "error getting deleter volume plugin for volume \"\(volume.meta.name)\": no deletable volume plugin matched"
             try VolumeWriter(context: context).setVolumePhase(volume.object, "Failed", message: message)
             record(context, volume.object, .warning, "VolumeFailedDelete", message)
         case "Recycle":

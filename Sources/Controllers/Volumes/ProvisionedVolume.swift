@@ -10,7 +10,7 @@ enum ProvisionedVolume {
             "accessModes": claim.object[path: "spec", "accessModes"] ?? [],
             "capacity": ["storage": claim.object[path: "spec", "resources", "requests", "storage"] ?? "0"],
             "claimRef": claim.reference,
-            "hostPath": ["path": .string("\(hostPathRoot)/\(name)_\(claim.namespace)_\(claim.name)"), "type": "DirectoryOrCreate"],
+            "hostPath": ["path": .string("\(hostPathRoot)/\(name)_\(claim.meta.namespace)_\(claim.meta.name)"), "type": "DirectoryOrCreate"],
             "persistentVolumeReclaimPolicy": storageClass["reclaimPolicy"] ?? "Delete",
             "storageClassName": .string(claim.storageClassName),
             "volumeMode": .string(claim.volumeMode),

@@ -45,13 +45,13 @@ public struct SimulatedProvisioner: Controller {
 
     /// upstream's shouldProvision, then Provision.
     func provision(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) throws(APIError) {
-        guard claim.volumeName.isEmpty, !claim.isBeingDeleted, claim.phase == "Pending" else { return }
+        guard claim.volumeName.isEmpty, !claim.meta.isBeingDeleted, claim.phase == "Pending" else { return }
         let provisioner = claim.provisioner
         guard options.serves(provisioner),
               let storageClass = context.informer(VolumeKeys.classes).get(namespace: "", name: claim.storageClassName),
               storageClass["provisioner"]?.stringValue == provisioner else { return }
         if storageClass["volumeBindingMode"]?.stringValue == "WaitForFirstConsumer", claim.selectedNode == nil { return }
-        let volumeName = "pvc-\(claim.uid)"
+        let volumeName = "pvc-\(claim.meta.uid)"
         let volumes = context.store(VolumeKeys.volumes)
         if (try? volumes.get(namespace: nil, name: volumeName)) != nil { return }
         let source = "\(provisioner)_kubelite_\(instance)"
@@ -60,7 +60,7 @@ public struct SimulatedProvisioner: Controller {
             return
         }
         eventLog.record(context, claim.object, .normal, "Provisioning",
-                        "External provisioner is provisioning volume for claim \"\(claim.namespace)/\(claim.name)\"", component: source)
+                        "External provisioner is provisioning volume for claim \"\(claim.meta.namespace)/\(claim.meta.name)\"", component: source)
         let volume = ProvisionedVolume.make(name: volumeName, for: claim, storageClass: storageClass,
                                             provisioner: provisioner, hostPathRoot: options.hostPathRoot)
         do {
@@ -80,6 +80,6 @@ public struct SimulatedProvisioner: Controller {
               let provisioner = volume.provisionedBy, options.serves(provisioner) else { return }
         var precondition = DeleteOptions()
         precondition.preconditionUID = volume.meta.uid
-        _ = try context.store(VolumeKeys.volumes).delete(namespace: nil, name: volume.name, options: precondition)
+        _ = try context.store(VolumeKeys.volumes).delete(namespace: nil, name: volume.meta.name, options: precondition)
     }
 }
