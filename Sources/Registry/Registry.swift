@@ -21,6 +21,7 @@ public final class Registry: Sendable {
     /// its storage listener lives as long as the registry.
     let watchHub: WatchHub
     let namespaceLifecycle: NamespaceLifecycle
+    let podConnectionSlot = PodConnectionSlot()
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 
