@@ -149,6 +149,31 @@ def mounted_tmpfs(path, options):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+def test_empty_database_file_stops_startup(tmp_path):
+    """A truncated kubelite.db must not become a new, empty cluster: the old one would be lost."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "kubelite.db").write_bytes(b"")
+    output = start_failure(tmp_path, data_dir)
+    assert "is empty (0 bytes)" in output and "refusing to start an empty cluster" in output, output
+    assert (data_dir / "kubelite.db").stat().st_size == 0, "the file is left as it was found"
+
+
+def test_new_data_directory_and_database_are_private(tmp_path):
+    data_dir = tmp_path / "new" / "data"
+    (tmp_path / "run").mkdir()
+    server = Server(tmp_path / "run", ["--data-dir", data_dir]).start()
+    try:
+        assert server.raw("POST", "/api/v1/namespaces/default/secrets",
+                          {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                           "stringData": {"password": "hunter2"}}).status_code == 201
+        assert data_dir.stat().st_mode & 0o777 == 0o700
+        for name in ["kubelite.db", "kubelite.db-wal"]:
+            assert (data_dir / name).stat().st_mode & 0o777 == 0o600, name
+    finally:
+        server.stop()
+
+
 def test_read_only_data_directory_stops_startup(tmp_path):
     with mounted_tmpfs(tmp_path / "ro", "size=1m,ro") as data_dir:
         output = start_failure(tmp_path, data_dir)
@@ -172,6 +197,13 @@ def test_full_disk_answers_500_keeps_reads_and_recovers(tmp_path):
                 assert r.status_code == 201, r.text
             assert failed is not None, "no write failed on a full disk"
             assert failed.status_code == 500 and failed.json()["reason"] == "InternalError", failed.text
+            # Upstream's shape for a storage failure (apierrors.NewInternalError): the cause repeated.
+            status = failed.json()
+            assert status["kind"] == "Status" and status["status"] == "Failure" and status["code"] == 500
+            assert status["message"].startswith("Internal error occurred: storage write failed: "), status
+            assert status["details"]["causes"][0]["message"] == status["message"].removeprefix("Internal error occurred: ")
+            # Nothing of the failed write was acknowledged or kept.
+            assert server.raw("GET", f"/api/v1/namespaces/default/configmaps/big{i}").status_code == 404
             assert server.raw("GET", "/api/v1/namespaces/default/configmaps/kept").json() == kept
             filler.unlink()
             wait_for(lambda: server.raw("POST", "/api/v1/namespaces/default/configmaps",
