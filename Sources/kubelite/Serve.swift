@@ -54,7 +54,7 @@ struct Serve: ParsableCommand {
     var watchHistory: Int = 100_000
 
     @Option(name: .customLong("watch-history-bytes"),
-            help: ArgumentHelp("Bytes of changes (encoded objects) kept for watches resuming from a resourceVersion, in memory and in the durable store; older ones get 410 Expired (default: 1/16 of physical memory, at most 1 GiB).", valueName: "bytes"))
+            help: ArgumentHelp("Bytes of changes (encoded objects) kept for watches resuming from a resourceVersion, in memory and in the durable store; older ones get 410 Expired (default: 1/16 of physical memory, at most 256 MiB).", valueName: "bytes"))
     var watchHistoryBytes: Int = Serve.defaultWatchHistoryBytes()
 
     @Option(name: .customLong("data-dir"),
@@ -211,12 +211,12 @@ extension Serve {
         }
     }
 
-    /// The watch history's byte bound by default: 1/16 of physical memory, at most 1 GiB. Events also
-    /// hold their parsed JSON (about as large again) and the durable log keeps up to twice the window
-    /// between compactions, so this keeps the history's share of memory near 1/8 and of disk near
-    /// 2 GiB, while 1 GiB still holds 100,000 events of 10 KB objects (the count bound's default).
+    /// The watch history's byte bound by default: 1/16 of physical memory, at most 256 MiB. That holds
+    /// five minutes of changes (etcd's history as kube-apiserver compacts it) at 100 writes a second of
+    /// 8 KB objects. Events also hold their parsed JSON, and the durable log keeps up to twice the
+    /// window between compactions, so the history costs at most about 1/8 of memory and 512 MiB of disk.
     static func defaultWatchHistoryBytes() -> Int {
-        Int(min(ProcessInfo.processInfo.physicalMemory / 16, 1 << 30))
+        Int(min(ProcessInfo.processInfo.physicalMemory / 16, 256 << 20))
     }
 
     /// `${XDG_DATA_HOME:-$HOME/.local/share}/kubelite`, as the XDG base directories place user data.
