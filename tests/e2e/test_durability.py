@@ -1,6 +1,7 @@
 """The durable store (--data-dir): acknowledged writes survive SIGKILL, state survives restarts, and a
 store that cannot work stops startup or answers writes with a 5xx while reads go on."""
 
+import json
 import os
 import random
 import subprocess
@@ -170,6 +171,47 @@ def test_new_data_directory_and_database_are_private(tmp_path):
         assert data_dir.stat().st_mode & 0o777 == 0o700
         for name in ["kubelite.db", "kubelite.db-wal"]:
             assert (data_dir / name).stat().st_mode & 0o777 == 0o600, name
+    finally:
+        server.stop()
+
+
+def watch_from(server, revision):
+    """The events of a watch of default's ConfigMaps from `revision`, ended by the server after 1 s."""
+    r = requests.get(f"{server.url}/api/v1/namespaces/default/configmaps",
+                     params={"watch": "1", "resourceVersion": revision, "timeoutSeconds": "1"}, timeout=10)
+    return [json.loads(line) for line in r.text.splitlines() if line]
+
+
+def test_history_bytes_bound_memory_disk_and_resumable_revisions(tmp_path):
+    """Patches of a large object (issue 12: 1,500 of a 1 MB ConfigMap held 1.5 GB of history): the
+    history keeps --watch-history-bytes of them, the database is compacted to it as it grows, and a
+    watch from a revision dropped for bytes gets 410 Expired, also after a restart."""
+    data_dir = tmp_path / "data"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    bound = 1_000_000
+    server = Server(tmp_path / "a", ["--data-dir", data_dir, "--watch-history-bytes", str(bound)]).start()
+    try:
+        first = server.raw("POST", "/api/v1/namespaces/default/configmaps", configmap("big", "x" * 200_000)).json()
+        start = first["metadata"]["resourceVersion"]
+        for i in range(40):
+            r = requests.patch(f"{server.url}/api/v1/namespaces/default/configmaps/big", json={"data": {"n": str(i)}},
+                               headers={"Content-Type": "application/merge-patch+json"}, timeout=10)
+            assert r.status_code == 200, r.text
+        newest = r.json()["metadata"]["resourceVersion"]
+        database = sum(f.stat().st_size for f in data_dir.iterdir())
+        assert database < 2 * bound + 4 * 200_000, f"8 MB written, the database holds {database} bytes"
+        expired = watch_from(server, start)
+        assert [e["type"] for e in expired] == ["ERROR"], expired
+        assert (expired[0]["object"]["code"], expired[0]["object"]["reason"]) == (410, "Expired"), expired
+        previous = str(int(newest) - 1)
+        assert [e["object"]["metadata"]["resourceVersion"] for e in watch_from(server, previous)] == [newest]
+    finally:
+        assert server.stop() == 0
+    server = Server(tmp_path / "b", ["--data-dir", data_dir, "--watch-history-bytes", str(bound)]).start()
+    try:
+        assert [e["type"] for e in watch_from(server, start)] == ["ERROR"]
+        assert [e["object"]["metadata"]["resourceVersion"] for e in watch_from(server, previous)] == [newest]
     finally:
         server.stop()
 
