@@ -24,12 +24,19 @@ public final class MemoryStorage: Storage {
 
     /// - Parameters:
     ///   - historyLimit: how many events are kept for watchers resuming from an older revision.
+    ///   - historyBytes: how many bytes of events (encoded objects) are kept, whatever their count.
     ///   - initialRevision: where revisions continue from (a durable backend restores it).
-    public init(historyLimit: Int = 100_000, initialRevision: Int64 = 1) {
-        state = Mutex(State(revision: initialRevision, history: EventHistory(capacity: historyLimit, startRevision: initialRevision)))
+    public init(historyLimit: Int = 100_000, historyBytes: Int = .max, initialRevision: Int64 = 1) {
+        let history = EventHistory(capacity: historyLimit, byteLimit: historyBytes, startRevision: initialRevision)
+        state = Mutex(State(revision: initialRevision, history: history))
     }
 
     public var currentRevision: Int64 { state.withLock { $0.revision } }
+
+    /// The history's window: events after `compactedRevision` are kept, `bytes` of them encoded.
+    public var historyWindow: (compactedRevision: Int64, events: Int, bytes: Int) {
+        state.withLock { ($0.history.compactedRevision, $0.history.count, $0.history.bytes) }
+    }
 
     public func get(_ key: StorageKey) -> StoredObject? {
         state.withLock { $0.buckets[key.resource]?[key] }

@@ -53,6 +53,10 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Changes kept for watches resuming from a resourceVersion; older ones get 410 Expired.", valueName: "events"))
     var watchHistory: Int = 100_000
 
+    @Option(name: .customLong("watch-history-bytes"),
+            help: ArgumentHelp("Bytes of changes (encoded objects) kept for watches resuming from a resourceVersion, in memory and in the durable store; older ones get 410 Expired (default: 1/16 of physical memory, at most 256 MiB).", valueName: "bytes"))
+    var watchHistoryBytes: Int = Serve.defaultWatchHistoryBytes()
+
     @Option(name: .customLong("data-dir"),
             help: ArgumentHelp("Directory of the durable store (kubelite.db, SQLite); default ${XDG_DATA_HOME:-$HOME/.local/share}/kubelite.", valueName: "dir"))
     var dataDir: String?
@@ -65,7 +69,7 @@ struct Serve: ParsableCommand {
     var writeConcurrency: Int = 64
 
     @Option(name: .customLong("compaction-interval"),
-            help: ArgumentHelp("Seconds between compactions of the durable store down to --watch-history changes.", valueName: "seconds"))
+            help: ArgumentHelp("Seconds between compactions of the durable store down to the watch history (--watch-history, --watch-history-bytes); writing --watch-history-bytes since the last one also compacts.", valueName: "seconds"))
     var compactionInterval: Double = 300
 
     @Option(help: "Simulated nodes to run pods on.")
@@ -104,6 +108,7 @@ struct Serve: ParsableCommand {
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
+        guard watchHistoryBytes > 0 else { throw ValidationError("--watch-history-bytes must be positive") }
         guard writeConcurrency > 0 else { throw ValidationError("--write-concurrency must be positive") }
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
@@ -119,7 +124,7 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "kubelite")
 
         let durable = inMemory ? nil : try openDurableStore(logger: logger)
-        let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory)
+        let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
         var watch = WatchHub.Configuration()
         watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
         watch.minRequestTimeout = .seconds(minRequestTimeout)
@@ -196,7 +201,7 @@ extension Serve {
     func openDurableStore(logger: Logger) throws -> SQLiteStorage {
         let directory = dataDir ?? Self.defaultDataDirectory()
         do {
-            let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory,
+            let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory, historyBytes: watchHistoryBytes,
                                           compactionInterval: .milliseconds(Int64(compactionInterval * 1000)))
             logger.info("durable store \(store.databasePath) at resourceVersion \(store.currentRevision)")
             return store
@@ -204,6 +209,14 @@ extension Serve {
             logger.critical("cannot start the durable store: \(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// The watch history's byte bound by default: 1/16 of physical memory, at most 256 MiB. That holds
+    /// five minutes of changes (etcd's history as kube-apiserver compacts it) at 100 writes a second of
+    /// 8 KB objects. Events also hold their parsed JSON, and the durable log keeps up to twice the
+    /// window between compactions, so the history costs at most about 1/8 of memory and 512 MiB of disk.
+    static func defaultWatchHistoryBytes() -> Int {
+        Int(min(ProcessInfo.processInfo.physicalMemory / 16, 256 << 20))
     }
 
     /// `${XDG_DATA_HOME:-$HOME/.local/share}/kubelite`, as the XDG base directories place user data.

@@ -1,6 +1,7 @@
 """The durable store (--data-dir): acknowledged writes survive SIGKILL, state survives restarts, and a
 store that cannot work stops startup or answers writes with a 5xx while reads go on."""
 
+import json
 import os
 import random
 import subprocess
@@ -149,6 +150,72 @@ def mounted_tmpfs(path, options):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+def test_empty_database_file_stops_startup(tmp_path):
+    """A truncated kubelite.db must not become a new, empty cluster: the old one would be lost."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "kubelite.db").write_bytes(b"")
+    output = start_failure(tmp_path, data_dir)
+    assert "is empty (0 bytes)" in output and "refusing to start an empty cluster" in output, output
+    assert (data_dir / "kubelite.db").stat().st_size == 0, "the file is left as it was found"
+
+
+def test_new_data_directory_and_database_are_private(tmp_path):
+    data_dir = tmp_path / "new" / "data"
+    (tmp_path / "run").mkdir()
+    server = Server(tmp_path / "run", ["--data-dir", data_dir]).start()
+    try:
+        assert server.raw("POST", "/api/v1/namespaces/default/secrets",
+                          {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                           "stringData": {"password": "hunter2"}}).status_code == 201
+        assert data_dir.stat().st_mode & 0o777 == 0o700
+        for name in ["kubelite.db", "kubelite.db-wal"]:
+            assert (data_dir / name).stat().st_mode & 0o777 == 0o600, name
+    finally:
+        server.stop()
+
+
+def watch_from(server, revision):
+    """The events of a watch of default's ConfigMaps from `revision`, ended by the server after 1 s."""
+    r = requests.get(f"{server.url}/api/v1/namespaces/default/configmaps",
+                     params={"watch": "1", "resourceVersion": revision, "timeoutSeconds": "1"}, timeout=10)
+    return [json.loads(line) for line in r.text.splitlines() if line]
+
+
+def test_history_bytes_bound_memory_disk_and_resumable_revisions(tmp_path):
+    """Patches of a large object (issue 12: 1,500 of a 1 MB ConfigMap held 1.5 GB of history): the
+    history keeps --watch-history-bytes of them, the database is compacted to it as it grows, and a
+    watch from a revision dropped for bytes gets 410 Expired, also after a restart."""
+    data_dir = tmp_path / "data"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    bound = 1_000_000
+    server = Server(tmp_path / "a", ["--data-dir", data_dir, "--watch-history-bytes", str(bound)]).start()
+    try:
+        first = server.raw("POST", "/api/v1/namespaces/default/configmaps", configmap("big", "x" * 200_000)).json()
+        start = first["metadata"]["resourceVersion"]
+        for i in range(40):
+            r = requests.patch(f"{server.url}/api/v1/namespaces/default/configmaps/big", json={"data": {"n": str(i)}},
+                               headers={"Content-Type": "application/merge-patch+json"}, timeout=10)
+            assert r.status_code == 200, r.text
+        newest = r.json()["metadata"]["resourceVersion"]
+        database = sum(f.stat().st_size for f in data_dir.iterdir())
+        assert database < 2 * bound + 4 * 200_000, f"8 MB written, the database holds {database} bytes"
+        expired = watch_from(server, start)
+        assert [e["type"] for e in expired] == ["ERROR"], expired
+        assert (expired[0]["object"]["code"], expired[0]["object"]["reason"]) == (410, "Expired"), expired
+        previous = str(int(newest) - 1)
+        assert [e["object"]["metadata"]["resourceVersion"] for e in watch_from(server, previous)] == [newest]
+    finally:
+        assert server.stop() == 0
+    server = Server(tmp_path / "b", ["--data-dir", data_dir, "--watch-history-bytes", str(bound)]).start()
+    try:
+        assert [e["type"] for e in watch_from(server, start)] == ["ERROR"]
+        assert [e["object"]["metadata"]["resourceVersion"] for e in watch_from(server, previous)] == [newest]
+    finally:
+        server.stop()
+
+
 def test_read_only_data_directory_stops_startup(tmp_path):
     with mounted_tmpfs(tmp_path / "ro", "size=1m,ro") as data_dir:
         output = start_failure(tmp_path, data_dir)
@@ -172,6 +239,13 @@ def test_full_disk_answers_500_keeps_reads_and_recovers(tmp_path):
                 assert r.status_code == 201, r.text
             assert failed is not None, "no write failed on a full disk"
             assert failed.status_code == 500 and failed.json()["reason"] == "InternalError", failed.text
+            # Upstream's shape for a storage failure (apierrors.NewInternalError): the cause repeated.
+            status = failed.json()
+            assert status["kind"] == "Status" and status["status"] == "Failure" and status["code"] == 500
+            assert status["message"].startswith("Internal error occurred: storage write failed: "), status
+            assert status["details"]["causes"][0]["message"] == status["message"].removeprefix("Internal error occurred: ")
+            # Nothing of the failed write was acknowledged or kept.
+            assert server.raw("GET", f"/api/v1/namespaces/default/configmaps/big{i}").status_code == 404
             assert server.raw("GET", "/api/v1/namespaces/default/configmaps/kept").json() == kept
             filler.unlink()
             wait_for(lambda: server.raw("POST", "/api/v1/namespaces/default/configmaps",

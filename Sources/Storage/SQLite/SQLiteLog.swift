@@ -18,7 +18,7 @@ final class SQLiteLog {
     static let fileName = "kubelite.db"
 
     let path: String
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     /// Finalized on close: SQLite keeps a connection with live statements open (and locked).
     private var insert: SQLiteStatement?
     /// Transactions committed by `append` (each one fsync): group commit makes it smaller than the
@@ -31,7 +31,7 @@ final class SQLiteLog {
 
     /// Opens or creates the database in `directory` (created if missing) and migrates its schema.
     init(directory: String) throws(SQLiteOpenError) {
-        try Self.makeDirectory(directory)
+        try SQLiteDataDirectory.make(directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SQLiteOpenError("the data directory \(directory) is not a directory")
@@ -40,6 +40,7 @@ final class SQLiteLog {
             throw SQLiteOpenError("the data directory \(directory) is not writable")
         }
         path = (directory as NSString).appendingPathComponent(Self.fileName)
+        try SQLiteDataDirectory.prepareDatabaseFile(path)
         do {
             db = try SQLiteConnection(path: path)
         } catch {
@@ -49,10 +50,13 @@ final class SQLiteLog {
         do throws(SQLiteError) {
             if db.isReadOnly { throw SQLiteError(code: SQLITE_READONLY, message: "the file is read-only") }
             try db.execute("PRAGMA locking_mode=EXCLUSIVE")
+            // Takes effect only on a new database (before its first table); see `returnFreePages`.
+            try db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             guard try db.text("PRAGMA journal_mode=WAL") == "wal" else {
                 throw SQLiteError(code: SQLITE_CANTOPEN, message: "could not switch to WAL mode")
             }
             try db.execute("PRAGMA synchronous=FULL; PRAGMA journal_size_limit=33554432")
+            SQLiteDataDirectory.restrictCompanionFiles(of: path)
             let check = try db.text("PRAGMA quick_check") ?? "ok"
             if check != "ok" { throw SQLiteError(code: SQLITE_CORRUPT, message: check) }
         } catch {
@@ -60,20 +64,10 @@ final class SQLiteLog {
         }
         try SQLiteSchema.migrate(db, path: path)
         do {
+            try enableIncrementalVacuum()
             insert = try db.prepare("INSERT INTO log VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         } catch {
             throw SQLiteOpenError.from(error, path: path)
-        }
-    }
-
-    /// Creates `directory` and its missing parents, reporting the system's reason when it cannot.
-    private static func makeDirectory(_ directory: String) throws(SQLiteOpenError) {
-        var prefix = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                throw SQLiteOpenError("cannot create the data directory \(directory): \(prefix): \(String(cString: strerror(errno)))")
-            }
         }
     }
 

@@ -28,7 +28,9 @@ extension SQLiteStorage {
             if finished { break }
             for job in due { job(log) }
             if !batch.isEmpty { commit(batch) }
-            if Date() >= nextCompaction {
+            // Write pressure: without it, large objects rewritten often fill the disk with superseded
+            // rows long before the next scheduled compaction.
+            if Date() >= nextCompaction || bytesSinceCompaction >= historyBytes {
                 compactNow()
                 nextCompaction = Date().addingTimeInterval(Self.seconds(compactionInterval))
             }
@@ -55,6 +57,7 @@ extension SQLiteStorage {
             for write in failed { write.ticket.complete(failure) }
             return
         }
+        bytesSinceCompaction += batch.reduce(0) { $0 + $1.row.value.count }
         sequencer.lock()
         memory.apply(batch.map(\.event))
         for write in batch {
@@ -75,11 +78,15 @@ extension SQLiteStorage {
         settled.unlock()
     }
 
-    /// Compacts the log to the history window: changes after `currentRevision - historyLimit` are kept.
+    /// Compacts the log to the memory backend's history window (its count and byte bounds), so a
+    /// restart resumes watches from exactly the revisions this process would, then returns the freed
+    /// pages to the file system.
     @discardableResult
     func compactNow() -> Int {
-        let through = memory.currentRevision - Int64(historyLimit)
-        return (try? log.compact(through: through)) ?? 0
+        bytesSinceCompaction = 0
+        let removed = (try? log.compact(through: memory.historyWindow.compactedRevision)) ?? 0
+        if removed > 0 { _ = try? log.returnFreePages() }
+        return removed
     }
 
     /// Runs `job` on the committer between transactions and returns its result.
@@ -120,6 +127,9 @@ extension SQLiteStorage {
     public func simulateSlowCommits(_ delay: Duration) { onCommitter { $0.commitDelay = delay } }
 
     public var databasePages: Int64 { onCommitter { (try? $0.pageCount()) ?? 0 } }
+
+    /// Pages on the database's free list (space neither used nor returned to the file system).
+    public var databaseFreePages: Int64 { onCommitter { (try? $0.freePageCount()) ?? 0 } }
 
     /// Compacts now instead of at the next scheduled time; returns the log rows removed.
     @discardableResult

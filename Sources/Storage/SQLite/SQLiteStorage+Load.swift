@@ -12,7 +12,7 @@ import Synchronization
 /// the last event of every key leaves the state the log ends with. Parsing, the other large cost, is
 /// spread over every core while the log is read.
 extension SQLiteStorage {
-    static func load(_ log: SQLiteLog, historyLimit: Int) throws -> MemoryStorage {
+    static func load(_ log: SQLiteLog, historyLimit: Int, historyBytes: Int) throws -> MemoryStorage {
         let compacted = try log.compactRevision()
         let (rows, objects) = try readAndParse(log)
 
@@ -22,7 +22,7 @@ extension SQLiteStorage {
             let (x, y) = (rows[a].key, rows[b].key)
             return x == y ? a < b : x < y
         }
-        let memory = MemoryStorage(historyLimit: historyLimit, initialRevision: compacted)
+        let memory = MemoryStorage(historyLimit: historyLimit, historyBytes: historyBytes, initialRevision: compacted)
         // The row each change supersedes (-1: none, the key was absent), and the log's final state
         // restored in key order.
         var previous = [Int](repeating: -1, count: rows.count)

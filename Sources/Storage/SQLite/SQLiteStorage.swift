@@ -30,6 +30,7 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     let memory: MemoryStorage
     let log: SQLiteLog
     let historyLimit: Int
+    let historyBytes: Int
     let compactionInterval: Duration
     /// Guards everything below, and wakes the committer.
     let sequencer = NSCondition()
@@ -39,6 +40,8 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     var queue: [Write] = []
     var jobs: [(SQLiteLog) -> Void] = []
     var stopped = false
+    /// Bytes committed since the last compaction; owned by the committer thread.
+    var bytesSinceCompaction = 0
     /// Every write sequenced at or below this revision is committed or has failed; guarded by, and
     /// broadcast on, `settled`.
     var settledRevision: Int64
@@ -55,13 +58,17 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     /// - Parameters:
     ///   - historyLimit: changes kept, in memory and on disk, for watchers resuming from a revision
     ///     (also across a restart).
-    ///   - compactionInterval: how often the log is compacted down to that history.
-    public init(directory: String, historyLimit: Int = 100_000, compactionInterval: Duration = .seconds(300)) throws(SQLiteOpenError) {
+    ///   - historyBytes: bytes of changes (encoded objects) kept, whatever their count.
+    ///   - compactionInterval: how often the log is compacted down to that history; it is also
+    ///     compacted as soon as `historyBytes` more have been written since the last compaction.
+    public init(directory: String, historyLimit: Int = 100_000, historyBytes: Int = .max,
+                compactionInterval: Duration = .seconds(300)) throws(SQLiteOpenError) {
         log = try SQLiteLog(directory: directory)
         self.historyLimit = historyLimit
+        self.historyBytes = historyBytes
         self.compactionInterval = compactionInterval
         do {
-            memory = try Self.load(log, historyLimit: historyLimit)
+            memory = try Self.load(log, historyLimit: historyLimit, historyBytes: historyBytes)
         } catch let error as SQLiteError {
             log.close()
             throw SQLiteOpenError.from(error, path: log.path)
