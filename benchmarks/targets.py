@@ -6,7 +6,7 @@ from typing import Callable
 
 # (flood kind, label) as benchmarks/floods.py measures them.
 FLOOD_LABELS = [("future-rv", "future-resourceVersion GET/LISTs"), ("idle-sockets", "1,100 idle sockets"),
-                ("big-lists", "20 unpaginated LISTs")]
+                ("big-lists", "20 unpaginated LISTs of 20,000 ConfigMaps")]
 
 
 @dataclass
@@ -62,7 +62,7 @@ def memory_shown(v, f):
 def flood_targets():
     """Issue 12: one client's flood must not take the API away from a normal client."""
     return [Target(f"Normal client's GET p99 during {label}", "≤ 100 ms", figure(f"flood-{kind}-p99-ms"),
-                   lambda v, _: v <= 100, ms) for kind, label in FLOOD_LABELS]
+                   lambda v, _: v <= 100, ms, sized=kind == "big-lists") for kind, label in FLOOD_LABELS]
 
 
 def fuzz_target():
