@@ -27,6 +27,7 @@ class Settings:
 class Figures:
     samples: dict = field(default_factory=dict)
     missing: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)   # lists a section shows as they are (fuzzing's 5xx by endpoint)
 
     def add(self, key, value):
         self.samples.setdefault(key, []).append(float(value))

@@ -1,7 +1,7 @@
 """What every benchmark shares: free ports, servers started and timed to readiness, HTTP calls,
 wrk runs and bulk loads through the API. Standard library only, so it runs before any virtual env
 exists."""
-import json, os, re, socket, subprocess, time, urllib.parse, urllib.request
+import json, os, re, resource, socket, subprocess, time, urllib.parse, urllib.request
 
 
 class BenchmarkError(Exception):
@@ -79,10 +79,13 @@ class Workdir:
 
 
 class Server:
-    """A process started now and polled until `ready_url` answers 200; `ready_after` is that time in s."""
+    """A process started now and polled until `ready_url` answers 200; `ready_after` is that time in s.
+    `fd_limit` sets its soft open-file limit (the suite raises its own, which children inherit)."""
 
-    def __init__(self, argv, ready_url, timeout=60):
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def __init__(self, argv, ready_url, timeout=60, fd_limit=None):
+        limit = None if fd_limit is None else (
+            lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1])))
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=limit)
         started = time.monotonic()
         try:
             wait_until(lambda: self._ready(ready_url), timeout, f"{argv[0]} at {ready_url}")
@@ -112,12 +115,12 @@ class Server:
 class Kubelite(Server):
     """kubelite serve on a free port, in memory or on `data_dir`, quiet and without its DNS server."""
 
-    def __init__(self, binary, data_dir=None, extra=()):
+    def __init__(self, binary, data_dir=None, extra=(), fd_limit=None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         store = ["--data-dir", data_dir] if data_dir else ["--in-memory"]
         super().__init__([binary, "serve", "--port", str(self.port), "--log-level", "error", "--dns-port=-1",
-                          *store, *extra], self.base + "/readyz")
+                          *store, *extra], self.base + "/readyz", fd_limit=fd_limit)
 
 
 def wrk(url, seconds, connections=50, headers=(), script=None):

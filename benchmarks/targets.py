@@ -4,6 +4,10 @@ reduced."""
 from dataclasses import dataclass
 from typing import Callable
 
+# (flood kind, label) as benchmarks/floods.py measures them.
+FLOOD_LABELS = [("future-rv", "future-resourceVersion GET/LISTs"), ("idle-sockets", "1,100 idle sockets"),
+                ("big-lists", "20 unpaginated LISTs of 20,000 ConfigMaps")]
+
 
 @dataclass
 class Target:
@@ -55,6 +59,18 @@ def memory_shown(v, f):
     return f"{v:,.0f} MiB resident; limit {memory_limit(f):,.0f} MiB (JSON {f.get('memory-json-mib'):,.1f} MiB)"
 
 
+def flood_targets():
+    """Issue 12: one client's flood must not take the API away from a normal client."""
+    return [Target(f"Normal client's GET p99 during {label}", "≤ 100 ms", figure(f"flood-{kind}-p99-ms"),
+                   lambda v, _: v <= 100, ms, sized=kind == "big-lists") for kind, label in FLOOD_LABELS]
+
+
+def fuzz_target():
+    """Issue 12: fuzzing the served OpenAPI finds no server error (long mode only)."""
+    return Target("Schemathesis over the served OpenAPI", "no 5xx", figure("fuzz-5xx"), lambda v, _: v == 0,
+                  lambda v, f: f"{v:,.0f} 5xx in {f.get('fuzz-requests'):,.0f} requests")
+
+
 def targets(settings):
     w = settings.watchers
     return [
@@ -85,6 +101,8 @@ def targets(settings):
                lambda v, _: v <= 50, lambda v, _: f"{v:.0f} ms"),
         Target("Startup to /readyz 200 with 100,000 stored objects", "≤ 2 s", figure("restart-s"),
                lambda v, _: v <= 2, seconds, sized=True),
+        *flood_targets(),
+        *([] if settings.short else [fuzz_target()]),
         Target("Resident memory with 100,000 pods", "≤ 2 × stored JSON + 50 MiB", figure("memory-rss-mib"),
                lambda v, f: memory_limit(f) is not None and v <= memory_limit(f), memory_shown, sized=True),
     ]

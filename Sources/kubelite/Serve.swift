@@ -151,6 +151,7 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
+        BindAddressExposure(bindAddress: bindAddress).announce(port: server.port, logger: logger)
         var node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)

@@ -1,0 +1,33 @@
+import Controllers
+import Logging
+
+/// What `--bind-address` exposes. Kubelite has no authentication or authorization yet, so anything
+/// beyond loopback hands every object (Secrets included) to whoever can reach the address: say so at
+/// start, and name the addresses actually listening, since `0.0.0.0` hides them.
+struct BindAddressExposure {
+    let bindAddress: String
+
+    /// True for addresses only this host reaches: 127.0.0.0/8, `::1`, `localhost`.
+    var isLoopback: Bool {
+        bindAddress.hasPrefix("127.") || bindAddress == "::1" || bindAddress == "localhost"
+    }
+
+    /// The wildcard addresses, which listen on every interface.
+    var isWildcard: Bool { ["0.0.0.0", "::", ""].contains(bindAddress) }
+
+    /// The `host:port` endpoints a client can connect to: every up interface's IPv4 address for the
+    /// wildcard (the bind address itself if the interfaces cannot be read), else the bind address.
+    func endpoints(port: UInt16) -> [String] {
+        let hosts = isWildcard ? HostInterfaces.ipv4Addresses() : []
+        return (hosts.isEmpty ? [bindAddress] : hosts).map { "\($0):\(port)" }
+    }
+
+    /// Logs where the API listens; beyond loopback, first a warning that it is open to anyone there.
+    func announce(port: UInt16, logger: Logger) {
+        let listening = endpoints(port: port).joined(separator: ", ")
+        if !isLoopback {
+            logger.warning("--bind-address \(bindAddress) is not a loopback address: the Kubernetes API is served without authentication or authorization, so anyone who can reach this host can read and change every object, Secrets included; bind 127.0.0.1 unless the network is trusted")
+        }
+        logger.info("listening on \(listening)", metadata: ["bind-address": "\(bindAddress)"])
+    }
+}

@@ -1,0 +1,87 @@
+"""The container image's exposure (issue 12, item 9), read from docker/Dockerfile, docker/compose.yaml and the
+README (Docker is not needed): a non-root user, the durable store in a volume owned by that user, kubelite
+binding the container's interface, and every documented publish on the host's loopback only."""
+import re
+import shlex
+import json
+
+import yaml
+
+from support import REPO_ROOT
+
+DATA_DIR = "/var/lib/kubelite"
+
+
+def instructions(path):
+    """The Dockerfile's instructions of its last stage as (KEYWORD, arguments), continuation lines joined,
+    comments dropped; every line must start with a known instruction (a syntax check without Docker)."""
+    known = {"FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER",
+             "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
+    joined, current = [], ""
+    for line in path.read_text().splitlines():
+        if not current and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        current += line.rstrip()[:-1] + " " if line.rstrip().endswith("\\") else line
+        if not line.rstrip().endswith("\\"):
+            joined.append(current.strip())
+            current = ""
+    assert not current, "the Dockerfile ends inside a continued line"
+    parsed = [tuple(line.split(None, 1)) for line in joined]
+    for keyword, _ in parsed:
+        assert keyword.upper() in known and keyword == keyword.upper(), f"unknown instruction {keyword}"
+    stages = [i for i, (keyword, _) in enumerate(parsed) if keyword == "FROM"]
+    return parsed[stages[-1]:]
+
+
+def one(stage, keyword):
+    found = [args for k, args in stage if k == keyword]
+    assert len(found) == 1, f"expected one {keyword} in the runtime stage, found {found}"
+    return found[0]
+
+
+def test_runtime_image_runs_as_a_non_root_user_with_data_in_a_volume():
+    stage = instructions(REPO_ROOT / "docker" / "Dockerfile")
+    user = one(stage, "USER").split(":")[0]
+    assert user not in ("root", "0"), "the image must not run as root"
+    uid = user if user.isdigit() else None
+    run = " ".join(args for k, args in stage if k == "RUN")
+    created = re.search(r"useradd\b[^&;]*--uid (\d+)[^&;]*", run)
+    assert created, "the runtime stage creates no user with a fixed uid"
+    assert uid is None or uid == created.group(1), "USER names another uid than the one created"
+    assert re.search(rf"install -d -o kubelite -g kubelite -m 0700 {DATA_DIR}\b", run), (
+        "the data directory must exist owned by the user (mode 0700: Secrets are stored there)")
+    volume = one(stage, "VOLUME")
+    assert (json.loads(volume) if volume.startswith("[") else shlex.split(volume)) == [DATA_DIR]
+    order = [k for k, _ in stage]
+    assert order.index("VOLUME") > max(i for i, k in enumerate(order) if k == "RUN"), (
+        "VOLUME must come after the RUN that creates and chowns its directory (later changes are discarded)")
+    entrypoint = json.loads(one(stage, "ENTRYPOINT"))
+    assert entrypoint[:2] == ["kubelite", "serve"]
+    flags = dict(zip(entrypoint[2::2], entrypoint[3::2]))
+    assert flags["--data-dir"] == DATA_DIR
+    assert flags["--bind-address"] == "0.0.0.0", "inside the container kubelite binds the container's interface"
+    assert "--in-memory" not in entrypoint
+
+
+def documented_publishes(text):
+    return re.findall(r"(?:-p|--publish)[ =](\S+)", text)
+
+
+def test_documented_docker_run_publishes_on_loopback_only():
+    for path in (REPO_ROOT / "docker" / "Dockerfile", REPO_ROOT / "README.md"):
+        runs = [line for line in path.read_text().splitlines() if "docker run" in line]
+        assert runs, f"{path.name} documents no docker run"
+        for line in runs:
+            publishes = documented_publishes(line)
+            assert publishes and all(p.startswith("127.0.0.1:") for p in publishes), line
+            assert "kubelite-data:" + DATA_DIR in line, f"{line}: the data volume is not named"
+
+
+def test_compose_publishes_on_loopback_and_keeps_data_in_a_named_volume():
+    compose = yaml.safe_load((REPO_ROOT / "docker" / "compose.yaml").read_text())
+    service = compose["services"]["kubelite"]
+    assert service["ports"] and all(str(p).startswith("127.0.0.1:") for p in service["ports"]), service["ports"]
+    assert "user" not in service or str(service["user"]).split(":")[0] not in ("root", "0")
+    volumes = [v.split(":") for v in service["volumes"]]
+    assert [name for name, target in volumes if target == DATA_DIR] == ["kubelite-data"]
+    assert "kubelite-data" in compose["volumes"]
