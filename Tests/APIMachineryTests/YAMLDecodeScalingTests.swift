@@ -30,19 +30,19 @@ final class YAMLDecodeScalingTests: XCTestCase {
     }
 
     func testLargeListsDecodeInLinearTime() throws {
-        // Before the fix 100 KB took 12 s and 200 KB 46 s; linear decoding does 400 KB in milliseconds.
-        let small = try Self.secondsToDecode(Self.document(bytes: 100_000))
-        let large = try Self.secondsToDecode(Self.document(bytes: 400_000))
-        XCTAssertLessThan(large, 2, "400 KB of YAML took \(large) s")
-        // Four times the input may cost four times the work (plus slack for a shared machine), not sixteen.
-        XCTAssertLessThan(large, max(small, 0.02) * 10, "100 KB: \(small) s, 400 KB: \(large) s")
+        // Quadratic decoding took 0.2 s for 100 KB and 2.9 s for 400 KB here (debug build), so 800 KB
+        // would take about 12 s; linear decoding does it in about 0.3 s. The bound leaves room for a
+        // busy machine without letting quadratic growth through.
+        let seconds = try Self.secondsToDecode(Self.document(bytes: 800_000))
+        XCTAssertLessThan(seconds, 4, "800 KB of YAML took \(seconds) s")
     }
 
-    func testABodyAtTheRequestLimitDecodesWithinASecond() throws {
+    func testABodyAtTheRequestLimitDecodesInSeconds() throws {
+        // About 2 s in a debug build (0.x s in release) on an idle machine; quadratic decoding took hours.
         let body = Self.document(bytes: 3 * 1024 * 1024)
         let seconds = try Self.secondsToDecode(body)
         print("YAML decode of \(body.count) bytes: \(seconds) s")
-        XCTAssertLessThan(seconds, 3, "3 MiB of YAML took \(seconds) s")
+        XCTAssertLessThan(seconds, 30, "3 MiB of YAML took \(seconds) s")
     }
 
     func testAnAliasedLargeValueStaysWithinTheAliasBudget() throws {
