@@ -24,7 +24,7 @@ enum BodyReader {
         switch essence {
         case "application/json": return (try json(request.body, patchError: false), nil)
         case "application/yaml": return (try yaml(request.body), nil)
-        case KubernetesProtobuf.mediaType: return (RequestBody(value: try KubernetesProtobuf.decode(request.body)), nil)
+        case KubernetesProtobuf.mediaType: return (RequestBody(value: try KubernetesProtobuf.decode(request.body), raw: request.body), nil)
         default: throw APIError.unsupportedMediaType(header, accepted: acceptedObjectTypes)
         }
     }
@@ -32,7 +32,7 @@ enum BodyReader {
     static func json(_ bytes: [UInt8], patchError: Bool) throws(APIError) -> RequestBody {
         do {
             let parsed = try JSONParser.parse(bytes)
-            return RequestBody(value: parsed.value, duplicateFields: parsed.duplicateFields)
+            return RequestBody(value: parsed.value, duplicateFields: parsed.duplicateFields, raw: bytes)
         } catch {
             if patchError { throw APIError.badRequest("error decoding patch: \(error.message)") }
             throw APIError.badRequest("couldn't get version/kind; json parse error: \(error.message)")
@@ -41,6 +41,6 @@ enum BodyReader {
 
     static func yaml(_ bytes: [UInt8]) throws(APIError) -> RequestBody {
         let decoded = try YAMLCodec.decode(bytes)
-        return RequestBody(value: decoded.value, duplicateFields: decoded.duplicateFields)
+        return RequestBody(value: decoded.value, duplicateFields: decoded.duplicateFields, raw: bytes)
     }
 }

@@ -13,17 +13,26 @@ struct ListOptions {
     var limit: Int64 = 0
     var continueValue = ""
     var sendInitialEvents: String?
+    /// Decoded (so a malformed value is a 400, as upstream's query conversion answers) but not used:
+    /// upstream applies it to watches only.
+    var timeoutSeconds: Int64?
 
-    /// Upstream's parameter codec: of the list options only `limit` can fail to decode.
+    /// Upstream's parameter codec: of the list options only `timeoutSeconds` and `limit` can fail to
+    /// decode, in that order (the order of ListOptions' fields).
     init(decoding request: HTTPRequest) throws(APIError) {
         resourceVersion = request.queryValue("resourceVersion") ?? ""
         resourceVersionMatch = request.queryValue("resourceVersionMatch") ?? ""
         continueValue = request.queryValue("continue") ?? ""
         sendInitialEvents = request.queryValue("sendInitialEvents")
-        if let text = request.queryValue("limit") {
-            guard let value = GoInt.parseInt64(text) else { throw APIError.badRequest(GoInt.syntaxError("ParseInt", text)) }
-            limit = value
-        }
+        timeoutSeconds = try Self.int64(request.queryValue("timeoutSeconds"))
+        limit = try Self.int64(request.queryValue("limit")) ?? 0
+    }
+
+    /// Go's strconv.ParseInt of an optional query value.
+    private static func int64(_ text: String?) throws(APIError) -> Int64? {
+        guard let text else { return nil }
+        guard let value = GoInt.parseInt64(text) else { throw APIError.badRequest(GoInt.syntaxError("ParseInt", text)) }
+        return value
     }
 
     /// Upstream ValidateListOptions (k8s.io/apimachinery/pkg/apis/meta/internalversion/validation),

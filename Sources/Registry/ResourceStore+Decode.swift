@@ -6,9 +6,7 @@ extension ResourceStore {
     /// apiVersion and kind against the URL, drops unknown fields (rejecting them under Strict),
     /// reports type errors, then applies the kind's defaults.
     func decode(_ body: RequestBody, options: WriteOptions) throws(APIError) -> (object: JSON, warnings: [String]) {
-        guard case .object(var object) = body.value else {
-            throw APIError.badRequest("couldn't get version/kind; json parse error: json: cannot unmarshal \(body.value.typeName) into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }")
-        }
+        var object = try TypeMetaDecoding.object(of: body, expectedKind: resource.gvk.kind)
         let expected = resource.gvk
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
         let kind = object["kind"]?.stringValue ?? ""

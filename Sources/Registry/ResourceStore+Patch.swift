@@ -29,6 +29,7 @@ extension ResourceStore {
                                  rebasesOnConflict: true) {
             (current: StoredObject) throws(APIError) -> JSON in
             let patched = try applyPatch(type, patch.value, to: current.object)
+            try TypeMetaDecoding.checkPatched(patched)
             let decoded = try decode(RequestBody(value: patched, duplicateFields: patch.duplicateFields), options: options)
             warnings = decoded.warnings
             var object = decoded.object

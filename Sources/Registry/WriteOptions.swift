@@ -29,7 +29,11 @@ public struct WriteOptions: Sendable {
 public struct RequestBody: Sendable {
     public var value: JSON
     public var duplicateFields: [String]
-    public init(value: JSON, duplicateFields: [String] = []) { self.value = value; self.duplicateFields = duplicateFields }
+    /// The bytes as the client sent them, when there were any: decode errors quote their start.
+    public var raw: [UInt8]?
+    public init(value: JSON, duplicateFields: [String] = [], raw: [UInt8]? = nil) {
+        self.value = value; self.duplicateFields = duplicateFields; self.raw = raw
+    }
 }
 
 /// The result of a write: the stored (or, for dry runs, would-be-stored) object and any warnings

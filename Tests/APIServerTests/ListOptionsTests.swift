@@ -79,12 +79,36 @@ final class ListOptionsTests: XCTestCase {
         XCTAssertEqual(api.call("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1").status, 200)
     }
 
+    /// Go's label lexer reads a NUL byte as the end of the token it is in and goes on after it, so
+    /// what follows a NUL is a token of its own: not a value silently cut short.
+    func testNULInALabelSelectorValueIsAParseError() throws {
+        let api = try InProcessAPI()
+        assertStatus(api, "labelSelector=a%3Db%00c", 400, "BadRequest", "found 'c', expected: ',' or 'end of string'")
+        assertStatus(api, "labelSelector=a%20in%20(b%00c)", 400, "BadRequest", "unable to parse requirement: found 'c', expected: ',' or ')'")
+        // As upstream: a NUL that ends the text, or stands where a token starts, ends the selector.
+        XCTAssertEqual(api.call("GET", "\(path)?labelSelector=a%3Db%00").status, 200)
+        XCTAssertEqual(api.call("GET", "\(path)?labelSelector=%00a%3D%3D%3D").status, 200)
+    }
+
+    /// timeoutSeconds is one of the list options the query decoder converts (strconv.ParseInt), for a
+    /// list as for a watch.
+    func testBadTimeoutSeconds() throws {
+        let api = try InProcessAPI()
+        assertStatus(api, "timeoutSeconds=abc", 400, "BadRequest", #"strconv.ParseInt: parsing "abc": invalid syntax"#)
+        assertStatus(api, "timeoutSeconds=1.5", 400, "BadRequest", #"strconv.ParseInt: parsing "1.5": invalid syntax"#)
+        assertStatus(api, "timeoutSeconds=99999999999999999999", 400, "BadRequest",
+                     #"strconv.ParseInt: parsing "99999999999999999999": value out of range"#)
+        XCTAssertEqual(api.call("GET", "\(path)?timeoutSeconds=-5").status, 200)
+    }
+
     /// Upstream decodes the query (limit, then selectors) before it validates the options, and checks
     /// field labels only after that.
     func testChecksRunInUpstreamOrder() throws {
         let api = try InProcessAPI()
         XCTAssertEqual(api.call("GET", "\(path)?limit=x&labelSelector=!&resourceVersionMatch=Exact").json["message"]?.stringValue,
                        #"strconv.ParseInt: parsing "x": invalid syntax"#)
+        XCTAssertEqual(api.call("GET", "\(path)?limit=x&timeoutSeconds=y").json["message"]?.stringValue,
+                       #"strconv.ParseInt: parsing "y": invalid syntax"#)
         XCTAssertEqual(api.call("GET", "\(path)?labelSelector=!&resourceVersionMatch=Exact").status, 400)
         XCTAssertEqual(api.call("GET", "\(path)?fieldSelector=spec.foo%3Dbar&resourceVersionMatch=Exact").status, 422)
         XCTAssertEqual(api.call("GET", "\(path)?fieldSelector=spec.foo%3Dbar&resourceVersion=abc").json["message"]?.stringValue,

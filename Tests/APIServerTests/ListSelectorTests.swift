@@ -31,6 +31,9 @@ final class ListSelectorTests: XCTestCase {
             ("app%3Dweb,tier%3Dback", ["web-2"]),
             ("app,!critical,tier%20in%20(front)", ["web-1"]),
             ("critical%3D", ["db-1"]),
+            // labels.Parse reads `()` as the one empty value: `in ()` selects an empty label, as upstream.
+            ("critical%20in%20()", ["db-1"]),
+            ("app%20notin%20()", ["db-1", "plain", "web-1", "web-2"]),
             ("", ["db-1", "plain", "web-1", "web-2"]),
         ]
         for (selector, expected) in cases {

@@ -37,7 +37,7 @@ struct LabelSelectorLexer {
 
     private mutating func lex() -> Item {
         while pos < bytes.count, Self.isWhitespace(bytes[pos]) { pos += 1 }
-        // Go's lexer reads a NUL byte as end of input; so does this one.
+        // Go's lexer reads a NUL byte where a token starts as the end of input; so does this one.
         guard pos < bytes.count, bytes[pos] != 0 else { return Item(token: .endOfString, literal: "") }
         return Self.isSpecialSymbol(bytes[pos]) ? scanSpecialSymbol() : scanIdentifierOrKeyword()
     }
@@ -46,7 +46,14 @@ struct LabelSelectorLexer {
         let start = pos
         while pos < bytes.count, bytes[pos] != 0, !Self.isSpecialSymbol(bytes[pos]), !Self.isWhitespace(bytes[pos]) { pos += 1 }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        skipEndingNUL()
         return Item(token: Self.keywords[text] ?? .identifier, literal: text)
+    }
+
+    /// Go's lexer consumes the NUL that ends a token (it reads it and does not put it back), so the
+    /// next token starts after it: `a=b\0c` is `a`, `=`, `b`, `c`, a parse error, not `a=b`.
+    private mutating func skipEndingNUL() {
+        if pos < bytes.count, bytes[pos] == 0 { pos += 1 }
     }
 
     private mutating func scanSpecialSymbol() -> Item {
@@ -58,11 +65,12 @@ struct LabelSelectorLexer {
             let text = String(decoding: buffer, as: UTF8.self)
             if let token = Self.keywords[text] {
                 last = Item(token: token, literal: text)
-            } else if last != nil {
+            } else if let last {
                 pos -= 1
-                break
+                return last
             }
         }
+        skipEndingNUL()
         return last ?? Item(token: .error, literal: "error expected: keyword found '\(String(decoding: buffer, as: UTF8.self))'")
     }
 }

@@ -5,18 +5,22 @@ import Foundation
 /// at `YAMLCodec.maxDepth`, so a 100,000-deep flow sequence is a 400, not a stack overflow.
 /// Aliases are expanded with go-yaml's excessive-aliasing check (billion laughs).
 struct YAMLComposer {
-    private enum Frame {
-        case sequence(items: [JSON], line: Int, anchor: String?, nodes: Int)
-        case mapping(MappingFrame)
-    }
-
-    private struct MappingFrame {
+    /// An open sequence or mapping. Frames are changed in place (`frames[top].items.append`), never
+    /// popped and pushed back: a popped frame's array is shared with the copy bound by a pattern, so
+    /// every append would copy the whole collection and a long list would cost quadratic time.
+    private struct Frame {
+        let isSequence: Bool
+        var items: [JSON] = []
         var object: JSONObject = [:]
         var kinds: [String: String] = [:]
         var pendingKey: YAMLKey?
-        var line: Int
-        var anchor: String?
+        let line: Int
+        let anchor: String?
         var nodes = 1
+
+        /// A mapping waiting for its next key (the next scalar or alias is a key, not a value).
+        var expectsKey: Bool { !isSequence && pendingKey == nil }
+        var value: JSON { isSequence ? .array(items) : .object(object) }
     }
 
     private var frames: [Frame] = []
@@ -70,8 +74,8 @@ struct YAMLComposer {
             let tag = s.tag.map { String(cString: $0) }
             let plain = s.style == YAML_PLAIN_SCALAR_STYLE
             let scalar = try YAMLScalarDecoding.resolve(text, tag: tag, plain: plain, line: line)
-            if case .mapping(let m) = frames.last, m.pendingKey == nil {
-                try setKey(YAMLKey(scalar: scalar, isMerge: plain && tag == nil && text == "<<", line: line))
+            if frames.last?.expectsKey == true {
+                frames[frames.count - 1].pendingKey = try YAMLKey(scalar: scalar, isMerge: plain && tag == nil && text == "<<", line: line)
                 return
             }
             let value = try YAMLScalarDecoding.json(scalar)
@@ -85,8 +89,8 @@ struct YAMLComposer {
             if aliasCount > 100, decodeCount > 1000, Double(aliasCount) / Double(decodeCount) > Self.allowedAliasRatio(decodeCount) {
                 throw YAMLErrors.message("document contains excessive aliasing")
             }
-            if case .mapping(let m) = frames.last, m.pendingKey == nil {
-                try setKey(try YAMLKey(alias: anchored.value, line: line))
+            if frames.last?.expectsKey == true {
+                frames[frames.count - 1].pendingKey = try YAMLKey(alias: anchored.value, line: line)
                 return
             }
             try attach(anchored.value, nodes: anchored.nodes, line: line)
@@ -95,58 +99,45 @@ struct YAMLComposer {
             guard frames.count < YAMLCodec.maxDepth else {
                 throw YAMLErrors.message((line > 1 ? "line \(line): " : "") + "exceeded max depth of \(YAMLCodec.maxDepth)")
             }
-            if case .mapping(let m) = frames.last, m.pendingKey == nil {
+            if frames.last?.expectsKey == true {
                 throw YAMLErrors.message("line \(line): invalid map key: a mapping or sequence cannot be a key")
             }
             let isSequence = event.type == YAML_SEQUENCE_START_EVENT
             let anchorPointer = isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
             let anchor = anchorPointer.map { String(cString: $0) }
-            frames.append(isSequence ? .sequence(items: [], line: line, anchor: anchor, nodes: 1)
-                                     : .mapping(MappingFrame(line: line, anchor: anchor)))
+            frames.append(Frame(isSequence: isSequence, line: line, anchor: anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = frames.popLast() else { return }
-            switch frame {
-            case .sequence(let items, let line, let anchor, let nodes):
-                if let anchor { anchors[anchor] = (.array(items), nodes) }
-                try attach(.array(items), nodes: nodes, line: line)
-            case .mapping(let m):
-                if let anchor = m.anchor { anchors[anchor] = (.object(m.object), m.nodes) }
-                try attach(.object(m.object), nodes: m.nodes, line: m.line)
-            }
+            let value = frame.value
+            if let anchor = frame.anchor { anchors[anchor] = (value, frame.nodes) }
+            try attach(value, nodes: frame.nodes, line: frame.line)
         default:
             break
         }
     }
 
-    private mutating func setKey(_ key: YAMLKey) throws(APIError) {
-        guard case .mapping(var m) = frames.removeLast() else { return }
-        m.pendingKey = key
-        frames.append(.mapping(m))
-    }
-
     /// Adds a completed value to the enclosing collection, or makes it the document's root.
     private mutating func attach(_ value: JSON, nodes: Int, line: Int) throws(APIError) {
-        guard let top = frames.popLast() else { root = value; return }
-        switch top {
-        case .sequence(var items, let l, let anchor, let count):
-            items.append(value)
-            frames.append(.sequence(items: items, line: l, anchor: anchor, nodes: count + nodes))
-        case .mapping(var m):
-            guard let key = m.pendingKey else { frames.append(.mapping(m)); return }
-            m.pendingKey = nil
-            m.nodes += nodes + 1
-            if key.isMerge {
-                try Self.merge(value, into: &m.object)
-            } else {
-                if let kind = m.kinds[key.string], kind == key.kind {
-                    duplicates.append(fieldPath(adding: key.string))
-                    strictErrors.append("line \(line): key \(key.goSyntax) already set in map")
-                }
-                m.kinds[key.string] = key.kind
-                m.object[key.string] = value
-            }
-            frames.append(.mapping(m))
+        guard !frames.isEmpty else { root = value; return }
+        let top = frames.count - 1
+        if frames[top].isSequence {
+            frames[top].items.append(value)
+            frames[top].nodes += nodes
+            return
         }
+        guard let key = frames[top].pendingKey else { return }
+        frames[top].pendingKey = nil
+        frames[top].nodes += nodes + 1
+        if key.isMerge {
+            try Self.merge(value, into: &frames[top].object)
+            return
+        }
+        if let kind = frames[top].kinds[key.string], kind == key.kind {
+            duplicates.append(fieldPath(adding: key.string))
+            strictErrors.append("line \(line): key \(key.goSyntax) already set in map")
+        }
+        frames[top].kinds[key.string] = key.kind
+        frames[top].object[key.string] = value
     }
 
     /// go-yaml's `<<` merge: a mapping, or a sequence of mappings where earlier ones take precedence.
@@ -169,9 +160,10 @@ struct YAMLComposer {
     private func fieldPath(adding key: String) -> String {
         var out = ""
         for frame in frames {
-            switch frame {
-            case .sequence(let items, _, _, _): out += "[\(items.count)]"
-            case .mapping(let m): if let k = m.pendingKey, !k.isMerge { out += out.isEmpty ? k.string : ".\(k.string)" }
+            if frame.isSequence {
+                out += "[\(frame.items.count)]"
+            } else if let k = frame.pendingKey, !k.isMerge {
+                out += out.isEmpty ? k.string : ".\(k.string)"
             }
         }
         return out.isEmpty ? key : out + "." + key
