@@ -1,0 +1,65 @@
+import APIMachinery
+import HTTPServer
+import Registry
+
+/// `pods/exec`, `pods/attach` (WebSocket) and `pods/log` (chunked text), as upstream's ExecREST,
+/// AttachREST and LogREST: the options are checked and the pod looked up here; the node's
+/// `PodConnection` does the rest.
+extension ResourceHandler {
+    static let podConnectSubresources: Set<String> = ["exec", "attach", "log"]
+
+    func servePodConnect(_ store: ResourceStore) throws(APIError) -> HTTPResponse {
+        let namespace = info.namespace ?? ""
+        switch (info.subresource, request.method) {
+        case ("log", "GET"):
+            let options = try PodConnectOptions.log(request, pod: info.name)
+            _ = try store.get(namespace: namespace, name: info.name)
+            let log = try connection().logs(namespace: namespace, pod: info.name, options: options)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], stream: PodLogResponseStream(log))
+        case ("exec", "GET"), ("attach", "GET"):
+            let attach = info.subresource == "attach"
+            let options = try PodConnectOptions.exec(request, requireCommand: !attach)
+            _ = try store.get(namespace: namespace, name: info.name)
+            guard WebSocketUpgrade.isWebSocketRequest(request) else { throw Self.upgradeRequired(info.subresource) }
+            let offered = WebSocketUpgrade.offeredSubprotocols(request)
+            guard let channels = RemoteCommandProtocol.negotiate(offered) else {
+                throw APIError.badRequest("unable to negotiate a WebSocket subprotocol for pods/\(info.subresource): the client offers "
+                    + "[\(offered.joined(separator: " "))], the server speaks [\(RemoteCommandProtocol.names.joined(separator: " "))]")
+            }
+            let session: Result<any ContainerStreamSession, APIError>
+            do {
+                let connection = try connection()
+                session = .success(attach ? try connection.attach(namespace: namespace, pod: info.name, options: options)
+                                          : try connection.exec(namespace: namespace, pod: info.name, options: options))
+            } catch {
+                session = .failure(error)
+            }
+            return .webSocket(request, subprotocol: channels.rawValue,
+                              handler: RemoteCommandSession(channels: channels, command: options.command, session: session))
+        case ("exec", "POST"), ("attach", "POST"):
+            // SPDY. kubectl only falls back to it when the WebSocket upgrade was refused, so the
+            // checks that refuse it run first and this answer carries the same Status.
+            _ = try PodConnectOptions.exec(request, requireCommand: info.subresource == "exec")
+            _ = try store.get(namespace: namespace, name: info.name)
+            _ = try connection()
+            throw APIError.badRequest("pods/\(info.subresource) over SPDY (POST) is not supported by this server: "
+                + "use a WebSocket upgrade of GET with subprotocol \(RemoteCommandProtocol.v5.rawValue) or \(RemoteCommandProtocol.v4.rawValue) "
+                + "(kubectl 1.30 and later do this unless KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)")
+        default:
+            throw APIError.methodNotAllowed
+        }
+    }
+
+    private func connection() throws(APIError) -> any PodConnection {
+        guard let connection = server.registry.podConnection else {
+            throw APIError.serviceUnavailable("no node runtime is connected to this API server, so pods/\(info.subresource) "
+                + "cannot reach pod \"\(info.name)\"")
+        }
+        return connection
+    }
+
+    static func upgradeRequired(_ subresource: String) -> APIError {
+        APIError.badRequest("pods/\(subresource) needs a WebSocket upgrade (Upgrade: websocket, Sec-WebSocket-Protocol: "
+            + "\(RemoteCommandProtocol.names.joined(separator: ", ")))")
+    }
+}
