@@ -35,8 +35,9 @@ final class RemoteCommandSession: WebSocketHandler {
     }
 
     func received(_ connection: WebSocketConnection, binary: Bool, payload: [UInt8]) {
-        // Text frames belong to the base64 variants of these protocols, which are not offered.
-        guard binary, let channel = payload.first, case .success(let session) = session else { return }
+        // Text frames are read as binary ones, as upstream's server does: the Python client sends
+        // str stdin as text frames (channel character first).
+        guard let channel = payload.first, case .success(let session) = session else { return }
         let data = Array(payload.dropFirst())
         switch channel {
         case ContainerStream.stdin.rawValue:

@@ -78,6 +78,16 @@ final class PodExecHTTPTests: XCTestCase {
         XCTAssertEqual(node.lastExecOptions?.container, "app")
     }
 
+    func testTextFramesCarryChannelsToo() throws {
+        // The Python client sends str stdin as text frames.
+        let (client, answer) = try open("command=cat&stdin=true&stdout=true", protocols: ["v4.channel.k8s.io"])
+        XCTAssertEqual(answer.status, 101)
+        client.send(opcode: 1, Array("\u{0}hi".utf8))
+        XCTAssertEqual(try client.readFrame().payload, [1] + Array("hi".utf8))
+        client.sendClose()
+        waitUntil("the command was cancelled") { node.lastSession?.wasCancelled == true }
+    }
+
     func testV4NonZeroExitCodeStatus() throws {
         let (client, answer) = try open("command=sh&command=-c&command=exit%203&stdout=true&stderr=true", protocols: ["v4.channel.k8s.io"])
         XCTAssertEqual(answer.headers["sec-websocket-protocol"], "v4.channel.k8s.io")
