@@ -45,6 +45,21 @@ final class FakePodConnection: PodConnection, @unchecked Sendable {
     var lastExecOptions: PodExecOptions? { lock.lock(); defer { lock.unlock() }; return execOptions.last }
 }
 
+extension LiveAPIServer {
+    /// A live server whose node connection is `node`, with a one-container pod (`app`) per name.
+    static func withNode(_ node: FakePodConnection, pods: [String]) throws -> LiveAPIServer {
+        let server = try LiveAPIServer()
+        server.api.registry.connectPods(node)
+        for name in pods {
+            let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
+                             "spec": ["containers": [["name": "app", "image": "busybox"]]]]
+            let created = server.call("POST", "/api/v1/namespaces/default/pods", body: pod)
+            guard created.status == 201 else { throw APIError.internalError("creating pod \(name): \(created.json)") }
+        }
+        return server
+    }
+}
+
 /// One scripted exec; its script runs on its own thread, as a node's session delivers output.
 final class FakeContainerSession: ContainerStreamSession, @unchecked Sendable {
     enum Input { case stdin([UInt8]), closeStdin, resize(UInt16, UInt16), cancel }

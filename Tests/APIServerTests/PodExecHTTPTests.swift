@@ -11,13 +11,7 @@ final class PodExecHTTPTests: XCTestCase {
     let node = FakePodConnection()
 
     override func setUpWithError() throws {
-        server = try LiveAPIServer()
-        server.api.registry.connectPods(node)
-        for name in ["web-0", "simulated"] {
-            let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
-                             "spec": ["containers": [["name": "app", "image": "busybox"]]]]
-            XCTAssertEqual(server.call("POST", "/api/v1/namespaces/default/pods", body: pod).status, 201)
-        }
+        server = try LiveAPIServer.withNode(node, pods: ["web-0", "simulated"])
     }
 
     override func tearDown() { server.stop() }

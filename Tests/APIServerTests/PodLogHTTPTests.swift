@@ -11,33 +11,31 @@ final class PodLogHTTPTests: XCTestCase {
     let node = FakePodConnection()
 
     override func setUpWithError() throws {
-        server = try LiveAPIServer()
-        server.api.registry.connectPods(node)
-        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web-0"],
-                         "spec": ["containers": [["name": "app", "image": "busybox"]]]]
-        XCTAssertEqual(server.call("POST", "/api/v1/namespaces/default/pods", body: pod).status, 201)
+        server = try LiveAPIServer.withNode(node, pods: ["web-0"])
     }
 
     override func tearDown() { server.stop() }
 
-    func testWholeLogAsPlainText() throws {
+    /// GETs web-0's log and reads the fake's first two lines.
+    func openLog(_ query: String) throws -> WatchClient {
         let client = try WatchClient(port: server.port)
-        try client.get("/api/v1/namespaces/default/pods/web-0/log?container=app&tailLines=10&timestamps=true&limitBytes=100")
+        try client.get("/api/v1/namespaces/default/pods/web-0/log?\(query)")
         XCTAssertEqual(client.status, 200)
         XCTAssertEqual(client.headers["content-type"], "text/plain")
         XCTAssertEqual(try client.nextLine(), "line 1")
         XCTAssertEqual(try client.nextLine(), "line 2")
+        return client
+    }
+
+    func testWholeLogAsPlainText() throws {
+        let client = try openLog("container=app&tailLines=10&timestamps=true&limitBytes=100")
         XCTAssertNil(try client.nextLine(), "the log ends without follow")
         XCTAssertEqual(node.lastLogOptions, PodLogOptions(container: "app", timestamps: true, tailLines: 10, limitBytes: 100))
     }
 
     func testFollowStreamsUntilTheContainerEnds() throws {
-        let client = try WatchClient(port: server.port)
-        try client.get("/api/v1/namespaces/default/pods/web-0/log?follow=true&sinceSeconds=60")
-        XCTAssertEqual(client.status, 200)
+        let client = try openLog("follow=true&sinceSeconds=60")
         XCTAssertEqual(client.headers["transfer-encoding"], "chunked")
-        XCTAssertEqual(try client.nextLine(), "line 1")
-        XCTAssertEqual(try client.nextLine(), "line 2")
         node.lastLog?.append("line 3\n")
         XCTAssertEqual(try client.nextLine(), "line 3", "a followed line is flushed at once")
         node.lastLog?.end()
@@ -47,9 +45,7 @@ final class PodLogHTTPTests: XCTestCase {
     }
 
     func testClientLeavingCancelsAFollowedLog() throws {
-        let client = try WatchClient(port: server.port)
-        try client.get("/api/v1/namespaces/default/pods/web-0/log?follow=true")
-        XCTAssertEqual(try client.nextLine(), "line 1")
+        let client = try openLog("follow=true")
         client.disconnect()
         // The server notices when it next writes.
         waitUntil("the log stream was cancelled") {
