@@ -10,34 +10,46 @@ import Synchronization
 final class RemoteCommandSession: WebSocketHandler {
     private let channels: RemoteCommandProtocol
     private let command: [String]
-    /// The container session, or why there is none (then the client gets the Status in-band: kubectl
-    /// and the Python client show an error-channel Status, while a refused upgrade only makes
-    /// kubectl retry with SPDY).
-    private let session: Result<any ContainerStreamSession, APIError>
-    private let finished = Mutex(false)
+    /// Asks the node for the session. Called once the connection is upgraded, not before: a client
+    /// that leaves before the 101 then leaves no process behind.
+    private let connect: @Sendable () throws(APIError) -> any ContainerStreamSession
+    private let state = Mutex(State())
 
-    init(channels: RemoteCommandProtocol, command: [String], session: Result<any ContainerStreamSession, APIError>) {
-        self.channels = channels; self.command = command; self.session = session
+    private struct State {
+        var session: (any ContainerStreamSession)?
+        var finished = false
     }
 
+    init(channels: RemoteCommandProtocol, command: [String],
+         connect: @escaping @Sendable () throws(APIError) -> any ContainerStreamSession) {
+        self.channels = channels; self.command = command; self.connect = connect
+    }
+
+    private var session: (any ContainerStreamSession)? { state.withLock { $0.session } }
+
     func opened(_ connection: WebSocketConnection) {
-        switch session {
-        case .failure(let error):
+        let session: any ContainerStreamSession
+        do {
+            session = try connect()
+        } catch {
+            // The node's refusal goes in-band: kubectl and the Python client print an error-channel
+            // Status, while a refused upgrade only makes kubectl retry over SPDY.
             finish(connection, payload: channels.errorChannelPayload(error))
-        case .success(let session):
-            session.start(output: { stream, bytes in
-                guard !bytes.isEmpty else { return }
-                connection.send(binary: [stream.rawValue] + bytes)
-            }, exit: { [self] exit in
-                finish(connection, payload: channels.errorChannelPayload(exit, command: command))
-            })
+            return
         }
+        state.withLock { $0.session = session }
+        session.start(output: { stream, bytes in
+            guard !bytes.isEmpty else { return }
+            connection.send(binary: [stream.rawValue] + bytes)
+        }, exit: { [self] exit in
+            finish(connection, payload: channels.errorChannelPayload(exit, command: command))
+        })
     }
 
     func received(_ connection: WebSocketConnection, binary: Bool, payload: [UInt8]) {
         // Text frames are read as binary ones, as upstream's server does: the Python client sends
         // str stdin as text frames (channel character first).
-        guard let channel = payload.first, case .success(let session) = session else { return }
+        guard let channel = payload.first, let session else { return }
         let data = Array(payload.dropFirst())
         switch channel {
         case ContainerStream.stdin.rawValue:
@@ -54,12 +66,15 @@ final class RemoteCommandSession: WebSocketHandler {
 
     func closed(_ connection: WebSocketConnection) {
         // The client left before the end: stop the command, as the kubelet does.
-        let wasFinished = finished.withLock { done in defer { done = true }; return done }
-        if !wasFinished, case .success(let session) = session { session.cancel() }
+        let unfinished = state.withLock { state -> (any ContainerStreamSession)? in
+            defer { state.finished = true }
+            return state.finished ? nil : state.session
+        }
+        unfinished?.cancel()
     }
 
     private func finish(_ connection: WebSocketConnection, payload: [UInt8]?) {
-        let first = finished.withLock { done in defer { done = true }; return !done }
+        let first = state.withLock { state in defer { state.finished = true }; return !state.finished }
         guard first else { return }
         if let payload { connection.send(binary: [RemoteCommandProtocol.errorChannel] + payload) }
         connection.close(code: 1000)

@@ -26,16 +26,13 @@ extension ResourceHandler {
                 throw APIError.badRequest("unable to negotiate a WebSocket subprotocol for pods/\(info.subresource): the client offers "
                     + "[\(offered.joined(separator: " "))], the server speaks [\(RemoteCommandProtocol.names.joined(separator: " "))]")
             }
-            let session: Result<any ContainerStreamSession, APIError>
-            do {
-                let connection = try connection()
-                session = .success(attach ? try connection.attach(namespace: namespace, pod: info.name, options: options)
-                                          : try connection.exec(namespace: namespace, pod: info.name, options: options))
-            } catch {
-                session = .failure(error)
+            let registry = server.registry, pod = info.name, subresource = info.subresource
+            let session = RemoteCommandSession(channels: channels, command: options.command) { () throws(APIError) in
+                let connection = try Self.connection(registry, pod: pod, subresource: subresource)
+                return attach ? try connection.attach(namespace: namespace, pod: pod, options: options)
+                              : try connection.exec(namespace: namespace, pod: pod, options: options)
             }
-            return .webSocket(request, subprotocol: channels.rawValue,
-                              handler: RemoteCommandSession(channels: channels, command: options.command, session: session))
+            return .webSocket(request, subprotocol: channels.rawValue, handler: session)
         case ("exec", "POST"), ("attach", "POST"):
             // SPDY. kubectl only falls back to it when the WebSocket upgrade was refused, so the
             // checks that refuse it run first and this answer carries the same Status.
@@ -51,9 +48,13 @@ extension ResourceHandler {
     }
 
     private func connection() throws(APIError) -> any PodConnection {
-        guard let connection = server.registry.podConnection else {
-            throw APIError.serviceUnavailable("no node runtime is connected to this API server, so pods/\(info.subresource) "
-                + "cannot reach pod \"\(info.name)\"")
+        try Self.connection(server.registry, pod: info.name, subresource: info.subresource)
+    }
+
+    static func connection(_ registry: Registry, pod: String, subresource: String) throws(APIError) -> any PodConnection {
+        guard let connection = registry.podConnection else {
+            throw APIError.serviceUnavailable("no node runtime is connected to this API server, so pods/\(subresource) "
+                + "cannot reach pod \"\(pod)\"")
         }
         return connection
     }
