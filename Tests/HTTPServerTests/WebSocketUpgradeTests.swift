@@ -115,3 +115,24 @@ final class WebSocketUpgradeTests: XCTestCase {
         XCTAssertEqual(try client.request("GET", "/other").status, 404)
     }
 }
+
+/// libmicrohttpd's idle timeout is for HTTP requests; an upgraded socket is the application's, so an
+/// interactive exec left idle longer than the timeout stays open.
+final class WebSocketIdleTests: XCTestCase {
+    func testIdleWebSocketOutlivesTheHTTPConnectionTimeout() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.connectionTimeoutSeconds = 1
+        let echo = WebSocketUpgradeTests.EchoSocket()
+        let server = MicroHTTPServer(configuration: configuration, handler: WebSocketUpgradeTests.UpgradeHandler(socket: echo))
+        try server.start()
+        defer { server.stop() }
+        let client = try WebSocketTestClient(port: server.port)
+        XCTAssertEqual(try client.handshake(path: "/ws", protocols: ["x"]).status, 101)
+        _ = try client.readFrame()
+        // Time passing is what is tested here: idle for more than twice the HTTP timeout.
+        Thread.sleep(forTimeInterval: 2.5)
+        client.send(opcode: 9, [7])
+        XCTAssertEqual(try client.readFrame(), .init(fin: true, opcode: 10, payload: [7]))
+    }
+}
