@@ -84,6 +84,17 @@ final class RealClientExecTests: XCTestCase {
         XCTAssertEqual(cat.stdout, "hello\nworld\n")
     }
 
+    func testKubectlExecWithATerminalSendsItsSize() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script (util-linux) gives kubectl a terminal")
+        // `script` runs kubectl on a pseudo-terminal (sized by `stty`), as a user's `exec -it` is.
+        let run = try Client("/usr/bin/script", ["-qec", "stty cols 132 rows 43; \(Self.kubectl) exec -it web-0 -- wait-resize", "/dev/null"],
+                             home: home).finish()
+        XCTAssertEqual(run.code, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("132x43"), run.stdout)
+        XCTAssertEqual(node.lastExecOptions?.tty, true)
+        XCTAssertEqual(node.lastExecOptions?.stdin, true)
+    }
+
     func testKubectlShowsTheServersStatus() throws {
         let simulated = try kubectl(["exec", "simulated", "--", "hostname"])
         XCTAssertEqual(simulated.code, 1)
