@@ -12,14 +12,18 @@ extension ResourceHandler {
         let namespace = info.namespace ?? ""
         switch (info.subresource, request.method) {
         case ("log", "GET"):
-            let options = try PodConnectOptions.log(request, pod: info.name)
-            _ = try store.get(namespace: namespace, name: info.name)
+            var options = try PodConnectOptions.log(request, pod: info.name)
+            let pod = PodView(try store.get(namespace: namespace, name: info.name).object)
+            options.container = try PodConnectTarget.container(options.container, in: pod, name: info.name)
+            // Upstream's LogLocation has nowhere to go for an unscheduled pod and streams nothing.
+            guard pod.isScheduled else { return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")]) }
             let log = try connection().logs(namespace: namespace, pod: info.name, options: options)
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], stream: PodLogResponseStream(log))
         case ("exec", "GET"), ("attach", "GET"):
             let attach = info.subresource == "attach"
-            let options = try PodConnectOptions.exec(request, requireCommand: !attach)
-            _ = try store.get(namespace: namespace, name: info.name)
+            var requested = try PodConnectOptions.exec(request, requireCommand: !attach)
+            requested.container = try target(store, namespace: namespace, container: requested.container)
+            let options = requested
             guard WebSocketUpgrade.isWebSocketRequest(request) else { throw Self.upgradeRequired(info.subresource) }
             let offered = WebSocketUpgrade.offeredSubprotocols(request)
             guard let channels = RemoteCommandProtocol.negotiate(offered) else {
@@ -36,8 +40,8 @@ extension ResourceHandler {
         case ("exec", "POST"), ("attach", "POST"):
             // SPDY. kubectl only falls back to it when the WebSocket upgrade was refused, so the
             // checks that refuse it run first and this answer carries the same Status.
-            _ = try PodConnectOptions.exec(request, requireCommand: info.subresource == "exec")
-            _ = try store.get(namespace: namespace, name: info.name)
+            let options = try PodConnectOptions.exec(request, requireCommand: info.subresource == "exec")
+            _ = try target(store, namespace: namespace, container: options.container)
             _ = try connection()
             throw APIError.badRequest("pods/\(info.subresource) over SPDY (POST) is not supported by this server: "
                 + "use a WebSocket upgrade of GET with subprotocol \(RemoteCommandProtocol.v5.rawValue) or \(RemoteCommandProtocol.v4.rawValue) "
@@ -45,6 +49,14 @@ extension ResourceHandler {
         default:
             throw APIError.methodNotAllowed
         }
+    }
+
+    /// The pod must exist and be bound to a node; the container is resolved as upstream does.
+    private func target(_ store: ResourceStore, namespace: String, container: String?) throws(APIError) -> String {
+        let pod = PodView(try store.get(namespace: namespace, name: info.name).object)
+        let resolved = try PodConnectTarget.container(container, in: pod, name: info.name)
+        try PodConnectTarget.requireNode(pod, name: info.name)
+        return resolved
     }
 
     private func connection() throws(APIError) -> any PodConnection {

@@ -31,9 +31,6 @@ final class FakePodConnection: PodConnection, @unchecked Sendable {
     }
 
     func logs(namespace: String, pod: String, options: PodLogOptions) throws(APIError) -> any PodLogStream {
-        if options.container == "nope" {
-            throw APIError.badRequest("container nope is not valid for pod \(pod)")
-        }
         let stream = FakeLogStream(initial: Array(logText.utf8), follow: options.follow)
         lock.lock(); logOptions.append(options); logs.append(stream); lock.unlock()
         return stream
@@ -46,13 +43,14 @@ final class FakePodConnection: PodConnection, @unchecked Sendable {
 }
 
 extension LiveAPIServer {
-    /// A live server whose node connection is `node`, with a one-container pod (`app`) per name.
+    /// A live server whose node connection is `node`, with a one-container pod (`app`) bound to
+    /// node-1 per name.
     static func withNode(_ node: FakePodConnection, pods: [String]) throws -> LiveAPIServer {
         let server = try LiveAPIServer()
         server.api.registry.connectPods(node)
         for name in pods {
             let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
-                             "spec": ["containers": [["name": "app", "image": "busybox"]]]]
+                             "spec": ["nodeName": "node-1", "containers": [["name": "app", "image": "busybox"]]]]
             let created = server.call("POST", "/api/v1/namespaces/default/pods", body: pod)
             guard created.status == 201 else { throw APIError.internalError("creating pod \(name): \(created.json)") }
         }

@@ -57,7 +57,7 @@ final class PodExecHTTPTests: XCTestCase {
         XCTAssertEqual(t.stderr, "err\n")
         XCTAssertEqual(t.status, ["metadata": .object([:]), "status": "Success"])
         XCTAssertEqual(t.closeCode, 1000)
-        XCTAssertEqual(node.lastExecOptions, PodExecOptions(command: ["printf-both"], stdin: false, stdout: true, stderr: true, tty: false))
+        XCTAssertEqual(node.lastExecOptions, PodExecOptions(container: "app", command: ["printf-both"], stdin: false, stdout: true, stderr: true, tty: false))
     }
 
     func testV5StdinThenCloseChannelEndsTheCommand() throws {
@@ -171,7 +171,8 @@ final class PodExecHTTPTests: XCTestCase {
     func testWithoutANodeConnectionTheStatusSaysSo() throws {
         let bare = try LiveAPIServer()
         defer { bare.stop() }
-        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web-0"], "spec": ["containers": [["name": "app", "image": "busybox"]]]]
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web-0"],
+                         "spec": ["nodeName": "node-1", "containers": [["name": "app", "image": "busybox"]]]]
         XCTAssertEqual(bare.call("POST", "/api/v1/namespaces/default/pods", body: pod).status, 201)
         let post = bare.call("POST", "/api/v1/namespaces/default/pods/web-0/exec?command=ls&stdout=true")
         XCTAssertEqual(post.status, 503)
@@ -180,6 +181,29 @@ final class PodExecHTTPTests: XCTestCase {
         XCTAssertEqual(try client.handshake(path: "/api/v1/namespaces/default/pods/web-0/exec?command=ls&stdout=true",
                                             protocols: ["v5.channel.k8s.io"]).status, 101)
         XCTAssertEqual(try transcript(client).status?[path: "reason"], "ServiceUnavailable")
+    }
+
+    func testContainerAndNodeChecksAsUpstreamsStreamLocation() throws {
+        let pods: [JSON] = [
+            ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "two"], "spec": ["nodeName": "node-1",
+             "initContainers": [["name": "setup", "image": "busybox"]],
+             "containers": [["name": "a", "image": "busybox"], ["name": "b", "image": "busybox"]]]],
+            ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "pending"], "spec": ["containers": [["name": "app", "image": "busybox"]]]],
+        ]
+        for pod in pods { XCTAssertEqual(server.call("POST", "/api/v1/namespaces/default/pods", body: pod).status, 201) }
+        func post(_ path: String) -> (Int, JSON?) {
+            let r = server.call("POST", "/api/v1/namespaces/default/pods/\(path)")
+            return (r.status, r.json[path: "message"])
+        }
+        XCTAssertEqual(post("two/exec?command=ls&stdout=true").1, "a container name must be specified for pod two, choose one of: [setup a b]")
+        XCTAssertEqual(post("two/exec?command=ls&stdout=true&container=c").1, "container c is not valid for pod two")
+        XCTAssertEqual(post("pending/exec?command=ls&stdout=true").1, "pod pending does not have a host assigned")
+        XCTAssertEqual(post("two/exec?command=ls&stdout=true").0, 400)
+        // The resolved container reaches the node.
+        let (client, answer) = try open("command=hostname&stdout=true")
+        XCTAssertEqual(answer.status, 101)
+        _ = try transcript(client)
+        XCTAssertEqual(node.lastExecOptions?.container, "app")
     }
 
     func testDiscoveryListsExecAttachAndLog() throws {

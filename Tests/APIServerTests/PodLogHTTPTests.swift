@@ -33,6 +33,16 @@ final class PodLogHTTPTests: XCTestCase {
         XCTAssertEqual(node.lastLogOptions, PodLogOptions(container: "app", timestamps: true, tailLines: 10, limitBytes: 100))
     }
 
+    func testUnscheduledPodHasAnEmptyLog() throws {
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "pending"], "spec": ["containers": [["name": "app", "image": "busybox"]]]]
+        XCTAssertEqual(server.call("POST", "/api/v1/namespaces/default/pods", body: pod).status, 201)
+        let client = try WatchClient(port: server.port)
+        try client.get("/api/v1/namespaces/default/pods/pending/log")
+        XCTAssertEqual(client.status, 200)
+        XCTAssertEqual(client.headers["content-length"], "0")
+        XCTAssertNil(node.lastLogOptions, "the node is not asked")
+    }
+
     func testFollowStreamsUntilTheContainerEnds() throws {
         let client = try openLog("follow=true&sinceSeconds=60")
         XCTAssertEqual(client.headers["transfer-encoding"], "chunked")
@@ -75,7 +85,8 @@ final class PodLogHTTPTests: XCTestCase {
         (code, status) = get("sinceTime=yesterday")
         XCTAssertEqual(code, 400)
         (code, status) = get("container=nope")
-        XCTAssertEqual(code, 400, "the node's Status passes through")
+        XCTAssertEqual(code, 400)
+        XCTAssertEqual(status[path: "message"], "container nope is not valid for pod web-0")
         let missing = server.call("GET", "/api/v1/namespaces/default/pods/ghost/log")
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.json[path: "message"], #"pods "ghost" not found"#)
