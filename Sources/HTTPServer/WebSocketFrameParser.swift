@@ -8,9 +8,17 @@ public struct WebSocketFrameParser: Sendable {
     public init(maxPayload: Int = 1 << 20) { self.maxPayload = maxPayload }
 
     public mutating func append(_ bytes: some Collection<UInt8>) {
-        if offset > 0, offset == buffer.count { buffer.removeAll(keepingCapacity: true); offset = 0 }
+        // Drop what frames already consumed. In a long stream a read nearly always ends inside a
+        // frame, so compact once the consumed part is large, not only when nothing is left.
+        if offset > 0, offset == buffer.count || offset >= 64 << 10 {
+            buffer.removeFirst(offset)
+            offset = 0
+        }
         buffer.append(contentsOf: bytes)
     }
+
+    /// Bytes held, consumed or not (for the test of the compaction above).
+    var bufferedByteCount: Int { buffer.count }
 
     /// The next complete frame, or nil until more bytes arrive.
     public mutating func next() throws(WebSocketViolation) -> WebSocketFrame? {

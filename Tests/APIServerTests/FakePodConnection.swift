@@ -5,7 +5,7 @@ import Registry
 /// A node stand-in for exec, attach and logs. Commands are tiny scripts, so tests choose what the
 /// "container" does: `hostname` prints the pod name, `printf-both` writes to stdout and stderr,
 /// `cat` echoes stdin until it closes, `sh -c 'exit N'` exits N, `wait-resize` prints the first
-/// terminal size, `sleep` runs until cancelled. A pod named `simulated` refuses with a Status, as
+/// terminal size, `tar` swallows stdin (kubectl cp), `sleep` runs until cancelled. A pod named `simulated` refuses with a Status, as
 /// the node does for simulated pods.
 final class FakePodConnection: PodConnection, @unchecked Sendable {
     private let lock = NSCondition()
@@ -66,6 +66,9 @@ final class FakeContainerSession: ContainerStreamSession, @unchecked Sendable {
     private let lock = NSCondition()
     private var inputs: [Input] = []
     private(set) var cancelled = false
+    private var stdinBytes = 0
+    /// How many stdin bytes a `tar` session took in.
+    var receivedStdin: Int { lock.lock(); defer { lock.unlock() }; return stdinBytes }
 
     init(pod: String, command: [String]) { self.pod = pod; self.command = command }
 
@@ -95,6 +98,16 @@ final class FakeContainerSession: ContainerStreamSession, @unchecked Sendable {
                 case .resize(let w, let h): output(.stdout, Array("\(w)x\(h)\n".utf8)); return .exited(code: 0)
                 case .cancel: return .failed("cancelled")
                 default: continue
+                }
+            }
+        case "tar":
+            // kubectl cp's receiving end: swallows stdin until it closes.
+            while true {
+                switch next() {
+                case .stdin(let bytes): lock.lock(); stdinBytes += bytes.count; lock.unlock()
+                case .closeStdin: return .exited(code: 0)
+                case .cancel: return .failed("cancelled")
+                case .resize: continue
                 }
             }
         case "sleep":

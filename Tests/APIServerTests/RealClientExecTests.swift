@@ -84,6 +84,15 @@ final class RealClientExecTests: XCTestCase {
         XCTAssertEqual(cat.stdout, "hello\nworld\n")
     }
 
+    func testKubectlCpStreamsAFileThroughExecStdin() throws {
+        let file = home.appendingPathComponent("payload.bin")
+        try Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: file)
+        let cp = try kubectl(["cp", file.path, "web-0:/tmp/payload.bin"])
+        XCTAssertEqual(cp.code, 0, cp.stderr)
+        XCTAssertEqual(node.lastExecOptions?.command.first, "tar")
+        XCTAssertGreaterThan(node.lastSession?.receivedStdin ?? 0, 3 << 20, "the whole tar stream arrived before stdin closed")
+    }
+
     func testKubectlExecWithATerminalSendsItsSize() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script (util-linux) gives kubectl a terminal")
         // `script` runs kubectl on a pseudo-terminal (sized by `stty`), as a user's `exec -it` is.

@@ -101,3 +101,21 @@ final class WebSocketFrameTests: XCTestCase {
         return frame + mask + payload.enumerated().map { $0.element ^ mask[$0.offset & 3] }
     }
 }
+
+/// A long stream (kubectl cp) nearly always ends a read inside a frame; the parser must still drop
+/// what it has consumed, or it keeps the whole stream in memory.
+final class WebSocketFrameParserMemoryTests: XCTestCase {
+    func testConsumedBytesAreDroppedWhileAFrameIsPartial() throws {
+        var parser = WebSocketFrameParser()
+        let frame = WebSocketFrameTests.masked(opcode: 0x2, [UInt8](repeating: 1, count: 32 << 10))
+        let stream = Array((0..<200).map { _ in frame }.joined())
+        // Reads that never line up with frame ends, as a socket delivers a long upload.
+        var frames = 0
+        for start in stride(from: 0, to: stream.count, by: 50_001) {
+            parser.append(stream[start..<min(start + 50_001, stream.count)])
+            while try parser.next() != nil { frames += 1 }
+            XCTAssertLessThan(parser.bufferedByteCount, 256 << 10, "6 MiB go through; only about one read should be held")
+        }
+        XCTAssertEqual(frames, 200)
+    }
+}
