@@ -82,8 +82,8 @@ struct Discovery: Sendable {
                     subEntry["group"] = "autoscaling"
                     subEntry["version"] = "v1"
                     subEntry["kind"] = "Scale"
-                } else if sub == "binding" {
-                    subEntry["kind"] = "Binding"
+                } else if let kind = Self.subresourceKinds[sub] {
+                    subEntry["kind"] = .string(kind)
                 } else {
                     subEntry["kind"] = .string(r.kind)
                 }
@@ -95,10 +95,17 @@ struct Discovery: Sendable {
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(entries)]
     }
 
+    /// The kinds upstream's discovery names for subresources that answer another kind than their parent.
+    static let subresourceKinds: [String: String] = [
+        "binding": "Binding", "exec": "PodExecOptions", "attach": "PodAttachOptions", "log": "Pod",
+    ]
+
     static func subresourceVerbs(_ sub: String) -> [String] {
         switch sub {
         case "finalize": return ["update"]
         case "binding": return ["create"]
+        case "exec", "attach": return ["create", "get"]
+        case "log": return ["get"]
         default: return ["get", "patch", "update"]
         }
     }
@@ -120,7 +127,8 @@ struct Discovery: Sendable {
                 entry["subresources"] = .array(r.subresources.map { sub in
                     let kind: JSON = switch sub {
                     case "scale": ["group": "autoscaling", "version": "v1", "kind": "Scale"]
-                    case "binding": ["group": "", "version": "v1", "kind": "Binding"]
+                    case "binding", "exec", "attach", "log":
+                        ["group": "", "version": "v1", "kind": .string(Self.subresourceKinds[sub] ?? r.kind)]
                     default: ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
                     }
                     return ["subresource": .string(sub), "responseKind": kind, "verbs": .array(Self.subresourceVerbs(sub).map { .string($0) })]

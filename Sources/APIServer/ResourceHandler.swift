@@ -24,6 +24,7 @@ struct ResourceHandler {
         if !resource.namespaced, info.namespace != nil, resource.plural != "namespaces" { throw APIError.pathNotFound }
         if !info.subresource.isEmpty {
             guard resource.subresources.contains(info.subresource) else { throw APIError.pathNotFound }
+            if Self.podConnectSubresources.contains(info.subresource) { return try servePodConnect(store) }
             return try serveSubresource(store)
         }
         let namespace = resource.namespaced ? info.namespace : nil

@@ -13,4 +13,9 @@ static inline const struct sockaddr *kubelite_connection_client_address(struct M
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     return info == NULL ? NULL : info->client_addr;
 }
+// MHD_upgrade_action is variadic too: this hands an upgraded (WebSocket) socket back to
+// libmicrohttpd, which closes it; the application must never close() it itself.
+static inline enum MHD_Result kubelite_upgrade_close(struct MHD_UpgradeResponseHandle *urh) {
+    return MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
 #endif

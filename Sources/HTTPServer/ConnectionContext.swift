@@ -114,6 +114,8 @@ extension MicroHTTPServer {
                 return queue(HTTPServerErrors.shuttingDown, on: connection)
             }
             mhdResponse = context.makeResponse()
+        case .upgrade(let upgrade):
+            mhdResponse = makeUpgradeResponse(upgrade)
         case .deferred:
             // A completion must be a final answer; deferring again is a handler bug.
             return queue(HTTPServerErrors.status(code: 500, reason: "InternalError",

@@ -10,6 +10,8 @@ public struct HTTPResponse: Sendable {
         case stream(ResponseStream)
         /// Answered later from another thread; the connection is suspended meanwhile (see `DeferredResponse`).
         case deferred(DeferredResponse)
+        /// Status 101: the connection switches to WebSocket (see `HTTPResponse.webSocket`).
+        case upgrade(WebSocketUpgrade)
     }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {

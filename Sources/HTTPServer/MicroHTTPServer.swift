@@ -23,6 +23,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
     /// How long `stop` lets the 503 answers to deferred requests reach their clients.
     static let deferredDrainTimeout: TimeInterval = 2
     private(set) var stopping = false
+    /// WebSocket connections handed over by libmicrohttpd (see `MicroHTTPServer+Upgrade.swift`).
+    let upgraded = UpgradedConnections()
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger = Logger(label: "kubelite.http")) {
         self.configuration = configuration
@@ -40,6 +42,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
         port = listener.port
         let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+            | MHD_ALLOW_UPGRADE.rawValue  // WebSocket (exec, attach)
         let context = Unmanaged.passUnretained(self).toOpaque()
         let completed = unsafeBitCast(MicroHTTPServer.requestCompleted, to: UnsafeMutableRawPointer.self)
         let externalLogger = unsafeBitCast(MicroHTTPDLog.callback, to: UnsafeMutableRawPointer.self)
@@ -79,6 +82,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
         _ = MHD_quiesce_daemon(d)
         for stream in streams { stream.shutdown() }
         for waiting in deferred { waiting.complete(HTTPServerErrors.shuttingDown) }
+        upgraded.closeAll()
         let deadline = Date().addingTimeInterval(Self.deferredDrainTimeout)
         lock.lock()
         while !openDeferred.isEmpty, lock.wait(until: deadline) {}
@@ -113,6 +117,9 @@ public final class MicroHTTPServer: @unchecked Sendable {
         openDeferred[ObjectIdentifier(deferred)] = nil
         lock.broadcast()
     }
+
+    /// Open WebSocket connections.
+    public var webSocketCount: Int { upgraded.count }
 
     /// Deferred requests in flight: waiting for their answer or sending it.
     public var deferredRequestCount: Int {

@@ -121,6 +121,19 @@ final class WatchClient {
         }
     }
 
+    /// The next line of a chunked text body (a pod log) without its newline, or nil at the stream's end.
+    func nextLine(timeout: TimeInterval = 5) throws -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let newline = body.firstIndex(of: 10) {
+                defer { body.removeFirst(newline + 1) }
+                return String(decoding: body[0..<newline], as: UTF8.self)
+            }
+            if streamEnded { return nil }
+            try readChunk(until: deadline)
+        }
+    }
+
     /// Reads events until the stream ends, failing if it does not end before the deadline.
     func remainingEvents(timeout: TimeInterval) throws -> [JSON] {
         var out: [JSON] = []

@@ -1,0 +1,141 @@
+import Foundation
+
+/// What an application does with an upgraded WebSocket. The server calls these on the connection's
+/// own reader thread, in order: `opened`, any number of `received`, then `closed` exactly once.
+public protocol WebSocketHandler: AnyObject, Sendable {
+    func opened(_ connection: WebSocketConnection)
+    /// One complete (reassembled) data message.
+    func received(_ connection: WebSocketConnection, binary: Bool, payload: [UInt8])
+    /// The connection is over: the peer closed it, it broke, or our close completed. Writes after
+    /// this are dropped.
+    func closed(_ connection: WebSocketConnection)
+}
+
+/// An RFC 6455 server connection over a socket libmicrohttpd handed over after a 101 answer.
+/// One reader thread per connection (blocking in `poll`, never spinning); writes come from any
+/// thread and are serialized. The socket is never `close()`d here: `release` hands it back to
+/// libmicrohttpd (`MHD_UPGRADE_ACTION_CLOSE`), once, after the reader is done.
+public final class WebSocketConnection: @unchecked Sendable {
+    private let socket: Int32
+    private let handler: any WebSocketHandler
+    private let release: @Sendable () -> Void
+    private var leftover: [UInt8]
+    /// Guards the write side and the state below.
+    private let lock = NSLock()
+    private var closeSent = false
+    private var released = false
+    /// After our close frame, how long we wait for the peer's before dropping the connection.
+    private var closeDeadline: Date?
+    static let closeHandshakeTimeout: TimeInterval = 2
+    /// A write that cannot progress this long means the peer stopped reading: the connection is dropped.
+    static let writeTimeoutMilliseconds: Int32 = 10_000
+
+    /// The negotiated subprotocol (`Sec-WebSocket-Protocol`), or nil.
+    public let subprotocol: String?
+
+    init(socket: Int32, leftover: [UInt8], subprotocol: String?, handler: any WebSocketHandler, release: @escaping @Sendable () -> Void) {
+        self.socket = socket; self.leftover = leftover; self.subprotocol = subprotocol
+        self.handler = handler; self.release = release
+    }
+
+    /// Starts the reader thread.
+    func start() {
+        let thread = Thread { [self] in runReader() }
+        thread.name = "kubelite.websocket"
+        thread.stackSize = 256 << 10
+        thread.start()
+    }
+
+    public func send(binary payload: [UInt8]) { write(WebSocketFrame(opcode: .binary, payload: payload)) }
+    public func send(text: String) { write(WebSocketFrame(opcode: .text, payload: Array(text.utf8))) }
+
+    /// Starts the closing handshake (§7.1.2); the connection ends when the peer answers or after a
+    /// short timeout. Later sends are dropped.
+    public func close(code: UInt16 = 1000, reason: String = "") {
+        lock.lock(); defer { lock.unlock() }
+        guard !closeSent, !released else { return }
+        writeLocked(WebSocketFrame.close(code: code, reason: reason))
+        closeSent = true
+        closeDeadline = Date().addingTimeInterval(Self.closeHandshakeTimeout)
+    }
+
+    /// Server stop: say "going away" and end without waiting for the peer.
+    func shutdownForStop() {
+        close(code: 1001, reason: "server shutting down")
+        lock.lock(); closeDeadline = Date(); lock.unlock()
+    }
+
+    private func write(_ frame: WebSocketFrame) {
+        lock.lock(); defer { lock.unlock() }
+        guard !closeSent, !released else { return }
+        writeLocked(frame)
+    }
+
+    /// Writes all of `frame`, waiting (bounded) for the socket to drain; a failure marks the
+    /// connection for closing so the reader ends it.
+    private func writeLocked(_ frame: WebSocketFrame) {
+        let bytes = frame.encoded()
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.send(socket, raw.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 { sent += n; continue }
+            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                var pfd = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+                if poll(&pfd, 1, Self.writeTimeoutMilliseconds) > 0 { continue }
+            }
+            closeSent = true
+            closeDeadline = Date()
+            return
+        }
+    }
+
+    private func runReader() {
+        handler.opened(self)
+        var parser = WebSocketFrameParser()
+        var assembler = WebSocketMessageAssembler()
+        parser.append(leftover)
+        leftover = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        reading: while true {
+            do {
+                while let frame = try parser.next() {
+                    guard let event = try assembler.accept(frame) else { continue }
+                    switch event {
+                    case .message(let binary, let payload): handler.received(self, binary: binary, payload: payload)
+                    case .ping(let payload): write(WebSocketFrame(opcode: .pong, payload: payload))
+                    case .pong: break
+                    case .close(let code):
+                        // Echo the peer's code (§5.5.1) unless we already sent our close.
+                        close(code: code.map { $0 == 1005 ? 1000 : $0 } ?? 1000)
+                        break reading
+                    }
+                }
+            } catch {
+                close(code: error.closeCode)
+                break reading
+            }
+            lock.lock()
+            let deadline = closeDeadline
+            lock.unlock()
+            if let deadline, deadline <= Date() { break }
+            var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, 200)
+            if ready < 0, errno != EINTR { break }
+            if ready <= 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                break
+            }
+            parser.append(buffer[0..<n])
+        }
+        lock.lock()
+        released = true
+        lock.unlock()
+        handler.closed(self)
+        release()
+    }
+}
