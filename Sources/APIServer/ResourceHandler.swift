@@ -8,8 +8,10 @@ import Storage
 /// at that path, and dispatches to the verb.
 struct ResourceHandler {
     let server: APIServer
-    let request: HTTPRequest
+    let served: ServedRequest
     let info: RequestInfo
+
+    var request: HTTPRequest { served.request }
 
     func serve() throws(APIError) -> HTTPResponse {
         guard let store = server.registry.store(group: info.group, plural: info.resource),
@@ -97,9 +99,11 @@ struct ResourceHandler {
 
     private func get(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        try waitForGetResourceVersion(store)
-        let stored = try store.get(namespace: namespace, name: info.name)
-        return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
+        // A get's resourceVersion asks for a state at least that fresh, as from upstream's cache.
+        return try whenFresh(store, try ListOptions.getReadPoint(request).requiredRevision) { [self] () throws(APIError) -> HTTPResponse in
+            let stored = try store.get(namespace: namespace, name: info.name)
+            return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
+        }
     }
 
     // MARK: writes
