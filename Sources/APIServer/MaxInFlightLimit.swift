@@ -61,8 +61,12 @@ final class MaxInFlightLimit: Sendable {
     static func isExempt(_ request: HTTPRequest) -> Bool {
         let path = request.path
         if probePaths.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return true }
-        guard path.hasPrefix("/api/") || path.hasPrefix("/apis/"),
-              let info = RequestInfo(method: request.method, path: path, isWatch: APIServer.isWatch(request)) else { return false }
+        guard path.hasPrefix("/api/") || path.hasPrefix("/apis/") else { return false }
+        if APIServer.isWatch(request) { return true }
+        // Most requests are neither: only paths that may be long-running are parsed in full here.
+        let last = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[path.index(after: $0)...] } ?? ""
+        guard path.contains("/watch/") || longRunningSubresources.contains(String(last)),
+              let info = RequestInfo(method: request.method, path: path, isWatch: false) else { return false }
         return info.verb == "watch" || info.verb == "proxy" || longRunningSubresources.contains(info.subresource)
     }
 
