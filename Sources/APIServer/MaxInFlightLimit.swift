@@ -60,14 +60,31 @@ final class MaxInFlightLimit: Sendable {
 
     static func isExempt(_ request: HTTPRequest) -> Bool {
         let path = request.path
-        if probePaths.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return true }
-        guard path.hasPrefix("/api/") || path.hasPrefix("/apis/") else { return false }
+        guard path.hasPrefix("/api/") || path.hasPrefix("/apis/") else {
+            return probePaths.contains { path.hasPrefix($0) && (path.utf8.count == $0.utf8.count || path.utf8.dropFirst($0.utf8.count).first == UInt8(ascii: "/")) }
+        }
         if APIServer.isWatch(request) { return true }
-        // Most requests are neither: only paths that may be long-running are parsed in full here.
-        let last = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[path.index(after: $0)...] } ?? ""
-        guard path.contains("/watch/") || longRunningSubresources.contains(String(last)),
+        // This runs for every request: only paths that may be long-running are parsed in full.
+        guard mayBeLongRunning(path),
               let info = RequestInfo(method: request.method, path: path, isWatch: false) else { return false }
         return info.verb == "watch" || info.verb == "proxy" || longRunningSubresources.contains(info.subresource)
+    }
+
+    /// Whether the path has a `watch` segment or ends in the name of a long-running subresource.
+    private static func mayBeLongRunning(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            let slash = UInt8(ascii: "/")
+            let watch: StaticString = "/watch/"
+            let needle = UnsafeBufferPointer(start: watch.utf8Start, count: watch.utf8CodeUnitCount)
+            if bytes.count >= needle.count {
+                for start in 0...(bytes.count - needle.count) where bytes[start] == slash {
+                    if UnsafeBufferPointer(rebasing: bytes[start..<(start + needle.count)]).elementsEqual(needle) { return true }
+                }
+            }
+            guard let lastSlash = bytes.lastIndex(of: slash) else { return false }
+            return longRunningSubresources.contains(String(decoding: UnsafeBufferPointer(rebasing: bytes[(lastSlash + 1)...]), as: UTF8.self))
+        }
     }
 
     /// What upstream's filter answers (apierrors.NewTooManyRequests with a one-second retry).
