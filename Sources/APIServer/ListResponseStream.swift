@@ -4,21 +4,21 @@ import Storage
 
 /// A JSON list written item by item as the connection takes it (chunked), as upstream's streaming
 /// list encoder writes `items`: a large LIST then costs one chunk of output at a time instead of a
-/// copy of the whole response. The items are the stored objects themselves (their encoded bytes are
-/// shared, not copied), so the page read from storage adds only references.
+/// copy of the whole response. It keeps only each item's encoded bytes (shared with the store, not
+/// copied): one reference per item while the list is written, not the page of stored objects.
 final class ListResponseStream: ResponseStream, @unchecked Sendable {
     /// Output is handed over in pieces of about this size (an item is never split).
     static let chunkBytes = 64 * 1024
 
     private let lock = NSLock()
     private var head: [UInt8]
-    private var items: [StoredObject]
+    private var items: [[UInt8]]
     private var next = 0
     private var finished = false
 
     /// - Parameter head: the list up to and including `"items":[`.
     init(head: [UInt8], items: [StoredObject]) {
-        self.head = head; self.items = items
+        self.head = head; self.items = items.map(\.bytes)
     }
 
     /// Never pending: the items are all at hand.
@@ -29,10 +29,10 @@ final class ListResponseStream: ResponseStream, @unchecked Sendable {
         if finished { return .end }
         var out = head
         head = []
-        out.reserveCapacity(Self.chunkBytes + (next < items.count ? items[next].bytes.count : 0) + 2)
+        out.reserveCapacity(Self.chunkBytes + (next < items.count ? items[next].count : 0) + 2)
         while next < items.count, out.count < Self.chunkBytes {
             if next > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: items[next].bytes)
+            out.append(contentsOf: items[next])
             next += 1
         }
         if next == items.count {
