@@ -27,8 +27,9 @@ final class MaxInFlightLimit: Sendable {
         case rejected
     }
 
+    /// Reads are upstream's nonMutatingRequestVerbs (get, list, watch): GET and HEAD.
     func admit(_ request: HTTPRequest) -> Admission {
-        let mutating = !Self.readMethods.contains(request.method)
+        let mutating = request.method != "GET" && request.method != "HEAD"
         let limit = mutating ? maxMutating : maxReads
         guard limit > 0, !Self.isExempt(request) else { return .exempt }
         let admitted = inFlight.withLock { counts in
@@ -53,8 +54,6 @@ final class MaxInFlightLimit: Sendable {
         }
     }
 
-    /// Upstream's nonMutatingRequestVerbs (get, list, watch) by method.
-    static let readMethods: Set<String> = ["GET", "HEAD"]
     static let probePaths = ["/healthz", "/livez", "/readyz"]
     static let longRunningSubresources: Set<String> = ["attach", "exec", "proxy", "log", "portforward"]
 

@@ -3,14 +3,13 @@ import HTTPServer
 import Registry
 
 extension ResourceHandler {
-    /// Serves a read that asks for a state at least as new as `revision`: at once when the store has
-    /// reached it (the common case, inline as any read); otherwise the answer is deferred and the
-    /// connection suspended until the store reaches it (then `serve` runs on a Dispatch thread) or
-    /// upstream's 3 s pass (504 ResourceVersionTooLarge). No serving thread waits, so clients asking
-    /// for future revisions cannot starve /readyz and everyone else.
-    func whenFresh(_ store: ResourceStore, _ revision: Int64?,
-                   serve: @escaping () throws(APIError) -> HTTPResponse) throws(APIError) -> HTTPResponse {
-        guard let revision, !store.isFresh(revision) else { return try serve() }
+    /// Serves a read that asks for a state at least as new as `revision`, which the store has not
+    /// reached: the answer is deferred and the connection suspended until the store reaches it (then
+    /// `serve` runs on a Dispatch thread) or upstream's 3 s pass (504 ResourceVersionTooLarge). No
+    /// serving thread waits, so clients asking for future revisions cannot starve /readyz and everyone
+    /// else. Callers serve inline when `store.isFresh(revision)`, the common case.
+    func deferUntilFresh(_ store: ResourceStore, _ revision: Int64,
+                         serve: @escaping () throws(APIError) -> HTTPResponse) -> HTTPResponse {
         // Runs exactly once, on the thread that completes the answer, after this handler returned.
         nonisolated(unsafe) let serve = serve
         let deferred = DeferredResponse()

@@ -13,7 +13,7 @@ extension ResourceHandler {
         let scope = store.resource.namespaced ? namespace : nil
         let query = ListQuery(namespace: scope, limit: options.limit > 0 ? Int(clamping: options.limit) : 0,
                               predicate: filter.predicate, point: try options.readPoint())
-        return try whenFresh(store, query.point.requiredRevision) { [self] () throws(APIError) -> HTTPResponse in
+        func read() throws(APIError) -> HTTPResponse {
             let page = try store.list(query)
             let meta = ObjectWriter.ListMeta(
                 revision: page.revision,
@@ -21,5 +21,9 @@ extension ResourceHandler {
                 remainingItemCount: page.remainingCount)
             return try ObjectWriter(store: store, request: request).list(page.items, meta: meta, format: format)
         }
+        if let revision = query.point.requiredRevision, !store.isFresh(revision) {
+            return deferUntilFresh(store, revision, serve: read)
+        }
+        return try read()
     }
 }

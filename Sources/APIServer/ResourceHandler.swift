@@ -99,11 +99,15 @@ struct ResourceHandler {
 
     private func get(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        // A get's resourceVersion asks for a state at least that fresh, as from upstream's cache.
-        return try whenFresh(store, try ListOptions.getReadPoint(request).requiredRevision) { [self] () throws(APIError) -> HTTPResponse in
+        func read() throws(APIError) -> HTTPResponse {
             let stored = try store.get(namespace: namespace, name: info.name)
             return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
         }
+        // A get's resourceVersion asks for a state at least that fresh, as from upstream's cache.
+        if let revision = try ListOptions.getReadPoint(request).requiredRevision, !store.isFresh(revision) {
+            return deferUntilFresh(store, revision, serve: read)
+        }
+        return try read()
     }
 
     // MARK: writes
