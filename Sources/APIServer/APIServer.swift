@@ -19,43 +19,70 @@ public final class APIServer: HTTPHandler, Sendable {
     /// run inline on the HTTP thread).
     let writePool: WritePool?
     let requestLog: RequestLog
+    let maxInFlight: MaxInFlightLimit
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
     /// - Parameter requestLogThreshold: requests slower than this are logged at info (all are at debug).
+    /// - Parameter maxRequestsInFlight, maxMutatingRequestsInFlight: upstream's in-flight limits for
+    ///   reads and for writes (0: none); beyond them a request is answered 429.
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
-                requestLogThreshold: Duration = .milliseconds(500)) {
+                requestLogThreshold: Duration = .milliseconds(500),
+                maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200) {
         self.registry = registry
         self.discovery = Discovery(resources: registry.resources)
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
         self.logger = logger
         self.requestLog = RequestLog(logger: logger, slowThreshold: requestLogThreshold)
         self.readiness = Readiness()
+        self.maxInFlight = MaxInFlightLimit(maxReads: maxRequestsInFlight, maxMutating: maxMutatingRequestsInFlight)
         self.writePool = registry.isDurable && writeConcurrency > 0 ? WritePool(maxThreads: writeConcurrency) : nil
     }
 
     public func markReady() { readiness.set(true) }
 
-    /// Reads are answered inline. With durable storage, writes are answered `.deferred`: they run on
-    /// the write pool, so the HTTP thread is free while the write waits for its group commit.
-    /// Every answer goes through the request log: at once, when a deferred write completes (with
-    /// its real status), or when a watch's stream ends.
+    /// Reads are answered inline (a read waiting for a future resourceVersion is deferred). With
+    /// durable storage, writes are answered `.deferred`: they run on the write pool, so the HTTP
+    /// thread is free while the write waits for its group commit. Requests beyond the in-flight
+    /// limits are answered 429 at once.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
+        let seat: MaxInFlightLimit.Seat?
+        switch maxInFlight.admit(request) {
+        case .exempt: seat = nil
+        case .admitted(let admitted): seat = admitted
+        case .rejected:
+            return finish(Responses.status(MaxInFlightLimit.tooManyRequests, request: request),
+                          ServedRequest(request: request, started: started, seat: nil))
+        }
+        let served = ServedRequest(request: request, started: started, seat: seat)
         guard let writePool, Self.writeMethods.contains(request.method) else {
-            return logged(respond(to: request), for: request, started: started)
+            let response = respond(to: served)
+            // A deferred answer is finished by whoever completes it.
+            if case .deferred = response.body { return response }
+            return finish(response, served)
         }
         let deferred = DeferredResponse()
-        writePool.submit { [self] in deferred.complete(logged(respond(to: request), for: request, started: started)) }
+        writePool.submit { [self] in deferred.complete(finish(respond(to: served), served)) }
         return .deferred(deferred)
     }
 
-    private func logged(_ response: HTTPResponse, for request: HTTPRequest, started: ContinuousClock.Instant) -> HTTPResponse {
-        if case .stream(let stream) = response.body {
+    /// Every complete answer passes here once: it goes to the request log (a watch when its stream
+    /// ends) and frees the request's in-flight seat (a streamed list once written out).
+    func finish(_ response: HTTPResponse, _ served: ServedRequest) -> HTTPResponse {
+        let request = served.request, started = served.started
+        if case .stream(let stream) = response.body, !(stream is ListResponseStream) {
             var wrapped = response
             let entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
             wrapped.body = .stream(LoggedWatchStream(stream, entry: entry, started: started, log: requestLog))
+            served.seat?.release()
             return wrapped
+        }
+        var response = response
+        if case .stream(let stream) = response.body, let seat = served.seat {
+            response.body = .stream(SeatReleasingStream(stream, seat: seat))
+        } else {
+            served.seat?.release()
         }
         let latency = ContinuousClock.now - started
         // Checked before the line is built: most requests are not logged, and this is the hot path.
@@ -68,19 +95,19 @@ public final class APIServer: HTTPHandler, Sendable {
     /// Methods that may write: create, update, patch, delete and deletecollection, subresources included.
     static let writeMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
 
-    func respond(to request: HTTPRequest) -> HTTPResponse {
+    func respond(to served: ServedRequest) -> HTTPResponse {
         do {
-            return try route(request)
+            return try route(served)
         } catch {
-            return Responses.status(error, request: request)
+            return Responses.status(error, request: served.request)
         }
     }
 
-    func route(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let path = request.path
+    func route(_ served: ServedRequest) throws(APIError) -> HTTPResponse {
+        let request = served.request, path = request.path
         if path.hasPrefix("/api/") || path.hasPrefix("/apis/") {
             if let info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request)) {
-                return try ResourceHandler(server: self, request: request, info: info).serve()
+                return try ResourceHandler(server: self, served: served, info: info).serve()
             }
         }
         return try serveNonResource(request)

@@ -10,6 +10,10 @@ struct ObjectWriter {
     let store: ResourceStore
     let request: HTTPRequest
 
+    /// JSON lists larger than this are streamed (chunked, written as the client reads) rather than
+    /// built whole: smaller ones are cheaper to send in one piece with a Content-Length.
+    static let streamedListBytes = 1 << 20
+
     func single(_ object: JSON, bytes: [UInt8]?, format: ResponseFormat, status: Int = 200, warnings: [String] = []) throws(APIError) -> HTTPResponse {
         switch format {
         case .json, .yaml, .discovery:
@@ -47,10 +51,15 @@ struct ObjectWriter {
         switch format {
         case .json, .discovery:
             var out: [UInt8] = []
-            out.reserveCapacity(items.reduce(128) { $0 + $1.bytes.count + 1 })
+            let size = items.reduce(128) { $0 + $1.bytes.count + 1 }
             out.append(contentsOf: "{\"kind\":\"\(resource.listKind)\",\"apiVersion\":\"\(resource.apiVersion)\",\"metadata\":".utf8)
             JSONWriter.write(meta.json, into: &out)
             out.append(contentsOf: ",\"items\":[".utf8)
+            if size > Self.streamedListBytes {
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
+                                    stream: ListResponseStream(head: out, items: items))
+            }
+            out.reserveCapacity(size)
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: item.bytes)

@@ -13,18 +13,17 @@ extension ResourceHandler {
         let scope = store.resource.namespaced ? namespace : nil
         let query = ListQuery(namespace: scope, limit: options.limit > 0 ? Int(clamping: options.limit) : 0,
                               predicate: filter.predicate, point: try options.readPoint())
-        let page = try store.list(query)
-        let meta = ObjectWriter.ListMeta(
-            revision: page.revision,
-            continueToken: page.continueAfter.map { ContinueToken(revision: page.revision, after: $0, namespace: scope).encoded },
-            remainingItemCount: page.remainingCount)
-        return try ObjectWriter(store: store, request: request).list(page.items, meta: meta, format: format)
-    }
-
-    /// A get's resourceVersion asks for a state at least that fresh: wait for it as upstream's cache does.
-    func waitForGetResourceVersion(_ store: ResourceStore) throws(APIError) {
-        if case .notOlderThan(let revision) = try ListOptions.getReadPoint(request) {
-            try store.waitUntilFresh(revision)
+        func read() throws(APIError) -> HTTPResponse {
+            let page = try store.list(query)
+            let meta = ObjectWriter.ListMeta(
+                revision: page.revision,
+                continueToken: page.continueAfter.map { ContinueToken(revision: page.revision, after: $0, namespace: scope).encoded },
+                remainingItemCount: page.remainingCount)
+            return try ObjectWriter(store: store, request: request).list(page.items, meta: meta, format: format)
         }
+        if let revision = query.point.requiredRevision, !store.isFresh(revision) {
+            return deferUntilFresh(store, revision, serve: read)
+        }
+        return try read()
     }
 }

@@ -8,8 +8,10 @@ import Storage
 /// at that path, and dispatches to the verb.
 struct ResourceHandler {
     let server: APIServer
-    let request: HTTPRequest
+    let served: ServedRequest
     let info: RequestInfo
+
+    var request: HTTPRequest { served.request }
 
     func serve() throws(APIError) -> HTTPResponse {
         guard let store = server.registry.store(group: info.group, plural: info.resource),
@@ -98,9 +100,15 @@ struct ResourceHandler {
 
     private func get(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        try waitForGetResourceVersion(store)
-        let stored = try store.get(namespace: namespace, name: info.name)
-        return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
+        func read() throws(APIError) -> HTTPResponse {
+            let stored = try store.get(namespace: namespace, name: info.name)
+            return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
+        }
+        // A get's resourceVersion asks for a state at least that fresh, as from upstream's cache.
+        if let revision = try ListOptions.getReadPoint(request).requiredRevision, !store.isFresh(revision) {
+            return deferUntilFresh(store, revision, serve: read)
+        }
+        return try read()
     }
 
     // MARK: writes

@@ -29,9 +29,6 @@ public struct ListQuery {
 }
 
 extension ResourceStore {
-    /// Upstream's watch cache waits this long for a requested revision before answering 504.
-    public static let freshnessTimeout: Duration = .seconds(3)
-
     /// LIST: one page at the query's read point, items as stored (their encoded bytes are written
     /// as they are, nothing is decoded here).
     public func list(_ query: ListQuery) throws(APIError) -> ListPage {
@@ -55,17 +52,5 @@ extension ResourceStore {
         } catch {
             throw StorageErrors.interpret(error, during: .list(query.point))
         }
-    }
-
-    /// Waits (bounded) until the store reaches `revision`; upstream's "too large resource version"
-    /// 504 (storage.NewTooLargeResourceVersionError) if it does not.
-    public func waitUntilFresh(_ revision: Int64) throws(APIError) {
-        let reached = storage.waitForRevision(revision, timeout: Self.freshnessTimeout)
-        guard reached < revision else { return }
-        var error = APIError(code: 504, reason: "Timeout", message: "Timeout: Too large resource version: \(revision), current: \(reached)",
-                             details: .init(causes: [.init(reason: "ResourceVersionTooLarge", message: "Too large resource version")],
-                                            retryAfterSeconds: 1))
-        error.headers = [("Retry-After", "1")]
-        throw error
     }
 }

@@ -41,6 +41,14 @@ struct Serve: ParsableCommand {
             help: "Largest request header block served (431 Status beyond); each open connection keeps twice this (16 KiB at least).")
     var maxHeaderBytes: Int = 8 * 1024
 
+    @Option(name: .customLong("max-requests-inflight"),
+            help: "Reads (get, list) served at once; beyond it 429 TooManyRequests. Watches and probes are exempt; 0 for no limit.")
+    var maxRequestsInFlight: Int = 400
+
+    @Option(name: .customLong("max-mutating-requests-inflight"),
+            help: "Writes (create, update, patch, delete) served at once; beyond it 429 TooManyRequests; 0 for no limit.")
+    var maxMutatingRequestsInFlight: Int = 200
+
     @Option(name: .customLong("watch-bookmark-interval"),
             help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
     var watchBookmarkInterval: Double = 60
@@ -109,6 +117,9 @@ struct Serve: ParsableCommand {
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
         guard watchHistoryBytes > 0 else { throw ValidationError("--watch-history-bytes must be positive") }
+        // kube-apiserver's own checks and texts.
+        guard maxRequestsInFlight >= 0 else { throw ValidationError("--max-requests-inflight can not be negative value") }
+        guard maxMutatingRequestsInFlight >= 0 else { throw ValidationError("--max-mutating-requests-inflight can not be negative value") }
         guard writeConcurrency > 0 else { throw ValidationError("--write-concurrency must be positive") }
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
@@ -136,7 +147,8 @@ struct Serve: ParsableCommand {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
-                            requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)))
+                            requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
+                            maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight)
         let controllers = ControllerContext(registry: registry, timers: SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()

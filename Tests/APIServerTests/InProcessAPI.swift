@@ -16,10 +16,10 @@ struct InProcessAPI {
     let server: APIServer
     let clock = FixedClock()
 
-    init() throws {
+    init(maxMutatingRequestsInFlight: Int = 200) throws {
         let registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: clock)
         try registry.bootstrap()
-        server = APIServer(registry: registry)
+        server = APIServer(registry: registry, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight)
         server.markReady()
     }
 
@@ -47,7 +47,7 @@ struct InProcessAPI {
         var headers: [(name: String, value: String)] = [("Content-Type", contentType)]
         if let accept { headers.append(("Accept", accept)) }
         let bytes = raw ?? body.map { JSONWriter.encode($0) } ?? []
-        let response = server.handle(HTTPRequest(method: method, path: String(parts[0]), query: query, headers: headers, body: bytes))
+        let response = server.handle(HTTPRequest(method: method, path: String(parts[0]), query: query, headers: headers, body: bytes)).received()
         return Response(status: response.status, headers: response.headers, body: response.bodyBytes)
     }
 
@@ -69,4 +69,23 @@ struct InProcessAPI {
             ],
         ],
     ]
+}
+
+extension HTTPResponse {
+    /// The answer as a client gets it: a deferred one once completed, a finite stream (a large list)
+    /// read to its end into `.bytes`. A watch stream is left as it is.
+    func received(timeout: Duration = .seconds(10)) -> HTTPResponse {
+        switch body {
+        case .bytes, .upgrade:
+            return self
+        case .deferred(let deferred):
+            return deferred.wait(timeout: timeout)?.received(timeout: timeout) ?? HTTPResponse(status: 0)
+        case .stream(let stream):
+            var bytes: [UInt8] = []
+            while case .data(let chunk) = stream.read(max: 1 << 16) { bytes += chunk }
+            var copy = self
+            copy.body = .bytes(bytes)
+            return copy
+        }
+    }
 }

@@ -19,11 +19,13 @@ final class LiveAPIServer {
     /// - Parameter storage: the backend; a fresh memory store keeping `historyLimit` events when nil.
     /// - Parameter logger: the API server's (request log included); `requestLogThreshold` as `APIServer`'s.
     init(storage: (any Storage)? = nil, historyLimit: Int = 100_000, watch: WatchHub.Configuration = WatchHub.Configuration(),
-         logger: Logger = Logger(label: "kubelite.api"), requestLogThreshold: Duration = .milliseconds(500)) throws {
+         logger: Logger = Logger(label: "kubelite.api"), requestLogThreshold: Duration = .milliseconds(500),
+         maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200) throws {
         let registry = Registry(storage: storage ?? MemoryStorage(historyLimit: historyLimit), strategies: StrategyCatalog.all,
                                 schemas: SchemaSet.upstream, watch: watch)
         try registry.bootstrap()
-        api = APIServer(registry: registry, logger: logger, requestLogThreshold: requestLogThreshold)
+        api = APIServer(registry: registry, logger: logger, requestLogThreshold: requestLogThreshold,
+                        maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight)
         api.markReady()
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
@@ -44,7 +46,7 @@ final class LiveAPIServer {
         } : []
         let request = HTTPRequest(method: method, path: String(parts[0]), query: query,
                                   headers: [("Content-Type", contentType)], body: body.map { JSONWriter.encode($0) } ?? [])
-        let response = api.handle(request)
+        let response = api.handle(request).received()
         return (response.status, (try? JSONParser.parse(response.bodyBytes).value) ?? .null)
     }
 }
@@ -78,11 +80,21 @@ final class WatchClient {
 
     /// Sends a GET and reads the status line and headers.
     func get(_ path: String, accept: String? = nil, timeout: TimeInterval = 5) throws {
+        sendGet(path, accept: accept)
+        try readHead(timeout: timeout)
+    }
+
+    /// Sends a GET without waiting for the answer (for requests the server holds).
+    func sendGet(_ path: String, accept: String? = nil) {
         var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         if let accept { head += "Accept: \(accept)\r\n" }
         head += "\r\n"
         let bytes = Array(head.utf8)
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads the status line and headers of the answer.
+    func readHead(timeout: TimeInterval = 5) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let end = find([13, 10, 13, 10], in: buffer) {
@@ -140,6 +152,18 @@ final class WatchClient {
         let deadline = Date().addingTimeInterval(timeout)
         while let event = try nextEvent(timeout: max(0, deadline.timeIntervalSinceNow)) { out.append(event) }
         return out
+    }
+
+    /// A chunked body read to its terminating chunk: the decoded bytes and how many chunks carried them.
+    func chunkedBody(timeout: TimeInterval = 10) throws -> (bytes: [UInt8], chunks: Int) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var chunks = 0
+        while !streamEnded {
+            try readChunk(until: deadline)
+            chunks += 1
+        }
+        defer { body = [] }
+        return (body, chunks - 1)
     }
 
     private func readChunk(until deadline: Date) throws {
