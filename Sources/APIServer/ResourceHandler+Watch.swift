@@ -82,14 +82,15 @@ struct WatchOptions {
         return seconds == 0 ? nil : .seconds(seconds)
     }
 
-    /// The watch cache's resourceVersion parse; nil for unset or "0" (no start revision). Unlike a
-    /// list (400 from the etcd store), upstream's cacher returns the versioner's field error
-    /// unconverted, so a malformed value is a bare 500 (kubernetes#113939).
+    /// The watch's resourceVersion parse; nil for unset or "0" (no start revision). A malformed value
+    /// is the client's error: 400 with the list's text. kube-apiserver 1.32's cacher still returns the
+    /// parse error unconverted (a bare 500, kubernetes#139485); its fix (kubernetes#139525) answers 400,
+    /// as a list does, and a 500 here would send clients into retries.
     static func revision(_ value: String) throws(APIError) -> Int64? {
         if value.isEmpty || value == "0" { return nil }
         guard let parsed = GoInt.parseUInt64(value) else {
             let field = FieldError.invalid(FieldPath("resourceVersion"), value, GoInt.syntaxError("ParseUint", value))
-            throw APIError(code: 500, reason: "", message: field.description)
+            throw APIError.badRequest("invalid resource version: \(field.description)")
         }
         return parsed == 0 ? nil : Int64(clamping: parsed)
     }

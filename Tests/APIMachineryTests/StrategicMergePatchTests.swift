@@ -195,9 +195,9 @@ final class StrategicMergePatchTests: XCTestCase {
 
     func testPatchMergeDirectiveIsRejectedLikeUpstream() {
         assertAPIError(try apply(#"{"spec":{"template":{"spec":{"containers":[{"name":"redis","$patch":"merge"}]}}}}"#),
-                       code: 500, reason: "", message: "merging lists cannot yet be specified in the patch")
+                       code: 400, reason: "BadRequest", message: "merging lists cannot yet be specified in the patch")
         assertAPIError(try apply(#"{"metadata":{"labels":{"$patch":"merge","a":"b"}}}"#),
-                       code: 500, reason: "", message: "unknown patch type: merge in map: map[$patch:merge a:b]")
+                       code: 400, reason: "BadRequest", message: "unknown patch type: merge in map: map[$patch:merge a:b]")
     }
 
     func testRetainKeysClearsUnlistedFields() throws {
@@ -221,11 +221,11 @@ final class StrategicMergePatchTests: XCTestCase {
         XCTAssertEqual(r[path: "spec", "unknown"], patchJSON(#"{"x":{"y":1,"z":2}}"#))
     }
 
-    func testMissingMergeKeyIsAnUnclassifiedError() {
+    func testMissingMergeKeyIsABadRequest() {
         assertAPIError(try apply(#"{"spec":{"template":{"spec":{"containers":[{"image":"nginx"}]}}}}"#),
-                       code: 500, reason: "", message: "map: map[image:nginx] does not contain declared merge key: name")
+                       code: 400, reason: "BadRequest", message: "map: map[image:nginx] does not contain declared merge key: name")
         assertAPIError(try apply(#"{"spec":{"template":{"spec":{"containers":[{"$patch":"delete"}]}}}}"#),
-                       code: 500, reason: "", message: "map: map[$patch:delete] does not contain declared merge key: name")
+                       code: 400, reason: "BadRequest", message: "map: map[$patch:delete] does not contain declared merge key: name")
     }
 
     func testDirectiveFormatErrors() {
@@ -234,21 +234,21 @@ final class StrategicMergePatchTests: XCTestCase {
         assertAPIError(try apply(#"{"metadata":{"$deleteFromPrimitiveList":["a"]}}"#),
                        code: 400, reason: "BadRequest", message: "invalid patch format of primitive list")
         assertAPIError(try apply(#"{"metadata":{"$setElementOrder/finalizers":"a"}}"#),
-                       code: 500, reason: "", message: "expected a []interface {}, but received a string")
+                       code: 400, reason: "BadRequest", message: "expected a []interface {}, but received a string")
         assertAPIError(try apply(#"{"spec":{"strategy":{"$patch":5}}}"#),
-                       code: 500, reason: "", message: "unknown patch type: %!s(int64=5) in map: map[$patch:5]")
+                       code: 400, reason: "BadRequest", message: "unknown patch type: %!s(int64=5) in map: map[$patch:5]")
     }
 
     func testSetElementOrderMustListPatchItems() {
         let patch = #"{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"redis"}],"containers":[{"name":"new"}]}}}}"#
-        assertAPIError(try apply(patch), code: 500, reason: "",
+        assertAPIError(try apply(patch), code: 400, reason: "BadRequest",
                        message: "The order in patch list:\n[map[name:new]]\n doesn't match $setElementOrder list:\n[map[name:redis]]\n")
     }
 
     func testListTypeErrors() {
         assertAPIError(try apply(#"{"metadata":{"finalizers":[["x"]]}}"#, to: #"{"metadata":{"finalizers":[]}}"#),
                        code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request")
-        assertAPIError(try apply(#"{"metadata":{"finalizers":[1]}}"#), code: 500, reason: "",
+        assertAPIError(try apply(#"{"metadata":{"finalizers":[1]}}"#), code: 400, reason: "BadRequest",
                        message: "list element types are not identical: [[a b] [1]]")
     }
 

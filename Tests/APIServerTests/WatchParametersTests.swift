@@ -30,11 +30,13 @@ final class WatchParametersTests: XCTestCase {
     func testMalformedParametersAnswerAStatus() throws {
         let listOptions = #"ListOptions.meta.k8s.io "" is invalid: "#
         let cases: [(query: String, code: Int, reason: String?, message: String)] = [
-            // The storage's ParseUint error, which upstream returns as a bare 500 (kubernetes#113939).
-            ("watch=1&resourceVersion=abc", 500, nil, #"resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax"#),
-            ("watch=1&resourceVersion=-3", 500, nil, #"resourceVersion: Invalid value: "-3": strconv.ParseUint: parsing "-3": invalid syntax"#),
-            ("watch=1&resourceVersion=99999999999999999999", 500, nil,
-             #"resourceVersion: Invalid value: "99999999999999999999": strconv.ParseUint: parsing "99999999999999999999": value out of range"#),
+            // The client's error, as a list answers it (kubernetes#139525; 1.32's cacher answers a bare 500).
+            ("watch=1&resourceVersion=abc", 400, "BadRequest",
+             #"invalid resource version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax"#),
+            ("watch=1&resourceVersion=-3", 400, "BadRequest",
+             #"invalid resource version: resourceVersion: Invalid value: "-3": strconv.ParseUint: parsing "-3": invalid syntax"#),
+            ("watch=1&resourceVersion=99999999999999999999", 400, "BadRequest",
+             #"invalid resource version: resourceVersion: Invalid value: "99999999999999999999": strconv.ParseUint: parsing "99999999999999999999": value out of range"#),
             ("watch=1&timeoutSeconds=abc", 400, "BadRequest", #"strconv.ParseInt: parsing "abc": invalid syntax"#),
             ("watch=1&timeoutSeconds=1.5", 400, "BadRequest", #"strconv.ParseInt: parsing "1.5": invalid syntax"#),
             ("watch=1&resourceVersionMatch=NotOlderThan", 422, "Invalid",

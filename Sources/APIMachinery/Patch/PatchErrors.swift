@@ -16,10 +16,13 @@ extension APIError {
                  message: "Request entity too large: The allowed maximum operations in a JSON patch is \(JSONPatch.maxOperations), got \(count)")
     }
 
-    /// A plain Go error returned through the handler: `ErrorToAPIStatus` answers 500 with the
-    /// error's text and an empty (unknown) reason.
+    /// A strategic merge patch the library refuses for a reason upstream's handler does not classify
+    /// (a list item without its merge key, an unknown `$patch`, a directive of the wrong type):
+    /// kube-apiserver 1.32 passes the plain Go error through and answers 500 with an empty reason.
+    /// The patch is the client's mistake, so Kubelite answers 400 BadRequest with the library's
+    /// exact text: a 500 would send clients into retries and reads as a server fault.
     static func patchUnclassified(_ message: String) -> APIError {
-        APIError(code: 500, reason: "", message: message)
+        .badRequest(message)
     }
 }
 
