@@ -5,6 +5,8 @@ import Foundation
 final class RequestContext {
     var body: [UInt8] = []
     var bodyTooLarge = false
+    /// Every header line as received (duplicates included), read once on the first call.
+    var headers: [(name: String, value: String)] = []
     /// Set while the handler's answer is deferred: the connection is suspended until it completes,
     /// and the access handler's next call queues the completed response.
     var deferred: DeferredResponse?
@@ -12,12 +14,19 @@ final class RequestContext {
 
 extension MicroHTTPServer {
     /// The access handler. Callbacks capture nothing: the server is recovered from the opaque `cls`.
-    static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadDataSize, conCls in
+    static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, version, uploadData, uploadDataSize, conCls in
         guard let cls, let connection, let conCls, let uploadDataSize else { return MHD_Result.NO }
         let server = Unmanaged<MicroHTTPServer>.fromOpaque(cls).takeUnretainedValue()
         guard let existing = conCls.pointee else {
-            // First call: headers only. Set up state and answer on a later call (keep-alive needs this).
-            conCls.pointee = Unmanaged.passRetained(RequestContext()).toOpaque()
+            // First call: headers only. Set up state and answer on a later call (keep-alive needs this),
+            // unless the head must be refused before any of its body is read.
+            let context = RequestContext()
+            conCls.pointee = Unmanaged.passRetained(context).toOpaque()
+            context.headers = server.values(of: MHD_ValueKind.HEADER_KIND, on: connection)
+            let framing = RequestFraming(maxHeaderBytes: server.configuration.maxHeaderBytes, maxBodyBytes: server.configuration.maxBodyBytes)
+            if let refusal = framing.violation(headers: context.headers, version: version.map { String(cString: $0) } ?? "") {
+                return server.queue(refusal, on: connection)
+            }
             return MHD_Result.YES
         }
         let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
@@ -44,8 +53,6 @@ extension MicroHTTPServer {
         let response: HTTPResponse
         if context.bodyTooLarge {
             response = HTTPServerErrors.requestEntityTooLarge(limit: server.configuration.maxBodyBytes)
-        } else if request.headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }) > server.configuration.maxHeaderBytes {
-            response = HTTPServerErrors.headersTooLarge(limit: server.configuration.maxHeaderBytes)
         } else {
             response = server.handler.handle(request)
         }
@@ -78,22 +85,26 @@ extension MicroHTTPServer {
         return MHD_Result.YES
     }
 
-    func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, context: RequestContext) -> HTTPRequest {
+    /// Every value of one kind (headers, query arguments) in order, duplicates included.
+    func values(of kind: MHD_ValueKind, on connection: OpaquePointer) -> [(name: String, value: String)] {
         final class Pairs { var items: [(name: String, value: String)] = [] }
-        let headers = Pairs(), query = Pairs()
+        let pairs = Pairs()
         let collect: MHD_KeyValueIterator = { cls, _, key, value in
             guard let cls, let key else { return MHD_Result.YES }
             let pairs = Unmanaged<Pairs>.fromOpaque(cls).takeUnretainedValue()
             pairs.items.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
             return MHD_Result.YES
         }
-        withExtendedLifetime((headers, query)) {
-            _ = MHD_get_connection_values(connection, MHD_ValueKind.HEADER_KIND, collect, Unmanaged.passUnretained(headers).toOpaque())
-            _ = MHD_get_connection_values(connection, MHD_ValueKind.GET_ARGUMENT_KIND, collect, Unmanaged.passUnretained(query).toOpaque())
+        withExtendedLifetime(pairs) {
+            _ = MHD_get_connection_values(connection, kind, collect, Unmanaged.passUnretained(pairs).toOpaque())
         }
+        return pairs.items
+    }
+
+    func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, context: RequestContext) -> HTTPRequest {
         var request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
                                   path: url.map { String(cString: $0) } ?? "/",
-                                  query: query.items, headers: headers.items,
+                                  query: values(of: MHD_ValueKind.GET_ARGUMENT_KIND, on: connection), headers: context.headers,
                                   remoteAddress: ClientAddress.describe(kubelite_connection_client_address(connection)))
         request.body = context.body
         context.body = []
