@@ -6,11 +6,19 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/select.h>
+// epoll and eventfd for the hangup monitor of suspended connections (not in Swift's Glibc module).
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <microhttpd.h>
 // MHD_get_connection_info is variadic, which Swift cannot call: this fixed-argument wrapper gives
 // the client's socket address (NULL if libmicrohttpd has none).
 static inline const struct sockaddr *kubelite_connection_client_address(struct MHD_Connection *connection) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     return info == NULL ? NULL : info->client_addr;
+}
+// The connection's socket, or -1: watched for the client hanging up while the connection is suspended.
+static inline int kubelite_connection_socket(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
 }
 #endif

@@ -150,6 +150,11 @@ final class StreamContext: @unchecked Sendable {
     private var suspended = false
     private var wakePending = false
     private var finished = false
+    /// The client hung up while the connection was suspended: the next read ends the response with
+    /// an error, so libmicrohttpd closes the connection at once.
+    private var clientGone = false
+    /// The hangup monitor's registration while suspended.
+    private var hangupToken: UInt64?
     private var pendingBytes: [UInt8] = []
     private var pendingOffset = 0
 
@@ -174,8 +179,7 @@ final class StreamContext: @unchecked Sendable {
     func wake() {
         lock.lock(); defer { lock.unlock() }
         if suspended {
-            suspended = false
-            MHD_resume_connection(connection)
+            resumeLocked()
         } else {
             wakePending = true
         }
@@ -186,14 +190,40 @@ final class StreamContext: @unchecked Sendable {
         stream.close()
         lock.lock(); defer { lock.unlock() }
         finished = true
-        if suspended {
-            suspended = false
-            MHD_resume_connection(connection)
+        if suspended { resumeLocked() }
+    }
+
+    /// The monitor saw the client hang up (it has already stopped watching the socket).
+    func clientHungUp() {
+        lock.lock(); defer { lock.unlock() }
+        hangupToken = nil
+        clientGone = true
+        if suspended { resumeLocked() }
+    }
+
+    /// Stops watching for a hangup first: the socket must stay open while it is watched, and a
+    /// resumed connection may be closed at any moment.
+    private func resumeLocked() {
+        if let hangupToken {
+            server?.hangupMonitor?.unwatch(hangupToken)
+            self.hangupToken = nil
+        }
+        suspended = false
+        MHD_resume_connection(connection)
+    }
+
+    private func suspendLocked() {
+        suspended = true
+        MHD_suspend_connection(connection)
+        let socket = kubelite_connection_socket(connection)
+        if socket >= 0, let monitor = server?.hangupMonitor {
+            hangupToken = monitor.watch(socket) { [weak self] in self?.clientHungUp() }
         }
     }
 
     fileprivate func fill(_ buffer: UnsafeMutablePointer<CChar>, max: Int) -> Int {
         lock.lock(); defer { lock.unlock() }
+        if clientGone { return -2 }  // MHD_CONTENT_READER_END_WITH_ERROR: close, nothing more to send
         if pendingOffset >= pendingBytes.count, !finished {
             switch stream.read(max: max) {
             case .data(let bytes): pendingBytes = bytes; pendingOffset = 0
@@ -204,8 +234,7 @@ final class StreamContext: @unchecked Sendable {
                     return 0
                 }
                 // Suspend while holding our lock so a concurrent wake() cannot resume first.
-                suspended = true
-                MHD_suspend_connection(connection)
+                suspendLocked()
                 return 0
             }
         }
