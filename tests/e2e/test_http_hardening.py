@@ -3,13 +3,14 @@ read differently is refused before its body (and the smuggled request in it neve
 sockets up to the open-file limit no longer lock every other client out."""
 
 import json
+import os
 import socket
 import time
 
 import pytest
 import requests
 
-from support import kubelite_binary
+from support import kubelite_binary, wait_for
 
 
 def exchange(server, data, timeout=10):
@@ -76,3 +77,26 @@ def test_idle_sockets_at_the_open_file_limit_do_not_lock_clients_out(start_serve
         for sock in idle:
             sock.close()
     assert server.is_ready()
+
+
+def open_descriptors(server):
+    return len(os.listdir(f"/proc/{server.process.pid}/fd"))
+
+
+def test_watches_whose_clients_hang_up_release_their_descriptors_at_once(start_server):
+    server = start_server()
+    host, port = server.url.removeprefix("http://").split(":")
+    baseline = open_descriptors(server)
+    watches = []
+    for _ in range(50):
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        sock.sendall(b"GET /api/v1/namespaces/default/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        watches.append(sock)
+    for sock in watches:
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 "), "watch not started"
+    assert open_descriptors(server) >= baseline + 45  # one of the baseline's may be a closing keep-alive
+    started = time.monotonic()
+    for sock in watches:
+        sock.close()
+    wait_for(lambda: open_descriptors(server) <= baseline, 2, "the watches' descriptors to be released")
+    print(f"50 hung-up watches released their descriptors in {(time.monotonic() - started) * 1000:.0f} ms")
