@@ -41,17 +41,7 @@ struct Serve: ParsableCommand {
             help: "Largest request header block served (431 Status beyond); each open connection keeps twice this (16 KiB at least).")
     var maxHeaderBytes: Int = 8 * 1024
 
-    @Option(name: .customLong("max-connections"),
-            help: ArgumentHelp("Client connections held at once (more wait until one closes); 0 fits them under the open-file limit, which is raised to its hard limit at start, keeping a tenth (128 at least) for everything else.", valueName: "connections"))
-    var maxConnections: Int = 0
-
-    @Option(name: .customLong("max-connections-per-ip"),
-            help: ArgumentHelp("Connections one client address may hold at once (0: no limit); loopback clients are not limited.", valueName: "connections"))
-    var maxConnectionsPerIP: Int = 1000
-
-    @Option(name: .customLong("connection-idle-timeout"),
-            help: ArgumentHelp("Seconds a connection may stay silent (idle keep-alive, or stalled while sending a request) before it is closed; watches waiting for events are exempt.", valueName: "seconds"))
-    var connectionIdleTimeout: Int = 90
+    @OptionGroup var connections: ConnectionOptions
 
     @Option(name: .customLong("watch-bookmark-interval"),
             help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
@@ -113,9 +103,6 @@ struct Serve: ParsableCommand {
             throw ValidationError("--service-cluster-ip-range: \(problem)")
         }
         guard requestLogThreshold >= 0 else { throw ValidationError("--request-log-threshold must not be negative") }
-        guard maxConnections >= 0 else { throw ValidationError("--max-connections must not be negative") }
-        guard maxConnectionsPerIP >= 0 else { throw ValidationError("--max-connections-per-ip must not be negative") }
-        guard connectionIdleTimeout > 0 else { throw ValidationError("--connection-idle-timeout must be positive") }
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
@@ -154,9 +141,7 @@ struct Serve: ParsableCommand {
         configuration.port = port
         configuration.threads = max(1, threads)
         configuration.maxHeaderBytes = max(1024, maxHeaderBytes)
-        configuration.connectionLimit = connectionLimit(logger: logger)
-        configuration.maxConnectionsPerAddress = maxConnectionsPerIP
-        configuration.connectionTimeoutSeconds = connectionIdleTimeout
+        connections.apply(to: &configuration, logger: logger)
         let server = MicroHTTPServer(configuration: configuration, handler: api, logger: logger)
         do {
             try server.start()
@@ -210,19 +195,6 @@ struct Serve: ParsableCommand {
 }
 
 extension Serve {
-    /// Raises the open-file limit to its hard limit and fits the connection limit under it: at the
-    /// open-file limit `accept` fails and no client, `/readyz` included, gets in.
-    func connectionLimit(logger: Logger) -> Int {
-        let descriptors = FileDescriptorLimit.raiseToHardLimit()
-        let fitting = FileDescriptorLimit.connectionLimit(for: descriptors)
-        if maxConnections > fitting {
-            logger.warning("--max-connections \(maxConnections) lowered to \(fitting): the open-file limit is \(descriptors)")
-        }
-        let limit = maxConnections == 0 ? fitting : min(maxConnections, fitting)
-        logger.debug("open-file limit \(descriptors): up to \(limit) client connections")
-        return limit
-    }
-
     /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
     func openDurableStore(logger: Logger) throws -> SQLiteStorage {
         let directory = dataDir ?? Self.defaultDataDirectory()
