@@ -88,6 +88,13 @@ extension MicroHTTPServer {
         guard let cls, let socketContext else { return }
         let server = Unmanaged<MicroHTTPServer>.fromOpaque(cls).takeUnretainedValue()
         final class Key { let address: String?; init(_ address: String?) { self.address = address } }
+        if let connection {
+            if code == MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_STARTED {
+                server.headDeadline?.connectionStarted(connection)
+            } else {
+                server.headDeadline?.headReceived(connection)
+            }
+        }
         if code == MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_STARTED {
             let key = Key(connection.flatMap { ConnectionAdmission.key(kubelite_connection_client_address($0)) })
             socketContext.pointee = Unmanaged.passRetained(key).toOpaque()

@@ -24,6 +24,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Go clients' keep-alive) and stalled heads after 32 s; libmicrohttpd has one inactivity timer
     /// for both, so it takes the idle value.
     public var connectionTimeoutSeconds: Int = 90
+    /// A new connection's first request head must be complete this long after it is accepted, however
+    /// steadily its bytes trickle in (kube-apiserver's `ReadHeaderTimeout`, 32 s); see `RequestHeadDeadline`.
+    public var requestHeadTimeoutSeconds: Double = 32
     /// Connections held at once; more wait in the listen backlog until one closes. Below the
     /// open-file limit (see `FileDescriptorLimit`) so that reaching it never makes `accept` fail.
     public var connectionLimit: Int = FileDescriptorLimit.connectionLimit(for: FileDescriptorLimit.current)

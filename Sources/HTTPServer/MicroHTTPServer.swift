@@ -17,6 +17,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
     private var daemon: OpaquePointer?
     /// Watches suspended streams for clients that hang up; set before the daemon starts.
     private(set) var hangupMonitor: ClientHangupMonitor?
+    /// Cuts new connections whose first request head is late; set before the daemon starts.
+    private(set) var headDeadline: RequestHeadDeadline?
     /// Guards the state below; signalled when a deferred request ends.
     private let lock = NSCondition()
     /// Streams currently attached to connections; resumed and closed on stop, as libmicrohttpd
@@ -47,6 +49,9 @@ public final class MicroHTTPServer: @unchecked Sendable {
         let listener = try ListeningSocket.bind(address: configuration.bindAddress, port: configuration.port)
         port = listener.port
         hangupMonitor = ClientHangupMonitor()
+        let deadline = RequestHeadDeadline(timeout: configuration.requestHeadTimeoutSeconds)
+        deadline.start()
+        headDeadline = deadline
         let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -75,6 +80,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
             listener.close()
             hangupMonitor?.stop()
             hangupMonitor = nil
+            deadline.stop()
             throw HTTPServerError.startFailed(address: configuration.bindAddress, port: port)
         }
         daemon = started
@@ -98,6 +104,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
         lock.unlock()
         MHD_stop_daemon(d)
         hangupMonitor?.stop()
+        headDeadline?.stop()
         lock.lock()
         daemon = nil
         lock.unlock()
