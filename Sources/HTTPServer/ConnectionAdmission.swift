@@ -92,7 +92,7 @@ extension MicroHTTPServer {
             if code == MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_STARTED {
                 server.headDeadline?.connectionStarted(connection)
             } else {
-                server.headDeadline?.headReceived(connection)
+                server.headDeadline?.forget(connection)
             }
         }
         if code == MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_STARTED {

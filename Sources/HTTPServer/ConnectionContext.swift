@@ -20,7 +20,7 @@ extension MicroHTTPServer {
         guard let existing = conCls.pointee else {
             // First call: headers only. Set up state and answer on a later call (keep-alive needs this),
             // unless the head must be refused before any of its body is read.
-            server.headDeadline?.headReceived(connection)
+            server.headDeadline?.forget(connection)
             let context = RequestContext()
             conCls.pointee = Unmanaged.passRetained(context).toOpaque()
             context.headers = server.values(of: MHD_ValueKind.HEADER_KIND, on: connection)

@@ -20,19 +20,25 @@ struct RequestFraming {
     /// The answer refusing this head, or nil when it may be served. `headers` are every header line
     /// as received, duplicates included, names as the client wrote them.
     func violation(headers: [(name: String, value: String)], version: String) -> HTTPResponse? {
-        if let bad = headers.first(where: { !Self.isToken($0.name) }) {
-            // Whitespace before the colon (`Transfer-Encoding : chunked`) makes libmicrohttpd keep the
-            // space in the name, so the framing header would silently not count (RFC 9112 §5.1: reject).
-            return Self.badRequest("malformed header line: invalid header field name \(Self.quoted(bad.name))")
+        // One pass, allocating only for the few framing headers: this runs for every request.
+        var hosts = 0, size = 0
+        var codings: [String] = [], lengths: [String] = []
+        for header in headers {
+            guard Self.isToken(header.name) else {
+                // Whitespace before the colon (`Transfer-Encoding : chunked`) makes libmicrohttpd keep the
+                // space in the name, so the framing header would silently not count (RFC 9112 §5.1: reject).
+                return Self.badRequest("malformed header line: invalid header field name \(Self.quoted(header.name))")
+            }
+            size += header.name.utf8.count + header.value.utf8.count + 4
+            if Self.named(header.name, "host") { hosts += 1 }
+            if Self.named(header.name, "transfer-encoding") { codings.append(header.value) }
+            if Self.named(header.name, "content-length") { lengths.append(header.value) }
         }
-        if headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }) > maxHeaderBytes {
+        if size > maxHeaderBytes {
             return HTTPServerErrors.headersTooLarge(limit: maxHeaderBytes).closingConnection()
         }
-        let hosts = values(of: "host", in: headers)
-        if hosts.count > 1 { return Self.badRequest("too many Host headers") }
-        if hosts.isEmpty, version == "HTTP/1.1" { return Self.badRequest("missing required Host header") }
-        let codings = values(of: "transfer-encoding", in: headers)
-        let lengths = values(of: "content-length", in: headers)
+        if hosts > 1 { return Self.badRequest("too many Host headers") }
+        if hosts == 0, version == "HTTP/1.1" { return Self.badRequest("missing required Host header") }
         if !codings.isEmpty {
             if version != "HTTP/1.1" {
                 return Self.badRequest("Transfer-Encoding is not allowed in an \(version) request")
@@ -60,8 +66,13 @@ struct RequestFraming {
         return nil
     }
 
-    private func values(of name: String, in headers: [(name: String, value: String)]) -> [String] {
-        headers.compactMap { $0.name.lowercased() == name ? $0.value : nil }
+    /// Whether a header name is `lower` (lower-case ASCII), compared case-insensitively without allocating.
+    static func named(_ name: String, _ lower: StaticString) -> Bool {
+        guard name.utf8.count == lower.utf8CodeUnitCount else { return false }
+        return lower.withUTF8Buffer { expected in
+            // Setting bit 5 lower-cases ASCII letters; `expected` holds only lower-case letters and `-`.
+            zip(name.utf8, expected).allSatisfy { byte, wanted in byte | 0x20 == wanted }
+        }
     }
 
     static func badRequest(_ message: String) -> HTTPResponse {

@@ -54,8 +54,8 @@ final class RequestHeadDeadline: @unchecked Sendable {
         waiting[Int(bitPattern: connection)] = (socket, Date().addingTimeInterval(timeout))
     }
 
-    /// The first head is complete (or the connection closed): no deadline any more.
-    func headReceived(_ connection: OpaquePointer) {
+    /// A head is complete, or the connection closed: no deadline any more (a no-op after the first).
+    func forget(_ connection: OpaquePointer) {
         lock.lock(); defer { lock.unlock() }
         waiting[Int(bitPattern: connection)] = nil
     }

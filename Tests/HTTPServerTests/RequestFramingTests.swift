@@ -124,5 +124,9 @@ final class RequestFramingTests: XCTestCase {
         XCTAssertFalse(RequestFraming.isToken("Transfer-Encoding "))
         XCTAssertFalse(RequestFraming.isToken(""))
         XCTAssertFalse(RequestFraming.isToken("a\tb"))
+        XCTAssertTrue(RequestFraming.named("Content-LENGTH", "content-length"))
+        XCTAssertTrue(RequestFraming.named("host", "host"))
+        XCTAssertFalse(RequestFraming.named("hosts", "host"))
+        XCTAssertFalse(RequestFraming.named("Content_Length", "content-length"))
     }
 }
