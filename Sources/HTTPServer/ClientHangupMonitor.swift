@@ -4,6 +4,12 @@ import Foundation
 import Glibc
 #endif
 
+/// Told when its client has hung up; held strongly while watched (`unwatch` always comes before the
+/// connection, and so its observer, goes away), so no closure or weak reference is allocated per watch.
+protocol HangupObserver: AnyObject, Sendable {
+    func clientHungUp()
+}
+
 /// Notices clients that hang up on suspended connections. libmicrohttpd does not poll a suspended
 /// connection's socket, so a watch whose client has gone would hold its descriptor and its watcher
 /// until the next event or bookmark resumed it, maybe for minutes: enough idle watches abandoned
@@ -18,7 +24,7 @@ final class ClientHangupMonitor: @unchecked Sendable {
     /// Written to stop the thread.
     private let stopEvent: Int32
     private let lock = NSLock()
-    private var watched: [UInt64: (socket: Int32, onHangup: @Sendable () -> Void)] = [:]
+    private var watched: [UInt64: (socket: Int32, observer: any HangupObserver)] = [:]
     private var nextToken: UInt64 = 1
     private let finished = DispatchSemaphore(value: 0)
 
@@ -41,7 +47,7 @@ final class ClientHangupMonitor: @unchecked Sendable {
     }
 
     /// Starts watching `socket`; nil if it cannot be watched (the stream then ends at its next event).
-    func watch(_ socket: Int32, onHangup: @escaping @Sendable () -> Void) -> UInt64? {
+    func watch(_ socket: Int32, observer: any HangupObserver) -> UInt64? {
         lock.lock(); defer { lock.unlock() }
         let token = nextToken
         nextToken += 1
@@ -49,7 +55,7 @@ final class ClientHangupMonitor: @unchecked Sendable {
         event.events = EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
         event.data.u64 = token
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 else { return nil }
-        watched[token] = (socket, onHangup)
+        watched[token] = (socket, observer)
         return token
     }
 
@@ -76,7 +82,7 @@ final class ClientHangupMonitor: @unchecked Sendable {
             let n = epoll_wait(epoll, &events, Int32(events.count), -1)
             if n < 0, errno == EINTR { continue }
             guard n >= 0 else { break }
-            var hangups: [@Sendable () -> Void] = []
+            var hungUp: [any HangupObserver] = []
             var stopping = false
             lock.lock()
             for event in events.prefix(Int(n)) {
@@ -86,11 +92,11 @@ final class ClientHangupMonitor: @unchecked Sendable {
                 // is still open when it leaves the epoll, and the hangup is reported once.
                 if let entry = watched.removeValue(forKey: token) {
                     _ = epoll_ctl(epoll, EPOLL_CTL_DEL, entry.socket, nil)
-                    hangups.append(entry.onHangup)
+                    hungUp.append(entry.observer)
                 }
             }
             lock.unlock()
-            for hangup in hangups { hangup() }
+            for observer in hungUp { observer.clientHungUp() }
             if stopping { break }
         }
         finished.signal()

@@ -108,7 +108,9 @@ extension MicroHTTPServer {
                                   query: values(of: MHD_ValueKind.GET_ARGUMENT_KIND, on: connection), headers: context.headers,
                                   remoteAddress: ClientAddress.describe(kubelite_connection_client_address(connection)))
         request.body = context.body
+        // Moved out: the context lives as long as the request, which for a watch is hours.
         context.body = []
+        context.headers = []
         return request
     }
 
@@ -143,7 +145,7 @@ extension MicroHTTPServer {
 
 /// Ties a `ResponseStream` to its connection: reads chunks for libmicrohttpd and suspends the
 /// connection while the stream is empty, so an idle watch holds no thread and burns no CPU.
-final class StreamContext: @unchecked Sendable {
+final class StreamContext: HangupObserver, @unchecked Sendable {
     private let lock = NSLock()
     private weak var server: MicroHTTPServer?
     private let connection: OpaquePointer
@@ -218,7 +220,7 @@ final class StreamContext: @unchecked Sendable {
         MHD_suspend_connection(connection)
         let socket = kubelite_connection_socket(connection)
         if socket >= 0, let monitor = server?.hangupMonitor {
-            hangupToken = monitor.watch(socket) { [weak self] in self?.clientHungUp() }
+            hangupToken = monitor.watch(socket, observer: self)
         }
     }
 

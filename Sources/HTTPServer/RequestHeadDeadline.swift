@@ -58,6 +58,9 @@ final class RequestHeadDeadline: @unchecked Sendable {
     func forget(_ connection: OpaquePointer) {
         lock.lock(); defer { lock.unlock() }
         waiting[Int(bitPattern: connection)] = nil
+        // A dictionary keeps its largest capacity: after a burst of connections (10,000 watches) that
+        // would stay resident for nothing.
+        if waiting.isEmpty, waiting.capacity > 1024 { waiting = [:] }
     }
 
     private func sweep() {
