@@ -118,6 +118,21 @@ final class RequestFramingTests: XCTestCase {
                           body: "abc", code: 431, reason: "RequestHeaderFieldsTooLarge")
     }
 
+    /// Heads that nearly fill libmicrohttpd's 16 KiB connection buffer leave it no room to build any
+    /// answer; they used to be reported as hanging. Each size gets a 431 or a prompt close, never a wait.
+    func testHeadsAroundTheConnectionBufferAreAnsweredOrClosedPromptly() throws {
+        for size in stride(from: 15_800, through: 16_600, by: 25) {
+            let client = try RawHTTPClient(port: server.port)
+            let started = Date()
+            client.send(Array("GET /big HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: size))\r\n\r\n".utf8))
+            let answer = try? client.readResponse()
+            if let answer { XCTAssertEqual(answer.status, 431, "head of \(size) bytes") }
+            XCTAssertTrue(client.readUntilClosed(), "head of \(size) bytes: connection left open")
+            XCTAssertLessThan(Date().timeIntervalSince(started), 2, "head of \(size) bytes")
+        }
+        XCTAssertEqual(handler.paths, [])
+    }
+
     func testHeaderFieldNames() {
         XCTAssertTrue(RequestFraming.isToken("Content-Length"))
         XCTAssertTrue(RequestFraming.isToken("x-a_b.c!"))
