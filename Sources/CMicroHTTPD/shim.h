@@ -6,8 +6,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/select.h>
-// epoll and eventfd for the hangup monitor of suspended connections (not in Swift's Glibc module).
-#include <sys/epoll.h>
+// eventfd, which stops the hangup monitor's thread (not in Swift's Glibc module).
 #include <sys/eventfd.h>
 #include <microhttpd.h>
 // MHD_get_connection_info is variadic, which Swift cannot call: this fixed-argument wrapper gives

@@ -10,17 +10,24 @@ protocol HangupObserver: AnyObject, Sendable {
     func clientHungUp()
 }
 
-/// Notices clients that hang up on suspended connections. libmicrohttpd does not poll a suspended
+/// Notices clients that hang up on stream connections. libmicrohttpd does not poll a suspended
 /// connection's socket, so a watch whose client has gone would hold its descriptor and its watcher
 /// until the next event or bookmark resumed it, maybe for minutes: enough idle watches abandoned
-/// by clients exhaust the descriptors. This one thread waits in its own epoll for the peer's
-/// close (EPOLLRDHUP, EPOLLHUP, EPOLLERR) on every suspended stream's socket and reports it once.
+/// by clients exhaust the descriptors. This thread polls every watched socket for the peer's close
+/// (POLLRDHUP, POLLHUP, POLLERR) every `interval` with one non-blocking `poll(2)`, and reports each
+/// hangup once.
 ///
-/// Contract: a socket is watched only while its connection is suspended (libmicrohttpd never
-/// closes a suspended connection, so the descriptor stays valid), and `unwatch` is called before
-/// the connection is resumed. Callbacks run on the monitor's thread with no lock of its held.
+/// Polling rather than a standing epoll registration: an epoll entry on each of 10,000 watch sockets
+/// is called by the kernel on every packet they send or acknowledge, which measurably slowed the
+/// fan-out of one event to them all; a zero-timeout poll of 10,000 sockets costs about a millisecond.
+///
+/// Contract: a socket is unwatched before its descriptor is closed (a stream's response is freed,
+/// and with it the watch, before libmicrohttpd closes the connection's socket); the poll runs under
+/// the lock, so it never sees a closed or reused descriptor. Observers are told on the monitor's
+/// thread with no lock of its held.
 final class ClientHangupMonitor: @unchecked Sendable {
-    private let epoll: Int32
+    /// How often watched sockets are polled: the longest a hung-up watch keeps its descriptor.
+    static let interval: Int32 = 100  // milliseconds
     /// Written to stop the thread.
     private let stopEvent: Int32
     private let lock = NSLock()
@@ -29,12 +36,7 @@ final class ClientHangupMonitor: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init() {
-        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         stopEvent = eventfd(0, Int32(EFD_CLOEXEC))
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue
-        event.data.u64 = 0
-        _ = epoll_ctl(epoll, EPOLL_CTL_ADD, stopEvent, &event)
         let thread = Thread { [self] in run() }
         thread.name = "kubelite-hangups"
         thread.start()
@@ -46,15 +48,11 @@ final class ClientHangupMonitor: @unchecked Sendable {
         return watched.count
     }
 
-    /// Starts watching `socket`; nil if it cannot be watched (the stream then ends at its next event).
-    func watch(_ socket: Int32, observer: any HangupObserver) -> UInt64? {
+    /// Starts watching `socket`.
+    func watch(_ socket: Int32, observer: any HangupObserver) -> UInt64 {
         lock.lock(); defer { lock.unlock() }
         let token = nextToken
         nextToken += 1
-        var event = epoll_event()
-        event.events = EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
-        event.data.u64 = token
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 else { return nil }
         watched[token] = (socket, observer)
         return token
     }
@@ -62,42 +60,41 @@ final class ClientHangupMonitor: @unchecked Sendable {
     /// Stops watching; a hangup not yet reported is then never reported.
     func unwatch(_ token: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        if let entry = watched.removeValue(forKey: token) {
-            _ = epoll_ctl(epoll, EPOLL_CTL_DEL, entry.socket, nil)
-        }
+        watched[token] = nil
     }
 
-    /// Ends the thread and closes the epoll; every connection must have been resumed before.
+    /// Ends the thread; every stream must have ended before.
     func stop() {
         var one: UInt64 = 1
         _ = write(stopEvent, &one, MemoryLayout<UInt64>.size)
         finished.wait()
-        close(epoll)
         close(stopEvent)
     }
 
     private func run() {
-        var events = [epoll_event](repeating: epoll_event(), count: 64)
-        while true {
-            let n = epoll_wait(epoll, &events, Int32(events.count), -1)
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { break }
+        var stop = pollfd(fd: stopEvent, events: Int16(POLLIN), revents: 0)
+        var sockets: [pollfd] = []
+        var tokens: [UInt64] = []
+        // POLLRDHUP (the peer closed its side) needs _GNU_SOURCE, which Swift's Glibc does not define.
+        let events = Int16(0x2000) | Int16(POLLHUP) | Int16(POLLERR)
+        while poll(&stop, 1, Self.interval) <= 0 {
             var hungUp: [any HangupObserver] = []
-            var stopping = false
             lock.lock()
-            for event in events.prefix(Int(n)) {
-                let token = event.data.u64
-                if token == 0 { stopping = true; continue }
-                // Removed here, under the lock, so the socket (whose connection is still suspended)
-                // is still open when it leaves the epoll, and the hangup is reported once.
-                if let entry = watched.removeValue(forKey: token) {
-                    _ = epoll_ctl(epoll, EPOLL_CTL_DEL, entry.socket, nil)
-                    hungUp.append(entry.observer)
+            if !watched.isEmpty {
+                sockets.removeAll(keepingCapacity: true)
+                tokens.removeAll(keepingCapacity: true)
+                for (token, entry) in watched {
+                    sockets.append(pollfd(fd: entry.socket, events: events, revents: 0))
+                    tokens.append(token)
+                }
+                if poll(&sockets, nfds_t(sockets.count), 0) > 0 {
+                    for (index, socket) in sockets.enumerated() where socket.revents != 0 {
+                        if let entry = watched.removeValue(forKey: tokens[index]) { hungUp.append(entry.observer) }
+                    }
                 }
             }
             lock.unlock()
             for observer in hungUp { observer.clientHungUp() }
-            if stopping { break }
         }
         finished.signal()
     }

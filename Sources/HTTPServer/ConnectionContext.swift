@@ -204,23 +204,30 @@ final class StreamContext: HangupObserver, @unchecked Sendable {
         if suspended { resumeLocked() }
     }
 
-    /// Stops watching for a hangup first: the socket must stay open while it is watched, and a
-    /// resumed connection may be closed at any moment.
     private func resumeLocked() {
-        if let hangupToken {
-            server?.hangupMonitor?.unwatch(hangupToken)
-            self.hangupToken = nil
-        }
         suspended = false
         MHD_resume_connection(connection)
     }
 
+    /// The socket is watched for a hangup from the first suspension to the end of the stream, not
+    /// per suspension: two epoll changes per event on each of 10,000 watches would slow the fan-out.
+    /// A hangup seen while the connection is active only ends the stream at its next read.
     private func suspendLocked() {
         suspended = true
         MHD_suspend_connection(connection)
-        let socket = kubelite_connection_socket(connection)
-        if socket >= 0, let monitor = server?.hangupMonitor {
-            hangupToken = monitor.watch(socket, observer: self)
+        if hangupToken == nil, !clientGone, let monitor = server?.hangupMonitor {
+            let socket = kubelite_connection_socket(connection)
+            if socket >= 0 { hangupToken = monitor.watch(socket, observer: self) }
+        }
+    }
+
+    /// The stream is over (libmicrohttpd frees the response before it closes the socket, so the
+    /// descriptor is still this connection's).
+    fileprivate func stopWatchingForHangup() {
+        lock.lock(); defer { lock.unlock() }
+        if let hangupToken {
+            server?.hangupMonitor?.unwatch(hangupToken)
+            self.hangupToken = nil
         }
     }
 
@@ -261,6 +268,7 @@ final class StreamContext: HangupObserver, @unchecked Sendable {
     static let free: MHD_ContentReaderFreeCallback = { cls in
         guard let cls else { return }
         let context = Unmanaged<StreamContext>.fromOpaque(cls).takeRetainedValue()
+        context.stopWatchingForHangup()
         context.stream.close()
         context.server?.unregister(context)
     }
