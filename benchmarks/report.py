@@ -3,7 +3,7 @@ section per benchmark, then the hand-written analysis (benchmarks/NOTES.md). Eve
 over the run's repetitions; a figure nobody measured renders as "—" and is noted missing."""
 import os, platform, re, subprocess, time
 
-import durable, floods, fuzz, statefulset, throughput, watch
+import connection_flood, durable, floods, fuzz, statefulset, throughput, watch
 from targets import targets, verdict
 
 
@@ -126,11 +126,29 @@ def memory_section(f):
             f"{fmt(f.get('memory-load-rate'), '{:,.0f}')} |", ""]
 
 
+def connection_flood_section(context):
+    f = context.figures
+    idle, slow, requests, hung_up = connection_flood.sizes(context)
+    limit = connection_flood.per_address_limit(context)
+    return ["## Connection floods (issue 12)", "",
+            f"One non-loopback address opens {slow:,} slow-header clients (a byte a second) and {idle:,} idle sockets "
+            f"against `--max-connections-per-ip {limit:,}`, while a loopback client asks `/readyz` {requests:,} times "
+            f"over fresh connections, then {requests:,} times over one kept-alive connection. Then {hung_up:,} watches "
+            "whose clients hang up, timed until the server's open descriptors are back to what they were before.", "",
+            "| flood sockets refused | /readyz p50, new connections | p99, new connections | p99, kept alive | "
+            f"{hung_up:,} hung-up watches released |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+            f"| {fmt(f.get('flood-refused'), '{:,.0f}')} | {fmt(f.get('flood-new-p50-ms'), '{:.2f} ms')} | "
+            f"{fmt(f.get('flood-new-p99-ms'), '{:.2f} ms')} | {fmt(f.get('flood-keepalive-p99-ms'), '{:.2f} ms')} | "
+            f"{fmt(f.get(f'hangup-{hung_up}-release-ms'), '{:,.0f} ms')} |", ""]
+
+
 def render(context, command, load_before, load_after, notes):
     f = context.figures
     lines = header(context, command, load_before, load_after) + targets_section(context)
     lines += requests_section(f) + durable_section(f) + watch_section(context) + statefulset_section(context)
     lines += startup_section(f) + memory_section(f) + floods.section(context)
+    lines += connection_flood_section(context)
     if not context.settings.short:
         lines += fuzz.section(context)
     if notes:

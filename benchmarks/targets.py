@@ -105,6 +105,8 @@ def targets(settings):
         *([] if settings.short else [fuzz_target()]),
         Target("Resident memory with 100,000 pods", "≤ 2 × stored JSON + 50 MiB", figure("memory-rss-mib"),
                lambda v, f: memory_limit(f) is not None and v <= memory_limit(f), memory_shown, sized=True),
+        Target("/readyz on new connections during a connection flood (issue 12)", "p99 ≤ 100 ms",
+               figure("flood-new-p99-ms"), lambda v, _: v <= 100, ms),
     ]
 
 

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/select.h>
+// eventfd, which stops the hangup monitor's thread (not in Swift's Glibc module).
+#include <sys/eventfd.h>
 #include <microhttpd.h>
 // MHD_get_connection_info is variadic, which Swift cannot call: this fixed-argument wrapper gives
 // the client's socket address (NULL if libmicrohttpd has none).
@@ -17,5 +19,10 @@ static inline const struct sockaddr *kubelite_connection_client_address(struct M
 // libmicrohttpd, which closes it; the application must never close() it itself.
 static inline enum MHD_Result kubelite_upgrade_close(struct MHD_UpgradeResponseHandle *urh) {
     return MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+// The connection's socket, or -1: watched for the client hanging up while the connection is suspended.
+static inline int kubelite_connection_socket(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
 }
 #endif

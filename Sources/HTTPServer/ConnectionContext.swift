@@ -5,6 +5,8 @@ import Foundation
 final class RequestContext {
     var body: [UInt8] = []
     var bodyTooLarge = false
+    /// Every header line as received (duplicates included), read once on the first call.
+    var headers: [(name: String, value: String)] = []
     /// Set while the handler's answer is deferred: the connection is suspended until it completes,
     /// and the access handler's next call queues the completed response.
     var deferred: DeferredResponse?
@@ -12,12 +14,20 @@ final class RequestContext {
 
 extension MicroHTTPServer {
     /// The access handler. Callbacks capture nothing: the server is recovered from the opaque `cls`.
-    static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadDataSize, conCls in
+    static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, version, uploadData, uploadDataSize, conCls in
         guard let cls, let connection, let conCls, let uploadDataSize else { return MHD_Result.NO }
         let server = Unmanaged<MicroHTTPServer>.fromOpaque(cls).takeUnretainedValue()
         guard let existing = conCls.pointee else {
-            // First call: headers only. Set up state and answer on a later call (keep-alive needs this).
-            conCls.pointee = Unmanaged.passRetained(RequestContext()).toOpaque()
+            // First call: headers only. Set up state and answer on a later call (keep-alive needs this),
+            // unless the head must be refused before any of its body is read.
+            server.headDeadline?.forget(connection)
+            let context = RequestContext()
+            conCls.pointee = Unmanaged.passRetained(context).toOpaque()
+            context.headers = server.values(of: MHD_ValueKind.HEADER_KIND, on: connection)
+            let framing = RequestFraming(maxHeaderBytes: server.configuration.maxHeaderBytes, maxBodyBytes: server.configuration.maxBodyBytes)
+            if let refusal = framing.violation(headers: context.headers, version: version.map { String(cString: $0) } ?? "") {
+                return server.queue(refusal, on: connection)
+            }
             return MHD_Result.YES
         }
         let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
@@ -44,8 +54,6 @@ extension MicroHTTPServer {
         let response: HTTPResponse
         if context.bodyTooLarge {
             response = HTTPServerErrors.requestEntityTooLarge(limit: server.configuration.maxBodyBytes)
-        } else if request.headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }) > server.configuration.maxHeaderBytes {
-            response = HTTPServerErrors.headersTooLarge(limit: server.configuration.maxHeaderBytes)
         } else {
             response = server.handler.handle(request)
         }
@@ -78,25 +86,31 @@ extension MicroHTTPServer {
         return MHD_Result.YES
     }
 
-    func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, context: RequestContext) -> HTTPRequest {
+    /// Every value of one kind (headers, query arguments) in order, duplicates included.
+    func values(of kind: MHD_ValueKind, on connection: OpaquePointer) -> [(name: String, value: String)] {
         final class Pairs { var items: [(name: String, value: String)] = [] }
-        let headers = Pairs(), query = Pairs()
+        let pairs = Pairs()
         let collect: MHD_KeyValueIterator = { cls, _, key, value in
             guard let cls, let key else { return MHD_Result.YES }
             let pairs = Unmanaged<Pairs>.fromOpaque(cls).takeUnretainedValue()
             pairs.items.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
             return MHD_Result.YES
         }
-        withExtendedLifetime((headers, query)) {
-            _ = MHD_get_connection_values(connection, MHD_ValueKind.HEADER_KIND, collect, Unmanaged.passUnretained(headers).toOpaque())
-            _ = MHD_get_connection_values(connection, MHD_ValueKind.GET_ARGUMENT_KIND, collect, Unmanaged.passUnretained(query).toOpaque())
+        withExtendedLifetime(pairs) {
+            _ = MHD_get_connection_values(connection, kind, collect, Unmanaged.passUnretained(pairs).toOpaque())
         }
+        return pairs.items
+    }
+
+    func makeRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, context: RequestContext) -> HTTPRequest {
         var request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET",
                                   path: url.map { String(cString: $0) } ?? "/",
-                                  query: query.items, headers: headers.items,
+                                  query: values(of: MHD_ValueKind.GET_ARGUMENT_KIND, on: connection), headers: context.headers,
                                   remoteAddress: ClientAddress.describe(kubelite_connection_client_address(connection)))
         request.body = context.body
+        // Moved out: the context lives as long as the request, which for a watch is hours.
         context.body = []
+        context.headers = []
         return request
     }
 
@@ -133,7 +147,7 @@ extension MicroHTTPServer {
 
 /// Ties a `ResponseStream` to its connection: reads chunks for libmicrohttpd and suspends the
 /// connection while the stream is empty, so an idle watch holds no thread and burns no CPU.
-final class StreamContext: @unchecked Sendable {
+final class StreamContext: HangupObserver, @unchecked Sendable {
     private let lock = NSLock()
     private weak var server: MicroHTTPServer?
     private let connection: OpaquePointer
@@ -141,6 +155,11 @@ final class StreamContext: @unchecked Sendable {
     private var suspended = false
     private var wakePending = false
     private var finished = false
+    /// The client hung up while the connection was suspended: the next read ends the response with
+    /// an error, so libmicrohttpd closes the connection at once.
+    private var clientGone = false
+    /// The hangup monitor's registration while suspended.
+    private var hangupToken: UInt64?
     private var pendingBytes: [UInt8] = []
     private var pendingOffset = 0
 
@@ -165,8 +184,7 @@ final class StreamContext: @unchecked Sendable {
     func wake() {
         lock.lock(); defer { lock.unlock() }
         if suspended {
-            suspended = false
-            MHD_resume_connection(connection)
+            resumeLocked()
         } else {
             wakePending = true
         }
@@ -177,14 +195,47 @@ final class StreamContext: @unchecked Sendable {
         stream.close()
         lock.lock(); defer { lock.unlock() }
         finished = true
-        if suspended {
-            suspended = false
-            MHD_resume_connection(connection)
+        if suspended { resumeLocked() }
+    }
+
+    /// The monitor saw the client hang up (it has already stopped watching the socket).
+    func clientHungUp() {
+        lock.lock(); defer { lock.unlock() }
+        hangupToken = nil
+        clientGone = true
+        if suspended { resumeLocked() }
+    }
+
+    private func resumeLocked() {
+        suspended = false
+        MHD_resume_connection(connection)
+    }
+
+    /// The socket is watched for a hangup from the first suspension to the end of the stream, not
+    /// per suspension: two epoll changes per event on each of 10,000 watches would slow the fan-out.
+    /// A hangup seen while the connection is active only ends the stream at its next read.
+    private func suspendLocked() {
+        suspended = true
+        MHD_suspend_connection(connection)
+        if hangupToken == nil, !clientGone, let monitor = server?.hangupMonitor {
+            let socket = kubelite_connection_socket(connection)
+            if socket >= 0 { hangupToken = monitor.watch(socket, observer: self) }
+        }
+    }
+
+    /// The stream is over (libmicrohttpd frees the response before it closes the socket, so the
+    /// descriptor is still this connection's).
+    fileprivate func stopWatchingForHangup() {
+        lock.lock(); defer { lock.unlock() }
+        if let hangupToken {
+            server?.hangupMonitor?.unwatch(hangupToken)
+            self.hangupToken = nil
         }
     }
 
     fileprivate func fill(_ buffer: UnsafeMutablePointer<CChar>, max: Int) -> Int {
         lock.lock(); defer { lock.unlock() }
+        if clientGone { return -2 }  // MHD_CONTENT_READER_END_WITH_ERROR: close, nothing more to send
         if pendingOffset >= pendingBytes.count, !finished {
             switch stream.read(max: max) {
             case .data(let bytes): pendingBytes = bytes; pendingOffset = 0
@@ -195,8 +246,7 @@ final class StreamContext: @unchecked Sendable {
                     return 0
                 }
                 // Suspend while holding our lock so a concurrent wake() cannot resume first.
-                suspended = true
-                MHD_suspend_connection(connection)
+                suspendLocked()
                 return 0
             }
         }
@@ -220,6 +270,7 @@ final class StreamContext: @unchecked Sendable {
     static let free: MHD_ContentReaderFreeCallback = { cls in
         guard let cls else { return }
         let context = Unmanaged<StreamContext>.fromOpaque(cls).takeRetainedValue()
+        context.stopWatchingForHangup()
         context.stream.close()
         context.server?.unregister(context)
     }

@@ -17,9 +17,22 @@ public struct HTTPServerConfiguration: Sendable {
     /// libmicrohttpd's per-connection memory pool (headers and read buffer must fit in it). Headers
     /// beyond it get libmicrohttpd's own 431 reply rather than a Status.
     public var connectionMemoryLimit: Int = 16 * 1024
-    /// Idle keep-alive connections are closed after this many seconds.
-    public var connectionTimeoutSeconds: Int = 600
-    public var connectionLimit: Int = 20_000
+    /// A connection that is neither suspended (a watch waiting for events, a deferred request) nor
+    /// upgraded and has not sent or received a byte for this long is closed: an idle keep-alive
+    /// connection, and equally a client that stalls while sending a request head or body (slow
+    /// headers). kube-apiserver's server closes idle connections after 90 s (`IdleTimeout`, matching
+    /// Go clients' keep-alive) and stalled heads after 32 s; libmicrohttpd has one inactivity timer
+    /// for both, so it takes the idle value.
+    public var connectionTimeoutSeconds: Int = 90
+    /// A new connection's first request head must be complete this long after it is accepted, however
+    /// steadily its bytes trickle in (kube-apiserver's `ReadHeaderTimeout`, 32 s); see `RequestHeadDeadline`.
+    public var requestHeadTimeoutSeconds: Double = 32
+    /// Connections held at once; more wait in the listen backlog until one closes. Below the
+    /// open-file limit (see `FileDescriptorLimit`) so that reaching it never makes `accept` fail.
+    public var connectionLimit: Int = FileDescriptorLimit.connectionLimit(for: FileDescriptorLimit.current)
+    /// Connections one non-loopback client address may hold at once (0: no limit); more are closed
+    /// as soon as they are accepted. Loopback clients are not limited (see `ConnectionAdmission`).
+    public var maxConnectionsPerAddress: Int = 1000
     /// Stack for libmicrohttpd's threads: request handling recurses over JSON up to 10,000 levels deep.
     public var threadStackBytes: Int = 64 * 1024 * 1024
 

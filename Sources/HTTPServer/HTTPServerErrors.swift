@@ -17,3 +17,13 @@ enum HTTPServerErrors {
 
     static let shuttingDown = status(code: 503, reason: "ServiceUnavailable", message: "the server is shutting down")
 }
+
+extension HTTPResponse {
+    /// This answer with `Connection: close`: libmicrohttpd then closes the connection once it is sent,
+    /// so nothing the client sent after a refused head is read as another request.
+    func closingConnection() -> HTTPResponse {
+        var response = self
+        response.headers.append(("Connection", "close"))
+        return response
+    }
+}

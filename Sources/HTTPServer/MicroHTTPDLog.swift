@@ -27,6 +27,8 @@ enum MicroHTTPDLog {
         "closed by remote", "forcibly closed", "has been disconnected", "socket is closed", "is no longer available",
         "not connected", "Failed to send", "Failed to receive", "Error processing request", "Too late",
         "Failed to parse", "Connection reset", "Broken pipe", "incomplete request",
+        // A stream ends this way when its client hung up while the connection was suspended.
+        "application error generating response",
     ]
 
     static func level(of message: String) -> Logger.Level {

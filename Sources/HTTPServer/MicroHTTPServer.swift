@@ -12,7 +12,13 @@ public final class MicroHTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let logger: Logger
+    /// Open connections, counted per client address for the per-address limit.
+    let admission: ConnectionAdmission
     private var daemon: OpaquePointer?
+    /// Watches suspended streams for clients that hang up; set before the daemon starts.
+    private(set) var hangupMonitor: ClientHangupMonitor?
+    /// Cuts new connections whose first request head is late; set before the daemon starts.
+    private(set) var headDeadline: RequestHeadDeadline?
     /// Guards the state below; signalled when a deferred request ends.
     private let lock = NSCondition()
     /// Streams currently attached to connections; resumed and closed on stop, as libmicrohttpd
@@ -30,7 +36,11 @@ public final class MicroHTTPServer: @unchecked Sendable {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
+        self.admission = ConnectionAdmission(limitPerAddress: configuration.maxConnectionsPerAddress)
     }
+
+    /// Client connections open now (idle, active, suspended watches and upgraded ones).
+    public var openConnectionCount: Int { admission.openConnections }
 
     /// The port actually bound (useful when configured with 0).
     public private(set) var port: UInt16 = 0
@@ -40,12 +50,17 @@ public final class MicroHTTPServer: @unchecked Sendable {
         // errors are reported precisely instead of as a failed daemon start.
         let listener = try ListeningSocket.bind(address: configuration.bindAddress, port: configuration.port)
         port = listener.port
+        hangupMonitor = ClientHangupMonitor()
+        let deadline = RequestHeadDeadline(timeout: configuration.requestHeadTimeoutSeconds)
+        deadline.start()
+        headDeadline = deadline
         let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
             | MHD_ALLOW_UPGRADE.rawValue  // WebSocket (exec, attach)
         let context = Unmanaged.passUnretained(self).toOpaque()
         let completed = unsafeBitCast(MicroHTTPServer.requestCompleted, to: UnsafeMutableRawPointer.self)
         let externalLogger = unsafeBitCast(MicroHTTPDLog.callback, to: UnsafeMutableRawPointer.self)
+        let notifyConnection = unsafeBitCast(MicroHTTPServer.connectionNotification, to: UnsafeMutableRawPointer.self)
         var options: [MHD_OptionItem] = [
             // First, so that even messages about the options below go through our logger.
             MHD_OptionItem(option: MHD_OPTION.EXTERNAL_LOGGER, value: Int(bitPattern: externalLogger), ptr_value: context),
@@ -56,15 +71,19 @@ public final class MicroHTTPServer: @unchecked Sendable {
             MHD_OptionItem(option: MHD_OPTION.THREAD_STACK_SIZE, value: configuration.threadStackBytes, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.LISTEN_SOCKET, value: Int(listener.descriptor), ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.NOTIFY_COMPLETED, value: Int(bitPattern: completed), ptr_value: context),
+            MHD_OptionItem(option: MHD_OPTION.NOTIFY_CONNECTION, value: Int(bitPattern: notifyConnection), ptr_value: context),
             MHD_OptionItem(option: MHD_OPTION.END, value: 0, ptr_value: nil),
         ]
         let started: OpaquePointer? = options.withUnsafeMutableBufferPointer { items in
             withVaList([Int32(bitPattern: MHD_OPTION.ARRAY.rawValue), items.baseAddress!, Int32(bitPattern: MHD_OPTION.END.rawValue)]) { args in
-                MHD_start_daemon_va(flags, 0, nil, nil, MicroHTTPServer.accessHandler, context, args)
+                MHD_start_daemon_va(flags, 0, MicroHTTPServer.acceptPolicy, context, MicroHTTPServer.accessHandler, context, args)
             }
         }
         guard let started else {
             listener.close()
+            hangupMonitor?.stop()
+            hangupMonitor = nil
+            deadline.stop()
             throw HTTPServerError.startFailed(address: configuration.bindAddress, port: port)
         }
         daemon = started
@@ -88,6 +107,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
         while !openDeferred.isEmpty, lock.wait(until: deadline) {}
         lock.unlock()
         MHD_stop_daemon(d)
+        hangupMonitor?.stop()
+        headDeadline?.stop()
         lock.lock()
         daemon = nil
         lock.unlock()

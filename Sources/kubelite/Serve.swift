@@ -49,6 +49,8 @@ struct Serve: ParsableCommand {
             help: "Writes (create, update, patch, delete) served at once; beyond it 429 TooManyRequests; 0 for no limit.")
     var maxMutatingRequestsInFlight: Int = 200
 
+    @OptionGroup var connections: ConnectionOptions
+
     @Option(name: .customLong("watch-bookmark-interval"),
             help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
     var watchBookmarkInterval: Double = 60
@@ -156,6 +158,7 @@ struct Serve: ParsableCommand {
         configuration.port = port
         configuration.threads = max(1, threads)
         configuration.maxHeaderBytes = max(1024, maxHeaderBytes)
+        connections.apply(to: &configuration, logger: logger)
         let server = MicroHTTPServer(configuration: configuration, handler: api, logger: logger)
         do {
             try server.start()

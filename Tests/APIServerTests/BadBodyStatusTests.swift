@@ -64,9 +64,9 @@ final class BadBodyStatusTests: XCTestCase {
     }
 
     /// kube-apiserver 1.32 passes strategic merge errors other than mergepatch's sentinels through
-    /// unconverted (interpretStrategicMergePatchError's default case): ErrorToAPIStatus answers them
-    /// 500 with an empty reason and the library's text. Kept as upstream answers.
-    func testStrategicMergePatchLibraryErrorsAreAnsweredAsUpstream() throws {
+    /// unconverted (interpretStrategicMergePatchError's default case) and answers a bare 500; they are
+    /// the client's mistake, so Kubelite answers 400 BadRequest with the library's exact text.
+    func testStrategicMergePatchLibraryErrorsAreBadRequests() throws {
         let api = try InProcessAPI()
         api.call("POST", configMaps, body: InProcessAPI.configMap("cm"))
         let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"],
@@ -76,13 +76,13 @@ final class BadBodyStatusTests: XCTestCase {
         func patch(_ path: String, _ body: String) -> InProcessAPI.Response {
             api.call("PATCH", path, raw: Array(body.utf8), contentType: strategic)
         }
-        assertStatus(patch("\(pods)/p", #"{"spec":{"containers":[{"image":"redis"}]}}"#), 500, "",
+        assertStatus(patch("\(pods)/p", #"{"spec":{"containers":[{"image":"redis"}]}}"#), 400, "BadRequest",
                      "map: map[image:redis] does not contain declared merge key: name")
-        assertStatus(patch("\(pods)/p", #"{"spec":{"containers":[{"name":"c","$patch":"bogus"}]}}"#), 500, "",
+        assertStatus(patch("\(pods)/p", #"{"spec":{"containers":[{"name":"c","$patch":"bogus"}]}}"#), 400, "BadRequest",
                      "unknown patch type: bogus in map: map[$patch:bogus name:c]")
-        assertStatus(patch("\(configMaps)/cm", #"{"$setElementOrder/data":5}"#), 500, "",
+        assertStatus(patch("\(configMaps)/cm", #"{"$setElementOrder/data":5}"#), 400, "BadRequest",
                      "expected a []interface {}, but received a int64")
-        assertStatus(patch("\(configMaps)/cm", #"{"data":{"$patch":"bogus"}}"#), 500, "",
+        assertStatus(patch("\(configMaps)/cm", #"{"data":{"$patch":"bogus"}}"#), 400, "BadRequest",
                      "unknown patch type: bogus in map: map[$patch:bogus]")
     }
 }

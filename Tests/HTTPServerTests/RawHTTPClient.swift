@@ -83,6 +83,18 @@ final class RawHTTPClient {
         return Response(status: Int(statusLine[1]) ?? 0, headers: headers, body: body)
     }
 
+    /// Whether the server has closed the connection: true once a read sees end of stream (after any
+    /// bytes still buffered), false if the read times out (10 s) with the connection still open.
+    func readUntilClosed() -> Bool {
+        while true {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+            buffer.append(contentsOf: chunk[0..<n])
+        }
+    }
+
     /// Reads one chunk of a chunked body (for streams); returns [] at the terminating chunk.
     func readChunk() throws -> [UInt8] {
         while findCRLF() == nil { try fill() }
