@@ -86,18 +86,22 @@ extension MicroHTTPServer {
         return MHD_Result.YES
     }
 
-    /// Every value of one kind (headers, query arguments) in order, duplicates included.
+    /// Every value of one kind (headers, query arguments) in order, duplicates included. Read with
+    /// their lengths, not as C strings: a percent-decoded query value may hold a NUL (`a%3Db%00c`),
+    /// and cutting it there would hand the API server a different, valid value (`a=b`).
     func values(of kind: MHD_ValueKind, on connection: OpaquePointer) -> [(name: String, value: String)] {
         final class Pairs { var items: [(name: String, value: String)] = [] }
         let pairs = Pairs()
-        let collect: MHD_KeyValueIterator = { cls, _, key, value in
+        let collect: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueSize in
             guard let cls, let key else { return MHD_Result.YES }
             let pairs = Unmanaged<Pairs>.fromOpaque(cls).takeUnretainedValue()
-            pairs.items.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+            let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
+            let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) }
+            pairs.items.append((name, text ?? ""))
             return MHD_Result.YES
         }
         withExtendedLifetime(pairs) {
-            _ = MHD_get_connection_values(connection, kind, collect, Unmanaged.passUnretained(pairs).toOpaque())
+            _ = MHD_get_connection_values_n(connection, kind, collect, Unmanaged.passUnretained(pairs).toOpaque())
         }
         return pairs.items
     }

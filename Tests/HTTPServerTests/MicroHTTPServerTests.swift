@@ -37,6 +37,15 @@ final class MicroHTTPServerTests: XCTestCase {
         }
     }
 
+    /// A percent-encoded NUL stays in the value: cut there, `labelSelector=a%3Db%00c` would reach the
+    /// API server as the valid selector `a=b` instead of the invalid one the client sent.
+    func testQueryValuesKeepAnEncodedNUL() throws {
+        let client = try RawHTTPClient(port: server.port)
+        let response = try client.request("GET", "/api/v1/pods?labelSelector=a%3Db%00c&x=1", headers: ["User-Agent": "t"])
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.text, "GET /api/v1/pods ?labelSelector=a=b\u{0}c&x=1 body=0 ua=t")
+    }
+
     func testReadsBodies() throws {
         let client = try RawHTTPClient(port: server.port)
         let response = try client.request("POST", "/x", body: Array(repeating: 65, count: 1000))
