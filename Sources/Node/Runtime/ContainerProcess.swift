@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+
+/// How a container instance ended, as the kubelet reports it in `state.terminated`.
+public struct ContainerTermination: Sendable, Equatable {
+    /// The exit status, or 128 + the signal for a process killed by one (137 for SIGKILL).
+    public var exitCode: Int32
+    public var signal: Int32?
+    public var startedAt: Date
+    public var finishedAt: Date
+
+    /// `Completed` for exit 0, `Error` otherwise (OOMKilled needs a memory cgroup, which is not used).
+    public var reason: String { exitCode == 0 ? "Completed" : "Error" }
+}
+
+/// Starts container processes; the real one enters a pod sandbox, tests use a fake.
+public protocol ContainerLauncher: Sendable {
+    /// Starts `launch` in the pod's sandbox writing its output to `logPath`; `exited` is called once,
+    /// after the process has exited and its output is in the log.
+    func start(_ launch: ContainerLaunch, in sandbox: PodSandbox, logPath: String,
+               exited: @escaping @Sendable (ContainerTermination) -> Void) throws(ContainerProcess.StartError) -> any RunningContainer
+}
+
+/// A started container instance.
+public protocol RunningContainer: AnyObject, Sendable {
+    var startedAt: Date { get }
+    /// Sends `signal` to the container's process (the one `nsenter` started in the pod).
+    func signal(_ signal: Int32)
+}
+
+/// A container's process: `nsenter` into the pod's namespaces, in the container's working
+/// directory and environment, with stdout and stderr written to its CRI log file.
+public final class ContainerProcess: RunningContainer, @unchecked Sendable {
+    public struct StartError: Error, CustomStringConvertible { public var description: String }
+
+    public let startedAt: Date
+    private let process: Process
+
+    private init(process: Process, startedAt: Date) { self.process = process; self.startedAt = startedAt }
+
+    public func signal(_ signal: Int32) {
+        // nsenter forks the container's process (it enters a PID namespace) and waits for it; the
+        // signal goes to that child, whose end nsenter then reports as its own.
+        let nsenter = process.processIdentifier
+        if let child = ProcFS.children(of: nsenter).first { kill(child, signal) } else { kill(nsenter, signal) }
+    }
+
+    /// The launcher that runs containers for real.
+    public struct Launcher: ContainerLauncher {
+        public init() {}
+
+        public func start(_ launch: ContainerLaunch, in sandbox: PodSandbox, logPath: String,
+                          exited: @escaping @Sendable (ContainerTermination) -> Void) throws(StartError) -> any RunningContainer {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+            process.arguments = sandbox.enter(workingDir: launch.workingDir) + launch.argv
+            process.environment = Dictionary(launch.env.map { pair -> (String, String) in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }, uniquingKeysWith: { _, last in last })
+            let out = Pipe(), err = Pipe()
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = out
+            process.standardError = err
+            let log = ContainerLogWriter(path: logPath)
+            let done = DispatchGroup()
+            let startedAt = Date()
+            for (pipe, stream) in [(out, "stdout"), (err, "stderr")] {
+                done.enter()
+                Thread.detachNewThread {
+                    let handle = pipe.fileHandleForReading
+                    while case let data = handle.availableData, !data.isEmpty { log.write(data, stream: stream) }
+                    done.leave()
+                }
+            }
+            done.enter()
+            process.terminationHandler = { _ in done.leave() }
+            do {
+                guard ContainerLaunch.findExecutable(launch.argv[0], env: launch.env) else {
+                    // runc's message, which the kubelet shows in the container's waiting state.
+                    throw StartError(description: "exec: \"\(launch.argv[0])\": executable file not found in $PATH")
+                }
+                try process.run()
+            } catch {
+                try? out.fileHandleForWriting.close()
+                try? err.fileHandleForWriting.close()
+                log.close()
+                throw error as? StartError ?? StartError(description: "starting \(launch.argv[0]): \(error)")
+            }
+            done.notify(queue: .global()) {
+                log.close()
+                let signaled = process.terminationReason == .uncaughtSignal
+                let status = process.terminationStatus
+                exited(ContainerTermination(exitCode: signaled ? 128 + status : status, signal: signaled ? status : nil,
+                                            startedAt: startedAt, finishedAt: Date()))
+            }
+            return ContainerProcess(process: process, startedAt: startedAt)
+        }
+    }
+}
