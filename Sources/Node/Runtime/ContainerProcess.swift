@@ -8,13 +8,22 @@ public struct ContainerTermination: Sendable, Equatable {
     public var signal: Int32?
     public var startedAt: Date
     public var finishedAt: Date
+    /// `Completed` for exit 0, `Error` otherwise (OOMKilled needs a memory cgroup, which is not
+    /// used); `StartError` when the process could not start.
+    public var reason: String
+    public var message: String?
 
-    /// `Completed` for exit 0, `Error` otherwise (OOMKilled needs a memory cgroup, which is not used).
-    public var reason: String { exitCode == 0 ? "Completed" : "Error" }
+    public init(exitCode: Int32, signal: Int32? = nil, startedAt: Date, finishedAt: Date, reason: String? = nil, message: String? = nil) {
+        self.exitCode = exitCode; self.signal = signal; self.startedAt = startedAt; self.finishedAt = finishedAt
+        self.reason = reason ?? (exitCode == 0 ? "Completed" : "Error")
+        self.message = message
+    }
 }
 
-/// Starts container processes; the real one enters a pod sandbox, tests use a fake.
+/// Starts pod sandboxes and container processes; the real one uses namespaces, tests use a fake.
 public protocol ContainerLauncher: Sendable {
+    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox
+
     /// Starts `launch` in the pod's sandbox writing its output to `logPath`; `exited` is called once,
     /// after the process has exited and its output is in the log.
     func start(_ launch: ContainerLaunch, in sandbox: PodSandbox, logPath: String,
@@ -48,6 +57,10 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
     /// The launcher that runs containers for real.
     public struct Launcher: ContainerLauncher {
         public init() {}
+
+        public func startSandbox(hostname: String, mounts: [PodSandbox.Mount], runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
+            try PodSandbox.start(hostname: hostname, mounts: mounts, runtimeRoot: runtimeRoot)
+        }
 
         public func start(_ launch: ContainerLaunch, in sandbox: PodSandbox, logPath: String,
                           exited: @escaping @Sendable (ContainerTermination) -> Void) throws(StartError) -> any RunningContainer {

@@ -27,12 +27,15 @@ public final class PodSandbox: @unchecked Sendable {
     /// `nsenter -t` enters and what a network plugin attaches to (`/proc/<pid>/ns/net`).
     public let pid: pid_t
     public let hostname: String
-    private let unshare: Process
+    private let unshare: Process?
 
     /// The path of the network namespace, for a network plugin.
     public var networkNamespacePath: String { "/proc/\(pid)/ns/net" }
 
-    private init(pid: pid_t, hostname: String, unshare: Process) {
+    /// A sandbox without processes, for launchers that run none (tests).
+    static func detached(hostname: String) -> PodSandbox { PodSandbox(pid: 0, hostname: hostname, unshare: nil) }
+
+    private init(pid: pid_t, hostname: String, unshare: Process?) {
         self.pid = pid; self.hostname = hostname; self.unshare = unshare
     }
 
@@ -78,6 +81,7 @@ public final class PodSandbox: @unchecked Sendable {
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
     /// and with them the namespaces and their mounts.
     public func stop() {
+        guard let unshare else { return }
         kill(pid, SIGKILL)
         unshare.waitUntilExit()
     }
