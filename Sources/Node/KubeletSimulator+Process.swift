@@ -40,7 +40,7 @@ extension KubeletSimulator {
         let mounts: [PodSandbox.Mount]
         do {
             mounts = try ProcessPodVolumes.mounts(pod, podDirectory: runtime.directory(namespace: key.namespace, name: key.name, uid: uid),
-                                                  root: runtime.root, lookup: { resource, namespace, name in
+                                                  root: runtime.root, catalog: runtime.catalog, lookup: { resource, namespace, name in
                 try? context.store(GroupResource(group: "", resource: resource)).get(namespace: namespace, name: name).object
             })
         } catch {

@@ -33,12 +33,18 @@ public protocol ContainerLauncher: Sendable {
 /// A started container instance.
 public protocol RunningContainer: AnyObject, Sendable {
     var startedAt: Date { get }
+    /// The container's main process as the host sees it (PID 1 of the container's PID
+    /// namespace), once it runs; exec enters its namespaces.
+    var pid: pid_t? { get }
     /// Sends `signal` to the container's process (the one `nsenter` started in the pod).
     func signal(_ signal: Int32)
 }
 
 /// A container's process: `nsenter` into the pod's namespaces, in the container's working
-/// directory and environment, with stdout and stderr written to its CRI log file.
+/// directory and environment, with stdout and stderr written to its CRI log file. Inside, `unshare`
+/// gives the container a PID namespace of its own, as runc does, so the container's end ends every
+/// process it left behind. Its PID 1 is a shell waiting for the command: util-linux 2.38's unshare
+/// reports a child killed by SIGKILL as exit 1, a shell reports 128 + the signal as runc does.
 public final class ContainerProcess: RunningContainer, @unchecked Sendable {
     public struct StartError: Error, CustomStringConvertible { public var description: String }
 
@@ -47,12 +53,22 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
 
     private init(process: Process, startedAt: Date) { self.process = process; self.startedAt = startedAt }
 
-    public func signal(_ signal: Int32) {
-        // nsenter forks the container's process (it enters a PID namespace) and waits for it; the
-        // signal goes to that child, whose end nsenter then reports as its own.
-        let nsenter = process.processIdentifier
-        if let child = ProcFS.children(of: nsenter).first { kill(child, signal) } else { kill(nsenter, signal) }
+    /// nsenter → unshare → the container's PID 1 (the waiting shell): each forks the next and
+    /// reports its end.
+    public var pid: pid_t? {
+        ProcFS.children(of: process.processIdentifier).first.flatMap { ProcFS.children(of: $0).first }
     }
+
+    /// The command the container runs (the shell's child).
+    var mainPID: pid_t? { pid.flatMap { ProcFS.children(of: $0).first } }
+
+    public func signal(_ signal: Int32) {
+        if let target = mainPID ?? pid { kill(target, signal) } else if signal == SIGKILL { kill(process.processIdentifier, signal) }
+    }
+
+    /// What runs the command as described above (`"$@"; exit $?` keeps the shell from exec'ing it).
+    static let containerInit = ["/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--",
+                                "/bin/sh", "-c", "\"$@\"; exit $?", "container"]
 
     /// The launcher that runs containers for real.
     public struct Launcher: ContainerLauncher {
@@ -66,7 +82,8 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
                           exited: @escaping @Sendable (ContainerTermination) -> Void) throws(StartError) -> any RunningContainer {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-            process.arguments = sandbox.enter(workingDir: launch.workingDir) + launch.argv
+            process.arguments = PodSandbox.enter(pid: sandbox.pid, workingDir: launch.workingDir)
+                + ContainerProcess.containerInit + launch.argv
             process.environment = Dictionary(launch.env.map { pair -> (String, String) in
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
@@ -93,6 +110,8 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
                     // runc's message, which the kubelet shows in the container's waiting state.
                     throw StartError(description: "exec: \"\(launch.argv[0])\": executable file not found in $PATH")
                 }
+                // As runtimes create a missing working directory in the container's filesystem.
+                try? FileManager.default.createDirectory(atPath: launch.workingDir, withIntermediateDirectories: true)
                 try process.run()
             } catch {
                 try? out.fileHandleForWriting.close()

@@ -86,8 +86,9 @@ public final class PodSandbox: @unchecked Sendable {
         unshare.waitUntilExit()
     }
 
-    /// The `nsenter` arguments that put a process into the pod's namespaces in `workingDir`.
-    func enter(workingDir: String) -> [String] {
+    /// The `nsenter` arguments that put a process into the namespaces of `pid` (the sandbox's or
+    /// a container's) in `workingDir`.
+    static func enter(pid: pid_t, workingDir: String) -> [String] {
         ["-t", String(pid), "-u", "-i", "-n", "-m", "-p", "--wd=\(workingDir)", "--"]
     }
 }

@@ -19,6 +19,8 @@ struct ProcessPod {
     struct ContainerRecord {
         var restartCount = 0
         var instance: (any RunningContainer)?
+        /// What the current instance was started with (exec runs with its environment and directory).
+        var launch: ContainerLaunch?
         /// How the current instance ended (nil while it runs or before it started).
         var termination: ContainerTermination?
         /// The instance before the current one (the kubelet's lastState).

@@ -118,6 +118,7 @@ struct ProcessPodLifecycle {
         }
         container.waiting = nil
         container.nextAttempt = nil
+        container.launch = launch
         let logPath = record.logPath(container: name, restartCount: container.restartCount)
         try? FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let (uid, restartCount, runtime) = (record.uid, container.restartCount, runtime)

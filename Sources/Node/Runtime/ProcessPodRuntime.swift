@@ -83,9 +83,12 @@ public final class ProcessPodRuntime: Sendable {
             }
         }
         let lifecycle = ProcessPodLifecycle(runtime: self, pod: pod, now: now, data: data)
-        let wake = lifecycle.advance(&record)
-        pods.withLock { $0[uid] = record }
-        return wake
+        // Under the lock: a container that ends at once has its end recorded after its start.
+        return pods.withLock { pods in
+            let wake = lifecycle.advance(&record)
+            pods[uid] = record
+            return wake
+        }
     }
 
     /// Records a container instance's end and tells the kubelet.
@@ -98,6 +101,14 @@ public final class ProcessPodRuntime: Sendable {
             return (p.namespace, p.name)
         }
         if let pod, let handler = onChange.withLock({ $0 }) { handler(pod.0, pod.1) }
+    }
+
+    /// Whether that instance of the container still runs (a log follower stops when it ends).
+    func isRunning(uid: String, container: String, restartCount: Int) -> Bool {
+        pods.withLock { pods in
+            guard let c = pods[uid]?.containers[container] else { return false }
+            return c.restartCount == restartCount && c.running
+        }
     }
 
     /// Starts graceful termination: SIGTERM to every running container; nothing restarts after.
@@ -127,7 +138,10 @@ public final class ProcessPodRuntime: Sendable {
     /// emptyDir volumes) and forgets it. Returns the final record.
     @discardableResult
     func remove(uid: String) -> ProcessPod? {
-        guard let record = pods.withLock({ $0[uid] }) else { return nil }
+        guard let record = pods.withLock({ pods -> ProcessPod? in
+            pods[uid]?.terminating = true
+            return pods[uid]
+        }) else { return nil }
         for c in record.containers.values where c.running { c.instance?.signal(SIGKILL) }
         record.sandbox?.stop()
         // The sandbox's end kills the containers; their exits are recorded before the record goes.

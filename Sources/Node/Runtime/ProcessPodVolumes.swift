@@ -12,7 +12,8 @@ enum ProcessPodVolumes {
 
     struct VolumeError: Error, CustomStringConvertible { var description: String }
 
-    static func mounts(_ pod: JSON, podDirectory: String, root: String, lookup: Lookup) throws(VolumeError) -> [PodSandbox.Mount] {
+    static func mounts(_ pod: JSON, podDirectory: String, root: String, catalog: ImageCatalog,
+                       lookup: Lookup) throws(VolumeError) -> [PodSandbox.Mount] {
         let namespace = pod.meta.namespace
         let volumes = pod[path: "spec", "volumes"]?.arrayValue ?? []
         var sources: [String: String] = [:]
@@ -34,6 +35,15 @@ enum ProcessPodVolumes {
                     mounts.append(PodSandbox.Mount(source: source, target: target, readOnly: readOnly))
                 }
             }
+        }
+        // An image's working directory (redis' /data) is its own per pod, as the image's anonymous
+        // VOLUME is, unless a volume is mounted there: pods never share the host's directory.
+        for c in KubeletPodStatus.initContainers(pod) + KubeletPodStatus.containers(pod) {
+            guard c["workingDir"] == nil, let dir = catalog.entry(for: c["image"]?.stringValue ?? "")?.workingDir, dir != "/",
+                  !mounts.contains(where: { $0.target == dir }) else { continue }
+            let source = "\(podDirectory)/workdirs/" + dir.split(separator: "/").joined(separator: "_")
+            try? FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+            mounts.append(PodSandbox.Mount(source: source, target: dir, readOnly: false))
         }
         return mounts
     }

@@ -7,6 +7,7 @@ final class FakeContainerLauncher: ContainerLauncher, Sendable {
     final class Container: RunningContainer, Sendable {
         let argv: [String]
         let startedAt: Date
+        var pid: pid_t? { nil }
         let exited: @Sendable (ContainerTermination) -> Void
         let clock: @Sendable () -> Date
         let signals = Mutex<[Int32]>([])

@@ -52,9 +52,16 @@ final class PodSandboxTests: XCTestCase {
         let s = try sandbox("codes")
         XCTAssertEqual(try run(["sh", "-c", "exit 3"], in: s).0.exitCode, 3)
         XCTAssertEqual(try run(["sh", "-c", "exit 3"], in: s).0.reason, "Error")
-        let (killed, _) = try run(["sh", "-c", "kill -9 $$"], in: s)
-        XCTAssertEqual(killed.exitCode, 137)
-        XCTAssertEqual(killed.signal, 9)
+        // Killed from outside (the container's main process is PID 1 of its own namespace, which
+        // only a signal from an ancestor namespace can kill).
+        let ended = Mutex<ContainerTermination?>(nil)
+        let launch = ContainerLaunch(argv: ["sleep", "300"], env: ["PATH=\(ContainerLaunch.defaultPath)"], workingDir: "/")
+        let c = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/k.log") { t in ended.withLock { $0 = t } }
+        waitUntil("sleep runs", timeout: 10) { (c as? ContainerProcess)?.mainPID != nil }
+        c.signal(SIGKILL)
+        waitUntil("killed", timeout: 10) { ended.withLock { $0 != nil } }
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 137)
+        XCTAssertEqual(ended.withLock { $0?.reason }, "Error")
     }
 
     func testAMissingProgramIsRuncsError() throws {
