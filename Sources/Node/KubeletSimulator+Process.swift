@@ -55,7 +55,8 @@ extension KubeletSimulator {
         guard let snapshot = runtime.snapshot(uid: uid) else { return }
         if snapshot.finished { runtime.stopSandbox(uid: uid) }
         let ip = podIP(pod, node: node)
-        let status = ProcessPodStatus.status(pod, record: snapshot, hostIP: hostIP(node), podIP: ip, now: now)
+        let unready = pod.meta.annotation(Self.readyAnnotation) == "false"
+        let status = ProcessPodStatus.status(pod, record: snapshot, hostIP: hostIP(node), podIP: ip, unready: unready, now: now)
         let wasRunning = PodView(pod).phase == "Running"
         if write(status, of: pod, key: key, context), !wasRunning, status["phase"]?.stringValue == "Running" {
             announceStart(pod, node: node, context)

@@ -7,15 +7,17 @@ import Foundation
 enum ProcessPodStatus {
     typealias Condition = KubeletPodStatus.Condition
 
-    static func status(_ pod: JSON, record: ProcessPod, hostIP: String, podIP: String?, now: Date) -> JSON {
+    /// `unready` is the `kubelite.dev/ready: "false"` steering annotation, honoured for running
+    /// processes as for simulated pods: running containers report unready.
+    static func status(_ pod: JSON, record: ProcessPod, hostIP: String, podIP: String?, unready: Bool = false, now: Date) -> JSON {
         let old = pod["status"] ?? [:]
         let inits = KubeletPodStatus.initContainers(pod)
         let mains = KubeletPodStatus.containers(pod)
         let initsDone = inits.allSatisfy { record.containers[KubeletPodStatus.name($0)]?.termination?.exitCode == 0 }
-        let initStatuses = inits.map { status($0, pod: pod, record: record, pending: "PodInitializing") }
-        let statuses = mains.map { status($0, pod: pod, record: record, pending: initsDone ? "ContainerCreating" : "PodInitializing") }
+        let initStatuses = inits.map { status($0, pod: pod, record: record, pending: "PodInitializing", unready: false) }
+        let statuses = mains.map { status($0, pod: pod, record: record, pending: initsDone ? "ContainerCreating" : "PodInitializing", unready: unready) }
         let records = mains.map { record.containers[KubeletPodStatus.name($0)] }
-        let notReady = mains.filter { !(record.containers[KubeletPodStatus.name($0)]?.running ?? false) }.map(KubeletPodStatus.name)
+        let notReady = mains.filter { unready || !(record.containers[KubeletPodStatus.name($0)]?.running ?? false) }.map(KubeletPodStatus.name)
 
         let phase: String
         if record.finished {
@@ -45,7 +47,7 @@ enum ProcessPodStatus {
                                          initStatuses: initStatuses, statuses: statuses, now: now)
     }
 
-    static func status(_ c: JSON, pod: JSON, record: ProcessPod, pending: String) -> JSON {
+    static func status(_ c: JSON, pod: JSON, record: ProcessPod, pending: String, unready: Bool) -> JSON {
         let name = KubeletPodStatus.name(c)
         let container = record.containers[name] ?? ProcessPod.ContainerRecord()
         let state: JSON
@@ -59,7 +61,7 @@ enum ProcessPodStatus {
             state = ["waiting": .object(["reason": .string(pending)])]
         }
         let running = container.running && container.waiting == nil
-        var status = KubeletPodStatus.containerStatus(c, old: nil, pod: pod, state: state, ready: running, started: running,
+        var status = KubeletPodStatus.containerStatus(c, old: nil, pod: pod, state: state, ready: running && !unready, started: running,
                                                       running: container.started)
         // While in CrashLoopBackOff the instance that just ended is the last state.
         let last = container.waiting?.reason == "CrashLoopBackOff" ? container.termination : container.lastTermination

@@ -138,3 +138,16 @@ final class ProcessPodLifecycleTests: XCTestCase {
         XCTAssertEqual(launcher.last("main")?.signals.withLock { $0 }, [SIGTERM, SIGKILL])
     }
 }
+
+extension ProcessPodLifecycleTests {
+    func testTheReadyAnnotationMakesRunningProcessesUnready() throws {
+        try makeCluster()
+        try cluster.createPod(pod("steer"))
+        waitUntil("ready") { NodeTestCluster.condition(self.cluster.pod("steer"), "Ready")?["status"]?.stringValue == "True" }
+        try cluster.patchPod("steer", ["metadata": ["annotations": [KubeletSimulator.readyAnnotation: "false"]]])
+        waitUntil("unready") { NodeTestCluster.condition(self.cluster.pod("steer"), "Ready")?["status"]?.stringValue == "False" }
+        XCTAssertEqual(status("steer")?["ready"]?.boolValue, false)
+        XCTAssertNotNil(status("steer")?[path: "state", "running"])
+        XCTAssertEqual(launcher.argvs.count, 1, "the process keeps running")
+    }
+}
