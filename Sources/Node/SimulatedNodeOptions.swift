@@ -64,5 +64,6 @@ public enum SimulatedNode {
     /// `runtime` runs the pods `options.podRuntime` selects for real; without it every pod is simulated.
     public static func controllers(options: SimulatedNodeOptions, runtime: ProcessPodRuntime? = nil) -> [any Controller] {
         [NodeLifecycle(options: options), Scheduler(), KubeletSimulator(options: options, runtime: runtime)]
+            + (runtime.map { [VolumeDirectoryReclaimer(runtime: $0)] } ?? [])
     }
 }

@@ -1,6 +1,7 @@
 import APIMachinery
 import Foundation
 import KubeliteTesting
+import ControllerRuntime
 import Registry
 @testable import Node
 import XCTest
@@ -149,5 +150,46 @@ extension ProcessPodLifecycleTests {
         XCTAssertEqual(status("steer")?["ready"]?.boolValue, false)
         XCTAssertNotNil(status("steer")?[path: "state", "running"])
         XCTAssertEqual(launcher.argvs.count, 1, "the process keeps running")
+    }
+}
+
+extension ProcessPodLifecycleTests {
+    func testADeletedVolumesDirectoryGoesOnlyWithReclaimPolicyDelete() throws {
+        try makeCluster()
+        for (name, policy) in [("pv-delete", "Delete"), ("pv-retain", "Retain")] {
+            let dir = ProcessPodVolumes.volumeDirectory(root: root, pv: name)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let pv: JSON = ["apiVersion": "v1", "kind": "PersistentVolume", "metadata": ["name": .string(name)],
+                            "spec": ["capacity": ["storage": "1Gi"], "accessModes": ["ReadWriteOnce"], "hostPath": ["path": "/tmp/x"],
+                                     "persistentVolumeReclaimPolicy": .string(policy)]]
+            _ = try cluster.store("persistentvolumes").create(namespace: "", body: RequestBody(value: pv), options: WriteOptions())
+            _ = try cluster.store("persistentvolumes").delete(namespace: "", name: name, options: DeleteOptions())
+            // No protection controller runs here to lift pv-protection once the volume is unused.
+            if (try? cluster.store("persistentvolumes").get(namespace: "", name: name)) != nil {
+                _ = try cluster.store("persistentvolumes").patch(namespace: "", name: name, type: .merge,
+                                                                 patch: RequestBody(value: ["metadata": ["finalizers": nil]]), options: WriteOptions())
+            }
+        }
+        waitUntil("the Delete volume's directory is gone") {
+            !FileManager.default.fileExists(atPath: ProcessPodVolumes.volumeDirectory(root: self.root, pv: "pv-delete"))
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ProcessPodVolumes.volumeDirectory(root: root, pv: "pv-retain")))
+    }
+
+    func testAfterKubeliteRestartsARunningPodStartsAgainWithItsRestartCountMoved() throws {
+        try makeCluster()
+        try cluster.createPod(pod("again"))
+        waitUntil("running") { self.status("again")?[path: "state", "running"] != nil }
+        // A new kubelet and runtime over the same cluster, as after a crash.
+        let timers = cluster.timers
+        let next = FakeContainerLauncher(clock: { timers.now() })
+        var options = SimulatedNodeOptions()
+        options.podRuntime = .process
+        let kubelet = KubeletSimulator(options: options, runtime: ProcessPodRuntime(root: root, catalog: ImageCatalog(entries: [ImageCatalogEntry(image: "tool", entrypoint: ["sh"])]), launcher: next))
+        for c in cluster.controllers { if let k = c as? KubeletSimulator { k.queue.shutDown() } }
+        ControllerManager.start([kubelet], context: cluster.context)
+        // The shared informer has listed already; a change shows the pod to the new handler.
+        try cluster.patchPod("again", ["metadata": ["labels": ["poke": "1"]]])
+        waitUntil("restarted") { next.argvs == [["main"]] && self.status("again")?["restartCount"]?.intValue == 1 }
     }
 }
