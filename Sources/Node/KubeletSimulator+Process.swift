@@ -30,6 +30,13 @@ extension KubeletSimulator {
         }
         let uid = pod.meta.uid
         let phase = PodView(pod).phase ?? "Pending"
+        if phase == "Running", let ending = pod.meta.annotation(Self.phaseAnnotation), ending == "Failed" || ending == "Succeeded" {
+            // The steering annotation ends a real pod as it ends a simulated one: its processes stop.
+            runtime.finish(uid: uid)
+            state.withLock { _ = $0.addresses[node]?.release(uid) }
+            write(KubeletPodStatus.terminated(pod, exitCode: ending == "Failed" ? 1 : 0, now: context.timers.now()), of: pod, key: key, context)
+            return
+        }
         let known = runtime.snapshot(uid: uid)
         // A finished pod is not run again, neither by this kubelet nor after Kubelite restarts.
         if known?.finished == true || (known == nil && (phase == "Succeeded" || phase == "Failed")) {

@@ -125,6 +125,18 @@ public final class ProcessPodRuntime: Sendable {
         pods.withLock { $0[uid]?.containers.values.allSatisfy { !$0.running } ?? true }
     }
 
+    /// Ends the pod for good (the `kubelite.dev/phase` steering annotation): nothing restarts,
+    /// every process is killed, the record and logs stay.
+    public func finish(uid: String) {
+        let running = pods.withLock { pods -> [any RunningContainer] in
+            pods[uid]?.terminating = true
+            pods[uid]?.finished = true
+            return pods[uid]?.containers.values.compactMap { $0.running ? $0.instance : nil } ?? []
+        }
+        for c in running { c.signal(SIGKILL) }
+        stopSandbox(uid: uid)
+    }
+
     /// Ends a finished pod's sandbox; its record and logs stay until the pod is removed.
     public func stopSandbox(uid: String) {
         let sandbox = pods.withLock { pods -> PodSandbox? in

@@ -193,3 +193,17 @@ extension ProcessPodLifecycleTests {
         waitUntil("restarted") { next.argvs == [["main"]] && self.status("again")?["restartCount"]?.intValue == 1 }
     }
 }
+
+extension ProcessPodLifecycleTests {
+    func testThePhaseAnnotationEndsARealPodAndItsProcesses() throws {
+        try makeCluster()
+        try cluster.createPod(pod("ended"))
+        waitUntil("running") { self.status("ended")?[path: "state", "running"] != nil }
+        try cluster.patchPod("ended", ["metadata": ["annotations": [KubeletSimulator.phaseAnnotation: "Failed"]]])
+        waitUntil("failed") { self.cluster.pod("ended")?[path: "status", "phase"]?.stringValue == "Failed" }
+        XCTAssertEqual(status("ended")?[path: "state", "terminated", "exitCode"]?.intValue, 1)
+        XCTAssertEqual(launcher.last("main")?.signals.withLock { $0 }, [SIGKILL])
+        cluster.settle()
+        XCTAssertEqual(launcher.argvs.count, 1, "not restarted")
+    }
+}
