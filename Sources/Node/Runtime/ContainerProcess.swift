@@ -99,7 +99,7 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
                 done.enter()
                 Thread.detachNewThread {
                     let handle = pipe.fileHandleForReading
-                    while case let data = handle.availableData, !data.isEmpty { log.write(data, stream: stream) }
+                    handle.forEachChunk { log.write(Data($0), stream: stream) }
                     done.leave()
                 }
             }

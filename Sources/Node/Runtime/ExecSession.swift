@@ -68,7 +68,7 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
         for (handle, stream) in outputs {
             done.enter()
             Thread.detachNewThread {
-                while case let data = handle.availableData, !data.isEmpty { output(stream, [UInt8](data)) }
+                handle.forEachChunk { output(stream, $0) }
                 done.leave()
             }
         }

@@ -94,6 +94,18 @@ public final class PodSandbox: @unchecked Sendable {
 }
 
 extension FileHandle {
+    /// Calls `body` with each chunk read until EOF or an error (EIO is how a pseudo-terminal's
+    /// parent side ends); `availableData` would trap on the error instead.
+    func forEachChunk(_ body: ([UInt8]) -> Void) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = Glibc.read(fileDescriptor, &buffer, buffer.count)
+            if n > 0 { body(Array(buffer[..<n])); continue }
+            if n < 0, errno == EINTR { continue }
+            return
+        }
+    }
+
     /// Bytes up to a newline (not included) or EOF; used once per sandbox, on a few bytes.
     func readLine() -> [UInt8] {
         var line: [UInt8] = []

@@ -148,3 +148,28 @@ final class ProcessPodTests: XCTestCase {
         XCTAssertTrue(ProcFS.processes(withEnvironment: PodSandbox.markerVariable, value: root).isEmpty)
     }
 }
+
+extension ProcessPodTests {
+    func testExecWithATerminalResizes() throws {
+        try runPod("term", command: ["sleep", "300"])
+        let session = try connection.exec(namespace: "default", pod: "term",
+                                          options: PodExecOptions(command: ["sh", "-c", "tty; read x; stty size"], stdin: true, stderr: false, tty: true))
+        let out = Mutex<[UInt8]>([]), end = Mutex<ContainerExit?>(nil)
+        session.start(output: { _, bytes in out.withLock { $0 += bytes } }, exit: { e in end.withLock { $0 = e } })
+        waitUntil("tty printed", timeout: 10) { String(decoding: out.withLock { $0 }, as: UTF8.self).contains("/dev/pts/") }
+        session.resize(width: 100, height: 40)
+        session.writeStdin(Array("go\r".utf8))
+        waitUntil("exec ends", timeout: 10) { end.withLock { $0 != nil } }
+        XCTAssertEqual(end.withLock { $0 }, .exited(code: 0))
+        XCTAssertTrue(String(decoding: out.withLock { $0 }, as: UTF8.self).contains("40 100"), String(decoding: out.withLock { $0 }, as: UTF8.self))
+    }
+
+    func testFollowingALogEndsWithTheContainer() throws {
+        try runPod("brief", command: ["sh", "-c", "echo a; sleep 0.5; echo b"], spec: ["restartPolicy": "Never"])
+        let stream = try connection.logs(namespace: "default", pod: "brief", options: PodLogOptions(follow: true))
+        let text = Mutex<[UInt8]>([]), ended = Mutex(false)
+        stream.start(chunk: { bytes in text.withLock { $0 += bytes }; return true }, end: { ended.withLock { $0 = true } })
+        waitUntil("the follower ends with the container", timeout: 10) { ended.withLock { $0 } }
+        XCTAssertEqual(String(decoding: text.withLock { $0 }, as: UTF8.self), "a\nb\n")
+    }
+}
