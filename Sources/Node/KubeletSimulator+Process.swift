@@ -93,19 +93,7 @@ extension KubeletSimulator {
             let stopped = ProcessPodStatus.status(pod, record: final, hostIP: PodView(pod).hostIP ?? "", podIP: PodView(pod).podIP, now: now)
             _ = write(stopped, of: pod, key: key, context)
         }
-        var options = DeleteOptions()
-        options.gracePeriodSeconds = 0
-        options.preconditionUID = record.uid
-        do {
-            _ = try context.store(Self.pods).delete(namespace: key.namespace, name: key.name, options: options)
-        } catch {
-            if !error.isNotFound && !error.isConflict {
-                context.logger.warning("removing pod failed", metadata: ["pod": "\(key.namespace)/\(key.name)", "error": "\(error)"])
-                queue.addRateLimited(key)
-                return
-            }
-        }
-        forget(key)
+        removePod(key, uid: record.uid, context)
     }
 
     /// ConfigMaps and Secrets (decoded) for containers' environment, read through the Registry.

@@ -68,14 +68,16 @@ def test_nothing_outlives_kubelite_and_a_crash_is_cleaned_up_at_the_next_start(s
         pytest.skip("needs the Debian package redis-server")
     server = start_server("--data-dir", tmp_path)
     run(server, "run", "redis", "--image=redis:7")
-    wait_for(lambda: len(runtime_processes(tmp_path)) >= 2, 30, "redis to run")
-    server.process.send_signal(signal.SIGKILL)  # a crash: nothing is cleaned up
+    wait_for(lambda: (s := pod(server, "redis")["status"].get("containerStatuses")) and "running" in s[0]["state"], 30,
+             "redis to run")
+    assert len(runtime_processes(tmp_path)) == 2
+    server.process.send_signal(signal.SIGKILL)  # a crash: kubelite cleans nothing up itself
     server.process.wait(timeout=10)
-    assert runtime_processes(tmp_path), "the crashed kubelite's pod processes are still there"
 
     again = start_server("--data-dir", tmp_path)
     restarted = wait_for(lambda: (s := pod(again, "redis")["status"].get("containerStatuses")) and s[0]["restartCount"] == 1
                          and "running" in s[0]["state"] and s, 30, "redis to run again")
     assert restarted[0]["ready"] is True
+    assert len(runtime_processes(tmp_path)) == 2, "only the new sandbox (unshare and its sleeping PID 1) carries the marker"
     assert again.stop() == 0
     assert runtime_processes(tmp_path) == [], "processes outlived kubelite's shutdown"

@@ -12,6 +12,8 @@ public final class ProcessPodRuntime: Sendable {
     public let catalog: ImageCatalog
     let launcher: any ContainerLauncher
     let pods = Mutex<[String: ProcessPod]>([:])
+    /// Set by `stopAll`: no sandbox or container starts after Kubelite began shutting down.
+    private let closed = Atomic<Bool>(false)
     private let onChange = Mutex<(@Sendable (_ namespace: String, _ name: String) -> Void)?>(nil)
 
     /// CrashLoopBackOff and ImagePullBackOff: 10 s doubling to 5 minutes, as the kubelet's.
@@ -67,7 +69,7 @@ public final class ProcessPodRuntime: Sendable {
             pods[uid] ?? ProcessPod(namespace: meta.namespace, name: meta.name, uid: uid,
                                     directory: directory(namespace: meta.namespace, name: meta.name, uid: uid))
         }
-        guard !record.terminating, !record.finished else { return nil }
+        guard !record.terminating, !record.finished, !closed.load(ordering: .sequentiallyConsistent) else { return nil }
         if record.sandbox == nil {
             do {
                 try FileManager.default.createDirectory(atPath: record.directory, withIntermediateDirectories: true)
@@ -85,6 +87,8 @@ public final class ProcessPodRuntime: Sendable {
         let lifecycle = ProcessPodLifecycle(runtime: self, pod: pod, now: now, data: data)
         // Under the lock: a container that ends at once has its end recorded after its start.
         return pods.withLock { pods in
+            // Checked again under the lock: stopAll may have begun while the sandbox started.
+            if closed.load(ordering: .sequentiallyConsistent) { record.sandbox?.stop(); return nil }
             let wake = lifecycle.advance(&record)
             pods[uid] = record
             return wake
@@ -166,6 +170,7 @@ public final class ProcessPodRuntime: Sendable {
 
     /// Ends every pod (Kubelite's shutdown).
     public func stopAll() {
+        closed.store(true, ordering: .sequentiallyConsistent)
         for uid in pods.withLock({ Array($0.keys) }) { remove(uid: uid) }
     }
 
