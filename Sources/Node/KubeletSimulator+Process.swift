@@ -38,8 +38,9 @@ extension KubeletSimulator {
             return
         }
         let known = runtime.snapshot(uid: uid)
-        // A finished pod is not run again, neither by this kubelet nor after Kubelite restarts.
-        if known?.finished == true || (known == nil && (phase == "Succeeded" || phase == "Failed")) {
+        // A finished pod is not run again, neither by this kubelet nor after Kubelite restarts; one
+        // whose final status is not stored yet (a conflict) goes on to write it.
+        if phase == "Succeeded" || phase == "Failed", known == nil || known?.finished == true {
             state.withLock { _ = $0.addresses[node]?.release(uid) }
             return
         }

@@ -121,8 +121,11 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
             }
             done.notify(queue: .global()) {
                 log.close()
-                let signaled = process.terminationReason == .uncaughtSignal
-                let status = process.terminationStatus
+                var signaled = process.terminationReason == .uncaughtSignal
+                var status = process.terminationStatus
+                // Killed with its pod's sandbox: util-linux 2.38 reports a child killed by SIGKILL as
+                // exit 1, whichever of nsenter and unshare saw it first.
+                if sandbox.isStopping, !signaled, status != 0 { signaled = true; status = SIGKILL }
                 exited(ContainerTermination(exitCode: signaled ? 128 + status : status, signal: signaled ? status : nil,
                                             startedAt: startedAt, finishedAt: Date()))
             }

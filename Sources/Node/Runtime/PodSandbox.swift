@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A pod's namespaces, held open by one sleeping process as the pause container holds them:
 /// UTS (the pod's hostname), IPC, network (loopback only, so every pod can listen on any port),
@@ -28,6 +29,10 @@ public final class PodSandbox: @unchecked Sendable {
     public let pid: pid_t
     public let hostname: String
     private let unshare: Process?
+    private let stopping = Atomic<Bool>(false)
+
+    /// Whether `stop` was called: a container ending after it was killed with the pod.
+    public var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     /// The path of the network namespace, for a network plugin.
     public var networkNamespacePath: String { "/proc/\(pid)/ns/net" }
@@ -81,6 +86,7 @@ public final class PodSandbox: @unchecked Sendable {
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
     /// and with them the namespaces and their mounts.
     public func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
         guard let unshare else { return }
         kill(pid, SIGKILL)
         unshare.waitUntilExit()
