@@ -12,7 +12,7 @@ extension KubeletSimulator {
         case .process: return (runtime != nil, nil)
         case .auto:
             guard let runtime else {
-                return (false, "Kubelite simulates this pod: this machine cannot run pods (\(ProcessRuntimeProbe.unavailableReason() ?? "no process runtime"))")
+                return (false, "Kubelite simulates this pod: this machine cannot run pods (\(ProcessRuntimeProbe.reason.map { "it needs \($0)" } ?? "no process runtime"))")
             }
             if PodView(pod).hostNetwork { return (false, "Kubelite simulates this pod: hostNetwork pods are not run as processes") }
             if let problem = runtime.podProblem(pod) { return (false, "Kubelite simulates this pod: \(problem)") }

@@ -18,7 +18,7 @@ extension Serve {
             }
         }
         guard podRuntime != .simulated else { return nil }
-        if let reason = ProcessRuntimeProbe.unavailableReason() {
+        if let reason = ProcessRuntimeProbe.reason {
             if podRuntime == .process { throw ValidationError("--pod-runtime process: running pods needs \(reason)") }
             logger.notice("pods are simulated: running them needs \(reason)")
             return nil

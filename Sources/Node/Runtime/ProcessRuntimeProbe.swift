@@ -3,6 +3,9 @@ import Foundation
 /// Whether this machine can run pods for real: root, util-linux's `unshare` and `nsenter`, and
 /// namespaces the kernel lets us create. Probed once at start (`--pod-runtime auto`).
 public enum ProcessRuntimeProbe {
+    /// The probe's answer, found once (the pods' `Simulated` events repeat it).
+    public static let reason: String? = unavailableReason()
+
     /// nil when pods can run; otherwise why not, as README and the pods' events say it.
     public static func unavailableReason() -> String? {
         guard geteuid() == 0 else { return "Kubelite to run as root" }

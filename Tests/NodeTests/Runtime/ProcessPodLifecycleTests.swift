@@ -207,3 +207,15 @@ extension ProcessPodLifecycleTests {
         XCTAssertEqual(launcher.argvs.count, 1, "not restarted")
     }
 }
+
+extension ProcessPodLifecycleTests {
+    func testAutoModeWithoutARuntimeSimulatesEveryPodAndSaysWhy() throws {
+        var options = SimulatedNodeOptions()
+        options.podRuntime = .auto
+        cluster = try NodeTestCluster(options)
+        try cluster.createPod(pod("plain"))
+        waitUntil("running") { self.cluster.pod("plain")?[path: "status", "phase"]?.stringValue == "Running" }
+        let event = cluster.events(about: "plain").first { $0["reason"]?.stringValue == "Simulated" }
+        XCTAssertEqual(event?["message"]?.stringValue?.hasPrefix("Kubelite simulates this pod: this machine cannot run pods"), true)
+    }
+}
