@@ -126,6 +126,8 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "kubelite")
 
+        // Before anything listens: a catalog that does not parse stops startup with the reason.
+        let runtime = try startPodRuntime(logger: logger)
         let durable = inMemory ? nil : try openDurableStore(logger: logger)
         let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory)
         var watch = WatchHub.Configuration()
@@ -158,7 +160,6 @@ struct Serve: ParsableCommand {
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)
         node.podRuntime = podRuntime
-        let runtime = try startPodRuntime(logger: logger)
         registry.connectPods(NodePodConnection(runtime: runtime, registry: registry))
         // The DNS server asks for its informers before the manager starts them.
         let dns = dnsPort >= 0

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from support import wait_for
+from support import kubelite_binary, wait_for
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+needs_root = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
                                 reason="real pods need root and util-linux unshare (pods are simulated otherwise)")
 
 MARKER = b"KUBELITE_RUNTIME_ROOT="
@@ -43,6 +43,7 @@ def runtime_processes(root):
     return found
 
 
+@needs_root
 def test_a_real_pod_reports_its_exit_code_and_keeps_its_log(start_server, tmp_path):
     server = start_server("--data-dir", tmp_path)
     run(server, "run", "once", "--image=busybox", "--restart=Never", "--", "sh", "-c", "hostname; echo done; exit 3")
@@ -54,6 +55,7 @@ def test_a_real_pod_reports_its_exit_code_and_keeps_its_log(start_server, tmp_pa
     assert [(stream, tag, text) for _, stream, tag, text in lines] == [("stdout", "F", "once"), ("stdout", "F", "done")]
 
 
+@needs_root
 def test_a_pod_whose_image_is_not_in_the_catalog_is_simulated_and_says_why(start_server):
     server = start_server()
     run(server, "run", "sim", "--image=quay.io/nothing/here:1")
@@ -63,6 +65,7 @@ def test_a_pod_whose_image_is_not_in_the_catalog_is_simulated_and_says_why(start
     assert "not in Kubelite's image catalog" in event["message"]
 
 
+@needs_root
 def test_nothing_outlives_kubelite_and_a_crash_is_cleaned_up_at_the_next_start(start_server, tmp_path):
     if shutil.which("redis-server") is None:
         pytest.skip("needs the Debian package redis-server")
@@ -81,3 +84,12 @@ def test_nothing_outlives_kubelite_and_a_crash_is_cleaned_up_at_the_next_start(s
     assert len(runtime_processes(tmp_path)) == 2, "only the new sandbox (unshare and its sleeping PID 1) carries the marker"
     assert again.stop() == 0
     assert runtime_processes(tmp_path) == [], "processes outlived kubelite's shutdown"
+
+
+def test_an_image_catalog_that_does_not_parse_stops_startup_with_the_reason(tmp_path):
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("images:\n- image: tool\n  colour: red\n")
+    result = subprocess.run([kubelite_binary(), "serve", "--in-memory", "--port", "0", "--dns-port=-1",
+                             "--image-catalog", str(catalog)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 64
+    assert f"--image-catalog: image catalog {catalog}: images[0]: unknown field \"colour\"" in result.stderr
