@@ -2,7 +2,8 @@ import APIMachinery
 import Foundation
 
 /// One step of upstream's pod lifecycle on a process pod (pkg/kubelet's computePodActions):
-/// init containers one at a time in order, each to success, then every app container; an ended
+/// init containers one at a time in order, each to success (a sidecar, `restartPolicy: Always`,
+/// only until it runs), then every app container; an ended
 /// container restarts as restartPolicy says, the first time at once and then after a backoff of
 /// 10 s doubling to 5 minutes (CrashLoopBackOff).
 struct ProcessPodLifecycle {
@@ -21,6 +22,13 @@ struct ProcessPodLifecycle {
             let name = KubeletPodStatus.name(c)
             var container = record.containers[name] ?? fresh(name)
             defer { record.containers[name] = container }
+            if c["restartPolicy"]?.stringValue == "Always" {
+                // A sidecar: the next container starts once it runs; it is restarted whenever it ends.
+                if container.running { continue }
+                note(container.termination == nil ? start(c, &container, record) : restart(c, &container, record))
+                if container.running { continue }
+                return wake
+            }
             if container.running { return wake }
             if let t = container.termination {
                 if t.exitCode == 0 { continue }

@@ -13,7 +13,7 @@ enum ProcessPodStatus {
         let old = pod["status"] ?? [:]
         let inits = KubeletPodStatus.initContainers(pod)
         let mains = KubeletPodStatus.containers(pod)
-        let initsDone = inits.allSatisfy { record.containers[KubeletPodStatus.name($0)]?.termination?.exitCode == 0 }
+        let initsDone = inits.allSatisfy { Self.initialized($0, record) }
         let initStatuses = inits.map { status($0, pod: pod, record: record, pending: "PodInitializing", unready: false) }
         let statuses = mains.map { status($0, pod: pod, record: record, pending: initsDone ? "ContainerCreating" : "PodInitializing", unready: unready) }
         let records = mains.map { record.containers[KubeletPodStatus.name($0)] }
@@ -21,7 +21,8 @@ enum ProcessPodStatus {
 
         let phase: String
         if record.finished {
-            let failedInit = inits.contains { (record.containers[KubeletPodStatus.name($0)]?.termination?.exitCode ?? 0) != 0 }
+            let failedInit = inits.contains { $0["restartPolicy"]?.stringValue != "Always"
+                && (record.containers[KubeletPodStatus.name($0)]?.termination?.exitCode ?? 0) != 0 }
             phase = failedInit || records.contains { ($0?.termination?.exitCode ?? 0) != 0 } ? "Failed" : "Succeeded"
         } else if initsDone && records.contains(where: { $0?.started ?? false }) {
             phase = "Running"
@@ -31,7 +32,7 @@ enum ProcessPodStatus {
         var conditions: [Condition] = [Condition(type: "PodReadyToStartContainers", status: record.sandbox != nil && !record.finished)]
         conditions.append(initsDone ? Condition(type: "Initialized", status: true)
             : Condition(type: "Initialized", status: false, reason: "ContainersNotInitialized",
-                        message: "containers with incomplete status: [\(inits.filter { record.containers[KubeletPodStatus.name($0)]?.termination?.exitCode != 0 }.map(KubeletPodStatus.name).joined(separator: " "))]"))
+                        message: "containers with incomplete status: [\(inits.filter { !Self.initialized($0, record) }.map(KubeletPodStatus.name).joined(separator: " "))]"))
         if record.finished {
             let reason = phase == "Failed" ? "PodFailed" : "PodCompleted"
             conditions += [Condition(type: "Ready", status: false, reason: reason), Condition(type: "ContainersReady", status: false, reason: reason)]
@@ -45,6 +46,13 @@ enum ProcessPodStatus {
         conditions.append(Condition(type: "PodScheduled", status: true))
         return KubeletPodStatus.assemble(old: old, phase: phase, conditions: conditions, hostIP: hostIP, podIP: podIP,
                                          initStatuses: initStatuses, statuses: statuses, now: now)
+    }
+
+    /// An init container has done its part once it succeeded, a sidecar once it runs.
+    static func initialized(_ c: JSON, _ record: ProcessPod) -> Bool {
+        let container = record.containers[KubeletPodStatus.name(c)]
+        if c["restartPolicy"]?.stringValue == "Always" { return container?.running ?? false }
+        return container?.termination?.exitCode == 0
     }
 
     static func status(_ c: JSON, pod: JSON, record: ProcessPod, pending: String, unready: Bool) -> JSON {

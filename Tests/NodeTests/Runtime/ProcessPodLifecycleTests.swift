@@ -219,3 +219,19 @@ extension ProcessPodLifecycleTests {
         XCTAssertEqual(event?["message"]?.stringValue?.hasPrefix("Kubelite simulates this pod: this machine cannot run pods"), true)
     }
 }
+
+extension ProcessPodLifecycleTests {
+    func testASidecarInitContainerKeepsRunningBesideTheAppContainer() throws {
+        try makeCluster()
+        var body = pod("side", inits: ["setup"])
+        body[path: "spec", "initContainers"] = [["name": "proxy", "image": "tool", "command": ["proxy"], "restartPolicy": "Always"],
+                                                ["name": "setup", "image": "tool", "command": ["setup"]]]
+        try cluster.createPod(body)
+        waitUntil("setup runs after the sidecar started") { self.launcher.argvs == [["proxy"], ["setup"]] }
+        launcher.last("setup")!.exit(0)
+        waitUntil("app runs") { self.launcher.argvs.last == ["main"] && self.cluster.pod("side")?[path: "status", "phase"]?.stringValue == "Running" }
+        XCTAssertNotNil(status("side", "proxy")?[path: "state", "running"])
+        launcher.last("proxy")!.exit(1)
+        waitUntil("the sidecar restarts") { self.status("side", "proxy")?["restartCount"]?.intValue == 1 }
+    }
+}
