@@ -60,6 +60,7 @@ extension KubeletSimulator {
         }
         let wake = runtime.sync(pod: pod, mounts: mounts, now: now, data: Self.dataSource(context))
         if let wake { queue.addAfter(key, .seconds(max(0, wake.timeIntervalSince(now)))) }
+        if let probe = runtime.probeReadiness(pod: pod, now: now) { queue.addAfter(key, .seconds(max(0, probe.timeIntervalSince(now)))) }
         guard let snapshot = runtime.snapshot(uid: uid) else { return }
         if snapshot.finished { runtime.stopSandbox(uid: uid) }
         let ip = podIP(pod, node: node)

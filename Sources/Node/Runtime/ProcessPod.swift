@@ -30,6 +30,12 @@ struct ProcessPod {
         /// Attempts to "pull" an image that is not in the catalog, for ImagePullBackOff.
         var pullAttempts = 0
         var nextAttempt: Date?
+        /// The exec readiness probe of the current instance: its last result (nil before the first),
+        /// whether one runs now, when the probing began and when it last ran.
+        var probeReady: Bool?
+        var probing = false
+        var probeSince: Date?
+        var lastProbe: Date?
         var started: Bool { instance != nil || termination != nil }
         var running: Bool { instance != nil && termination == nil }
     }

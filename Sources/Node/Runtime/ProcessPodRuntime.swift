@@ -95,6 +95,11 @@ public final class ProcessPodRuntime: Sendable {
         }
     }
 
+    /// Tells the kubelet the pod changed (a container ended, a probe's result turned).
+    func notify(namespace: String, name: String) {
+        if let handler = onChange.withLock({ $0 }) { handler(namespace, name) }
+    }
+
     /// Records a container instance's end and tells the kubelet.
     func containerExited(uid: String, container: String, restartCount: Int, _ termination: ContainerTermination) {
         let pod = pods.withLock { pods -> (String, String)? in
@@ -104,7 +109,7 @@ public final class ProcessPodRuntime: Sendable {
             pods[uid] = p
             return (p.namespace, p.name)
         }
-        if let pod, let handler = onChange.withLock({ $0 }) { handler(pod.0, pod.1) }
+        if let pod { notify(namespace: pod.0, name: pod.1) }
     }
 
     /// Whether that instance of the container still runs (a log follower stops when it ends).

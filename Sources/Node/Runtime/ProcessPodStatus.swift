@@ -17,7 +17,7 @@ enum ProcessPodStatus {
         let initStatuses = inits.map { status($0, pod: pod, record: record, pending: "PodInitializing", unready: false) }
         let statuses = mains.map { status($0, pod: pod, record: record, pending: initsDone ? "ContainerCreating" : "PodInitializing", unready: unready) }
         let records = mains.map { record.containers[KubeletPodStatus.name($0)] }
-        let notReady = mains.filter { unready || !(record.containers[KubeletPodStatus.name($0)]?.running ?? false) }.map(KubeletPodStatus.name)
+        let notReady = mains.filter { unready || !Self.ready($0, record) }.map(KubeletPodStatus.name)
 
         let phase: String
         if record.finished {
@@ -48,6 +48,13 @@ enum ProcessPodStatus {
                                          initStatuses: initStatuses, statuses: statuses, now: now)
     }
 
+    /// A running container is ready unless its exec readiness probe has not succeeded yet.
+    static func ready(_ c: JSON, _ record: ProcessPod) -> Bool {
+        guard let container = record.containers[KubeletPodStatus.name(c)], container.running else { return false }
+        guard c[path: "readinessProbe", "exec", "command"] != nil else { return true }
+        return container.probeReady == true
+    }
+
     /// An init container has done its part once it succeeded, a sidecar once it runs.
     static func initialized(_ c: JSON, _ record: ProcessPod) -> Bool {
         let container = record.containers[KubeletPodStatus.name(c)]
@@ -69,7 +76,7 @@ enum ProcessPodStatus {
             state = ["waiting": .object(["reason": .string(pending)])]
         }
         let running = container.running && container.waiting == nil
-        var status = KubeletPodStatus.containerStatus(c, old: nil, pod: pod, state: state, ready: running && !unready, started: running,
+        var status = KubeletPodStatus.containerStatus(c, old: nil, pod: pod, state: state, ready: running && !unready && ready(c, record), started: running,
                                                       running: container.started)
         // While in CrashLoopBackOff the instance that just ended is the last state.
         let last = container.waiting?.reason == "CrashLoopBackOff" ? container.termination : container.lastTermination

@@ -173,3 +173,24 @@ extension ProcessPodTests {
         XCTAssertEqual(String(decoding: text.withLock { $0 }, as: UTF8.self), "a\nb\n")
     }
 }
+
+extension ProcessPodTests {
+    func testAnExecReadinessProbeDecidesReadiness() throws {
+        let flag = "\(root)/ready-flag"
+        let probe: JSON = ["exec": ["command": ["test", "-f", .string(flag)]], "periodSeconds": 5]
+        try runPod("probed", command: ["sleep", "300"], container: ["readinessProbe": probe])
+        func ready() -> String? { NodeTestCluster.condition(self.cluster.pod("probed"), "Ready")?["status"]?.stringValue }
+        waitUntil("probed once", timeout: 10) {
+            self.runtime.snapshot(uid: self.cluster.pod("probed")!.meta.uid)?.containers["redis"]?.probeReady == false
+        }
+        cluster.settle()
+        XCTAssertEqual(ready(), "False")
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        cluster.advance(.seconds(4))
+        cluster.settle()
+        XCTAssertEqual(ready(), "False", "the next probe is 5 s after the first")
+        cluster.advance(.seconds(1))
+        waitUntil("ready after the probe succeeds", timeout: 10) { ready() == "True" }
+        XCTAssertEqual(cluster.pod("probed")?[path: "status", "containerStatuses"]?.arrayValue?.first?["ready"]?.boolValue, true)
+    }
+}
