@@ -27,9 +27,15 @@ extension KubeletSimulator {
             let stopped = KubeletPodStatus.terminated(pod, exitCode: 0, now: now)
             if stopped != pod["status"], !write(stopped, of: pod, key: key, context) { return }
         }
+        removePod(key, uid: record.uid, context)
+    }
+
+    /// The kubelet's final DELETE (grace period 0, guarded by the UID), then the pod is forgotten;
+    /// a failure other than the pod being gone or replaced retries later.
+    func removePod(_ key: Informer.ObjectName, uid: String, _ context: ControllerContext) {
         var options = DeleteOptions()
         options.gracePeriodSeconds = 0
-        options.preconditionUID = record.uid
+        options.preconditionUID = uid
         do {
             _ = try context.store(Self.pods).delete(namespace: key.namespace, name: key.name, options: options)
         } catch {

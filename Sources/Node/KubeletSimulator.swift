@@ -27,6 +27,8 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     static let pods = GroupResource(group: "", resource: "pods")
 
     public let options: SimulatedNodeOptions
+    /// Runs the pods that run for real (see `PodRuntimeMode`); nil: every pod is simulated.
+    public let runtime: ProcessPodRuntime?
     private(set) var queue: WorkQueue<Informer.ObjectName>!
     let state: Mutex<KubeletState>
 
@@ -36,6 +38,8 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         var node: String
         var admittedAt: Date
         var terminatingSince: Date?
+        /// Whether the pod's containers run as processes (decided once, when the pod is admitted).
+        var runsProcesses = false
     }
 
     struct KubeletState {
@@ -43,8 +47,9 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         var addresses: [String: PodIPAllocator] = [:]
     }
 
-    public init(options: SimulatedNodeOptions) {
+    public init(options: SimulatedNodeOptions, runtime: ProcessPodRuntime? = nil) {
         self.options = options
+        self.runtime = options.podRuntime == .simulated ? nil : runtime
         var state = KubeletState()
         for (index, node) in options.nodeNames.enumerated() {
             state.addresses[node] = PodIPAllocator(cidr: SimulatedNodeOptions.podCIDR(index: index))
@@ -55,6 +60,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     public func register(_ context: ControllerContext) {
         let queue = WorkQueue<Informer.ObjectName>(name: "kubelet", timers: context.timers)
         self.queue = queue
+        runtime?.onContainerChange { namespace, name in queue.add(Informer.ObjectName(namespace: namespace, name: name)) }
         let nodes = Set(options.nodeNames)
         let mine: @Sendable (JSON) -> Bool = { nodes.contains(PodView($0).nodeName) }
         context.informer(Self.pods).addHandler(Informer.Handler(
@@ -86,12 +92,24 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         }
         let uid = pod.meta.uid
         let now = context.timers.now()
-        let record = state.withLock { state -> PodRecord in
-            if let r = state.pods[key], r.uid == uid { return r }
-            if let old = state.pods[key] { state.addresses[old.node]?.release(old.uid) }
-            let r = PodRecord(uid: uid, node: node, admittedAt: now)
+        let known = state.withLock { $0.pods[key]?.uid == uid }
+        let admission = known ? nil : admit(pod)
+        let (record, replaced) = state.withLock { state -> (PodRecord, PodRecord?) in
+            if let r = state.pods[key], r.uid == uid { return (r, nil) }
+            let old = state.pods[key]
+            if let old { state.addresses[old.node]?.release(old.uid) }
+            var r = PodRecord(uid: uid, node: node, admittedAt: now)
+            r.runsProcesses = admission?.runsProcesses ?? false
             state.pods[key] = r
-            return r
+            return (r, old)
+        }
+        if let replaced, replaced.runsProcesses { runtime?.remove(uid: replaced.uid) }
+        if let message = admission?.simulatedBecause, !pod.meta.isBeingDeleted {
+            context.events.record(pod, type: .normal, reason: "Simulated", message: message, component: "kubelet", host: node)
+        }
+        if record.runsProcesses, let runtime {
+            syncProcesses(pod, key: key, record: record, node: node, runtime: runtime, context)
+            return
         }
         if pod.meta.isBeingDeleted {
             terminate(pod, key: key, record: record, context)
@@ -176,9 +194,11 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     }
 
     func forget(_ key: Informer.ObjectName) {
-        state.withLock { state in
-            guard let r = state.pods.removeValue(forKey: key) else { return }
+        let removed = state.withLock { state -> PodRecord? in
+            guard let r = state.pods.removeValue(forKey: key) else { return nil }
             state.addresses[r.node]?.release(r.uid)
+            return r
         }
+        if let removed, removed.runsProcesses { runtime?.remove(uid: removed.uid) }
     }
 }

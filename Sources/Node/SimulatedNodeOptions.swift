@@ -29,6 +29,8 @@ public struct SimulatedNodeOptions: Sendable {
     /// How often node status is re-posted when nothing changed (upstream's
     /// nodeStatusReportFrequency, 5 minutes); the Lease is the frequent heartbeat.
     public var nodeStatusReportInterval: Duration
+    /// Whether pods run for real (`--pod-runtime`); `.simulated` unless a process runtime is given.
+    public var podRuntime: PodRuntimeMode = .simulated
 
     public init(nodes: Int = 1, podStartDelay: Duration = .zero, terminationGraceScale: Double = 0,
                 cpu: String = "8", memory: String = "16Gi", pods: Int = 110, ephemeralStorage: String = "100Gi",
@@ -59,7 +61,9 @@ public struct SimulatedNodeOptions: Sendable {
 /// The simulated node's controllers: node lifecycle (Node objects, Leases), the default
 /// scheduler and the kubelet simulation.
 public enum SimulatedNode {
-    public static func controllers(options: SimulatedNodeOptions) -> [any Controller] {
-        [NodeLifecycle(options: options), Scheduler(), KubeletSimulator(options: options)]
+    /// `runtime` runs the pods `options.podRuntime` selects for real; without it every pod is simulated.
+    public static func controllers(options: SimulatedNodeOptions, runtime: ProcessPodRuntime? = nil) -> [any Controller] {
+        [NodeLifecycle(options: options), Scheduler(), KubeletSimulator(options: options, runtime: runtime)]
+            + (runtime.map { [VolumeDirectoryReclaimer(runtime: $0)] } ?? [])
     }
 }

@@ -6,11 +6,12 @@ import Node
 /// The controllers `kubelite serve` runs, as kube-controller-manager, the scheduler and the kubelet
 /// would on a cluster.
 enum ControllerSet {
-    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?) -> [any Controller] {
+    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
+                    runtime: ProcessPodRuntime? = nil) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]
-            + SimulatedNode.controllers(options: node)
+            + SimulatedNode.controllers(options: node, runtime: runtime)
     }
 }

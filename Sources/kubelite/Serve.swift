@@ -93,6 +93,14 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Fraction of a pod's terminationGracePeriodSeconds the simulated kubelet waits before removing a deleted pod (0 removes it at once, 1 waits the full period).", valueName: "factor"))
     var terminationGraceScale: Double = 0
 
+    @Option(name: .customLong("pod-runtime"),
+            help: ArgumentHelp("auto: pods whose images are all in the image catalog run as processes in their own namespaces when Kubelite runs as root on Linux, others are simulated; process: every pod runs (an unmapped image fails with ErrImagePull); simulated: no pod runs.", valueName: "mode"))
+    var podRuntime: PodRuntimeMode = .auto
+
+    @Option(name: .customLong("image-catalog"),
+            help: ArgumentHelp("YAML file mapping images to programs on this machine (entrypoint, args, workingDir, env, package), added to and overriding the built-in catalog.", valueName: "file"))
+    var imageCatalog: String?
+
     @Option(help: ArgumentHelp("Provisioners the simulated volume provisioner serves, comma-separated (default: every StorageClass's).", valueName: "names"))
     var provisioners: String?
 
@@ -136,6 +144,8 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "kubelite")
 
+        // Before anything listens: a catalog that does not parse stops startup with the reason.
+        let runtime = try startPodRuntime(logger: logger)
         let durable = inMemory ? nil : try openDurableStore(logger: logger)
         let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
         var watch = WatchHub.Configuration()
@@ -170,12 +180,15 @@ struct Serve: ParsableCommand {
         var node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)
+        node.podRuntime = podRuntime
+        registry.connectPods(NodePodConnection(runtime: runtime, registry: registry))
         // The DNS server asks for its informers before the manager starts them.
         let dns = dnsPort >= 0
             ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)
             : nil
         ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
-                                                  apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port))),
+                                                  apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
+                                                  runtime: runtime),
                                 context: controllers)
         if let dns {
             do {
@@ -203,6 +216,9 @@ struct Serve: ParsableCommand {
 
         ShutdownSignals.install(logger: logger) {
             server.stop()
+            // Nothing a pod runs outlives Kubelite.
+            runtime?.stopAll()
+            if inMemory, let runtime { try? FileManager.default.removeItem(atPath: runtime.root) }
             durable?.close()
         }
         // The signal handlers exit; the main thread only has to stay parked. Not dispatchMain():
@@ -252,3 +268,4 @@ extension Serve {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension PodRuntimeMode: ExpressibleByArgument {}

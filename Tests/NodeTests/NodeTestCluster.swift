@@ -10,16 +10,18 @@ import XCTest
 /// An in-process cluster with the simulated node's controllers on a manual clock: tests move
 /// time with `advance` and wait (with a deadline, polling) for the controllers to catch up.
 final class NodeTestCluster {
-    let timers = ManualTimers()
+    let timers: ManualTimers
     let registry: Registry
     let context: ControllerContext
     let controllers: [any Controller]
 
-    init(_ options: SimulatedNodeOptions = SimulatedNodeOptions(), start: Bool = true) throws {
+    init(_ options: SimulatedNodeOptions = SimulatedNodeOptions(), runtime: ProcessPodRuntime? = nil,
+         timers: ManualTimers = ManualTimers(), start: Bool = true) throws {
+        self.timers = timers
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
         context = ControllerContext(registry: registry, timers: timers)
-        controllers = SimulatedNode.controllers(options: options)
+        controllers = SimulatedNode.controllers(options: options, runtime: runtime)
         if start { ControllerManager.start(controllers, context: context) }
     }
 

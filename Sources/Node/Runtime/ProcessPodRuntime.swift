@@ -1,0 +1,191 @@
+import APIMachinery
+import Foundation
+import Synchronization
+
+/// Runs pods as processes on this machine: one sandbox per pod, one process per container, logs
+/// under `<root>/pods`, volumes under `<root>/volumes`. The kubelet calls `sync` whenever the pod
+/// or one of its containers changes; `sync` does the next step of upstream's pod lifecycle (init
+/// containers in order, then the app containers, restarts per restartPolicy with CrashLoopBackOff)
+/// and says when it wants to be called again. Time comes from the caller (the injected clock).
+public final class ProcessPodRuntime: Sendable {
+    public let root: String
+    public let catalog: ImageCatalog
+    let launcher: any ContainerLauncher
+    let pods = Mutex<[String: ProcessPod]>([:])
+    /// Set by `stopAll`: no sandbox or container starts after Kubelite began shutting down.
+    private let closed = Atomic<Bool>(false)
+    private let onChange = Mutex<(@Sendable (_ namespace: String, _ name: String) -> Void)?>(nil)
+
+    /// CrashLoopBackOff and ImagePullBackOff: 10 s doubling to 5 minutes, as the kubelet's.
+    static let initialBackoff: TimeInterval = 10
+    static let maxBackoff: TimeInterval = 300
+
+    public init(root: String, catalog: ImageCatalog = .builtIn, launcher: any ContainerLauncher = ContainerProcess.Launcher()) {
+        self.root = root
+        self.catalog = catalog
+        self.launcher = launcher
+    }
+
+    /// Where containers' ends are reported (the kubelet enqueues the pod).
+    public func onContainerChange(_ handler: @escaping @Sendable (_ namespace: String, _ name: String) -> Void) {
+        onChange.withLock { $0 = handler }
+    }
+
+    /// nil when the image can run here; otherwise the ErrImagePull message.
+    public func imageProblem(_ image: String) -> String? {
+        guard let entry = catalog.entry(for: image) else {
+            return "Failed to pull image \"\(image)\": image \"\(image)\" is not in Kubelite's image catalog (add it with --image-catalog)"
+        }
+        if let program = entry.program, !ContainerLaunch.findExecutable(program, env: entry.env.map { "\($0.name)=\($0.value)" }) {
+            let package = entry.package.map { " (install the Debian package \($0))" } ?? ""
+            return "Failed to pull image \"\(image)\": \(program) is not installed\(package)"
+        }
+        return nil
+    }
+
+    /// Why the pod cannot run for real (the first image that cannot), or nil.
+    public func podProblem(_ pod: JSON) -> String? {
+        let all = KubeletPodStatus.initContainers(pod) + KubeletPodStatus.containers(pod)
+        return all.lazy.compactMap { self.imageProblem($0["image"]?.stringValue ?? "") }.first
+    }
+
+    public func directory(namespace: String, name: String, uid: String) -> String {
+        "\(root)/pods/\(namespace)_\(name)_\(uid)"
+    }
+
+    func snapshot(uid: String) -> ProcessPod? { pods.withLock { $0[uid] } }
+
+    /// The pod record for a pod by name (exec, attach and logs find pods this way).
+    func snapshot(namespace: String, name: String) -> ProcessPod? {
+        pods.withLock { $0.values.first { $0.namespace == namespace && $0.name == name } }
+    }
+
+    /// Takes the pod's next lifecycle step at `now`; the date is when to call again (a backoff
+    /// ending), nil when only a container's end can change anything.
+    public func sync(pod: JSON, mounts: [PodSandbox.Mount], now: Date, data: @escaping ContainerLaunch.DataSource) -> Date? {
+        let uid = pod.meta.uid
+        let meta = (namespace: pod.meta.namespace, name: pod.meta.name)
+        var record = pods.withLock { pods in
+            pods[uid] ?? ProcessPod(namespace: meta.namespace, name: meta.name, uid: uid,
+                                    directory: directory(namespace: meta.namespace, name: meta.name, uid: uid))
+        }
+        guard !record.terminating, !record.finished, !closed.load(ordering: .sequentiallyConsistent) else { return nil }
+        if record.sandbox == nil {
+            do {
+                try FileManager.default.createDirectory(atPath: record.directory, withIntermediateDirectories: true)
+                let hostname = PodView(pod).hostname.isEmpty ? meta.name : PodView(pod).hostname
+                record.sandbox = try launcher.startSandbox(hostname: hostname, mounts: mounts, runtimeRoot: root)
+            } catch {
+                // Every container waits; the kubelet retries creating the sandbox.
+                for c in KubeletPodStatus.initContainers(pod) + KubeletPodStatus.containers(pod) {
+                    record.containers[KubeletPodStatus.name(c), default: .init()].waiting = ("ContainerCreating", "\(error)")
+                }
+                pods.withLock { $0[uid] = record }
+                return now.addingTimeInterval(Self.initialBackoff)
+            }
+        }
+        let lifecycle = ProcessPodLifecycle(runtime: self, pod: pod, now: now, data: data)
+        // Under the lock: a container that ends at once has its end recorded after its start.
+        return pods.withLock { pods in
+            // Checked again under the lock: stopAll may have begun while the sandbox started.
+            if closed.load(ordering: .sequentiallyConsistent) { record.sandbox?.stop(); return nil }
+            let wake = lifecycle.advance(&record)
+            pods[uid] = record
+            return wake
+        }
+    }
+
+    /// Tells the kubelet the pod changed (a container ended, a probe's result turned).
+    func notify(namespace: String, name: String) {
+        if let handler = onChange.withLock({ $0 }) { handler(namespace, name) }
+    }
+
+    /// Records a container instance's end and tells the kubelet.
+    func containerExited(uid: String, container: String, restartCount: Int, _ termination: ContainerTermination) {
+        let pod = pods.withLock { pods -> (String, String)? in
+            guard var p = pods[uid], var c = p.containers[container], c.restartCount == restartCount else { return nil }
+            c.termination = termination
+            p.containers[container] = c
+            pods[uid] = p
+            return (p.namespace, p.name)
+        }
+        if let pod { notify(namespace: pod.0, name: pod.1) }
+    }
+
+    /// Whether that instance of the container still runs (a log follower stops when it ends).
+    func isRunning(uid: String, container: String, restartCount: Int) -> Bool {
+        pods.withLock { pods in
+            guard let c = pods[uid]?.containers[container] else { return false }
+            return c.restartCount == restartCount && c.running
+        }
+    }
+
+    /// Starts graceful termination: SIGTERM to every running container; nothing restarts after.
+    public func terminate(uid: String) {
+        let running = pods.withLock { pods -> [any RunningContainer] in
+            pods[uid]?.terminating = true
+            return pods[uid]?.containers.values.compactMap { $0.running ? $0.instance : nil } ?? []
+        }
+        for c in running { c.signal(SIGTERM) }
+    }
+
+    /// Whether every container of the pod has ended (or the runtime never ran it).
+    public func allExited(uid: String) -> Bool {
+        pods.withLock { $0[uid]?.containers.values.allSatisfy { !$0.running } ?? true }
+    }
+
+    /// Ends the pod for good (the `kubelite.dev/phase` steering annotation): nothing restarts,
+    /// every process is killed, the record and logs stay.
+    public func finish(uid: String) {
+        let running = pods.withLock { pods -> [any RunningContainer] in
+            pods[uid]?.terminating = true
+            pods[uid]?.finished = true
+            return pods[uid]?.containers.values.compactMap { $0.running ? $0.instance : nil } ?? []
+        }
+        for c in running { c.signal(SIGKILL) }
+        stopSandbox(uid: uid)
+    }
+
+    /// Ends a finished pod's sandbox; its record and logs stay until the pod is removed.
+    public func stopSandbox(uid: String) {
+        let sandbox = pods.withLock { pods -> PodSandbox? in
+            defer { pods[uid]?.sandbox = nil }
+            return pods[uid]?.sandbox
+        }
+        sandbox?.stop()
+    }
+
+    /// Kills what is left of the pod (SIGKILL through its sandbox), removes its directory (logs,
+    /// emptyDir volumes) and forgets it. Returns the final record.
+    @discardableResult
+    func remove(uid: String) -> ProcessPod? {
+        guard let record = pods.withLock({ pods -> ProcessPod? in
+            pods[uid]?.terminating = true
+            return pods[uid]
+        }) else { return nil }
+        for c in record.containers.values where c.running { c.instance?.signal(SIGKILL) }
+        record.sandbox?.stop()
+        // The sandbox's end kills the containers; their exits are recorded before the record goes.
+        let deadline = Date().addingTimeInterval(5)
+        while !allExited(uid: uid), Date() < deadline { usleep(1000) }
+        let final = pods.withLock { $0.removeValue(forKey: uid) }
+        try? FileManager.default.removeItem(atPath: record.directory)
+        return final
+    }
+
+    /// Ends every pod (Kubelite's shutdown).
+    public func stopAll() {
+        closed.store(true, ordering: .sequentiallyConsistent)
+        for uid in pods.withLock({ Array($0.keys) }) { remove(uid: uid) }
+    }
+
+    /// Kills processes a previous run under the same root left behind (a crash, SIGKILL) and
+    /// removes their pod directories; returns how many processes were ended.
+    @discardableResult
+    public func removeLeftovers() -> Int {
+        let leftovers = ProcFS.processes(withEnvironment: PodSandbox.markerVariable, value: root)
+        for pid in leftovers { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: "\(root)/pods")
+        return leftovers.count
+    }
+}
