@@ -31,7 +31,8 @@ public func retryOnError<Result, Failure: Error>(
         } catch {
             attempt += 1
             guard retriable(error), attempt < backoff.steps else { throw error }
-            sleep(backoff.delay(after: attempt - 1))
+            let delay = backoff.delay(after: attempt - 1)
+            if delay > .zero { sleep(delay) }
         }
     }
 }

@@ -7,6 +7,11 @@ public struct SyncIncomplete: Error, CustomStringConvertible {
     public var description: String { "sync did not complete" }
 }
 
+/// A sync that waits for something expected to come by itself (its informer's cache catching up
+/// with the controller's own writes): requeued like any failure, but logged at debug, since it is
+/// the normal course of a busy controller rather than something for an operator to look at.
+public protocol ExpectedRequeue: Error {}
+
 extension WorkQueue {
     /// Starts `workers` workers running `sync` for each key, the one way controllers process their
     /// queues (client-go's processNextWorkItem with handleErr): a key that syncs has its failure
@@ -22,7 +27,9 @@ extension WorkQueue {
                 let metadata: Logger.Metadata = [
                     "controller": "\(name)", "key": "\(key)", "error": "\(error)", "requeues": "\(numRequeues(key))",
                 ]
-                if error is SyncIncomplete {
+                if error is any ExpectedRequeue {
+                    logger.debug("sync of \(key) waits, requeuing: \(error)", metadata: metadata)
+                } else if error is SyncIncomplete {
                     logger.warning("sync of \(key) did not complete, requeuing", metadata: metadata)
                 } else {
                     logger.error("error syncing \(key), requeuing: \(error)", metadata: metadata)

@@ -14,6 +14,9 @@ extension KubeletSimulator {
             guard let runtime else {
                 return (false, "Kubelite simulates this pod: this machine cannot run pods (\(ProcessRuntimeProbe.reason.map { "it needs \($0)" } ?? "no process runtime"))")
             }
+            if let reason = runtime.preparation.unavailableReason() {
+                return (false, "Kubelite simulates this pod: this machine cannot run pods (it needs \(reason))")
+            }
             if PodView(pod).hostNetwork { return (false, "Kubelite simulates this pod: hostNetwork pods are not run as processes") }
             if let problem = runtime.podProblem(pod) { return (false, "Kubelite simulates this pod: \(problem)") }
             return (true, nil)

@@ -211,6 +211,7 @@ struct Serve: ParsableCommand {
             }
         }
         api.markReady()
+        runtime?.preparation.start()
         let millis = Int(Date().timeIntervalSince(started) * 1000)
         logger.info("serving the Kubernetes API on \(url) (ready in \(millis) ms)", metadata: kubeconfig.map { ["kubeconfig": "\($0)"] } ?? [:])
 

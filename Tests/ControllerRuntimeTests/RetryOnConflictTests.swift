@@ -23,6 +23,20 @@ final class RetryOnConflictTests: XCTestCase {
         for wait in waits { XCTAssertTrue(wait >= .milliseconds(10) && wait <= .milliseconds(11), "\(wait)") }
     }
 
+    /// A write that starts from the informer's copy retries at once against the store's copy; only
+    /// later conflicts (other writers) wait as DefaultRetry does.
+    func testCachedCopyRetryRunsTheFirstRetryAtOnce() throws {
+        var attempts = 0
+        var waits: [Duration] = []
+        _ = try retryOnConflict(.cachedCopyRetry, sleep: { waits.append($0) }) { () throws(APIError) in
+            attempts += 1
+            if attempts < 4 { throw conflict }
+        }
+        XCTAssertEqual(attempts, 4)
+        XCTAssertEqual(waits.count, 2, "no wait before the first retry, DefaultRetry's before the later ones")
+        for wait in waits { XCTAssertTrue(wait >= .milliseconds(10) && wait <= .milliseconds(11), "\(wait)") }
+    }
+
     func testGivesUpAfterTheStepsWithTheLastConflict() {
         var attempts = 0
         var waits = 0

@@ -14,6 +14,13 @@ struct StatefulSetSyncError: Error, CustomStringConvertible {
     }
 }
 
+/// The pod or claim cache has not yet seen this controller's own latest write for the set
+/// (upstream's "read version ... is not as new as written version"): the write's watch event
+/// brings the set back, so the wait is logged at debug only.
+struct StatefulSetCacheLag: ExpectedRequeue, CustomStringConvertible {
+    var description: String
+}
+
 /// Writes pods and claims for the StatefulSet controller and records the events upstream's
 /// StatefulPodControl records (`SuccessfulCreate` "create Pod web-0 in StatefulSet web successful",
 /// `FailedCreate` "... failed error: ...", claims "create Claim ... Pod ... in StatefulSet ... success").
@@ -61,7 +68,7 @@ struct StatefulPodControl: Sendable {
         var pod = original
         var attempted = false
         do {
-            try retryOnConflict {
+            try retryOnConflict(.cachedCopyRetry) {
                 var consistent = true
                 if !StatefulSetPodIdentity.identityMatches(set, pod) {
                     StatefulSetPodIdentity.updateIdentity(set, &pod)

@@ -80,7 +80,7 @@ struct StatefulSetControl: Sendable {
         status.completeRollingUpdate(set)
         guard status.differs(from: StatefulSetStatus(set.status)) else { return }
         var latest: JSON? = set.object
-        try retryOnConflict { () throws(APIError) in
+        try retryOnConflict(.cachedCopyRetry) { () throws(APIError) in
             var object = if let latest { latest } else { try sets.get(namespace: set.namespace, name: set.name).object }
             latest = nil  // a conflict means the copy is stale: the next attempt reads it afresh
             object["status"] = status.json

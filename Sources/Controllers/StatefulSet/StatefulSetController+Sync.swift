@@ -14,7 +14,7 @@ extension StatefulSetController {
             rt.writes.forget(key)
             return
         }
-        if let lag = rt.writes.staleness(key, pods: rt.pods, claims: rt.claims) { throw StatefulSetSyncError(lag) }
+        if let lag = rt.writes.staleness(key, pods: rt.pods, claims: rt.claims) { throw StatefulSetCacheLag(description: lag) }
         let set = StatefulSetObject(json)
         if set.selector.matchesNothing { return }
         try adoptOrphanRevisions(set, rt)

@@ -83,7 +83,7 @@ struct StatefulSetHistory: Sendable {
     func renumber(_ revision: Revision, to number: Int64) throws(APIError) -> Revision {
         if revision.number == number { return revision }
         var latest: JSON? = revision.json
-        return try retryOnConflict { () throws(APIError) in
+        return try retryOnConflict(.cachedCopyRetry) { () throws(APIError) in
             var json = if let latest { latest } else { try store.get(namespace: revision.json.meta.namespace, name: revision.name).object }
             latest = nil  // a conflict means the copy is stale: the next attempt reads it afresh
             json["revision"] = .int(number)

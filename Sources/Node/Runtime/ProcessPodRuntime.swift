@@ -10,6 +10,8 @@ import Synchronization
 public final class ProcessPodRuntime: Sendable {
     public let root: String
     public let catalog: ImageCatalog
+    /// The start-up checks (`RuntimePreparation`); the kubelet asks before running any pod.
+    public let preparation: RuntimePreparation
     let launcher: any ContainerLauncher
     let pods = Mutex<[String: ProcessPod]>([:])
     /// Set by `stopAll`: no sandbox or container starts after Kubelite began shutting down.
@@ -20,10 +22,12 @@ public final class ProcessPodRuntime: Sendable {
     static let initialBackoff: TimeInterval = 10
     static let maxBackoff: TimeInterval = 300
 
-    public init(root: String, catalog: ImageCatalog = .builtIn, launcher: any ContainerLauncher = ContainerProcess.Launcher()) {
+    public init(root: String, catalog: ImageCatalog = .builtIn, launcher: any ContainerLauncher = ContainerProcess.Launcher(),
+                preparation: RuntimePreparation = .ready) {
         self.root = root
         self.catalog = catalog
         self.launcher = launcher
+        self.preparation = preparation
     }
 
     /// Where containers' ends are reported (the kubelet enqueues the pod).
