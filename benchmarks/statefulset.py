@@ -20,9 +20,7 @@ def statefulset(replicas, policy):
 
 def time_to_ready(context, policy, replicas):
     nodes = max(1, (replicas + 109) // 110)
-    # Simulated pods: this measures the controllers and the API, not process start-up (as root, the
-    # default `auto` runtime would start a real redis-server per replica).
-    server = Kubelite(context.kubelite, extra=["--nodes", str(nodes), "--pod-runtime", "simulated"])
+    server = Kubelite(context.kubelite, extra=["--nodes", str(nodes)])
     try:
         url = server.base + "/apis/apps/v1/namespaces/default/statefulsets"
         start = time.monotonic()

@@ -86,10 +86,15 @@ public final class PodSandbox: @unchecked Sendable {
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
     /// and with them the namespaces and their mounts.
     public func stop() {
+        signalStop()
+        unshare?.waitUntilExit()
+    }
+
+    /// `stop` without waiting: shutdown signals every pod first and then waits for them together.
+    public func signalStop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        guard let unshare else { return }
+        guard unshare != nil else { return }
         kill(pid, SIGKILL)
-        unshare.waitUntilExit()
     }
 
     /// The `nsenter` arguments that put a process into the namespaces of `pid` (the sandbox's or
