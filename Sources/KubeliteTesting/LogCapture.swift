@@ -9,6 +9,12 @@ public final class LogCapture: @unchecked Sendable {
         public var level: Logger.Level
         public var message: String
         public var label: String
+        /// The logger's and the call's metadata, values as text.
+        public var metadata: [String: String]
+        /// The message with its metadata, as a text handler prints it.
+        public var text: String {
+            ([message] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+        }
     }
 
     private let lock = NSLock()
@@ -59,7 +65,9 @@ public final class LogCapture: @unchecked Sendable {
         }
 
         func log(event: LogEvent) {
-            capture.append(Record(level: event.level, message: event.message.description, label: label))
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append(Record(level: event.level, message: event.message.description, label: label,
+                                  metadata: all.mapValues { "\($0)" }))
         }
     }
 }

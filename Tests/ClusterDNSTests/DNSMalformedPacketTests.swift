@@ -4,17 +4,6 @@ import ControllerRuntime
 import KubeliteTesting
 import XCTest
 
-/// Reproducible pseudo-random bytes (SplitMix64), so a failing packet can be found again.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class DNSMalformedPacketTests: XCTestCase {
     var harness: DNSHarness!
@@ -39,7 +28,7 @@ final class DNSMalformedPacketTests: XCTestCase {
     }
 
     func testRandomPacketsAreAnsweredFormErrOrDropped() {
-        var rng = SplitMix64(state: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var answered = 0, formErr = 0
         for i in 0..<20_000 {
             let length = Int.random(in: 0...600, using: &rng)

@@ -79,7 +79,7 @@ final class DNSServerSocketTests: XCTestCase {
 
     func testGarbageDoesNotStopTheServer() throws {
         let port = server.port
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<200 {
             let junk = (0..<Int.random(in: 0...100, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let fd = DNSTestClient.connect(DNSSocket.datagram, port: port)

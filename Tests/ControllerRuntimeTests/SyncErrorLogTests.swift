@@ -21,15 +21,15 @@ final class SyncErrorLogTests: XCTestCase {
 
     func testAFailingSyncIsLoggedWithItsKeyAndRequeuedUntilItSucceeds() {
         let timers = ManualTimers()
-        let log = CapturedLog()
+        let log = LogCapture()
         let queue = WorkQueue<String>(name: "statefulset", timers: timers)
         let sync = FlakySync(failures: 2)
-        queue.run(workers: 1, logger: log.logger) { _ in if !sync.attempt() { throw Conflict() } }
+        queue.run(workers: 1, logger: log.logger()) { _ in if !sync.attempt() { throw Conflict() } }
         queue.add("default/web")
 
         waitUntil("the first failure") { sync.count == 1 && queue.isIdle }
         XCTAssertEqual(queue.numRequeues("default/web"), 1)
-        let first = try? XCTUnwrap(log.lines.first)
+        let first = try? XCTUnwrap(log.records.first)
         XCTAssertEqual(first?.level, .error)
         XCTAssertEqual(first?.metadata["key"], "default/web")
         XCTAssertEqual(first?.metadata["controller"], "statefulset")
@@ -38,24 +38,24 @@ final class SyncErrorLogTests: XCTestCase {
 
         timers.advance(by: .milliseconds(5))
         waitUntil("the second failure") { sync.count == 2 && queue.isIdle }
-        XCTAssertEqual(log.lines.last?.metadata["requeues"], "1")
+        XCTAssertEqual(log.records.last?.metadata["requeues"], "1")
         timers.advance(by: .milliseconds(10))
         waitUntil("the retry that succeeds") { sync.count == 3 && queue.isIdle }
         XCTAssertEqual(queue.numRequeues("default/web"), 0, "a success forgets the failures")
-        XCTAssertEqual(log.lines.count, 2)
+        XCTAssertEqual(log.records.count, 2)
     }
 
     func testAnIncompleteReconcileIsAWarningAndRetried() {
         let timers = ManualTimers()
-        let log = CapturedLog()
+        let log = LogCapture()
         let queue = WorkQueue<String>(name: "endpoint-controller", timers: timers)
         let sync = FlakySync(failures: 1)
-        queue.run(workers: 1, logger: log.logger, reconcile: { _ in sync.attempt() })
+        queue.run(workers: 1, logger: log.logger(), reconcile: { _ in sync.attempt() })
         queue.add("default/kubernetes")
         waitUntil("the incomplete sync") { sync.count == 1 && queue.isIdle }
-        XCTAssertEqual(log.lines.map(\.level), [.warning])
-        XCTAssertEqual(log.lines.first?.metadata["key"], "default/kubernetes")
-        XCTAssertEqual(log.lines.first?.metadata["controller"], "endpoint-controller")
+        XCTAssertEqual(log.records.map(\.level), [.warning])
+        XCTAssertEqual(log.records.first?.metadata["key"], "default/kubernetes")
+        XCTAssertEqual(log.records.first?.metadata["controller"], "endpoint-controller")
         timers.advance(by: .milliseconds(5))
         waitUntil("the retry") { sync.count == 2 && queue.isIdle }
         XCTAssertEqual(queue.numRequeues("default/kubernetes"), 0)
