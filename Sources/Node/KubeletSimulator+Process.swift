@@ -63,7 +63,9 @@ extension KubeletSimulator {
         }
         let wake = runtime.sync(pod: pod, mounts: mounts, now: now, data: Self.dataSource(context))
         if let wake { queue.addAfter(key, .seconds(max(0, wake.timeIntervalSince(now)))) }
-        if let probe = runtime.probeReadiness(pod: pod, now: now) { queue.addAfter(key, .seconds(max(0, probe.timeIntervalSince(now)))) }
+        let probed = runtime.probe(pod: pod, now: now)
+        if let probe = probed.wake { queue.addAfter(key, .seconds(max(0, probe.timeIntervalSince(now)))) }
+        recordContainerEvents(probed.events, about: pod, node: node, context)
         guard let snapshot = runtime.snapshot(uid: uid) else { return }
         if snapshot.finished { runtime.stopSandbox(uid: uid) }
         let ip = podIP(pod, node: node)
@@ -84,8 +86,9 @@ extension KubeletSimulator {
         if record.terminatingSince == nil {
             state.withLock { $0.pods[key]?.terminatingSince = now }
             announceStop(pod, context)
-            runtime.terminate(uid: record.uid)
+            runtime.terminate(uid: record.uid, pod: pod)
         }
+        recordContainerEvents(runtime.takeEvents(uid: record.uid), about: pod, node: pod[path: "spec", "nodeName"]?.stringValue ?? "", context)
         let deadline = since.addingTimeInterval(Double(max(0, pod.meta.deletionGracePeriodSeconds ?? 0)))
         if !runtime.allExited(uid: record.uid), now < deadline {
             // A container's end enqueues the pod again; the deadline is the SIGKILL.
@@ -99,6 +102,18 @@ extension KubeletSimulator {
             _ = write(stopped, of: pod, key: key, context)
         }
         removePod(key, uid: record.uid, context)
+    }
+
+    /// Records the runtime's container events (probe results, hooks, kills) as the kubelet does,
+    /// each about its container's field.
+    func recordContainerEvents(_ events: [ContainerEvent], about pod: JSON, node: String, _ context: ControllerContext) {
+        guard !events.isEmpty else { return }
+        let inits = Set(KubeletPodStatus.initContainers(pod).map(KubeletPodStatus.name))
+        for e in events {
+            let field = inits.contains(e.container) ? "initContainers" : "containers"
+            context.events.record(pod, type: e.warning ? .warning : .normal, reason: e.reason, message: e.message, component: "kubelet",
+                                  fieldPath: "spec.\(field){\(e.container)}", host: node)
+        }
     }
 
     /// ConfigMaps and Secrets (decoded) for containers' environment, read through the Registry.

@@ -30,15 +30,31 @@ struct ProcessPod {
         /// Attempts to "pull" an image that is not in the catalog, for ImagePullBackOff.
         var pullAttempts = 0
         var nextAttempt: Date?
-        /// The exec readiness probe of the current instance: its last result (nil before the first),
-        /// whether one runs now, when the probing began and when it last ran.
-        var probeReady: Bool?
-        var probing = false
+        /// The current instance's probes, and when the kubelet first saw it running (initialDelaySeconds
+        /// counts from there, on the kubelet's clock).
+        var probes: [ContainerProbe.Kind: ProbeState] = [:]
         var probeSince: Date?
-        var lastProbe: Date?
+        /// A kill the kubelet decided (a failed liveness or startup probe, a failed postStart hook):
+        /// the Killing event's message and the grace period, then when SIGKILL follows SIGTERM.
+        var pendingKill: (message: String, grace: Int?)?
+        var killDeadline: Date?
+        /// The postStart hook of the current instance: started, and whether it has ended.
+        var postStart: HookState?
+        /// The preStop hook on deletion; SIGTERM follows its end.
+        var preStop: HookState?
+        /// Forgets what belonged to the instance that ended (before the next starts).
+        mutating func resetInstanceState() {
+            (probes, probeSince, pendingKill, killDeadline, postStart, preStop) = ([:], nil, nil, nil, nil, nil)
+        }
         var started: Bool { instance != nil || termination != nil }
         var running: Bool { instance != nil && termination == nil }
     }
+
+    /// Events the runtime owes the kubelet (probe and hook results arrive off its thread); the
+    /// kubelet records them on its next sync.
+    var pendingEvents: [ContainerEvent] = []
+
+    enum HookState { case running, done }
 
     func logPath(container: String, restartCount: Int) -> String {
         "\(directory)/\(container)/\(restartCount).log"

@@ -86,7 +86,7 @@ struct ProcessPodLifecycle {
         container.lastTermination = ended
         container.termination = nil
         container.instance = nil
-        (container.probeReady, container.probeSince, container.lastProbe) = (nil, nil, nil)
+        container.resetInstanceState()
         container.restartCount += 1
         return start(c, &container, record)
     }

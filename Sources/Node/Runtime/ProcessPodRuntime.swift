@@ -13,6 +13,8 @@ public final class ProcessPodRuntime: Sendable {
     /// The start-up checks (`RuntimePreparation`); the kubelet asks before running any pod.
     public let preparation: RuntimePreparation
     let launcher: any ContainerLauncher
+    /// Runs probes' and hooks' handlers.
+    let handlers: any ContainerHandlerRunner
     let pods = Mutex<[String: ProcessPod]>([:])
     /// Set by `stopAll`: no sandbox or container starts after Kubelite began shutting down.
     private let closed = Atomic<Bool>(false)
@@ -23,11 +25,12 @@ public final class ProcessPodRuntime: Sendable {
     static let maxBackoff: TimeInterval = 300
 
     public init(root: String, catalog: ImageCatalog = .builtIn, launcher: any ContainerLauncher = ContainerProcess.Launcher(),
-                preparation: RuntimePreparation = .ready) {
+                preparation: RuntimePreparation = .ready, handlers: any ContainerHandlerRunner = ProcessHandlerRunner()) {
         self.root = root
         self.catalog = catalog
         self.launcher = launcher
         self.preparation = preparation
+        self.handlers = handlers
     }
 
     /// Where containers' ends are reported (the kubelet enqueues the pod).
@@ -122,15 +125,6 @@ public final class ProcessPodRuntime: Sendable {
             guard let c = pods[uid]?.containers[container] else { return false }
             return c.restartCount == restartCount && c.running
         }
-    }
-
-    /// Starts graceful termination: SIGTERM to every running container; nothing restarts after.
-    public func terminate(uid: String) {
-        let running = pods.withLock { pods -> [any RunningContainer] in
-            pods[uid]?.terminating = true
-            return pods[uid]?.containers.values.compactMap { $0.running ? $0.instance : nil } ?? []
-        }
-        for c in running { c.signal(SIGTERM) }
     }
 
     /// Whether every container of the pod has ended (or the runtime never ran it).

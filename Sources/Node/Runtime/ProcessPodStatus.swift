@@ -48,11 +48,18 @@ enum ProcessPodStatus {
                                          initStatuses: initStatuses, statuses: statuses, now: now)
     }
 
-    /// A running container is ready unless its exec readiness probe has not succeeded yet.
+    /// A running container is ready once it started (below) and its readiness probe, if any, succeeded.
     static func ready(_ c: JSON, _ record: ProcessPod) -> Bool {
+        guard started(c, record), let container = record.containers[KubeletPodStatus.name(c)] else { return false }
+        guard c["readinessProbe"]?.objectValue != nil else { return true }
+        return container.probes[.readiness]?.result == true
+    }
+
+    /// A running container has started once its startup probe, if any, succeeded (`started`).
+    static func started(_ c: JSON, _ record: ProcessPod) -> Bool {
         guard let container = record.containers[KubeletPodStatus.name(c)], container.running else { return false }
-        guard c[path: "readinessProbe", "exec", "command"] != nil else { return true }
-        return container.probeReady == true
+        guard c["startupProbe"]?.objectValue != nil else { return true }
+        return container.probes[.startup]?.result == true
     }
 
     /// An init container has done its part once it succeeded, a sidecar once it runs.
@@ -76,7 +83,8 @@ enum ProcessPodStatus {
             state = ["waiting": .object(["reason": .string(pending)])]
         }
         let running = container.running && container.waiting == nil
-        var status = KubeletPodStatus.containerStatus(c, old: nil, pod: pod, state: state, ready: running && !unready && ready(c, record), started: running,
+        var status = KubeletPodStatus.containerStatus(c, old: nil, pod: pod, state: state, ready: running && !unready && ready(c, record),
+                                                      started: running && started(c, record),
                                                       running: container.started)
         // While in CrashLoopBackOff the instance that just ended is the last state.
         let last = container.waiting?.reason == "CrashLoopBackOff" ? container.termination : container.lastTermination

@@ -181,7 +181,7 @@ extension ProcessPodTests {
         try runPod("probed", command: ["sleep", "300"], container: ["readinessProbe": probe])
         func ready() -> String? { NodeTestCluster.condition(self.cluster.pod("probed"), "Ready")?["status"]?.stringValue }
         waitUntil("probed once", timeout: 10) {
-            self.runtime.snapshot(uid: self.cluster.pod("probed")!.meta.uid)?.containers["redis"]?.probeReady == false
+            self.runtime.snapshot(uid: self.cluster.pod("probed")!.meta.uid)?.containers["redis"]?.probes[.readiness]?.lastOutcome == false
         }
         cluster.settle()
         XCTAssertEqual(ready(), "False")
