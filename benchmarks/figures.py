@@ -15,12 +15,13 @@ class Settings:
     watchers: int         # the large watch fan-out
     parallel_replicas: int
     ordered_replicas: int
+    real_pods: int        # the largest batch of real pods (benchmarks/realpods.py)
 
     @staticmethod
     def make(short, runs, seconds, objects):
         if short:
-            return Settings(True, 1, 1, objects or 1_000, 100, 50, 20)
-        return Settings(False, runs, seconds, objects or 100_000, 10_000, 1_000, 200)
+            return Settings(True, 1, 1, objects or 1_000, 100, 50, 20, 10)
+        return Settings(False, runs, seconds, objects or 100_000, 10_000, 1_000, 200, 100)
 
 
 @dataclass

@@ -113,16 +113,17 @@ class Server:
 
 
 class Kubelite(Server):
-    """kubelite serve on a free port, in memory or on `data_dir`, quiet, without its DNS server, pods simulated."""
+    """kubelite serve on a free port, in memory or on `data_dir`, quiet, without its DNS server, pods
+    simulated unless `pod_runtime` says otherwise (`process`: pods run for real, benchmarks/realpods.py)."""
 
-    def __init__(self, binary, data_dir=None, extra=(), fd_limit=None):
+    def __init__(self, binary, data_dir=None, extra=(), fd_limit=None, pod_runtime="simulated"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         store = ["--data-dir", data_dir] if data_dir else ["--in-memory"]
         # Simulated pods: these benchmarks measure the API server and the controllers. As root, the
         # default `auto` runtime would start a real redis-server for every redis pod they create.
         super().__init__([binary, "serve", "--port", str(self.port), "--log-level", "error", "--dns-port=-1",
-                          "--pod-runtime", "simulated", *store, *extra], self.base + "/readyz", fd_limit=fd_limit)
+                          "--pod-runtime", pod_runtime, *store, *extra], self.base + "/readyz", fd_limit=fd_limit)
 
 
 def wrk(url, seconds, connections=50, headers=(), script=None):

@@ -3,7 +3,7 @@ section per benchmark, then the hand-written analysis (benchmarks/NOTES.md). Eve
 over the run's repetitions; a figure nobody measured renders as "—" and is noted missing."""
 import os, platform, re, subprocess, time
 
-import connection_flood, durable, floods, fuzz, statefulset, throughput, watch
+import connection_flood, durable, floods, fuzz, realpods, statefulset, throughput, watch
 from targets import targets, verdict
 
 
@@ -40,7 +40,7 @@ def header(context, command, load_before, load_after):
 
 
 def targets_section(context):
-    lines = ["## Targets (issues 7 and 12)", "", "| target | goal | measured | verdict |", "| --- | --- | ---: | --- |"]
+    lines = ["## Targets (issues 7, 12 and 13)", "", "| target | goal | measured | verdict |", "| --- | --- | ---: | --- |"]
     for t in targets(context.settings):
         measured, judged = verdict(t, context.figures, context.settings.short)
         lines.append(f"| {t.name} | {t.goal} | {measured} | {judged} |")
@@ -147,7 +147,7 @@ def render(context, command, load_before, load_after, notes):
     f = context.figures
     lines = header(context, command, load_before, load_after) + targets_section(context)
     lines += requests_section(f) + durable_section(f) + watch_section(context) + statefulset_section(context)
-    lines += startup_section(f) + memory_section(f) + floods.section(context)
+    lines += realpods.section(context) + startup_section(f) + memory_section(f) + floods.section(context)
     lines += connection_flood_section(context)
     if not context.settings.short:
         lines += fuzz.section(context)
