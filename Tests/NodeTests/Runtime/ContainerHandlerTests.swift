@@ -31,3 +31,11 @@ final class ContainerHandlerTests: XCTestCase {
                        "Get \"http://127.0.0.1:80/x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
     }
 }
+
+extension ContainerHandlerTests {
+    func testAProbesHostNameIsResolved() {
+        let address = NetworkProbe.resolve("localhost")
+        XCTAssertEqual(address.map { String(cString: inet_ntoa($0)) }, "127.0.0.1")
+        XCTAssertNil(NetworkProbe.resolve("no-such-host.invalid"))
+    }
+}

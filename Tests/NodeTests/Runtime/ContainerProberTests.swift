@@ -151,3 +151,16 @@ final class ContainerProberTests: ContainerHandlerTestCase {
         XCTAssertEqual(ready("noport"), "False")
     }
 }
+
+extension ContainerProberTests {
+    func testAStartupProbeThatNeverSucceedsKillsTheContainer() throws {
+        runner.answer { _ in .failure("") }
+        try createPod("never", container: ["startupProbe": ["exec": ["command": ["up"]], "failureThreshold": 2, "periodSeconds": 1]])
+        waitUntil("first attempt") { self.runner.handlers.count == 1 }
+        cluster.advance(.seconds(1))
+        waitUntil("restarted") { self.status("never")?["restartCount"]?.intValue == 1 }
+        waitUntil("event") { !self.messages("never", "Killing").isEmpty }
+        XCTAssertEqual(messages("never", "Killing"), ["Container c failed startup probe, will be restarted"])
+        XCTAssertEqual(messages("never", "Unhealthy").first, "Startup probe failed: ")
+    }
+}

@@ -71,8 +71,9 @@ enum NetworkProbe {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            return .failure(DialError(description: "dial tcp: lookup \(host): Kubelite's probes dial IPv4 addresses only"))
+        if inet_pton(AF_INET, host, &address.sin_addr) != 1 {
+            guard let resolved = resolve(host) else { return .failure(DialError(description: "dial tcp: lookup \(host): no such host")) }
+            address.sin_addr = resolved
         }
         let fd: Int32
         do { fd = try NetworkNamespace.socket(in: namespace) } catch {
@@ -92,6 +93,18 @@ enum NetworkProbe {
             return .failure(DialError(description: "dial tcp \(target): connect: \(goError(code))"))
         }
         return .success(fd)
+    }
+
+    /// The first IPv4 address of a host name (the host's resolver: a probe's `host` names a machine
+    /// the node reaches, not a name only the pod's resolver knows).
+    static func resolve(_ host: String) -> in_addr? {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
+        defer { freeaddrinfo(result) }
+        return first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
     }
 
     /// Go's text for an errno: strerror's, starting lower case (`connection refused`).
