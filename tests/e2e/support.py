@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import itertools
 import os
 import re
 import secrets
@@ -49,6 +50,16 @@ def kubelite_binary():
     return path
 
 
+_cluster_cidrs = itertools.count()
+
+
+def next_cluster_cidr():
+    """A pod network for one test server: servers alive at the same time (and other suites' servers,
+    by process id) must not share one, since real pods get their addresses on a bridge of the host."""
+    n = next(_cluster_cidrs)
+    return f"10.{128 + os.getpid() % 64}.{(n % 16) * 16}.0/20"
+
+
 class Server:
     """One running `kubelite serve` on a free port, with the kubeconfig it wrote; `args` are extra flags."""
 
@@ -62,10 +73,14 @@ class Server:
 
     def start(self):
         self.log_file = open(self.log_path, "wb")
+        given = self.args.index("--cluster-cidr") + 1 if "--cluster-cidr" in self.args else None
+        self.cluster_cidr = self.args[given] if given else next_cluster_cidr()
         self.process = subprocess.Popen(
             [kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
              "--bind-address", "127.0.0.1", "--dns-port", "0",
-             *([] if "--data-dir" in self.args else ["--in-memory"]), *self.args],
+             *([] if "--data-dir" in self.args else ["--in-memory"]),
+             *([] if "--cluster-cidr" in self.args else ["--cluster-cidr", self.cluster_cidr]),
+             *self.args],
             stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT)
 
         def kubeconfig_written():

@@ -22,7 +22,7 @@ public struct ContainerTermination: Sendable, Equatable {
 
 /// Starts pod sandboxes and container processes; the real one uses namespaces, tests use a fake.
 public protocol ContainerLauncher: Sendable {
-    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox
+    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox
 
     /// Starts `launch` in the pod's sandbox writing its output to `logPath`; `exited` is called once,
     /// after the process has exited and its output is in the log.
@@ -68,22 +68,28 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
 
     /// What runs the command as described above (`"$@"; exit $?` keeps the shell from exec'ing it).
     static let containerInit = ["/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--",
-                                "/bin/sh", "-c", "\"$@\"; exit $?", "container"]
+                                "/bin/sh", "-c", initScript, "container"]
+
+    /// Changes to the working directory (its first argument) inside the pod's mount namespace,
+    /// creating it when missing as runtimes do, then runs the command; a directory that cannot be
+    /// entered fails as runc's does. Only builtins run before the command in the usual case, so the
+    /// shell's one child is the command (`mainPID`).
+    static let initScript = "cd -- \"$1\" 2>/dev/null || { mkdir -p -- \"$1\" 2>/dev/null && cd -- \"$1\"; } || { echo \"chdir to cwd (\\\"$1\\\") set in config.json failed: no such file or directory\" >&2; exit 128; }; shift; \"$@\"; exit $?"
 
     /// The launcher that runs containers for real.
     public struct Launcher: ContainerLauncher {
         public init() {}
 
-        public func startSandbox(hostname: String, mounts: [PodSandbox.Mount], runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
-            try PodSandbox.start(hostname: hostname, mounts: mounts, runtimeRoot: runtimeRoot)
+        public func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
+            try PodSandbox.start(hostname: hostname, mounts: mounts, network: network, runtimeRoot: runtimeRoot)
         }
 
         public func start(_ launch: ContainerLaunch, in sandbox: PodSandbox, logPath: String,
                           exited: @escaping @Sendable (ContainerTermination) -> Void) throws(StartError) -> any RunningContainer {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-            process.arguments = PodSandbox.enter(pid: sandbox.pid, workingDir: launch.workingDir)
-                + ContainerProcess.containerInit + launch.argv
+            process.arguments = PodSandbox.enter(pid: sandbox.pid) + ContainerProcess.containerInit
+                + [launch.workingDir] + launch.argv
             process.environment = Dictionary(launch.env.map { pair -> (String, String) in
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
@@ -110,8 +116,6 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
                     // runc's message, which the kubelet shows in the container's waiting state.
                     throw StartError(description: "exec: \"\(launch.argv[0])\": executable file not found in $PATH")
                 }
-                // As runtimes create a missing working directory in the container's filesystem.
-                try? FileManager.default.createDirectory(atPath: launch.workingDir, withIntermediateDirectories: true)
                 try process.run()
             } catch {
                 try? out.fileHandleForWriting.close()

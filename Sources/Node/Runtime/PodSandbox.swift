@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A pod's namespaces, held open by one sleeping process as the pause container holds them:
-/// UTS (the pod's hostname), IPC, network (loopback only, so every pod can listen on any port),
+/// UTS (the pod's hostname), IPC, network (loopback, and `eth0` on the node's bridge when the pod
+/// has an address: `PodNetwork`),
 /// mount (private propagation, the pod's volumes bind-mounted over the host's filesystem) and PID
 /// (the sleeper is PID 1, so killing it ends every container of the pod at once).
 ///
@@ -11,6 +12,8 @@ import Synchronization
 /// environment with the runtime's root, so a later start finds and ends what a crash left.
 public final class PodSandbox: @unchecked Sendable {
     public static let markerVariable = "KUBELITE_RUNTIME_ROOT"
+    /// The `ip -batch` commands that configure the pod's `eth0`, for the setup script.
+    static let networkVariable = "KUBELITE_POD_NETWORK"
 
     /// A bind mount into the pod's mount namespace.
     public struct Mount: Sendable, Equatable {
@@ -44,14 +47,21 @@ public final class PodSandbox: @unchecked Sendable {
         self.pid = pid; self.hostname = hostname; self.unshare = unshare
     }
 
-    /// Creates the namespaces and returns once the hostname is set, loopback is up and every mount
-    /// is in place (the setup script says `ready`), so containers entered afterwards see them all.
-    public static func start(hostname: String, mounts: [Mount], runtimeRoot: String, timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
-        // Mount targets are created on the host when missing: without a rootfs of its own the pod
-        // shares the host's directories underneath its mounts.
+    /// Creates the namespaces and returns once the hostname is set, loopback is up, every mount
+    /// is in place and, with `network`, `eth0` is configured (the setup script says `ready`), so
+    /// containers entered afterwards see them all.
+    public static func start(hostname: String, mounts: [Mount], network: PodNetwork.Attachment? = nil, runtimeRoot: String,
+                             timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
+        // Mount targets are created on the host when missing (a directory, or an empty file for a
+        // file such as /etc/hosts): without a rootfs of its own the pod shares the host's
+        // directories underneath its mounts. With a network, the script waits (`go` on stdin) while
+        // the host puts the veth's pod end into the new namespace, then configures it.
         var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift\n"
-        script += "while [ $# -ge 3 ]; do mkdir -p \"$2\"; mount --bind \"$1\" \"$2\"; "
+        script += "while [ $# -ge 3 ]; do if [ -d \"$1\" ]; then mkdir -p \"$2\"; "
+        script += "elif [ ! -e \"$2\" ]; then mkdir -p \"$(dirname \"$2\")\"; : > \"$2\"; fi; mount --bind \"$1\" \"$2\"; "
         script += "if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$2\"; fi; shift 3; done\n"
+        script += "echo namespaces\n"
+        script += "if [ -n \"$\(networkVariable)\" ]; then read go; [ \"$go\" = go ]; printf '%s\\n' \"$\(networkVariable)\" | ip -batch -; fi\n"
         script += "echo ready; exec sleep infinity"
         var arguments = ["--uts", "--ipc", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
                          "--kill-child", "--", "/bin/sh", "-c", script, "sandbox", hostname]
@@ -59,28 +69,39 @@ public final class PodSandbox: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = arguments
-        process.environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot]
-        let out = Pipe(), err = Pipe()
+        var environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot]
+        if let network { environment[networkVariable] = network.podCommands.joined(separator: "\n") }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = network == nil ? FileHandle.nullDevice : input
         do { try process.run() } catch { throw StartError(description: "starting unshare: \(error)") }
-        // `ready` or EOF (the script failed): read until one of them.
-        let line = String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self)
-        guard line == "ready" else {
+        func fail(_ reason: String) -> StartError {
             process.terminate()
-            let message = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-            throw StartError(description: "creating the pod sandbox failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            return StartError(description: reason)
         }
+        func failure() -> String {
+            let message = String(decoding: (try? err.fileHandleForReading.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+            return "creating the pod sandbox failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))"
+        }
+        // `namespaces` or EOF (the script failed): read until one of them.
+        guard String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self) == "namespaces" else { throw fail(failure()) }
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let child = ProcFS.children(of: process.processIdentifier).first {
-                return PodSandbox(pid: child, hostname: hostname, unshare: process)
-            }
-            usleep(1000)
+        var child: pid_t?
+        while child == nil, Date() < deadline {
+            child = ProcFS.children(of: process.processIdentifier).first
+            if child == nil { usleep(1000) }
         }
-        process.terminate()
-        throw StartError(description: "the pod sandbox did not start within \(timeout) s")
+        guard let child else { throw fail("the pod sandbox did not start within \(timeout) s") }
+        if let network {
+            do { try PodNetwork.connect(network, pid: child) } catch { throw fail(error.description) }
+            // Not `write(_:)`, which traps on an error (EINTR while Kubelite is being stopped).
+            try? input.fileHandleForWriting.write(contentsOf: Data("go\n".utf8))
+            try? input.fileHandleForWriting.close()
+        }
+        guard String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self) == "ready" else { throw fail(failure()) }
+        return PodSandbox(pid: child, hostname: hostname, unshare: process)
     }
 
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
@@ -98,9 +119,18 @@ public final class PodSandbox: @unchecked Sendable {
     }
 
     /// The `nsenter` arguments that put a process into the namespaces of `pid` (the sandbox's or
-    /// a container's) in `workingDir`.
-    static func enter(pid: pid_t, workingDir: String) -> [String] {
-        ["-t", String(pid), "-u", "-i", "-n", "-m", "-p", "--wd=\(workingDir)", "--"]
+    /// a container's). The working directory is changed inside (`changingDirectory`): util-linux
+    /// 2.38's `--wd` opens the directory before entering the mount namespace, which gives the host's
+    /// directory underneath a volume mounted there (every redis pod then shared the host's /data).
+    static func enter(pid: pid_t) -> [String] {
+        ["-t", String(pid), "-u", "-i", "-n", "-m", "-p", "--"]
+    }
+
+    /// A shell prefix that changes to `workingDir` in the pod's mount namespace and then execs the
+    /// command that follows; a directory that cannot be entered fails as runc's does.
+    static func changingDirectory(_ workingDir: String) -> [String] {
+        ["/bin/sh", "-c", "cd -- \"$0\" 2>/dev/null || { echo \"chdir to cwd (\\\"$0\\\") set in config.json failed: no such file or directory\" >&2; exit 128; }; exec \"$@\"",
+         workingDir]
     }
 }
 
@@ -117,13 +147,16 @@ extension FileHandle {
         }
     }
 
-    /// Bytes up to a newline (not included) or EOF; used once per sandbox, on a few bytes.
+    /// Bytes up to a newline (not included), EOF or an error; used twice per sandbox, on a few
+    /// bytes. Read directly: `readData(ofLength:)` traps on an error such as EINTR.
     func readLine() -> [UInt8] {
         var line: [UInt8] = []
+        var byte: UInt8 = 0
         while true {
-            let byte = readData(ofLength: 1)
-            guard let b = byte.first, b != UInt8(ascii: "\n") else { return line }
-            line.append(b)
+            let n = Glibc.read(fileDescriptor, &byte, 1)
+            if n < 0, errno == EINTR { continue }
+            guard n == 1, byte != UInt8(ascii: "\n") else { return line }
+            line.append(byte)
         }
     }
 }

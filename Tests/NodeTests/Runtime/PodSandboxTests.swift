@@ -64,6 +64,21 @@ final class PodSandboxTests: XCTestCase {
         XCTAssertEqual(ended.withLock { $0?.reason }, "Error")
     }
 
+    func testTheWorkingDirectoryIsTheVolumeMountedThere() throws {
+        // nsenter's --wd would open the host's directory underneath the mount: every redis pod wrote
+        // its dump.rdb into the host's /data.
+        let volume = "\(root)/volume", target = "\(root)/data"
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        let s = try sandbox("wd", mounts: [.init(source: volume, target: target, readOnly: false)])
+        let ended = Mutex<ContainerTermination?>(nil)
+        let launch = ContainerLaunch(argv: ["touch", "dump.rdb"], env: ["PATH=\(ContainerLaunch.defaultPath)"], workingDir: target)
+        _ = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/wd.log") { t in ended.withLock { $0 = t } }
+        waitUntil("touch ends", timeout: 10) { ended.withLock { $0 != nil } }
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(volume)/dump.rdb"), "written into the volume")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(target)/dump.rdb"), "not into the host's directory underneath")
+    }
+
     func testAMissingProgramIsRuncsError() throws {
         let s = try sandbox("missing")
         XCTAssertThrowsError(try run(["nosuch"], in: s)) {
