@@ -245,3 +245,28 @@ def test_bad_cluster_cidrs_stop_startup_with_the_reason(tmp_path):
                              "--cluster-cidr", "10.9.0.0/23"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 64
     assert "has room for 2 nodes' /24 subnets, not 3" in result.stderr
+
+
+def test_each_pod_has_its_own_root_over_the_hosts_files(kubectl, ns):
+    mount_point = f"/kubelite-e2e-{ns[-6:]}"
+    pod = {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "writer"},
+        "spec": {
+            "volumes": [{"name": "scratch", "emptyDir": {}}],
+            "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"],
+                            "volumeMounts": [{"name": "scratch", "mountPath": mount_point}]}],
+        },
+    }
+    kubectl("apply", "-f", "-", input=json.dumps(pod))
+    kubectl("run", "reader", "--image=busybox", "--", "sleep", "3600")
+    running_pod(kubectl, "writer")
+    running_pod(kubectl, "reader")
+    marker = f"/etc/kubelite-e2e-{ns[-6:]}"
+    kubectl("exec", "writer", "--", "sh", "-c", f"echo mine > {marker} && echo kept > {mount_point}/file")
+    assert kubectl("exec", "writer", "--", "cat", marker) == "mine\n"
+    assert kubectl.run("exec", "reader", "--", "cat", marker).returncode != 0, "another pod does not see it"
+    assert not os.path.exists(marker), "the host's /etc is untouched"
+    assert not os.path.exists(mount_point), "a volume's mount point is made in the pod's root, not the host's"
+    assert kubectl("exec", "writer", "--", "cat", f"{mount_point}/file") == "kept\n"
+    assert int(kubectl("exec", "writer", "--", "sh", "-c", "ls /proc | grep -c '^[0-9]'")) < 10, \
+        "/proc shows the pod's few processes, not the host's"

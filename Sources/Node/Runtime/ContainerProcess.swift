@@ -22,7 +22,7 @@ public struct ContainerTermination: Sendable, Equatable {
 
 /// Starts pod sandboxes and container processes; the real one uses namespaces, tests use a fake.
 public protocol ContainerLauncher: Sendable {
-    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox
+    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, rootDirectory: String?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox
 
     /// Starts `launch` in the pod's sandbox writing its output to `logPath`; `exited` is called once,
     /// after the process has exited and its output is in the log.
@@ -80,8 +80,8 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
     public struct Launcher: ContainerLauncher {
         public init() {}
 
-        public func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
-            try PodSandbox.start(hostname: hostname, mounts: mounts, network: network, runtimeRoot: runtimeRoot)
+        public func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, rootDirectory: String?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
+            try PodSandbox.start(hostname: hostname, mounts: mounts, network: network, rootDirectory: rootDirectory, runtimeRoot: runtimeRoot)
         }
 
         public func start(_ launch: ContainerLaunch, in sandbox: PodSandbox, logPath: String,

@@ -14,6 +14,25 @@ public final class PodSandbox: @unchecked Sendable {
     public static let markerVariable = "KUBELITE_RUNTIME_ROOT"
     /// The `ip -batch` commands that configure the pod's `eth0`, for the setup script.
     static let networkVariable = "KUBELITE_POD_NETWORK"
+    /// Where the pod's own root is built (overlay upper and work directories, the mount point).
+    static let rootVariable = "KUBELITE_POD_ROOT"
+
+    /// Whether this machine can give pods a root of their own (an overlay of `/` with its upper
+    /// directory under `directory`): tried once in a throwaway mount namespace.
+    public static func overlayRootWorks(in directory: String) -> Bool {
+        let trial = "\(directory)/.overlay-trial"
+        defer { try? FileManager.default.removeItem(atPath: trial) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                             "set -e; mkdir -p \"$0/u\" \"$0/w\" \"$0/r\"; mount -t overlay overlay -o \"lowerdir=/,upperdir=$0/u,workdir=$0/w\" \"$0/r\"; test -d \"$0/r/usr\"",
+                             trial]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 
     /// A bind mount into the pod's mount namespace.
     public struct Mount: Sendable, Equatable {
@@ -49,17 +68,27 @@ public final class PodSandbox: @unchecked Sendable {
 
     /// Creates the namespaces and returns once the hostname is set, loopback is up, every mount
     /// is in place and, with `network`, `eth0` is configured (the setup script says `ready`), so
-    /// containers entered afterwards see them all.
-    public static func start(hostname: String, mounts: [Mount], network: PodNetwork.Attachment? = nil, runtimeRoot: String,
-                             timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
-        // Mount targets are created on the host when missing (a directory, or an empty file for a
-        // file such as /etc/hosts): without a rootfs of its own the pod shares the host's
-        // directories underneath its mounts. With a network, the script waits (`go` on stdin) while
-        // the host puts the veth's pod end into the new namespace, then configures it.
-        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift\n"
-        script += "while [ $# -ge 3 ]; do if [ -d \"$1\" ]; then mkdir -p \"$2\"; "
-        script += "elif [ ! -e \"$2\" ]; then mkdir -p \"$(dirname \"$2\")\"; : > \"$2\"; fi; mount --bind \"$1\" \"$2\"; "
-        script += "if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$2\"; fi; shift 3; done\n"
+    /// containers entered afterwards see them all. With `rootDirectory` the pod gets a root of its
+    /// own: an overlay of the host's root filesystem (read-only underneath, the pod's writes kept in
+    /// `rootDirectory/upper`), with the host's /dev and /sys, a /proc of its PID namespace and its
+    /// mounts on top; without it the pod shares the host's filesystem under its mounts.
+    public static func start(hostname: String, mounts: [Mount], network: PodNetwork.Attachment? = nil, rootDirectory: String? = nil,
+                             runtimeRoot: String, timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
+        // Missing mount targets are created (a directory, or an empty file for a file such as
+        // /etc/hosts), in the pod's root when it has one; a symbolic link there (resolv.conf to
+        // systemd-resolved's) is replaced, since a mount would follow it out of the pod's root.
+        // With a network, the script waits (`go` on stdin) while the host puts the veth's pod end
+        // into the new namespace, then configures it.
+        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift; R=\"\"\n"
+        script += "if [ -n \"$\(rootVariable)\" ]; then B=\"$\(rootVariable)\"; R=\"$B/rootfs\"; mkdir -p \"$B/upper\" \"$B/work\" \"$R\"; "
+        script += "mount -t overlay overlay -o \"lowerdir=/,upperdir=$B/upper,workdir=$B/work\" \"$R\"; "
+        script += "mount --rbind /dev \"$R/dev\"; mount --rbind /sys \"$R/sys\"; fi\n"
+        script += "while [ $# -ge 3 ]; do T=\"$R$2\"; if [ -n \"$R\" ] && [ -L \"$T\" ]; then rm -f \"$T\"; fi; "
+        script += "if [ -d \"$1\" ]; then mkdir -p \"$T\"; elif [ ! -e \"$T\" ]; then mkdir -p \"$(dirname \"$T\")\"; : > \"$T\"; fi; "
+        script += "mount --bind \"$1\" \"$T\"; if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$T\"; fi; shift 3; done\n"
+        // /proc is mounted before the old root goes: umount reads the mount table from it.
+        script += "if [ -n \"$R\" ]; then mkdir -p \"$R/.oldroot\"; cd \"$R\"; pivot_root . .oldroot; cd /; "
+        script += "mount -t proc proc /proc; umount -l /.oldroot; rmdir /.oldroot; fi\n"
         script += "echo namespaces\n"
         script += "if [ -n \"$\(networkVariable)\" ]; then read go; [ \"$go\" = go ]; printf '%s\\n' \"$\(networkVariable)\" | ip -batch -; fi\n"
         script += "echo ready; exec sleep infinity"
@@ -71,6 +100,7 @@ public final class PodSandbox: @unchecked Sendable {
         process.arguments = arguments
         var environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot]
         if let network { environment[networkVariable] = network.podCommands.joined(separator: "\n") }
+        if let rootDirectory { environment[rootVariable] = rootDirectory }
         process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

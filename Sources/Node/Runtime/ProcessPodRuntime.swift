@@ -17,6 +17,20 @@ public final class ProcessPodRuntime: Sendable {
     public let network: PodNetwork?
     /// The host's resolver configuration, for dnsPolicy Default and the search path's tail.
     let hostResolver: PodDNSFiles.ResolverConfig
+    private let ownRoot = Mutex<Bool?>(nil)
+
+    /// Whether pods get a root of their own (an overlay of the host's, see `PodSandbox.start`): with
+    /// a pod network (the real runtime) and where the kernel lets an overlay sit on `/`, found once.
+    /// Otherwise pods share the host's filesystem under their mounts.
+    var podsHaveOwnRoot: Bool {
+        guard network != nil else { return false }
+        return ownRoot.withLock { known in
+            if let known { return known }
+            let works = PodSandbox.overlayRootWorks(in: "\(root)/pods")
+            known = works
+            return works
+        }
+    }
     let pods = Mutex<[String: ProcessPod]>([:])
     /// Set by `stopAll`: no sandbox or container starts after Kubelite began shutting down.
     private let closed = Atomic<Bool>(false)
@@ -93,8 +107,8 @@ public final class ProcessPodRuntime: Sendable {
                     attachment = attached
                     podMounts = try writeNetworkFiles(pod, attachment: attached, into: &record) + mounts
                 }
-                record.sandbox = try launcher.startSandbox(hostname: PodDNSFiles.hostname(pod), mounts: podMounts,
-                                                           network: attachment, runtimeRoot: root)
+                record.sandbox = try launcher.startSandbox(hostname: PodDNSFiles.hostname(pod), mounts: podMounts, network: attachment,
+                                                           rootDirectory: podsHaveOwnRoot ? "\(record.directory)/root" : nil, runtimeRoot: root)
             } catch {
                 // Every container waits; the kubelet retries creating the sandbox.
                 for c in KubeletPodStatus.initContainers(pod) + KubeletPodStatus.containers(pod) {

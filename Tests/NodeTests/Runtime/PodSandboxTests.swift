@@ -79,6 +79,22 @@ final class PodSandboxTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(target)/dump.rdb"), "not into the host's directory underneath")
     }
 
+    func testAPodWithItsOwnRootWritesOverTheHostWithoutTouchingIt() throws {
+        guard PodSandbox.overlayRootWorks(in: root) else { throw XCTSkip("the kernel does not allow an overlay over /") }
+        let volume = "\(root)/volume"
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        let target = "/kubelite-unit-\(UUID().uuidString.prefix(8))"
+        let s = try PodSandbox.start(hostname: "own-root", mounts: [.init(source: volume, target: target, readOnly: false)],
+                                     rootDirectory: "\(root)/pod-root", runtimeRoot: root)
+        sandboxes.append(s)
+        let (end, _) = try run(["sh", "-c", "echo pod > /etc/kubelite-unit-marker && echo v > \(target)/f"], in: s)
+        XCTAssertEqual(end.exitCode, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/kubelite-unit-marker"), "the host's /etc is untouched")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target), "the mount point is made in the pod's root")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root)/pod-root/upper/etc/kubelite-unit-marker"), "kept in the upper directory")
+        XCTAssertEqual(try String(contentsOfFile: "\(volume)/f", encoding: .utf8), "v\n")
+    }
+
     func testAMissingProgramIsRuncsError() throws {
         let s = try sandbox("missing")
         XCTAssertThrowsError(try run(["nosuch"], in: s)) {
