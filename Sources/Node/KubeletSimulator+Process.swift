@@ -4,6 +4,11 @@ import Foundation
 import Registry
 
 extension KubeletSimulator {
+    /// How often a running pod's configMap, secret, downwardAPI and projected files are rewritten
+    /// from their sources (upstream's kubelet resyncs each pod every minute, `--sync-frequency`;
+    /// Kubelite is quicker, as changes on a real cluster often arrive sooner than that).
+    static let projectedVolumeResync: TimeInterval = 5
+
     /// Whether a newly seen pod runs as processes, and if not, the `Simulated` event's message
     /// (only in `auto` mode, where the choice is per pod).
     func admit(_ pod: JSON) -> (runsProcesses: Bool, simulatedBecause: String?) {
@@ -69,6 +74,10 @@ extension KubeletSimulator {
             context.events.record(pod, type: .warning, reason: event.reason, message: event.message, component: "kubelet", host: node)
         }
         if let wake { queue.addAfter(key, .seconds(max(0, wake.timeIntervalSince(now)))) }
+        if (pod[path: "spec", "volumes"]?.arrayValue ?? []).contains(where: VolumeProjection.isProjected) {
+            // The kubelet's periodic sync: changed ConfigMaps, Secrets and pod fields reach the files.
+            queue.addAfter(key, .seconds(Self.projectedVolumeResync))
+        }
         if let probe = runtime.probeReadiness(pod: pod, now: now) { queue.addAfter(key, .seconds(max(0, probe.timeIntervalSince(now)))) }
         guard let snapshot = runtime.snapshot(uid: uid) else { return }
         if snapshot.finished { runtime.stopSandbox(uid: uid) }

@@ -19,6 +19,7 @@ public struct PodView: Sendable, Equatable {
     public var hostname: String { fields.string("spec", "hostname") ?? "" }
     public var subdomain: String? { fields.string("spec", "subdomain") }
     public var hostNetwork: Bool { fields.bool("spec", "hostNetwork") ?? false }
+    public var serviceAccountName: String? { fields.string("spec", "serviceAccountName") }
     /// `ClusterFirst` when unset, as the API server defaults it.
     public var dnsPolicy: String { fields.string("spec", "dnsPolicy") ?? "ClusterFirst" }
     public var dnsConfig: PodDNSConfigView? {

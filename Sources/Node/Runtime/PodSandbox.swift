@@ -76,25 +76,32 @@ public final class PodSandbox: @unchecked Sendable {
                              runtimeRoot: String, timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
         // Missing mount targets are created (a directory, or an empty file for a file such as
         // /etc/hosts), in the pod's root when it has one; a symbolic link there (resolv.conf to
-        // systemd-resolved's) is replaced, since a mount would follow it out of the pod's root.
+        // systemd-resolved's) is replaced by the file mounted.
         // With a network, the script waits (`go` on stdin) while the host puts the veth's pod end
         // into the new namespace, then configures it.
-        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift; R=\"\"\n"
+        // With a root of its own, the mounts are made after pivot_root, sources under the old
+        // root (/.oldroot), so that a target's path resolves inside the pod's root: /var/run is a
+        // link to /run, and resolved before the pivot it led to the host's /run.
+        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift; O=\"\"\n"
         script += "if [ -n \"$\(rootVariable)\" ]; then B=\"$\(rootVariable)\"; R=\"$B/rootfs\"; mkdir -p \"$B/upper\" \"$B/work\" \"$R\"; "
         script += "mount -t overlay overlay -o \"lowerdir=/,upperdir=$B/upper,workdir=$B/work\" \"$R\"; "
-        script += "mount --rbind /dev \"$R/dev\"; mount --rbind /sys \"$R/sys\"; fi\n"
-        script += "while [ $# -ge 3 ]; do T=\"$R$2\"; if [ -n \"$R\" ] && [ -L \"$T\" ]; then rm -f \"$T\"; fi; "
-        script += "if [ -d \"$1\" ]; then mkdir -p \"$T\"; elif [ ! -e \"$T\" ]; then mkdir -p \"$(dirname \"$T\")\"; : > \"$T\"; fi; "
-        script += "mount --bind \"$1\" \"$T\"; if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$T\"; fi; shift 3; done\n"
-        // /proc is mounted before the old root goes: umount reads the mount table from it.
-        script += "if [ -n \"$R\" ]; then mkdir -p \"$R/.oldroot\"; cd \"$R\"; pivot_root . .oldroot; cd /; "
-        script += "mount -t proc proc /proc; umount -l /.oldroot; rmdir /.oldroot; fi\n"
+        script += "mount --rbind /dev \"$R/dev\"; mount --rbind /sys \"$R/sys\"; "
+        // /proc is mounted before anything reads the mount table (umount does).
+        script += "mkdir -p \"$R/.oldroot\"; cd \"$R\"; pivot_root . .oldroot; cd /; mount -t proc proc /proc; O=/.oldroot; fi\n"
+        script += "while [ $# -ge 3 ]; do S=\"$O$1\"; T=\"$2\"; if [ -n \"$O\" ] && [ -L \"$T\" ]; then rm -f \"$T\"; fi; "
+        script += "if [ -d \"$S\" ]; then mkdir -p \"$T\"; elif [ ! -e \"$T\" ]; then mkdir -p \"$(dirname \"$T\")\"; : > \"$T\"; fi; "
+        script += "mount --bind \"$S\" \"$T\"; if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$T\"; fi; shift 3; done\n"
+        script += "if [ -n \"$O\" ]; then umount -l /.oldroot; rmdir /.oldroot; fi\n"
         script += "echo namespaces\n"
         script += "if [ -n \"$\(networkVariable)\" ]; then read go; [ \"$go\" = go ]; printf '%s\\n' \"$\(networkVariable)\" | ip -batch -; fi\n"
         script += "echo ready; exec sleep infinity"
         var arguments = ["--uts", "--ipc", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
                          "--kill-child", "--", "/bin/sh", "-c", script, "sandbox", hostname]
-        for m in mounts { arguments += [m.source, m.target, m.readOnly ? "ro" : "rw"] }
+        for m in mounts {
+            // A source is found under the old root: links in its path are resolved on the host first.
+            let source = rootDirectory == nil ? m.source : URL(fileURLWithPath: m.source).resolvingSymlinksInPath().path
+            arguments += [source, m.target, m.readOnly ? "ro" : "rw"]
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = arguments

@@ -19,12 +19,11 @@ public final class ProcessPodRuntime: Sendable {
     let hostResolver: PodDNSFiles.ResolverConfig
     private let ownRoot = Mutex<Bool?>(nil)
 
-    /// Whether pods get a root of their own (an overlay of the host's, see `PodSandbox.start`): with
-    /// a pod network (the real runtime) and where the kernel lets an overlay sit on `/`, found once.
-    /// Otherwise pods share the host's filesystem under their mounts.
+    /// Whether pods get a root of their own (an overlay of the host's, see `PodSandbox.start`):
+    /// where the kernel lets an overlay sit on `/`, found once. Otherwise pods share the host's
+    /// filesystem under their mounts.
     var podsHaveOwnRoot: Bool {
-        guard network != nil else { return false }
-        return ownRoot.withLock { known in
+        ownRoot.withLock { known in
             if let known { return known }
             let works = PodSandbox.overlayRootWorks(in: "\(root)/pods")
             known = works

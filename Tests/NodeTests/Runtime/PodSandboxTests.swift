@@ -84,13 +84,18 @@ final class PodSandboxTests: XCTestCase {
         let volume = "\(root)/volume"
         try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
         let target = "/kubelite-unit-\(UUID().uuidString.prefix(8))"
-        let s = try PodSandbox.start(hostname: "own-root", mounts: [.init(source: volume, target: target, readOnly: false)],
+        // On Debian /var/run links to /run: the target resolves in the pod's root.
+        let linked = "/var/run/kubelite-unit-\(UUID().uuidString.prefix(8))"
+        let s = try PodSandbox.start(hostname: "own-root", mounts: [.init(source: volume, target: target, readOnly: false),
+                                                                    .init(source: volume, target: linked, readOnly: true)],
                                      rootDirectory: "\(root)/pod-root", runtimeRoot: root)
         sandboxes.append(s)
         let (end, _) = try run(["sh", "-c", "echo pod > /etc/kubelite-unit-marker && echo v > \(target)/f"], in: s)
         XCTAssertEqual(end.exitCode, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/kubelite-unit-marker"), "the host's /etc is untouched")
         XCTAssertFalse(FileManager.default.fileExists(atPath: target), "the mount point is made in the pod's root")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: linked), "a linked mount point too")
+        XCTAssertTrue(try run(["cat", "\(linked)/f"], in: s).1.hasSuffix("stdout F v\n"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root)/pod-root/upper/etc/kubelite-unit-marker"), "kept in the upper directory")
         XCTAssertEqual(try String(contentsOfFile: "\(volume)/f", encoding: .utf8), "v\n")
     }
