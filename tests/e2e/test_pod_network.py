@@ -1,24 +1,20 @@
-"""The pod network and the seed's StatefulSet story with pods that really run (root on Linux): each pod has
+"""The pod network with pods that really run (root on Linux; the seed story is in test_seed_story.py): each pod has
 its own address on a bridge of the host, /etc/hosts and /etc/resolv.conf as the kubelet writes them, the
-cluster DNS on its gateway, and pods reach each other by their stable names. The bridge is removed when
+cluster DNS on its gateway. The bridge is removed when
 Kubelite stops and after a crash. Needs root, util-linux and iproute2; CI runs as root."""
 
 import ipaddress
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import signal
 import socket
 import subprocess
-import time
 
 import pytest
-from kubernetes.stream import stream
 
-from support import get_or_none, pod_is_ready, wait_for, wait_for_statefulset
+from support import get_or_none, pod_is_ready, wait_for
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None,
                                 reason="real pods need root, util-linux and iproute2 (pods are simulated otherwise)")
@@ -30,73 +26,6 @@ pytestmark = [needs_root, needs_redis]
 def running_pod(kubectl, name, timeout=45):
     return wait_for(lambda: (p := get_or_none(kubectl, "pod", name)) and pod_is_ready(p) and p, timeout,
                     f"pod {name} Ready", interval=0.1)
-
-
-def tty_session(kubectl, args, typed, timeout=30):
-    """Runs kubectl with a pseudo-terminal as its stdin and stdout (as a user's shell gives it), types `typed`,
-    and returns everything the terminal showed and the exit code."""
-    command = ["kubectl", f"--cache-dir={kubectl.cache_dir}", f"--namespace={kubectl.namespace}", *args]
-    env = dict(os.environ, KUBECONFIG=str(kubectl.server.kubeconfig), TERM="dumb")
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe("kubectl", command, env)
-    output = b""
-    deadline = time.monotonic() + timeout
-    sent = False
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                output += chunk
-                # The remote shell's prompt shows once the session is up; type then.
-                if not sent and (b"#" in output or b"$" in output):
-                    os.write(fd, typed.encode())
-                    sent = True
-        else:
-            raise AssertionError(f"the terminal session did not end within {timeout} s; it showed {output!r}")
-    finally:
-        _, status = os.waitpid(pid, 0)
-    return output.decode(errors="replace"), os.waitstatus_to_exitcode(status)
-
-
-def test_the_seed_statefulset_runs_for_real(kubectl, manifests, ns):
-    assert kubectl("apply", "-f", manifests / "redis-sts.yml").strip() == "statefulset.apps/redis-sts created"
-    assert kubectl("apply", "-f", manifests / "redis-headless-svc.yml").strip() == "service/redis-svc created"
-    pods = wait_for_statefulset(kubectl, "redis-sts", 2)
-    addresses = {name: p["status"]["podIP"] for name, p in pods.items()}
-    assert len(set(addresses.values())) == 2, addresses
-
-    assert kubectl("exec", "redis-sts-0", "--", "hostname") == "redis-sts-0\n"
-    shown, code = tty_session(kubectl, ["exec", "-it", "redis-sts-0", "--", "sh"], "hostname\nexit\n")
-    assert code == 0, shown
-    assert "redis-sts-0" in shown.split("hostname", 1)[1], shown
-
-    # Another pod reaches pod 0 by its stable name, through the cluster DNS and the pod network.
-    assert kubectl("exec", "redis-sts-1", "--", "redis-cli", "-h", "redis-sts-0.redis-svc", "ping") == "PONG\n"
-    assert "Redis is starting" in kubectl("logs", "redis-sts-0")
-    result = kubectl.run("exec", "redis-sts-0", "--", "sh", "-c", "exit 3")
-    assert result.returncode == 3, result.stderr
-
-
-def test_seed_redis_data_survives_the_pod_and_stays_with_its_claim(kubectl, manifests, ns):
-    kubectl("apply", "-f", manifests / "nfs-client-storageclass.yml")
-    kubectl("apply", "-f", manifests / "redis-pv-sts.yml")
-    before = wait_for_statefulset(kubectl, "redis-pv-sts", 2)
-    written = kubectl.run("exec", "-i", "redis-pv-sts-0", "--", "redis-cli", input="SET greeting hello\n")
-    assert (written.returncode, written.stdout) == (0, "OK\n"), written.stderr
-
-    assert kubectl("delete", "pod", "redis-pv-sts-0").strip() == 'pod "redis-pv-sts-0" deleted'
-    old_uid = before["redis-pv-sts-0"]["metadata"]["uid"]
-    wait_for(lambda: (p := get_or_none(kubectl, "pod", "redis-pv-sts-0")) and p["metadata"]["uid"] != old_uid
-             and pod_is_ready(p), 45, "redis-pv-sts-0 back and Ready", interval=0.1)
-    assert kubectl("exec", "redis-pv-sts-0", "--", "redis-cli", "GET", "greeting") == "hello\n"
-    assert kubectl("exec", "redis-pv-sts-1", "--", "redis-cli", "GET", "greeting") == "\n", "pod 1 has its own claim"
 
 
 def test_hosts_resolv_conf_and_hostname_are_the_kubelets(kubectl, ns):
@@ -153,18 +82,6 @@ def test_the_host_reaches_a_pod_at_its_address(kubectl, ns):
             return False
 
     wait_for(pong, 15, f"redis at {ip}:6379 to answer PING from the host", interval=0.1)
-
-
-def test_python_client_exec_with_stdin(clients, kubectl, ns):
-    kubectl("run", "shell", "--image=busybox", "--restart=Never", "--", "sleep", "3600")
-    running_pod(kubectl, "shell")
-    resp = stream(clients.core.connect_get_namespaced_pod_exec, "shell", ns, command=["sh", "-c", "read x; echo got $x; echo e >&2; exit 4"],
-                  stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
-    resp.write_stdin("hello\n")
-    resp.run_forever(timeout=10)
-    assert resp.read_stdout().strip() == "got hello"
-    assert resp.read_stderr().strip() == "e"
-    assert resp.returncode == 4
 
 
 def bridge_of(cidr):

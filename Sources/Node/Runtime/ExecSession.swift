@@ -32,8 +32,9 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
         }
         if options.tty, let pty = PseudoTerminal.open() {
             terminal = pty
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-            arguments = ["--ctty", "/usr/bin/nsenter"] + arguments
+            // The session is made inside the pod's PID namespace: a shell whose terminal's process
+            // group lies outside it cannot restore it and exits 2.
+            arguments = PodSandbox.enter(pid: pid) + PodSandbox.newSession + PodSandbox.changingDirectory(launch.workingDir) + argv
             process.standardInput = pty.child
             process.standardOutput = pty.child
             process.standardError = pty.child

@@ -163,6 +163,10 @@ public final class PodSandbox: @unchecked Sendable {
         ["-t", String(pid), "-u", "-i", "-n", "-m", "-p", "--"]
     }
 
+    /// Makes the command that follows a session leader with its stdin (a terminal) as controlling
+    /// terminal; `--wait` reports the command's status if setsid has to fork.
+    static let newSession = ["/usr/bin/setsid", "--ctty", "--wait"]
+
     /// A shell prefix that changes to `workingDir` in the pod's mount namespace and then execs the
     /// command that follows; a directory that cannot be entered fails as runc's does.
     static func changingDirectory(_ workingDir: String) -> [String] {

@@ -146,3 +146,33 @@ final class PodSandboxTests: XCTestCase {
         waitUntil("nothing is left", timeout: 10) { ProcFS.processes(withEnvironment: PodSandbox.markerVariable, value: root).isEmpty }
     }
 }
+
+extension PodSandboxTests {
+    func testAContainerWithATerminalTakesInputAndWritesItsOutputToTheLog() throws {
+        let s = try sandbox("tty")
+        let ended = Mutex<ContainerTermination?>(nil)
+        var launch = ContainerLaunch(argv: ["sh"], env: ["PATH=\(ContainerLaunch.defaultPath)", "PS1=$ "], workingDir: "/")
+        launch.stdin = true
+        launch.tty = true
+        let c = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/tty.log") { t in ended.withLock { $0 = t } }
+        waitUntil("the shell runs", timeout: 10) { c.pid != nil }
+        c.writeStdin(Array("echo typed-$((40+2))\nexit 7\n".utf8))
+        waitUntil("the shell ends", timeout: 10) { ended.withLock { $0 != nil } }
+        let log = RuntimeTestSupport.logText("\(root)/tty.log")
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 7, log)
+        XCTAssertTrue(log.contains("typed-42"), log)
+    }
+
+    func testStdinWithoutATerminalIsAPipeThatCloses() throws {
+        let s = try sandbox("pipe")
+        let ended = Mutex<ContainerTermination?>(nil)
+        var launch = ContainerLaunch(argv: ["cat"], env: ["PATH=\(ContainerLaunch.defaultPath)"], workingDir: "/")
+        launch.stdin = true
+        let c = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/pipe.log") { t in ended.withLock { $0 = t } }
+        c.writeStdin(Array("through\n".utf8))
+        c.closeStdin()
+        waitUntil("cat ends at EOF", timeout: 10) { ended.withLock { $0 != nil } }
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 0)
+        XCTAssertTrue(RuntimeTestSupport.logText("\(root)/pipe.log").hasSuffix("stdout F through\n"))
+    }
+}
