@@ -9,11 +9,15 @@ struct ProcessPod {
     /// `<root>/pods/<namespace>_<name>_<uid>`, as the kubelet names a pod's log directory.
     var directory: String
     var sandbox: PodSandbox?
+    /// The pod's address on the node's bridge (nil: loopback only); probes and hooks dial it.
+    var address: String?
     var containers: [String: ContainerRecord] = [:]
     /// Set once the pod's deletion is acted on: no container is started again.
     var terminating = false
     /// The pod ended for good (restartPolicy does not restart it); its phase is final.
     var finished = false
+    /// Warning events for the kubelet to record (MissingClusterDNS).
+    var events: [(reason: String, message: String)] = []
 
     /// One container across its restarts.
     struct ContainerRecord {

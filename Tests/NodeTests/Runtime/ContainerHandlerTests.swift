@@ -27,6 +27,7 @@ final class ContainerHandlerTests: XCTestCase {
 
     func testTimeoutMessages() {
         XCTAssertEqual(ProcessPodRuntime.timeoutMessage(.tcpSocket(host: nil, port: 80)), "dial tcp 127.0.0.1:80: i/o timeout")
+        XCTAssertEqual(ProcessPodRuntime.timeoutMessage(.tcpSocket(host: nil, port: 80), podIP: "10.244.0.7"), "dial tcp 10.244.0.7:80: i/o timeout")
         XCTAssertEqual(ProcessPodRuntime.timeoutMessage(.httpGet(.init(scheme: "HTTP", host: nil, port: 80, path: "/x", headers: []))),
                        "Get \"http://127.0.0.1:80/x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
     }

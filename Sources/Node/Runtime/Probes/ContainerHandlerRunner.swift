@@ -8,6 +8,9 @@ public struct HandlerTarget: Sendable {
     public var container: any RunningContainer
     public var launch: ContainerLaunch
     public var networkNamespacePath: String
+    /// The pod's address, which tcpSocket and httpGet dial when the spec names no host (as the
+    /// kubelet does); nil for a pod with loopback only.
+    public var podIP: String?
     public var containerName: String
     /// `name_namespace(uid)`, as upstream's messages name a pod.
     public var podDescription: String
@@ -32,9 +35,9 @@ public protocol ContainerHandlerRunner: Sendable {
 }
 
 /// The runner that acts for real: exec through `nsenter` as `kubectl exec` does; tcpSocket and
-/// httpGet from a socket opened inside the pod's network namespace. Inside it the probe dials the
-/// loopback address unless the spec names a host: that reaches the pod's listeners whether or not
-/// the pod also has an address on the node's bridge, and needs no route from the host.
+/// httpGet from a socket opened inside the pod's network namespace, to the spec's host or else the
+/// pod's IP as the kubelet dials it (a server listening on loopback only fails its probe, as
+/// upstream); a pod with loopback only is dialled at 127.0.0.1.
 public struct ProcessHandlerRunner: ContainerHandlerRunner {
     public init() {}
 
@@ -44,13 +47,13 @@ public struct ProcessHandlerRunner: ContainerHandlerRunner {
         case .exec(let command):
             return ExecHandler.run(command, in: target, completion: completion)
         case .tcpSocket(let host, let port):
-            let address = host ?? "127.0.0.1"
+            let address = host ?? target.podIP ?? "127.0.0.1"
             Thread.detachNewThread {
                 completion(NetworkProbe.tcp(host: address, port: port, namespace: target.networkNamespacePath, timeout: timeout))
             }
         case .httpGet(let get):
             Thread.detachNewThread {
-                completion(NetworkProbe.http(get, host: get.host ?? "127.0.0.1", namespace: target.networkNamespacePath, timeout: timeout))
+                completion(NetworkProbe.http(get, host: get.host ?? target.podIP ?? "127.0.0.1", namespace: target.networkNamespacePath, timeout: timeout))
             }
         case .grpc:
             completion(HandlerOutcome(success: true, output: ""))

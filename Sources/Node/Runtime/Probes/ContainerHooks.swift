@@ -45,7 +45,7 @@ extension ProcessPodRuntime {
                 }
                 r.preStop = .running
                 let target = HandlerTarget(container: instance, launch: launch, networkNamespacePath: sandbox.networkNamespacePath,
-                                           containerName: name, podDescription: "\(record.name)_\(record.namespace)(\(uid))")
+                                           podIP: record.address, containerName: name, podDescription: "\(record.name)_\(record.namespace)(\(uid))")
                 do {
                     hooks.append((name, try ContainerHandler.parse(spec, container: c, hook: true), target))
                 } catch {

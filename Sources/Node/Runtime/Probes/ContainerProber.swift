@@ -56,7 +56,7 @@ extension ProcessPodRuntime {
                     continue
                 }
                 let target = HandlerTarget(container: instance, launch: launch, networkNamespacePath: sandbox.networkNamespacePath,
-                                           containerName: name, podDescription: "\(record.name)_\(record.namespace)(\(uid))")
+                                           podIP: record.address, containerName: name, podDescription: "\(record.name)_\(record.namespace)(\(uid))")
                 if r.postStart == nil, let spec = c[path: "lifecycle", "postStart"] {
                     r.postStart = .running
                     switch Result(catching: { () throws(ContainerHandler.SpecError) in try ContainerHandler.parse(spec, container: c, hook: true) }) {
@@ -83,7 +83,7 @@ extension ProcessPodRuntime {
                         guard now >= expires else { note(expires); continue }
                         cancels.append(flight.cancel)
                         state.inFlight = nil
-                        let message = (try? probe.handler.get()).map { Self.timeoutMessage($0) } ?? "timed out"
+                        let message = (try? probe.handler.get()).map { Self.timeoutMessage($0, podIP: record.address) } ?? "timed out"
                         Self.count(.failure(message), probe: probe, state: &state, container: &r, name: name, policy: policy, events: &events)
                     }
                     let due = state.lastAttempt.map { $0.addingTimeInterval(probe.period) } ?? since.addingTimeInterval(probe.initialDelay)
@@ -161,12 +161,13 @@ extension ProcessPodRuntime {
     }
 
     /// What upstream's probers report when an attempt outlives timeoutSeconds.
-    static func timeoutMessage(_ handler: ContainerHandler) -> String {
-        switch handler {
+    static func timeoutMessage(_ handler: ContainerHandler, podIP: String? = nil) -> String {
+        let defaultHost = podIP ?? "127.0.0.1"
+        return switch handler {
         case .exec(let command): "command \"\(command.joined(separator: " "))\" timed out"
-        case .tcpSocket(let host, let port): "dial tcp \(host ?? "127.0.0.1"):\(port): i/o timeout"
+        case .tcpSocket(let host, let port): "dial tcp \(host ?? defaultHost):\(port): i/o timeout"
         case .httpGet(let get):
-            "Get \"\(get.scheme.lowercased())://\(get.host ?? "127.0.0.1"):\(get.port)\(get.path)\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+            "Get \"\(get.scheme.lowercased())://\(get.host ?? defaultHost):\(get.port)\(get.path)\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
         case .grpc(let port, _): "timeout: failed to connect service \":\(port)\" within 1s"
         case .sleep: "timed out"
         }
