@@ -161,7 +161,8 @@ def test_rolling_update_keeps_max_unavailable(kubectl, server, ns):
     kubectl("patch", "deployment", "roll", "-p",
             '{"spec":{"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":1}}}}')
     wait_rolled_out(kubectl, "roll", 4)
-    with EventLog(server, f"/api/v1/namespaces/{ns}/pods", {"labelSelector": "app=roll"}) as log:
+    with EventLog(server, f"/api/v1/namespaces/{ns}/pods", {"labelSelector": "app=roll"}) as log, \
+            EventLog(server, f"/apis/apps/v1/namespaces/{ns}/replicasets", {"labelSelector": "app=roll"}) as sets_log:
         listed = len(log.snapshot())  # the four running pods, as ADDED events from the initial list
         assert listed == 4
         kubectl("set", "image", "deployment/roll", "nginx=nginx:2")
@@ -170,15 +171,19 @@ def test_rolling_update_keeps_max_unavailable(kubectl, server, ns):
                  and all(p["spec"]["containers"][0]["image"] == "nginx:2" for p in live_pods(kubectl, "app=roll")),
                  30, "four new pods only")
         events = log.snapshot()
-    ready_counts, totals = [], []
+        set_events = sets_log.snapshot()
+    ready_counts = []
     for i, (_, state) in enumerate(replay(events)):
         if i < listed - 1:
             continue
         live = [p for p in state.values() if not pod_terminating(p)]
         ready_counts.append(sum(1 for p in live if pod_running_and_ready(p)))
-        totals.append(len(live))
     assert min(ready_counts) >= 3, f"ready pods dropped to {min(ready_counts)} (maxUnavailable 1 of 4)"
-    assert max(totals) <= 5, f"{max(totals)} pods at once (maxSurge 1 over 4)"
+    # maxSurge bounds the ReplicaSets' sizes (pods of a set scaled down go a moment after the new set grows).
+    sizes = [sum(rs["spec"]["replicas"] for rs in state.values()) for _, state in replay(set_events)]
+    trail = [(e["type"], e["object"]["metadata"]["name"], e["object"]["spec"]["replicas"],
+              e["object"]["metadata"]["resourceVersion"]) for e in set_events]
+    assert max(sizes) <= 5, f"ReplicaSets sized {max(sizes)} at once (maxSurge 1 over 4): {trail}"
 
 
 def test_delete_removes_replica_sets_and_pods(kubectl):
