@@ -7,7 +7,7 @@ that). Standard library only."""
 import argparse, os, resource, shutil, sys, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import connection_flood, durable, floods, fuzz, memory, report, startup, statefulset, throughput, watch  # noqa: E402
+import connection_flood, deployment, durable, floods, fuzz, memory, report, startup, statefulset, throughput, watch  # noqa: E402
 from figures import Context, Figures, Settings  # noqa: E402
 from harness import Workdir  # noqa: E402
 
@@ -16,6 +16,7 @@ BENCHMARKS = [
     ("durable", durable.run),
     ("watch", watch.run),
     ("statefulset", statefulset.run),
+    ("deployment", deployment.run),
     ("startup", startup.run),
     ("memory", memory.run),
     ("floods", floods.run),
