@@ -38,6 +38,13 @@ enum DeploymentSpecMath {
     static func readyReplicas(_ sets: [ReplicaSetView]) -> Int { sets.reduce(0) { $0 + $1.readyReplicas } }
     static func availableReplicas(_ sets: [ReplicaSetView]) -> Int { sets.reduce(0) { $0 + $1.availableReplicas } }
 
+    /// Available replicas each set keeps once it is at its size: a set just scaled down still
+    /// reports the pods it is about to delete (its status lags its spec), and those are deleted
+    /// unavailable ones first, so no set counts for more than its spec.
+    static func availableAtSize(_ sets: [ReplicaSetView]) -> Int {
+        sets.reduce(0) { $0 + min($1.availableReplicas, $1.replicas) }
+    }
+
     /// FilterActiveReplicaSets: those with replicas wanted.
     static func active(_ sets: [ReplicaSetView]) -> [ReplicaSetView] { sets.filter { $0.replicas > 0 } }
 

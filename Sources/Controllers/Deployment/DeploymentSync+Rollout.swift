@@ -46,7 +46,10 @@ extension DeploymentSync {
         var total = 0
         for set in DeploymentSpecMath.byCreation(oldReplicaSets) {
             if total >= maxCleanup { break }
-            if set.replicas == 0 || set.availableReplicas == set.replicas { continue }
+            // A set just scaled down still counts the pods it is deleting as available (its status
+            // lags its spec): it has no unhealthy replicas then. Upstream refuses that case with an
+            // error ("invalid request to scale down"); skipping it avoids the requeue.
+            if set.replicas == 0 || set.availableReplicas >= set.replicas { continue }
             let count = min(maxCleanup - total, set.replicas - set.availableReplicas)
             try scale(set, to: set.replicas - count)
             total += count
@@ -57,7 +60,9 @@ extension DeploymentSync {
     /// scaleDownOldReplicaSetsForRollingUpdate: available replicas above the minimum go, oldest set first.
     mutating func scaleDownOldForRollingUpdate() throws -> Int {
         let minAvailable = d.replicas - DeploymentSpecMath.maxUnavailable(d)
-        let available = DeploymentSpecMath.availableReplicas(sets)
+        // Upstream sums the sets' reported availability; a set's report can still count pods of a
+        // scale-down in flight, which would let two syncs in a row both scale down on them.
+        let available = DeploymentSpecMath.availableAtSize(sets)
         if available <= minAvailable { return 0 }
         let target = available - minAvailable
         var total = 0
