@@ -188,14 +188,31 @@ extension DeploymentSync {
         let sizeChanged = set.replicas != replicas
         guard sizeChanged || annotationsChanged else { return false }
         object[path: "spec", "replicas"] = .int(Int64(replicas))
-        let updated = ReplicaSetView(try replicaSetStore.update(namespace: namespace, name: set.meta.name,
-                                                                body: RequestBody(value: object), options: WriteOptions()).object)
+        let updated = ReplicaSetView(try updateSpec(object))
         replace(updated)
         if sizeChanged {
             let verb = operation == "up" ? "Scaled up" : "Scaled down"
             event("ScalingReplicaSet", "\(verb) replica set \(set.meta.name) from \(set.replicas) to \(replicas)")
         }
         return sizeChanged
+    }
+
+    /// Writes a set's spec and annotations; a conflict with the ReplicaSet controller's status
+    /// write (the usual one during a rollout) is retried once on the set as stored, with the same
+    /// size and annotations.
+    func updateSpec(_ object: JSON) throws -> JSON {
+        do {
+            return try replicaSetStore.update(namespace: namespace, name: object.meta.name, body: RequestBody(value: object),
+                                              options: WriteOptions()).object
+        } catch {
+            guard error.isConflict else { throw error }
+            var fresh = try replicaSetStore.get(namespace: namespace, name: object.meta.name).object
+            guard fresh.meta.uid == object.meta.uid else { throw error }
+            fresh["spec"] = object["spec"]
+            fresh.meta.setAnnotations(object.meta.orderedAnnotations)
+            return try replicaSetStore.update(namespace: namespace, name: object.meta.name, body: RequestBody(value: fresh),
+                                              options: WriteOptions()).object
+        }
     }
 
     /// cleanupDeployment: old sets beyond revisionHistoryLimit, oldest revision first, deleted once

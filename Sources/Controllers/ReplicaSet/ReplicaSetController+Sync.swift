@@ -18,7 +18,12 @@ extension ReplicaSetController {
         if let lag = rt.writes.staleness(key, cache: rt.pods) { throw lag }
         let set = ReplicaSetView(json)
         if set.selector.matchesNothing { return }
-        let claimed = try PodClaim.claim(rt.pods.list(namespace: set.meta.namespace), owner: set.object, kind: "ReplicaSet",
+        // The set's own pods and the orphans, from the informer's indexes: a pod controlled by
+        // another owner is never claimed, so the rest of the namespace need not be read.
+        var seen = Set<String>()
+        let candidates = (rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace))
+            .filter { seen.insert($0.meta.name).inserted }
+        let claimed = try PodClaim.claim(candidates, owner: set.object, kind: "ReplicaSet",
                                          selector: set.selector, store: rt.context.store(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
         let active = claimed.filter(ActivePods.isActive)
@@ -80,19 +85,27 @@ extension ReplicaSetController {
         }
     }
 
-    /// updateReplicaSetStatus: written through `replicasets/status` only when it changed.
+    /// updateReplicaSetStatus: written through `replicasets/status` only when it changed; a
+    /// conflict (the Deployment controller resized the set meanwhile) is retried on the set as
+    /// stored, keeping the generation this sync acted on.
     static func writeStatus(_ status: ReplicaSetStatus, _ set: ReplicaSetView, _ rt: Runtime) throws -> ReplicaSetStatus {
         if status == ReplicaSetStatus(stored: set) { return status }
         let store = StatusStore(store: rt.context.store(replicaSets))
         var object = set.object
-        object["status"] = status.json(keeping: set.status)
-        do {
-            _ = try store.update(namespace: set.meta.namespace, name: set.meta.name, body: RequestBody(value: object), options: WriteOptions())
-        } catch {
-            // A conflict or a vanished set: the write's (or the delete's) event brings the set back.
-            if error.isNotFound { return status }
-            throw error
+        for attempt in 0..<statusUpdateAttempts {
+            object["status"] = status.json(keeping: object["status"] ?? [:])
+            do {
+                _ = try store.update(namespace: set.meta.namespace, name: set.meta.name, body: RequestBody(value: object), options: WriteOptions())
+                return status
+            } catch {
+                if error.isNotFound { return status }
+                guard error.isConflict, attempt + 1 < statusUpdateAttempts else { throw error }
+                object = try store.get(namespace: set.meta.namespace, name: set.meta.name).object
+            }
         }
         return status
     }
+
+    /// Tries of a status write (upstream retries once; the sets' sizes change often in a rollout).
+    static let statusUpdateAttempts = 3
 }
