@@ -29,34 +29,55 @@ enum ActivePods {
     /// ActivePodsWithRanks' order: the pods to delete first come first. Unscheduled before
     /// scheduled; Pending before Unknown before Running; not ready before ready; more pods of
     /// the same owner on the node before fewer; ready for a shorter time before longer; more
-    /// container restarts before fewer; newer before older.
+    /// container restarts before fewer; newer before older. Each pod's keys are read once.
     static func deletionOrder(_ pods: [JSON]) -> [JSON] {
+        let keys = pods.map(DeletionRank.init)
         var perNode: [String: Int] = [:]
-        for pod in pods { let node = PodView(pod).nodeName; if !node.isEmpty { perNode[node, default: 0] += 1 } }
-        func phaseRank(_ pod: JSON) -> Int {
-            switch PodView(pod).phase ?? "" {
-            case "Pending": return 0
-            case "Unknown": return 1
-            case "Running": return 2
-            default: return 3
-            }
-        }
-        return pods.sorted { a, b in
-            let va = PodView(a), vb = PodView(b)
-            if va.isScheduled != vb.isScheduled { return !va.isScheduled }
-            if phaseRank(a) != phaseRank(b) { return phaseRank(a) < phaseRank(b) }
-            if va.isReady != vb.isReady { return !va.isReady }
-            let ra = perNode[va.nodeName] ?? 0, rb = perNode[vb.nodeName] ?? 0
+        for key in keys where !key.node.isEmpty { perNode[key.node, default: 0] += 1 }
+        let order = keys.indices.sorted { i, j in
+            let a = keys[i], b = keys[j]
+            if a.node.isEmpty != b.node.isEmpty { return a.node.isEmpty }
+            if a.phaseRank != b.phaseRank { return a.phaseRank < b.phaseRank }
+            if a.ready != b.ready { return !a.ready }
+            let ra = perNode[a.node] ?? 0, rb = perNode[b.node] ?? 0
             if ra != rb { return ra > rb }
-            if va.isReady, vb.isReady, let ta = readySince(a), let tb = readySince(b), ta != tb { return ta > tb }
-            if va.maxContainerRestarts != vb.maxContainerRestarts { return va.maxContainerRestarts > vb.maxContainerRestarts }
-            let ca = a.meta.creationTimestamp.flatMap(Timestamp.parse), cb = b.meta.creationTimestamp.flatMap(Timestamp.parse)
-            if ca != cb {
-                guard let ca else { return true }
-                guard let cb else { return false }
+            if a.ready, b.ready, let ta = a.readySince, let tb = b.readySince, ta != tb { return ta > tb }
+            if a.restarts != b.restarts { return a.restarts > b.restarts }
+            if a.created != b.created {
+                guard let ca = a.created else { return true }
+                guard let cb = b.created else { return false }
                 return ca > cb
             }
-            return a.meta.name < b.meta.name
+            return a.name < b.name
+        }
+        return order.map { pods[$0] }
+    }
+
+    /// What the deletion order compares, read from a pod once.
+    private struct DeletionRank {
+        let name: String
+        let node: String
+        let phaseRank: Int
+        let ready: Bool
+        let readySince: Date?
+        let restarts: Int
+        let created: Date?
+
+        init(_ pod: JSON) {
+            let view = PodView(pod)
+            name = pod.meta.name
+            node = view.nodeName
+            switch view.phase ?? "" {
+            case "Pending": phaseRank = 0
+            case "Unknown": phaseRank = 1
+            case "Running": phaseRank = 2
+            default: phaseRank = 3
+            }
+            let condition = view.condition("Ready")
+            ready = condition?.status == "True"
+            readySince = ready ? condition?.lastTransitionTime.flatMap(Timestamp.parse) : nil
+            restarts = view.maxContainerRestarts
+            created = pod.meta.creationTimestamp.flatMap(Timestamp.parse)
         }
     }
 }

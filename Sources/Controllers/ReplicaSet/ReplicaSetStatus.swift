@@ -15,9 +15,14 @@ struct ReplicaSetStatus: Equatable {
         for pod in pods {
             let labels = pod.meta.labels
             if templateLabels.allSatisfy({ labels[$0.key] == $0.value }) { fullyLabeledReplicas += 1 }
-            if PodView(pod).isReady {
-                readyReplicas += 1
-                if ActivePods.isAvailable(pod, minReadySeconds: set.minReadySeconds, now: now) { availableReplicas += 1 }
+            // The Ready condition read once: availability is readiness held for minReadySeconds.
+            guard let ready = PodView(pod).condition("Ready"), ready.status == "True" else { continue }
+            readyReplicas += 1
+            if set.minReadySeconds == 0 {
+                availableReplicas += 1
+            } else if let since = ready.lastTransitionTime.flatMap(Timestamp.parse),
+                      since.addingTimeInterval(TimeInterval(set.minReadySeconds)) <= now {
+                availableReplicas += 1
             }
         }
         observedGeneration = set.meta.generation
