@@ -205,3 +205,64 @@ def test_python_client_create_from_yaml(server, clients, ns, kubectl):
     assert (scale.spec.replicas, scale.status.replicas, scale.status.selector) == (3, 3, "app=nginx")
     sets = clients.apps.list_namespaced_replica_set(ns, label_selector="app=nginx").items
     assert len(sets) == 1 and sets[0].status.ready_replicas == 3
+
+
+def test_python_client_create_from_multi_document_yaml(clients, ns, kubectl, tmp_path):
+    document = tmp_path / "web.yml"
+    document.write_text("""\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: standalone
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: standalone
+  template:
+    metadata:
+      labels:
+        app: standalone
+    spec:
+      containers:
+      - name: web
+        image: nginx
+""")
+    created = k8s_utils.create_from_yaml(clients.api_client, str(document), namespace=ns)
+    assert [objects[0].kind for objects in created] == ["Service", "Deployment", "ReplicaSet"]
+    wait_rolled_out(kubectl, "web", 2)
+    wait_for(lambda: (clients.apps.read_namespaced_replica_set("standalone", ns).status.ready_replicas or 0) == 1,
+             30, "the standalone ReplicaSet's pod ready")
+    pods = live_pods(kubectl, "app=standalone")
+    assert len(pods) == 1 and pods[0]["metadata"]["name"].startswith("standalone-")
+    endpoints = wait_for(lambda: (kubectl.json("get", "endpoints", "web").get("subsets") or [{}])[0].get("addresses"),
+                         30, "the Service's endpoints list the Deployment's pods")
+    assert len(endpoints) == 2
