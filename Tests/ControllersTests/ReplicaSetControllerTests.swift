@@ -98,6 +98,6 @@ final class ReplicaSetControllerTests: XCTestCase {
             pod("pending", phase: "Pending", ready: false, created: "2026-01-01T00:00:00Z"),
             pod("unscheduled", node: "", phase: "Pending", ready: false, created: "2026-01-01T00:00:00Z"),
         ]
-        XCTAssertEqual(ActivePods.deletionOrder(pods).map(\.meta.name), ["unscheduled", "pending", "unready", "new-ready", "old-ready"])
+        XCTAssertEqual(ActivePods.deletionOrder(pods.map(PodFacts.init)).map(\.name), ["unscheduled", "pending", "unready", "new-ready", "old-ready"])
     }
 }

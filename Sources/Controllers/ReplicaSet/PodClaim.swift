@@ -6,31 +6,33 @@ import Registry
 /// orphans that match are adopted; owned pods that no longer match are released.
 enum PodClaim {
     /// - Parameters:
+    ///   - facts: where each pod's labels and controller are read (once per pod version).
     ///   - canAdopt: asked once, before the first adoption (RecheckDeletionTimestamp).
     ///   - wrote: told of every pod written, for the cache-lag check.
-    static func claim(_ pods: [JSON], owner: JSON, kind: String, selector: LabelSelector, store: ResourceStore,
-                      canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [JSON] {
+    static func claim(_ pods: [JSON], facts: PodFactsCache, owner: JSON, kind: String, selector: LabelSelector,
+                      store: ResourceStore, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
         let uid = owner.meta.uid
         let ownerDeleting = owner.meta.isBeingDeleted
-        var claimed: [JSON] = []
+        var claimed: [PodFacts] = []
         var adoptable: Bool?
         for pod in pods {
-            let matches = selector.matches(pod.meta.labels)
-            if let ref = pod.meta.controllerRef {
-                guard ref.uid == uid else { continue }
-                if matches { claimed.append(pod); continue }
+            let pf = facts.facts(pod)
+            let matches = selector.matches(pf.labels)
+            if let controller = pf.controllerUID {
+                guard controller == uid else { continue }
+                if matches { claimed.append(pf); continue }
                 if ownerDeleting { continue }
                 if let released = try rewrite(pod, store, refs: pod.meta.ownerReferences.filter { $0.uid != uid }) { wrote(released) }
                 continue
             }
-            guard matches, !ownerDeleting, !pod.meta.isBeingDeleted else { continue }
+            guard matches, !ownerDeleting, pf.active else { continue }
             if adoptable == nil { adoptable = try canAdopt() }
             guard adoptable == true else { continue }
             let reference = OwnerReferenceView(apiVersion: "apps/v1", kind: kind, name: owner.meta.name, uid: uid,
                                                controller: true, blockOwnerDeletion: true)
             if let adopted = try rewrite(pod, store, refs: pod.meta.ownerReferences + [reference]) {
                 wrote(adopted)
-                claimed.append(adopted)
+                claimed.append(facts.facts(adopted))
             }
         }
         return claimed

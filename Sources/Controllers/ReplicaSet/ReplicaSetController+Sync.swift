@@ -23,10 +23,10 @@ extension ReplicaSetController {
         var seen = Set<String>()
         let candidates = (rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace))
             .filter { seen.insert($0.meta.name).inserted }
-        let claimed = try PodClaim.claim(candidates, owner: set.object, kind: "ReplicaSet",
+        let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: "ReplicaSet",
                                          selector: set.selector, store: rt.context.store(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
-        let active = claimed.filter(ActivePods.isActive)
+        let active = claimed.filter(\.active)
         var manageError: (any Error)?
         if !set.meta.isBeingDeleted {
             do { try manageReplicas(active, set, key, rt) } catch { manageError = error }
@@ -49,7 +49,7 @@ extension ReplicaSetController {
 
     /// manageReplicas: create the missing pods from the template, or delete the surplus in
     /// upstream's deletion order; at most burstReplicas at a time.
-    static func manageReplicas(_ active: [JSON], _ set: ReplicaSetView, _ key: String, _ rt: Runtime) throws {
+    static func manageReplicas(_ active: [PodFacts], _ set: ReplicaSetView, _ key: String, _ rt: Runtime) throws {
         let diff = active.count - set.replicas
         let podStore = rt.context.store(pods)
         if diff < 0 {
@@ -69,12 +69,12 @@ extension ReplicaSetController {
         } else if diff > 0 {
             for pod in ActivePods.deletionOrder(active).prefix(min(diff, burstReplicas)) {
                 do {
-                    let result = try podStore.delete(namespace: set.meta.namespace, name: pod.meta.name, options: DeleteOptions())
+                    let result = try podStore.delete(namespace: set.meta.namespace, name: pod.name, options: DeleteOptions())
                     switch result {
                     case .deleted(let object), .marked(let object): rt.writes.wrote(key, object)
                     }
                     rt.context.events.record(set.object, type: .normal, reason: "SuccessfulDelete",
-                                             message: "Deleted pod: \(pod.meta.name)", component: component)
+                                             message: "Deleted pod: \(pod.name)", component: component)
                 } catch {
                     if error.isNotFound { continue }
                     rt.context.events.record(set.object, type: .warning, reason: "FailedDelete",

@@ -25,6 +25,7 @@ public struct ReplicaSetController: Controller {
         let sets: Informer
         let pods: Informer
         let writes = OwnedWrites()
+        let podFacts = PodFactsCache()
 
         init(context: ControllerContext) {
             self.context = context
@@ -111,6 +112,7 @@ public struct ReplicaSetController: Controller {
     }
 
     static func podDeleted(_ pod: JSON, _ rt: Runtime) {
+        rt.podFacts.forget(pod)
         guard let ref = pod.meta.controllerRef, let set = resolve(ref, namespace: pod.meta.namespace, rt) else { return }
         rt.queue.add(set.meta.key)
     }

@@ -9,21 +9,14 @@ struct ReplicaSetStatus: Equatable {
     var availableReplicas = 0
     var observedGeneration: Int64 = 0
 
-    init(_ set: ReplicaSetView, pods: [JSON], now: Date) {
+    init(_ set: ReplicaSetView, pods: [PodFacts], now: Date) {
         let templateLabels = set.templateLabels
         replicas = pods.count
         for pod in pods {
-            let labels = pod.meta.labels
-            if templateLabels.allSatisfy({ labels[$0.key] == $0.value }) { fullyLabeledReplicas += 1 }
-            // The Ready condition read once: availability is readiness held for minReadySeconds.
-            guard let ready = PodView(pod).condition("Ready"), ready.status == "True" else { continue }
+            if templateLabels.allSatisfy({ pod.labels[$0.key] == $0.value }) { fullyLabeledReplicas += 1 }
+            guard pod.ready else { continue }
             readyReplicas += 1
-            if set.minReadySeconds == 0 {
-                availableReplicas += 1
-            } else if let since = ready.lastTransitionTime.flatMap(Timestamp.parse),
-                      since.addingTimeInterval(TimeInterval(set.minReadySeconds)) <= now {
-                availableReplicas += 1
-            }
+            if pod.isAvailable(minReadySeconds: set.minReadySeconds, now: now) { availableReplicas += 1 }
         }
         observedGeneration = set.meta.generation
     }
