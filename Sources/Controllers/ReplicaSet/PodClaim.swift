@@ -5,6 +5,7 @@ import Registry
 /// a pod is the owner's when its controller reference has the owner's uid and it still matches;
 /// orphans that match are adopted; owned pods that no longer match are released.
 enum PodClaim {
+    /// A pod listed twice (owned without being controlled, and uncontrolled) counts once.
     /// - Parameters:
     ///   - facts: where each pod's labels and controller are read (once per pod version).
     ///   - canAdopt: asked once, before the first adoption (RecheckDeletionTimestamp).
@@ -15,8 +16,8 @@ enum PodClaim {
         let ownerDeleting = owner.meta.isBeingDeleted
         var claimed: [PodFacts] = []
         var adoptable: Bool?
-        for pod in pods {
-            let pf = facts.facts(pod)
+        var seen = Set<String>()
+        for (pod, pf) in zip(pods, facts.facts(pods)) where seen.insert(pf.name).inserted {
             let matches = selector.matches(pf.labels)
             if let controller = pf.controllerUID {
                 guard controller == uid else { continue }

@@ -55,13 +55,28 @@ struct PodFacts: Sendable {
 final class PodFactsCache: Sendable {
     private let entries = Mutex<[String: (version: String, facts: PodFacts)]>([:])
 
-    func facts(_ pod: JSON) -> PodFacts {
-        let uid = pod.meta.uid
-        let version = pod.meta.resourceVersion
-        if let entry = entries.withLock({ $0[uid] }), entry.version == version { return entry.facts }
-        let facts = PodFacts(pod)
-        entries.withLock { $0[uid] = (version, facts) }
-        return facts
+    func facts(_ pod: JSON) -> PodFacts { facts([pod])[0] }
+
+    /// The facts of each pod, in order; the cache is locked once for the lookups and once for
+    /// the pods read afresh.
+    func facts(_ pods: [JSON]) -> [PodFacts] {
+        let keys = pods.map { pod -> (uid: String, version: String) in
+            let meta = pod.meta
+            return (meta.uid, meta.resourceVersion)
+        }
+        var found: [PodFacts?] = entries.withLock { cache in
+            keys.map { key in cache[key.uid].flatMap { $0.version == key.version ? $0.facts : nil } }
+        }
+        var fresh: [(String, String, PodFacts)] = []
+        for i in pods.indices where found[i] == nil {
+            let facts = PodFacts(pods[i])
+            found[i] = facts
+            fresh.append((keys[i].uid, keys[i].version, facts))
+        }
+        if !fresh.isEmpty {
+            entries.withLock { cache in for (uid, version, facts) in fresh { cache[uid] = (version, facts) } }
+        }
+        return found.map { $0! }
     }
 
     func forget(_ pod: JSON) {

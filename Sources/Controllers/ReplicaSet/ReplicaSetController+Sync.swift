@@ -20,9 +20,7 @@ extension ReplicaSetController {
         if set.selector.matchesNothing { return }
         // The set's own pods and the orphans, from the informer's indexes: a pod controlled by
         // another owner is never claimed, so the rest of the namespace need not be read.
-        var seen = Set<String>()
-        let candidates = (rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace))
-            .filter { seen.insert($0.meta.name).inserted }
+        let candidates = rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace)
         let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: "ReplicaSet",
                                          selector: set.selector, store: rt.context.store(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
