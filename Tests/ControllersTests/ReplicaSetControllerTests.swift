@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 @testable import Controllers
 import Foundation
 import KubeliteTesting
@@ -99,5 +100,29 @@ final class ReplicaSetControllerTests: XCTestCase {
             pod("unscheduled", node: "", phase: "Pending", ready: false, created: "2026-01-01T00:00:00Z"),
         ]
         XCTAssertEqual(ActivePods.deletionOrder(pods.map(PodFacts.init)).map(\.name), ["unscheduled", "pending", "unready", "new-ready", "old-ready"])
+    }
+}
+
+/// A pod the ReplicaSet cannot create or delete is reported as upstream's ReplicaFailure
+/// condition, once, and the condition goes once the replicas are managed again.
+final class ReplicaFailureTests: XCTestCase {
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { #"pods "web-x" is forbidden: exceeded quota"# }
+    }
+
+    func testReplicaFailureIsSetOnceAndCleared() {
+        let set = ReplicaSetView(WorkloadHarness.replicaSet("web", replicas: 2))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var status = ReplicaSetStatus(set, pods: [], now: now)
+        status.reportFailure(Refused(), surplus: -2, now: now)
+        XCTAssertEqual(status.conditions, [["type": "ReplicaFailure", "status": "True", "lastTransitionTime": .string(Timestamp.format(now)),
+                                            "reason": "FailedCreate", "message": #"pods "web-x" is forbidden: exceeded quota"#]])
+        let reported = status.conditions
+        status.reportFailure(Refused(), surplus: 1, now: now.addingTimeInterval(5))
+        XCTAssertEqual(status.conditions, reported, "an existing ReplicaFailure is kept as it is")
+        XCTAssertEqual(status.json["conditions"], .array(reported))
+        status.reportFailure(nil, surplus: 0, now: now)
+        XCTAssertEqual(status.conditions, [])
+        XCTAssertNil(status.json["conditions"])
     }
 }

@@ -108,12 +108,31 @@ extension DeploymentSync {
                                                                              "\(subject) has timed out progressing.", now: now))
             }
         }
+        // A ReplicaSet's ReplicaFailure (the new set's first) is the deployment's too.
+        if let failure = replicaFailure(newSet) {
+            DeploymentConditions.set(&status, failure)
+        } else {
+            DeploymentConditions.remove(&status, "ReplicaFailure")
+        }
         if SemanticEquality.equal(status, d.status) {
             requeueStuck(status)
             return
         }
         try writeStatus(status)
         requeueStuck(status)
+    }
+
+    /// getReplicaFailures: the new set's ReplicaFailure condition, else an old set's, as a
+    /// deployment condition (ReplicaSetToDeploymentCondition: both times the set's transition).
+    func replicaFailure(_ newSet: ReplicaSetView?) -> JSON? {
+        let ordered = (newSet.map { [$0] } ?? []) + sets.filter { $0.meta.name != newSet?.meta.name }
+        for set in ordered {
+            guard let condition = set.status["conditions"]?.arrayValue?.first(where: { $0["type"]?.stringValue == "ReplicaFailure" }) else { continue }
+            let time = condition["lastTransitionTime"] ?? .null
+            return ["type": "ReplicaFailure", "status": condition["status"] ?? "True", "lastUpdateTime": time, "lastTransitionTime": time,
+                    "reason": condition["reason"] ?? "", "message": condition["message"] ?? ""]
+        }
+        return nil
     }
 
     /// requeueStuckDeployment: look again just after the progress deadline would pass.

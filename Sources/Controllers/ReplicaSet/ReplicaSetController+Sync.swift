@@ -30,7 +30,8 @@ extension ReplicaSetController {
             do { try manageReplicas(active, set, key, rt) } catch { manageError = error }
         }
         let now = rt.context.timers.now()
-        let status = ReplicaSetStatus(set, pods: active, now: now)
+        var status = ReplicaSetStatus(set, pods: active, now: now)
+        status.reportFailure(manageError, surplus: active.count - set.replicas, now: now)
         let written = try writeStatus(status, set, rt)
         if let manageError { throw manageError }
         if set.minReadySeconds > 0, written.readyReplicas == set.replicas, written.availableReplicas != set.replicas {
@@ -91,7 +92,7 @@ extension ReplicaSetController {
         let store = StatusStore(store: rt.context.store(replicaSets))
         var object = set.object
         for attempt in 0..<statusUpdateAttempts {
-            object["status"] = status.json(keeping: object["status"] ?? [:])
+            object["status"] = status.json
             do {
                 _ = try store.update(namespace: set.meta.namespace, name: set.meta.name, body: RequestBody(value: object), options: WriteOptions())
                 return status

@@ -8,6 +8,8 @@ struct ReplicaSetStatus: Equatable {
     var readyReplicas = 0
     var availableReplicas = 0
     var observedGeneration: Int64 = 0
+    /// `status.conditions` as they are to be written (only ReplicaFailure is ever set).
+    var conditions: [JSON] = []
 
     init(_ set: ReplicaSetView, pods: [PodFacts], now: Date) {
         let templateLabels = set.templateLabels
@@ -19,6 +21,7 @@ struct ReplicaSetStatus: Equatable {
             if pod.isAvailable(minReadySeconds: set.minReadySeconds, now: now) { availableReplicas += 1 }
         }
         observedGeneration = set.meta.generation
+        conditions = set.status["conditions"]?.arrayValue ?? []
     }
 
     init(stored set: ReplicaSetView) {
@@ -27,17 +30,31 @@ struct ReplicaSetStatus: Equatable {
         readyReplicas = set.readyReplicas
         availableReplicas = set.availableReplicas
         observedGeneration = set.observedGeneration
+        conditions = set.status["conditions"]?.arrayValue ?? []
     }
 
-    /// The JSON Go writes (omitempty drops zeros except `replicas`); conditions are kept as stored.
-    func json(keeping stored: JSON) -> JSON {
+    /// calculateStatus's ReplicaFailure: set (FailedCreate or FailedDelete, with the error) when
+    /// managing the replicas failed and none is reported yet; removed once they are managed again.
+    mutating func reportFailure(_ error: (any Error)?, surplus: Int, now: Date) {
+        let reported = conditions.contains { $0["type"]?.stringValue == "ReplicaFailure" }
+        if let error, !reported {
+            let reason = surplus < 0 ? "FailedCreate" : surplus > 0 ? "FailedDelete" : ""
+            conditions.append(["type": "ReplicaFailure", "status": "True", "lastTransitionTime": .string(Timestamp.format(now)),
+                               "reason": .string(reason), "message": .string("\(error)")])
+        } else if error == nil && reported {
+            conditions.removeAll { $0["type"]?.stringValue == "ReplicaFailure" }
+        }
+    }
+
+    /// The JSON Go writes (omitempty drops zeros except `replicas`).
+    var json: JSON {
         var o = JSONObject()
         o["replicas"] = .int(Int64(replicas))
         if fullyLabeledReplicas != 0 { o["fullyLabeledReplicas"] = .int(Int64(fullyLabeledReplicas)) }
         if readyReplicas != 0 { o["readyReplicas"] = .int(Int64(readyReplicas)) }
         if availableReplicas != 0 { o["availableReplicas"] = .int(Int64(availableReplicas)) }
         if observedGeneration != 0 { o["observedGeneration"] = .int(observedGeneration) }
-        if let conditions = stored["conditions"], conditions != .null { o["conditions"] = conditions }
+        if !conditions.isEmpty { o["conditions"] = .array(conditions) }
         return .object(o)
     }
 }
