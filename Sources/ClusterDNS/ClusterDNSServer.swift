@@ -28,6 +28,9 @@ public final class ClusterDNSServer: Sendable {
     private struct State {
         var udp: Int32 = -1
         var tcp: Int32 = -1
+        /// Sockets of the further addresses (`listen(on:)`): pods' resolvers reach the server on their
+        /// node's gateway port 53.
+        var extra: [Int32] = []
         var wake: (read: Int32, write: Int32) = (-1, -1)
         var port: UInt16 = 0
         var connections: Set<Int32> = []
@@ -57,7 +60,7 @@ public final class ClusterDNSServer: Sendable {
         for informer in resolver.informers where !informer.hasSynced { context.start(informer) }
         for informer in resolver.informers { informer.waitForSync() }
 
-        let (udp, tcp, port) = try bindBoth()
+        let (udp, tcp, port) = try bindBoth(address: bindAddress, port: requestedPort)
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else {
             close(udp); close(tcp)
@@ -73,6 +76,27 @@ public final class ClusterDNSServer: Sendable {
                                                               "domain": "\(resolver.domain)"])
     }
 
+    /// Serves on `address`:`port` as well (UDP and TCP), from the same caches, until `stop`: the
+    /// node's pod network gateway on port 53, since a pod's resolv.conf cannot name a port.
+    /// Returns the port (the system's pick when 0 was asked).
+    @discardableResult
+    public func listen(on address: String, port: UInt16) throws -> UInt16 {
+        let (udp, tcp, bound) = try bindBoth(address: address, port: port)
+        let wake = state.withLock { s -> Int32? in
+            guard s.running else { return nil }
+            s.extra += [udp, tcp]
+            return s.wake.read
+        }
+        guard let wake else {
+            close(udp); close(tcp)
+            throw ClusterDNSSocketError(message: "the cluster DNS server is not running")
+        }
+        spawn { [self] in serveUDP(udp, wake: wake) }
+        spawn { [self] in acceptTCP(tcp, wake: wake) }
+        context.logger.info("cluster DNS serving", metadata: ["address": "\(address)", "port": "\(bound)", "domain": "\(resolver.domain)"])
+        return bound
+    }
+
     /// Stops serving: wakes every thread, closes open connections and the sockets, and returns
     /// once the threads have ended (or after 5 seconds).
     public func stop() {
@@ -86,18 +110,18 @@ public final class ClusterDNSServer: Sendable {
         var byte: UInt8 = 1
         _ = write(s.wake.write, &byte, 1)
         _ = threads.wait(timeout: .now() + 5)
-        for fd in [s.udp, s.tcp, s.wake.read, s.wake.write] { close(fd) }
+        for fd in [s.udp, s.tcp, s.wake.read, s.wake.write] + s.extra { close(fd) }
         state.withLock { $0.port = 0 }
     }
 
     /// Binds UDP then TCP to the same port; when the system picks the port, a pick already taken
     /// for TCP is retried with a new one.
-    private func bindBoth() throws -> (Int32, Int32, UInt16) {
+    private func bindBoth(address: String, port requestedPort: UInt16) throws -> (Int32, Int32, UInt16) {
         var lastError: Error?
         for _ in 0..<(requestedPort == 0 ? 16 : 1) {
-            let (udp, port) = try DNSSocket.bind(address: bindAddress, port: requestedPort, type: DNSSocket.datagram)
+            let (udp, port) = try DNSSocket.bind(address: address, port: requestedPort, type: DNSSocket.datagram)
             do {
-                let (tcp, _) = try DNSSocket.bind(address: bindAddress, port: port, type: DNSSocket.stream)
+                let (tcp, _) = try DNSSocket.bind(address: address, port: port, type: DNSSocket.stream)
                 return (udp, tcp, port)
             } catch {
                 close(udp)

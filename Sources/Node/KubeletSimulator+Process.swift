@@ -4,6 +4,11 @@ import Foundation
 import Registry
 
 extension KubeletSimulator {
+    /// How often a running pod's configMap, secret, downwardAPI and projected files are rewritten
+    /// from their sources (upstream's kubelet resyncs each pod every minute, `--sync-frequency`;
+    /// Kubelite is quicker, as changes on a real cluster often arrive sooner than that).
+    static let projectedVolumeResync: TimeInterval = 5
+
     /// Whether a newly seen pod runs as processes, and if not, the `Simulated` event's message
     /// (only in `auto` mode, where the choice is per pod).
     func admit(_ pod: JSON) -> (runsProcesses: Bool, simulatedBecause: String?) {
@@ -61,12 +66,21 @@ extension KubeletSimulator {
             if PodView(pod).hostIP == nil { write(KubeletPodStatus.pending(pod, hostIP: hostIP(node), now: now), of: pod, key: key, context) }
             return
         }
-        let wake = runtime.sync(pod: pod, mounts: mounts, now: now, data: Self.dataSource(context))
+        // The address comes first: the sandbox is created on the pod network with it.
+        let ip = podIP(pod, node: node)
+        let subnet = options.podCIDR(index: options.nodeNames.firstIndex(of: node) ?? 0)
+        let wake = runtime.sync(pod: pod, mounts: mounts, address: ip.map { ($0, subnet) }, now: now, data: Self.dataSource(context))
+        for event in runtime.takeEvents(uid: uid) {
+            context.events.record(pod, type: .warning, reason: event.reason, message: event.message, component: "kubelet", host: node)
+        }
         if let wake { queue.addAfter(key, .seconds(max(0, wake.timeIntervalSince(now)))) }
+        if (pod[path: "spec", "volumes"]?.arrayValue ?? []).contains(where: VolumeProjection.isProjected) {
+            // The kubelet's periodic sync: changed ConfigMaps, Secrets and pod fields reach the files.
+            queue.addAfter(key, .seconds(Self.projectedVolumeResync))
+        }
         if let probe = runtime.probeReadiness(pod: pod, now: now) { queue.addAfter(key, .seconds(max(0, probe.timeIntervalSince(now)))) }
         guard let snapshot = runtime.snapshot(uid: uid) else { return }
         if snapshot.finished { runtime.stopSandbox(uid: uid) }
-        let ip = podIP(pod, node: node)
         let unready = pod.meta.annotation(Self.readyAnnotation) == "false"
         let status = ProcessPodStatus.status(pod, record: snapshot, hostIP: hostIP(node), podIP: ip, unready: unready, now: now)
         let wasRunning = PodView(pod).phase == "Running"

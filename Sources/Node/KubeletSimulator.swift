@@ -52,7 +52,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         self.runtime = options.podRuntime == .simulated ? nil : runtime
         var state = KubeletState()
         for (index, node) in options.nodeNames.enumerated() {
-            state.addresses[node] = PodIPAllocator(cidr: SimulatedNodeOptions.podCIDR(index: index))
+            state.addresses[node] = PodIPAllocator(cidr: options.podCIDR(index: index).description)
         }
         self.state = Mutex(state)
     }

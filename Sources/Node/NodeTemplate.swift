@@ -20,7 +20,7 @@ enum NodeTemplate {
     ]
 
     static func node(name: String, index: Int, options: SimulatedNodeOptions, now: Date) -> JSON {
-        let cidr = SimulatedNodeOptions.podCIDR(index: index)
+        let cidr = options.podCIDR(index: index).description
         return [
             "apiVersion": "v1", "kind": "Node",
             "metadata": [

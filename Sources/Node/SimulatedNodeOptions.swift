@@ -31,6 +31,8 @@ public struct SimulatedNodeOptions: Sendable {
     public var nodeStatusReportInterval: Duration
     /// Whether pods run for real (`--pod-runtime`); `.simulated` unless a process runtime is given.
     public var podRuntime: PodRuntimeMode = .simulated
+    /// The pods' network (`--cluster-cidr`); node `i` gets its `i`-th /24 as `spec.podCIDR`.
+    public var clusterCIDR: IPv4CIDR = .defaultCluster
 
     public init(nodes: Int = 1, podStartDelay: Duration = .zero, terminationGraceScale: Double = 0,
                 cpu: String = "8", memory: String = "16Gi", pods: Int = 110, ephemeralStorage: String = "100Gi",
@@ -51,8 +53,9 @@ public struct SimulatedNodeOptions: Sendable {
         nodes == 1 ? ["kubelite-node"] : (0..<nodes).map { "kubelite-node-\($0 + 1)" }
     }
 
-    /// Node `index` (0-based) gets pod CIDR 10.244.<index>.0/24, as kind's first nodes do.
-    public static func podCIDR(index: Int) -> String { "10.244.\(index).0/24" }
+    /// Node `index` (0-based) gets the `index`-th /24 of the cluster CIDR (10.244.<index>.0/24 by
+    /// default, as kind's first nodes do).
+    public func podCIDR(index: Int) -> IPv4CIDR { clusterCIDR.nodeSubnet(index) }
 
     /// Node `index` (0-based) gets 172.18.0.<index + 2> (172.18.0.1 is the gateway of kind's network).
     public static func internalIP(index: Int) -> String { "172.18.\((index + 2) / 256).\((index + 2) % 256)" }

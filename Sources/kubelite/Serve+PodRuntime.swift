@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ClusterDNS
 import Node
 
 extension Serve {
@@ -8,7 +9,7 @@ extension Serve {
     /// on a machine that cannot run pods, or an image catalog that does not parse, stops startup
     /// with the reason; `auto` falls back to simulating. What a crashed run left under the same
     /// root is ended first.
-    func startPodRuntime(logger: Logger) throws -> ProcessPodRuntime? {
+    func startPodRuntime(logger: Logger, dns: PodNetworkDNS) throws -> ProcessPodRuntime? {
         var catalog = ImageCatalog.builtIn
         if let imageCatalog {
             do {
@@ -19,9 +20,13 @@ extension Serve {
         }
         guard podRuntime != .simulated else { return nil }
         let root = inMemory ? NSTemporaryDirectory() + "kubelite-runtime-\(getpid())" : (dataDir ?? Self.defaultDataDirectory())
+        let network = PodNetwork(runtimeRoot: root, clusterCIDR: podNetworkCIDR, clusterDomain: clusterDomain,
+                                 gatewayAdded: { dns.listen(on: $0) })
         if podRuntime == .process {
-            if let reason = ProcessRuntimeProbe.reason { throw ValidationError("--pod-runtime process: running pods needs \(reason)") }
-            let runtime = ProcessPodRuntime(root: root, catalog: catalog)
+            if let reason = ProcessRuntimeProbe.reason ?? network.unavailableReason() {
+                throw ValidationError("--pod-runtime process: running pods needs \(reason)")
+            }
+            let runtime = ProcessPodRuntime(root: root, catalog: catalog, network: network)
             Self.removeLeftovers(of: runtime, logger: logger)
             logger.info("pods run as processes (--pod-runtime process), under \(root)")
             return runtime
@@ -36,10 +41,15 @@ extension Serve {
             }
             if let runtime = holder.runtime { Self.removeLeftovers(of: runtime, logger: logger) }
             if inMemory { Self.removeAbandonedInMemoryRuns(logger: logger) }
+            // After the leftovers: a crashed run's bridge under this root no longer counts as in use.
+            if let reason = network.unavailableReason() {
+                logger.notice("pods are simulated: running them needs \(reason)")
+                return reason
+            }
             logger.info("pods whose images are in the catalog run as processes (--pod-runtime auto), under \(root)")
             return nil
         }
-        let runtime = ProcessPodRuntime(root: root, catalog: catalog, preparation: preparation)
+        let runtime = ProcessPodRuntime(root: root, catalog: catalog, preparation: preparation, network: network)
         holder.runtime = runtime
         return runtime
     }
@@ -61,6 +71,40 @@ extension Serve {
     private static func removeLeftovers(of runtime: ProcessPodRuntime, logger: Logger) {
         let leftovers = runtime.removeLeftovers()
         if leftovers > 0 { logger.notice("ended \(leftovers) processes a previous run of Kubelite left behind") }
+    }
+}
+
+extension Serve {
+    /// `--cluster-cidr`, checked by `validate`.
+    var podNetworkCIDR: IPv4CIDR { IPv4CIDR(clusterCIDR) ?? .defaultCluster }
+}
+
+/// The cluster DNS as pods reach it: on each node gateway's port 53 (a resolv.conf cannot name a
+/// port). The pod network asks for it when it adds a gateway; the DNS server is set once it runs.
+final class PodNetworkDNS: @unchecked Sendable {
+    private let lock = NSLock()
+    private let port: UInt16?
+    private let logger: Logger
+    private var _server: ClusterDNSServer?
+
+    /// `port` nil: no cluster DNS (--dns-port=-1), pods use the host's resolver.
+    init(port: UInt16?, logger: Logger) { self.port = port; self.logger = logger }
+
+    var server: ClusterDNSServer? {
+        get { lock.withLock { _server } }
+        set { lock.withLock { _server = newValue } }
+    }
+
+    /// Whether the cluster DNS now answers on `gateway`:53.
+    func listen(on gateway: String) -> Bool {
+        guard let port, let server else { return false }
+        do {
+            try server.listen(on: gateway, port: port)
+            return true
+        } catch {
+            logger.warning("pods fall back to the host's resolver: the cluster DNS cannot listen on \(gateway):\(port): \(error)")
+            return false
+        }
     }
 }
 

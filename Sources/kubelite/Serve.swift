@@ -107,6 +107,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("service-cluster-ip-range"), help: "CIDR Service ClusterIPs are allocated from.")
     var serviceClusterIPRange = Registry.defaultServiceCIDR
 
+    @Option(name: .customLong("cluster-cidr"),
+            help: ArgumentHelp("IPv4 CIDR of the pods' network; each node gets a /24 of it as spec.podCIDR, and pods run as processes get their address from it on a bridge.", valueName: "cidr"))
+    var clusterCIDR = IPv4CIDR.defaultCluster.description
+
     @Option(name: .customLong("dns-port"),
             help: "UDP and TCP port of the cluster DNS server on the bind address; 0 picks a free port, --dns-port=-1 turns it off.")
     var dnsPort: Int = 10053
@@ -117,6 +121,14 @@ struct Serve: ParsableCommand {
     func validate() throws {
         guard (-1...65535).contains(dnsPort) else { throw ValidationError("--dns-port must be between -1 and 65535") }
         guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
+        guard let cidr = IPv4CIDR(clusterCIDR) else { throw ValidationError("--cluster-cidr: \(clusterCIDR) is not an IPv4 CIDR (a.b.c.d/n)") }
+        // kube-controller-manager's check: the node mask must be at least as long as the cluster's.
+        guard cidr.prefixLength <= IPv4CIDR.nodeMaskSize else {
+            throw ValidationError("--cluster-cidr: the prefix length must be at most \(IPv4CIDR.nodeMaskSize) (each node takes a /\(IPv4CIDR.nodeMaskSize))")
+        }
+        guard nodes <= cidr.nodeSubnetCount else {
+            throw ValidationError("--cluster-cidr: \(cidr) has room for \(cidr.nodeSubnetCount) nodes' /\(IPv4CIDR.nodeMaskSize) subnets, not \(nodes)")
+        }
         guard podStartDelay >= 0 else { throw ValidationError("--pod-start-delay must not be negative") }
         guard terminationGraceScale >= 0 else { throw ValidationError("--termination-grace-scale must not be negative") }
         if let problem = ServiceIPAllocator.validate(cidr: serviceClusterIPRange) {
@@ -145,7 +157,8 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "kubelite")
 
         // Before anything listens: a catalog that does not parse stops startup with the reason.
-        let runtime = try startPodRuntime(logger: logger)
+        let podNetworkDNS = PodNetworkDNS(port: dnsPort >= 0 ? 53 : nil, logger: logger)
+        let runtime = try startPodRuntime(logger: logger, dns: podNetworkDNS)
         let durable = inMemory ? nil : try openDurableStore(logger: logger)
         let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
         var watch = WatchHub.Configuration()
@@ -181,6 +194,7 @@ struct Serve: ParsableCommand {
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)
         node.podRuntime = podRuntime
+        node.clusterCIDR = podNetworkCIDR
         registry.connectPods(NodePodConnection(runtime: runtime, registry: registry))
         // The DNS server asks for its informers before the manager starts them.
         let dns = dnsPort >= 0
@@ -193,6 +207,7 @@ struct Serve: ParsableCommand {
         if let dns {
             do {
                 try dns.start()
+                podNetworkDNS.server = dns
                 logger.info("cluster DNS serving \(clusterDomain) on \(bindAddress):\(dns.port) (UDP and TCP)")
             } catch {
                 logger.critical("could not start the cluster DNS server on port \(dnsPort): \(error)")

@@ -117,3 +117,22 @@ final class DNSServerSocketTests: XCTestCase {
         XCTAssertThrowsError(try bad.start())
     }
 }
+
+/// The further addresses a running server answers on (a node's pod network gateway, port 53).
+final class DNSServerExtraListenerTests: XCTestCase {
+    func testAFurtherAddressAnswersFromTheSameCachesUntilStop() throws {
+        let harness = try DNSHarness()
+        try harness.seed()
+        let server = ClusterDNSServer(context: harness.cluster.context, bindAddress: "127.0.0.1", port: 0)
+        XCTAssertThrowsError(try server.listen(on: "127.0.0.1", port: 0), "a server that is not running cannot listen")
+        try server.start()
+        let extra = try server.listen(on: "127.0.0.1", port: 0)
+        XCTAssertNotEqual(extra, server.port)
+        let udp = try XCTUnwrap(DNSTestClient.udp(DNSTestQuery.bytes("redis-sts-0.redis-svc.default.svc.cluster.local", .a, id: 9), port: extra))
+        XCTAssertEqual(DNSTestQuery.addresses(udp), ["10.244.0.5"])
+        XCTAssertEqual(DNSTestClient.tcp([DNSTestQuery.bytes("redis-svc.default.svc.cluster.local", .a, id: 2)], port: extra).count, 1)
+        server.stop()
+        XCTAssertTrue(DNSTestClient.tcp([DNSTestQuery.bytes("redis-svc.default.svc.cluster.local", .a, id: 3)], port: extra).isEmpty,
+                      "the further sockets close with the server")
+    }
+}

@@ -2,8 +2,12 @@
 
 import http.client
 import json
+import itertools
 import os
+import pty
+import pwd
 import re
+import select
 import secrets
 import signal
 import socket
@@ -49,12 +53,23 @@ def kubelite_binary():
     return path
 
 
+_cluster_cidrs = itertools.count()
+
+
+def next_cluster_cidr():
+    """A pod network for one test server: servers alive at the same time (and other suites' servers,
+    by process id) must not share one, since real pods get their addresses on a bridge of the host."""
+    n = next(_cluster_cidrs)
+    return f"10.{128 + os.getpid() % 64}.{(n % 16) * 16}.0/20"
+
+
 class Server:
     """One running `kubelite serve` on a free port, with the kubeconfig it wrote; `args` are extra flags."""
 
-    def __init__(self, workdir, args=()):
+    def __init__(self, workdir, args=(), user=None):
         self.workdir = Path(workdir)
         self.args = [str(a) for a in args]
+        self.user = user  # run as this user (setpriv) instead of the test's own
         self.kubeconfig = self.workdir / "kubeconfig"
         self.log_path = self.workdir / "kubelite.log"
         self.process = None
@@ -62,10 +77,18 @@ class Server:
 
     def start(self):
         self.log_file = open(self.log_path, "wb")
+        given = self.args.index("--cluster-cidr") + 1 if "--cluster-cidr" in self.args else None
+        self.cluster_cidr = self.args[given] if given else next_cluster_cidr()
+        as_user = []
+        if self.user is not None:
+            account = pwd.getpwnam(self.user)
+            as_user = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups", "--"]
         self.process = subprocess.Popen(
-            [kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
+            [*as_user, kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
              "--bind-address", "127.0.0.1", "--dns-port", "0",
-             *([] if "--data-dir" in self.args else ["--in-memory"]), *self.args],
+             *([] if "--data-dir" in self.args else ["--in-memory"]),
+             *([] if "--cluster-cidr" in self.args else ["--cluster-cidr", self.cluster_cidr]),
+             *self.args],
             stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT)
 
         def kubeconfig_written():
@@ -602,3 +625,49 @@ def kubectl_delete(kubectl, *args, timeout=30.0):
     if result.returncode != 0:
         raise KubectlError(("delete", *args), result.returncode, result.stdout, result.stderr)
     return result.stdout
+
+
+def tty_session(kubectl, args, typed, timeout=30, prompt=None):
+    """Runs kubectl with a pseudo-terminal as its stdin and stdout (as a user's shell gives it), types `typed`,
+    and returns everything the terminal showed and the exit code."""
+    command = ["kubectl", f"--cache-dir={kubectl.cache_dir}", f"--namespace={kubectl.namespace}", *args]
+    env = dict(os.environ, KUBECONFIG=str(kubectl.server.kubeconfig), TERM="dumb")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe("kubectl", command, env)
+    output = b""
+    deadline = time.monotonic() + timeout
+    sent = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                output += chunk
+                # The remote shell's prompt shows once the session is up; type then.
+                if not sent and (b"#" in output or b"$" in output or (prompt and prompt in output)):
+                    os.write(fd, typed.encode())
+                    sent = True
+        else:
+            raise AssertionError(f"the terminal session did not end within {timeout} s; it showed {output!r}")
+    finally:
+        status = _reap(pid, deadline=time.monotonic() + 10)
+    return output.decode(errors="replace"), os.waitstatus_to_exitcode(status)
+
+
+def _reap(pid, deadline):
+    """Waits for a child until the deadline, then kills it: a session that does not end must fail the test, not
+    hang it."""
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    raise AssertionError(f"kubectl (pid {pid}) did not exit within its deadline after the terminal closed")

@@ -19,6 +19,16 @@ public struct PodView: Sendable, Equatable {
     public var hostname: String { fields.string("spec", "hostname") ?? "" }
     public var subdomain: String? { fields.string("spec", "subdomain") }
     public var hostNetwork: Bool { fields.bool("spec", "hostNetwork") ?? false }
+    public var serviceAccountName: String? { fields.string("spec", "serviceAccountName") }
+    /// `ClusterFirst` when unset, as the API server defaults it.
+    public var dnsPolicy: String { fields.string("spec", "dnsPolicy") ?? "ClusterFirst" }
+    public var dnsConfig: PodDNSConfigView? {
+        fields.value(["spec", "dnsConfig"]).map { PodDNSConfigView(fields: ObjectFields($0)) }
+    }
+    /// `spec.hostAliases` as (ip, hostnames) in order.
+    public var hostAliases: [(ip: String, hostnames: [String])] {
+        fields.list("spec", "hostAliases").map { ($0.string("ip") ?? "", $0.strings("hostnames")) }
+    }
     public var preemptionPolicy: String? { fields.string("spec", "preemptionPolicy") }
     public var hasSchedulingGates: Bool { !fields.list("spec", "schedulingGates").isEmpty }
     public var nodeSelector: [String: String] { fields.stringMap("spec", "nodeSelector") }
@@ -48,5 +58,16 @@ public struct PodView: Sendable, Equatable {
     /// The highest restartCount among the containers (the deletion ranking's maxContainerRestarts).
     public var maxContainerRestarts: Int {
         Int(fields.list("status", "containerStatuses").compactMap { $0.int("restartCount") }.max() ?? 0)
+    }
+}
+
+/// A pod's `spec.dnsConfig`: what is added to (or, with dnsPolicy None, makes up) its resolv.conf.
+public struct PodDNSConfigView: Sendable, Equatable {
+    var fields: ObjectFields
+    public var nameservers: [String] { fields.strings("nameservers") }
+    public var searches: [String] { fields.strings("searches") }
+    /// Options as (name, value); a value is optional (`ndots:2` vs `edns0`).
+    public var options: [(name: String, value: String?)] {
+        fields.list("options").map { ($0.string("name") ?? "", $0.string("value")) }
     }
 }

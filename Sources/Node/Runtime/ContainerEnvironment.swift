@@ -1,8 +1,7 @@
 import APIMachinery
 import Foundation
 
-/// A container's `envFrom` and `env` as the kubelet resolves them (pkg/kubelet's makeEnvironmentVariables);
-/// `resourceFieldRef` is not resolved yet.
+/// A container's `envFrom` and `env` as the kubelet resolves them (pkg/kubelet's makeEnvironmentVariables).
 enum ContainerEnvironment {
     typealias ConfigError = ContainerLaunch.ConfigError
 
@@ -38,6 +37,19 @@ enum ContainerEnvironment {
                       data: ContainerLaunch.DataSource) throws(ConfigError) -> String? {
         if let path = source[path: "fieldRef", "fieldPath"]?.stringValue {
             return fieldValue(path, pod: pod)
+        }
+        if let ref = source["resourceFieldRef"], let resource = ref["resource"]?.stringValue {
+            // containerName defaults to the container itself.
+            var target = container
+            if let other = ref["containerName"]?.stringValue, !other.isEmpty {
+                guard let found = (KubeletPodStatus.initContainers(pod) + KubeletPodStatus.containers(pod)).first(where: { $0["name"]?.stringValue == other }) else {
+                    throw ConfigError(description: "container \(other) not found")
+                }
+                target = found
+            }
+            do { return try ResourceFieldValue.value(resource: resource, divisor: ref["divisor"]?.stringValue, container: target) } catch {
+                throw ConfigError(description: error.description)
+            }
         }
         for (field, resource, kind) in [("configMapKeyRef", "configmaps", "configmap"), ("secretKeyRef", "secrets", "secret")] {
             guard let ref = source[field], let name = ref["name"]?.stringValue, let key = ref["key"]?.stringValue else { continue }

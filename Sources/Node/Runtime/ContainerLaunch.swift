@@ -7,6 +7,16 @@ public struct ContainerLaunch: Sendable, Equatable {
     public var argv: [String]
     public var env: [String]
     public var workingDir: String
+    /// The container's `stdin`, `stdinOnce` and `tty`: its standard input is kept open for attach
+    /// (on a pseudo-terminal with `tty`), and with `stdinOnce` closed when the first attach ends.
+    public var stdin = false
+    public var stdinOnce = false
+    public var tty = false
+
+    public init(argv: [String], env: [String], workingDir: String, stdin: Bool = false, stdinOnce: Bool = false, tty: Bool = false) {
+        self.argv = argv; self.env = env; self.workingDir = workingDir
+        self.stdin = stdin; self.stdinOnce = stdinOnce; self.tty = tty
+    }
 
     /// The container cannot be configured (a referenced ConfigMap or Secret is missing, the image
     /// runs nothing): the kubelet's `CreateContainerConfigError` with this message.
@@ -46,7 +56,9 @@ public struct ContainerLaunch: Sendable, Equatable {
         }
         guard !argv.isEmpty else { throw ConfigError(description: "no command specified") }
         let workingDir = container["workingDir"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? image.workingDir ?? "/"
-        return ContainerLaunch(argv: argv, env: env.pairs.map { "\($0.name)=\($0.value)" }, workingDir: workingDir)
+        return ContainerLaunch(argv: argv, env: env.pairs.map { "\($0.name)=\($0.value)" }, workingDir: workingDir,
+                               stdin: container["stdin"]?.boolValue == true, stdinOnce: container["stdinOnce"]?.boolValue == true,
+                               tty: container["tty"]?.boolValue == true)
     }
 
     /// Whether `program` names an executable file, on the environment's PATH when it has no `/`

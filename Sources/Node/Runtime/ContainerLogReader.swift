@@ -62,7 +62,7 @@ final class ContainerLogReader: PodLogStream, Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { handle.closeFile() }
         handle.seek(toFileOffset: UInt64(offset))
-        let data = [UInt8](handle.readDataToEndOfFile())
+        let data = [UInt8]((try? handle.readToEnd()) ?? Data())
         guard let last = data.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
         offset += last + 1
         return data[...last].split(separator: UInt8(ascii: "\n")).compactMap { CRILogLine.parse($0) }

@@ -44,7 +44,7 @@ final class ContainerLogWriter: Sendable {
         var record = Array("\(CRILogLine.format(Date())) \(stream) \(tag) ".utf8)
         record += line
         record.append(UInt8(ascii: "\n"))
-        file.withLock { $0?.write(Data(record)) }
+        file.withLock { try? $0?.write(contentsOf: Data(record)) }
     }
 }
 

@@ -18,7 +18,7 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
     init(pid: pid_t, launch: ContainerLaunch, options: PodExecOptions) {
         self.options = options
         let argv = options.command
-        var arguments = PodSandbox.enter(pid: pid, workingDir: launch.workingDir) + argv
+        var arguments = PodSandbox.enter(pid: pid) + PodSandbox.changingDirectory(launch.workingDir) + argv
         process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         process.environment = Dictionary(launch.env.map { pair -> (String, String) in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -32,8 +32,9 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
         }
         if options.tty, let pty = PseudoTerminal.open() {
             terminal = pty
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-            arguments = ["--ctty", "/usr/bin/nsenter"] + arguments
+            // The session is made inside the pod's PID namespace: a shell whose terminal's process
+            // group lies outside it cannot restore it and exits 2.
+            arguments = PodSandbox.enter(pid: pid) + PodSandbox.newSession + PodSandbox.changingDirectory(launch.workingDir) + argv
             process.standardInput = pty.child
             process.standardOutput = pty.child
             process.standardError = pty.child
@@ -79,12 +80,12 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
     }
 
     func writeStdin(_ bytes: [UInt8]) {
-        if let terminal { terminal.parent.write(Data(bytes)) } else { stdinPipe?.fileHandleForWriting.write(Data(bytes)) }
+        if let terminal { try? terminal.parent.write(contentsOf: Data(bytes)) } else { try? stdinPipe?.fileHandleForWriting.write(contentsOf: Data(bytes)) }
     }
 
     func closeStdin() {
         lock.lock(); defer { lock.unlock() }
-        if let terminal { terminal.parent.write(Data([4])) }  // ^D: end of input on a terminal
+        if let terminal { try? terminal.parent.write(contentsOf: Data([4])) }  // ^D: end of input on a terminal
         try? stdinPipe?.fileHandleForWriting.close()
     }
 

@@ -15,20 +15,23 @@ public struct ImageCatalogEntry: Sendable, Equatable {
     public var env: [(name: String, value: String)]
     /// The Debian package that provides the program, named when it is missing.
     public var package: String?
+    /// The program that must be installed, when the ENTRYPOINT is a script around it.
+    public var requires: String?
 
     public init(image: String, entrypoint: [String] = [], args: [String] = [], workingDir: String? = nil,
-                env: [(name: String, value: String)] = [], package: String? = nil) {
+                env: [(name: String, value: String)] = [], package: String? = nil, requires: String? = nil) {
         self.image = image; self.entrypoint = entrypoint; self.args = args
-        self.workingDir = workingDir; self.env = env; self.package = package
+        self.workingDir = workingDir; self.env = env; self.package = package; self.requires = requires
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.image == b.image && a.entrypoint == b.entrypoint && a.args == b.args && a.workingDir == b.workingDir
             && a.env.map(\.name) == b.env.map(\.name) && a.env.map(\.value) == b.env.map(\.value) && a.package == b.package
+            && a.requires == b.requires
     }
 
     /// The program the image runs when the container names none (ENTRYPOINT, else CMD).
-    public var program: String? { entrypoint.first ?? args.first }
+    public var program: String? { requires ?? entrypoint.first ?? args.first }
 }
 
 /// The images a process runtime can run, the built-in defaults overridden by `--image-catalog`.
@@ -41,7 +44,8 @@ public struct ImageCatalog: Sendable {
 
     /// The images of courses and client test suites, as their official images run them.
     public static let builtIn = ImageCatalog(entries: [
-        ImageCatalogEntry(image: "redis", args: ["redis-server"], workingDir: "/data", package: "redis-server"),
+        ImageCatalogEntry(image: "redis", entrypoint: ["/bin/sh", "-c", redisEntrypoint, "docker-entrypoint.sh"], args: ["redis-server"],
+                          workingDir: "/data", package: "redis-server", requires: "redis-server"),
         // busybox's own `sh` when installed; the host's shell utilities otherwise (`sh` is always there).
         ImageCatalogEntry(image: "busybox", args: ["sh"], package: "busybox"),
         ImageCatalogEntry(image: "nginx", args: ["nginx", "-g", "daemon off;"], package: "nginx"),
@@ -49,6 +53,16 @@ public struct ImageCatalog: Sendable {
         ImageCatalogEntry(image: "pause", entrypoint: ["sleep", "infinity"], package: "coreutils"),
         ImageCatalogEntry(image: "registry.k8s.io/pause", entrypoint: ["sleep", "infinity"], package: "coreutils"),
     ])
+
+    /// The official redis image's docker-entrypoint.sh as far as it matters here: arguments that are
+    /// options or a `.conf` file run redis-server with them. The image's redis-server is built with
+    /// protected mode off (so other pods can connect without a password); Debian's is not, so it is
+    /// turned off on the command line unless the arguments set it.
+    static let redisEntrypoint = """
+        if [ "${1#-}" != "$1" ] || [ "${1%.conf}" != "$1" ]; then set -- redis-server "$@"; fi
+        if [ "$1" = redis-server ]; then case " $* " in *" --protected-mode "*) ;; *) set -- "$@" --protected-mode no ;; esac; fi
+        exec "$@"
+        """
 
     /// The entry for `image`: the last one whose pattern matches.
     public func entry(for image: String) -> ImageCatalogEntry? {

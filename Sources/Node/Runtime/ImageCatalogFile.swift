@@ -11,6 +11,7 @@ import Foundation
 ///       workingDir: /data
 ///       env: {REDIS_PORT: "6379"}  # or a list of {name, value}
 ///       package: redis-server
+///       requires: redis-server  # the program that must be installed (when the entrypoint is a script)
 ///
 /// Any error stops startup, with the file and the entry's path in the message.
 public enum ImageCatalogFile {
@@ -53,7 +54,7 @@ public enum ImageCatalogFile {
         return entries
     }
 
-    static let fields: Set<String> = ["image", "entrypoint", "command", "args", "workingDir", "env", "package"]
+    static let fields: Set<String> = ["image", "entrypoint", "command", "args", "workingDir", "env", "package", "requires"]
 
     static func entry(_ item: JSON, path: String) throws(ParseError) -> ImageCatalogEntry {
         guard let object = item.objectValue else { throw ParseError(description: "\(path): expected a mapping") }
@@ -78,8 +79,13 @@ public enum ImageCatalogFile {
             guard let s = p.stringValue else { throw ParseError(description: "\(path).package: must be a string") }
             package = s
         }
+        var requires: String?
+        if let r = item["requires"] {
+            guard let s = r.stringValue else { throw ParseError(description: "\(path).requires: must be a string") }
+            requires = s
+        }
         return ImageCatalogEntry(image: image, entrypoint: entrypoint, args: args, workingDir: workingDir,
-                                 env: try env(item["env"], path: "\(path).env"), package: package)
+                                 env: try env(item["env"], path: "\(path).env"), package: package, requires: requires)
     }
 
     static func strings(_ value: JSON?, path: String) throws(ParseError) -> [String] {

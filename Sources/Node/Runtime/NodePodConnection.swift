@@ -74,10 +74,12 @@ public final class NodePodConnection: PodConnection {
         guard let runtime, let c = record.containers[container], c.running else {
             throw APIError.badRequest("container not found (\"\(container)\")")
         }
-        // The main process's stdin is not kept open; attach shows its output as it is written.
+        // The output as the log receives it; input only when both the request and the container ask for it.
         let path = record.logPath(container: container, restartCount: c.restartCount)
-        return AttachSession(reader: ContainerLogReader(path: path, options: PodLogOptions(follow: true, tailLines: 0),
-                                                        running: { runtime.isRunning(uid: record.uid, container: container, restartCount: c.restartCount) }))
+        let reader = ContainerLogReader(path: path, options: PodLogOptions(follow: true, tailLines: 0),
+                                        running: { runtime.isRunning(uid: record.uid, container: container, restartCount: c.restartCount) })
+        return AttachSession(reader: reader, container: c.instance, input: options.stdin && c.launch?.stdin == true,
+                             stdinOnce: c.launch?.stdinOnce == true)
     }
 
     public func logs(namespace: String, pod name: String, options: PodLogOptions) throws(APIError) -> any PodLogStream {

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A pod's namespaces, held open by one sleeping process as the pause container holds them:
-/// UTS (the pod's hostname), IPC, network (loopback only, so every pod can listen on any port),
+/// UTS (the pod's hostname), IPC, network (loopback, and `eth0` on the node's bridge when the pod
+/// has an address: `PodNetwork`),
 /// mount (private propagation, the pod's volumes bind-mounted over the host's filesystem) and PID
 /// (the sleeper is PID 1, so killing it ends every container of the pod at once).
 ///
@@ -11,6 +12,27 @@ import Synchronization
 /// environment with the runtime's root, so a later start finds and ends what a crash left.
 public final class PodSandbox: @unchecked Sendable {
     public static let markerVariable = "KUBELITE_RUNTIME_ROOT"
+    /// The `ip -batch` commands that configure the pod's `eth0`, for the setup script.
+    static let networkVariable = "KUBELITE_POD_NETWORK"
+    /// Where the pod's own root is built (overlay upper and work directories, the mount point).
+    static let rootVariable = "KUBELITE_POD_ROOT"
+
+    /// Whether this machine can give pods a root of their own (an overlay of `/` with its upper
+    /// directory under `directory`): tried once in a throwaway mount namespace.
+    public static func overlayRootWorks(in directory: String) -> Bool {
+        let trial = "\(directory)/.overlay-trial"
+        defer { try? FileManager.default.removeItem(atPath: trial) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                             "set -e; mkdir -p \"$0/u\" \"$0/w\" \"$0/r\"; mount -t overlay overlay -o \"lowerdir=/,upperdir=$0/u,workdir=$0/w\" \"$0/r\"; test -d \"$0/r/usr\"",
+                             trial]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 
     /// A bind mount into the pod's mount namespace.
     public struct Mount: Sendable, Equatable {
@@ -44,43 +66,79 @@ public final class PodSandbox: @unchecked Sendable {
         self.pid = pid; self.hostname = hostname; self.unshare = unshare
     }
 
-    /// Creates the namespaces and returns once the hostname is set, loopback is up and every mount
-    /// is in place (the setup script says `ready`), so containers entered afterwards see them all.
-    public static func start(hostname: String, mounts: [Mount], runtimeRoot: String, timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
-        // Mount targets are created on the host when missing: without a rootfs of its own the pod
-        // shares the host's directories underneath its mounts.
-        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift\n"
-        script += "while [ $# -ge 3 ]; do mkdir -p \"$2\"; mount --bind \"$1\" \"$2\"; "
-        script += "if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$2\"; fi; shift 3; done\n"
+    /// Creates the namespaces and returns once the hostname is set, loopback is up, every mount
+    /// is in place and, with `network`, `eth0` is configured (the setup script says `ready`), so
+    /// containers entered afterwards see them all. With `rootDirectory` the pod gets a root of its
+    /// own: an overlay of the host's root filesystem (read-only underneath, the pod's writes kept in
+    /// `rootDirectory/upper`), with the host's /dev and /sys, a /proc of its PID namespace and its
+    /// mounts on top; without it the pod shares the host's filesystem under its mounts.
+    public static func start(hostname: String, mounts: [Mount], network: PodNetwork.Attachment? = nil, rootDirectory: String? = nil,
+                             runtimeRoot: String, timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
+        // Missing mount targets are created (a directory, or an empty file for a file such as
+        // /etc/hosts), in the pod's root when it has one; a symbolic link there (resolv.conf to
+        // systemd-resolved's) is replaced by the file mounted.
+        // With a network, the script waits (`go` on stdin) while the host puts the veth's pod end
+        // into the new namespace, then configures it.
+        // With a root of its own, the mounts are made after pivot_root, sources under the old
+        // root (/.oldroot), so that a target's path resolves inside the pod's root: /var/run is a
+        // link to /run, and resolved before the pivot it led to the host's /run.
+        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift; O=\"\"\n"
+        script += "if [ -n \"$\(rootVariable)\" ]; then B=\"$\(rootVariable)\"; R=\"$B/rootfs\"; mkdir -p \"$B/upper\" \"$B/work\" \"$R\"; "
+        script += "mount -t overlay overlay -o \"lowerdir=/,upperdir=$B/upper,workdir=$B/work\" \"$R\"; "
+        script += "mount --rbind /dev \"$R/dev\"; mount --rbind /sys \"$R/sys\"; "
+        // /proc is mounted before anything reads the mount table (umount does).
+        script += "mkdir -p \"$R/.oldroot\"; cd \"$R\"; pivot_root . .oldroot; cd /; mount -t proc proc /proc; O=/.oldroot; fi\n"
+        script += "while [ $# -ge 3 ]; do S=\"$O$1\"; T=\"$2\"; if [ -n \"$O\" ] && [ -L \"$T\" ]; then rm -f \"$T\"; fi; "
+        script += "if [ -d \"$S\" ]; then mkdir -p \"$T\"; elif [ ! -e \"$T\" ]; then mkdir -p \"$(dirname \"$T\")\"; : > \"$T\"; fi; "
+        script += "mount --bind \"$S\" \"$T\"; if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$T\"; fi; shift 3; done\n"
+        script += "if [ -n \"$O\" ]; then umount -l /.oldroot; rmdir /.oldroot; fi\n"
+        script += "echo namespaces\n"
+        script += "if [ -n \"$\(networkVariable)\" ]; then read go; [ \"$go\" = go ]; printf '%s\\n' \"$\(networkVariable)\" | ip -batch -; fi\n"
         script += "echo ready; exec sleep infinity"
         var arguments = ["--uts", "--ipc", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
                          "--kill-child", "--", "/bin/sh", "-c", script, "sandbox", hostname]
-        for m in mounts { arguments += [m.source, m.target, m.readOnly ? "ro" : "rw"] }
+        for m in mounts {
+            // A source is found under the old root: links in its path are resolved on the host first.
+            let source = rootDirectory == nil ? m.source : URL(fileURLWithPath: m.source).resolvingSymlinksInPath().path
+            arguments += [source, m.target, m.readOnly ? "ro" : "rw"]
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = arguments
-        process.environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot]
-        let out = Pipe(), err = Pipe()
+        var environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot]
+        if let network { environment[networkVariable] = network.podCommands.joined(separator: "\n") }
+        if let rootDirectory { environment[rootVariable] = rootDirectory }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = network == nil ? FileHandle.nullDevice : input
         do { try process.run() } catch { throw StartError(description: "starting unshare: \(error)") }
-        // `ready` or EOF (the script failed): read until one of them.
-        let line = String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self)
-        guard line == "ready" else {
+        func fail(_ reason: String) -> StartError {
             process.terminate()
-            let message = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-            throw StartError(description: "creating the pod sandbox failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            return StartError(description: reason)
         }
+        func failure() -> String {
+            let message = String(decoding: (try? err.fileHandleForReading.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+            return "creating the pod sandbox failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))"
+        }
+        // `namespaces` or EOF (the script failed): read until one of them.
+        guard String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self) == "namespaces" else { throw fail(failure()) }
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let child = ProcFS.children(of: process.processIdentifier).first {
-                return PodSandbox(pid: child, hostname: hostname, unshare: process)
-            }
-            usleep(1000)
+        var child: pid_t?
+        while child == nil, Date() < deadline {
+            child = ProcFS.children(of: process.processIdentifier).first
+            if child == nil { usleep(1000) }
         }
-        process.terminate()
-        throw StartError(description: "the pod sandbox did not start within \(timeout) s")
+        guard let child else { throw fail("the pod sandbox did not start within \(timeout) s") }
+        if let network {
+            do { try PodNetwork.connect(network, pid: child) } catch { throw fail(error.description) }
+            // Not `write(_:)`, which traps on an error (EINTR while Kubelite is being stopped).
+            try? input.fileHandleForWriting.write(contentsOf: Data("go\n".utf8))
+            try? input.fileHandleForWriting.close()
+        }
+        guard String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self) == "ready" else { throw fail(failure()) }
+        return PodSandbox(pid: child, hostname: hostname, unshare: process)
     }
 
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
@@ -98,9 +156,22 @@ public final class PodSandbox: @unchecked Sendable {
     }
 
     /// The `nsenter` arguments that put a process into the namespaces of `pid` (the sandbox's or
-    /// a container's) in `workingDir`.
-    static func enter(pid: pid_t, workingDir: String) -> [String] {
-        ["-t", String(pid), "-u", "-i", "-n", "-m", "-p", "--wd=\(workingDir)", "--"]
+    /// a container's). The working directory is changed inside (`changingDirectory`): util-linux
+    /// 2.38's `--wd` opens the directory before entering the mount namespace, which gives the host's
+    /// directory underneath a volume mounted there (every redis pod then shared the host's /data).
+    static func enter(pid: pid_t) -> [String] {
+        ["-t", String(pid), "-u", "-i", "-n", "-m", "-p", "--"]
+    }
+
+    /// Makes the command that follows a session leader with its stdin (a terminal) as controlling
+    /// terminal; `--wait` reports the command's status if setsid has to fork.
+    static let newSession = ["/usr/bin/setsid", "--ctty", "--wait"]
+
+    /// A shell prefix that changes to `workingDir` in the pod's mount namespace and then execs the
+    /// command that follows; a directory that cannot be entered fails as runc's does.
+    static func changingDirectory(_ workingDir: String) -> [String] {
+        ["/bin/sh", "-c", "cd -- \"$0\" 2>/dev/null || { echo \"chdir to cwd (\\\"$0\\\") set in config.json failed: no such file or directory\" >&2; exit 128; }; exec \"$@\"",
+         workingDir]
     }
 }
 
@@ -117,13 +188,16 @@ extension FileHandle {
         }
     }
 
-    /// Bytes up to a newline (not included) or EOF; used once per sandbox, on a few bytes.
+    /// Bytes up to a newline (not included), EOF or an error; used twice per sandbox, on a few
+    /// bytes. Read directly: `readData(ofLength:)` traps on an error such as EINTR.
     func readLine() -> [UInt8] {
         var line: [UInt8] = []
+        var byte: UInt8 = 0
         while true {
-            let byte = readData(ofLength: 1)
-            guard let b = byte.first, b != UInt8(ascii: "\n") else { return line }
-            line.append(b)
+            let n = Glibc.read(fileDescriptor, &byte, 1)
+            if n < 0, errno == EINTR { continue }
+            guard n == 1, byte != UInt8(ascii: "\n") else { return line }
+            line.append(byte)
         }
     }
 }

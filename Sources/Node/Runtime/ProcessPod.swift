@@ -14,6 +14,8 @@ struct ProcessPod {
     var terminating = false
     /// The pod ended for good (restartPolicy does not restart it); its phase is final.
     var finished = false
+    /// Warning events for the kubelet to record (MissingClusterDNS).
+    var events: [(reason: String, message: String)] = []
 
     /// One container across its restarts.
     struct ContainerRecord {

@@ -13,6 +13,23 @@ public final class ProcessPodRuntime: Sendable {
     /// The start-up checks (`RuntimePreparation`); the kubelet asks before running any pod.
     public let preparation: RuntimePreparation
     let launcher: any ContainerLauncher
+    /// The pods' network (bridge, veths); nil runs every pod with loopback only (tests).
+    public let network: PodNetwork?
+    /// The host's resolver configuration, for dnsPolicy Default and the search path's tail.
+    let hostResolver: PodDNSFiles.ResolverConfig
+    private let ownRoot = Mutex<Bool?>(nil)
+
+    /// Whether pods get a root of their own (an overlay of the host's, see `PodSandbox.start`):
+    /// where the kernel lets an overlay sit on `/`, found once. Otherwise pods share the host's
+    /// filesystem under their mounts.
+    var podsHaveOwnRoot: Bool {
+        ownRoot.withLock { known in
+            if let known { return known }
+            let works = PodSandbox.overlayRootWorks(in: "\(root)/pods")
+            known = works
+            return works
+        }
+    }
     let pods = Mutex<[String: ProcessPod]>([:])
     /// Set by `stopAll`: no sandbox or container starts after Kubelite began shutting down.
     private let closed = Atomic<Bool>(false)
@@ -23,11 +40,14 @@ public final class ProcessPodRuntime: Sendable {
     static let maxBackoff: TimeInterval = 300
 
     public init(root: String, catalog: ImageCatalog = .builtIn, launcher: any ContainerLauncher = ContainerProcess.Launcher(),
-                preparation: RuntimePreparation = .ready) {
+                preparation: RuntimePreparation = .ready, network: PodNetwork? = nil,
+                hostResolver: PodDNSFiles.ResolverConfig = .host) {
         self.root = root
         self.catalog = catalog
         self.launcher = launcher
         self.preparation = preparation
+        self.network = network
+        self.hostResolver = hostResolver
     }
 
     /// Where containers' ends are reported (the kubelet enqueues the pod).
@@ -65,8 +85,10 @@ public final class ProcessPodRuntime: Sendable {
     }
 
     /// Takes the pod's next lifecycle step at `now`; the date is when to call again (a backoff
-    /// ending), nil when only a container's end can change anything.
-    public func sync(pod: JSON, mounts: [PodSandbox.Mount], now: Date, data: @escaping ContainerLaunch.DataSource) -> Date? {
+    /// ending), nil when only a container's end can change anything. `address` is the pod's IP on its
+    /// node's `subnet`, which its sandbox gets on the pod network.
+    public func sync(pod: JSON, mounts: [PodSandbox.Mount], address: (ip: String, subnet: IPv4CIDR)? = nil, now: Date,
+                     data: @escaping ContainerLaunch.DataSource) -> Date? {
         let uid = pod.meta.uid
         let meta = (namespace: pod.meta.namespace, name: pod.meta.name)
         var record = pods.withLock { pods in
@@ -77,8 +99,15 @@ public final class ProcessPodRuntime: Sendable {
         if record.sandbox == nil {
             do {
                 try FileManager.default.createDirectory(atPath: record.directory, withIntermediateDirectories: true)
-                let hostname = PodView(pod).hostname.isEmpty ? meta.name : PodView(pod).hostname
-                record.sandbox = try launcher.startSandbox(hostname: hostname, mounts: mounts, runtimeRoot: root)
+                var attachment: PodNetwork.Attachment?
+                var podMounts = mounts
+                if let network, let address {
+                    let attached = try network.attachment(address: address.ip, subnet: address.subnet)
+                    attachment = attached
+                    podMounts = try writeNetworkFiles(pod, attachment: attached, into: &record) + mounts
+                }
+                record.sandbox = try launcher.startSandbox(hostname: PodDNSFiles.hostname(pod), mounts: podMounts, network: attachment,
+                                                           rootDirectory: podsHaveOwnRoot ? "\(record.directory)/root" : nil, runtimeRoot: root)
             } catch {
                 // Every container waits; the kubelet retries creating the sandbox.
                 for c in KubeletPodStatus.initContainers(pod) + KubeletPodStatus.containers(pod) {
@@ -96,6 +125,30 @@ public final class ProcessPodRuntime: Sendable {
             let wake = lifecycle.advance(&record)
             pods[uid] = record
             return wake
+        }
+    }
+
+    /// Writes the pod's /etc/hosts, /etc/resolv.conf and /etc/hostname into its directory and
+    /// returns the mounts that put them in place.
+    private func writeNetworkFiles(_ pod: JSON, attachment: PodNetwork.Attachment, into record: inout ProcessPod) throws -> [PodSandbox.Mount] {
+        let domain = network?.clusterDomain ?? "cluster.local"
+        let (resolver, missing) = PodDNSFiles.resolver(pod, clusterDNS: attachment.clusterDNS, clusterDomain: domain, host: hostResolver)
+        if missing { record.events.append(("MissingClusterDNS", PodDNSFiles.missingClusterDNSMessage(pod))) }
+        let files = [("etc-hosts", "/etc/hosts", PodDNSFiles.hosts(pod, address: attachment.address, clusterDomain: domain)),
+                     ("resolv.conf", "/etc/resolv.conf", resolver.text),
+                     ("hostname", "/etc/hostname", PodDNSFiles.hostname(pod) + "\n")]
+        return try files.map { name, target, text in
+            let path = "\(record.directory)/\(name)"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return PodSandbox.Mount(source: path, target: target, readOnly: false)
+        }
+    }
+
+    /// Warning events the runtime raised for the pod since the last call (the kubelet records them).
+    public func takeEvents(uid: String) -> [(reason: String, message: String)] {
+        pods.withLock { pods in
+            defer { pods[uid]?.events = [] }
+            return pods[uid]?.events ?? []
         }
     }
 
@@ -194,16 +247,19 @@ public final class ProcessPodRuntime: Sendable {
         let deadline = Date().addingTimeInterval(5)
         while records.contains(where: { !allExited(uid: $0.uid) }), Date() < deadline { usleep(1000) }
         removeLeftovers()
+        network?.tearDown()
         pods.withLock { $0.removeAll() }
     }
 
-    /// Kills processes a previous run under the same root left behind (a crash, SIGKILL) and
-    /// removes their pod directories; returns how many processes were ended.
+    /// Kills processes a previous run under the same root left behind (a crash, SIGKILL), removes
+    /// their pod directories and its pod network's bridge; returns how many processes were ended.
     @discardableResult
     public func removeLeftovers() -> Int {
         let leftovers = ProcFS.processes(withEnvironment: PodSandbox.markerVariable, value: root)
         for pid in leftovers { kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: "\(root)/pods")
+        // The pods' veths went with their namespaces; the bridge stays until removed.
+        PodNetwork.removeLeftover(runtimeRoot: root)
         return leftovers.count
     }
 }

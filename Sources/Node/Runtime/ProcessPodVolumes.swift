@@ -3,8 +3,8 @@ import Foundation
 
 /// The bind mounts of a process pod's volumes: a claim's PersistentVolume is the directory
 /// `<root>/volumes/<pv-name>` (it outlives the pod), `emptyDir` a directory of the pod's (removed
-/// with it), `hostPath` the host's path, `configMap` and `secret` their keys written as files when
-/// the pod starts. Containers share the pod's mount namespace, so every container's mounts are
+/// with it), `hostPath` the host's path, `configMap`, `secret`, `downwardAPI` and `projected` files
+/// written by the kubelet (`VolumeProjection`), rewritten at each sync so updates reach the pod. Containers share the pod's mount namespace, so every container's mounts are
 /// the pod's.
 enum ProcessPodVolumes {
     /// Reads an object (`persistentvolumeclaims`, `configmaps`, `secrets`) of the pod's namespace.
@@ -23,14 +23,14 @@ enum ProcessPodVolumes {
                 guard let name = m["name"]?.stringValue, let target = m["mountPath"]?.stringValue,
                       let volume = volumes.first(where: { $0["name"]?.stringValue == name }) else { continue }
                 if sources[name] == nil {
-                    sources[name] = try directory(volume, name: name, namespace: namespace, podDirectory: podDirectory, root: root, lookup: lookup)
+                    sources[name] = try directory(volume, name: name, pod: pod, podDirectory: podDirectory, root: root, lookup: lookup)
                 }
                 guard var source = sources[name] else { continue }
                 if let sub = m["subPath"]?.stringValue, !sub.isEmpty {
                     source += "/" + sub
                     try? FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
                 }
-                let readOnly = m["readOnly"]?.boolValue == true || volume["configMap"] != nil || volume["secret"] != nil
+                let readOnly = m["readOnly"]?.boolValue == true || VolumeProjection.isProjected(volume)
                 if !mounts.contains(where: { $0.target == target }) {
                     mounts.append(PodSandbox.Mount(source: source, target: target, readOnly: readOnly))
                 }
@@ -49,8 +49,9 @@ enum ProcessPodVolumes {
     }
 
     /// The host directory backing a volume, created when missing; nil for kinds not supported.
-    static func directory(_ volume: JSON, name: String, namespace: String, podDirectory: String, root: String,
+    static func directory(_ volume: JSON, name: String, pod: JSON, podDirectory: String, root: String,
                           lookup: Lookup) throws(VolumeError) -> String? {
+        let namespace = pod.meta.namespace
         let fm = FileManager.default
         func make(_ path: String) -> String {
             try? fm.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -70,17 +71,14 @@ enum ProcessPodVolumes {
             let type = volume[path: "hostPath", "type"]?.stringValue ?? ""
             return type == "DirectoryOrCreate" ? make(path) : path
         }
-        for (field, resource, nameKey, kind) in [("configMap", "configmaps", "name", "configmap"), ("secret", "secrets", "secretName", "secret")] {
-            guard let source = volume[field], let objectName = source[nameKey]?.stringValue else { continue }
-            let directory = make("\(podDirectory)/volumes/\(name)")
-            guard let object = lookup(resource, namespace, objectName) else {
-                if source["optional"]?.boolValue == true { return directory }
-                throw VolumeError(description: "\(kind) \"\(objectName)\" not found")
-            }
-            for (key, value) in files(object, secret: field == "secret", items: source["items"]?.arrayValue) {
-                let path = "\(directory)/\(key)"
-                _ = make((path as NSString).deletingLastPathComponent)
-                fm.createFile(atPath: path, contents: value)
+        if VolumeProjection.isProjected(volume) {
+            let directory = "\(podDirectory)/volumes/\(name)"
+            do {
+                try AtomicVolumeWriter.write(try VolumeProjection.files(volume, pod: pod, lookup: lookup) ?? [], to: directory)
+            } catch let error as VolumeError {
+                throw error
+            } catch {
+                throw VolumeError(description: "writing \(directory): \(error)")
             }
             return directory
         }
@@ -90,9 +88,9 @@ enum ProcessPodVolumes {
     /// `<root>/volumes/<pv-name>`: where a PersistentVolume's data lives.
     static func volumeDirectory(root: String, pv: String) -> String { "\(root)/volumes/\(pv)" }
 
-    /// A ConfigMap's or Secret's keys as file contents (Secrets' values are base64), limited to
-    /// `items` (key → path) when given.
-    static func files(_ object: JSON, secret: Bool, items: [JSON]?) -> [(String, Data)] {
+    /// A ConfigMap's or Secret's keys and their bytes (Secrets' values and ConfigMaps' binaryData
+    /// are base64).
+    static func values(_ object: JSON, secret: Bool) -> [String: Data] {
         var values: [String: Data] = [:]
         for (key, value) in object["data"]?.objectValue ?? [:] {
             guard let s = value.stringValue else { continue }
@@ -101,10 +99,6 @@ enum ProcessPodVolumes {
         if !secret {
             for (key, value) in object["binaryData"]?.objectValue ?? [:] { values[key] = value.stringValue.flatMap { Data(base64Encoded: $0) } }
         }
-        guard let items else { return values.sorted { $0.key < $1.key } }
-        return items.compactMap { item in
-            guard let key = item["key"]?.stringValue, let path = item["path"]?.stringValue, let data = values[key] else { return nil }
-            return (path, data)
-        }
+        return values
     }
 }

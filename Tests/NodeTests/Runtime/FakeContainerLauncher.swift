@@ -35,7 +35,7 @@ final class FakeContainerLauncher: ContainerLauncher, Sendable {
 
     init(clock: @escaping @Sendable () -> Date, endsOnTerm: Bool = true) { self.clock = clock; self.endsOnTerm = endsOnTerm }
 
-    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
+    func startSandbox(hostname: String, mounts: [PodSandbox.Mount], network: PodNetwork.Attachment?, rootDirectory: String?, runtimeRoot: String) throws(PodSandbox.StartError) -> PodSandbox {
         .detached(hostname: hostname)
     }
 

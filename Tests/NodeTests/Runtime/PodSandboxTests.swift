@@ -64,6 +64,42 @@ final class PodSandboxTests: XCTestCase {
         XCTAssertEqual(ended.withLock { $0?.reason }, "Error")
     }
 
+    func testTheWorkingDirectoryIsTheVolumeMountedThere() throws {
+        // nsenter's --wd would open the host's directory underneath the mount: every redis pod wrote
+        // its dump.rdb into the host's /data.
+        let volume = "\(root)/volume", target = "\(root)/data"
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        let s = try sandbox("wd", mounts: [.init(source: volume, target: target, readOnly: false)])
+        let ended = Mutex<ContainerTermination?>(nil)
+        let launch = ContainerLaunch(argv: ["touch", "dump.rdb"], env: ["PATH=\(ContainerLaunch.defaultPath)"], workingDir: target)
+        _ = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/wd.log") { t in ended.withLock { $0 = t } }
+        waitUntil("touch ends", timeout: 10) { ended.withLock { $0 != nil } }
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(volume)/dump.rdb"), "written into the volume")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(target)/dump.rdb"), "not into the host's directory underneath")
+    }
+
+    func testAPodWithItsOwnRootWritesOverTheHostWithoutTouchingIt() throws {
+        guard PodSandbox.overlayRootWorks(in: root) else { throw XCTSkip("the kernel does not allow an overlay over /") }
+        let volume = "\(root)/volume"
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        let target = "/kubelite-unit-\(UUID().uuidString.prefix(8))"
+        // On Debian /var/run links to /run: the target resolves in the pod's root.
+        let linked = "/var/run/kubelite-unit-\(UUID().uuidString.prefix(8))"
+        let s = try PodSandbox.start(hostname: "own-root", mounts: [.init(source: volume, target: target, readOnly: false),
+                                                                    .init(source: volume, target: linked, readOnly: true)],
+                                     rootDirectory: "\(root)/pod-root", runtimeRoot: root)
+        sandboxes.append(s)
+        let (end, _) = try run(["sh", "-c", "echo pod > /etc/kubelite-unit-marker && echo v > \(target)/f"], in: s)
+        XCTAssertEqual(end.exitCode, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/kubelite-unit-marker"), "the host's /etc is untouched")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target), "the mount point is made in the pod's root")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: linked), "a linked mount point too")
+        XCTAssertTrue(try run(["cat", "\(linked)/f"], in: s).1.hasSuffix("stdout F v\n"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root)/pod-root/upper/etc/kubelite-unit-marker"), "kept in the upper directory")
+        XCTAssertEqual(try String(contentsOfFile: "\(volume)/f", encoding: .utf8), "v\n")
+    }
+
     func testAMissingProgramIsRuncsError() throws {
         let s = try sandbox("missing")
         XCTAssertThrowsError(try run(["nosuch"], in: s)) {
@@ -108,5 +144,35 @@ final class PodSandboxTests: XCTestCase {
         waitUntil("the container ends", timeout: 10) { ended.withLock { $0 != nil } }
         XCTAssertEqual(ended.withLock { $0?.exitCode }, 137)
         waitUntil("nothing is left", timeout: 10) { ProcFS.processes(withEnvironment: PodSandbox.markerVariable, value: root).isEmpty }
+    }
+}
+
+extension PodSandboxTests {
+    func testAContainerWithATerminalTakesInputAndWritesItsOutputToTheLog() throws {
+        let s = try sandbox("tty")
+        let ended = Mutex<ContainerTermination?>(nil)
+        var launch = ContainerLaunch(argv: ["sh"], env: ["PATH=\(ContainerLaunch.defaultPath)", "PS1=$ "], workingDir: "/")
+        launch.stdin = true
+        launch.tty = true
+        let c = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/tty.log") { t in ended.withLock { $0 = t } }
+        waitUntil("the shell runs", timeout: 10) { c.pid != nil }
+        c.writeStdin(Array("echo typed-$((40+2))\nexit 7\n".utf8))
+        waitUntil("the shell ends", timeout: 10) { ended.withLock { $0 != nil } }
+        let log = RuntimeTestSupport.logText("\(root)/tty.log")
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 7, log)
+        XCTAssertTrue(log.contains("typed-42"), log)
+    }
+
+    func testStdinWithoutATerminalIsAPipeThatCloses() throws {
+        let s = try sandbox("pipe")
+        let ended = Mutex<ContainerTermination?>(nil)
+        var launch = ContainerLaunch(argv: ["cat"], env: ["PATH=\(ContainerLaunch.defaultPath)"], workingDir: "/")
+        launch.stdin = true
+        let c = try ContainerProcess.Launcher().start(launch, in: s, logPath: "\(root)/pipe.log") { t in ended.withLock { $0 = t } }
+        c.writeStdin(Array("through\n".utf8))
+        c.closeStdin()
+        waitUntil("cat ends at EOF", timeout: 10) { ended.withLock { $0 != nil } }
+        XCTAssertEqual(ended.withLock { $0?.exitCode }, 0)
+        XCTAssertTrue(RuntimeTestSupport.logText("\(root)/pipe.log").hasSuffix("stdout F through\n"))
     }
 }

@@ -176,9 +176,14 @@ extension ProcessPodTests {
 
 extension ProcessPodTests {
     func testAnExecReadinessProbeDecidesReadiness() throws {
-        let flag = "\(root)/ready-flag"
-        let probe: JSON = ["exec": ["command": ["test", "-f", .string(flag)]], "periodSeconds": 5]
-        try runPod("probed", command: ["sleep", "300"], container: ["readinessProbe": probe])
+        // The flag reaches the pod through a hostPath volume (the pod's root is its own).
+        let flags = "\(root)/flags"
+        try FileManager.default.createDirectory(atPath: flags, withIntermediateDirectories: true)
+        let flag = "\(flags)/ready-flag"
+        let probe: JSON = ["exec": ["command": ["test", "-f", "/flags/ready-flag"]], "periodSeconds": 5]
+        try runPod("probed", command: ["sleep", "300"],
+                   spec: ["volumes": [["name": "flags", "hostPath": ["path": .string(flags)]]]],
+                   container: ["readinessProbe": probe, "volumeMounts": [["name": "flags", "mountPath": "/flags"]]])
         func ready() -> String? { NodeTestCluster.condition(self.cluster.pod("probed"), "Ready")?["status"]?.stringValue }
         waitUntil("probed once", timeout: 10) {
             self.runtime.snapshot(uid: self.cluster.pod("probed")!.meta.uid)?.containers["redis"]?.probeReady == false
