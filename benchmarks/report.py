@@ -100,6 +100,17 @@ def statefulset_section(context):
     return lines + [""]
 
 
+def deployment_section(context):
+    replicas = context.settings.parallel_replicas
+    f = context.figures
+    return ["## Deployment to fully available, then a rolling update", "",
+            "Zero simulated delay, one simulated node per 110 pods; create, poll status every 10 ms until every "
+            "replica is available; then change the image (RollingUpdate 25%/25%) and poll until every replica is "
+            "updated and available and no old one is left.", "",
+            "| replicas | create to available | rolling update |", "| ---: | ---: | ---: |",
+            f"| {replicas:,} | {fmt(f.get('deploy-available-s'), '{:.2f} s')} | {fmt(f.get('deploy-rollout-s'), '{:.2f} s')} |", ""]
+
+
 def startup_section(f):
     pods = f.get("restart-pods")
     return ["## Startup", "",
@@ -146,7 +157,7 @@ def connection_flood_section(context):
 def render(context, command, load_before, load_after, notes):
     f = context.figures
     lines = header(context, command, load_before, load_after) + targets_section(context)
-    lines += requests_section(f) + durable_section(f) + watch_section(context) + statefulset_section(context)
+    lines += requests_section(f) + durable_section(f) + watch_section(context) + statefulset_section(context) + deployment_section(context)
     lines += realpods.section(context) + startup_section(f) + memory_section(f) + floods.section(context)
     lines += connection_flood_section(context)
     if not context.settings.short:

@@ -32,6 +32,8 @@ SERVED_KINDS = [
     "io.k8s.api.core.v1.ConfigMap",
     "io.k8s.api.core.v1.Secret",
     "io.k8s.api.apps.v1.StatefulSet",
+    "io.k8s.api.apps.v1.Deployment",
+    "io.k8s.api.apps.v1.ReplicaSet",
     "io.k8s.api.apps.v1.ControllerRevision",
     "io.k8s.api.storage.v1.StorageClass",
     "io.k8s.api.discovery.v1.EndpointSlice",

@@ -31,6 +31,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     struct Cache {
         var objects: [String: [String: JSON]] = [:]  // namespace → name → object
         var byOwner: [String: Set<ObjectName>] = [:]  // owner uid → objects
+        var uncontrolled: [String: Set<String>] = [:]  // namespace → names of objects without a controller
         var revision: Int64 = 0
     }
 
@@ -85,6 +86,14 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
         state.withLock { cache in
             if let namespace { return Array((cache.objects[namespace] ?? [:]).values) }
             return cache.objects.values.flatMap { $0.values }
+        }
+    }
+
+    /// Objects of `namespace` without a controller reference: the orphans a controller may adopt,
+    /// found without scanning the namespace.
+    public func uncontrolled(namespace: String) -> [JSON] {
+        state.withLock { cache in
+            (cache.uncontrolled[namespace] ?? []).compactMap { cache.objects[namespace]?[$0] }
         }
     }
 
@@ -144,7 +153,9 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     }
 
     static func index(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
-        for uid in owners(object) { cache.byOwner[uid, default: []].insert(key) }
+        let refs = object.meta.ownerReferences
+        for ref in refs { cache.byOwner[ref.uid, default: []].insert(key) }
+        if !refs.contains(where: \.controller) { cache.uncontrolled[key.namespace, default: []].insert(key.name) }
     }
 
     static func unindex(_ object: JSON, _ key: ObjectName, _ cache: inout Cache) {
@@ -152,6 +163,8 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
             cache.byOwner[uid]?.remove(key)
             if cache.byOwner[uid]?.isEmpty == true { cache.byOwner[uid] = nil }
         }
+        cache.uncontrolled[key.namespace]?.remove(key.name)
+        if cache.uncontrolled[key.namespace]?.isEmpty == true { cache.uncontrolled[key.namespace] = nil }
     }
 }
 

@@ -42,6 +42,14 @@ public enum ResourceCatalog {
         group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", shortNames: ["sts"],
         namespaced: true, categories: ["all"], subresources: ["status", "scale"],
         definition: "io.k8s.api.apps.v1.StatefulSet")
+    public static let deployments = APIResource(
+        group: "apps", version: "v1", kind: "Deployment", plural: "deployments", shortNames: ["deploy"],
+        namespaced: true, categories: ["all"], subresources: ["status", "scale"],
+        definition: "io.k8s.api.apps.v1.Deployment")
+    public static let replicaSets = APIResource(
+        group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"],
+        namespaced: true, categories: ["all"], subresources: ["status", "scale"],
+        definition: "io.k8s.api.apps.v1.ReplicaSet")
     public static let controllerRevisions = APIResource(
         group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions",
         namespaced: true, definition: "io.k8s.api.apps.v1.ControllerRevision")
@@ -59,7 +67,7 @@ public enum ResourceCatalog {
     public static let all: [APIResource] = [
         configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
         secrets, services,
-        controllerRevisions, statefulSets,
+        controllerRevisions, deployments, replicaSets, statefulSets,
         leases,
         endpointSlices,
         storageClasses,

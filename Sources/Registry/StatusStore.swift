@@ -17,20 +17,24 @@ public struct StatusStore: Sendable {
 
     /// PUT on status: the body's status replaces the stored one, guarded by its resourceVersion.
     public func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
-        try store.update(namespace: namespace, name: name, body: body, options: options, scope: Self.scope)
+        try store.update(namespace: namespace, name: name, body: body, options: options, scope: scope)
     }
 
     /// PATCH on status: the patch sees the whole object, but only status survives.
     public func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody,
                       options: WriteOptions) throws(APIError) -> WriteResult {
-        try store.patch(namespace: namespace, name: name, type: type, patch: patch, options: options, scope: Self.scope)
+        try store.patch(namespace: namespace, name: name, type: type, patch: patch, options: options, scope: scope)
     }
 
-    /// The stored object with the new status and the resourceVersion being replaced.
-    static var scope: UpdateScope {
-        .subresource { object, old in
+    /// The stored object with the new status and the resourceVersion being replaced. Deployments
+    /// also take the new annotations: upstream's deploymentStatusStrategy resets only spec and
+    /// labels, and the controller writes `deployment.kubernetes.io/revision` that way.
+    var scope: UpdateScope {
+        let keepsAnnotations = store.resource.group == "apps" && store.resource.plural == "deployments"
+        return .subresource { object, old in
             var merged = old
             merged["status"] = object["status"]
+            if keepsAnnotations { merged[path: "metadata", "annotations"] = object[path: "metadata", "annotations"] }
             merged[path: "metadata", "resourceVersion"] = object[path: "metadata", "resourceVersion"]
             object = merged
         }

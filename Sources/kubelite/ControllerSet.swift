@@ -8,7 +8,7 @@ import Node
 enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
                     runtime: ProcessPodRuntime? = nil) -> [any Controller] {
-        [GarbageCollector(), StatefulSetController(),
+        [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]

@@ -88,15 +88,17 @@ final class ProtobufKubectlBodyTests: XCTestCase {
     }
 
     /// `kubectl create deployment d --image=nginx --replicas=2 --port=80`: apps/v1 Deployment is
-    /// not served, so its kind has no schema and the body is refused as upstream refuses an
-    /// unregistered kind.
-    func testUnservedKindIsBadRequest() throws {
+    /// served, so its body decodes to the Deployment kubectl built.
+    func testKubectlCreateDeployment() throws {
         let body = try XCTUnwrap(Data(base64Encoded: "azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50ErABChsKAWQSABoAIgAqADIAOABCAFoICgNhcHASAWQSggEIAhIKCggKA2FwcBIBZBpqChoKABIAGgAiACoAMgA4AEIAWggKA2FwcBIBZBJMEi4KBW5naW54EgVuZ2lueCoAMgoKABAAGFAiACoAQgBqAHIAgAEAiAEAkAEAogEAGgAyAEIASgBSAFgAYABoAIIBAIoBAJoBAMIBACICCgAoADgAGgwIABAAGAAgACgAOAAaACIA"))
-        XCTAssertThrowsError(try KubernetesProtobuf.decode(Array(body))) { error in
-            let apiError = error as? APIError
-            XCTAssertEqual(apiError?.code, 400)
-            XCTAssertEqual(apiError?.reason, "BadRequest")
-            XCTAssertEqual(apiError?.message, #"Deployment in version "v1" cannot be handled as a Deployment: no kind "Deployment" is registered for version "apps/v1" in scheme "pkg/api/legacyscheme/scheme.go:30""#)
-        }
+        let decoded = try KubernetesProtobuf.decode(Array(body))
+        XCTAssertEqual(decoded["kind"], "Deployment")
+        XCTAssertEqual(decoded["apiVersion"], "apps/v1")
+        XCTAssertEqual(decoded[path: "metadata", "name"], "d")
+        XCTAssertEqual(decoded[path: "spec", "replicas"], 2)
+        XCTAssertEqual(decoded[path: "spec", "selector", "matchLabels"], ["app": "d"])
+        let container = decoded[path: "spec", "template", "spec", "containers"]?.arrayValue?.first
+        XCTAssertEqual(container?["image"], "nginx")
+        XCTAssertEqual(container?["ports"], [["containerPort": 80]])
     }
 }

@@ -6,6 +6,18 @@ enum ProtobufFieldTable {
     static let text = #"""
 io.k8s.api.apps.v1.ControllerRevision 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:data:-:raw 3:revision:z:i64
 io.k8s.api.apps.v1.ControllerRevisionList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.ControllerRevision
+io.k8s.api.apps.v1.Deployment 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.apps.v1.DeploymentSpec 3:status:-:m:io.k8s.api.apps.v1.DeploymentStatus
+io.k8s.api.apps.v1.DeploymentCondition 1:type:z:s 2:status:z:s 6:lastUpdateTime:-:time 7:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.api.apps.v1.DeploymentList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.Deployment
+io.k8s.api.apps.v1.DeploymentSpec 1:replicas:p:i32 2:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 3:template:-:m:io.k8s.api.core.v1.PodTemplateSpec 4:strategy:-:m:io.k8s.api.apps.v1.DeploymentStrategy 5:minReadySeconds:-:i32 6:revisionHistoryLimit:p:i32 7:paused:-:b 9:progressDeadlineSeconds:p:i32
+io.k8s.api.apps.v1.DeploymentStatus 1:observedGeneration:-:i64 2:replicas:-:i32 3:updatedReplicas:-:i32 7:readyReplicas:-:i32 4:availableReplicas:-:i32 5:unavailableReplicas:-:i32 6:conditions:r:m:io.k8s.api.apps.v1.DeploymentCondition 8:collisionCount:p:i32
+io.k8s.api.apps.v1.DeploymentStrategy 1:type:-:s 2:rollingUpdate:-:m:io.k8s.api.apps.v1.RollingUpdateDeployment
+io.k8s.api.apps.v1.ReplicaSet 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.apps.v1.ReplicaSetSpec 3:status:-:m:io.k8s.api.apps.v1.ReplicaSetStatus
+io.k8s.api.apps.v1.ReplicaSetCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.api.apps.v1.ReplicaSetList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.ReplicaSet
+io.k8s.api.apps.v1.ReplicaSetSpec 1:replicas:p:i32 4:minReadySeconds:-:i32 2:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 3:template:-:m:io.k8s.api.core.v1.PodTemplateSpec
+io.k8s.api.apps.v1.ReplicaSetStatus 1:replicas:z:i32 2:fullyLabeledReplicas:-:i32 4:readyReplicas:-:i32 5:availableReplicas:-:i32 3:observedGeneration:-:i64 6:conditions:r:m:io.k8s.api.apps.v1.ReplicaSetCondition
+io.k8s.api.apps.v1.RollingUpdateDeployment 1:maxUnavailable:-:ios 2:maxSurge:-:ios
 io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy 1:partition:p:i32 2:maxUnavailable:-:ios
 io.k8s.api.apps.v1.StatefulSet 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.apps.v1.StatefulSetSpec 3:status:-:m:io.k8s.api.apps.v1.StatefulSetStatus
 io.k8s.api.apps.v1.StatefulSetCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s

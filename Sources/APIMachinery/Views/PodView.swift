@@ -55,6 +55,10 @@ public struct PodView: Sendable, Equatable {
     public var podIP: String? { fields.string("status", "podIP") }
     /// The addresses of `status.podIPs`, in order.
     public var podIPs: [String] { fields.list("status", "podIPs").compactMap { $0.string("ip") } }
+    /// The highest restartCount among the containers (the deletion ranking's maxContainerRestarts).
+    public var maxContainerRestarts: Int {
+        Int(fields.list("status", "containerStatuses").compactMap { $0.int("restartCount") }.max() ?? 0)
+    }
 }
 
 /// A pod's `spec.dnsConfig`: what is added to (or, with dnsPolicy None, makes up) its resolv.conf.

@@ -31,4 +31,21 @@ enum IntOrPercent {
         }
         return errs
     }
+
+    /// ValidatePositiveIntOrPercent (a Deployment's maxSurge and maxUnavailable): a percent string
+    /// or a non-negative integer.
+    static func validatePositive(_ v: JSON, _ path: FieldPath) -> [FieldError] {
+        switch v {
+        case .string(let s):
+            if value(v) == nil || s.hasPrefix("-") || s.hasPrefix("+") {
+                return [.invalid(path, v, NameValidation.regexError("a valid percent string must be a numeric string followed by an ending '%'",
+                                                                    "[0-9]+%", "1%", "93%"))]
+            }
+            return []
+        case .int, .double:
+            return FieldValidation.nonnegative(v, path)
+        default:
+            return [.invalid(path, v, "must be an integer or percentage (e.g '5%')")]
+        }
+    }
 }

@@ -5,7 +5,7 @@ public enum StrategyCatalog {
     public static let all: [any ResourceStrategy] = [
         ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), NamespaceStrategy(), NodeStrategy(),
         PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(), ServiceStrategy(),
-        ControllerRevisionStrategy(), StatefulSetStrategy(),
+        ControllerRevisionStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
         LeaseStrategy(),
         EndpointSliceStrategy(),
         StorageClassStrategy(),

@@ -44,6 +44,10 @@ enum PrinterFormat {
         return map.keys.sorted().map { "\($0)=\(map[$0]?.stringValue ?? "")" }.joined(separator: ",")
     }
 
+    /// metav1.LabelSelectorAsSelector(selector).String(): requirements sorted by key; "" for an
+    /// absent or empty selector.
+    static func selector(_ value: JSON?) -> String { LabelSelector(json: value).queryString }
+
     /// layoutContainerCells: container names and images, each joined by commas.
     static func containerCells(_ containers: JSON?) -> (names: String, images: String) {
         let list = array(containers)

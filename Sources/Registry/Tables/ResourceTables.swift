@@ -12,6 +12,8 @@ public enum ResourceTables {
     public static let printers: [String: Printer] = [
         "Pod": Printer(columns: PodTable.columns, cells: PodTable.cells),
         "StatefulSet": Printer(columns: StatefulSetTable.columns, cells: StatefulSetTable.cells),
+        "Deployment": Printer(columns: DeploymentTable.columns, cells: DeploymentTable.cells),
+        "ReplicaSet": Printer(columns: ReplicaSetTable.columns, cells: ReplicaSetTable.cells),
         "Service": Printer(columns: ServiceTable.columns, cells: ServiceTable.cells),
         "PersistentVolumeClaim": Printer(columns: PersistentVolumeClaimTable.columns, cells: PersistentVolumeClaimTable.cells),
         "PersistentVolume": Printer(columns: PersistentVolumeTable.columns, cells: PersistentVolumeTable.cells),
