@@ -70,7 +70,7 @@ extension KubeletSimulator {
         let ip = podIP(pod, node: node)
         let subnet = options.podCIDR(index: options.nodeNames.firstIndex(of: node) ?? 0)
         let wake = runtime.sync(pod: pod, mounts: mounts, address: ip.map { ($0, subnet) }, now: now, data: Self.dataSource(context))
-        for event in runtime.takeEvents(uid: uid) {
+        for event in runtime.takePodEvents(uid: uid) {
             context.events.record(pod, type: .warning, reason: event.reason, message: event.message, component: "kubelet", host: node)
         }
         if let wake { queue.addAfter(key, .seconds(max(0, wake.timeIntervalSince(now)))) }

@@ -148,8 +148,8 @@ public final class ProcessPodRuntime: Sendable {
         }
     }
 
-    /// Warning events the runtime raised for the pod since the last call (the kubelet records them).
-    public func takeEvents(uid: String) -> [(reason: String, message: String)] {
+    /// Pod-level warning events the runtime raised since the last call (MissingClusterDNS); the kubelet records them.
+    public func takePodEvents(uid: String) -> [(reason: String, message: String)] {
         pods.withLock { pods in
             defer { pods[uid]?.events = [] }
             return pods[uid]?.events ?? []
