@@ -35,6 +35,8 @@ SERVED_KINDS = [
     "io.k8s.api.apps.v1.Deployment",
     "io.k8s.api.apps.v1.ReplicaSet",
     "io.k8s.api.apps.v1.ControllerRevision",
+    "io.k8s.api.batch.v1.Job",
+    "io.k8s.api.batch.v1.CronJob",
     "io.k8s.api.storage.v1.StorageClass",
     "io.k8s.api.discovery.v1.EndpointSlice",
     "io.k8s.api.coordination.v1.Lease",

@@ -53,6 +53,14 @@ public enum ResourceCatalog {
     public static let controllerRevisions = APIResource(
         group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions",
         namespaced: true, definition: "io.k8s.api.apps.v1.ControllerRevision")
+    public static let jobs = APIResource(
+        group: "batch", version: "v1", kind: "Job", plural: "jobs",
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.batch.v1.Job")
+    public static let cronJobs = APIResource(
+        group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", shortNames: ["cj"],
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.batch.v1.CronJob")
     public static let storageClasses = APIResource(
         group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", shortNames: ["sc"],
         namespaced: false, definition: "io.k8s.api.storage.v1.StorageClass")
@@ -68,6 +76,7 @@ public enum ResourceCatalog {
         configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
         secrets, services,
         controllerRevisions, deployments, replicaSets, statefulSets,
+        cronJobs, jobs,
         leases,
         endpointSlices,
         storageClasses,

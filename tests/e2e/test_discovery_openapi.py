@@ -4,7 +4,7 @@ import pytest
 
 AGGREGATED_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                      "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
-GROUPS = {"apps": "v1", "coordination.k8s.io": "v1", "discovery.k8s.io": "v1", "storage.k8s.io": "v1"}
+GROUPS = {"apps": "v1", "batch": "v1", "coordination.k8s.io": "v1", "discovery.k8s.io": "v1", "storage.k8s.io": "v1"}
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
@@ -92,6 +92,8 @@ def test_legacy_apps_v1(raw):
     ("storage.k8s.io", "storageclasses", "StorageClass"),
     ("discovery.k8s.io", "endpointslices", "EndpointSlice"),
     ("coordination.k8s.io", "leases", "Lease"),
+    ("batch", "jobs", "Job"),
+    ("batch", "cronjobs", "CronJob"),
 ])
 def test_legacy_other_groups(raw, group, resource, kind):
     document, resources = resource_list(raw, f"/apis/{group}/v1")
@@ -149,7 +151,7 @@ def openapi_index(raw):
 
 def test_openapi_v3_index(raw):
     paths = openapi_index(raw)
-    for key in ["api/v1", "apis/apps/v1", "apis/storage.k8s.io/v1", "apis/discovery.k8s.io/v1",
+    for key in ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/storage.k8s.io/v1", "apis/discovery.k8s.io/v1",
                 "apis/coordination.k8s.io/v1"]:
         assert paths[key]["serverRelativeURL"].startswith(f"/openapi/v3/{key}"), paths.get(key)
 

@@ -30,6 +30,23 @@ io.k8s.api.apps.v1.StatefulSetUpdateStrategy 1:type:-:s 2:rollingUpdate:-:m:io.k
 io.k8s.api.autoscaling.v1.Scale 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.autoscaling.v1.ScaleSpec 3:status:-:m:io.k8s.api.autoscaling.v1.ScaleStatus
 io.k8s.api.autoscaling.v1.ScaleSpec 1:replicas:-:i32
 io.k8s.api.autoscaling.v1.ScaleStatus 1:replicas:z:i32 2:selector:-:s
+io.k8s.api.batch.v1.CronJob 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.batch.v1.CronJobSpec 3:status:-:m:io.k8s.api.batch.v1.CronJobStatus
+io.k8s.api.batch.v1.CronJobList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.batch.v1.CronJob
+io.k8s.api.batch.v1.CronJobSpec 1:schedule:z:s 8:timeZone:p:s 2:startingDeadlineSeconds:p:i64 3:concurrencyPolicy:-:s 4:suspend:p:b 5:jobTemplate:-:m:io.k8s.api.batch.v1.JobTemplateSpec 6:successfulJobsHistoryLimit:p:i32 7:failedJobsHistoryLimit:p:i32
+io.k8s.api.batch.v1.CronJobStatus 1:active:r:m:io.k8s.api.core.v1.ObjectReference 4:lastScheduleTime:-:time 5:lastSuccessfulTime:-:time
+io.k8s.api.batch.v1.Job 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.batch.v1.JobSpec 3:status:-:m:io.k8s.api.batch.v1.JobStatus
+io.k8s.api.batch.v1.JobCondition 1:type:z:s 2:status:z:s 3:lastProbeTime:-:time 4:lastTransitionTime:-:time 5:reason:-:s 6:message:-:s
+io.k8s.api.batch.v1.JobList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.batch.v1.Job
+io.k8s.api.batch.v1.JobSpec 1:parallelism:p:i32 2:completions:p:i32 3:activeDeadlineSeconds:p:i64 11:podFailurePolicy:-:m:io.k8s.api.batch.v1.PodFailurePolicy 16:successPolicy:-:m:io.k8s.api.batch.v1.SuccessPolicy 7:backoffLimit:p:i32 12:backoffLimitPerIndex:p:i32 13:maxFailedIndexes:p:i32 4:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 5:manualSelector:p:b 6:template:-:m:io.k8s.api.core.v1.PodTemplateSpec 8:ttlSecondsAfterFinished:p:i32 9:completionMode:p:s 10:suspend:p:b 14:podReplacementPolicy:p:s 15:managedBy:p:s
+io.k8s.api.batch.v1.JobStatus 1:conditions:r:m:io.k8s.api.batch.v1.JobCondition 2:startTime:-:time 3:completionTime:-:time 4:active:-:i32 5:succeeded:-:i32 6:failed:-:i32 11:terminating:p:i32 7:completedIndexes:-:s 10:failedIndexes:p:s 8:uncountedTerminatedPods:-:m:io.k8s.api.batch.v1.UncountedTerminatedPods 9:ready:p:i32
+io.k8s.api.batch.v1.JobTemplateSpec 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.batch.v1.JobSpec
+io.k8s.api.batch.v1.PodFailurePolicy 1:rules:r:m:io.k8s.api.batch.v1.PodFailurePolicyRule
+io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement 1:containerName:p:s 2:operator:z:s 3:values:r:i32
+io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern 1:type:z:s 2:status:z:s
+io.k8s.api.batch.v1.PodFailurePolicyRule 1:action:z:s 2:onExitCodes:-:m:io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement 3:onPodConditions:r:m:io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern
+io.k8s.api.batch.v1.SuccessPolicy 1:rules:r:m:io.k8s.api.batch.v1.SuccessPolicyRule
+io.k8s.api.batch.v1.SuccessPolicyRule 1:succeededIndexes:p:s 2:succeededCount:p:i32
+io.k8s.api.batch.v1.UncountedTerminatedPods 1:succeeded:r:s 2:failed:r:s
 io.k8s.api.coordination.v1.Lease 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.coordination.v1.LeaseSpec
 io.k8s.api.coordination.v1.LeaseList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.coordination.v1.Lease
 io.k8s.api.coordination.v1.LeaseSpec 1:holderIdentity:p:s 2:leaseDurationSeconds:p:i32 3:acquireTime:-:mtime 4:renewTime:-:mtime 5:leaseTransitions:p:i32 6:strategy:p:s 7:preferredHolder:p:s

@@ -6,6 +6,7 @@ public enum StrategyCatalog {
         ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), NamespaceStrategy(), NodeStrategy(),
         PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(), ServiceStrategy(),
         ControllerRevisionStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
+        CronJobStrategy(), JobStrategy(),
         LeaseStrategy(),
         EndpointSliceStrategy(),
         StorageClassStrategy(),

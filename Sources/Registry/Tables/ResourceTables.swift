@@ -14,6 +14,8 @@ public enum ResourceTables {
         "StatefulSet": Printer(columns: StatefulSetTable.columns, cells: StatefulSetTable.cells),
         "Deployment": Printer(columns: DeploymentTable.columns, cells: DeploymentTable.cells),
         "ReplicaSet": Printer(columns: ReplicaSetTable.columns, cells: ReplicaSetTable.cells),
+        "Job": Printer(columns: JobTable.columns, cells: JobTable.cells),
+        "CronJob": Printer(columns: CronJobTable.columns, cells: CronJobTable.cells),
         "Service": Printer(columns: ServiceTable.columns, cells: ServiceTable.cells),
         "PersistentVolumeClaim": Printer(columns: PersistentVolumeClaimTable.columns, cells: PersistentVolumeClaimTable.cells),
         "PersistentVolume": Printer(columns: PersistentVolumeTable.columns, cells: PersistentVolumeTable.cells),

@@ -1,0 +1,129 @@
+import APIMachinery
+@testable import Registry
+import XCTest
+
+/// Job and CronJob defaults, generated selectors, validation with upstream's field paths and
+/// messages, immutable fields and Table cells.
+final class JobStrategyTests: XCTestCase {
+    let strategy = JobStrategy()
+    static let pi = json("""
+    {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"pi","uid":"u-1"},
+     "spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"pi","image":"busybox"}]}}}}
+    """)
+
+    func testUpstreamDefaultsAndGeneratedSelector() {
+        let (o, errors) = create(strategy, Self.pi)
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(o[path: "spec", "completions"], 1)
+        XCTAssertEqual(o[path: "spec", "parallelism"], 1)
+        XCTAssertEqual(o[path: "spec", "backoffLimit"], 6)
+        XCTAssertEqual(o[path: "spec", "completionMode"], "NonIndexed")
+        XCTAssertEqual(o[path: "spec", "suspend"], false)
+        XCTAssertEqual(o[path: "spec", "manualSelector"], false)
+        XCTAssertEqual(o[path: "spec", "podReplacementPolicy"], "TerminatingOrFailed")
+        XCTAssertEqual(o[path: "spec", "selector"], ["matchLabels": ["batch.kubernetes.io/controller-uid": "u-1"]])
+        let labels: JSON = ["job-name": "pi", "batch.kubernetes.io/job-name": "pi", "controller-uid": "u-1",
+                            "batch.kubernetes.io/controller-uid": "u-1"]
+        XCTAssertEqual(o[path: "spec", "template", "metadata", "labels"], labels)
+        XCTAssertEqual(o[path: "metadata", "labels"], labels)
+        XCTAssertEqual(o["status"], [:])
+    }
+
+    func testParallelismAloneLeavesCompletionsUnset() {
+        let job = modified(Self.pi) { $0.setValue(3, at: ["spec", "parallelism"]) }
+        let (o, errors) = create(strategy, job)
+        XCTAssertEqual(errors, [])
+        XCTAssertNil(o[path: "spec", "completions"])
+        XCTAssertEqual(JobTable.completions(o), "0/1 of 3")
+    }
+
+    func testRestartPolicyMustBeOnFailureOrNever() {
+        let job = modified(Self.pi) { $0.setValue("Always", at: ["spec", "template", "spec", "restartPolicy"]) }
+        XCTAssertEqual(create(strategy, job).errors, [
+            "spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"",
+        ])
+    }
+
+    func testNegativeCountsAndIndexedWithoutCompletions() {
+        let job = modified(Self.pi) {
+            $0.setValue(-1, at: ["spec", "backoffLimit"])
+            $0.setValue(3, at: ["spec", "parallelism"])
+            $0.setValue("Indexed", at: ["spec", "completionMode"])
+            $0.setValue(-5, at: ["spec", "activeDeadlineSeconds"])
+        }
+        XCTAssertEqual(create(strategy, job).errors, [
+            "spec.activeDeadlineSeconds: Invalid value: -5: must be greater than or equal to 0",
+            "spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0",
+            "spec.completions: Required value: when completion mode is Indexed",
+        ])
+        let badMode = modified(Self.pi) { $0.setValue("Sometimes", at: ["spec", "completionMode"]) }
+        XCTAssertEqual(create(strategy, badMode).errors, [
+            "spec.completionMode: Unsupported value: \"Sometimes\": supported values: \"Indexed\", \"NonIndexed\"",
+        ])
+    }
+
+    func testManualSelectorMustMatchTemplate() {
+        let job = modified(Self.pi) {
+            $0.setValue(true, at: ["spec", "manualSelector"])
+            $0.setValue(["matchLabels": ["app": "x"]], at: ["spec", "selector"])
+        }
+        XCTAssertEqual(create(strategy, job).errors, [
+            "spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template `labels`",
+        ])
+        let noSelector = modified(Self.pi) { $0.setValue(true, at: ["spec", "manualSelector"]) }
+        XCTAssertEqual(create(strategy, noSelector).errors, ["spec.selector: Required value"])
+    }
+
+    func testWrongGeneratedLabelIsRefused() {
+        let job = modified(Self.pi) { $0.setValue(["controller-uid": "other"], at: ["spec", "template", "metadata", "labels"]) }
+        let errors = create(strategy, job).errors
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertTrue(errors[0].hasPrefix("spec.template.metadata.labels[controller-uid]: Invalid value: map[string]string{"), errors[0])
+        XCTAssertTrue(errors[0].hasSuffix("must be 'u-1'"), errors[0])
+    }
+
+    func testTemplateSelectorAndCompletionsAreImmutable() {
+        let old = create(strategy, Self.pi).object
+        let changed = modified(old) {
+            $0.setValue("busybox:2", at: ["spec", "template", "spec", "containers", "0", "image"])
+            $0[path: "spec", "template", "spec", "containers"] = [["name": "pi", "image": "busybox:2",
+                "imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
+                "terminationMessagePolicy": "File", "resources": [:]]]
+            $0.setValue(2, at: ["spec", "completions"])
+        }
+        let errors = update(strategy, changed, old: old).errors
+        XCTAssertEqual(errors.count, 2, "\(errors)")
+        XCTAssertTrue(errors[0].hasPrefix("spec.completions: Invalid value: 2: field is immutable"), errors[0])
+        XCTAssertTrue(errors[1].hasPrefix("spec.template: Invalid value:") && errors[1].hasSuffix("field is immutable"), errors[1])
+        let parallel = modified(old) { $0.setValue(5, at: ["spec", "parallelism"]) }
+        XCTAssertEqual(update(strategy, parallel, old: old).errors, [])
+    }
+
+    func testSuspendedJobThatNeverRanMayChangeSchedulingDirectives() {
+        var old = create(strategy, modified(Self.pi) { $0.setValue(true, at: ["spec", "suspend"]) }).object
+        old["status"] = [:]
+        let changed = modified(old) { $0.setValue(["disk": "ssd"], at: ["spec", "template", "spec", "nodeSelector"]) }
+        XCTAssertEqual(update(strategy, changed, old: old).errors, [])
+    }
+
+    func testStatusColumn() {
+        var job = create(strategy, Self.pi).object
+        XCTAssertEqual(JobTable.status(job), "Running")
+        job["status"] = ["conditions": [["type": "Suspended", "status": "True"]]]
+        XCTAssertEqual(JobTable.status(job), "Suspended")
+        job["status"] = ["conditions": [["type": "FailureTarget", "status": "True"], ["type": "Failed", "status": "True"]]]
+        XCTAssertEqual(JobTable.status(job), "Failed")
+        job["status"] = ["succeeded": 1, "startTime": "2024-01-01T00:00:00Z", "completionTime": "2024-01-01T00:00:07Z",
+                         "conditions": [["type": "SuccessCriteriaMet", "status": "True"], ["type": "Complete", "status": "True"]]]
+        let cells = JobTable.cells(job, now: Date())
+        XCTAssertEqual(JobTable.columns.map(\.name), ["Name", "Status", "Completions", "Duration", "Age", "Containers", "Images", "Selector"])
+        XCTAssertEqual(Array(cells.prefix(4)), ["pi", "Complete", "1/1", "7s"])
+        XCTAssertEqual(cells.last, "batch.kubernetes.io/controller-uid=u-1")
+    }
+
+    func testStatusSuccessfulFieldSelector() {
+        var job = create(strategy, Self.pi).object
+        job["status"] = ["succeeded": 2]
+        XCTAssertEqual(strategy.selectableFields(job)["status.successful"], "2")
+    }
+}
