@@ -9,6 +9,7 @@ enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
                     runtime: ProcessPodRuntime? = nil) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
+         JobController(), TTLAfterFinishedController(), CronJobController(),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]

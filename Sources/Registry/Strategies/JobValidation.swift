@@ -111,29 +111,34 @@ enum JobValidation {
         let spec = job["spec"] ?? [:], oldSpec = old["spec"] ?? [:]
         let path = FieldPath("spec")
         var errs: [FieldError] = []
-        let completionsChanged = FieldValidation.normalized(spec["completions"]) != FieldValidation.normalized(oldSpec["completions"])
+        let completionsChanged = !SemanticEquality.equal(spec["completions"], oldSpec["completions"])
         if completionsChanged {
             let indexed = spec["completionMode"]?.stringValue == "Indexed"
             let inTandem = spec["completions"] == spec["parallelism"] && oldSpec["completions"] == oldSpec["parallelism"]
             if !indexed {
-                errs += FieldValidation.immutable(spec["completions"], oldSpec["completions"], path.child("completions"))
+                errs += immutable(spec["completions"], oldSpec["completions"], path.child("completions"))
             } else if !inTandem {
                 errs.append(.invalid(path.child("completions"), spec["completions"], "can only be modified in tandem with spec.parallelism"))
             }
         }
         for key in ["selector", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy"] {
-            errs += FieldValidation.immutable(spec[key], oldSpec[key], path.child(key))
+            errs += immutable(spec[key], oldSpec[key], path.child(key))
         }
         let suspendedNeverStarted = oldSpec["suspend"]?.boolValue == true && old.isUnsetPath("status", "startTime")
         let template = spec["template"], oldTemplate = oldSpec["template"]
         if suspendedNeverStarted {
-            if schedulingInvariant(template) != schedulingInvariant(oldTemplate) {
+            if !SemanticEquality.equal(schedulingInvariant(template), schedulingInvariant(oldTemplate)) {
                 errs.append(.invalid(path.child("template"), template ?? .null, FieldValidation.fieldImmutableErrorMsg))
             }
         } else {
-            errs += FieldValidation.immutable(template, oldTemplate, path.child("template"))
+            errs += immutable(template, oldTemplate, path.child("template"))
         }
         return errs
+    }
+
+    /// ValidateImmutableField with Semantic.DeepEqual: absent, null and empty are the same.
+    static func immutable(_ new: JSON?, _ old: JSON?, _ path: FieldPath) -> [FieldError] {
+        SemanticEquality.equal(new, old) ? [] : [.invalid(path, new ?? .null, FieldValidation.fieldImmutableErrorMsg)]
     }
 
     /// The template without what a suspended, never started Job may change (node affinity, node

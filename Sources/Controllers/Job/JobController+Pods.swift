@@ -1,0 +1,99 @@
+import APIMachinery
+import ControllerRuntime
+import Foundation
+import Registry
+
+extension JobController {
+    /// manageJob: as many pods running as the Job still needs (at most parallelism), the surplus
+    /// deleted; new pods wait out the failure backoff. Returns the pods now active.
+    static func manage(_ job: JobView, _ active: [JobPod], _ pods: [JobPod], _ draft: inout JobStatusDraft,
+                       _ key: String, _ rt: Runtime, now: Date) throws -> [JobPod] {
+        // With podReplacementPolicy Failed a terminating pod still holds its place.
+        let holding = job.replacesOnlyFailedPods ? pods.filter(\.isTerminating) : []
+        var active = active
+        var toCreate: [Int?] = []
+        if job.isIndexed {
+            let completions = job.completions ?? 0
+            var running = Set<Int>()
+            var keep: [JobPod] = [], surplus: [JobPod] = []
+            for pod in active.sorted(by: { ($0.index ?? Int.max) < ($1.index ?? Int.max) }) {
+                if let i = pod.index, i < completions, !draft.completedIndexes.contains(i), running.insert(i).inserted {
+                    keep.append(pod)
+                } else {
+                    surplus.append(pod)
+                }
+            }
+            let wantActive = max(0, min(job.parallelism, completions - draft.completedIndexes.count))
+            if keep.count > wantActive { surplus += keep.suffix(keep.count - wantActive); keep.removeLast(keep.count - wantActive) }
+            try deletePods(surplus, job, key, rt)
+            active = keep
+            let taken = running.union(draft.completedIndexes).union(holding.compactMap(\.index))
+            let free = max(0, wantActive - active.count - holding.count)
+            toCreate = (0..<completions).lazy.filter { !taken.contains($0) }.prefix(free).map { Optional($0) }
+        } else {
+            let wantActive: Int
+            if let completions = job.completions {
+                wantActive = max(0, min(job.parallelism, completions - draft.succeeded))
+            } else {
+                // A work queue: once one pod succeeded, the others finish on their own.
+                wantActive = draft.succeeded > 0 ? active.count : job.parallelism
+            }
+            let counted = active.count + holding.count
+            if counted > wantActive {
+                let surplus = Array(deletionOrder(active).prefix(min(counted - wantActive, active.count)))
+                try deletePods(surplus, job, key, rt)
+                let gone = Set(surplus.map(\.uid))
+                active.removeAll { gone.contains($0.uid) }
+            } else if counted < wantActive {
+                toCreate = Array(repeating: nil, count: wantActive - counted)
+            }
+        }
+        guard !toCreate.isEmpty else { return active }
+        let wait = rt.backoff.remaining(key, now: now)
+        if wait > 0 {
+            rt.queue.addAfter(key, .milliseconds(Int64(wait * 1000) + 1))
+            return active
+        }
+        let store = rt.context.store(JobController.pods)
+        for index in toCreate.prefix(burst) {
+            let pod = JobPods.pod(for: job, index: index)
+            do {
+                let created = try store.create(namespace: job.meta.namespace, body: RequestBody(value: pod), options: WriteOptions()).object
+                rt.writes.wrote(key, created)
+                active.append(JobPod(object: created))
+                event(job, .normal, "SuccessfulCreate", "Created pod: \(created.meta.name)", rt)
+            } catch {
+                event(job, .warning, "FailedCreate", "Error creating: \(error)", rt)
+                throw error
+            }
+        }
+        return active
+    }
+
+    /// Pods to remove first: unscheduled, then not running, then not ready (upstream's ActivePods order, briefly).
+    static func deletionOrder(_ pods: [JobPod]) -> [JobPod] {
+        func rank(_ pod: JobPod) -> Int {
+            if !pod.view.isScheduled { return 0 }
+            if pod.view.phase != "Running" { return 1 }
+            return pod.view.isReady ? 3 : 2
+        }
+        return pods.sorted { (rank($0), $1.name) < (rank($1), $0.name) }
+    }
+
+    /// Deletes pods with upstream's events; one already gone is skipped.
+    static func deletePods(_ victims: [JobPod], _ job: JobView, _ key: String, _ rt: Runtime) throws {
+        let store = rt.context.store(JobController.pods)
+        for pod in victims.prefix(burst) {
+            do {
+                switch try store.delete(namespace: job.meta.namespace, name: pod.name, options: DeleteOptions()) {
+                case .deleted(let object), .marked(let object): rt.writes.wrote(key, object)
+                }
+                event(job, .normal, "SuccessfulDelete", "Deleted pod: \(pod.name)", rt)
+            } catch {
+                if error.isNotFound { continue }
+                event(job, .warning, "FailedDelete", "Error deleting: \(error)", rt)
+                throw error
+            }
+        }
+    }
+}

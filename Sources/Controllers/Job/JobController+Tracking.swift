@@ -1,0 +1,88 @@
+import APIMachinery
+import ControllerRuntime
+import Foundation
+import Registry
+
+extension JobController {
+    /// trackJobStatusAndRemoveFinalizers: a finished pod that still has the tracking finalizer is
+    /// first recorded in `status.uncountedTerminatedPods` (written before anything else), then
+    /// loses its finalizer, then moves into `succeeded` or `failed`. A sync that stops half-way
+    /// leaves the uids recorded, and the next one finishes the move: each pod counts once.
+    static func countFinishedPods(_ pods: [JobPod], _ job: JobView, _ draft: inout JobStatusDraft, _ stored: inout JSON,
+                                  _ key: String, _ rt: Runtime, now: Date) throws {
+        let byUID = Dictionary(pods.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        var recorded = false
+        var releaseOnly: [JobPod] = []
+        for pod in pods where pod.hasTrackingFinalizer {
+            if pod.succeeded {
+                if draft.uncountedSucceeded.contains(pod.uid) { continue }
+                if job.isIndexed {
+                    // A pod without a valid index completes nothing; it only gives its finalizer back.
+                    guard let index = pod.index, index < (job.completions ?? 0) else { releaseOnly.append(pod); continue }
+                    draft.completedIndexes.insert(index)
+                }
+                draft.uncountedSucceeded.append(pod.uid)
+                recorded = true
+            } else if pod.isFailed(replacesOnlyFailed: job.replacesOnlyFailedPods) {
+                if draft.uncountedFailed.contains(pod.uid) { continue }
+                draft.uncountedFailed.append(pod.uid)
+                recorded = true
+            }
+        }
+        for pod in releaseOnly { try removeFinalizer(pod, key, rt) }
+        guard !draft.uncountedSucceeded.isEmpty || !draft.uncountedFailed.isEmpty else { return }
+        if recorded { try writeStatus(draft, job, &stored, rt) }
+        for uid in draft.uncountedSucceeded + draft.uncountedFailed {
+            if let pod = byUID[uid], pod.hasTrackingFinalizer { try removeFinalizer(pod, key, rt) }
+        }
+        rt.backoff.update(key, succeeded: draft.uncountedSucceeded.count,
+                          failedAt: draft.uncountedFailed.map { byUID[$0]?.finishTime(now: now) ?? now })
+        draft.succeeded = job.isIndexed ? draft.completedIndexes.count : draft.succeeded + draft.uncountedSucceeded.count
+        draft.failed += draft.uncountedFailed.count
+        draft.uncountedSucceeded = []
+        draft.uncountedFailed = []
+    }
+
+    /// Removes the tracking finalizer (a pod already gone needs nothing); a conflict re-reads the pod.
+    static func removeFinalizer(_ pod: JobPod, _ key: String, _ rt: Runtime) throws {
+        let store = rt.context.store(JobController.pods)
+        var object = pod.object
+        for attempt in 0..<5 {
+            let finalizers = object.meta.finalizers
+            guard finalizers.contains(trackingFinalizer) else { return }
+            object[path: "metadata", "finalizers"] = finalizers.count == 1 ? nil
+                : .array(finalizers.filter { $0 != trackingFinalizer }.map(JSON.string))
+            do {
+                let written = try store.update(namespace: pod.object.meta.namespace, name: pod.name,
+                                               body: RequestBody(value: object), options: WriteOptions()).object
+                rt.writes.wrote(key, written)
+                return
+            } catch {
+                if error.isNotFound { return }
+                guard error.isConflict, attempt < 4 else { throw error }
+                guard let fresh = try? store.get(namespace: pod.object.meta.namespace, name: pod.name).object,
+                      fresh.meta.uid == pod.uid else { return }
+                object = fresh
+            }
+        }
+    }
+
+    /// Writes the draft through `jobs/status` when it differs from what is stored. A conflict means
+    /// the Job changed since this sync read it: the sync is requeued (the change brings it back)
+    /// rather than writing a status computed from an older Job.
+    static func writeStatus(_ draft: JobStatusDraft, _ job: JobView, _ stored: inout JSON, _ rt: Runtime) throws {
+        let status = draft.json(indexed: job.isIndexed)
+        if SemanticEquality.equal(status, stored["status"] ?? [:]) { return }
+        let store = StatusStore(store: rt.context.store(jobs))
+        var object = stored
+        object["status"] = status
+        do {
+            stored = try store.update(namespace: job.meta.namespace, name: job.meta.name, body: RequestBody(value: object),
+                                      options: WriteOptions()).object
+            rt.jobWrites.wrote(job.meta.key, stored)
+        } catch {
+            if error.isNotFound { return }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import APIMachinery
+import ControllerRuntime
+@testable import Controllers
+import Foundation
+import KubeliteTesting
+import Registry
+import XCTest
+
+/// The Job controller: pods from the template with the tracking finalizer, counting, backoff on
+/// the injected clock, upstream's conditions and events, suspend, Indexed Jobs, deadlines, TTL.
+final class JobControllerTests: XCTestCase {
+    func testAJobRunsAPodAndCompletes() throws {
+        let h = try JobHarness()
+        let job = try h.create("jobs", JobHarness.job("pi"))
+        h.waitUntil("one pod") { h.pods("pi").count == 1 }
+        let pod = h.pods("pi")[0]
+        XCTAssertTrue(pod.meta.name.hasPrefix("pi-"))
+        XCTAssertEqual(pod.meta.finalizers, [JobController.trackingFinalizer])
+        XCTAssertEqual(pod.meta.labels["batch.kubernetes.io/job-name"], "pi")
+        XCTAssertEqual(pod.meta.labels["controller-uid"], job.meta.uid)
+        XCTAssertEqual(pod.meta.controllerRef?.kind, "Job")
+        XCTAssertEqual(pod.meta.controllerRef?.apiVersion, "batch/v1")
+        h.waitUntil("active 1 and started") { h.job("pi").active == 1 && h.job("pi").startTime != nil }
+        try h.setPhase(pod.meta.name, "Succeeded")
+        h.waitUntil("complete") { h.job("pi").has("Complete") }
+        let done = h.job("pi")
+        XCTAssertEqual(done.succeeded, 1)
+        XCTAssertEqual(done.active, 0)
+        XCTAssertTrue(done.has("SuccessCriteriaMet"))
+        XCTAssertEqual(done.condition("Complete")?.reason, "CompletionsReached")
+        XCTAssertNotNil(done.completionTime)
+        XCTAssertEqual(done.status["uncountedTerminatedPods"], [:])
+        h.waitUntil("finalizer removed") { h.get("pods", pod.meta.name, group: "")?.meta.finalizers == [] }
+        h.settle()
+        XCTAssertEqual(h.events("pi"), ["SuccessfulCreate: Created pod: \(pod.meta.name)", "Completed: Job completed"])
+    }
+
+    func testFailuresBackOffThenExceedTheLimit() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("bad", command: "exit 1") { $0[path: "spec", "backoffLimit"] = 1 })
+        h.waitUntil("one pod") { h.pods("bad").count == 1 }
+        try h.setPhase(h.pods("bad")[0].meta.name, "Failed")
+        h.waitUntil("failed 1") { h.job("bad").failed == 1 }
+        h.settle()
+        // The first retry waits 10 s on the controller's clock.
+        XCTAssertEqual(h.pods("bad").filter { PodView($0).phase != "Failed" }.count, 0)
+        h.timers.advance(by: .seconds(9))
+        h.settle()
+        XCTAssertEqual(h.pods("bad").count, 1)
+        h.timers.advance(by: .seconds(2))
+        h.waitUntil("a second pod after the backoff") { h.pods("bad").count == 2 }
+        let second = h.pods("bad").first { PodView($0).phase == "Pending" }!
+        try h.setPhase(second.meta.name, "Failed")
+        h.waitUntil("failed") { h.job("bad").has("Failed") }
+        let failed = h.job("bad")
+        XCTAssertEqual(failed.failed, 2)
+        XCTAssertEqual(failed.condition("Failed")?.reason, "BackoffLimitExceeded")
+        XCTAssertEqual(failed.condition("Failed")?.message, "Job has reached the specified backoff limit")
+        XCTAssertTrue(failed.has("FailureTarget"))
+        XCTAssertNil(failed.completionTime)
+        h.settle()
+        XCTAssertTrue(h.events("bad").contains("BackoffLimitExceeded: Job has reached the specified backoff limit"))
+    }
+
+    func testBackoffDoublesUpToTenMinutes() {
+        XCTAssertEqual(JobBackoffStore.delay(failures: 1), 10)
+        XCTAssertEqual(JobBackoffStore.delay(failures: 2), 20)
+        XCTAssertEqual(JobBackoffStore.delay(failures: 6), 320)
+        XCTAssertEqual(JobBackoffStore.delay(failures: 7), 600)
+        XCTAssertEqual(JobBackoffStore.delay(failures: 30), 600)
+    }
+
+    func testParallelCompletions() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("par") {
+            $0[path: "spec", "completions"] = 3
+            $0[path: "spec", "parallelism"] = 2
+        })
+        h.waitUntil("two pods") { h.pods("par").count == 2 }
+        h.settle()
+        XCTAssertEqual(h.pods("par").count, 2)
+        try h.setPhase(h.pods("par")[0].meta.name, "Succeeded")
+        h.waitUntil("a third pod") { h.pods("par").filter { PodView($0).phase == "Pending" }.count == 2 }
+        for pod in h.pods("par") where PodView(pod).phase == "Pending" { try h.setPhase(pod.meta.name, "Succeeded") }
+        h.waitUntil("complete with 3") { h.job("par").has("Complete") && h.job("par").succeeded == 3 }
+        XCTAssertEqual(h.pods("par").count, 3)
+    }
+
+    func testRestartsCountWithOnFailure() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("retry") {
+            $0[path: "spec", "backoffLimit"] = 2
+            $0[path: "spec", "template", "spec", "restartPolicy"] = "OnFailure"
+        })
+        h.waitUntil("one pod") { h.pods("retry").count == 1 }
+        let pod = h.pods("retry")[0].meta.name
+        try h.setPhase(pod, "Running", restarts: 1)
+        h.settle()
+        XCTAssertFalse(h.job("retry").has("FailureTarget"))
+        try h.setPhase(pod, "Running", restarts: 2)
+        h.waitUntil("failure target") { h.job("retry").has("FailureTarget") }
+        h.removeTerminating()
+        h.waitUntil("failed") { h.job("retry").has("Failed") }
+        XCTAssertEqual(h.job("retry").condition("Failed")?.reason, "BackoffLimitExceeded")
+    }
+
+    func testSuspendDeletesPodsAndResumeRestarts() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("s"))
+        h.waitUntil("one pod") { h.pods("s").count == 1 }
+        try h.modify("jobs", "s") { $0[path: "spec", "suspend"] = true }
+        h.waitUntil("suspended, pod deleted") { h.job("s").has("Suspended") && h.pods("s").isEmpty }
+        XCTAssertEqual(h.job("s").condition("Suspended")?.reason, "JobSuspended")
+        h.removeTerminating()
+        h.settle()
+        XCTAssertEqual(h.job("s").active, 0)
+        try h.modify("jobs", "s") { $0[path: "spec", "suspend"] = false }
+        h.waitUntil("resumed with a pod") {
+            h.job("s").condition("Suspended")?.status == "False" && h.pods("s").count == 1
+        }
+        XCTAssertEqual(h.job("s").condition("Suspended")?.reason, "JobResumed")
+        h.settle()
+        XCTAssertTrue(h.events("s").contains("Suspended: Job suspended"))
+        XCTAssertTrue(h.events("s").contains("Resumed: Job resumed"))
+    }
+
+    func testIndexedJobPodsCarryTheirIndex() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("idx") {
+            $0[path: "spec", "completions"] = 3
+            $0[path: "spec", "parallelism"] = 3
+            $0[path: "spec", "completionMode"] = "Indexed"
+        })
+        h.waitUntil("three pods") { h.pods("idx").count == 3 }
+        let pods = h.pods("idx").sorted { ($0.meta.annotation(JobPods.indexAnnotation) ?? "") < ($1.meta.annotation(JobPods.indexAnnotation) ?? "") }
+        for (i, pod) in pods.enumerated() {
+            XCTAssertEqual(pod.meta.annotation(JobPods.indexAnnotation), String(i))
+            XCTAssertEqual(pod.meta.labels[JobPods.indexLabel], String(i))
+            XCTAssertTrue(pod.meta.name.hasPrefix("idx-\(i)-"))
+            XCTAssertEqual(PodView(pod).hostname, "idx-\(i)")
+            let env = pod[path: "spec", "containers"]?.arrayValue?.first?["env"]?.arrayValue ?? []
+            XCTAssertEqual(env.first?["name"], "JOB_COMPLETION_INDEX")
+        }
+        try h.setPhase(pods[0].meta.name, "Succeeded")
+        try h.setPhase(pods[2].meta.name, "Succeeded")
+        h.waitUntil("indexes 0 and 2") { h.job("idx").completedIndexes == "0,2" && h.job("idx").succeeded == 2 }
+        try h.setPhase(pods[1].meta.name, "Succeeded")
+        h.waitUntil("complete") { h.job("idx").has("Complete") && h.job("idx").completedIndexes == "0-2" }
+    }
+
+    func testActiveDeadlineOnTheInjectedClock() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("slow") { $0[path: "spec", "activeDeadlineSeconds"] = 30 })
+        h.waitUntil("one pod") { h.pods("slow").count == 1 }
+        h.settle()
+        h.timers.advance(by: .seconds(31))
+        h.waitUntil("deadline target, pod deleted") { h.job("slow").has("FailureTarget") && h.pods("slow").isEmpty }
+        h.removeTerminating()
+        h.waitUntil("failed") { h.job("slow").has("Failed") }
+        XCTAssertEqual(h.job("slow").condition("Failed")?.reason, "DeadlineExceeded")
+        XCTAssertEqual(h.job("slow").condition("Failed")?.message, "Job was active longer than specified deadline")
+    }
+
+    func testTTLAfterFinishedDeletesTheJob() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("ttl") { $0[path: "spec", "ttlSecondsAfterFinished"] = 60 })
+        h.waitUntil("one pod") { h.pods("ttl").count == 1 }
+        try h.setPhase(h.pods("ttl")[0].meta.name, "Succeeded")
+        h.waitUntil("complete") { h.job("ttl").has("Complete") }
+        h.settle()
+        h.timers.advance(by: .seconds(59))
+        h.settle()
+        XCTAssertNotNil(h.get("jobs", "ttl"))
+        h.timers.advance(by: .seconds(2))
+        h.waitUntil("deleted (foreground: marked, or gone)") {
+            guard let job = h.get("jobs", "ttl") else { return true }
+            return job.meta.isBeingDeleted
+        }
+    }
+}
