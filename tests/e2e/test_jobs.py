@@ -1,0 +1,218 @@
+"""Jobs and CronJobs with the real kubectl 1.32 and the official Python client: create (imperatively,
+from YAML, from a CronJob), get with a 1.32 cluster's columns, describe, wait for completion, a failing
+Job stopping at its backoffLimit, validation Statuses, and the Python client's create_from_yaml.
+
+Pods run for real when this machine can run them (busybox's `sh -c "exit N"` as root); otherwise they
+are simulated, and the test ends each one the way its command would, through the simulated kubelet's
+`kubelite.dev/phase` annotation. `drive` does that only for pods that carry a `Simulated` event, so the
+same test checks the real outcome where there is one."""
+
+import re
+
+import pytest
+from kubernetes import client as k8s_client
+from kubernetes import utils as k8s_utils
+from kubernetes.client.rest import ApiException
+
+from support import parse_table, wait_for, write_manifest
+
+PHASE_ANNOTATION = "kubelite.dev/phase"
+
+
+def simulated(server, ns, pod_name):
+    events = server.raw("GET", f"/api/v1/namespaces/{ns}/events",
+                        params={"fieldSelector": f"involvedObject.name={pod_name},reason=Simulated"}).json()
+    return bool(events.get("items"))
+
+
+def drive(kubectl, server, job, phase):
+    """Ends the Job's simulated pods with `phase` (real pods end on their own)."""
+    for pod in kubectl.json("get", "pods", "-l", f"job-name={job}")["items"]:
+        meta = pod["metadata"]
+        if meta.get("deletionTimestamp") or PHASE_ANNOTATION in (meta.get("annotations") or {}):
+            continue
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        if simulated(server, kubectl.namespace, meta["name"]):
+            kubectl("annotate", "pod", meta["name"], f"{PHASE_ANNOTATION}={phase}")
+
+
+def condition(job, kind):
+    for c in (job.get("status") or {}).get("conditions") or []:
+        if c["type"] == kind and c["status"] == "True":
+            return c
+    return None
+
+
+def wait_job(kubectl, server, name, kind, phase, timeout=60):
+    def done():
+        drive(kubectl, server, name, phase)
+        job = kubectl.json("get", "job", name)
+        return condition(job, kind) and job
+    return wait_for(done, timeout, f"job {name} {kind}", interval=0.3)
+
+
+def test_create_job_imperatively_completes(kubectl, server):
+    out = kubectl("create", "job", "hello", "--image=busybox", "--", "sh", "-c", "exit 0")
+    assert out.strip() == "job.batch/hello created"
+    job = kubectl.json("get", "job", "hello")
+    spec = job["spec"]
+    assert (spec["completions"], spec["parallelism"], spec["backoffLimit"], spec["completionMode"], spec["suspend"]) == \
+        (1, 1, 6, "NonIndexed", False)
+    uid = job["metadata"]["uid"]
+    assert spec["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    assert spec["template"]["metadata"]["labels"]["job-name"] == "hello"
+
+    job = wait_job(kubectl, server, "hello", "Complete", "Succeeded")
+    assert job["status"]["succeeded"] == 1 and job["status"].get("completionTime")
+    assert condition(job, "SuccessCriteriaMet")["reason"] == "CompletionsReached"
+    wait = kubectl.run("wait", "--for=condition=complete", "job/hello", "--timeout=30s", timeout=60)
+    assert wait.returncode == 0 and wait.stdout.strip() == "job.batch/hello condition met", wait.stderr
+
+    pods = kubectl.json("get", "pods", "-l", "job-name=hello")["items"]
+    assert len(pods) == 1
+    pod = pods[0]
+    assert pod["metadata"]["name"].startswith("hello-")
+    assert pod["status"]["phase"] == "Succeeded"
+    assert pod["metadata"]["ownerReferences"][0]["kind"] == "Job"
+    # The tracking finalizer is gone once the pod is counted.
+    wait_for(lambda: not kubectl.json("get", "pod", pod["metadata"]["name"])["metadata"].get("finalizers"), 10,
+             "the job-tracking finalizer to be removed")
+
+    table = parse_table(kubectl("get", "jobs"))[0]
+    assert table["header"] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    row = table["rows"][0]
+    assert (row["NAME"], row["STATUS"], row["COMPLETIONS"]) == ("hello", "Complete", "1/1")
+    assert re.fullmatch(r"\d+s", row["DURATION"]), row
+    wide = parse_table(kubectl("get", "job", "hello", "-o", "wide"))[0]
+    assert wide["header"] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]
+    assert (wide["rows"][0]["CONTAINERS"], wide["rows"][0]["IMAGES"]) == ("hello", "busybox")
+    assert wide["rows"][0]["SELECTOR"] == f"batch.kubernetes.io/controller-uid={uid}"
+
+    described = kubectl("describe", "job", "hello")
+    assert re.search(r"Pods Statuses:\s+0 Active \(0 Ready\) / 1 Succeeded / 0 Failed", described), described
+    assert re.search(r"Completions:\s+1", described) and re.search(r"Parallelism:\s+1", described), described
+    assert re.search(r"SuccessfulCreate\s+\S+\s+job-controller\s+Created pod: hello-", described), described
+    assert re.search(r"Completed\s+\S+\s+job-controller\s+Job completed", described), described
+
+
+def test_failing_job_stops_at_its_backoff_limit(kubectl, server, tmp_path):
+    # backoffLimit 1: one retry, after upstream's first 10 s backoff.
+    manifest = write_manifest(tmp_path, "fail.yaml", {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "fail"},
+        "spec": {"backoffLimit": 1, "template": {"spec": {"restartPolicy": "Never", "containers": [
+            {"name": "c", "image": "busybox", "command": ["sh", "-c", "exit 1"]}]}}}})
+    assert kubectl("apply", "-f", manifest).strip() == "job.batch/fail created"
+    job = wait_job(kubectl, server, "fail", "Failed", "Failed", timeout=90)
+    failed = condition(job, "Failed")
+    assert (failed["reason"], failed["message"]) == ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
+    assert condition(job, "FailureTarget")["reason"] == "BackoffLimitExceeded"
+    assert job["status"]["failed"] == 2 and not job["status"].get("succeeded")
+    assert not job["status"].get("completionTime")
+    pods = kubectl.json("get", "pods", "-l", "job-name=fail")["items"]
+    assert len(pods) == 2 and all(p["status"]["phase"] == "Failed" for p in pods)
+    first, second = sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"])
+    row = parse_table(kubectl("get", "job", "fail"))[0]["rows"][0]
+    assert (row["STATUS"], row["COMPLETIONS"]) == ("Failed", "0/1")
+    described = kubectl("describe", "job", "fail")
+    assert re.search(r"Warning\s+BackoffLimitExceeded\s+\S+\s+job-controller\s+Job has reached the specified backoff limit",
+                     described), described
+    assert "1 Succeeded" not in described and re.search(r"0 Active \(0 Ready\) / 0 Succeeded / 2 Failed", described), described
+
+
+def test_invalid_jobs_get_upstreams_statuses(kubectl, server, clients, ns):
+    result = kubectl.run("create", "-f", "-", input="""
+apiVersion: batch/v1
+kind: Job
+metadata: {name: always}
+spec:
+  template:
+    spec:
+      restartPolicy: Always
+      containers: [{name: c, image: busybox}]
+""")
+    assert result.returncode != 0
+    assert ('The Job "always" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": '
+            'supported values: "OnFailure", "Never"') in result.stderr, result.stderr
+
+    batch = k8s_client.BatchV1Api(clients.api_client)
+    body = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "badcron"},
+            "spec": {"schedule": "61 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+    with pytest.raises(ApiException) as raised:
+        batch.create_namespaced_cron_job(ns, body)
+    assert raised.value.status == 422
+    import json
+    status = json.loads(raised.value.body)
+    assert status["reason"] == "Invalid"
+    assert status["details"]["causes"] == [{"reason": "FieldValueInvalid", "field": "spec.schedule",
+                                            "message": 'Invalid value: "61 * * * *": end of range (61) above maximum (59): 61'}]
+
+    kubectl("create", "job", "imm", "--image=busybox", "--", "sh", "-c", "exit 0")
+    patched = kubectl.run("patch", "job", "imm", "--type=merge", "-p", '{"spec":{"completions":3}}')
+    assert patched.returncode != 0 and "spec.completions: Invalid value: 3: field is immutable" in patched.stderr, patched.stderr
+    assert kubectl("patch", "job", "imm", "--type=merge", "-p", '{"spec":{"activeDeadlineSeconds":600}}').strip() == \
+        "job.batch/imm patched"
+
+
+def test_cronjob_columns_and_job_from_cronjob(kubectl, server):
+    out = kubectl("create", "cronjob", "tick", "--image=busybox", "--schedule=*/5 * * * *", "--", "sh", "-c", "exit 0")
+    assert out.strip() == "cronjob.batch/tick created"
+    cj = kubectl.json("get", "cj", "tick")
+    spec = cj["spec"]
+    assert (spec["concurrencyPolicy"], spec["suspend"], spec["successfulJobsHistoryLimit"], spec["failedJobsHistoryLimit"]) == \
+        ("Allow", False, 3, 1)
+    table = parse_table(kubectl("get", "cronjobs"))[0]
+    assert table["header"] == ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"]
+    row = table["rows"][0]
+    assert (row["NAME"], row["SCHEDULE"], row["TIMEZONE"], row["SUSPEND"], row["ACTIVE"], row["LAST SCHEDULE"]) == \
+        ("tick", "*/5 * * * *", "<none>", "False", "0", "<none>")
+    assert "tick" in kubectl("get", "all")
+
+    out = kubectl("create", "job", "manual", "--from=cronjob/tick")
+    assert out.strip() == "job.batch/manual created"
+    job = kubectl.json("get", "job", "manual")
+    assert job["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
+    owner = job["metadata"]["ownerReferences"][0]
+    assert (owner["kind"], owner["name"], owner["uid"]) == ("CronJob", "tick", cj["metadata"]["uid"])
+    wait_job(kubectl, server, "manual", "Complete", "Succeeded")
+
+
+def test_python_client_creates_a_job_and_a_cronjob_from_yaml(server, clients, ns, tmp_path):
+    path = tmp_path / "batch.yaml"
+    path.write_text("""
+apiVersion: batch/v1
+kind: Job
+metadata: {name: yaml-job}
+spec:
+  completions: 2
+  parallelism: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "exit 0"]}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: yaml-cron}
+spec:
+  schedule: "@hourly"
+  timeZone: Europe/Paris
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox}]
+""")
+    created = k8s_utils.create_from_yaml(clients.api_client, str(path), namespace=ns)
+    kinds = sorted(obj.kind for group in created for obj in group)
+    assert kinds == ["CronJob", "Job"]
+    batch = k8s_client.BatchV1Api(clients.api_client)
+    cron = batch.read_namespaced_cron_job("yaml-cron", ns)
+    assert (cron.spec.schedule, cron.spec.time_zone, cron.spec.concurrency_policy) == ("@hourly", "Europe/Paris", "Allow")
+    job = batch.read_namespaced_job("yaml-job", ns)
+    assert (job.spec.completions, job.spec.parallelism, job.spec.backoff_limit) == (2, 2, 6)
+    assert job.spec.pod_replacement_policy == "TerminatingOrFailed"
+    listed = batch.list_namespaced_job(ns)
+    assert [j.metadata.name for j in listed.items] == ["yaml-job"]
