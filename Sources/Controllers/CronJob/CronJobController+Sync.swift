@@ -11,14 +11,16 @@ extension CronJobController {
         let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2, let json = rt.cronJobs.get(namespace: parts[0], name: parts[1]) else {
             rt.writes.forget(key)
+            rt.statusWrites.forget(key)
             return
         }
         if let lag = rt.writes.staleness(key, cache: rt.jobs) { throw lag }
+        if let lag = rt.statusWrites.staleness(key, cache: rt.cronJobs) { throw lag }
         let cronJob = CronJobView(json)
         let jobs = rt.jobs.owned(by: cronJob.meta.uid).filter { $0.meta.controllerRef?.uid == cronJob.meta.uid }
         var status = cronJob.status
         let requeue = try reconcile(cronJob, jobs, &status, key, rt)
-        if !SemanticEquality.equal(status, cronJob.status) { try writeStatus(status, cronJob, rt) }
+        if !SemanticEquality.equal(status, cronJob.status) { try writeStatus(status, cronJob, key, rt) }
         if !cronJob.meta.isBeingDeleted { try cleanUpFinishedJobs(cronJob, jobs, key, rt) }
         if let requeue { rt.queue.addAfter(key, .milliseconds(Int64(max(0, requeue) * 1000))) }
     }
@@ -99,17 +101,24 @@ extension CronJobController {
         }
         let store = rt.context.store(JobController.jobs)
         let created: JSON
+        var recovered = false
         do {
             created = try store.create(namespace: cronJob.meta.namespace, body: RequestBody(value: CronJobJobs.job(cronJob, scheduled: scheduled, zone: zone)),
                                        options: WriteOptions()).object
         } catch {
-            // Another actor created it: it is expected to have updated the status.
-            if error.isAlreadyExists { throw error }
-            event(cronJob, .warning, "FailedCreate", "Error creating job: \(error)", rt)
-            throw error
+            // This controller created it before its status write failed: record it now. One made
+            // by another actor is left to that actor, as upstream does.
+            guard error.isAlreadyExists,
+                  let existing = try? store.get(namespace: cronJob.meta.namespace, name: jobName).object,
+                  existing.meta.controllerRef?.uid == cronJob.meta.uid else {
+                if !error.isAlreadyExists { event(cronJob, .warning, "FailedCreate", "Error creating job: \(error)", rt) }
+                throw error
+            }
+            created = existing
+            recovered = true
         }
         rt.writes.wrote(key, created)
-        event(cronJob, .normal, "SuccessfulCreate", "Created job \(created.meta.name)", rt)
+        if !recovered { event(cronJob, .normal, "SuccessfulCreate", "Created job \(created.meta.name)", rt) }
         active.append(["kind": "Job", "namespace": .string(created.meta.namespace), "name": .string(created.meta.name),
                        "uid": .string(created.meta.uid), "apiVersion": "batch/v1", "resourceVersion": .string(created.meta.resourceVersion)])
         status["active"] = .array(active)
@@ -160,12 +169,13 @@ extension CronJobController {
         }
     }
 
-    static func writeStatus(_ status: JSON, _ cronJob: CronJobView, _ rt: Runtime) throws {
+    static func writeStatus(_ status: JSON, _ cronJob: CronJobView, _ key: String, _ rt: Runtime) throws {
         var object = cronJob.object
         object["status"] = status
         do {
-            _ = try StatusStore(store: rt.context.store(cronJobs)).update(namespace: cronJob.meta.namespace, name: cronJob.meta.name,
-                                                                          body: RequestBody(value: object), options: WriteOptions())
+            let written = try StatusStore(store: rt.context.store(cronJobs)).update(namespace: cronJob.meta.namespace, name: cronJob.meta.name,
+                                                                          body: RequestBody(value: object), options: WriteOptions()).object
+            rt.statusWrites.wrote(key, written)
         } catch {
             if error.isNotFound { return }
             if error.isConflict { throw WriteConflict(description: error.message) }

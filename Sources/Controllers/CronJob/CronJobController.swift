@@ -28,6 +28,9 @@ public struct CronJobController: Controller {
         let cronJobs: Informer
         let jobs: Informer
         let writes = OwnedWrites()
+        /// The CronJobs' own status writes: a sync never starts from a CronJob older than its last
+        /// write, which would not list the Job just created and create it again.
+        let statusWrites = OwnedWrites()
 
         init(context: ControllerContext) {
             self.context = context
