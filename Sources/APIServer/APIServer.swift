@@ -20,6 +20,8 @@ public final class APIServer: HTTPHandler, Sendable {
     let writePool: WritePool?
     let requestLog: RequestLog
     let maxInFlight: MaxInFlightLimit
+    /// The cluster's adjustable clock with `serve --testing-clock`; nil (the endpoint is a 404) otherwise.
+    let testingClock: (any TestingClock)?
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
@@ -28,7 +30,9 @@ public final class APIServer: HTTPHandler, Sendable {
     ///   reads and for writes (0: none); beyond them a request is answered 429.
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
                 requestLogThreshold: Duration = .milliseconds(500),
-                maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200) {
+                maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200,
+                testingClock: (any TestingClock)? = nil) {
+        self.testingClock = testingClock
         self.registry = registry
         self.discovery = Discovery(resources: registry.resources)
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
@@ -126,6 +130,9 @@ public final class APIServer: HTTPHandler, Sendable {
             return try onlyGet(request) { () throws(APIError) -> HTTPResponse in openAPI.index(request: request) }
         case "/openapi/v2":
             throw APIError.pathNotFound
+        case TestingClockEndpoint.path:
+            guard let testingClock else { throw APIError.pathNotFound }
+            return try TestingClockEndpoint.serve(request, clock: testingClock)
         default:
             if path.hasPrefix("/openapi/v3/") {
                 return try onlyGet(request) { () throws(APIError) -> HTTPResponse in

@@ -118,6 +118,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
     var clusterDomain = "cluster.local"
 
+    @Flag(name: .customLong("testing-clock"),
+          help: "For end-to-end tests only: the cluster's clock (timestamps, controllers, timers) may be moved forward through POST /kubelite/testing/clock {\"advanceSeconds\": N}.")
+    var testingClock = false
+
     func validate() throws {
         guard (-1...65535).contains(dnsPort) else { throw ValidationError("--dns-port must be between -1 and 65535") }
         guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
@@ -164,7 +168,13 @@ struct Serve: ParsableCommand {
         var watch = WatchHub.Configuration()
         watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
         watch.minRequestTimeout = .seconds(minRequestTimeout)
+        // With --testing-clock the whole cluster shares one clock a test can move forward.
+        let adjustableClock = testingClock ? AdjustableTimers() : nil
+        if adjustableClock != nil {
+            logger.warning("testing clock on: POST \(TestingClockEndpoint.path) moves the cluster's clock forward (for tests only)")
+        }
         let registry = Registry(storage: storage, strategies: StrategyCatalog.all, schemas: SchemaSet.upstream,
+                                clock: adjustableClock.map { $0 as any APIMachinery.Clock } ?? SystemClock(),
                                 serviceCIDR: serviceClusterIPRange, watch: watch)
         do {
             try registry.bootstrap()
@@ -173,8 +183,9 @@ struct Serve: ParsableCommand {
         }
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
-                            maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight)
-        let controllers = ControllerContext(registry: registry, timers: SystemTimers(),
+                            maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
+                            testingClock: adjustableClock)
+        let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress

@@ -16,10 +16,10 @@ struct InProcessAPI {
     let server: APIServer
     let clock = FixedClock()
 
-    init(maxMutatingRequestsInFlight: Int = 200) throws {
+    init(maxMutatingRequestsInFlight: Int = 200, testingClock: (any TestingClock)? = nil) throws {
         let registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: clock)
         try registry.bootstrap()
-        server = APIServer(registry: registry, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight)
+        server = APIServer(registry: registry, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight, testingClock: testingClock)
         server.markReady()
     }
 

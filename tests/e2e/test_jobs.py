@@ -7,14 +7,16 @@ are simulated, and the test ends each one the way its command would, through the
 `kubelite.dev/phase` annotation. `drive` does that only for pods that carry a `Simulated` event, so the
 same test checks the real outcome where there is one."""
 
+import json
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from kubernetes import client as k8s_client
 from kubernetes import utils as k8s_utils
 from kubernetes.client.rest import ApiException
 
-from support import parse_table, wait_for, write_manifest
+from support import Kubectl, parse_table, wait_for, write_manifest
 
 PHASE_ANNOTATION = "kubelite.dev/phase"
 
@@ -142,7 +144,6 @@ spec:
     with pytest.raises(ApiException) as raised:
         batch.create_namespaced_cron_job(ns, body)
     assert raised.value.status == 422
-    import json
     status = json.loads(raised.value.body)
     assert status["reason"] == "Invalid"
     assert status["details"]["causes"] == [{"reason": "FieldValueInvalid", "field": "spec.schedule",
@@ -216,3 +217,50 @@ spec:
     assert job.spec.pod_replacement_policy == "TerminatingOrFailed"
     listed = batch.list_namespaced_job(ns)
     assert [j.metadata.name for j in listed.items] == ["yaml-job"]
+
+
+def test_testing_clock_is_off_by_default(raw):
+    response = raw("POST", "/kubelite/testing/clock", body={"advanceSeconds": 60})
+    assert response.status_code == 404 and response.json()["reason"] == "NotFound"
+
+
+def test_a_cronjob_fires_on_the_clock_a_test_moves(start_server, kubectl_cache, tmp_path):
+    """With `serve --testing-clock` the cluster's clock moves forward on request: the CronJob's next
+    scheduled time comes at once, and the Job it starts is named after that minute."""
+    server = start_server("--testing-clock")
+    ns = "clock"
+    server.raw("POST", "/api/v1/namespaces", body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    kubectl = Kubectl(server, kubectl_cache, namespace=ns)
+    kubectl("create", "cronjob", "hourly", "--image=busybox", "--schedule=0 * * * *", "--", "sh", "-c", "exit 0")
+    cj = kubectl.json("get", "cronjob", "hourly")
+    assert not (cj.get("status") or {}).get("lastScheduleTime")
+
+    clock = server.raw("GET", "/kubelite/testing/clock").json()
+    now = datetime.fromisoformat(clock["now"].replace("Z", "+00:00"))
+    next_hour = (now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+    # Just short of the hour nothing runs; one second past it the Job starts.
+    moved = server.raw("POST", "/kubelite/testing/clock", body={"advanceSeconds": (next_hour - now).total_seconds() - 2})
+    assert moved.status_code == 200, moved.text
+    assert kubectl.json("get", "jobs")["items"] == []
+    server.raw("POST", "/kubelite/testing/clock", body={"advanceSeconds": 3})
+    expected = f"hourly-{int(next_hour.timestamp()) // 60}"
+    job = wait_for(lambda: kubectl.json("get", "jobs")["items"], 15, "the scheduled job")[0]
+    assert job["metadata"]["name"] == expected
+    assert job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] == \
+        next_hour.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert job["metadata"]["ownerReferences"][0]["name"] == "hourly"
+
+    def status():
+        cj = kubectl.json("get", "cronjob", "hourly")
+        return (cj.get("status") or {}).get("lastScheduleTime") and cj
+    cj = wait_for(status, 15, "the cronjob's status")
+    assert cj["status"]["lastScheduleTime"] == next_hour.strftime("%Y-%m-%dT%H:%M:%SZ")
+    row = parse_table(kubectl("get", "cronjob", "hourly"))[0]["rows"][0]
+    assert row["LAST SCHEDULE"] != "<none>"
+
+    wait_job(kubectl, server, expected, "Complete", "Succeeded")
+    cj = wait_for(lambda: (c := kubectl.json("get", "cronjob", "hourly")).get("status", {}).get("lastSuccessfulTime") and
+                  not c["status"].get("active") and c, 15, "the cronjob to see the job succeed")
+    described = kubectl("describe", "cronjob", "hourly")
+    assert re.search(rf"SuccessfulCreate\s+.*cronjob-controller\s+Created job {expected}", described), described
+    assert re.search(rf"SawCompletedJob\s+.*cronjob-controller\s+Saw completed job: {expected}, condition: Complete", described), described
