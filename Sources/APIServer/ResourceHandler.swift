@@ -159,26 +159,36 @@ struct ResourceHandler {
     private func delete(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
         let body = request.body.isEmpty ? nil : try BodyReader.read(request, patch: false).body.value
-        let options = try QueryOptions.delete(request, body: body)
+        var options = try QueryOptions.delete(request, body: body)
+        let warnings = Self.defaultPropagation(&options, store)
         switch try store.delete(namespace: namespace, name: info.name, options: options) {
         case .marked(let object):
-            return Responses.encode(object, bytes: nil, format: format)
+            return Responses.encode(object, bytes: nil, format: format, warnings: warnings)
         case .deleted(let object):
             if store.strategy.returnsDeletedObject {
-                return Responses.encode(object, bytes: nil, format: format)
+                return Responses.encode(object, bytes: nil, format: format, warnings: warnings)
             }
             var details: JSONObject = ["name": .string(info.name)]
             if !store.resource.group.isEmpty { details["group"] = .string(store.resource.group) }
             details["kind"] = .string(store.resource.plural)
             details["uid"] = object[path: "metadata", "uid"]
-            return Responses.encode(Responses.success(details: .object(details)), bytes: nil, format: format)
+            return Responses.encode(Responses.success(details: .object(details)), bytes: nil, format: format, warnings: warnings)
         }
+    }
+
+    /// A DELETE naming no propagation policy gets the kind's default (batch/v1 Jobs orphan their
+    /// pods), with its warning.
+    static func defaultPropagation(_ options: inout DeleteOptions, _ store: ResourceStore) -> [String] {
+        guard options.propagationPolicy == nil, let fallback = store.strategy.defaultDeletePropagation else { return [] }
+        options.propagationPolicy = fallback.policy
+        return fallback.warning.map { [$0] } ?? []
     }
 
     private func deleteCollection(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
         let body = request.body.isEmpty ? nil : try BodyReader.read(request, patch: false).body.value
-        let options = try QueryOptions.delete(request, body: body)
+        var options = try QueryOptions.delete(request, body: body)
+        let warnings = Self.defaultPropagation(&options, store)
         let filter = try ListFilter(request: request, resource: store.resource, strategy: store.strategy)
         let (items, revision) = store.list(namespace: namespace)
         let selected = items.filter { filter.matches($0.object) }
@@ -187,6 +197,6 @@ struct ResourceHandler {
             "kind": .string(store.resource.listKind), "apiVersion": .string(store.resource.apiVersion),
             "metadata": ["resourceVersion": .string(String(revision))], "items": .array(deleted),
         ]
-        return Responses.encode(list, bytes: nil, format: format)
+        return Responses.encode(list, bytes: nil, format: format, warnings: warnings)
     }
 }

@@ -57,6 +57,10 @@ public protocol ResourceStrategy: Sendable {
     /// if the write does not happen, its `commit` once it is stored.
     func allocateUpdate(_ object: inout JSON, old: JSON, cluster: ClusterLookup) throws(APIError) -> AllocationTransaction
 
+    /// Upstream's DefaultGarbageCollectionPolicy when a client's DELETE names no propagation
+    /// policy (nil: background), and the warning upstream then answers with, if any.
+    var defaultDeletePropagation: (policy: DeleteOptions.Propagation, warning: String?)? { get }
+
     /// Columns of `kubectl get` (priority 0) and `-o wide` (priority 1), as upstream's printers define them.
     var tableColumns: [TableColumn] { get }
 
@@ -69,6 +73,7 @@ extension ResourceStrategy {
     /// Most kinds' names are DNS-1123 subdomains.
     public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
+    public var defaultDeletePropagation: (policy: DeleteOptions.Propagation, warning: String?)? { nil }
     public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {}
     public func allocate(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) -> [String] { [] }
     public func release(_ object: JSON, cluster: ClusterLookup) {}

@@ -177,4 +177,13 @@ final class JobControllerTests: XCTestCase {
             return job.meta.isBeingDeleted
         }
     }
+
+    func testPodsOfADeletedJobLoseTheTrackingFinalizer() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("gone"))
+        h.waitUntil("one pod") { h.pods("gone").count == 1 }
+        let pod = h.pods("gone")[0].meta.name
+        _ = try h.store("batch", "jobs").delete(namespace: "default", name: "gone", options: DeleteOptions())
+        h.waitUntil("finalizer removed") { h.get("pods", pod, group: "")?.meta.finalizers == [] }
+    }
 }

@@ -264,3 +264,32 @@ def test_a_cronjob_fires_on_the_clock_a_test_moves(start_server, kubectl_cache, 
     described = kubectl("describe", "cronjob", "hourly")
     assert re.search(rf"SuccessfulCreate\s+.*cronjob-controller\s+Created job {expected}", described), described
     assert re.search(rf"SawCompletedJob\s+.*cronjob-controller\s+Saw completed job: {expected}, condition: Complete", described), described
+
+
+def running(kubectl, job):
+    pods = kubectl.json("get", "pods", "-l", f"job-name={job}")["items"]
+    return [p for p in pods if (p.get("status") or {}).get("phase") == "Running"]
+
+
+def test_deleting_a_job(kubectl, server, ns):
+    """kubectl deletes a Job's pods with it (it asks for background propagation); a DELETE naming no
+    policy orphans them with upstream's warning, and the orphans lose the job-tracking finalizer."""
+    kubectl("create", "job", "gone", "--image=busybox", "--", "sh", "-c", "sleep 300")
+    wait_for(lambda: running(kubectl, "gone"), 20, "the job's pod to run")
+    assert kubectl("delete", "job", "gone").strip() == 'job.batch "gone" deleted'
+    wait_for(lambda: not kubectl.json("get", "pods", "-l", "job-name=gone")["items"], 30, "the pod to go with the job")
+
+    kubectl("create", "job", "kept", "--image=busybox", "--", "sh", "-c", "sleep 300")
+    pod = wait_for(lambda: running(kubectl, "kept"), 20, "the job's pod to run")[0]
+    response = server.raw("DELETE", f"/apis/batch/v1/namespaces/{ns}/jobs/kept")
+    assert response.status_code == 200, response.text
+    assert response.headers["Warning"] == (
+        '299 - "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background '
+        'to remove them or set propagationPolicy=Orphan to suppress this warning"')
+
+    def orphaned():
+        p = kubectl.json("get", "pod", pod["metadata"]["name"])
+        meta = p["metadata"]
+        return not meta.get("ownerReferences") and not meta.get("finalizers") and not meta.get("deletionTimestamp")
+    wait_for(orphaned, 20, "the pod to be orphaned, without the tracking finalizer")
+    assert kubectl.run("get", "job", "kept").returncode != 0

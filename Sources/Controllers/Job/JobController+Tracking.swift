@@ -43,8 +43,22 @@ extension JobController {
         draft.uncountedFailed = []
     }
 
+    /// syncOrphanPod: a pod with the tracking finalizer whose Job is gone (checked in the store,
+    /// not the cache) or that no Job controls any more loses the finalizer, so it can go.
+    static func syncOrphanPod(_ key: String, _ rt: Runtime) throws {
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let object = rt.pods.get(namespace: parts[0], name: parts[1]) else { return }
+        let pod = JobPod(object: object)
+        guard pod.hasTrackingFinalizer else { return }
+        if let ref = object.meta.controllerRef, ref.kind == "Job" {
+            let job = try? rt.context.store(jobs).get(namespace: parts[0], name: ref.name).object
+            if let job, job.meta.uid == ref.uid { return }
+        }
+        try removeFinalizer(pod, nil, rt)
+    }
+
     /// Removes the tracking finalizer (a pod already gone needs nothing); a conflict re-reads the pod.
-    static func removeFinalizer(_ pod: JobPod, _ key: String, _ rt: Runtime) throws {
+    static func removeFinalizer(_ pod: JobPod, _ key: String?, _ rt: Runtime) throws {
         let store = rt.context.store(JobController.pods)
         var object = pod.object
         for attempt in 0..<5 {
@@ -55,7 +69,7 @@ extension JobController {
             do {
                 let written = try store.update(namespace: pod.object.meta.namespace, name: pod.name,
                                                body: RequestBody(value: object), options: WriteOptions()).object
-                rt.writes.wrote(key, written)
+                if let key { rt.writes.wrote(key, written) }
                 return
             } catch {
                 if error.isNotFound { return }

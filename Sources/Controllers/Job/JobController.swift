@@ -26,6 +26,9 @@ public struct JobController: Controller {
     final class Runtime: Sendable {
         let context: ControllerContext
         let queue: WorkQueue<String>
+        /// Pods that keep the tracking finalizer without a Job to count them (its Job was deleted,
+        /// or orphaned them): their finalizer goes (upstream's syncOrphanPod).
+        let orphans: WorkQueue<String>
         let jobs: Informer
         let pods: Informer
         let writes = OwnedWrites()
@@ -37,6 +40,7 @@ public struct JobController: Controller {
         init(context: ControllerContext) {
             self.context = context
             queue = WorkQueue(name: "job", timers: context.timers)
+            orphans = WorkQueue(name: "job-orphan-pod", timers: context.timers)
             jobs = context.informer(JobController.jobs)
             pods = context.informer(JobController.pods)
         }
@@ -49,7 +53,7 @@ public struct JobController: Controller {
     var current: Runtime? { runtime.value.withLock { $0 } }
 
     /// True when no Job waits in the queue and none is being synced (for tests).
-    var isIdle: Bool { current?.queue.isIdle ?? true }
+    var isIdle: Bool { (current?.queue.isIdle ?? true) && (current?.orphans.isIdle ?? true) }
 
     public func register(_ context: ControllerContext) {
         let rt = Runtime(context: context)
@@ -60,10 +64,20 @@ public struct JobController: Controller {
             deleted: { job in
                 rt.backoff.forget(job.meta.key)
                 rt.queue.add(job.meta.key)
+                for pod in rt.pods.owned(by: job.meta.uid) where JobPod(object: pod).hasTrackingFinalizer {
+                    rt.orphans.add(pod.meta.key)
+                }
             }))
         let enqueueOwner: @Sendable (JSON) -> Void = { pod in
-            guard let ref = pod.meta.controllerRef, ref.kind == "Job", ref.apiVersion.hasPrefix("batch/") else { return }
+            let tracked = JobPod(object: pod).hasTrackingFinalizer
+            guard let ref = pod.meta.controllerRef, ref.kind == "Job", ref.apiVersion.hasPrefix("batch/") else {
+                if tracked { rt.orphans.add(pod.meta.key) }
+                return
+            }
             rt.queue.add("\(pod.meta.namespace)/\(ref.name)")
+            if tracked, rt.jobs.get(namespace: pod.meta.namespace, name: ref.name)?.meta.uid != ref.uid {
+                rt.orphans.add(pod.meta.key)
+            }
         }
         rt.pods.addHandler(Informer.Handler(
             added: enqueueOwner,
@@ -76,5 +90,6 @@ public struct JobController: Controller {
     public func start(_ context: ControllerContext) {
         guard let rt = current else { return }
         rt.queue.run(workers: workers, logger: rt.context.logger) { key in try WriteConflict.requeueing { try Self.sync(key, rt) } }
+        rt.orphans.run(workers: 1, logger: rt.context.logger) { key in try Self.syncOrphanPod(key, rt) }
     }
 }

@@ -74,6 +74,11 @@ public struct JobStrategy: ResourceStrategy {
             + JobValidation.validateSpecUpdate(object, old: old)
     }
 
+    /// batch/v1 Jobs orphan their pods unless told otherwise, and say so (job storage's Delete).
+    public var defaultDeletePropagation: (policy: DeleteOptions.Propagation, warning: String?)? {
+        (.orphan, "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning")
+    }
+
     /// Upstream's JobToSelectableFields adds status.successful.
     public func selectableFields(_ object: JSON) -> [String: String] {
         var fields = Self.metadataFields(object)
