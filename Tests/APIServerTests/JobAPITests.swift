@@ -68,6 +68,26 @@ final class JobAPITests: XCTestCase {
         XCTAssertEqual(table["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.prefix(5).map { $0 }, ["c", "@daily", "<none>", "False", 0])
     }
 
+    func testDeleteWithoutPolicyOrphansWithAWarning() throws {
+        let api = try InProcessAPI()
+        api.call("POST", Self.jobs, body: Self.job)
+        let deleted = api.call("DELETE", Self.jobs + "/pi")
+        XCTAssertEqual(deleted.status, 200, deleted.text)
+        XCTAssertEqual(deleted.header("Warning")?.hasPrefix("299 - \"child pods are preserved by default when jobs are deleted;"), true)
+        // Marked with the orphan finalizer, which the garbage collector clears.
+        XCTAssertEqual(api.call("GET", Self.jobs + "/pi").json[path: "metadata", "finalizers"], ["orphan"])
+        api.call("POST", Self.jobs, body: modifiedName(Self.job, "bg"))
+        let background = api.call("DELETE", Self.jobs + "/bg?propagationPolicy=Background")
+        XCTAssertNil(background.header("Warning"))
+        XCTAssertEqual(api.call("GET", Self.jobs + "/bg").status, 404)
+    }
+
+    func modifiedName(_ object: JSON, _ name: String) -> JSON {
+        var o = object
+        o[path: "metadata", "name"] = .string(name)
+        return o
+    }
+
     func testTestingClockEndpointMovesTheClockForwardOnly() throws {
         let clock = AdjustableTimers()
         let api = try InProcessAPI(testingClock: clock)

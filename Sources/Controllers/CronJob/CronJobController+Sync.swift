@@ -34,6 +34,7 @@ extension CronJobController {
             let view = JobView(job)
             let listed = isActive(view.meta.uid)
             if !listed, !view.isFinished {
+                if !rt.reportedUnexpected.withLock({ $0.insert(view.meta.uid).inserted }) { continue }
                 event(cronJob, .warning, "UnexpectedJob", "Saw a job that the controller did not create or forgot: \(view.meta.name)", rt)
             } else if listed, view.isFinished {
                 active.removeAll { $0["uid"]?.stringValue == view.meta.uid }

@@ -31,6 +31,9 @@ public struct CronJobController: Controller {
         /// The CronJobs' own status writes: a sync never starts from a CronJob older than its last
         /// write, which would not list the Job just created and create it again.
         let statusWrites = OwnedWrites()
+        /// Jobs already reported as unexpected: upstream reports one at every sync, and its event
+        /// recorder folds the repeats into one Event; this recorder does not fold, so once is enough.
+        let reportedUnexpected = Mutex<Set<String>>([])
 
         init(context: ControllerContext) {
             self.context = context
@@ -61,7 +64,10 @@ public struct CronJobController: Controller {
         rt.jobs.addHandler(Informer.Handler(
             added: enqueueOwner,
             updated: { old, new in if old.meta.resourceVersion != new.meta.resourceVersion { enqueueOwner(new) } },
-            deleted: enqueueOwner))
+            deleted: { job in
+                _ = rt.reportedUnexpected.withLock { $0.remove(job.meta.uid) }
+                enqueueOwner(job)
+            }))
     }
 
     public func start(_ context: ControllerContext) {
