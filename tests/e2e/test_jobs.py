@@ -293,3 +293,25 @@ def test_deleting_a_job(kubectl, server, ns):
         return not meta.get("ownerReferences") and not meta.get("finalizers") and not meta.get("deletionTimestamp")
     wait_for(orphaned, 20, "the pod to be orphaned, without the tracking finalizer")
     assert kubectl.run("get", "job", "kept").returncode != 0
+
+
+def test_indexed_job(kubectl, server, tmp_path):
+    manifest = write_manifest(tmp_path, "indexed.yaml", {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "idx"},
+        "spec": {"completions": 3, "parallelism": 3, "completionMode": "Indexed",
+                 "template": {"spec": {"restartPolicy": "Never", "containers": [
+                     {"name": "c", "image": "busybox", "command": ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX"]}]}}}})
+    kubectl("apply", "-f", manifest)
+    job = wait_job(kubectl, server, "idx", "Complete", "Succeeded")
+    assert job["status"]["completedIndexes"] == "0-2" and job["status"]["succeeded"] == 3
+    pods = kubectl.json("get", "pods", "-l", "job-name=idx")["items"]
+    by_index = {p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]: p for p in pods}
+    assert sorted(by_index) == ["0", "1", "2"]
+    for index, pod in by_index.items():
+        assert pod["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == index
+        assert pod["metadata"]["name"].startswith(f"idx-{index}-")
+        assert pod["spec"]["hostname"] == f"idx-{index}"
+        if not simulated(server, kubectl.namespace, pod["metadata"]["name"]):
+            assert kubectl("logs", pod["metadata"]["name"]).strip() == f"index={index}"
+    row = parse_table(kubectl("get", "job", "idx"))[0]["rows"][0]
+    assert (row["STATUS"], row["COMPLETIONS"]) == ("Complete", "3/3")
