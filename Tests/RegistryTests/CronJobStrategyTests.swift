@@ -58,7 +58,7 @@ final class CronJobStrategyTests: XCTestCase {
         }
         XCTAssertEqual(create(strategy, job).errors, [
             "spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\"",
-            "spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"",
+            "spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
             "spec.jobTemplate.spec.selector: Invalid value: {\"matchLabels\":{\"a\":\"b\"}}: `selector` will be auto-generated",
             "spec.successfulJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0",
         ])

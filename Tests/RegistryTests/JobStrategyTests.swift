@@ -40,8 +40,11 @@ final class JobStrategyTests: XCTestCase {
     func testRestartPolicyMustBeOnFailureOrNever() {
         let job = modified(Self.pi) { $0.setValue("Always", at: ["spec", "template", "spec", "restartPolicy"]) }
         XCTAssertEqual(create(strategy, job).errors, [
-            "spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"",
+            "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
         ])
+        let bogus = modified(Self.pi) { $0.setValue("Sometimes", at: ["spec", "template", "spec", "restartPolicy"]) }
+        XCTAssertEqual(create(strategy, bogus).errors.last,
+                       "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"OnFailure\", \"Never\"")
     }
 
     func testNegativeCountsAndIndexedWithoutCompletions() {
@@ -125,5 +128,45 @@ final class JobStrategyTests: XCTestCase {
         var job = create(strategy, Self.pi).object
         job["status"] = ["succeeded": 2]
         XCTAssertEqual(strategy.selectableFields(job)["status.successful"], "2")
+    }
+
+    func testPodFailurePolicyValidation() {
+        let job = modified(Self.pi) {
+            $0.setValue(["rules": [
+                ["action": "FailJob", "onExitCodes": ["containerName": "other", "operator": "In", "values": [0, 3, 2, 2]]],
+                ["action": "Explode", "onPodConditions": [["type": "DisruptionTarget"]]],
+                ["action": "Ignore"],
+            ]], at: ["spec", "podFailurePolicy"])
+        }
+        XCTAssertEqual(create(strategy, job).errors, [
+            "spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: \"other\": must be one of the container or initContainer names in the pod template",
+            "spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator",
+            "spec.podFailurePolicy.rules[0].onExitCodes.values[3]: Duplicate value: 2",
+            "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{0, 3, 2, 2}: must be ordered",
+            "spec.podFailurePolicy.rules[1].action: Unsupported value: \"Explode\": supported values: \"Count\", \"FailIndex\", \"FailJob\", \"Ignore\"",
+            "spec.podFailurePolicy.rules[1].onPodConditions[0].status: Required value: valid values: [\"False\" \"True\" \"Unknown\"]",
+            "spec.podFailurePolicy.rules[2]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required",
+        ])
+        let onFailure = modified(Self.pi) {
+            $0.setValue(["rules": [["action": "Ignore", "onPodConditions": [["type": "DisruptionTarget", "status": "True"]]]]],
+                        at: ["spec", "podFailurePolicy"])
+            $0.setValue("OnFailure", at: ["spec", "template", "spec", "restartPolicy"])
+        }
+        let (o, errors) = create(strategy, onFailure)
+        XCTAssertEqual(o[path: "spec", "podReplacementPolicy"], "Failed")
+        XCTAssertEqual(errors, ["spec.template.spec.restartPolicy: Invalid value: \"OnFailure\": only \"Never\" is supported when podFailurePolicy is specified"])
+    }
+
+    func testElasticIndexedJobsChangeCompletionsWithParallelism() {
+        let indexed = modified(Self.pi) {
+            $0.setValue("Indexed", at: ["spec", "completionMode"])
+            $0.setValue(3, at: ["spec", "completions"])
+            $0.setValue(3, at: ["spec", "parallelism"])
+        }
+        let old = create(strategy, indexed).object
+        let both = modified(old) { $0.setValue(5, at: ["spec", "completions"]); $0.setValue(5, at: ["spec", "parallelism"]) }
+        XCTAssertEqual(update(strategy, both, old: old).errors, [])
+        let alone = modified(old) { $0.setValue(5, at: ["spec", "completions"]) }
+        XCTAssertEqual(update(strategy, alone, old: old).errors, ["spec.completions: Invalid value: 5: can only be modified in tandem with spec.parallelism"])
     }
 }

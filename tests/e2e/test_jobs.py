@@ -134,8 +134,8 @@ spec:
       containers: [{name: c, image: busybox}]
 """)
     assert result.returncode != 0
-    assert ('The Job "always" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": '
-            'supported values: "OnFailure", "Never"') in result.stderr, result.stderr
+    assert ('The Job "always" is invalid: spec.template.spec.restartPolicy: Required value: '
+            'valid values: "OnFailure", "Never"') in result.stderr, result.stderr
 
     batch = k8s_client.BatchV1Api(clients.api_client)
     body = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "badcron"},

@@ -35,6 +35,8 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The offending value, already rendered as Go's %v/%q would (strings quoted); nil when upstream omits it.
     public var badValue: String?
     public var detail: String
+    /// Upstream's field.OmitValueType: the message names no bad value.
+    public var omitsValue = false
 
     public init(_ kind: Kind, _ field: FieldPath, value: String? = nil, _ detail: String = "") {
         self.kind = kind
@@ -51,7 +53,7 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
             s = kind.phrase
             if kind == .tooMany || kind == .tooLong, let badValue { s = "\(kind.phrase): \(badValue)" }
         default:
-            s = "\(kind.phrase): \(badValue ?? "null")"
+            s = omitsValue ? kind.phrase : "\(kind.phrase): \(badValue ?? "null")"
         }
         if !detail.isEmpty { s += ": \(detail)" }
         return s
@@ -67,6 +69,12 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
     }
     public static func invalid(_ path: FieldPath, _ value: String, _ detail: String) -> FieldError {
         .init(.invalid, path, value: FieldError.quote(value), detail)
+    }
+    /// field.Invalid(path, field.OmitValueType{}, detail).
+    public static func invalidOmittingValue(_ path: FieldPath, _ detail: String) -> FieldError {
+        var error = FieldError(.invalid, path, detail)
+        error.omitsValue = true
+        return error
     }
     public static func duplicate(_ path: FieldPath, _ value: JSON?) -> FieldError {
         .init(.duplicate, path, value: FieldError.render(value))

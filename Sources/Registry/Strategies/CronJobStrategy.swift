@@ -28,14 +28,13 @@ public struct CronJobStrategy: ResourceStrategy {
     }
 
     public func validate(_ object: JSON) -> [FieldError] {
-        Self.validateName(object) + Self.validateSpec(object["spec"] ?? [:], FieldPath("spec"), allowTZInSchedule: false)
+        Self.validateSpec(object["spec"] ?? [:], old: nil, FieldPath("spec")) + Self.validateName(object)
     }
 
-    /// As create; a schedule that already named a time zone may keep doing so.
+    /// As create, except that a schedule that already named a time zone may keep doing so, the
+    /// time zone is checked only when it changes, and an old long name stays updatable.
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
-        let oldSchedule = old[path: "spec", "schedule"]?.stringValue ?? ""
-        return Self.validateName(object)
-            + Self.validateSpec(object["spec"] ?? [:], FieldPath("spec"), allowTZInSchedule: CronSchedule.mentionsTimeZone(oldSchedule))
+        Self.validateSpec(object["spec"] ?? [:], old: old["spec"] ?? [:], FieldPath("spec"))
     }
 
     /// Job names add 11 characters (`-` and the scheduled minute) to a CronJob's, and must stay
@@ -47,7 +46,8 @@ public struct CronJobStrategy: ResourceStrategy {
     }
 
     /// ValidateCronJobSpec.
-    static func validateSpec(_ spec: JSON, _ path: FieldPath, allowTZInSchedule: Bool) -> [FieldError] {
+    static func validateSpec(_ spec: JSON, old: JSON?, _ path: FieldPath) -> [FieldError] {
+        let allowTZInSchedule = CronSchedule.mentionsTimeZone(old?["schedule"]?.stringValue ?? "")
         var errs: [FieldError] = []
         let schedule = spec["schedule"]?.stringValue ?? ""
         if schedule.isEmpty {
@@ -58,12 +58,14 @@ public struct CronJobStrategy: ResourceStrategy {
         if !spec.isUnset("startingDeadlineSeconds") {
             errs += FieldValidation.nonnegative(spec["startingDeadlineSeconds"], path.child("startingDeadlineSeconds"))
         }
+        if old == nil || !SemanticEquality.equal(old?["timeZone"], spec["timeZone"]) {
+            errs += validateTimeZone(spec["timeZone"], path.child("timeZone"))
+        }
         errs += FieldValidation.enumValue(spec["concurrencyPolicy"], ["Allow", "Forbid", "Replace"], path.child("concurrencyPolicy"))
         errs += validateJobTemplate(spec["jobTemplate"] ?? [:], path.child("jobTemplate"))
         for key in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] where !spec.isUnset(key) {
             errs += FieldValidation.nonnegative(spec[key], path.child(key))
         }
-        errs += validateTimeZone(spec["timeZone"], path.child("timeZone"))
         return errs
     }
 

@@ -86,7 +86,9 @@ enum JobValidation {
                 errs.append(.notSupported(path.child("podReplacementPolicy"), policy, ["Failed"]))
             }
         }
+        if !spec.isUnset("podFailurePolicy") { errs += PodFailurePolicyValidation.validate(spec, path.child("podFailurePolicy")) }
         errs += validatePodTemplate(spec["template"] ?? [:], path.child("template"))
+        errs += validateRestartPolicy(spec, path)
         return errs
     }
 
@@ -96,11 +98,21 @@ enum JobValidation {
         errs += ObjectMetaValidation.validateAnnotations(template[path: "metadata", "annotations"], path: path.child("annotations"))
         let podSpec = template["spec"] ?? [:]
         errs += PodSpecValidation.validate(podSpec, path.child("spec"))
-        let restartPolicy = podSpec["restartPolicy"] ?? ""
-        if restartPolicy.stringValue != "OnFailure" && restartPolicy.stringValue != "Never" {
-            errs.append(.notSupported(path.child("spec").child("restartPolicy"), restartPolicy, ["OnFailure", "Never"]))
-        }
         return errs
+    }
+
+    /// The restartPolicy rule: Always (what defaulting gives an unset one) or unset is "required"
+    /// to be OnFailure or Never; anything else unsupported; with a podFailurePolicy only Never.
+    static func validateRestartPolicy(_ spec: JSON, _ path: FieldPath) -> [FieldError] {
+        let restartPolicy = spec[path: "template", "spec", "restartPolicy"] ?? ""
+        let policyPath = path.child("template").child("spec").child("restartPolicy")
+        switch restartPolicy.stringValue ?? "" {
+        case "Always", "": return [.required(policyPath, "valid values: \"OnFailure\", \"Never\"")]
+        case "OnFailure":
+            return spec.isUnset("podFailurePolicy") ? [] : [.invalid(policyPath, restartPolicy, "only \"Never\" is supported when podFailurePolicy is specified")]
+        case "Never": return []
+        default: return [.notSupported(policyPath, restartPolicy, ["OnFailure", "Never"])]
+        }
     }
 
     /// ValidateJobSpecUpdate: selector, completion mode, pod failure policy and per-index backoff
@@ -113,15 +125,15 @@ enum JobValidation {
         var errs: [FieldError] = []
         let completionsChanged = !SemanticEquality.equal(spec["completions"], oldSpec["completions"])
         if completionsChanged {
-            let indexed = spec["completionMode"]?.stringValue == "Indexed"
-            let inTandem = spec["completions"] == spec["parallelism"] && oldSpec["completions"] == oldSpec["parallelism"]
-            if !indexed {
+            // validateCompletions: an Indexed Job's completions move with its parallelism (elastic
+            // Indexed Jobs); unset completions are reported by the spec validation.
+            if spec["completionMode"]?.stringValue != "Indexed" {
                 errs += immutable(spec["completions"], oldSpec["completions"], path.child("completions"))
-            } else if !inTandem {
+            } else if let completions = spec["completions"]?.intValue, completions != spec["parallelism"]?.intValue {
                 errs.append(.invalid(path.child("completions"), spec["completions"], "can only be modified in tandem with spec.parallelism"))
             }
         }
-        for key in ["selector", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy"] {
+        for key in ["selector", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy"] {
             errs += immutable(spec[key], oldSpec[key], path.child(key))
         }
         let suspendedNeverStarted = oldSpec["suspend"]?.boolValue == true && old.isUnsetPath("status", "startTime")
