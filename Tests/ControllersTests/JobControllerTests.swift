@@ -186,4 +186,30 @@ final class JobControllerTests: XCTestCase {
         _ = try h.store("batch", "jobs").delete(namespace: "default", name: "gone", options: DeleteOptions())
         h.waitUntil("finalizer removed") { h.get("pods", pod, group: "")?.meta.finalizers == [] }
     }
+
+    func testPodFailurePolicyFailsTheJobOrIgnoresAFailure() throws {
+        let h = try JobHarness()
+        let policy: JSON = ["rules": [
+            ["action": "FailJob", "onExitCodes": ["containerName": "c", "operator": "In", "values": [42]]],
+            ["action": "Ignore", "onExitCodes": ["operator": "In", "values": [7]]],
+        ]]
+        try h.create("jobs", JobHarness.job("pfp") {
+            $0[path: "spec", "podFailurePolicy"] = policy
+            $0[path: "spec", "backoffLimit"] = 0
+        })
+        h.waitUntil("one pod") { h.pods("pfp").count == 1 }
+        let first = h.pods("pfp")[0].meta.name
+        try h.setPhase(first, "Failed", exitCode: 7)
+        // Ignored: not counted, no backoff, replaced at once.
+        h.waitUntil("a replacement") { h.pods("pfp").contains { PodView($0).phase == "Pending" } }
+        XCTAssertEqual(h.job("pfp").failed, 0)
+        XCTAssertFalse(h.job("pfp").has("FailureTarget"))
+        let second = h.pods("pfp").first { PodView($0).phase == "Pending" }!.meta.name
+        try h.setPhase(second, "Failed", exitCode: 42)
+        h.waitUntil("failed by the policy") { h.job("pfp").has("Failed") }
+        let failed = h.job("pfp").condition("Failed")
+        XCTAssertEqual(failed?.reason, "PodFailurePolicy")
+        XCTAssertEqual(failed?.message, "Container c for pod default/\(second) failed with exit code 42 matching FailJob rule at index 0")
+        XCTAssertEqual(h.job("pfp").failed, 1)
+    }
 }

@@ -68,14 +68,15 @@ final class JobHarness: @unchecked Sendable {
     func allPods() -> [JSON] { store("", "pods").list(namespace: "default").items.map(\.object) }
 
     /// Sets a pod's phase (and Ready when Running) through pods/status, as the kubelet would.
-    func setPhase(_ name: String, _ phase: String, restarts: Int = 0) throws {
+    func setPhase(_ name: String, _ phase: String, restarts: Int = 0, exitCode: Int? = nil) throws {
         let pods = store("", "pods")
         try retryOnConflict {
             var pod = try pods.get(namespace: "default", name: name).object
             pod["status"] = ["phase": .string(phase),
                              "conditions": [["type": "Ready", "status": .string(phase == "Running" ? "True" : "False")]],
                              "containerStatuses": [["name": "c", "restartCount": .int(Int64(restarts)), "ready": .bool(phase == "Running"),
-                                                    "image": "busybox", "imageID": "", "started": false]]]
+                                                    "image": "busybox", "imageID": "", "started": false,
+                                                    "state": exitCode.map { ["terminated": ["exitCode": .int(Int64($0))]] } ?? [:]]]]
             _ = try StatusStore(store: pods).update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions())
         }
     }

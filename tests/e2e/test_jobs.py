@@ -315,3 +315,20 @@ def test_indexed_job(kubectl, server, tmp_path):
             assert kubectl("logs", pod["metadata"]["name"]).strip() == f"index={index}"
     row = parse_table(kubectl("get", "job", "idx"))[0]["rows"][0]
     assert (row["STATUS"], row["COMPLETIONS"]) == ("Complete", "3/3")
+
+
+def test_pod_failure_policy_fails_the_job_at_once(kubectl, server, tmp_path):
+    manifest = write_manifest(tmp_path, "pfp.yaml", {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pfp"},
+        "spec": {"backoffLimit": 6,
+                 "podFailurePolicy": {"rules": [{"action": "FailJob", "onExitCodes": {"containerName": "main", "operator": "In", "values": [1]}}]},
+                 "template": {"spec": {"restartPolicy": "Never", "containers": [
+                     {"name": "main", "image": "busybox", "command": ["sh", "-c", "exit 1"]}]}}}})
+    kubectl("apply", "-f", manifest)
+    assert kubectl.json("get", "job", "pfp")["spec"]["podReplacementPolicy"] == "Failed"
+    job = wait_job(kubectl, server, "pfp", "Failed", "Failed", timeout=30)
+    pod = kubectl.json("get", "pods", "-l", "job-name=pfp")["items"][0]["metadata"]["name"]
+    failed = condition(job, "Failed")
+    assert failed["reason"] == "PodFailurePolicy"
+    assert failed["message"] == f"Container main for pod {kubectl.namespace}/{pod} failed with exit code 1 matching FailJob rule at index 0"
+    assert job["status"]["failed"] == 1

@@ -29,6 +29,10 @@ extension JobController {
         let now = rt.context.timers.now()
         var draft = JobStatusDraft(job)
         var stored = json
+        // getFailJobMessage: read before counting releases the pods' finalizers.
+        let failJobMessage = PodFailurePolicy(job).flatMap { policy in
+            pods.lazy.filter { $0.hasTrackingFinalizer && $0.view.phase == "Failed" }.compactMap { policy.match($0).failJobMessage }.first
+        }
         try countFinishedPods(pods, job, &draft, &stored, key, rt, now: now)
 
         var active = pods.filter(\.isActive)
@@ -53,7 +57,10 @@ extension JobController {
         }
 
         if !job.isSuspended || targetReached {
-            if !targetReached { decideFailure(job, active, &draft, now: now) }
+            if !targetReached, let failJobMessage {
+                draft.set("FailureTarget", "True", reason: "PodFailurePolicy", message: failJobMessage, now: now)
+            }
+            if !targetReached, !draft.has("FailureTarget") { decideFailure(job, active, &draft, now: now) }
             if draft.has("FailureTarget") || draft.has("SuccessCriteriaMet") {
                 try deletePods(active, job, key, rt)
                 active = []

@@ -13,6 +13,7 @@ extension JobController {
         let byUID = Dictionary(pods.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
         var recorded = false
         var releaseOnly: [JobPod] = []
+        let policy = PodFailurePolicy(job)
         for pod in pods where pod.hasTrackingFinalizer {
             if pod.succeeded {
                 if draft.uncountedSucceeded.contains(pod.uid) { continue }
@@ -25,6 +26,11 @@ extension JobController {
                 recorded = true
             } else if pod.isFailed(replacesOnlyFailed: job.replacesOnlyFailedPods) {
                 if draft.uncountedFailed.contains(pod.uid) { continue }
+                // A failure the pod failure policy ignores is released without being counted.
+                if let policy, pod.view.phase == "Failed", !policy.match(pod).countsAsFailed {
+                    releaseOnly.append(pod)
+                    continue
+                }
                 draft.uncountedFailed.append(pod.uid)
                 recorded = true
             }
