@@ -332,3 +332,27 @@ def test_pod_failure_policy_fails_the_job_at_once(kubectl, server, tmp_path):
     assert failed["reason"] == "PodFailurePolicy"
     assert failed["message"] == f"Container main for pod {kubectl.namespace}/{pod} failed with exit code 1 matching FailJob rule at index 0"
     assert job["status"]["failed"] == 1
+
+
+def test_a_finished_job_goes_after_its_ttl_on_the_moved_clock(start_server, kubectl_cache):
+    server = start_server("--testing-clock")
+    ns = "ttl"
+    server.raw("POST", "/api/v1/namespaces", body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    kubectl = Kubectl(server, kubectl_cache, namespace=ns)
+    kubectl("create", "-f", "-", input="""
+apiVersion: batch/v1
+kind: Job
+metadata: {name: short-lived}
+spec:
+  ttlSecondsAfterFinished: 3600
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [sh, -c, "exit 0"]}]
+""")
+    wait_job(kubectl, server, "short-lived", "Complete", "Succeeded")
+    server.raw("POST", "/kubelite/testing/clock", body={"advanceSeconds": 3500})
+    assert kubectl.run("get", "job", "short-lived").returncode == 0
+    server.raw("POST", "/kubelite/testing/clock", body={"advanceSeconds": 101})
+    wait_for(lambda: kubectl.run("get", "job", "short-lived").returncode != 0, 15, "the job to be deleted after its TTL")
+    wait_for(lambda: not kubectl.json("get", "pods")["items"], 30, "its pod to go with it")
