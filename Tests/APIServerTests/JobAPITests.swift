@@ -53,6 +53,21 @@ final class JobAPITests: XCTestCase {
         XCTAssertEqual(zero.json["items"]?.arrayValue?.count, 1)
     }
 
+    func testStatusSubresourceIsValidated() throws {
+        let api = try InProcessAPI()
+        var job = api.call("POST", Self.jobs, body: Self.job).json
+        job["status"] = ["active": -1, "uncountedTerminatedPods": ["succeeded": ["a"], "failed": ["a"]]]
+        let response = api.call("PUT", Self.jobs + "/pi/status", body: job)
+        XCTAssertEqual(response.status, 422, response.text)
+        XCTAssertEqual(response.json[path: "details", "causes"]?.arrayValue?.compactMap { $0["field"]?.stringValue },
+                       ["status.active", "status.uncountedTerminatedPods.failed[0]"])
+        job["status"] = ["active": 1, "startTime": "2024-01-01T00:00:00Z"]
+        let good = api.call("PUT", Self.jobs + "/pi/status", body: job)
+        XCTAssertEqual(good.status, 200, good.text)
+        XCTAssertEqual(good.json[path: "status", "active"], 1)
+        XCTAssertEqual(good.json[path: "metadata", "generation"], 1)
+    }
+
     func testTables() throws {
         let api = try InProcessAPI()
         api.call("POST", Self.jobs, body: Self.job)

@@ -72,6 +72,7 @@ public struct JobStrategy: ResourceStrategy {
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
         JobValidation.validateSpec(object["spec"] ?? [:], FieldPath("spec"))
             + JobValidation.validateSpecUpdate(object, old: old)
+            + JobValidation.validateStatus(object["status"] ?? [:], FieldPath("status"))
     }
 
     /// batch/v1 Jobs orphan their pods unless told otherwise, and say so (job storage's Delete).

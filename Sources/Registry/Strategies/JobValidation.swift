@@ -115,6 +115,28 @@ enum JobValidation {
         }
     }
 
+    /// validateJobStatus: counts not negative, uncounted pod uids neither empty nor repeated (a
+    /// status write through `jobs/status` changes only these; a spec update carries the stored ones).
+    static func validateStatus(_ status: JSON, _ path: FieldPath) -> [FieldError] {
+        var errs: [FieldError] = []
+        for key in ["active", "succeeded", "failed", "ready", "terminating"] where !status.isUnset(key) {
+            errs += FieldValidation.nonnegative(status[key], path.child(key))
+        }
+        var seen = Set<String>()
+        for kind in ["succeeded", "failed"] {
+            for (i, uid) in (status[path: "uncountedTerminatedPods", kind]?.arrayValue ?? []).enumerated() {
+                let uidPath = path.child("uncountedTerminatedPods").child(kind).index(i)
+                let text = uid.stringValue ?? ""
+                if text.isEmpty {
+                    errs.append(.invalid(uidPath, uid, "must not be empty"))
+                } else if !seen.insert(text).inserted {
+                    errs.append(.duplicate(uidPath, uid))
+                }
+            }
+        }
+        return errs
+    }
+
     /// ValidateJobSpecUpdate: selector, completion mode, pod failure policy and per-index backoff
     /// never change; completions only together with parallelism in an Indexed Job (elastic Indexed
     /// Jobs); the template only in its scheduling directives while the Job is suspended and has
