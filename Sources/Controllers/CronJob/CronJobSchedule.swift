@@ -20,20 +20,25 @@ struct CronJobSchedule {
         guard let first = schedule.next(after: earliest, in: zone), first <= now else { return (nil, .none) }
         var latest = first
         var count = 1
-        // Walk the schedule; past a hundred misses only the count's size matters, so jump ahead
-        // by the interval upstream estimates from two consecutive times.
-        while let t = schedule.next(after: latest, in: zone), t <= now {
-            count += 1
+        while count <= 100, let t = schedule.next(after: latest, in: zone), t <= now {
             latest = t
-            if count == 101, let second = schedule.next(after: first, in: zone) {
-                let interval = second.timeIntervalSince(first)
-                if interval >= 1 {
-                    let skip = ((now.timeIntervalSince(latest)) / interval).rounded(.down) - 1
-                    if skip > 0 { latest = latest.addingTimeInterval(skip * interval); count += Int(skip) }
-                }
-            }
+            count += 1
         }
-        return (latest, count > 100 ? .many : count > 1 ? .few : .none)
+        if count <= 100 { return (latest, count > 1 ? .few : .none) }
+        // More than a hundred missed: only the most recent matters. Look back from now over a
+        // window that doubles until it holds a scheduled time, then walk forward in it.
+        let interval = max(60, (schedule.next(after: first, in: zone) ?? first).timeIntervalSince(first))
+        var back = interval
+        while true {
+            let probe = max(latest, now.addingTimeInterval(-back))
+            if let t = schedule.next(after: probe, in: zone), t <= now {
+                var recent = t
+                while let n = schedule.next(after: recent, in: zone), n <= now { recent = n }
+                return (recent, .many)
+            }
+            if probe == latest { return (latest, .many) }
+            back *= 2
+        }
     }
 
     /// nextScheduleTimeDuration: how long until just after the next scheduled time.
