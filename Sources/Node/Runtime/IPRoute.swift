@@ -24,13 +24,17 @@ enum IPRoute {
         process.standardError = output
         let stdin = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        // Not `waitUntilExit()`: it notices the end up to 50 ms late (it polls a run loop), and a
+        // pod's start waits on this.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch { return (-1, "starting \(path): \(error)") }
         if let input {
             try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
         }
         let data = (try? output.fileHandleForReading.readToEnd()) ?? Data()
-        process.waitUntilExit()
+        exited.wait()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 

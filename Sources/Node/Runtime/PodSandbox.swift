@@ -54,6 +54,9 @@ public final class PodSandbox: @unchecked Sendable {
     public let pid: pid_t
     public let hostname: String
     private let unshare: Process?
+    /// Left when `unshare` has exited (its termination handler): waiting on it is immediate, where
+    /// `Process.waitUntilExit` notices up to 50 ms late.
+    private let exited: DispatchGroup
     private let stopping = Atomic<Bool>(false)
 
     /// Whether `stop` was called: a container ending after it was killed with the pod.
@@ -63,10 +66,10 @@ public final class PodSandbox: @unchecked Sendable {
     public var networkNamespacePath: String { "/proc/\(pid)/ns/net" }
 
     /// A sandbox without processes, for launchers that run none (tests).
-    static func detached(hostname: String) -> PodSandbox { PodSandbox(pid: 0, hostname: hostname, unshare: nil) }
+    static func detached(hostname: String) -> PodSandbox { PodSandbox(pid: 0, hostname: hostname, unshare: nil, exited: DispatchGroup()) }
 
-    private init(pid: pid_t, hostname: String, unshare: Process?) {
-        self.pid = pid; self.hostname = hostname; self.unshare = unshare
+    private init(pid: pid_t, hostname: String, unshare: Process?, exited: DispatchGroup) {
+        self.pid = pid; self.hostname = hostname; self.unshare = unshare; self.exited = exited
     }
 
     /// Creates the namespaces and returns once the hostname is set, loopback is up, every mount
@@ -127,6 +130,9 @@ public final class PodSandbox: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = network == nil ? FileHandle.nullDevice : input
+        let exited = DispatchGroup()
+        exited.enter()
+        process.terminationHandler = { _ in exited.leave() }
         do { try process.run() } catch { throw StartError(description: "starting unshare: \(error)") }
         func fail(_ reason: String) -> StartError {
             process.terminate()
@@ -152,14 +158,14 @@ public final class PodSandbox: @unchecked Sendable {
             try? input.fileHandleForWriting.close()
         }
         guard String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self) == "ready" else { throw fail(failure()) }
-        return PodSandbox(pid: child, hostname: hostname, unshare: process)
+        return PodSandbox(pid: child, hostname: hostname, unshare: process, exited: exited)
     }
 
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
     /// and with them the namespaces and their mounts.
     public func stop() {
         signalStop()
-        unshare?.waitUntilExit()
+        if unshare != nil { exited.wait() }
     }
 
     /// `stop` without waiting: shutdown signals every pod first and then waits for them together.
