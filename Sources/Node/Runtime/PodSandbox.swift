@@ -32,7 +32,7 @@ public final class PodSandbox: @unchecked Sendable {
                              trial]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
+        do { try process.runWithoutInheritedDescriptors() } catch { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
@@ -126,14 +126,19 @@ public final class PodSandbox: @unchecked Sendable {
         if let network { environment[networkVariable] = network.podCommands.joined(separator: "\n") }
         if let rootDirectory { environment[rootVariable] = rootDirectory }
         process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = network == nil ? FileHandle.nullDevice : input
+        let out: ChildPipe, err: ChildPipe, input: ChildPipe
+        do { out = try ChildPipe(); err = try ChildPipe(); input = try ChildPipe() } catch { throw StartError(description: error.description) }
+        process.standardOutput = out.fileHandleForWriting
+        process.standardError = err.fileHandleForWriting
+        process.standardInput = network == nil ? FileHandle.nullDevice : input.fileHandleForReading
         let exited = DispatchGroup()
         exited.enter()
         process.terminationHandler = { _ in exited.leave() }
-        do { try process.run() } catch { throw StartError(description: "starting unshare: \(error)") }
+        do {
+            try process.runWithoutInheritedDescriptors(closingInParent: [out.fileHandleForWriting, err.fileHandleForWriting, input.fileHandleForReading])
+        } catch {
+            throw StartError(description: "starting unshare: \(error)")
+        }
         func fail(_ reason: String) -> StartError {
             process.terminate()
             return StartError(description: reason)
