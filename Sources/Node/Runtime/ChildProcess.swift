@@ -1,5 +1,9 @@
 import Foundation
+import Synchronization
 import CLinux
+
+/// Held while a child is spawned (see `runWithoutInheritedDescriptors`).
+private let spawning = Mutex(())
 
 extension Process {
     /// `run()` without handing the child Kubelite's own descriptors. Foundation closes the
@@ -13,10 +17,17 @@ extension Process {
     ///
     /// `closingInParent` are the child's ends of `ChildPipe`s (its stdio), closed here once the
     /// child has them (Foundation does so only for its own `Pipe`s), or if it could not start.
+    ///
+    /// Spawns are serialized: Foundation notices a child's end when the child's end of a socket
+    /// pair it makes in `run()` closes, and that socket is not close-on-exec either; a child
+    /// spawned by another thread at the same moment kept it open (a pod's sandbox lives as long as
+    /// the pod), so the first child's termination handler never ran.
     func runWithoutInheritedDescriptors(closingInParent: [FileHandle] = []) throws {
         defer { for handle in closingInParent { try? handle.close() } }
-        Self.markDescriptorsCloseOnExec()
-        try run()
+        try spawning.withLock { _ in
+            Self.markDescriptorsCloseOnExec()
+            try run()
+        }
     }
 
     static func markDescriptorsCloseOnExec() {

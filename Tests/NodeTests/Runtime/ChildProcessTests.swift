@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import Node
 
@@ -37,5 +38,24 @@ final class ChildProcessTests: XCTestCase {
         // readToEnd returns only once every write end is closed: ours went with the spawn.
         XCTAssertEqual(try out.fileHandleForReading.readToEnd(), Data("hello\n".utf8))
         process.waitUntilExit()
+    }
+
+    func testShortChildrenEndWhileLongOnesAreSpawnedBesideThem() throws {
+        // Foundation learns of a child's end when the child's end of its socket pair closes: a
+        // long-lived child spawned at the same moment must not hold the short one's.
+        let ended = DispatchSemaphore(value: 0)
+        let sleepers = Mutex<[Process]>([])
+        DispatchQueue.concurrentPerform(iterations: 40) { i in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: i % 2 == 0 ? "/bin/true" : "/bin/sleep")
+            process.arguments = i % 2 == 0 ? [] : ["30"]
+            if i % 2 == 0 { process.terminationHandler = { _ in ended.signal() } }
+            try? process.runWithoutInheritedDescriptors()
+            if i % 2 == 1 { sleepers.withLock { $0.append(process) } }
+        }
+        defer { sleepers.withLock { $0.forEach { $0.terminate() } } }
+        for n in 0..<20 {
+            XCTAssertEqual(ended.wait(timeout: .now() + 10), .success, "\(n) of 20 short children reported their end")
+        }
     }
 }
