@@ -26,6 +26,8 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // Linux calls Swift's Glibc module does not import (close_range).
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -53,7 +55,7 @@ let package = Package(
         ]),
         // The scheduler and the kubelet with its runtime.
         .target(name: "Node", dependencies: [
-            "APIMachinery", "Registry", "ControllerRuntime",
+            "APIMachinery", "Registry", "ControllerRuntime", "CLinux",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The cluster DNS server, answering from informer caches.

@@ -69,8 +69,12 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             deleted: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } }))
     }
 
+    /// Pods synced at once. A real pod's sync waits on its sandbox's processes (mounts, the
+    /// veth) more than it computes, so several overlap, as the kubelet's per-pod workers do.
+    static let workers = 8
+
     public func start(_ context: ControllerContext) {
-        queue.run(workers: 2) { [self] key in sync(key, context) }
+        queue.run(workers: Self.workers) { [self] key in sync(key, context) }
     }
 
     /// Pod addresses currently held on `node` (for tests and diagnostics).

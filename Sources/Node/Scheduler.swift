@@ -22,6 +22,9 @@ public final class Scheduler: Controller, @unchecked Sendable {
     let assumed = Mutex<[Informer.ObjectName: (node: String, pod: JSON)]>([:])
     /// Per-node sums of the pods the informer shows on nodes.
     let nodeUsage = NodeOccupancy()
+    /// The pods awaiting scheduling, kept by the pod handlers: what a cluster change retries
+    /// (upstream's unschedulable queue), without scanning every pod on each pod that leaves a node.
+    let awaiting = Mutex<Set<Informer.ObjectName>>([])
 
     public init() {}
 
@@ -33,11 +36,11 @@ public final class Scheduler: Controller, @unchecked Sendable {
         pods.addHandler(Informer.Handler(
             added: { [self] pod in
                 nodeUsage.observe(Self.key(pod), pod)
-                if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
+                if noteAwaiting(pod) { queue.add(Self.key(pod)) }
             },
             updated: { [self] old, pod in
                 nodeUsage.observe(Self.key(pod), pod)
-                if Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
+                if noteAwaiting(pod) { queue.add(Self.key(pod)) }
                 if !PodView(pod).nodeName.isEmpty {
                     assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
                 }
@@ -45,6 +48,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             },
             deleted: { [self] pod in
                 nodeUsage.observe(Self.key(pod), nil)
+                awaiting.withLock { _ = $0.remove(Self.key(pod)) }
                 assumed.withLock { _ = $0.removeValue(forKey: Self.key(pod)) }
                 if Self.occupiesNode(pod) { requeueUnscheduled(pods) }
             }))
@@ -93,8 +97,15 @@ public final class Scheduler: Controller, @unchecked Sendable {
         !PodView(pod).nodeName.isEmpty && !isTerminal(pod)
     }
 
+    /// Records whether `pod` awaits scheduling; returns it.
+    private func noteAwaiting(_ pod: JSON) -> Bool {
+        let waits = Self.awaitsScheduling(pod)
+        awaiting.withLock { if waits { $0.insert(Self.key(pod)) } else { $0.remove(Self.key(pod)) } }
+        return waits
+    }
+
     func requeueUnscheduled(_ pods: Informer) {
-        for pod in pods.list() where Self.awaitsScheduling(pod) { queue.add(Self.key(pod)) }
+        for key in awaiting.withLock({ $0 }) { queue.add(key) }
     }
 
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) {

@@ -56,11 +56,16 @@ def test_an_http_readiness_probe_against_python_http_server_turns_ready(start_se
 @needs_root
 def test_a_prestop_hook_runs_before_the_container_ends(start_server, tmp_path):
     server = start_server("--data-dir", tmp_path)
-    hook, seen = tmp_path / "prestop", tmp_path / "seen-at-sigterm"
+    # The files reach the host through a hostPath volume (the pod's root is its own).
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    hook, seen = shared / "prestop", shared / "seen-at-sigterm"
     # The container notes at its SIGTERM whether the hook's file was there already.
-    script = f"trap 'test -f {hook} && echo yes > {seen}; exit 0' TERM; while true; do sleep 0.1; done"
+    script = "trap 'test -f /shared/prestop && echo yes > /shared/seen-at-sigterm; exit 0' TERM; while true; do sleep 0.1; done"
     apply(server, pod_manifest("stopper", {"name": "c", "image": "busybox", "command": ["sh", "-c", script],
-                                           "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", f"echo bye > {hook}"]}}}}))
+                                           "volumeMounts": [{"name": "shared", "mountPath": "/shared"}],
+                                           "lifecycle": {"preStop": {"exec": {"command": ["sh", "-c", "echo bye > /shared/prestop"]}}}},
+                               volumes=[{"name": "shared", "hostPath": {"path": str(shared)}}]))
     wait_for(lambda: "running" in pod(server, "stopper")["status"].get("containerStatuses", [{"state": {}}])[0]["state"], 30,
              "the container to run")
     run(server, "delete", "pod", "stopper", "--wait=true", "--timeout=30s")

@@ -194,14 +194,16 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
                 outputs = [(terminal.parent, "stdout")]
                 input = launch.stdin ? terminal.parent : nil
             } else {
-                let out = Pipe(), err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
+                let out: ChildPipe, err: ChildPipe
+                do { out = try ChildPipe(); err = try ChildPipe() } catch { throw StartError(description: error.description) }
+                process.standardOutput = out.fileHandleForWriting
+                process.standardError = err.fileHandleForWriting
                 outputs = [(out.fileHandleForReading, "stdout"), (err.fileHandleForReading, "stderr")]
                 closeAfterStart = [out.fileHandleForWriting, err.fileHandleForWriting]
                 if launch.stdin {
-                    let pipe = Pipe()
-                    process.standardInput = pipe
+                    let pipe: ChildPipe
+                    do { pipe = try ChildPipe() } catch { throw StartError(description: error.description) }
+                    process.standardInput = pipe.fileHandleForReading
                     input = pipe.fileHandleForWriting
                     closeAfterStart.append(pipe.fileHandleForReading)
                 } else {
@@ -227,7 +229,7 @@ public final class ContainerProcess: RunningContainer, @unchecked Sendable {
                     // runc's message, which the kubelet shows in the container's waiting state.
                     throw StartError(description: "exec: \"\(launch.argv[0])\": executable file not found in $PATH")
                 }
-                try process.run()
+                try process.runWithoutInheritedDescriptors(closingInParent: closeAfterStart)
             } catch {
                 // The readers end once the write sides close.
                 for handle in closeAfterStart { try? handle.close() }

@@ -8,8 +8,10 @@ import Synchronization
 final class ExecSession: ContainerStreamSession, @unchecked Sendable {
     let process = Process()
     let options: PodExecOptions
-    private let stdinPipe: Pipe?
+    private let stdinPipe: ChildPipe?
     private var outputs: [(FileHandle, ContainerStream)] = []
+    /// The child's ends of its pipes, closed here once it runs.
+    private var childEnds: [FileHandle] = []
     private var terminal: PseudoTerminal?
     private var startError: String?
     private let lock = NSLock()
@@ -24,7 +26,7 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }, uniquingKeysWith: { _, last in last })
-        stdinPipe = options.stdin && !options.tty ? Pipe() : nil
+        stdinPipe = options.stdin && !options.tty ? try? ChildPipe() : nil
         if let first = argv.first, !ContainerLaunch.findExecutable(first, env: launch.env) {
             // runc's words; the shell's exit code for a command it cannot find.
             startError = "OCI runtime exec failed: exec failed: unable to start container process: exec: \"\(first)\": executable file not found in $PATH: unknown\n"
@@ -40,10 +42,14 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
             process.standardError = pty.child
             outputs = [(pty.parent, .stdout)]
         } else {
-            process.standardInput = stdinPipe ?? FileHandle.nullDevice
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = options.stdout ? out : FileHandle.nullDevice
-            process.standardError = options.stderr ? err : FileHandle.nullDevice
+            guard let out = try? ChildPipe(), let err = try? ChildPipe() else {
+                startError = "creating the command's pipes failed: \(String(cString: strerror(errno)))\n"
+                return
+            }
+            process.standardInput = stdinPipe?.fileHandleForReading ?? FileHandle.nullDevice
+            process.standardOutput = options.stdout ? out.fileHandleForWriting : FileHandle.nullDevice
+            process.standardError = options.stderr ? err.fileHandleForWriting : FileHandle.nullDevice
+            childEnds = [out.fileHandleForWriting, err.fileHandleForWriting] + (stdinPipe.map { [$0.fileHandleForReading] } ?? [])
             if options.stdout { outputs.append((out.fileHandleForReading, .stdout)) }
             if options.stderr { outputs.append((err.fileHandleForReading, .stderr)) }
         }
@@ -60,7 +66,7 @@ final class ExecSession: ContainerStreamSession, @unchecked Sendable {
         done.enter()
         process.terminationHandler = { _ in done.leave() }
         do {
-            try process.run()
+            try process.runWithoutInheritedDescriptors(closingInParent: childEnds)
         } catch {
             exit(.failed("starting the command failed: \(error)"))
             return

@@ -19,18 +19,26 @@ enum IPRoute {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        do { try process.run() } catch { return (-1, "starting \(path): \(error)") }
+        let output: ChildPipe, stdin: ChildPipe
+        do { output = try ChildPipe(); stdin = try ChildPipe() } catch { return (-1, "starting \(path): \(error)") }
+        process.standardOutput = output.fileHandleForWriting
+        process.standardError = output.fileHandleForWriting
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin.fileHandleForReading
+        // Not `waitUntilExit()`: it notices the end up to 50 ms late (it polls a run loop), and a
+        // pod's start waits on this.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        do {
+            try process.runWithoutInheritedDescriptors(closingInParent: [output.fileHandleForWriting, stdin.fileHandleForReading])
+        } catch {
+            return (-1, "starting \(path): \(error)")
+        }
         if let input {
             try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
         }
         let data = (try? output.fileHandleForReading.readToEnd()) ?? Data()
-        process.waitUntilExit()
+        exited.wait()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 

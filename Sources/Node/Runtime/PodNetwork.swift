@@ -36,7 +36,7 @@ public final class PodNetwork: Sendable {
 
         /// The commands, run inside the pod's network namespace, that configure `eth0`.
         var podCommands: [String] {
-            ["addr add \(address)/\(subnet.prefixLength) dev eth0", "link set eth0 up",
+            ["link set lo up", "addr add \(address)/\(subnet.prefixLength) dev eth0", "link set eth0 up",
              "route add \(clusterCIDR) dev eth0", "route add default via \(gateway)"]
         }
     }

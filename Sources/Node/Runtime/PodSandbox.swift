@@ -16,6 +16,9 @@ public final class PodSandbox: @unchecked Sendable {
     static let networkVariable = "KUBELITE_POD_NETWORK"
     /// Where the pod's own root is built (overlay upper and work directories, the mount point).
     static let rootVariable = "KUBELITE_POD_ROOT"
+    /// The file targets to create before mounting (newline-separated), and the mount table's path.
+    static let filesVariable = "KUBELITE_POD_FILES"
+    static let fstabVariable = "KUBELITE_POD_FSTAB"
 
     /// Whether this machine can give pods a root of their own (an overlay of `/` with its upper
     /// directory under `directory`): tried once in a throwaway mount namespace.
@@ -29,7 +32,7 @@ public final class PodSandbox: @unchecked Sendable {
                              trial]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
+        do { try process.runWithoutInheritedDescriptors() } catch { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
@@ -51,6 +54,9 @@ public final class PodSandbox: @unchecked Sendable {
     public let pid: pid_t
     public let hostname: String
     private let unshare: Process?
+    /// Left when `unshare` has exited (its termination handler): waiting on it is immediate, where
+    /// `Process.waitUntilExit` notices up to 50 ms late.
+    private let exited: DispatchGroup
     private let stopping = Atomic<Bool>(false)
 
     /// Whether `stop` was called: a container ending after it was killed with the pod.
@@ -60,10 +66,10 @@ public final class PodSandbox: @unchecked Sendable {
     public var networkNamespacePath: String { "/proc/\(pid)/ns/net" }
 
     /// A sandbox without processes, for launchers that run none (tests).
-    static func detached(hostname: String) -> PodSandbox { PodSandbox(pid: 0, hostname: hostname, unshare: nil) }
+    static func detached(hostname: String) -> PodSandbox { PodSandbox(pid: 0, hostname: hostname, unshare: nil, exited: DispatchGroup()) }
 
-    private init(pid: pid_t, hostname: String, unshare: Process?) {
-        self.pid = pid; self.hostname = hostname; self.unshare = unshare
+    private init(pid: pid_t, hostname: String, unshare: Process?, exited: DispatchGroup) {
+        self.pid = pid; self.hostname = hostname; self.unshare = unshare; self.exited = exited
     }
 
     /// Creates the namespaces and returns once the hostname is set, loopback is up, every mount
@@ -76,44 +82,63 @@ public final class PodSandbox: @unchecked Sendable {
                              runtimeRoot: String, timeout: TimeInterval = 10) throws(StartError) -> PodSandbox {
         // Missing mount targets are created (a directory, or an empty file for a file such as
         // /etc/hosts), in the pod's root when it has one; a symbolic link there (resolv.conf to
-        // systemd-resolved's) is replaced by the file mounted.
+        // systemd-resolved's) is replaced by the file mounted. The mounts themselves are two fstab
+        // files (`SandboxMountTable`), one `mount --all` each.
         // With a network, the script waits (`go` on stdin) while the host puts the veth's pod end
-        // into the new namespace, then configures it.
+        // into the new namespace, then configures it (loopback included).
         // With a root of its own, the mounts are made after pivot_root, sources under the old
         // root (/.oldroot), so that a target's path resolves inside the pod's root: /var/run is a
         // link to /run, and resolved before the pivot it led to the host's /run.
-        var script = "set -e; hostname \"$1\"; ip link set lo up 2>/dev/null || true; shift; O=\"\"\n"
-        script += "if [ -n \"$\(rootVariable)\" ]; then B=\"$\(rootVariable)\"; R=\"$B/rootfs\"; mkdir -p \"$B/upper\" \"$B/work\" \"$R\"; "
-        script += "mount -t overlay overlay -o \"lowerdir=/,upperdir=$B/upper,workdir=$B/work\" \"$R\"; "
-        script += "mount --rbind /dev \"$R/dev\"; mount --rbind /sys \"$R/sys\"; "
-        // /proc is mounted before anything reads the mount table (umount does).
-        script += "mkdir -p \"$R/.oldroot\"; cd \"$R\"; pivot_root . .oldroot; cd /; mount -t proc proc /proc; O=/.oldroot; fi\n"
-        script += "while [ $# -ge 3 ]; do S=\"$O$1\"; T=\"$2\"; if [ -n \"$O\" ] && [ -L \"$T\" ]; then rm -f \"$T\"; fi; "
-        script += "if [ -d \"$S\" ]; then mkdir -p \"$T\"; elif [ ! -e \"$T\" ]; then mkdir -p \"$(dirname \"$T\")\"; : > \"$T\"; fi; "
-        script += "mount --bind \"$S\" \"$T\"; if [ \"$3\" = ro ]; then mount -o remount,bind,ro \"$T\"; fi; shift 3; done\n"
-        script += "if [ -n \"$O\" ]; then umount -l /.oldroot; rmdir /.oldroot; fi\n"
+        let table = SandboxMountTable(mounts: mounts, rootDirectory: rootDirectory)
+        let tableDirectory = rootDirectory ?? "\(runtimeRoot)/.sandbox-\(UUID().uuidString.prefix(8))"
+        defer { if rootDirectory == nil { try? FileManager.default.removeItem(atPath: tableDirectory) } }
+        do {
+            try FileManager.default.createDirectory(atPath: tableDirectory, withIntermediateDirectories: true)
+            try Data(table.root.utf8).write(to: URL(fileURLWithPath: "\(tableDirectory)/root.fstab"))
+            try Data(table.mounts.utf8).write(to: URL(fileURLWithPath: "\(tableDirectory)/mounts.fstab"))
+        } catch {
+            throw StartError(description: "writing the pod's mount table: \(error)")
+        }
+        let mountsTable = rootDirectory == nil ? "\(tableDirectory)/mounts.fstab"
+            : SandboxMountTable.oldRoot + URL(fileURLWithPath: tableDirectory).resolvingSymlinksInPath().path + "/mounts.fstab"
+        // The hostname through /proc (a write, not a process); loopback here only without a network.
+        var script = "set -e; printf '%s' \"$1\" > /proc/sys/kernel/hostname; shift\n"
+        script += "[ -n \"$\(networkVariable)\" ] || ip link set lo up 2>/dev/null || true\n"
+        script += "if [ -n \"$\(rootVariable)\" ]; then B=\"$\(rootVariable)\"; R=\"$B/rootfs\"; "
+        script += "mkdir -p \"$B/upper\(SandboxMountTable.oldRoot)\" \"$B/work\" \"$R\"; mount --all --fstab \"$B/root.fstab\"; "
+        // /proc is mounted before anything reads the mount table (mount and umount do).
+        script += "cd \"$R\"; pivot_root . \(SandboxMountTable.oldRoot.dropFirst()); cd /; mount -t proc proc /proc; fi\n"
+        script += "[ $# -eq 0 ] || mkdir -p -- \"$@\"\n"
+        script += "while IFS= read -r T; do [ -n \"$T\" ] || continue; if [ -n \"$\(rootVariable)\" ] && [ -L \"$T\" ]; then rm -f \"$T\"; fi; "
+        script += "[ -e \"$T\" ] || : > \"$T\"; done <<EOF\n$\(filesVariable)\nEOF\n"
+        script += "mount --all --fstab \"$\(fstabVariable)\"\n"
+        script += "if [ -n \"$\(rootVariable)\" ]; then umount -l \(SandboxMountTable.oldRoot); rmdir \(SandboxMountTable.oldRoot); fi\n"
         script += "echo namespaces\n"
         script += "if [ -n \"$\(networkVariable)\" ]; then read go; [ \"$go\" = go ]; printf '%s\\n' \"$\(networkVariable)\" | ip -batch -; fi\n"
         script += "echo ready; exec sleep infinity"
-        var arguments = ["--uts", "--ipc", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
-                         "--kill-child", "--", "/bin/sh", "-c", script, "sandbox", hostname]
-        for m in mounts {
-            // A source is found under the old root: links in its path are resolved on the host first.
-            let source = rootDirectory == nil ? m.source : URL(fileURLWithPath: m.source).resolvingSymlinksInPath().path
-            arguments += [source, m.target, m.readOnly ? "ro" : "rw"]
-        }
+        let arguments = ["--uts", "--ipc", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
+                         "--kill-child", "--", "/bin/sh", "-c", script, "sandbox", hostname] + table.directories
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = arguments
-        var environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot]
+        var environment = ["PATH": ContainerLaunch.defaultPath, markerVariable: runtimeRoot,
+                           filesVariable: table.files.joined(separator: "\n"), fstabVariable: mountsTable]
         if let network { environment[networkVariable] = network.podCommands.joined(separator: "\n") }
         if let rootDirectory { environment[rootVariable] = rootDirectory }
         process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = network == nil ? FileHandle.nullDevice : input
-        do { try process.run() } catch { throw StartError(description: "starting unshare: \(error)") }
+        let out: ChildPipe, err: ChildPipe, input: ChildPipe
+        do { out = try ChildPipe(); err = try ChildPipe(); input = try ChildPipe() } catch { throw StartError(description: error.description) }
+        process.standardOutput = out.fileHandleForWriting
+        process.standardError = err.fileHandleForWriting
+        process.standardInput = network == nil ? FileHandle.nullDevice : input.fileHandleForReading
+        let exited = DispatchGroup()
+        exited.enter()
+        process.terminationHandler = { _ in exited.leave() }
+        do {
+            try process.runWithoutInheritedDescriptors(closingInParent: [out.fileHandleForWriting, err.fileHandleForWriting, input.fileHandleForReading])
+        } catch {
+            throw StartError(description: "starting unshare: \(error)")
+        }
         func fail(_ reason: String) -> StartError {
             process.terminate()
             return StartError(description: reason)
@@ -138,14 +163,14 @@ public final class PodSandbox: @unchecked Sendable {
             try? input.fileHandleForWriting.close()
         }
         guard String(decoding: out.fileHandleForReading.readLine(), as: UTF8.self) == "ready" else { throw fail(failure()) }
-        return PodSandbox(pid: child, hostname: hostname, unshare: process)
+        return PodSandbox(pid: child, hostname: hostname, unshare: process, exited: exited)
     }
 
     /// Ends every process of the pod (the kernel kills a PID namespace's processes with its PID 1)
     /// and with them the namespaces and their mounts.
     public func stop() {
         signalStop()
-        unshare?.waitUntilExit()
+        if unshare != nil { exited.wait() }
     }
 
     /// `stop` without waiting: shutdown signals every pod first and then waits for them together.

@@ -17,7 +17,7 @@ public enum ProcessRuntimeProbe {
         trial.arguments = ["--uts", "--ipc", "--net", "--mount", "--pid", "--fork", "--mount-proc", "/bin/true"]
         trial.standardOutput = FileHandle.nullDevice
         trial.standardError = FileHandle.nullDevice
-        do { try trial.run() } catch { return "unshare to start (\(error))" }
+        do { try trial.runWithoutInheritedDescriptors() } catch { return "unshare to start (\(error))" }
         trial.waitUntilExit()
         return trial.terminationStatus == 0 ? nil : "Linux namespaces (unshare --uts --ipc --net --mount --pid failed)"
     }

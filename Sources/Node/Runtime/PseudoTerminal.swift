@@ -18,7 +18,7 @@ struct PseudoTerminal: @unchecked Sendable {
         var unlock: CInt = 0
         var number: CUnsignedInt = 0
         guard ioctl(fd, setPTYLock, &unlock) == 0, ioctl(fd, getPTYNumber, &number) == 0 else { close(fd); return nil }
-        let childFD = Glibc.open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
+        let childFD = Glibc.open("/dev/pts/\(number)", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard childFD >= 0 else { close(fd); return nil }
         return PseudoTerminal(parent: FileHandle(fileDescriptor: fd, closeOnDealloc: true),
                               child: FileHandle(fileDescriptor: childFD, closeOnDealloc: false))

@@ -36,9 +36,14 @@ extension ProcessPodTests {
     }
 
     func testAnExecPreStopHookRunsBeforeTheContainerEnds() throws {
-        let marker = "\(root)/prestop-ran"
+        // The marker reaches the host through a hostPath volume (the pod's root is its own).
+        let shared = "\(root)/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        let marker = "\(shared)/prestop-ran"
         try runPod("stopper", command: ["sleep", "300"],
-                   container: ["lifecycle": ["preStop": ["exec": ["command": ["sh", "-c", .string("echo bye > \(marker)")]]]]])
+                   spec: ["volumes": [["name": "shared", "hostPath": ["path": .string(shared)]]]],
+                   container: ["lifecycle": ["preStop": ["exec": ["command": ["sh", "-c", "echo bye > /shared/prestop-ran"]]]],
+                               "volumeMounts": [["name": "shared", "mountPath": "/shared"]]])
         _ = try cluster.store("pods").delete(namespace: "default", name: "stopper", options: DeleteOptions())
         waitUntil("gone", timeout: 20) { self.cluster.pod("stopper") == nil }
         XCTAssertEqual(RuntimeTestSupport.logText(marker), "bye\n")
