@@ -20,6 +20,8 @@ public final class APIServer: HTTPHandler, Sendable {
     let writePool: WritePool?
     let requestLog: RequestLog
     let maxInFlight: MaxInFlightLimit
+    /// What `/metrics` serves.
+    let metrics = APIServerMetrics()
     /// The cluster's adjustable clock with `serve --testing-clock`; nil (the endpoint is a 404) otherwise.
     let testingClock: (any TestingClock)?
 
@@ -78,7 +80,12 @@ public final class APIServer: HTTPHandler, Sendable {
         if case .stream(let stream) = response.body, !(stream is ListResponseStream) {
             var wrapped = response
             let entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
-            wrapped.body = .stream(LoggedWatchStream(stream, entry: entry, started: started, log: requestLog))
+            let labels = RequestMetrics.Labels(request: request, isWatch: true), requests = metrics.requests, status = response.status
+            requests.longRunning(labels, 1)
+            wrapped.body = .stream(LoggedWatchStream(stream, entry: entry, started: started, log: requestLog) { latency in
+                requests.longRunning(labels, -1)
+                requests.record(labels, code: status, latency: latency)
+            })
             served.seat?.release()
             return wrapped
         }
@@ -89,6 +96,7 @@ public final class APIServer: HTTPHandler, Sendable {
             served.seat?.release()
         }
         let latency = ContinuousClock.now - started
+        metrics.requests.record(RequestMetrics.Labels(request: request, isWatch: false), code: response.status, latency: latency)
         // Checked before the line is built: most requests are not logged, and this is the hot path.
         if requestLog.isLogged(status: response.status, latency: latency, isWatch: false) {
             requestLog.record(RequestLog.Entry(request: request, status: response.status, latency: latency, isWatch: false))
@@ -122,6 +130,8 @@ public final class APIServer: HTTPHandler, Sendable {
         switch path {
         case "/healthz", "/livez": return Health.answer(request, ready: true)
         case "/readyz": return Health.answer(request, ready: readiness.get())
+        case "/metrics":
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in metrics.scrape(inFlight: maxInFlight.counts, registry: registry) }
         case "/version":
             return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try Responses.object(Version.info, request: request) }
         case "/api", "/apis":

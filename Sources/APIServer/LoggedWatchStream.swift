@@ -13,9 +13,12 @@ final class LoggedWatchStream: ResponseStream, @unchecked Sendable {
     private let started: ContinuousClock.Instant
     private let entry: RequestLog.Entry
     private let log: RequestLog
+    /// Called once when the watch ends, with its duration (the request metrics).
+    private let ended: @Sendable (Duration) -> Void
 
-    init(_ inner: ResponseStream, entry: RequestLog.Entry, started: ContinuousClock.Instant, log: RequestLog) {
-        self.inner = inner; self.entry = entry; self.started = started; self.log = log
+    init(_ inner: ResponseStream, entry: RequestLog.Entry, started: ContinuousClock.Instant, log: RequestLog,
+         ended: @escaping @Sendable (Duration) -> Void = { _ in }) {
+        self.inner = inner; self.entry = entry; self.started = started; self.log = log; self.ended = ended
     }
 
     func attach(wake: @escaping @Sendable () -> Void) { inner.attach(wake: wake) }
@@ -50,5 +53,6 @@ final class LoggedWatchStream: ResponseStream, @unchecked Sendable {
         entry.watchEvents = events
         lock.unlock()
         log.record(entry)
+        ended(entry.latency)
     }
 }

@@ -1,0 +1,91 @@
+"""/metrics as kube-apiserver serves it, read with a real Prometheus text parser (prometheus_client's):
+request counts by upstream's labels match the requests this test made, with their latency histogram,
+in-flight and long-running gauges, stored objects per resource and the process collector."""
+
+import subprocess
+
+import requests
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from support import wait_for
+
+
+def scrape(server):
+    response = server.raw("GET", "/metrics")
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    return {family.name: family for family in text_string_to_metric_families(response.text)}
+
+
+def sample(families, family, name, **labels):
+    """The value of the sample `name` of `family` whose labels include `labels` (0 when there is none)."""
+    found = [s.value for s in families[family].samples if s.name == name and labels.items() <= s.labels.items()] \
+        if family in families else []
+    assert len(found) <= 1, found
+    return found[0] if found else 0
+
+
+def test_request_counts_and_latencies_match_the_requests_made(start_server):
+    server = start_server()
+    for _ in range(3):
+        assert server.raw("GET", "/api/v1/namespaces/default/configmaps/absent").status_code == 404
+    for _ in range(2):
+        assert server.raw("GET", "/api/v1/namespaces/default/configmaps").status_code == 200
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}}
+    assert server.raw("POST", "/api/v1/namespaces/default/configmaps", body).status_code == 201
+    assert server.raw("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", {**body, "metadata": {"name": "d"}}).status_code == 201
+    assert server.raw("GET", "/api/v1/nodes").status_code == 200
+
+    families = scrape(server)
+    common = {"group": "", "version": "v1", "resource": "configmaps", "subresource": "", "component": "apiserver"}
+    assert sample(families, "apiserver_request", "apiserver_request_total", verb="GET", scope="resource", code="404",
+                  dry_run="", **common) == 3
+    assert sample(families, "apiserver_request", "apiserver_request_total", verb="LIST", scope="namespace", code="200",
+                  **common) == 2
+    assert sample(families, "apiserver_request", "apiserver_request_total", verb="POST", scope="resource", code="201",
+                  dry_run="", **common) == 1
+    assert sample(families, "apiserver_request", "apiserver_request_total", verb="POST", code="201", dry_run="All",
+                  **common) == 1
+    assert sample(families, "apiserver_request", "apiserver_request_total", verb="LIST", scope="cluster", resource="nodes",
+                  code="200") == 1
+    # The histogram: one observation per request, in upstream's buckets.
+    assert sample(families, "apiserver_request_duration_seconds", "apiserver_request_duration_seconds_count",
+                  verb="GET", scope="resource", **common) == 3
+    assert sample(families, "apiserver_request_duration_seconds", "apiserver_request_duration_seconds_bucket",
+                  verb="GET", scope="resource", le="60.0", **common) == 3
+    assert families["apiserver_request_duration_seconds"].type == "histogram"
+    assert families["apiserver_request"].type == "counter"
+
+    assert sample(families, "apiserver_storage_objects", "apiserver_storage_objects", resource="configmaps") >= 1
+    assert sample(families, "apiserver_storage_objects", "apiserver_storage_objects", resource="namespaces") >= 4
+    assert sample(families, "apiserver_current_inflight_requests", "apiserver_current_inflight_requests",
+                  request_kind="readOnly") >= 1  # the scrape itself
+    assert sample(families, "process_resident_memory_bytes", "process_resident_memory_bytes") > 1 << 20
+    assert sample(families, "process_open_fds", "process_open_fds") > 3
+    assert sample(families, "process_start_time_seconds", "process_start_time_seconds") > 1.7e9
+
+
+def test_a_watch_counts_as_long_running_while_it_lasts_and_as_a_request_when_it_ends(start_server):
+    server = start_server()
+    watch = requests.get(server.url + "/api/v1/namespaces/default/configmaps?watch=true", stream=True, timeout=30)
+    labels = {"verb": "WATCH", "resource": "configmaps", "scope": "namespace"}
+    wait_for(lambda: sample(scrape(server), "apiserver_longrunning_requests", "apiserver_longrunning_requests", **labels) == 1,
+             10, "the watch counted as long-running")
+    watch.close()
+    wait_for(lambda: sample(scrape(server), "apiserver_longrunning_requests", "apiserver_longrunning_requests", **labels) == 0,
+             10, "the watch's end")
+    assert sample(scrape(server), "apiserver_request", "apiserver_request_total", code="200", **labels) == 1
+
+
+def test_kubectl_get_raw_metrics(server, kubectl_cache):
+    result = subprocess.run(["kubectl", "--kubeconfig", str(server.kubeconfig), f"--cache-dir={kubectl_cache}",
+                             "get", "--raw", "/metrics"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    names = {family.name for family in text_string_to_metric_families(result.stdout)}
+    assert {"apiserver_request", "apiserver_request_duration_seconds", "process_cpu_seconds"} <= names, names
+
+
+def test_metrics_takes_only_get(raw):
+    response = raw("POST", "/metrics")
+    assert response.status_code == 405
