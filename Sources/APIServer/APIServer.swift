@@ -126,6 +126,8 @@ public final class APIServer: HTTPHandler, Sendable {
             return try onlyGet(request) { () throws(APIError) -> HTTPResponse in openAPI.index(request: request) }
         case "/openapi/v2":
             throw APIError.pathNotFound
+        case "/openid/v1/jwks", "/.well-known/openid-configuration":
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try ServiceAccountIssuerDiscovery.serve(path, request: request, registry: registry) }
         default:
             if path.hasPrefix("/openapi/v3/") {
                 return try onlyGet(request) { () throws(APIError) -> HTTPResponse in

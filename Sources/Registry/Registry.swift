@@ -22,6 +22,7 @@ public final class Registry: Sendable {
     let watchHub: WatchHub
     let namespaceLifecycle: NamespaceLifecycle
     let podConnectionSlot = PodConnectionSlot()
+    let tokenIssuerSlot = TokenIssuerSlot()
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 

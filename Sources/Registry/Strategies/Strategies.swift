@@ -4,10 +4,16 @@ import APIMachinery
 public enum StrategyCatalog {
     public static let all: [any ResourceStrategy] = [
         ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), NamespaceStrategy(), NodeStrategy(),
-        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(), ServiceStrategy(),
+        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(),
+        ServiceAccountStrategy(), ServiceStrategy(),
         ControllerRevisionStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
+        ReviewStrategy(ResourceCatalog.selfSubjectReviews),
+        ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),
+        ReviewStrategy(ResourceCatalog.selfSubjectRulesReviews), ReviewStrategy(ResourceCatalog.subjectAccessReviews),
         LeaseStrategy(),
         EndpointSliceStrategy(),
+        PodDisruptionBudgetStrategy(),
+        ClusterRoleBindingStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), RoleStrategy(),
         StorageClassStrategy(),
     ]
 
