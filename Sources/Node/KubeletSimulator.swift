@@ -30,6 +30,8 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     /// Runs the pods that run for real (see `PodRuntimeMode`); nil: every pod is simulated.
     public let runtime: ProcessPodRuntime?
     private(set) var queue: WorkQueue<Informer.ObjectName>!
+    /// The tokens of pods' `serviceAccountToken` projections; set in `register`.
+    private(set) var tokens: ProjectedServiceAccountTokens?
     let state: Mutex<KubeletState>
 
     /// What the kubelet remembers of a pod between syncs.
@@ -60,6 +62,13 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     public func register(_ context: ControllerContext) {
         let queue = WorkQueue<Informer.ObjectName>(name: "kubelet", timers: context.timers)
         self.queue = queue
+        let registry = context.registry, timers = context.timers
+        tokens = ProjectedServiceAccountTokens(clock: { timers.now() }) { namespace, account, body throws(APIError) in
+            guard let requests = registry.tokenRequests else {
+                throw APIError.serviceUnavailable("the service account token signer is not running")
+            }
+            return try requests.create(namespace: namespace, name: account, body: body)
+        }
         runtime?.onContainerChange { namespace, name in queue.add(Informer.ObjectName(namespace: namespace, name: name)) }
         let nodes = Set(options.nodeNames)
         let mine: @Sendable (JSON) -> Bool = { nodes.contains(PodView($0).nodeName) }
@@ -199,6 +208,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             state.addresses[r.node]?.release(r.uid)
             return r
         }
+        if let removed { tokens?.forget(podUID: removed.uid) }
         if let removed, removed.runsProcesses { runtime?.remove(uid: removed.uid) }
     }
 }
