@@ -1,0 +1,95 @@
+import APIMachinery
+import APIServer
+import Credentials
+import Foundation
+import Registry
+import XCTest
+
+/// The identity endpoints through the API server's handler: discovery of the new kinds and
+/// subresources, TokenRequest with a real signer, the reviews (create only), eviction and the
+/// service account issuer discovery documents.
+final class IdentityAPITests: XCTestCase {
+    static let key = try! ServiceAccountSigningKey.generate()
+    var api: InProcessAPI!
+
+    override func setUpWithError() throws {
+        api = try InProcessAPI()
+        api.server.registry.connectTokenIssuer(JWTTokenGenerator(key: Self.key))
+    }
+
+    override func tearDown() { api.server.registry.stopWatches() }
+
+    func testDiscoveryNamesTheSubresourcesKinds() {
+        let core = api.call("GET", "/api/v1").json["resources"]?.arrayValue ?? []
+        let eviction = core.first { $0["name"] == "pods/eviction" }
+        XCTAssertEqual(eviction?["group"], "policy")
+        XCTAssertEqual(eviction?["kind"], "Eviction")
+        XCTAssertEqual(eviction?["verbs"], ["create"])
+        let token = core.first { $0["name"] == "serviceaccounts/token" }
+        XCTAssertEqual(token?["group"], "authentication.k8s.io")
+        XCTAssertEqual(token?["kind"], "TokenRequest")
+        XCTAssertEqual(core.first { $0["name"] == "serviceaccounts" }?["shortNames"], ["sa"])
+        let authz = api.call("GET", "/apis/authorization.k8s.io/v1").json["resources"]?.arrayValue ?? []
+        XCTAssertEqual(Set(authz.compactMap { $0["name"]?.stringValue }),
+                       ["localsubjectaccessreviews", "selfsubjectaccessreviews", "selfsubjectrulesreviews", "subjectaccessreviews"])
+        XCTAssertTrue(authz.allSatisfy { $0["verbs"] == ["create"] })
+        let policy = api.call("GET", "/apis/policy/v1").json["resources"]?.arrayValue ?? []
+        XCTAssertEqual(policy.first?["shortNames"], ["pdb"])
+    }
+
+    func testTokenRequestThroughTheHandler() {
+        api.call("POST", "/api/v1/namespaces/default/serviceaccounts",
+                 body: ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "builder"]])
+        let answer = api.call("POST", "/api/v1/namespaces/default/serviceaccounts/builder/token",
+                              body: ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": ["expirationSeconds": 900]])
+        XCTAssertEqual(answer.status, 201)
+        XCTAssertEqual(answer.json["kind"], "TokenRequest")
+        XCTAssertEqual(answer.json[path: "status", "token"]?.stringValue?.split(separator: ".").count, 3)
+        XCTAssertEqual(answer.json[path: "status", "expirationTimestamp"], "2023-11-14T22:28:20Z")
+        let missing = api.call("POST", "/api/v1/namespaces/default/serviceaccounts/nobody/token", body: [:])
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.json["message"], #"serviceaccounts "nobody" not found"#)
+        XCTAssertEqual(api.call("GET", "/api/v1/namespaces/default/serviceaccounts/builder/token").status, 405)
+    }
+
+    func testReviewsAreCreateOnly() {
+        let answer = api.call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                              body: ["apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"])
+        XCTAssertEqual(answer.status, 201)
+        XCTAssertEqual(answer.json[path: "status", "userInfo", "username"], "system:anonymous")
+        XCTAssertEqual(api.call("GET", "/apis/authentication.k8s.io/v1/selfsubjectreviews").status, 405)
+        XCTAssertEqual(api.call("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews/x").status, 405)
+        let wrongKind = api.call("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                                 body: ["apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                                        "spec": ["resourceAttributes": ["verb": "get"]]])
+        XCTAssertEqual(wrongKind.status, 400)
+        // Nothing is stored: the namespace's content is unchanged.
+        let local = api.call("POST", "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews",
+                             body: ["spec": ["user": "alice", "resourceAttributes": ["namespace": "default", "verb": "get"]]])
+        XCTAssertEqual(local.status, 201)
+        XCTAssertEqual(local.json[path: "metadata", "namespace"], "default")
+        XCTAssertEqual(local.json["status"], ["allowed": true])
+    }
+
+    func testEvictionAndIssuerDiscovery() {
+        api.call("POST", "/api/v1/namespaces/default/pods",
+                 body: ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web"],
+                        "spec": ["containers": [["name": "c", "image": "nginx"]]]])
+        let mismatch = api.call("POST", "/api/v1/namespaces/default/pods/web/eviction",
+                                body: ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": "other"]])
+        XCTAssertEqual(mismatch.status, 400)
+        XCTAssertEqual(mismatch.json["message"], "name in URL does not match name in Eviction object")
+        let evicted = api.call("POST", "/api/v1/namespaces/default/pods/web/eviction",
+                               body: ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": "web"],
+                                      "deleteOptions": ["gracePeriodSeconds": 0]])
+        XCTAssertEqual(evicted.status, 201)
+        XCTAssertEqual(evicted.json, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
+        XCTAssertEqual(api.call("GET", "/api/v1/namespaces/default/pods/web").status, 404)
+
+        let jwks = api.call("GET", "/openid/v1/jwks")
+        XCTAssertEqual(jwks.header("Content-Type"), "application/jwk-set+json")
+        XCTAssertEqual(jwks.json["keys"]?.arrayValue?.first?["kid"], .string(Self.key.keyID))
+        XCTAssertEqual(api.call("GET", "/.well-known/openid-configuration").json["issuer"], "https://kubernetes.default.svc.cluster.local")
+        XCTAssertEqual(api.call("POST", "/openid/v1/jwks").status, 405)
+    }
+}
