@@ -60,6 +60,7 @@ API_DOCUMENT_TYPES = [
     # Create-only kinds: subresources and reviews (never listed).
     "io.k8s.api.authentication.v1.TokenRequest",
     "io.k8s.api.authentication.v1.SelfSubjectReview",
+    "io.k8s.api.authentication.v1.TokenReview",
     "io.k8s.api.policy.v1.Eviction",
     "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
     "io.k8s.api.authorization.v1.SelfSubjectRulesReview",

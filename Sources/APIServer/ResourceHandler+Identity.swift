@@ -12,6 +12,12 @@ extension ResourceHandler {
         if review.resource.namespaced, namespace == nil { throw APIError.methodNotAllowed }
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
         let body = try BodyReader.read(request, patch: false).body
+        if review.resource.kind == "TokenReview" {
+            guard let tokens = server.registry.tokenReviews else {
+                throw APIError.serviceUnavailable("the service account token signer is not running")
+            }
+            return Responses.encode(try tokens.create(body: body.value), bytes: nil, format: format, status: 201)
+        }
         let answer = try review.create(namespace: namespace, body: body.value, user: .anonymous)
         return Responses.encode(answer, bytes: nil, format: format, status: 201)
     }

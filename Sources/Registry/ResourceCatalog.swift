@@ -79,6 +79,7 @@ public enum ResourceCatalog {
     }
 
     // Reviews: create-only, never stored (upstream's rest.Creater without storage); served by ReviewStore.
+    public static let tokenReviews = review("authentication.k8s.io", "TokenReview", "tokenreviews", namespaced: false)
     public static let selfSubjectReviews = review("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", namespaced: false)
     public static let localSubjectAccessReviews = review("authorization.k8s.io", "LocalSubjectAccessReview",
                                                          "localsubjectaccessreviews", namespaced: true)
@@ -98,7 +99,7 @@ public enum ResourceCatalog {
         configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
         secrets, serviceAccounts, services,
         controllerRevisions, deployments, replicaSets, statefulSets,
-        selfSubjectReviews,
+        selfSubjectReviews, tokenReviews,
         localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
         leases,
         endpointSlices,

@@ -93,3 +93,64 @@ final class IdentityAPITests: XCTestCase {
         XCTAssertEqual(api.call("POST", "/openid/v1/jwks").status, 405)
     }
 }
+
+/// TokenReview with the real signer: who a token authenticates as, and why one does not.
+final class TokenReviewAPITests: XCTestCase {
+    var api: InProcessAPI!
+
+    override func setUpWithError() throws {
+        api = try InProcessAPI()
+        api.server.registry.connectTokenIssuer(JWTTokenGenerator(key: IdentityAPITests.key))
+        api.call("POST", "/api/v1/namespaces/default/serviceaccounts",
+                 body: ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "builder"]])
+    }
+
+    override func tearDown() { api.server.registry.stopWatches() }
+
+    func token(_ spec: JSON = [:]) -> String {
+        api.call("POST", "/api/v1/namespaces/default/serviceaccounts/builder/token", body: ["spec": spec])
+            .json[path: "status", "token"]?.stringValue ?? ""
+    }
+
+    func review(_ token: String, audiences: [String] = []) -> JSON {
+        var spec: JSONObject = ["token": .string(token)]
+        if !audiences.isEmpty { spec["audiences"] = .array(audiences.map { .string($0) }) }
+        let answer = api.call("POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                              body: ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": .object(spec)])
+        XCTAssertEqual(answer.status, 201, answer.text)
+        return answer.json["status"] ?? .null
+    }
+
+    func testAValidTokenAuthenticatesAsItsAccount() throws {
+        let status = review(token())
+        XCTAssertEqual(status["authenticated"], true)
+        XCTAssertEqual(status[path: "user", "username"], "system:serviceaccount:default:builder")
+        XCTAssertEqual(status[path: "user", "groups"], ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"])
+        let uid = api.call("GET", "/api/v1/namespaces/default/serviceaccounts/builder").json[path: "metadata", "uid"]
+        XCTAssertEqual(status[path: "user", "uid"], uid)
+        XCTAssertEqual(status[path: "user", "extra", "authentication.kubernetes.io/credential-id"]?.arrayValue?.first?.stringValue?.hasPrefix("JTI="), true)
+        XCTAssertNil(status["audiences"])
+        XCTAssertEqual(review(token(["audiences": ["vault"]]), audiences: ["vault", "other"])["audiences"], ["vault"])
+    }
+
+    func testRefusals() {
+        let issued = token()
+        XCTAssertEqual(review("not-a-token")["error"], "invalid bearer token")
+        let parts = issued.split(separator: ".")
+        XCTAssertEqual(review("\(parts[0]).\(parts[1]).\(String(parts[2].reversed()))")["error"],
+                       "[invalid bearer token, square/go-jose: error in cryptographic primitive]")
+        XCTAssertEqual(review(issued, audiences: ["vault"])["error"],
+                       #"[invalid bearer token, token audiences ["https://kubernetes.default.svc.cluster.local"] is invalid for the target audiences ["vault"]]"#)
+        api.clock.current = api.clock.current.addingTimeInterval(3600 + 61)
+        XCTAssertEqual(review(issued)["error"], "[invalid bearer token, service account token has expired]")
+        XCTAssertEqual(review(issued)["authenticated"], false)
+        api.clock.current = api.clock.current.addingTimeInterval(-(3600 + 61))
+        api.call("DELETE", "/api/v1/namespaces/default/serviceaccounts/builder")
+        api.call("POST", "/api/v1/namespaces/default/serviceaccounts",
+                 body: ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "builder"]])
+        XCTAssertEqual(review(issued)["error"]?.stringValue?.contains("does not match claim"), true)
+        let empty = api.call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", body: ["spec": [:]])
+        XCTAssertEqual(empty.status, 400)
+        XCTAssertEqual(empty.json["message"], "token is required for TokenReview in authentication")
+    }
+}

@@ -15,6 +15,9 @@ final class ReviewAndTokenStoreTests: XCTestCase {
         let issuer = "https://kubernetes.default.svc.cluster.local"
         var apiAudiences: [String] { [issuer] }
         func generateToken(_ claims: ServiceAccountTokenClaims) throws -> String { self.claims.append(claims); return "signed" }
+        func verifyToken(_ token: String, audiences: [String], now: Date) throws(TokenRejection) -> ServiceAccountTokenClaims {
+            throw .notOurs
+        }
         func jwks() throws -> JSON { ["keys": []] }
         func openIDConfiguration(jwksURI: String) -> JSON { [:] }
     }

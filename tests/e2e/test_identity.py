@@ -106,6 +106,15 @@ def test_create_sa_and_token_decodes_and_verifies(kubectl, ns, raw, tmp_path):
     assert verify_rs256(token, jwk, tmp_path)
     tampered = token.rsplit(".", 1)[0][:-2] + "AA." + token.rsplit(".", 1)[1]
     assert not verify_rs256(tampered, jwk, tmp_path)
+    # The server itself says whom the token authenticates (TokenReview), and that a tampered one does not.
+    reviewed = raw("POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                   {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+                    "spec": {"token": token, "audiences": ["https://example.com"]}})
+    assert reviewed.status_code == 201
+    assert reviewed.json()["status"]["authenticated"] is True
+    assert reviewed.json()["status"]["user"]["username"] == f"system:serviceaccount:{ns}:builder"
+    refused = raw("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {"spec": {"token": tampered}}).json()["status"]
+    assert refused["authenticated"] is False and "invalid bearer token" in refused["error"]
     discovery = raw("GET", "/.well-known/openid-configuration").json()
     assert discovery["issuer"] == "https://kubernetes.default.svc.cluster.local"
     assert discovery["jwks_uri"].endswith("/openid/v1/jwks")

@@ -34,6 +34,9 @@ io.k8s.api.authentication.v1.SelfSubjectReviewStatus 1:userInfo:-:m:io.k8s.api.a
 io.k8s.api.authentication.v1.TokenRequest 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authentication.v1.TokenRequestSpec 3:status:-:m:io.k8s.api.authentication.v1.TokenRequestStatus
 io.k8s.api.authentication.v1.TokenRequestSpec 1:audiences:r:s 4:expirationSeconds:p:i64 3:boundObjectRef:-:m:io.k8s.api.authentication.v1.BoundObjectReference
 io.k8s.api.authentication.v1.TokenRequestStatus 1:token:z:s 2:expirationTimestamp:-:time
+io.k8s.api.authentication.v1.TokenReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authentication.v1.TokenReviewSpec 3:status:-:m:io.k8s.api.authentication.v1.TokenReviewStatus
+io.k8s.api.authentication.v1.TokenReviewSpec 1:token:-:s 2:audiences:r:s
+io.k8s.api.authentication.v1.TokenReviewStatus 1:authenticated:-:b 2:user:-:m:io.k8s.api.authentication.v1.UserInfo 4:audiences:r:s 3:error:-:s
 io.k8s.api.authentication.v1.UserInfo 1:username:-:s 2:uid:-:s 3:groups:r:s 4:extra:-:M:m:io.k8s.api.authentication.v1.ExtraValue
 io.k8s.api.authorization.v1.ExtraValue 1:items:r:s
 io.k8s.api.authorization.v1.FieldSelectorAttributes 1:rawSelector:-:s 2:requirements:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement

@@ -47,10 +47,21 @@ public protocol ServiceAccountTokenIssuer: Sendable {
     /// The audiences a request without any gets (kube-apiserver's --api-audiences, the issuer by default).
     var apiAudiences: [String] { get }
     func generateToken(_ claims: ServiceAccountTokenClaims) throws -> String
+    /// Checks a token's signature, issuer, validity and audiences (the JWT authenticator's part;
+    /// TokenReviewStore then checks the objects it names still exist).
+    func verifyToken(_ token: String, audiences: [String], now: Date) throws(TokenRejection) -> ServiceAccountTokenClaims
     /// `/openid/v1/jwks`: the public keys that verify the tokens.
     func jwks() throws -> JSON
     /// `/.well-known/openid-configuration`, upstream's OIDC discovery document.
     func openIDConfiguration(jwksURI: String) -> JSON
+}
+
+/// Why a bearer token does not authenticate.
+public enum TokenRejection: Error, Sendable, Equatable {
+    /// Not a token of this issuer (malformed, or another issuer's): no authenticator claims it.
+    case notOurs
+    /// This issuer's token, refused for the reason given (upstream's validator wording).
+    case invalid(String)
 }
 
 /// Where the Registry keeps the token issuer: wired at start-up once the key is loaded.

@@ -7,9 +7,10 @@ public struct UserInfo: Sendable, Equatable {
     public var username: String
     public var uid: String
     public var groups: [String]
+    public var extra: [String: [String]]
 
-    public init(username: String, uid: String = "", groups: [String]) {
-        self.username = username; self.uid = uid; self.groups = groups
+    public init(username: String, uid: String = "", groups: [String], extra: [String: [String]] = [:]) {
+        self.username = username; self.uid = uid; self.groups = groups; self.extra = extra
     }
 
     public static let anonymous = UserInfo(username: "system:anonymous", groups: ["system:unauthenticated"])
@@ -19,6 +20,11 @@ public struct UserInfo: Sendable, Equatable {
         var object: JSONObject = ["username": .string(username)]
         if !uid.isEmpty { object["uid"] = .string(uid) }
         if !groups.isEmpty { object["groups"] = .array(groups.map { .string($0) }) }
+        if !extra.isEmpty {
+            object["extra"] = .object(JSONObject(uniqueKeysWithValues: extra.keys.sorted().map { key in
+                (key, JSON.array(extra[key]!.map { .string($0) }))
+            }))
+        }
         return .object(object)
     }
 }

@@ -7,7 +7,7 @@ public enum StrategyCatalog {
         PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(),
         ServiceAccountStrategy(), ServiceStrategy(),
         ControllerRevisionStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
-        ReviewStrategy(ResourceCatalog.selfSubjectReviews),
+        ReviewStrategy(ResourceCatalog.selfSubjectReviews), ReviewStrategy(ResourceCatalog.tokenReviews),
         ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),
         ReviewStrategy(ResourceCatalog.selfSubjectRulesReviews), ReviewStrategy(ResourceCatalog.subjectAccessReviews),
         LeaseStrategy(),
