@@ -25,6 +25,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     public static let readyAnnotation = "kubelite.dev/ready"
     public static let phaseAnnotation = "kubelite.dev/phase"
     static let pods = GroupResource(group: "", resource: "pods")
+    static let configMaps = GroupResource(group: "", resource: "configmaps")
 
     public let options: SimulatedNodeOptions
     /// Runs the pods that run for real (see `PodRuntimeMode`); nil: every pod is simulated.
@@ -76,6 +77,15 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             added: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
             updated: { _, pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
             deleted: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } }))
+        // Every pod's API-access volume needs its namespace's kube-root-ca.crt, which the publisher
+        // writes just after the namespace appears. A pod that raced it failed its mount and would
+        // wait out the 10 s retry; upstream's volume manager retries within half a second, so the
+        // pods of the namespace are synced again as soon as it exists.
+        let pods = context.informer(Self.pods)
+        context.informer(Self.configMaps).addHandler(Informer.Handler(added: { map in
+            guard map.meta.name == "kube-root-ca.crt" else { return }
+            for pod in pods.list(namespace: map.meta.namespace) where mine(pod) { queue.add(Scheduler.key(pod)) }
+        }))
     }
 
     public func start(_ context: ControllerContext) {
