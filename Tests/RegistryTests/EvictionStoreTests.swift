@@ -54,6 +54,9 @@ final class EvictionStoreTests: XCTestCase {
         XCTAssertTrue(errors[0].hasSuffix("minAvailable and maxUnavailable cannot be both set"), errors[0])
         XCTAssertEqual(errors[1], #"spec.maxUnavailable: Invalid value: "150%": must not be greater than 100%"#)
         XCTAssertEqual(errors[2], #"spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes": supported values: "AlwaysAllow", "IfHealthyBudget""#)
+        let negative = json(#"{"metadata":{"name":"p","namespace":"d"},"spec":{"minAvailable":1},"status":{"disruptionsAllowed":-1}}"#)
+        XCTAssertEqual(update(PodDisruptionBudgetStrategy(), negative, old: negative).errors,
+                       ["status.disruptionsAllowed: Invalid value: -1: must be greater than or equal to 0"])
         XCTAssertEqual(PodDisruptionBudgetTable.columns.map(\.name), ["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"])
         let budget = json(#"{"metadata":{"name":"p"},"spec":{"maxUnavailable":"25%"},"status":{"disruptionsAllowed":2}}"#)
         XCTAssertEqual(PodDisruptionBudgetTable.cells(budget, now: Date()), ["p", "N/A", "25%", 2, "<unknown>"])

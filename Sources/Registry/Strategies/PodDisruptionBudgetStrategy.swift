@@ -38,6 +38,16 @@ public struct PodDisruptionBudgetStrategy: ResourceStrategy {
         return errs
     }
 
+    /// The spec as on create (policy/v1 budgets may change it), and ValidatePodDisruptionBudgetStatusUpdate's
+    /// non-negative counts (the status subresource passes here too).
+    public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
+        var errs = validate(object)
+        for field in ["disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"] {
+            errs += FieldValidation.nonnegative(object[path: "status", field], FieldPath("status").child(field))
+        }
+        return errs
+    }
+
     /// A short Go-like rendering of the spec for the one error upstream reports on the whole spec.
     static func goSpec(_ spec: JSON) -> String {
         "policy.PodDisruptionBudgetSpec{MinAvailable:\(FieldError.render(spec["minAvailable"])), "
