@@ -19,20 +19,40 @@ extension JWTTokenGenerator {
               let payload = try? JSONParser.parse(Array(payloadData)).value else {
             throw .notOurs
         }
+        let legacy = payload["iss"]?.stringValue == LegacyServiceAccountTokenClaims.issuer
         // Another issuer's token is left to other authenticators (here: none).
-        guard payload["iss"]?.stringValue == issuer, payload["kubernetes.io"] != nil else { throw .notOurs }
+        guard legacy || (payload["iss"]?.stringValue == issuer && payload["kubernetes.io"] != nil) else { throw .notOurs }
         guard header["alg"]?.stringValue == "RS256" else { throw .invalid("unexpected signature algorithm") }
         let signature = _RSA.Signing.RSASignature(rawRepresentation: signatureData)
         let signed = Data("\(parts[0]).\(parts[1])".utf8)
         guard key.privateKey.publicKey.isValidSignature(signature, for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5) else {
             throw .invalid("square/go-jose: error in cryptographic primitive")
         }
+        if legacy { return try legacyClaims(payload, audiences: audiences) }
         guard let claims = Self.claims(payload) else { throw .invalid("service account token claims could not be read") }
         if now.timeIntervalSince(claims.expiresAt) > Self.leeway { throw .invalid("service account token has expired") }
         if claims.issuedAt.timeIntervalSince(now) > Self.leeway { throw .invalid("service account token is not valid yet") }
         if !audiences.isEmpty, Set(audiences).isDisjoint(with: claims.audiences) {
             throw .invalid("token audiences \(Self.goStrings(claims.audiences)) is invalid for the target audiences \(Self.goStrings(audiences))")
         }
+        return claims
+    }
+
+    /// A legacy token names no audience: it is good for the API server's own (its implicit audiences).
+    func legacyClaims(_ payload: JSON, audiences: [String]) throws(TokenRejection) -> ServiceAccountTokenClaims {
+        func claim(_ name: String) -> String { payload["kubernetes.io/serviceaccount/\(name)"]?.stringValue ?? "" }
+        let namespace = claim("namespace"), account = claim("service-account.name"), secret = claim("secret.name")
+        guard !namespace.isEmpty, !account.isEmpty, !secret.isEmpty else {
+            throw .invalid("service account token claims could not be read")
+        }
+        if !audiences.isEmpty, Set(audiences).isDisjoint(with: apiAudiences) {
+            throw .invalid("token audiences \(Self.goStrings(apiAudiences)) is invalid for the target audiences \(Self.goStrings(audiences))")
+        }
+        var claims = ServiceAccountTokenClaims(
+            issuer: LegacyServiceAccountTokenClaims.issuer, audiences: apiAudiences, issuedAt: .distantPast, expiresAt: .distantFuture,
+            namespace: namespace, serviceAccount: .init(name: account, uid: claim("service-account.uid")),
+            secret: .init(name: secret, uid: ""), id: "")
+        claims.legacy = true
         return claims
     }
 

@@ -23,6 +23,20 @@ public struct JWTTokenGenerator: ServiceAccountTokenIssuer {
         return input + "." + Base64URLText.encode(signature)
     }
 
+    public func generateLegacyToken(_ claims: LegacyServiceAccountTokenClaims) throws -> String {
+        let header: JSON = ["alg": "RS256", "kid": .string(key.keyID)]
+        let payload: JSON = [
+            "iss": .string(LegacyServiceAccountTokenClaims.issuer),
+            "kubernetes.io/serviceaccount/namespace": .string(claims.namespace),
+            "kubernetes.io/serviceaccount/secret.name": .string(claims.secretName),
+            "kubernetes.io/serviceaccount/service-account.name": .string(claims.serviceAccountName),
+            "kubernetes.io/serviceaccount/service-account.uid": .string(claims.serviceAccountUID),
+            "sub": .string(claims.subject),
+        ]
+        let input = Self.segment(header) + "." + Self.segment(payload)
+        return input + "." + Base64URLText.encode(try key.sign(Data(input.utf8)))
+    }
+
     static func segment(_ value: JSON) -> String {
         Base64URLText.encode(Data(JSONWriter.encode(value)))
     }

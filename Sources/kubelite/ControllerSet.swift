@@ -10,7 +10,7 @@ enum ControllerSet {
                     runtime: ProcessPodRuntime? = nil, rootCA: String) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
          ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
-         ClusterRoleAggregationController(),
+         ClusterRoleAggregationController(), TokensController(rootCA: rootCA),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]

@@ -84,4 +84,45 @@ final class IdentityControllersTests: XCTestCase {
                      namespace: nil, group: "rbac.authorization.k8s.io")
         XCTAssertTrue(waitUntil("a new part joins") { rules() == [pods, secrets, nodes] })
     }
+
+    /// Signs nothing: legacy tokens read back as their claims.
+    struct LegacyIssuer: ServiceAccountTokenIssuer {
+        let issuer = "https://kubernetes.default.svc.cluster.local"
+        var apiAudiences: [String] { [issuer] }
+        func generateToken(_ claims: ServiceAccountTokenClaims) throws -> String { "bound" }
+        func generateLegacyToken(_ claims: LegacyServiceAccountTokenClaims) throws -> String {
+            "legacy:\(claims.namespace):\(claims.serviceAccountName):\(claims.serviceAccountUID):\(claims.secretName)"
+        }
+        func verifyToken(_ token: String, audiences: [String], now: Date) throws(TokenRejection) -> ServiceAccountTokenClaims { throw .notOurs }
+        func jwks() throws -> JSON { ["keys": []] }
+        func openIDConfiguration(jwksURI: String) -> JSON { [:] }
+    }
+
+    func testTokenSecretsAreFilledAndGoWithTheirAccount() throws {
+        let h = try ControllerHarness()
+        defer { h.registry.stopWatches() }
+        h.registry.connectTokenIssuer(LegacyIssuer())
+        ControllerManager.start([TokensController(rootCA: Self.rootCA)], context: h.context)
+        let account = try h.create("serviceaccounts", ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "ci"]])
+        func secret(_ name: String, for account: String) -> JSON {
+            ["apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+             "metadata": ["name": .string(name), "annotations": ["kubernetes.io/service-account.name": .string(account)]]]
+        }
+        try h.create("secrets", secret("ci-token", for: "ci"))
+        func decoded(_ key: String) -> String? {
+            h.get("secrets", "ci-token")?[path: "data", key]?.stringValue.flatMap { Data(base64Encoded: $0) }
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+        XCTAssertTrue(waitUntil("token filled") { decoded("token") != nil })
+        XCTAssertEqual(decoded("token"), "legacy:default:ci:\(account.meta.uid):ci-token")
+        XCTAssertEqual(decoded("ca.crt"), Self.rootCA)
+        XCTAssertEqual(decoded("namespace"), "default")
+        XCTAssertEqual(h.get("secrets", "ci-token")?.meta.annotations["kubernetes.io/service-account.uid"], account.meta.uid)
+
+        // A Secret for an account that does not exist is deleted, and so are a deleted account's.
+        try h.create("secrets", secret("orphan-token", for: "nobody"))
+        XCTAssertTrue(waitUntil("orphan deleted") { h.get("secrets", "orphan-token") == nil })
+        _ = try h.store("serviceaccounts").delete(namespace: "default", name: "ci", options: DeleteOptions())
+        XCTAssertTrue(waitUntil("token secret deleted with its account") { h.get("secrets", "ci-token") == nil })
+    }
 }

@@ -16,6 +16,7 @@ enum NodeTestIdentity {
         func verifyToken(_ token: String, audiences: [String], now: Date) throws(TokenRejection) -> ServiceAccountTokenClaims {
             throw .notOurs
         }
+        func generateLegacyToken(_ claims: LegacyServiceAccountTokenClaims) throws -> String { "legacy-\(claims.secretName)" }
         func jwks() throws -> JSON { ["keys": []] }
         func openIDConfiguration(jwksURI: String) -> JSON { [:] }
     }

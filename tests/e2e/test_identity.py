@@ -120,6 +120,29 @@ def test_create_sa_and_token_decodes_and_verifies(kubectl, ns, raw, tmp_path):
     assert discovery["jwks_uri"].endswith("/openid/v1/jwks")
 
 
+def test_long_lived_token_secret(kubectl, ns, raw):
+    kubectl("create", "sa", "ci")
+    kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+        "metadata": {"name": "ci-token", "annotations": {"kubernetes.io/service-account.name": "ci"}}}))
+    secret = wait_for(lambda: (s := kubectl.json("get", "secret", "ci-token")).get("data", {}).get("token") and s, 20,
+                      "the tokens controller to fill the Secret")
+    token = base64.b64decode(secret["data"]["token"]).decode()
+    _, claims, _ = jwt_parts(token)
+    assert claims["iss"] == "kubernetes/serviceaccount"
+    assert claims["kubernetes.io/serviceaccount/secret.name"] == "ci-token"
+    assert base64.b64decode(secret["data"]["namespace"]).decode() == ns
+    assert base64.b64decode(secret["data"]["ca.crt"]).decode().startswith("-----BEGIN CERTIFICATE-----")
+    described = kubectl("describe", "sa", "ci")
+    assert "Tokens:              ci-token" in described, described
+    review = raw("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {"spec": {"token": token}}).json()["status"]
+    assert review["authenticated"] is True and review["user"]["username"] == f"system:serviceaccount:{ns}:ci"
+    kubectl("delete", "sa", "ci")
+    wait_for(lambda: kubectl.run("get", "secret", "ci-token").returncode != 0, 20, "the Secret deleted with its account")
+    gone = raw("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {"spec": {"token": token}}).json()["status"]
+    assert gone["authenticated"] is False
+
+
 def test_token_request_refusals(kubectl, ns, raw):
     missing = kubectl.run("create", "token", "nobody")
     assert missing.returncode != 0

@@ -26,6 +26,9 @@ public struct ServiceAccountTokenClaims: Sendable, Equatable {
     public var node: Reference?
     /// The token's id (`jti`), a random UUID.
     public var id: String
+    /// A legacy Secret-based token (issuer `kubernetes/serviceaccount`): valid while its Secret
+    /// (`secret`, by name) holds it, with no expiry.
+    public var legacy = false
 
     public init(issuer: String, audiences: [String], issuedAt: Date, expiresAt: Date, warnAfter: Date? = nil,
                 namespace: String, serviceAccount: Reference, pod: Reference? = nil, secret: Reference? = nil,
@@ -39,6 +42,22 @@ public struct ServiceAccountTokenClaims: Sendable, Equatable {
     public var subject: String { "system:serviceaccount:\(namespace):\(serviceAccount.name)" }
 }
 
+/// What a legacy Secret-based token says: the account and the Secret holding the token.
+public struct LegacyServiceAccountTokenClaims: Sendable, Equatable {
+    public static let issuer = "kubernetes/serviceaccount"
+    public var namespace: String
+    public var serviceAccountName: String
+    public var serviceAccountUID: String
+    public var secretName: String
+
+    public init(namespace: String, serviceAccountName: String, serviceAccountUID: String, secretName: String) {
+        self.namespace = namespace; self.serviceAccountName = serviceAccountName
+        self.serviceAccountUID = serviceAccountUID; self.secretName = secretName
+    }
+
+    public var subject: String { "system:serviceaccount:\(namespace):\(serviceAccountName)" }
+}
+
 /// Signs service account tokens (upstream's TokenGenerator). The Registry's TokenRequest store
 /// builds the claims; the signer (the Credentials module, with the cluster's key) turns them into a JWT.
 public protocol ServiceAccountTokenIssuer: Sendable {
@@ -47,6 +66,9 @@ public protocol ServiceAccountTokenIssuer: Sendable {
     /// The audiences a request without any gets (kube-apiserver's --api-audiences, the issuer by default).
     var apiAudiences: [String] { get }
     func generateToken(_ claims: ServiceAccountTokenClaims) throws -> String
+    /// A legacy, never-expiring token for a `kubernetes.io/service-account-token` Secret (the tokens
+    /// controller's; pkg/serviceaccount/legacy.go's claims, issuer `kubernetes/serviceaccount`).
+    func generateLegacyToken(_ claims: LegacyServiceAccountTokenClaims) throws -> String
     /// Checks a token's signature, issuer, validity and audiences (the JWT authenticator's part;
     /// TokenReviewStore then checks the objects it names still exist).
     func verifyToken(_ token: String, audiences: [String], now: Date) throws(TokenRejection) -> ServiceAccountTokenClaims

@@ -22,7 +22,7 @@ public struct TokenReviewStore: Sendable {
         var status: JSONObject = [:]
         do {
             let claims = try issuer.verifyToken(token, audiences: audiences, now: registry.clock.now())
-            let user = try validate(claims)
+            let user = try validate(claims, token: token)
             status["authenticated"] = true
             status["user"] = user.json
             if !requested.isEmpty { status["audiences"] = .array(claims.audiences.filter(requested.contains).map { .string($0) }) }
@@ -39,7 +39,7 @@ public struct TokenReviewStore: Sendable {
     }
 
     /// The validator: the objects the token names must still be the ones it was issued for.
-    func validate(_ claims: ServiceAccountTokenClaims) throws(TokenRejection) -> UserInfo {
+    func validate(_ claims: ServiceAccountTokenClaims, token: String) throws(TokenRejection) -> UserInfo {
         let namespace = claims.namespace
         let now = registry.clock.now()
         func lookup(_ plural: String, _ namespace: String?, _ name: String) -> JSON? {
@@ -56,7 +56,13 @@ public struct TokenReviewStore: Sendable {
             throw .invalid("service account UID (\(account.meta.uid)) does not match claim (\(claims.serviceAccount.uid))")
         }
         var extra: [String: [String]] = [:]
-        if let ref = claims.secret {
+        if claims.legacy, let ref = claims.secret {
+            // The legacy validator: the Secret must still hold this very token.
+            let stored = lookup("secrets", namespace, ref.name)?[path: "data", "token"]?.stringValue
+                .flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+            guard let stored else { throw .invalid("secrets \(FieldError.quote(ref.name)) not found") }
+            if stored != token { throw .invalid("Token does not match server's copy") }
+        } else if let ref = claims.secret {
             guard let secret = lookup("secrets", namespace, ref.name), !goneLongAgo(secret) else {
                 throw .invalid("service account token has been invalidated")
             }
