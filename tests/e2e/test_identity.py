@@ -6,13 +6,14 @@ authorizing everything answers an anonymous request, the bootstrap cluster roles
 
 import base64
 import json
+import os
+import stat
 import subprocess
-import time
 
 from kubernetes import client as k8s_client
 from kubernetes import utils as k8s_utils
 
-from support import assert_status, parse_table, wait_for
+from support import Server, assert_status, kubelite_binary, parse_table, wait_for
 
 
 def b64url_decode(segment):
@@ -278,3 +279,37 @@ roleRef:
     assert binding.role_ref.name == "deployments-editor" and binding.subjects[0].name == "deployer"
     assert rbac.read_namespaced_role("deployments-editor", ns).rules[0].resources == ["deployments"]
     assert clients.core.read_namespaced_service_account("deployer", ns).metadata.uid
+
+
+def test_signing_key_and_ca_survive_a_restart(tmp_path):
+    """The key and the CA are made once per data directory (0600 keys): a token from before a restart still
+    authenticates, kube-root-ca.crt keeps its certificate, and a key file that does not parse stops startup."""
+    data_dir = tmp_path / "data"
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+    first = Server(tmp_path / "a", ["--data-dir", data_dir]).start()
+    try:
+        first.raw("POST", "/api/v1/namespaces/default/serviceaccounts",
+                  {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "keeper"}})
+        token = first.raw("POST", "/api/v1/namespaces/default/serviceaccounts/keeper/token", {"spec": {}}).json()["status"]["token"]
+        ca = wait_for(lambda: (r := first.raw("GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt")).status_code == 200
+                      and r.json()["data"]["ca.crt"], 20, "kube-root-ca.crt")
+    finally:
+        first.stop()
+    for name, mode in [("sa.key", 0o600), ("ca.key", 0o600), ("ca.crt", 0o644)]:
+        assert stat.S_IMODE(os.stat(data_dir / "pki" / name).st_mode) == mode, name
+    assert stat.S_IMODE(os.stat(data_dir / "pki").st_mode) == 0o700
+
+    second = Server(tmp_path / "b", ["--data-dir", data_dir]).start()
+    try:
+        review = second.raw("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {"spec": {"token": token}}).json()["status"]
+        assert review["authenticated"] is True, review
+        assert second.raw("GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt").json()["data"]["ca.crt"] == ca
+    finally:
+        second.stop()
+
+    (data_dir / "pki" / "sa.key").write_text("not a key")
+    result = subprocess.run([kubelite_binary(), "serve", "--port", "0", "--dns-port=-1", "--data-dir", str(data_dir)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "sa.key is not an RSA private key" in result.stdout + result.stderr
