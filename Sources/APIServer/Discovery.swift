@@ -132,13 +132,13 @@ struct Discovery: Sendable {
             if !r.categories.isEmpty { entry["categories"] = .array(r.categories.map { .string($0) }) }
             if !r.subresources.isEmpty {
                 entry["subresources"] = .array(r.subresources.map { sub in
-                    let kind: JSON = switch sub {
-                    case "scale", "token", "eviction":
-                        ["group": .string(Self.subresourceGroupKinds[sub]!.0), "version": .string(Self.subresourceGroupKinds[sub]!.1),
-                         "kind": .string(Self.subresourceGroupKinds[sub]!.2)]
-                    case "binding", "exec", "attach", "log":
-                        ["group": "", "version": "v1", "kind": .string(Self.subresourceKinds[sub] ?? r.kind)]
-                    default: ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
+                    let kind: JSON
+                    if let (group, version, other) = Self.subresourceGroupKinds[sub] {
+                        kind = ["group": .string(group), "version": .string(version), "kind": .string(other)]
+                    } else if let other = Self.subresourceKinds[sub] {
+                        kind = ["group": "", "version": "v1", "kind": .string(other)]
+                    } else {
+                        kind = ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
                     }
                     return ["subresource": .string(sub), "responseKind": kind, "verbs": .array(Self.subresourceVerbs(sub).map { .string($0) })]
                 })

@@ -6,7 +6,7 @@ import Registry
 /// and the create-only reviews.
 extension ResourceHandler {
     /// POST of a review: answered 201 with its status, never stored. Every request is anonymous
-    /// until authentication exists (issue 17).
+    /// (or the user it impersonates) until authentication exists (issue 17).
     func serveReview(_ review: ReviewStore, namespace: String?) throws(APIError) -> HTTPResponse {
         guard info.verb == "create", info.name.isEmpty else { throw APIError.methodNotAllowed }
         if review.resource.namespaced, namespace == nil { throw APIError.methodNotAllowed }
@@ -18,7 +18,7 @@ extension ResourceHandler {
             }
             return Responses.encode(try tokens.create(body: body.value), bytes: nil, format: format, status: 201)
         }
-        let answer = try review.create(namespace: namespace, body: body.value, user: .anonymous)
+        let answer = try review.create(namespace: namespace, body: body.value, user: RequestUser.of(request))
         return Responses.encode(answer, bytes: nil, format: format, status: 201)
     }
 

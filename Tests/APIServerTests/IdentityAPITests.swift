@@ -2,6 +2,7 @@ import APIMachinery
 import APIServer
 import Credentials
 import Foundation
+import HTTPServer
 import Registry
 import XCTest
 
@@ -152,5 +153,30 @@ final class TokenReviewAPITests: XCTestCase {
         let empty = api.call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", body: ["spec": [:]])
         XCTAssertEqual(empty.status, 400)
         XCTAssertEqual(empty.json["message"], "token is required for TokenReview in authentication")
+    }
+}
+
+/// kubectl's --as/--as-group: the reviews answer about the impersonated user.
+final class ImpersonationAPITests: XCTestCase {
+    func whoami(_ headers: [(String, String)]) throws -> InProcessAPI.Response {
+        let api = try InProcessAPI()
+        defer { api.server.registry.stopWatches() }
+        var all: [(name: String, value: String)] = [("content-type", "application/json")]
+        all += headers.map { (name: $0.0.lowercased(), value: $0.1) }
+        let body = JSONWriter.encode(["apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"])
+        let response = api.server.handle(HTTPRequest(method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                                                     query: [], headers: all, body: body)).received()
+        return InProcessAPI.Response(status: response.status, headers: response.headers, body: response.bodyBytes)
+    }
+
+    func testImpersonatedUsersAndTheirGroups() throws {
+        let alice = try whoami([("Impersonate-User", "alice"), ("Impersonate-Group", "devs"), ("Impersonate-Extra-Scopes", "read")])
+        XCTAssertEqual(alice.json[path: "status", "userInfo"],
+                       ["username": "alice", "groups": ["devs", "system:authenticated"], "extra": ["scopes": ["read"]]])
+        let account = try whoami([("Impersonate-User", "system:serviceaccount:ci:builder")])
+        XCTAssertEqual(account.json[path: "status", "userInfo", "groups"],
+                       ["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"])
+        XCTAssertEqual(try whoami([]).json[path: "status", "userInfo", "username"], "system:anonymous")
+        XCTAssertEqual(try whoami([("Impersonate-Group", "devs")]).status, 400)
     }
 }

@@ -176,6 +176,10 @@ def test_auth_can_i_and_whoami(kubectl, clients):
     assert table["header"] == ["ATTRIBUTE", "VALUE"]
     assert [(r["ATTRIBUTE"], r["VALUE"]) for r in table["rows"]] == [("Username", "system:anonymous"),
                                                                     ("Groups", "[system:unauthenticated]")]
+    # kubectl's --as: an authorizer allowing everything lets anyone impersonate, so whoami shows that user.
+    impersonated = parse_table(kubectl("auth", "whoami", "--as=alice", "--as-group=devs"))[0]
+    assert [(r["ATTRIBUTE"], r["VALUE"]) for r in impersonated["rows"]] == [("Username", "alice"),
+                                                                           ("Groups", "[devs system:authenticated]")]
     listing = kubectl("auth", "can-i", "--list")
     assert "*.*" in listing and "[*]" in listing
     review = k8s_client.V1SelfSubjectAccessReview(spec=k8s_client.V1SelfSubjectAccessReviewSpec(
