@@ -134,6 +134,16 @@ final class TokenReviewAPITests: XCTestCase {
         XCTAssertEqual(review(token(["audiences": ["vault"]]), audiences: ["vault", "other"])["audiences"], ["vault"])
     }
 
+    func testANodeBoundTokenGoesWithItsNode() {
+        let node = api.call("POST", "/api/v1/nodes", body: ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "n1"]]).json
+        let bound = token(["boundObjectRef": ["apiVersion": "v1", "kind": "Node", "name": "n1"]])
+        let status = review(bound)
+        XCTAssertEqual(status["authenticated"], true)
+        XCTAssertEqual(status[path: "user", "extra", "authentication.kubernetes.io/node-uid"], [node[path: "metadata", "uid"] ?? .null])
+        api.call("DELETE", "/api/v1/nodes/n1")
+        XCTAssertEqual(review(bound)["error"], "[invalid bearer token, service account token has been invalidated]")
+    }
+
     func testRefusals() {
         let issued = token()
         XCTAssertEqual(review("not-a-token")["error"], "invalid bearer token")

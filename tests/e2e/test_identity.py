@@ -163,6 +163,10 @@ def test_token_bound_to_pod(kubectl, ns, clients):
     _, claims, _ = jwt_parts(token)
     assert claims["kubernetes.io"]["pod"] == {"name": "holder", "uid": pod["metadata"]["uid"]}
     assert claims["kubernetes.io"]["node"]["name"] == pod["spec"]["nodeName"]
+    node = kubectl.json("get", "node", pod["spec"]["nodeName"], namespace=None)
+    node_token = kubectl("create", "token", "default", "--bound-object-kind=Node",
+                         f"--bound-object-name={node['metadata']['name']}").strip()
+    assert jwt_parts(node_token)[1]["kubernetes.io"]["node"] == {"name": node["metadata"]["name"], "uid": node["metadata"]["uid"]}
     # The Python client's typed TokenRequest.
     request = k8s_client.AuthenticationV1TokenRequest(spec=k8s_client.V1TokenRequestSpec(audiences=["api"], expiration_seconds=900))
     answer = clients.core.create_namespaced_service_account_token("default", ns, request)

@@ -69,8 +69,8 @@ public struct TokenRequestStore: Sendable {
         return request
     }
 
-    /// The bound object (a pod, a secret) must exist with the uid given; a pod must run as the
-    /// account; a pod on a node binds the node too (ServiceAccountTokenPodNodeInfo).
+    /// The bound object (a pod, a secret, a node) must exist with the uid given; a pod must run as
+    /// the account; a pod on a node names the node too (ServiceAccountTokenPodNodeInfo).
     func bind(_ claims: inout ServiceAccountTokenClaims, _ ref: JSON?, namespace: String, account: String) throws(APIError) {
         guard let ref, !ref.isNull else { return }
         let kind = ref.string("kind"), apiVersion = ref.string("apiVersion"), name = ref.string("name")
@@ -91,6 +91,10 @@ public struct TokenRequestStore: Sendable {
         case ("", "Secret"):
             object = try store("secrets").get(namespace: namespace, name: name).object
             claims.secret = .init(name: name, uid: object.meta.uid)
+        case ("", "Node"):
+            // ServiceAccountTokenNodeBinding (beta, on in 1.32): a token that ends with its node.
+            object = try store("nodes").get(namespace: nil, name: name).object
+            claims.node = .init(name: name, uid: object.meta.uid)
         default:
             let version = apiVersion.contains("/") ? String(apiVersion.drop { $0 != "/" }.dropFirst()) : apiVersion
             throw APIError.badRequest("cannot bind token to object of type \(group)/\(version), Kind=\(kind)")

@@ -81,7 +81,15 @@ public struct TokenReviewStore: Sendable {
             extra["authentication.kubernetes.io/pod-uid"] = [ref.uid]
         }
         if let ref = claims.node {
-            // A pod-bound token names the pod's node for information; only a node-bound one needs it.
+            // A pod-bound token names the pod's node for information; a node-bound one goes with it.
+            if claims.pod == nil {
+                guard let node = lookup("nodes", nil, ref.name), !goneLongAgo(node) else {
+                    throw .invalid("service account token has been invalidated")
+                }
+                if node.meta.uid != ref.uid {
+                    throw .invalid("node UID (\(node.meta.uid)) does not match service account node ref claim (\(ref.uid))")
+                }
+            }
             extra["authentication.kubernetes.io/node-name"] = [ref.name]
             extra["authentication.kubernetes.io/node-uid"] = [ref.uid]
         }
