@@ -30,8 +30,8 @@ extension ResourceHandler {
         }
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
         let body = try BodyReader.read(request, patch: false).body
-        let options = try QueryOptions.write(request)
-        let answer = try tokens.create(namespace: namespace, name: info.name, body: body.value, dryRun: options.dryRun)
+        _ = try QueryOptions.write(request)  // the query is checked as for any create
+        let answer = try tokens.create(namespace: namespace, name: info.name, body: body.value)
         return Responses.encode(answer, bytes: nil, format: format, status: 201)
     }
 

@@ -94,7 +94,7 @@ final class ReviewAndTokenStoreTests: XCTestCase {
         }
         XCTAssertThrowsError(try tokens.create(namespace: "default", name: "builder", body: ["spec": ["expirationSeconds": 60]])) {
             XCTAssertEqual(($0 as? APIError)?.message,
-                           #"TokenRequest.authentication.k8s.io "builder" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes"#)
+                           #"TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes"#)
         }
         let badBinding: JSON = ["spec": ["boundObjectRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "x"]]]
         XCTAssertThrowsError(try tokens.create(namespace: "default", name: "builder", body: badBinding)) {
@@ -122,6 +122,14 @@ final class ReviewAndTokenStoreTests: XCTestCase {
         let expiry = try XCTUnwrap(Timestamp.parse(answer[path: "status", "expirationTimestamp"]?.stringValue ?? ""))
         XCTAssertEqual(expiry.timeIntervalSince(claims.issuedAt), 3607, accuracy: 1)
 
+        let other: JSON = ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "other"]]
+        _ = try registry.store(group: "", plural: "serviceaccounts")!.create(namespace: "default", body: RequestBody(value: other),
+                                                                            options: WriteOptions())
+        XCTAssertThrowsError(try XCTUnwrap(registry.tokenRequests).create(
+            namespace: "default", name: "other", body: ["spec": ["boundObjectRef": ["apiVersion": "v1", "kind": "Pod", "name": "web"]]])) {
+            XCTAssertEqual(($0 as? APIError)?.message,
+                           #"cannot bind token for serviceaccount "other" to pod running with different serviceaccount name."#)
+        }
         let wrongUID: JSON = ["spec": ["boundObjectRef": ["apiVersion": "v1", "kind": "Pod", "name": "web", "uid": "other"]]]
         XCTAssertThrowsError(try XCTUnwrap(registry.tokenRequests).create(namespace: "default", name: "builder", body: wrongUID)) {
             XCTAssertEqual(($0 as? APIError)?.code, 409)

@@ -17,7 +17,8 @@ public struct TokenRequestStore: Sendable {
 
     /// Creates a token for ServiceAccount `name` in `namespace` from a TokenRequest body; answers
     /// the TokenRequest with `status.token` and `status.expirationTimestamp`.
-    public func create(namespace: String, name: String, body: JSON, dryRun: Bool = false) throws(APIError) -> JSON {
+    /// A dry run is answered as any other (upstream's TokenREST stores nothing either way).
+    public func create(namespace: String, name: String, body: JSON) throws(APIError) -> JSON {
         var request = try Self.decode(body)
         request.setDefault("spec", .object([:]))
         request.modifyPath("spec") { $0.setDefaultInt("expirationSeconds", 3600) }
@@ -31,10 +32,10 @@ public struct TokenRequestStore: Sendable {
             throw APIError.invalid(Self.groupKind, name, [.invalid(FieldPath("metadata.namespace"), requestNamespace,
                                                                    "must match the service account namespace if specified")])
         }
-        let errors = Self.validate(request)
-        if !errors.isEmpty { throw APIError.invalid(Self.groupKind, name, errors) }
-
         let account = try store("serviceaccounts").get(namespace: namespace, name: name).object
+        // Validated after the account is found, and named "" in the Status, as upstream's TokenREST does.
+        let errors = Self.validate(request)
+        if !errors.isEmpty { throw APIError.invalid(Self.groupKind, "", errors) }
         var audiences = request[path: "spec", "audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if audiences.isEmpty { audiences = issuer.apiAudiences }
         let now = registry.clock.now()
@@ -45,13 +46,14 @@ public struct TokenRequestStore: Sendable {
 
         let requested = request[path: "spec", "expirationSeconds"]?.intValue ?? 3600
         var lifetime = requested
-        if claims.pod != nil, requested == Self.warnOnlyExpirationSeconds, audiences == issuer.apiAudiences {
+        let kubeAudiences = audiences.allSatisfy(issuer.apiAudiences.contains)
+        if claims.pod != nil, requested == Self.warnOnlyExpirationSeconds, kubeAudiences {
             lifetime = Self.extendedExpirationSeconds
             claims.warnAfter = now.addingTimeInterval(TimeInterval(requested))
         }
         claims.expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
         let token: String
-        do { token = dryRun ? "" : try issuer.generateToken(claims) } catch {
+        do { token = try issuer.generateToken(claims) } catch {
             throw APIError.internalError("failed to generate token: \(error)")
         }
         request["apiVersion"] = "authentication.k8s.io/v1"
@@ -81,12 +83,13 @@ public struct TokenRequestStore: Sendable {
             object = try store("pods").get(namespace: namespace, name: name).object
             let runsAs = PodView(object).serviceAccountName ?? ""
             if runsAs != account {
-                throw APIError.badRequest("cannot bind token for serviceaccount \(FieldError.quote(account)) to pod running with serviceaccount \(FieldError.quote(runsAs))")
+                throw APIError.badRequest("cannot bind token for serviceaccount \(FieldError.quote(account)) to pod running with different serviceaccount name.")
             }
             claims.pod = .init(name: name, uid: object.meta.uid)
-            if case let nodeName = PodView(object).nodeName, !nodeName.isEmpty,
-               let node = try? store("nodes").get(namespace: nil, name: nodeName).object {
-                claims.node = .init(name: nodeName, uid: node.meta.uid)
+            // A node that is not found still names the pod's node, without a uid.
+            if case let nodeName = PodView(object).nodeName, !nodeName.isEmpty {
+                let node = try? store("nodes").get(namespace: nil, name: nodeName).object
+                claims.node = .init(name: nodeName, uid: node?.meta.uid ?? "")
             }
         case ("", "Secret"):
             object = try store("secrets").get(namespace: namespace, name: name).object
@@ -102,7 +105,7 @@ public struct TokenRequestStore: Sendable {
         let uid = ref.string("uid")
         if !uid.isEmpty, uid != object.meta.uid {
             throw APIError.conflict(GroupResource(group: group, resource: kind), name,
-                                    "the UID in the bound object reference (\(uid)) does not match the UID in record (\(object.meta.uid)). The object might have been deleted and then recreated")
+                                    "the UID in the bound object reference (\(uid)) does not match the UID in record. The object might have been deleted and then recreated")
         }
     }
 
