@@ -99,6 +99,7 @@ final class EvictionStoreTests: XCTestCase {
         try makeBudget(allowed: 1, observed: false)
         XCTAssertThrowsError(try evict("web-0")) {
             XCTAssertEqual(($0 as? APIError)?.details?.causes.first?.message, "The disruption budget web-pdb is still being processed by the server.")
+            XCTAssertEqual(($0 as? APIError)?.details?.retryAfterSeconds, 10)
         }
         try makePod("web-1", ready: false)
         try budgets.delete(namespace: "default", name: "web-pdb", options: DeleteOptions()).ignore()

@@ -79,7 +79,8 @@ public struct EvictionStore: Sendable {
     func checkAndDecrement(_ budget: PodDisruptionBudgetView, podName: String, dryRun: Bool) throws(APIError) {
         let name = budget.meta.name
         if budget.observedGeneration < budget.generation {
-            throw Self.tooManyRequests("The disruption budget \(name) is still being processed by the server.")
+            // createTooManyRequestsError suggests a retry after 10 s.
+            throw Self.tooManyRequests("The disruption budget \(name) is still being processed by the server.", retryAfter: 10)
         }
         if budget.disruptionsAllowed < 0 {
             throw APIError.forbidden(GroupResource(group: "policy", resource: "poddisruptionbudget"), name, "pdb disruptions allowed is negative")
@@ -89,7 +90,8 @@ public struct EvictionStore: Sendable {
                                      "DisruptedPods map too big - too many evictions not confirmed by PDB controller")
         }
         if budget.disruptionsAllowed == 0 {
-            throw Self.tooManyRequests("The disruption budget \(name) needs \(budget.desiredHealthy) healthy pods and has \(budget.currentHealthy) currently")
+            throw Self.tooManyRequests("The disruption budget \(name) needs \(budget.desiredHealthy) healthy pods and has \(budget.currentHealthy) currently",
+                                       retryAfter: 0)
         }
         var object = budget.object
         let allowed = budget.disruptionsAllowed - 1
@@ -130,9 +132,13 @@ public struct EvictionStore: Sendable {
         return ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201]
     }
 
-    static func tooManyRequests(_ cause: String) -> APIError {
-        APIError(code: 429, reason: "TooManyRequests", message: violationMessage,
-                 details: APIError.Details(causes: [APIError.Cause(reason: "DisruptionBudget", message: cause)]))
+    /// errors.NewTooManyRequests with a DisruptionBudget cause; a suggested retry becomes the
+    /// Status's retryAfterSeconds and the Retry-After header.
+    static func tooManyRequests(_ cause: String, retryAfter: Int) -> APIError {
+        var error = retryAfter > 0 ? APIError.tooManyRequests(violationMessage, retryAfter: retryAfter)
+            : APIError(code: 429, reason: "TooManyRequests", message: violationMessage, details: APIError.Details())
+        error.details?.causes = [APIError.Cause(reason: "DisruptionBudget", message: cause)]
+        return error
     }
 
     static func validate(_ eviction: JSON, name: String) throws(APIError) {
