@@ -110,22 +110,36 @@ public struct EvictionStore: Sendable {
     }
 
     /// addConditionAndDeletePod: the DisruptionTarget condition tells the pod's owner why it goes.
+    /// The condition is written on the latest pod (a kubelet's status write meanwhile is retried here,
+    /// never by evicting again: the budget is already decremented); a pinned resourceVersion must
+    /// still be the pod's, and then pins the delete to the version the condition made.
     func deleteWithCondition(namespace: String, name: String, options: DeleteOptions) throws(APIError) -> JSON {
         var options = options
         if !options.dryRun {
-            let current = try pods.get(namespace: namespace, name: name)
-            var pod = current.object
-            pod[path: "status", "conditions"] = .array(DisruptionConditions.setting(
-                pod[path: "status", "conditions"]?.arrayValue ?? [],
-                ["type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"],
-                now: pods.now()))
-            if let pinned = options.preconditionResourceVersion {
-                pod[path: "metadata", "resourceVersion"] = .string(pinned)
-            }
-            let updated = try StatusStore(store: pods).update(namespace: namespace, name: name, body: RequestBody(value: pod),
-                                                              options: WriteOptions())
-            if options.preconditionResourceVersion != nil {
-                options.preconditionResourceVersion = updated.object.meta.resourceVersion
+            var attempt = 0
+            while true {
+                attempt += 1
+                let current = try pods.get(namespace: namespace, name: name)
+                if let pinned = options.preconditionResourceVersion, pinned != String(current.revision) {
+                    throw APIError.conflict(Self.pods, name, APIError.modifiedSinceRead)
+                }
+                var pod = current.object
+                pod[path: "status", "conditions"] = .array(DisruptionConditions.setting(
+                    pod[path: "status", "conditions"]?.arrayValue ?? [],
+                    ["type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"],
+                    now: pods.now()))
+                do {
+                    let updated = try StatusStore(store: pods).update(namespace: namespace, name: name, body: RequestBody(value: pod),
+                                                                      options: WriteOptions())
+                    if options.preconditionResourceVersion != nil {
+                        options.preconditionResourceVersion = updated.object.meta.resourceVersion
+                    }
+                    break
+                } catch {
+                    guard error.isConflict, options.preconditionResourceVersion == nil, attempt < ResourceStore.maxConflictRetries else {
+                        throw error
+                    }
+                }
             }
         }
         _ = try pods.delete(namespace: namespace, name: name, options: options)
