@@ -136,3 +136,33 @@ final class ReviewAndTokenStoreTests: XCTestCase {
         }
     }
 }
+
+/// The ServiceAccount admission reads the pod's account: its automountServiceAccountToken applies when
+/// the pod does not say (shouldAutomount).
+final class ServiceAccountAdmissionTests: XCTestCase {
+    func testTheAccountsAutomountSettingAppliesUnlessThePodSays() throws {
+        let registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
+        defer { registry.stopWatches() }
+        try registry.bootstrap()
+        let accounts = registry.store(group: "", plural: "serviceaccounts")!, pods = registry.store(group: "", plural: "pods")!
+        for (name, automount) in [("quiet", false), ("default", true)] {
+            let account: JSON = ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": .string(name)],
+                                 "automountServiceAccountToken": .bool(automount)]
+            _ = try accounts.create(namespace: "default", body: RequestBody(value: account), options: WriteOptions())
+        }
+        func volumes(account: String?, podSays: Bool?) throws -> [String] {
+            var spec: JSONObject = ["containers": [["name": "c", "image": "nginx"]]]
+            if let account { spec["serviceAccountName"] = .string(account) }
+            if let podSays { spec["automountServiceAccountToken"] = .bool(podSays) }
+            let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["generateName": "p-"], "spec": .object(spec)]
+            let created = try pods.create(namespace: "default", body: RequestBody(value: pod), options: WriteOptions()).object
+            return (created[path: "spec", "volumes"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        }
+        XCTAssertEqual(try volumes(account: "quiet", podSays: nil), [])
+        XCTAssertEqual(try volumes(account: "quiet", podSays: true).count, 1)
+        XCTAssertEqual(try volumes(account: nil, podSays: nil).first?.hasPrefix("kube-api-access-"), true)
+        XCTAssertEqual(try volumes(account: nil, podSays: false), [])
+        // An account that does not exist (yet) does not stop the volume (the existence check is not made).
+        XCTAssertEqual(try volumes(account: "missing", podSays: nil).count, 1)
+    }
+}

@@ -144,6 +144,15 @@ def test_long_lived_token_secret(kubectl, ns, raw):
     assert gone["authenticated"] is False
 
 
+def test_account_without_automount_gives_pods_no_token_volume(kubectl):
+    kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "ServiceAccount",
+                                                 "metadata": {"name": "quiet"}, "automountServiceAccountToken": False}))
+    kubectl("run", "quiet-pod", "--image=nginx", "--overrides", json.dumps({"spec": {"serviceAccountName": "quiet"}}))
+    kubectl("run", "loud-pod", "--image=nginx")
+    assert kubectl.json("get", "pod", "quiet-pod")["spec"].get("volumes") is None
+    assert kubectl.json("get", "pod", "loud-pod")["spec"]["volumes"][0]["name"].startswith("kube-api-access-")
+
+
 def test_token_request_refusals(kubectl, ns, raw):
     missing = kubectl.run("create", "token", "nobody")
     assert missing.returncode != 0
