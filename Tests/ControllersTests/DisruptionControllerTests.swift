@@ -88,4 +88,19 @@ final class DisruptionControllerTests: XCTestCase {
         h.timers.advance(by: .seconds(121))
         XCTAssertTrue(waitUntil("the entry timed out") { self.status["disruptedPods"] == nil && self.status["currentHealthy"] == 2 })
     }
+
+    func testAPodWhoseControllerHasNoScaleFailsTheSyncSafe() throws {
+        let owner = try h.create("configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]])
+        var pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "a", "labels": ["app": "web"]],
+                         "spec": ["containers": [["name": "c", "image": "nginx"]]]]
+        pod[path: "metadata", "ownerReferences"] = [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                                                      "uid": owner[path: "metadata", "uid"]!, "controller": true]]
+        try h.create("pods", pod)
+        try makeBudget(["maxUnavailable": 1])
+        XCTAssertTrue(waitUntil("failed safe") { self.status["conditions"]?.arrayValue?.first?["reason"] == "SyncFailed" })
+        let condition = try XCTUnwrap(status["conditions"]?.arrayValue?.first)
+        XCTAssertEqual(condition["status"], "False")
+        XCTAssertEqual(condition["message"], "configmaps does not implement the scale subresource")
+        XCTAssertEqual(status["disruptionsAllowed"], 0)
+    }
 }

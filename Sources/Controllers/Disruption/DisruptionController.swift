@@ -49,7 +49,15 @@ public struct DisruptionController: Controller {
         if pods.isEmpty {
             context.events.record(object, type: .normal, reason: "NoPods", message: "No matching pods found", component: "controllermanager")
         }
-        let expected = ExpectedScale.count(budget, pods: pods, context: context)
+        let expected: ExpectedScale.Result
+        do {
+            expected = try ExpectedScale.count(budget, pods: pods, context: context)
+        } catch {
+            context.events.record(object, type: .warning, reason: "CalculateExpectedPodCountFailed",
+                                  message: "Failed to calculate the number of expected pods: \(error)", component: "controllermanager")
+            try failSafe(object, error, context)
+            throw error
+        }
         if !expected.unmanagedPods.isEmpty {
             context.events.record(object, type: .warning, reason: "UnmanagedPods", message:
                 "Pods selected by this PodDisruptionBudget (selector: \(budget.selector.queryString)) were found to be unmanaged. "
@@ -67,6 +75,21 @@ public struct DisruptionController: Controller {
             disruptedPods: disrupted, observedGeneration: budget.generation)
         try status.write(over: object, context: context)
         if let recheck { queue.addAfter(key, .milliseconds(Int64(max(0, recheck.timeIntervalSince(now)) * 1000))) }
+    }
+
+    /// failSafe: a budget whose status cannot be computed allows no disruption, and says why.
+    static func failSafe(_ object: JSON, _ error: ExpectedScale.Failure, _ context: ControllerContext) throws {
+        let budget = PodDisruptionBudgetView(object)
+        var updated = object
+        updated[path: "status", "disruptionsAllowed"] = 0
+        updated[path: "status", "conditions"] = .array(DisruptionConditions.setting(
+            budget.status["conditions"]?.arrayValue ?? [],
+            ["type": "DisruptionAllowed", "status": "False", "reason": "SyncFailed", "message": .string(error.description),
+             "observedGeneration": .int(budget.observedGeneration)],
+            now: Timestamp.format(context.timers.now())))
+        if SemanticEquality.equal(updated["status"], object["status"]) { return }
+        _ = try context.registry.status(budgets)?.update(namespace: budget.meta.namespace, name: budget.meta.name,
+                                                         body: RequestBody(value: updated), options: WriteOptions())
     }
 
     /// buildDisruptedPodMap: entries of pods still there, not yet being deleted and within the
