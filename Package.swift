@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        // RS256 service account tokens (_CryptoExtras) and the cluster's self-signed CA (X509).
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
     ],
     targets: [
         .systemLibrary(
@@ -64,6 +67,14 @@ let package = Package(
             "APIMachinery", "ControllerRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The cluster's credentials: the service account signing key (RS256 JWTs, JWKS) and the
+        // self-signed cluster CA whose certificate kube-root-ca.crt publishes.
+        .target(name: "Credentials", dependencies: [
+            "APIMachinery", "Registry",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
         .target(name: "APIServer", dependencies: [
             "APIMachinery", "Storage", "Registry", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
@@ -71,7 +82,7 @@ let package = Package(
         ]),
         .executableTarget(name: "kubelite", dependencies: [
             "APIServer", "HTTPServer", "Registry", "Storage", "APIMachinery",
-            "ControllerRuntime", "Controllers", "Node", "ClusterDNS",
+            "ControllerRuntime", "Controllers", "Node", "ClusterDNS", "Credentials",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -100,8 +111,14 @@ let package = Package(
         .testTarget(name: "ClusterDNSTests", dependencies: [
             "ClusterDNS", "Controllers", "ControllerRuntime", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
         ]),
+        .testTarget(name: "CredentialsTests", dependencies: [
+            "Credentials", "Registry", "APIMachinery",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
         .testTarget(name: "APIServerTests", dependencies: [
-            "APIServer", "Registry", "Storage", "APIMachinery", "HTTPServer", "KubeliteTesting",
+            "APIServer", "Credentials", "Registry", "Storage", "APIMachinery", "HTTPServer", "KubeliteTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

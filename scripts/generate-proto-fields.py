@@ -149,6 +149,8 @@ def main(binary):
     schemas = load_schemas()
     lines, pending, landing = {}, sorted(n for n in schemas if n not in SPECIAL), {}
     problems = []
+    # Protobuf field names that differ from the JSON property (the Go field's protobuf tag names it).
+    renamed = {("io.k8s.api.authentication.v1.BoundObjectReference", "uID"): "uid"}
 
     def field_kind(field, owner):
         if field["type"] != MESSAGE:
@@ -177,6 +179,7 @@ def main(binary):
         required = set(schema.get("required", []))
         tokens, covered = [name], set()
         for field in message["fields"]:
+            field = dict(field, name=renamed.get((name, field["name"]), field["name"]))
             kind = field_kind(field, name)
             inline = kind.startswith("m:") and field["name"] not in properties and (name in schemas)
             if inline:

@@ -40,6 +40,12 @@ SERVED_KINDS = [
     "io.k8s.api.storage.v1.StorageClass",
     "io.k8s.api.discovery.v1.EndpointSlice",
     "io.k8s.api.coordination.v1.Lease",
+    "io.k8s.api.core.v1.ServiceAccount",
+    "io.k8s.api.policy.v1.PodDisruptionBudget",
+    "io.k8s.api.rbac.v1.Role",
+    "io.k8s.api.rbac.v1.RoleBinding",
+    "io.k8s.api.rbac.v1.ClusterRole",
+    "io.k8s.api.rbac.v1.ClusterRoleBinding",
 ]
 
 # What the served API documents reference besides the kinds.
@@ -53,6 +59,15 @@ API_DOCUMENT_TYPES = [
     "io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList",
     "io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions",
     "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
+    # Create-only kinds: subresources and reviews (never listed).
+    "io.k8s.api.authentication.v1.TokenRequest",
+    "io.k8s.api.authentication.v1.SelfSubjectReview",
+    "io.k8s.api.authentication.v1.TokenReview",
+    "io.k8s.api.policy.v1.Eviction",
+    "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+    "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+    "io.k8s.api.authorization.v1.SubjectAccessReview",
+    "io.k8s.api.authorization.v1.LocalSubjectAccessReview",
 ]
 # Table and PartialObjectMetadata are not in kubernetes-validate's data (upstream serves them
 # only through content negotiation), so they are not listed.

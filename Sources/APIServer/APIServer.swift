@@ -143,6 +143,8 @@ public final class APIServer: HTTPHandler, Sendable {
         case TestingClockEndpoint.path:
             guard let testingClock else { throw APIError.pathNotFound }
             return try TestingClockEndpoint.serve(request, clock: testingClock)
+        case "/openid/v1/jwks", "/.well-known/openid-configuration":
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try ServiceAccountIssuerDiscovery.serve(path, request: request, registry: registry) }
         default:
             if path.hasPrefix("/openapi/v3/") {
                 return try onlyGet(request) { () throws(APIError) -> HTTPResponse in

@@ -78,10 +78,10 @@ struct Discovery: Sendable {
             entries.append(.object(entry))
             for sub in r.subresources {
                 var subEntry: JSONObject = ["name": .string("\(r.plural)/\(sub)"), "singularName": "", "namespaced": .bool(r.namespaced)]
-                if sub == "scale" {
-                    subEntry["group"] = "autoscaling"
-                    subEntry["version"] = "v1"
-                    subEntry["kind"] = "Scale"
+                if let (group, version, kind) = Self.subresourceGroupKinds[sub] {
+                    subEntry["group"] = .string(group)
+                    subEntry["version"] = .string(version)
+                    subEntry["kind"] = .string(kind)
                 } else if let kind = Self.subresourceKinds[sub] {
                     subEntry["kind"] = .string(kind)
                 } else {
@@ -100,10 +100,17 @@ struct Discovery: Sendable {
         "binding": "Binding", "exec": "PodExecOptions", "attach": "PodAttachOptions", "log": "Pod",
     ]
 
+    /// Subresources answering a kind of another group: group, version and kind, as discovery names them.
+    static let subresourceGroupKinds: [String: (String, String, String)] = [
+        "scale": ("autoscaling", "v1", "Scale"),
+        "token": ("authentication.k8s.io", "v1", "TokenRequest"),
+        "eviction": ("policy", "v1", "Eviction"),
+    ]
+
     static func subresourceVerbs(_ sub: String) -> [String] {
         switch sub {
         case "finalize": return ["update"]
-        case "binding": return ["create"]
+        case "binding", "token", "eviction": return ["create"]
         case "exec", "attach": return ["create", "get"]
         case "log": return ["get"]
         default: return ["get", "patch", "update"]
@@ -125,11 +132,13 @@ struct Discovery: Sendable {
             if !r.categories.isEmpty { entry["categories"] = .array(r.categories.map { .string($0) }) }
             if !r.subresources.isEmpty {
                 entry["subresources"] = .array(r.subresources.map { sub in
-                    let kind: JSON = switch sub {
-                    case "scale": ["group": "autoscaling", "version": "v1", "kind": "Scale"]
-                    case "binding", "exec", "attach", "log":
-                        ["group": "", "version": "v1", "kind": .string(Self.subresourceKinds[sub] ?? r.kind)]
-                    default: ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
+                    let kind: JSON
+                    if let (group, version, other) = Self.subresourceGroupKinds[sub] {
+                        kind = ["group": .string(group), "version": .string(version), "kind": .string(other)]
+                    } else if let other = Self.subresourceKinds[sub] {
+                        kind = ["group": "", "version": "v1", "kind": .string(other)]
+                    } else {
+                        kind = ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
                     }
                     return ["subresource": .string(sub), "responseKind": kind, "verbs": .array(Self.subresourceVerbs(sub).map { .string($0) })]
                 })

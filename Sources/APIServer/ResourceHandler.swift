@@ -31,6 +31,7 @@ struct ResourceHandler {
         }
         let namespace = resource.namespaced ? info.namespace : nil
         guard resource.verbs.contains(info.verb) else { throw APIError.methodNotAllowed }
+        if let review = ReviewStore(resource: resource) { return try serveReview(review, namespace: namespace) }
         // Collection paths take create, list and deletecollection; item paths the rest, as upstream routes them.
         let itemVerbs: Set<String> = ["get", "update", "patch", "delete"]
         if itemVerbs.contains(info.verb) == info.name.isEmpty, info.verb != "watch" { throw APIError.methodNotAllowed }
@@ -86,6 +87,10 @@ struct ResourceHandler {
             let body = try BodyReader.read(request, patch: false).body
             let status = try binding.create(namespace: namespace, name: info.name, binding: body.value, options: QueryOptions.write(request))
             return Responses.encode(status, bytes: nil, format: try ResponseFormat.negotiate(request.header("accept"), allowTable: false), status: 201)
+        case ("token", "create"):
+            return try serveTokenRequest(store, namespace: namespace)
+        case ("eviction", "create"):
+            return try serveEviction(store, namespace: namespace)
         case ("finalize", "update"):
             guard let finalize = NamespaceFinalizeStore(namespaces: store) else { throw APIError.pathNotFound }
             return try write(store) { (body, options) throws(APIError) in

@@ -58,7 +58,7 @@ extension KubeletSimulator {
             mounts = try ProcessPodVolumes.mounts(pod, podDirectory: runtime.directory(namespace: key.namespace, name: key.name, uid: uid),
                                                   root: runtime.root, catalog: runtime.catalog, lookup: { resource, namespace, name in
                 try? context.store(GroupResource(group: "", resource: resource)).get(namespace: namespace, name: name).object
-            })
+            }, tokens: tokens)
         } catch {
             context.events.record(pod, type: .warning, reason: "FailedMount", message: "MountVolume.SetUp failed: \(error.description)",
                                   component: "kubelet", host: node)

@@ -25,11 +25,14 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     public static let readyAnnotation = "kubelite.dev/ready"
     public static let phaseAnnotation = "kubelite.dev/phase"
     static let pods = GroupResource(group: "", resource: "pods")
+    static let configMaps = GroupResource(group: "", resource: "configmaps")
 
     public let options: SimulatedNodeOptions
     /// Runs the pods that run for real (see `PodRuntimeMode`); nil: every pod is simulated.
     public let runtime: ProcessPodRuntime?
     private(set) var queue: WorkQueue<Informer.ObjectName>!
+    /// The tokens of pods' `serviceAccountToken` projections; set in `register`.
+    private(set) var tokens: ProjectedServiceAccountTokens?
     let state: Mutex<KubeletState>
 
     /// What the kubelet remembers of a pod between syncs.
@@ -60,6 +63,13 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     public func register(_ context: ControllerContext) {
         let queue = WorkQueue<Informer.ObjectName>(name: "kubelet", timers: context.timers)
         self.queue = queue
+        let registry = context.registry, timers = context.timers
+        tokens = ProjectedServiceAccountTokens(clock: { timers.now() }) { namespace, account, body throws(APIError) in
+            guard let requests = registry.tokenRequests else {
+                throw APIError.serviceUnavailable("the service account token signer is not running")
+            }
+            return try requests.create(namespace: namespace, name: account, body: body)
+        }
         runtime?.onContainerChange { namespace, name in queue.add(Informer.ObjectName(namespace: namespace, name: name)) }
         let nodes = Set(options.nodeNames)
         let mine: @Sendable (JSON) -> Bool = { nodes.contains(PodView($0).nodeName) }
@@ -67,6 +77,15 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             added: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
             updated: { _, pod in if mine(pod) { queue.add(Scheduler.key(pod)) } },
             deleted: { pod in if mine(pod) { queue.add(Scheduler.key(pod)) } }))
+        // Every pod's API-access volume needs its namespace's kube-root-ca.crt, which the publisher
+        // writes just after the namespace appears. A pod that raced it failed its mount and would
+        // wait out the 10 s retry; upstream's volume manager retries within half a second, so the
+        // pods of the namespace are synced again as soon as it exists.
+        let pods = context.informer(Self.pods)
+        context.informer(Self.configMaps).addHandler(Informer.Handler(added: { map in
+            guard map.meta.name == "kube-root-ca.crt" else { return }
+            for pod in pods.list(namespace: map.meta.namespace) where mine(pod) { queue.add(Scheduler.key(pod)) }
+        }))
     }
 
     /// Pods synced at once. A real pod's sync waits on its sandbox's processes (mounts, the
@@ -203,6 +222,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             state.addresses[r.node]?.release(r.uid)
             return r
         }
+        if let removed { tokens?.forget(podUID: removed.uid) }
         if let removed, removed.runsProcesses { runtime?.remove(uid: removed.uid) }
     }
 }

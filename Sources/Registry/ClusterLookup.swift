@@ -13,21 +13,28 @@ public struct ClusterLookup: Sendable {
     private let phase: @Sendable (String) -> String?
     private let classes: @Sendable () -> [StoredObject]
     private let removed: @Sendable (String) -> Void
+    private let accounts: @Sendable (String, String) -> JSON?
 
     /// - Parameters:
     ///   - namespacePhase: a namespace's phase, nil when it does not exist.
     ///   - storageClasses: the stored StorageClasses.
     ///   - contentRemoved: called with the namespace of every object removed from storage.
+    ///   - serviceAccount: a ServiceAccount by namespace and name, for the ServiceAccount admission.
     public init(serviceIPs: ServiceIPAllocator, nodePorts: NodePortAllocator,
                 namespacePhase: @escaping @Sendable (String) -> String?,
                 storageClasses: @escaping @Sendable () -> [StoredObject] = { [] },
-                contentRemoved: @escaping @Sendable (String) -> Void = { _ in }) {
+                contentRemoved: @escaping @Sendable (String) -> Void = { _ in },
+                serviceAccount: @escaping @Sendable (String, String) -> JSON? = { _, _ in nil }) {
         self.serviceIPs = serviceIPs
         self.nodePorts = nodePorts
         self.phase = namespacePhase
         self.classes = storageClasses
         self.removed = contentRemoved
+        self.accounts = serviceAccount
     }
+
+    /// A ServiceAccount, nil when it does not exist.
+    public func serviceAccount(namespace: String, name: String) -> JSON? { accounts(namespace, name) }
 
     /// Whether a namespace exists: its phase (`Active`, `Terminating`), or nil.
     public func namespacePhase(_ name: String) -> String? { phase(name) }

@@ -22,6 +22,7 @@ public final class Registry: Sendable {
     let watchHub: WatchHub
     let namespaceLifecycle: NamespaceLifecycle
     let podConnectionSlot = PodConnectionSlot()
+    let tokenIssuerSlot = TokenIssuerSlot()
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 
@@ -42,12 +43,14 @@ public final class Registry: Sendable {
         let lifecycle = NamespaceLifecycle(storage: storage)
         self.namespaceLifecycle = lifecycle
         let storageClasses = StorageClassLister()
+        let serviceAccounts = StorageClassLister()
         // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
         let cluster = ClusterLookup(
             serviceIPs: serviceIPs, nodePorts: nodePorts,
             namespacePhase: { [weak lifecycle] in lifecycle?.phase($0) },
             storageClasses: { storageClasses.list() },
-            contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) })
+            contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) },
+            serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
@@ -55,6 +58,7 @@ public final class Registry: Sendable {
         }
         self.stores = stores
         storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
+        serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
@@ -103,9 +107,11 @@ public final class Registry: Sendable {
     }
 }
 
-/// The StorageClasses store as admission reads it; weak, as the stores hold the lookup that holds this.
+/// A store as admission reads it (StorageClasses, ServiceAccounts); weak, as the stores hold the
+/// lookup that holds this.
 private final class StorageClassLister: @unchecked Sendable {
     /// Set once by `Registry.init`.
     weak var store: ResourceStore?
     func list() -> [StoredObject] { store?.list(namespace: nil).items ?? [] }
+    func get(namespace: String, name: String) -> JSON? { try? store?.get(namespace: namespace, name: name).object }
 }

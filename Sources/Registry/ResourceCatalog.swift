@@ -11,7 +11,7 @@ public enum ResourceCatalog {
         definition: "io.k8s.api.core.v1.Namespace")
     public static let pods = APIResource(
         group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"],
-        namespaced: true, categories: ["all"], subresources: ["attach", "binding", "exec", "log", "status"],
+        namespaced: true, categories: ["all"], subresources: ["attach", "binding", "eviction", "exec", "log", "status"],
         definition: "io.k8s.api.core.v1.Pod")
     public static let services = APIResource(
         group: "", version: "v1", kind: "Service", plural: "services", shortNames: ["svc"],
@@ -71,14 +71,49 @@ public enum ResourceCatalog {
         group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
         namespaced: true, definition: "io.k8s.api.coordination.v1.Lease")
 
+    public static let serviceAccounts = APIResource(
+        group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"],
+        namespaced: true, subresources: ["token"], definition: "io.k8s.api.core.v1.ServiceAccount")
+    public static let podDisruptionBudgets = APIResource(
+        group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", shortNames: ["pdb"],
+        namespaced: true, subresources: ["status"], definition: "io.k8s.api.policy.v1.PodDisruptionBudget")
+    public static let roles = rbac("Role", "roles", namespaced: true)
+    public static let roleBindings = rbac("RoleBinding", "rolebindings", namespaced: true)
+    public static let clusterRoles = rbac("ClusterRole", "clusterroles", namespaced: false)
+    public static let clusterRoleBindings = rbac("ClusterRoleBinding", "clusterrolebindings", namespaced: false)
+    static func rbac(_ kind: String, _ plural: String, namespaced: Bool) -> APIResource {
+        APIResource(group: "rbac.authorization.k8s.io", version: "v1", kind: kind, plural: plural, namespaced: namespaced,
+                    definition: "io.k8s.api.rbac.v1.\(kind)")
+    }
+
+    // Reviews: create-only, never stored (upstream's rest.Creater without storage); served by ReviewStore.
+    public static let tokenReviews = review("authentication.k8s.io", "TokenReview", "tokenreviews", namespaced: false)
+    public static let selfSubjectReviews = review("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", namespaced: false)
+    public static let localSubjectAccessReviews = review("authorization.k8s.io", "LocalSubjectAccessReview",
+                                                         "localsubjectaccessreviews", namespaced: true)
+    public static let selfSubjectAccessReviews = review("authorization.k8s.io", "SelfSubjectAccessReview",
+                                                        "selfsubjectaccessreviews", namespaced: false)
+    public static let selfSubjectRulesReviews = review("authorization.k8s.io", "SelfSubjectRulesReview",
+                                                       "selfsubjectrulesreviews", namespaced: false)
+    public static let subjectAccessReviews = review("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", namespaced: false)
+    static func review(_ group: String, _ kind: String, _ plural: String, namespaced: Bool) -> APIResource {
+        let package = group.hasPrefix("authentication") ? "authentication" : "authorization"
+        return APIResource(group: group, version: "v1", kind: kind, plural: plural, namespaced: namespaced, verbs: ["create"],
+                           definition: "io.k8s.api.\(package).v1.\(kind)")
+    }
+
     /// All served resources, in discovery order (core first, then groups by name as upstream orders them).
     public static let all: [APIResource] = [
         configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
-        secrets, services,
+        secrets, serviceAccounts, services,
         controllerRevisions, deployments, replicaSets, statefulSets,
+        selfSubjectReviews, tokenReviews,
+        localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
         cronJobs, jobs,
         leases,
         endpointSlices,
+        podDisruptionBudgets,
+        clusterRoleBindings, clusterRoles, roleBindings, roles,
         storageClasses,
     ]
 

@@ -7,9 +7,11 @@ import Node
 /// would on a cluster.
 enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
-                    runtime: ProcessPodRuntime? = nil) -> [any Controller] {
+                    runtime: ProcessPodRuntime? = nil, rootCA: String) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
+         ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
+         ClusterRoleAggregationController(), TokensController(rootCA: rootCA),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]

@@ -10,6 +10,7 @@ import Storage
 import ClusterDNS
 import ControllerRuntime
 import Controllers
+import Credentials
 import Node
 
 struct Serve: ParsableCommand {
@@ -178,9 +179,12 @@ struct Serve: ParsableCommand {
                                 serviceCIDR: serviceClusterIPRange, watch: watch)
         do {
             try registry.bootstrap()
+            try registry.bootstrapRBAC()
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
+        let credentials = try loadCredentials(logger: logger)
+        registry.connectTokenIssuer(JWTTokenGenerator(key: credentials.serviceAccountKey))
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
@@ -213,7 +217,7 @@ struct Serve: ParsableCommand {
             : nil
         ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
                                                   apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
-                                                  runtime: runtime),
+                                                  runtime: runtime, rootCA: credentials.certificateAuthority.certificatePEM),
                                 context: controllers)
         if let dns {
             do {
@@ -256,6 +260,17 @@ struct Serve: ParsableCommand {
 }
 
 extension Serve {
+    /// The service account signing key and the cluster CA: made once into `<data-dir>/pki`, or in
+    /// memory for an `--in-memory` run. Files that exist but do not parse stop startup.
+    func loadCredentials(logger: Logger) throws -> ClusterCredentials {
+        do {
+            return inMemory ? try .ephemeral() : try .load(directory: dataDir ?? Self.defaultDataDirectory())
+        } catch {
+            logger.critical("cannot load the cluster's credentials: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
     /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
     func openDurableStore(logger: Logger) throws -> SQLiteStorage {
         let directory = dataDir ?? Self.defaultDataDirectory()

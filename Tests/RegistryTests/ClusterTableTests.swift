@@ -9,7 +9,8 @@ final class ClusterTableTests: XCTestCase {
     func ago(_ seconds: TimeInterval) -> JSON { .string(Timestamp.format(now.addingTimeInterval(-seconds))) }
 
     func testEveryServedKindHasAPrinterWithMatchingCellCount() {
-        for resource in ResourceCatalog.all {
+        // Create-only review kinds are never listed, so they have no table.
+        for resource in ResourceCatalog.all where resource.verbs.contains("list") {
             guard let printer = ResourceTables.printer(for: resource.kind) else { return XCTFail("no printer for \(resource.kind)") }
             XCTAssertEqual(printer.cells(["metadata": ["name": "x"]], now).count, printer.columns.count, resource.kind)
         }

@@ -233,11 +233,25 @@ def namespace_name(request):
     return f"e2e-{base}-{secrets.token_hex(3)}"
 
 
+# The ConfigMap the root CA publisher puts in every namespace, as on a real cluster.
+ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
+
+
 def create_namespace(server, name):
+    """Creates a namespace and waits until it is settled as on a real cluster: its `default` ServiceAccount
+    and kube-root-ca.crt made by the controllers, so they do not show up in a test's watch halfway through."""
     response = server.raw("POST", "/api/v1/namespaces",
                           {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     assert response.status_code == 201, f"creating namespace {name}: {response.status_code} {response.text}"
+    wait_for(lambda: server.raw("GET", f"/api/v1/namespaces/{name}/configmaps/{ROOT_CA_CONFIGMAP}").status_code == 200
+             and server.raw("GET", f"/api/v1/namespaces/{name}/serviceaccounts/default").status_code == 200,
+             10, f"namespace {name}'s default ServiceAccount and {ROOT_CA_CONFIGMAP}")
     return name
+
+
+def without_root_ca(names):
+    """The names a test made itself: every namespace also holds kube-root-ca.crt."""
+    return [name for name in names if name != ROOT_CA_CONFIGMAP]
 
 
 def assert_status(response, code, reason=None, message=None):

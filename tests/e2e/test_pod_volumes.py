@@ -2,6 +2,7 @@
 downwardAPI and projected files, kept up to date while the pod runs as the kubelet's atomic writer keeps them,
 and resourceFieldRef in the environment."""
 
+import base64
 import json
 import os
 import shutil
@@ -68,13 +69,23 @@ def test_projected_files_follow_their_sources_while_the_pod_runs(kubectl, ns):
     wait_for(lambda: cat("/etc/info/labels") == 'tier="back"', 30, "the label change in the downwardAPI file", interval=0.5)
 
 
-def test_the_service_account_volume_has_the_namespace(kubectl, ns):
+def test_the_service_account_volume_has_token_ca_and_namespace(kubectl, ns):
     host_had_it = os.path.exists("/run/secrets/kubernetes.io")
     kubectl("run", "sa", "--image=busybox", "--", "sleep", "3600")
-    running_pod(kubectl, "sa")
+    pod = running_pod(kubectl, "sa")
     # /var/run links to /run: the mount point is resolved in the pod's root, not the host's.
-    assert kubectl("exec", "sa", "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/namespace") == ns
+    directory = "/var/run/secrets/kubernetes.io/serviceaccount"
+    assert kubectl("exec", "sa", "--", "cat", f"{directory}/namespace") == ns
     assert host_had_it or not os.path.exists("/run/secrets/kubernetes.io"), "the mount point was made on the host"
+    # The CA of kube-root-ca.crt, and a token bound to this pod (the kubelet's TokenRequest).
+    assert kubectl("exec", "sa", "--", "cat", f"{directory}/ca.crt") == \
+        kubectl.json("get", "configmap", "kube-root-ca.crt")["data"]["ca.crt"]
+    token = kubectl("exec", "sa", "--", "cat", f"{directory}/token")
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=" * (-len(token.split(".")[1]) % 4)))
+    assert payload["sub"] == f"system:serviceaccount:{ns}:default"
+    assert payload["kubernetes.io"]["pod"] == {"name": "sa", "uid": pod["metadata"]["uid"]}
+    # The projected 3607 s token lives a year and warns after its hour, as upstream extends it.
+    assert payload["kubernetes.io"]["warnafter"] - payload["iat"] == 3607
 
 
 def test_a_missing_config_map_key_is_a_failed_mount(kubectl, ns):

@@ -78,7 +78,8 @@ struct OpenAPIOperations {
                                            body: Self.body(Self.deleteOptionsDefinition, required: false),
                                            responses: ["200": Self.response(returned, "OK"), "202": Self.response(returned, "Accepted")])
         }
-        out.append((item, .object(itemPath)))
+        // Create-only kinds (the reviews) have no item path, as upstream's documents show them.
+        if itemPath.count > 1 || !r.subresources.isEmpty { out.append((item, .object(itemPath))) }
 
         for subresource in r.subresources {
             let subPath = item + "/" + subresource
@@ -105,6 +106,17 @@ struct OpenAPIOperations {
                 out.append((subPath, .object([
                     "parameters": parameters,
                     "put": replace(infix, "finalize of the specified \(r.kind)", definition: r.definition, gvk: r.gvk),
+                ])))
+            case "token", "eviction":
+                let (definition, gvk) = subresource == "token"
+                    ? ("io.k8s.api.authentication.v1.TokenRequest", GroupVersionKind(group: "authentication.k8s.io", version: "v1", kind: "TokenRequest"))
+                    : ("io.k8s.api.policy.v1.Eviction", GroupVersionKind(group: "policy", version: "v1", kind: "Eviction"))
+                out.append((subPath, .object([
+                    "parameters": parameters,
+                    "post": operation("create", "post", "create \(subresource) of \(Self.article(r.kind)) \(r.kind)", infix,
+                                      parameters: Self.writeParameters, body: Self.body(definition),
+                                      responses: ["200": Self.response(definition, "OK"), "201": Self.response(definition, "Created"),
+                                                  "202": Self.response(definition, "Accepted")], gvk: gvk),
                 ])))
             default:
                 continue

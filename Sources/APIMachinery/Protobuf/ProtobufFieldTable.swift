@@ -27,6 +27,33 @@ io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy 1:whenDeleted
 io.k8s.api.apps.v1.StatefulSetSpec 1:replicas:p:i32 2:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 3:template:-:m:io.k8s.api.core.v1.PodTemplateSpec 4:volumeClaimTemplates:r:m:io.k8s.api.core.v1.PersistentVolumeClaim 5:serviceName:z:s 6:podManagementPolicy:-:s 7:updateStrategy:-:m:io.k8s.api.apps.v1.StatefulSetUpdateStrategy 8:revisionHistoryLimit:p:i32 9:minReadySeconds:-:i32 10:persistentVolumeClaimRetentionPolicy:-:m:io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy 11:ordinals:-:m:io.k8s.api.apps.v1.StatefulSetOrdinals
 io.k8s.api.apps.v1.StatefulSetStatus 1:observedGeneration:-:i64 2:replicas:z:i32 3:readyReplicas:-:i32 4:currentReplicas:-:i32 5:updatedReplicas:-:i32 6:currentRevision:-:s 7:updateRevision:-:s 9:collisionCount:p:i32 10:conditions:r:m:io.k8s.api.apps.v1.StatefulSetCondition 11:availableReplicas:-:i32
 io.k8s.api.apps.v1.StatefulSetUpdateStrategy 1:type:-:s 2:rollingUpdate:-:m:io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy
+io.k8s.api.authentication.v1.BoundObjectReference 1:kind:-:s 2:apiVersion:-:s 3:name:-:s 4:uid:-:s
+io.k8s.api.authentication.v1.ExtraValue 1:items:r:s
+io.k8s.api.authentication.v1.SelfSubjectReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:status:-:m:io.k8s.api.authentication.v1.SelfSubjectReviewStatus
+io.k8s.api.authentication.v1.SelfSubjectReviewStatus 1:userInfo:-:m:io.k8s.api.authentication.v1.UserInfo
+io.k8s.api.authentication.v1.TokenRequest 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authentication.v1.TokenRequestSpec 3:status:-:m:io.k8s.api.authentication.v1.TokenRequestStatus
+io.k8s.api.authentication.v1.TokenRequestSpec 1:audiences:r:s 4:expirationSeconds:p:i64 3:boundObjectRef:-:m:io.k8s.api.authentication.v1.BoundObjectReference
+io.k8s.api.authentication.v1.TokenRequestStatus 1:token:z:s 2:expirationTimestamp:-:time
+io.k8s.api.authentication.v1.TokenReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authentication.v1.TokenReviewSpec 3:status:-:m:io.k8s.api.authentication.v1.TokenReviewStatus
+io.k8s.api.authentication.v1.TokenReviewSpec 1:token:-:s 2:audiences:r:s
+io.k8s.api.authentication.v1.TokenReviewStatus 1:authenticated:-:b 2:user:-:m:io.k8s.api.authentication.v1.UserInfo 4:audiences:r:s 3:error:-:s
+io.k8s.api.authentication.v1.UserInfo 1:username:-:s 2:uid:-:s 3:groups:r:s 4:extra:-:M:m:io.k8s.api.authentication.v1.ExtraValue
+io.k8s.api.authorization.v1.ExtraValue 1:items:r:s
+io.k8s.api.authorization.v1.FieldSelectorAttributes 1:rawSelector:-:s 2:requirements:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement
+io.k8s.api.authorization.v1.LabelSelectorAttributes 1:rawSelector:-:s 2:requirements:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement
+io.k8s.api.authorization.v1.LocalSubjectAccessReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authorization.v1.SubjectAccessReviewSpec 3:status:-:m:io.k8s.api.authorization.v1.SubjectAccessReviewStatus
+io.k8s.api.authorization.v1.NonResourceAttributes 1:path:-:s 2:verb:-:s
+io.k8s.api.authorization.v1.NonResourceRule 1:verbs:r:s 2:nonResourceURLs:r:s
+io.k8s.api.authorization.v1.ResourceAttributes 1:namespace:-:s 2:verb:-:s 3:group:-:s 4:version:-:s 5:resource:-:s 6:subresource:-:s 7:name:-:s 8:fieldSelector:-:m:io.k8s.api.authorization.v1.FieldSelectorAttributes 9:labelSelector:-:m:io.k8s.api.authorization.v1.LabelSelectorAttributes
+io.k8s.api.authorization.v1.ResourceRule 1:verbs:r:s 2:apiGroups:r:s 3:resources:r:s 4:resourceNames:r:s
+io.k8s.api.authorization.v1.SelfSubjectAccessReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec 3:status:-:m:io.k8s.api.authorization.v1.SubjectAccessReviewStatus
+io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec 1:resourceAttributes:-:m:io.k8s.api.authorization.v1.ResourceAttributes 2:nonResourceAttributes:-:m:io.k8s.api.authorization.v1.NonResourceAttributes
+io.k8s.api.authorization.v1.SelfSubjectRulesReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec 3:status:-:m:io.k8s.api.authorization.v1.SubjectRulesReviewStatus
+io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec 1:namespace:-:s
+io.k8s.api.authorization.v1.SubjectAccessReview 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.authorization.v1.SubjectAccessReviewSpec 3:status:-:m:io.k8s.api.authorization.v1.SubjectAccessReviewStatus
+io.k8s.api.authorization.v1.SubjectAccessReviewSpec 1:resourceAttributes:-:m:io.k8s.api.authorization.v1.ResourceAttributes 2:nonResourceAttributes:-:m:io.k8s.api.authorization.v1.NonResourceAttributes 3:user:-:s 4:groups:r:s 5:extra:-:M:m:io.k8s.api.authorization.v1.ExtraValue 6:uid:-:s
+io.k8s.api.authorization.v1.SubjectAccessReviewStatus 1:allowed:z:b 4:denied:-:b 2:reason:-:s 3:evaluationError:-:s
+io.k8s.api.authorization.v1.SubjectRulesReviewStatus 1:resourceRules:r:m:io.k8s.api.authorization.v1.ResourceRule 2:nonResourceRules:r:m:io.k8s.api.authorization.v1.NonResourceRule 3:incomplete:z:b 4:evaluationError:-:s
 io.k8s.api.autoscaling.v1.Scale 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.autoscaling.v1.ScaleSpec 3:status:-:m:io.k8s.api.autoscaling.v1.ScaleStatus
 io.k8s.api.autoscaling.v1.ScaleSpec 1:replicas:-:i32
 io.k8s.api.autoscaling.v1.ScaleStatus 1:replicas:z:i32 2:selector:-:s
@@ -213,6 +240,8 @@ io.k8s.api.core.v1.SecretReference 1:name:-:s 2:namespace:-:s
 io.k8s.api.core.v1.SecretVolumeSource 1:secretName:-:s 2:items:r:m:io.k8s.api.core.v1.KeyToPath 3:defaultMode:p:i32 4:optional:p:b
 io.k8s.api.core.v1.SecurityContext 1:capabilities:-:m:io.k8s.api.core.v1.Capabilities 2:privileged:p:b 3:seLinuxOptions:-:m:io.k8s.api.core.v1.SELinuxOptions 10:windowsOptions:-:m:io.k8s.api.core.v1.WindowsSecurityContextOptions 4:runAsUser:p:i64 8:runAsGroup:p:i64 5:runAsNonRoot:p:b 6:readOnlyRootFilesystem:p:b 7:allowPrivilegeEscalation:p:b 9:procMount:p:s 11:seccompProfile:-:m:io.k8s.api.core.v1.SeccompProfile 12:appArmorProfile:-:m:io.k8s.api.core.v1.AppArmorProfile
 io.k8s.api.core.v1.Service 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.core.v1.ServiceSpec 3:status:-:m:io.k8s.api.core.v1.ServiceStatus
+io.k8s.api.core.v1.ServiceAccount 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:secrets:r:m:io.k8s.api.core.v1.ObjectReference 3:imagePullSecrets:r:m:io.k8s.api.core.v1.LocalObjectReference 4:automountServiceAccountToken:p:b
+io.k8s.api.core.v1.ServiceAccountList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.core.v1.ServiceAccount
 io.k8s.api.core.v1.ServiceAccountTokenProjection 1:audience:-:s 2:expirationSeconds:p:i64 3:path:z:s
 io.k8s.api.core.v1.ServiceList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.core.v1.Service
 io.k8s.api.core.v1.ServicePort 1:name:-:s 2:protocol:-:s 6:appProtocol:p:s 3:port:z:i32 4:targetPort:-:ios 5:nodePort:-:i32
@@ -249,6 +278,23 @@ io.k8s.api.discovery.v1.EndpointPort 1:name:p:s 2:protocol:p:s 3:port:p:i32 4:ap
 io.k8s.api.discovery.v1.EndpointSlice 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 4:addressType:z:s 2:endpoints:r:m:io.k8s.api.discovery.v1.Endpoint 3:ports:r:m:io.k8s.api.discovery.v1.EndpointPort
 io.k8s.api.discovery.v1.EndpointSliceList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.discovery.v1.EndpointSlice
 io.k8s.api.discovery.v1.ForZone 1:name:z:s
+io.k8s.api.policy.v1.Eviction 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:deleteOptions:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions
+io.k8s.api.policy.v1.PodDisruptionBudget 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.policy.v1.PodDisruptionBudgetSpec 3:status:-:m:io.k8s.api.policy.v1.PodDisruptionBudgetStatus
+io.k8s.api.policy.v1.PodDisruptionBudgetList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.policy.v1.PodDisruptionBudget
+io.k8s.api.policy.v1.PodDisruptionBudgetSpec 1:minAvailable:-:ios 2:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 3:maxUnavailable:-:ios 4:unhealthyPodEvictionPolicy:p:s
+io.k8s.api.policy.v1.PodDisruptionBudgetStatus 1:observedGeneration:-:i64 2:disruptedPods:-:M:time 3:disruptionsAllowed:z:i32 4:currentHealthy:z:i32 5:desiredHealthy:z:i32 6:expectedPods:z:i32 7:conditions:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.Condition
+io.k8s.api.rbac.v1.AggregationRule 1:clusterRoleSelectors:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
+io.k8s.api.rbac.v1.ClusterRole 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:rules:r:m:io.k8s.api.rbac.v1.PolicyRule 3:aggregationRule:-:m:io.k8s.api.rbac.v1.AggregationRule
+io.k8s.api.rbac.v1.ClusterRoleBinding 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:subjects:r:m:io.k8s.api.rbac.v1.Subject 3:roleRef:-:m:io.k8s.api.rbac.v1.RoleRef
+io.k8s.api.rbac.v1.ClusterRoleBindingList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.rbac.v1.ClusterRoleBinding
+io.k8s.api.rbac.v1.ClusterRoleList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.rbac.v1.ClusterRole
+io.k8s.api.rbac.v1.PolicyRule 1:verbs:r:s 2:apiGroups:r:s 3:resources:r:s 4:resourceNames:r:s 5:nonResourceURLs:r:s
+io.k8s.api.rbac.v1.Role 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:rules:r:m:io.k8s.api.rbac.v1.PolicyRule
+io.k8s.api.rbac.v1.RoleBinding 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:subjects:r:m:io.k8s.api.rbac.v1.Subject 3:roleRef:-:m:io.k8s.api.rbac.v1.RoleRef
+io.k8s.api.rbac.v1.RoleBindingList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.rbac.v1.RoleBinding
+io.k8s.api.rbac.v1.RoleList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.rbac.v1.Role
+io.k8s.api.rbac.v1.RoleRef 1:apiGroup:z:s 2:kind:z:s 3:name:z:s
+io.k8s.api.rbac.v1.Subject 1:kind:z:s 2:apiGroup:-:s 3:name:z:s 4:namespace:-:s
 io.k8s.api.storage.v1.StorageClass 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:provisioner:z:s 3:parameters:-:M:s 4:reclaimPolicy:p:s 5:mountOptions:r:s 6:allowVolumeExpansion:p:b 7:volumeBindingMode:p:s 8:allowedTopologies:r:m:io.k8s.api.core.v1.TopologySelectorTerm
 io.k8s.api.storage.v1.StorageClassList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.storage.v1.StorageClass
 io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup 1:name:z:s 2:versions:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery 3:preferredVersion:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery 4:serverAddressByClientCIDRs:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR
@@ -258,6 +304,7 @@ io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList 1:groupVersion:z:s 2:resour
 io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions 1:versions:r:s 2:serverAddressByClientCIDRs:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR
 io.k8s.apimachinery.pkg.apis.meta.v1.Condition 1:type:z:s 2:status:z:s 3:observedGeneration:-:i64 4:lastTransitionTime:-:time 5:reason:z:s 6:message:z:s
 io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions 1:gracePeriodSeconds:p:i64 2:preconditions:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions 3:orphanDependents:p:b 4:propagationPolicy:p:s 5:dryRun:r:s 6:ignoreStoreReadErrorWithClusterBreakingPotential:p:b
+io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement 1:key:z:s 2:operator:z:s 3:values:r:s
 io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery 1:groupVersion:z:s 2:version:z:s
 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 1:matchLabels:-:M:s 2:matchExpressions:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement
 io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement 1:key:z:s 2:operator:z:s 3:values:r:s

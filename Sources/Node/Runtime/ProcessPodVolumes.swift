@@ -13,7 +13,7 @@ enum ProcessPodVolumes {
     struct VolumeError: Error, CustomStringConvertible { var description: String }
 
     static func mounts(_ pod: JSON, podDirectory: String, root: String, catalog: ImageCatalog,
-                       lookup: Lookup) throws(VolumeError) -> [PodSandbox.Mount] {
+                       lookup: Lookup, tokens: ProjectedServiceAccountTokens? = nil) throws(VolumeError) -> [PodSandbox.Mount] {
         let namespace = pod.meta.namespace
         let volumes = pod[path: "spec", "volumes"]?.arrayValue ?? []
         var sources: [String: String] = [:]
@@ -23,7 +23,8 @@ enum ProcessPodVolumes {
                 guard let name = m["name"]?.stringValue, let target = m["mountPath"]?.stringValue,
                       let volume = volumes.first(where: { $0["name"]?.stringValue == name }) else { continue }
                 if sources[name] == nil {
-                    sources[name] = try directory(volume, name: name, pod: pod, podDirectory: podDirectory, root: root, lookup: lookup)
+                    sources[name] = try directory(volume, name: name, pod: pod, podDirectory: podDirectory, root: root,
+                                                  lookup: lookup, tokens: tokens)
                 }
                 guard var source = sources[name] else { continue }
                 if let sub = m["subPath"]?.stringValue, !sub.isEmpty {
@@ -50,7 +51,7 @@ enum ProcessPodVolumes {
 
     /// The host directory backing a volume, created when missing; nil for kinds not supported.
     static func directory(_ volume: JSON, name: String, pod: JSON, podDirectory: String, root: String,
-                          lookup: Lookup) throws(VolumeError) -> String? {
+                          lookup: Lookup, tokens: ProjectedServiceAccountTokens? = nil) throws(VolumeError) -> String? {
         let namespace = pod.meta.namespace
         let fm = FileManager.default
         func make(_ path: String) -> String {
@@ -74,7 +75,8 @@ enum ProcessPodVolumes {
         if VolumeProjection.isProjected(volume) {
             let directory = "\(podDirectory)/volumes/\(name)"
             do {
-                try AtomicVolumeWriter.write(try VolumeProjection.files(volume, pod: pod, lookup: lookup) ?? [], to: directory)
+                try AtomicVolumeWriter.write(try VolumeProjection.files(volume, pod: pod, lookup: lookup, tokens: tokens) ?? [],
+                                            to: directory)
             } catch let error as VolumeError {
                 throw error
             } catch {

@@ -16,15 +16,11 @@ enum VolumeProjection {
         ["configMap", "secret", "downwardAPI", "projected"].contains { volume[$0] != nil }
     }
 
-    /// The ServiceAccount admission plugin's volume (`kube-api-access-<suffix>`: token,
-    /// kube-root-ca.crt's ca.crt, namespace). ServiceAccounts, TokenRequest and kube-root-ca.crt are
-    /// not served yet, so it gets what exists (the namespace file) instead of failing every pod.
-    static func isServiceAccountVolume(_ volume: JSON) -> Bool {
-        volume["name"]?.stringValue?.hasPrefix("kube-api-access-") == true && volume["projected"] != nil
-    }
-
-    /// The volume's files; nil when it is not one of these kinds.
-    static func files(_ volume: JSON, pod: JSON, lookup: Lookup) throws(VolumeError) -> [File]? {
+    /// The volume's files; nil when it is not one of these kinds. `tokens` answers the
+    /// `serviceAccountToken` projections (the ServiceAccount admission's `kube-api-access-*` volume
+    /// has one); without it they fail as a kubelet that cannot reach TokenRequest does.
+    static func files(_ volume: JSON, pod: JSON, lookup: Lookup,
+                      tokens: ProjectedServiceAccountTokens? = nil) throws(VolumeError) -> [File]? {
         if let source = volume["configMap"] {
             return try objectFiles(source, kind: .configMap, mode: mode(source["defaultMode"]), pod: pod, lookup: lookup)
         }
@@ -36,20 +32,18 @@ enum VolumeProjection {
         }
         if let projected = volume["projected"] {
             let fallback = mode(projected["defaultMode"])
-            let serviceAccount = isServiceAccountVolume(volume)
             var files: [File] = []
             for source in projected["sources"]?.arrayValue ?? [] {
-                if serviceAccount, source["serviceAccountToken"] != nil { continue }
-                if var s = source["configMap"] {
-                    if serviceAccount { s["optional"] = true }
+                if let s = source["configMap"] {
                     files += try objectFiles(s, kind: .configMap, mode: fallback, pod: pod, lookup: lookup)
                 }
                 if let s = source["secret"] { files += try objectFiles(s, kind: .secret, mode: fallback, pod: pod, lookup: lookup) }
                 if let s = source["downwardAPI"] { files += try downwardFiles(s["items"]?.arrayValue ?? [], mode: fallback, pod: pod) }
-                if source["serviceAccountToken"] != nil {
-                    // TokenRequest needs ServiceAccounts, which are not served yet: the kubelet's error.
-                    let account = PodView(pod).serviceAccountName ?? "default"
-                    throw VolumeError(description: "failed to fetch token: serviceaccounts \"\(account)\" not found")
+                if let s = source["serviceAccountToken"] {
+                    guard let tokens else { throw VolumeError(description: "failed to fetch token: no TokenRequest source") }
+                    let token = try tokens.token(pod: pod, audience: s["audience"]?.stringValue,
+                                                 expirationSeconds: s["expirationSeconds"]?.intValue ?? 3600)
+                    files.append(File(path: s["path"]?.stringValue ?? "token", data: Data(token.utf8), mode: fallback))
                 }
                 if source["clusterTrustBundle"] != nil {
                     throw VolumeError(description: "clusterTrustBundle projections are not supported by this kubelet")

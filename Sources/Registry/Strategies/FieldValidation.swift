@@ -96,3 +96,18 @@ enum FieldValidation {
         return "map[string]string{\(pairs.joined(separator: ", "))}"
     }
 }
+
+extension FieldValidation {
+    /// Go's zero value as JSON carries it: null, "", 0, false, or an empty list or map.
+    static func isEmptyValue(_ value: JSON) -> Bool {
+        switch value {
+        case .null: return true
+        case .string(let s): return s.isEmpty
+        case .int(let i): return i == 0
+        case .bool(let b): return !b
+        case .array(let a): return a.isEmpty
+        case .object(let o): return o.isEmpty
+        default: return false
+        }
+    }
+}

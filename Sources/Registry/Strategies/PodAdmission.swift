@@ -8,14 +8,16 @@ enum PodAdmission {
     /// The alphabet of upstream's utilrand.String, used for the volume's random suffix.
     static let randomAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")
 
-    static func admit(_ pod: inout JSON) {
+    /// - Parameter account: the pod's ServiceAccount when it exists (its automountServiceAccountToken
+    ///   applies when the pod does not say).
+    static func admit(_ pod: inout JSON, account: JSON? = nil) {
         pod.modifyPath("spec") { spec in
             spec.setDefaultString("serviceAccountName", "default")
             spec["serviceAccount"] = spec["serviceAccountName"]
             spec.setDefault("priority", 0)
             spec.setDefault("preemptionPolicy", "PreemptLowerPriority")
             addDefaultTolerations(&spec)
-            mountServiceAccountToken(&spec)
+            mountServiceAccountToken(&spec, account: account)
         }
     }
 
@@ -35,9 +37,11 @@ enum PodAdmission {
     }
 
     /// The `kube-api-access-xxxxx` volume and its read-only mount in every container, unless the
-    /// pod opts out or already mounts something at the token path.
-    static func mountServiceAccountToken(_ spec: inout JSON) {
-        if spec["automountServiceAccountToken"]?.boolValue == false { return }
+    /// pod (or, when the pod does not say, its account) opts out, or the pod already mounts
+    /// something at the token path (shouldAutomount).
+    static func mountServiceAccountToken(_ spec: inout JSON, account: JSON? = nil) {
+        let automount = spec["automountServiceAccountToken"]?.boolValue ?? account?["automountServiceAccountToken"]?.boolValue ?? true
+        if !automount { return }
         let allContainers = spec.array("containers") + spec.array("initContainers")
         let alreadyMounted = allContainers.contains { c in
             c.array("volumeMounts").contains { $0.string("mountPath") == serviceAccountMountPath }

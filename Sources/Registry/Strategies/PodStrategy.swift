@@ -13,10 +13,16 @@ public struct PodStrategy: ResourceStrategy {
         object.modifyPath("spec") { PodSpecDefaults.apply(&$0, isPod: true) }
     }
 
-    /// Runs the default admission plugins' mutations, then sets the initial status: Pending with
-    /// the QoS class, and PodScheduled=False while scheduling gates remain.
+    /// The default admission plugins' mutations, which run before the strategy as upstream's
+    /// mutating admission does; the ServiceAccount plugin reads the pod's account.
+    public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {
+        let account = PodView(object).serviceAccountName.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        PodAdmission.admit(&object, account: cluster.serviceAccount(namespace: object.meta.namespace, name: account))
+    }
+
+    /// Sets the initial status: Pending with the QoS class, and PodScheduled=False while scheduling
+    /// gates remain.
     public func prepareForCreate(_ object: inout JSON) {
-        PodAdmission.admit(&object)
         let spec = object["spec"] ?? [:]
         var status: JSON = ["phase": "Pending", "qosClass": .string(PodQOS.qosClass(spec))]
         if !spec.array("schedulingGates").isEmpty {

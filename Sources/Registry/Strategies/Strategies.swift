@@ -4,11 +4,17 @@ import APIMachinery
 public enum StrategyCatalog {
     public static let all: [any ResourceStrategy] = [
         ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), NamespaceStrategy(), NodeStrategy(),
-        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(), ServiceStrategy(),
+        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(),
+        ServiceAccountStrategy(), ServiceStrategy(),
         ControllerRevisionStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
+        ReviewStrategy(ResourceCatalog.selfSubjectReviews), ReviewStrategy(ResourceCatalog.tokenReviews),
+        ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),
+        ReviewStrategy(ResourceCatalog.selfSubjectRulesReviews), ReviewStrategy(ResourceCatalog.subjectAccessReviews),
         CronJobStrategy(), JobStrategy(),
         LeaseStrategy(),
         EndpointSliceStrategy(),
+        PodDisruptionBudgetStrategy(),
+        ClusterRoleBindingStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), RoleStrategy(),
         StorageClassStrategy(),
     ]
 

@@ -29,6 +29,12 @@ public enum ResourceTables {
         "StorageClass": Printer(columns: StorageClassTable.columns, cells: StorageClassTable.cells),
         "EndpointSlice": Printer(columns: EndpointSliceTable.columns, cells: EndpointSliceTable.cells),
         "Lease": Printer(columns: LeaseTable.columns, cells: LeaseTable.cells),
+        "ServiceAccount": Printer(columns: ServiceAccountTable.columns, cells: ServiceAccountTable.cells),
+        "Role": Printer(columns: RoleTable.columns, cells: RoleTable.cells),
+        "ClusterRole": Printer(columns: RoleTable.columns, cells: RoleTable.cells),
+        "RoleBinding": Printer(columns: RoleBindingTable.columns, cells: RoleBindingTable.cells),
+        "ClusterRoleBinding": Printer(columns: RoleBindingTable.columns, cells: RoleBindingTable.cells),
+        "PodDisruptionBudget": Printer(columns: PodDisruptionBudgetTable.columns, cells: PodDisruptionBudgetTable.cells),
     ]
 
     public static func printer(for kind: String) -> Printer? { printers[kind] }

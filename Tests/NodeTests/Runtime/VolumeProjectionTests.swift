@@ -1,6 +1,7 @@
 import APIMachinery
 import Foundation
 @testable import Node
+import Synchronization
 import XCTest
 
 final class VolumeProjectionTests: XCTestCase {
@@ -60,15 +61,52 @@ final class VolumeProjectionTests: XCTestCase {
         ]]]
         XCTAssertEqual(try files(projected), ["a": "1", "password": "s3cr3t", "ns": "shop"])
         XCTAssertThrowsError(try files(["projected": ["sources": [["serviceAccountToken": ["path": "token"]]]]])) {
-            XCTAssertEqual("\($0)", "failed to fetch token: serviceaccounts \"default\" not found")
+            XCTAssertEqual("\($0)", "failed to fetch token: no TokenRequest source")
         }
-        // The ServiceAccount admission's volume gets what exists until ServiceAccounts are served.
+        // The ServiceAccount admission's volume needs kube-root-ca.crt, as the kubelet does.
         let access: JSON = ["name": "kube-api-access-x1y2z", "projected": ["sources": [
-            ["serviceAccountToken": ["path": "token", "expirationSeconds": 3607]],
             ["configMap": ["name": "kube-root-ca.crt", "items": [["key": "ca.crt", "path": "ca.crt"]]]],
             ["downwardAPI": ["items": [["path": "namespace", "fieldRef": ["fieldPath": "metadata.namespace"]]]]],
         ]]]
-        XCTAssertEqual(try files(access), ["namespace": "shop"])
+        XCTAssertThrowsError(try files(access)) { XCTAssertEqual("\($0)", "configmap \"kube-root-ca.crt\" not found") }
+    }
+
+    func testServiceAccountTokensAreRequestedBoundToThePodAndCached() throws {
+        let now = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+        let requests = Mutex<[(String, String, JSON)]>([])
+        let tokens = ProjectedServiceAccountTokens(clock: { now.withLock { $0 } }) { namespace, account, body throws(APIError) in
+            let count = requests.withLock { $0.append((namespace, account, body)); return $0.count }
+            if account == "missing" { throw APIError.notFound(GroupResource(group: "", resource: "serviceaccounts"), account) }
+            let expiry = now.withLock { $0 }.addingTimeInterval(TimeInterval(body[path: "spec", "expirationSeconds"]?.intValue ?? 0))
+            return ["status": ["token": .string("token-\(count)"), "expirationTimestamp": .string(Timestamp.format(expiry))]]
+        }
+        let volume: JSON = ["projected": ["defaultMode": 0o440, "sources": [
+            ["serviceAccountToken": ["path": "token", "expirationSeconds": 3607]],
+            ["serviceAccountToken": ["path": "vault", "audience": "vault", "expirationSeconds": 600]],
+        ]]]
+        let first = try XCTUnwrap(try VolumeProjection.files(volume, pod: pod, lookup: lookup, tokens: tokens))
+        XCTAssertEqual(first.map(\.path), ["token", "vault"])
+        XCTAssertEqual(first.map { String(decoding: $0.data, as: UTF8.self) }, ["token-1", "token-2"])
+        XCTAssertEqual(first.map(\.mode), [0o440, 0o440])
+        let (namespace, account, body) = requests.withLock { $0[0] }
+        XCTAssertEqual([namespace, account], ["shop", "default"])
+        XCTAssertEqual(body[path: "spec", "boundObjectRef"], ["apiVersion": "v1", "kind": "Pod", "name": "web-0", "uid": "u-1"])
+        XCTAssertNil(body[path: "spec", "audiences"])
+        XCTAssertEqual(requests.withLock { $0[1] }.2[path: "spec", "audiences"], ["vault"])
+
+        // Refreshes reuse the tokens until 80% of their lifetime has passed.
+        _ = try VolumeProjection.files(volume, pod: pod, lookup: lookup, tokens: tokens)
+        XCTAssertEqual(requests.withLock { $0.count }, 2)
+        now.withLock { $0 = $0.addingTimeInterval(481) }
+        let later = try XCTUnwrap(try VolumeProjection.files(volume, pod: pod, lookup: lookup, tokens: tokens))
+        XCTAssertEqual(later.map { String(decoding: $0.data, as: UTF8.self) }, ["token-1", "token-3"])
+
+        var other = pod
+        other[path: "spec", "serviceAccountName"] = "missing"
+        other[path: "metadata", "uid"] = "u-2"
+        XCTAssertThrowsError(try VolumeProjection.files(volume, pod: other, lookup: lookup, tokens: tokens)) {
+            XCTAssertEqual("\($0)", "failed to fetch token: serviceaccounts \"missing\" not found")
+        }
     }
 
     func testResourceFieldValuesRoundUpAndDefaultLimitsToTheNode() throws {
