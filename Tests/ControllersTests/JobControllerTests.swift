@@ -212,4 +212,25 @@ final class JobControllerTests: XCTestCase {
         XCTAssertEqual(failed?.message, "Container c for pod default/\(second) failed with exit code 42 matching FailJob rule at index 0")
         XCTAssertEqual(h.job("pfp").failed, 1)
     }
+
+    func testSuccessPolicyEndsAnIndexedJobEarly() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("leader") {
+            $0[path: "spec", "completionMode"] = "Indexed"
+            $0[path: "spec", "completions"] = 3
+            $0[path: "spec", "parallelism"] = 3
+            $0[path: "spec", "successPolicy"] = ["rules": [["succeededIndexes": "0"]]]
+        })
+        h.waitUntil("three pods") { h.pods("leader").count == 3 }
+        let leader = h.pods("leader").first { $0.meta.annotation(JobPods.indexAnnotation) == "0" }!
+        try h.setPhase(leader.meta.name, "Succeeded")
+        h.waitUntil("success criteria met, workers deleted") {
+            h.job("leader").condition("SuccessCriteriaMet")?.reason == "SuccessPolicy"
+                && h.pods("leader").filter { PodView($0).phase != "Succeeded" }.isEmpty
+        }
+        h.removeTerminating()
+        h.waitUntil("complete") { h.job("leader").has("Complete") }
+        XCTAssertEqual(h.job("leader").condition("Complete")?.message, "Matched rules at index 0")
+        XCTAssertEqual(h.job("leader").completedIndexes, "0")
+    }
 }

@@ -61,6 +61,9 @@ extension JobController {
                 draft.set("FailureTarget", "True", reason: "PodFailurePolicy", message: failJobMessage, now: now)
             }
             if !targetReached, !draft.has("FailureTarget") { decideFailure(job, active, &draft, now: now) }
+            if !targetReached, !draft.has("FailureTarget"), let matched = SuccessPolicy.match(job, completed: draft.completedIndexes) {
+                draft.set("SuccessCriteriaMet", "True", reason: "SuccessPolicy", message: matched, now: now)
+            }
             if draft.has("FailureTarget") || draft.has("SuccessCriteriaMet") {
                 try deletePods(active, job, key, rt)
                 active = []
