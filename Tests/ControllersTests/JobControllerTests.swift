@@ -233,4 +233,33 @@ final class JobControllerTests: XCTestCase {
         XCTAssertEqual(h.job("leader").condition("Complete")?.message, "Matched rules at index 0")
         XCTAssertEqual(h.job("leader").completedIndexes, "0")
     }
+
+    func testBackoffLimitPerIndexFailsAnIndexForGood() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("per") {
+            $0[path: "spec", "completionMode"] = "Indexed"
+            $0[path: "spec", "completions"] = 2
+            $0[path: "spec", "parallelism"] = 2
+            $0[path: "spec", "backoffLimitPerIndex"] = 1
+        })
+        XCTAssertEqual(h.job("per").backoffLimit, Int(Int32.max))
+        h.waitUntil("two pods") { h.pods("per").count == 2 }
+        func pod(_ index: String) -> JSON? {
+            h.pods("per").filter { $0.meta.annotation(JobPods.indexAnnotation) == index && PodView($0).phase == "Pending" }.first
+        }
+        XCTAssertEqual(pod("0")?.meta.annotation(JobPods.indexFailureCountAnnotation), "0")
+        try h.setPhase(pod("0")!.meta.name, "Failed")
+        h.waitUntil("failed 1, status.failedIndexes empty") { h.job("per").failed == 1 && h.job("per").failedIndexes == "" }
+        h.settle()
+        XCTAssertNil(pod("0"), "index 0 backs off for 10 s")
+        h.timers.advance(by: .seconds(11))
+        h.waitUntil("index 0 again, one failure recorded") { pod("0")?.meta.annotation(JobPods.indexFailureCountAnnotation) == "1" }
+        try h.setPhase(pod("0")!.meta.name, "Failed")
+        h.waitUntil("index 0 failed for good") { h.job("per").failedIndexes == "0" }
+        try h.setPhase(pod("1")!.meta.name, "Succeeded")
+        h.waitUntil("failed") { h.job("per").has("Failed") }
+        XCTAssertEqual(h.job("per").condition("Failed")?.reason, "FailedIndexes")
+        XCTAssertEqual(h.job("per").condition("Failed")?.message, "Job has failed indexes")
+        XCTAssertEqual(h.job("per").completedIndexes, "1")
+    }
 }

@@ -70,13 +70,15 @@ final class JobHarness: @unchecked Sendable {
     /// Sets a pod's phase (and Ready when Running) through pods/status, as the kubelet would.
     func setPhase(_ name: String, _ phase: String, restarts: Int = 0, exitCode: Int? = nil) throws {
         let pods = store("", "pods")
+        let terminal = phase == "Succeeded" || phase == "Failed"
         try retryOnConflict {
             var pod = try pods.get(namespace: "default", name: name).object
             pod["status"] = ["phase": .string(phase),
                              "conditions": [["type": "Ready", "status": .string(phase == "Running" ? "True" : "False")]],
                              "containerStatuses": [["name": "c", "restartCount": .int(Int64(restarts)), "ready": .bool(phase == "Running"),
                                                     "image": "busybox", "imageID": "", "started": false,
-                                                    "state": exitCode.map { ["terminated": ["exitCode": .int(Int64($0))]] } ?? [:]]]]
+                                                    "state": terminal ? ["terminated": ["exitCode": .int(Int64(exitCode ?? (phase == "Failed" ? 1 : 0))),
+                                                                                        "finishedAt": .string(Timestamp.format(timers.now()))]] : [:]]]]
             _ = try StatusStore(store: pods).update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions())
         }
     }

@@ -95,6 +95,13 @@ extension JobController {
         } else if let deadline = job.activeDeadlineSeconds, let start = draft.startTime.flatMap(Timestamp.parse),
                   now.timeIntervalSince(start) >= TimeInterval(deadline) {
             draft.set("FailureTarget", "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline", now: now)
+        } else if let failed = draft.failedIndexes {
+            if let max = job.maxFailedIndexes, failed.count > max {
+                draft.set("FailureTarget", "True", reason: "MaxFailedIndexesExceeded",
+                          message: "Job has exceeded the specified maximal number of failed indexes", now: now)
+            } else if !failed.isEmpty, failed.count + draft.completedIndexes.count >= (job.completions ?? 0) {
+                draft.set("FailureTarget", "True", reason: "FailedIndexes", message: "Job has failed indexes", now: now)
+            }
         }
     }
 
