@@ -262,4 +262,23 @@ final class JobControllerTests: XCTestCase {
         XCTAssertEqual(h.job("per").condition("Failed")?.message, "Job has failed indexes")
         XCTAssertEqual(h.job("per").completedIndexes, "1")
     }
+
+    func testTheTerminalConditionWaitsForTerminatingPods() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("slow") { $0[path: "spec", "activeDeadlineSeconds"] = 5 })
+        h.waitUntil("one pod") { h.pods("slow").count == 1 }
+        let pod = h.pods("slow")[0].meta.name
+        try h.bind(pod)
+        try h.setPhase(pod, "Running")
+        h.settle()
+        h.timers.advance(by: .seconds(6))
+        h.waitUntil("deadline target, the pod terminating") {
+            h.job("slow").has("FailureTarget") && h.job("slow").status["terminating"] == 1
+        }
+        h.settle()
+        XCTAssertFalse(h.job("slow").has("Failed"))
+        XCTAssertEqual(h.job("slow").failed, 1, "a deleted pod counts as failed")
+        h.removeTerminating()
+        h.waitUntil("failed once it is gone") { h.job("slow").has("Failed") && h.job("slow").status["terminating"] == 0 }
+    }
 }

@@ -83,6 +83,13 @@ final class JobHarness: @unchecked Sendable {
         }
     }
 
+    /// Binds a pod to a node through pods/binding, as the scheduler would (a bound pod is deleted gracefully).
+    func bind(_ name: String) throws {
+        let binding: JSON = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": .string(name)],
+                             "target": ["kind": "Node", "name": "kubelite-node"]]
+        _ = try BindingStore(pods: store("", "pods"))!.create(namespace: "default", name: name, binding: binding, options: WriteOptions())
+    }
+
     /// Removes pods marked for deletion once nothing holds them, as a kubelet with no grace would.
     func removeTerminating() {
         for pod in allPods() where pod.meta.isBeingDeleted {

@@ -27,7 +27,7 @@ extension JobController {
             }
             let wantActive = max(0, min(job.parallelism, completions - draft.completedIndexes.count - failed.count))
             if keep.count > wantActive { surplus += keep.suffix(keep.count - wantActive); keep.removeLast(keep.count - wantActive) }
-            try deletePods(surplus, job, key, rt)
+            draft.terminating += try deletePods(surplus, job, key, rt)
             active = keep
             let taken = running.union(draft.completedIndexes).union(failed).union(holding.compactMap(\.index))
             let free = max(0, wantActive - active.count - holding.count)
@@ -57,7 +57,7 @@ extension JobController {
             let counted = active.count + holding.count
             if counted > wantActive {
                 let surplus = Array(deletionOrder(active).prefix(min(counted - wantActive, active.count)))
-                try deletePods(surplus, job, key, rt)
+                draft.terminating += try deletePods(surplus, job, key, rt)
                 let gone = Set(surplus.map(\.uid))
                 active.removeAll { gone.contains($0.uid) }
             } else if counted < wantActive {
@@ -114,13 +114,19 @@ extension JobController {
         return pods.sorted { (rank($0), $1.name) < (rank($1), $0.name) }
     }
 
-    /// Deletes pods with upstream's events; one already gone is skipped.
-    static func deletePods(_ victims: [JobPod], _ job: JobView, _ key: String, _ rt: Runtime) throws {
+    /// Deletes pods with upstream's events; one already gone is skipped. Returns how many are now
+    /// terminating (marked, not yet removed).
+    @discardableResult
+    static func deletePods(_ victims: [JobPod], _ job: JobView, _ key: String, _ rt: Runtime) throws -> Int {
         let store = rt.context.store(JobController.pods)
+        var terminating = 0
         for pod in victims.prefix(burst) {
             do {
                 switch try store.delete(namespace: job.meta.namespace, name: pod.name, options: DeleteOptions()) {
-                case .deleted(let object), .marked(let object): rt.writes.wrote(key, object)
+                case .deleted(let object): rt.writes.wrote(key, object)
+                case .marked(let object):
+                    rt.writes.wrote(key, object)
+                    terminating += 1
                 }
                 event(job, .normal, "SuccessfulDelete", "Deleted pod: \(pod.name)", rt)
             } catch {
@@ -129,5 +135,6 @@ extension JobController {
                 throw error
             }
         }
+        return terminating
     }
 }

@@ -45,7 +45,7 @@ extension JobController {
                 draft.set("Suspended", "True", reason: "JobSuspended", message: "Job suspended", now: now)
                 draft.events.append((.normal, "Suspended", "Job suspended"))
             }
-            try deletePods(active, job, key, rt)
+            draft.terminating += try deletePods(active, job, key, rt)
             active = []
         } else if draft.has("Suspended") {
             draft.set("Suspended", "False", reason: "JobResumed", message: "Job resumed", now: now)
@@ -65,7 +65,7 @@ extension JobController {
                 draft.set("SuccessCriteriaMet", "True", reason: "SuccessPolicy", message: matched, now: now)
             }
             if draft.has("FailureTarget") || draft.has("SuccessCriteriaMet") {
-                try deletePods(active, job, key, rt)
+                draft.terminating += try deletePods(active, job, key, rt)
                 active = []
             } else {
                 active = try manage(job, active, pods, &draft, key, rt, now: now)
