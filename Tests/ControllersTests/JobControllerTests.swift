@@ -281,4 +281,24 @@ final class JobControllerTests: XCTestCase {
         h.removeTerminating()
         h.waitUntil("failed once it is gone") { h.job("slow").has("Failed") && h.job("slow").status["terminating"] == 0 }
     }
+
+    func testAManualSelectorAdoptsMatchingOrphans() throws {
+        let h = try JobHarness()
+        let orphan: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "stray", "labels": ["app": "batch"]],
+                            "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox"]]]]
+        try h.create("pods", orphan, group: "")
+        let job = try h.create("jobs", JobHarness.job("manual") {
+            $0[path: "spec", "manualSelector"] = true
+            $0[path: "spec", "selector"] = ["matchLabels": ["app": "batch"]]
+            $0[path: "spec", "template", "metadata"] = ["labels": ["app": "batch"]]
+        })
+        h.waitUntil("stray adopted with the tracking finalizer") {
+            let pod = h.get("pods", "stray", group: "")
+            return pod?.meta.controllerRef?.uid == job.meta.uid && pod?.meta.finalizers == [JobController.trackingFinalizer]
+        }
+        h.settle()
+        XCTAssertEqual(h.pods("manual").map(\.meta.name), ["stray"], "the adopted pod is the one pod needed")
+        try h.setPhase("stray", "Succeeded")
+        h.waitUntil("complete") { h.job("manual").has("Complete") && h.job("manual").succeeded == 1 }
+    }
 }

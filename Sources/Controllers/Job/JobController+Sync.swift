@@ -20,12 +20,13 @@ extension JobController {
         let job = JobView(json)
         // A Job another controller manages (spec.managedBy) is left alone.
         if let managedBy = job.managedBy, managedBy != "kubernetes.io/job-controller" { return }
-        let selector = job.selector
-        let pods = rt.pods.owned(by: job.meta.uid).filter { selector.matches($0.meta.labels) }.map(JobPod.init)
         if job.isFinished || job.meta.isBeingDeleted {
+            let selector = job.selector
+            let pods = rt.pods.owned(by: job.meta.uid).filter { selector.matches($0.meta.labels) }.map(JobPod.init)
             for pod in pods where pod.hasTrackingFinalizer { try removeFinalizer(pod, key, rt) }
             return
         }
+        let pods = try claimPods(job, key, rt)
         let now = rt.context.timers.now()
         var draft = JobStatusDraft(job)
         var stored = json
