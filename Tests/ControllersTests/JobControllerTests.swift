@@ -212,4 +212,93 @@ final class JobControllerTests: XCTestCase {
         XCTAssertEqual(failed?.message, "Container c for pod default/\(second) failed with exit code 42 matching FailJob rule at index 0")
         XCTAssertEqual(h.job("pfp").failed, 1)
     }
+
+    func testSuccessPolicyEndsAnIndexedJobEarly() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("leader") {
+            $0[path: "spec", "completionMode"] = "Indexed"
+            $0[path: "spec", "completions"] = 3
+            $0[path: "spec", "parallelism"] = 3
+            $0[path: "spec", "successPolicy"] = ["rules": [["succeededIndexes": "0"]]]
+        })
+        h.waitUntil("three pods") { h.pods("leader").count == 3 }
+        let leader = h.pods("leader").first { $0.meta.annotation(JobPods.indexAnnotation) == "0" }!
+        try h.setPhase(leader.meta.name, "Succeeded")
+        h.waitUntil("success criteria met, workers deleted") {
+            h.job("leader").condition("SuccessCriteriaMet")?.reason == "SuccessPolicy"
+                && h.pods("leader").filter { PodView($0).phase != "Succeeded" }.isEmpty
+        }
+        h.removeTerminating()
+        h.waitUntil("complete") { h.job("leader").has("Complete") }
+        XCTAssertEqual(h.job("leader").condition("Complete")?.message, "Matched rules at index 0")
+        XCTAssertEqual(h.job("leader").completedIndexes, "0")
+    }
+
+    func testBackoffLimitPerIndexFailsAnIndexForGood() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("per") {
+            $0[path: "spec", "completionMode"] = "Indexed"
+            $0[path: "spec", "completions"] = 2
+            $0[path: "spec", "parallelism"] = 2
+            $0[path: "spec", "backoffLimitPerIndex"] = 1
+        })
+        XCTAssertEqual(h.job("per").backoffLimit, Int(Int32.max))
+        h.waitUntil("two pods") { h.pods("per").count == 2 }
+        func pod(_ index: String) -> JSON? {
+            h.pods("per").filter { $0.meta.annotation(JobPods.indexAnnotation) == index && PodView($0).phase == "Pending" }.first
+        }
+        XCTAssertEqual(pod("0")?.meta.annotation(JobPods.indexFailureCountAnnotation), "0")
+        try h.setPhase(pod("0")!.meta.name, "Failed")
+        h.waitUntil("failed 1, status.failedIndexes empty") { h.job("per").failed == 1 && h.job("per").failedIndexes == "" }
+        h.settle()
+        XCTAssertNil(pod("0"), "index 0 backs off for 10 s")
+        h.timers.advance(by: .seconds(11))
+        h.waitUntil("index 0 again, one failure recorded") { pod("0")?.meta.annotation(JobPods.indexFailureCountAnnotation) == "1" }
+        try h.setPhase(pod("0")!.meta.name, "Failed")
+        h.waitUntil("index 0 failed for good") { h.job("per").failedIndexes == "0" }
+        try h.setPhase(pod("1")!.meta.name, "Succeeded")
+        h.waitUntil("failed") { h.job("per").has("Failed") }
+        XCTAssertEqual(h.job("per").condition("Failed")?.reason, "FailedIndexes")
+        XCTAssertEqual(h.job("per").condition("Failed")?.message, "Job has failed indexes")
+        XCTAssertEqual(h.job("per").completedIndexes, "1")
+    }
+
+    func testTheTerminalConditionWaitsForTerminatingPods() throws {
+        let h = try JobHarness()
+        try h.create("jobs", JobHarness.job("slow") { $0[path: "spec", "activeDeadlineSeconds"] = 5 })
+        h.waitUntil("one pod") { h.pods("slow").count == 1 }
+        let pod = h.pods("slow")[0].meta.name
+        try h.bind(pod)
+        try h.setPhase(pod, "Running")
+        h.settle()
+        h.timers.advance(by: .seconds(6))
+        h.waitUntil("deadline target, the pod terminating") {
+            h.job("slow").has("FailureTarget") && h.job("slow").status["terminating"] == 1
+        }
+        h.settle()
+        XCTAssertFalse(h.job("slow").has("Failed"))
+        XCTAssertEqual(h.job("slow").failed, 1, "a deleted pod counts as failed")
+        h.removeTerminating()
+        h.waitUntil("failed once it is gone") { h.job("slow").has("Failed") && h.job("slow").status["terminating"] == 0 }
+    }
+
+    func testAManualSelectorAdoptsMatchingOrphans() throws {
+        let h = try JobHarness()
+        let orphan: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "stray", "labels": ["app": "batch"]],
+                            "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox"]]]]
+        try h.create("pods", orphan, group: "")
+        let job = try h.create("jobs", JobHarness.job("manual") {
+            $0[path: "spec", "manualSelector"] = true
+            $0[path: "spec", "selector"] = ["matchLabels": ["app": "batch"]]
+            $0[path: "spec", "template", "metadata"] = ["labels": ["app": "batch"]]
+        })
+        h.waitUntil("stray adopted with the tracking finalizer") {
+            let pod = h.get("pods", "stray", group: "")
+            return pod?.meta.controllerRef?.uid == job.meta.uid && pod?.meta.finalizers == [JobController.trackingFinalizer]
+        }
+        h.settle()
+        XCTAssertEqual(h.pods("manual").map(\.meta.name), ["stray"], "the adopted pod is the one pod needed")
+        try h.setPhase("stray", "Succeeded")
+        h.waitUntil("complete") { h.job("manual").has("Complete") && h.job("manual").succeeded == 1 }
+    }
 }

@@ -70,15 +70,24 @@ final class JobHarness: @unchecked Sendable {
     /// Sets a pod's phase (and Ready when Running) through pods/status, as the kubelet would.
     func setPhase(_ name: String, _ phase: String, restarts: Int = 0, exitCode: Int? = nil) throws {
         let pods = store("", "pods")
+        let terminal = phase == "Succeeded" || phase == "Failed"
         try retryOnConflict {
             var pod = try pods.get(namespace: "default", name: name).object
             pod["status"] = ["phase": .string(phase),
                              "conditions": [["type": "Ready", "status": .string(phase == "Running" ? "True" : "False")]],
                              "containerStatuses": [["name": "c", "restartCount": .int(Int64(restarts)), "ready": .bool(phase == "Running"),
                                                     "image": "busybox", "imageID": "", "started": false,
-                                                    "state": exitCode.map { ["terminated": ["exitCode": .int(Int64($0))]] } ?? [:]]]]
+                                                    "state": terminal ? ["terminated": ["exitCode": .int(Int64(exitCode ?? (phase == "Failed" ? 1 : 0))),
+                                                                                        "finishedAt": .string(Timestamp.format(timers.now()))]] : [:]]]]
             _ = try StatusStore(store: pods).update(namespace: "default", name: name, body: RequestBody(value: pod), options: WriteOptions())
         }
+    }
+
+    /// Binds a pod to a node through pods/binding, as the scheduler would (a bound pod is deleted gracefully).
+    func bind(_ name: String) throws {
+        let binding: JSON = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": .string(name)],
+                             "target": ["kind": "Node", "name": "kubelite-node"]]
+        _ = try BindingStore(pods: store("", "pods"))!.create(namespace: "default", name: name, binding: binding, options: WriteOptions())
     }
 
     /// Removes pods marked for deletion once nothing holds them, as a kubelet with no grace would.

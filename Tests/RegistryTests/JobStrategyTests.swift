@@ -169,4 +169,22 @@ final class JobStrategyTests: XCTestCase {
         let alone = modified(old) { $0.setValue(5, at: ["spec", "completions"]) }
         XCTAssertEqual(update(strategy, alone, old: old).errors, ["spec.completions: Invalid value: 5: can only be modified in tandem with spec.parallelism"])
     }
+
+    func testSuccessPolicyValidation() {
+        let job = modified(Self.pi) {
+            $0.setValue("Indexed", at: ["spec", "completionMode"])
+            $0.setValue(3, at: ["spec", "completions"])
+            $0.setValue(["rules": [["succeededIndexes": "0-1,1", "succeededCount": 1], [:], ["succeededIndexes": "2", "succeededCount": 2]]],
+                        at: ["spec", "successPolicy"])
+        }
+        XCTAssertEqual(create(strategy, job).errors, [
+            "spec.successPolicy.rules[0].succeededIndexes: Invalid value: \"0-1,1\": error parsing succeededIndexes: non-increasing order, previous: 1, current: 1",
+            // As upstream: an unparsable list names no indexes, so the count is also too large.
+            "spec.successPolicy.rules[0].succeededCount: Invalid value: 1: must be less than or equal to 0 (the number of indexes in the specified succeededIndexes field)",
+            "spec.successPolicy.rules[1]: Required value: at least one of succeededCount or succeededIndexes must be specified",
+            "spec.successPolicy.rules[2].succeededCount: Invalid value: 2: must be less than or equal to 1 (the number of indexes in the specified succeededIndexes field)",
+        ])
+        let nonIndexed = modified(Self.pi) { $0.setValue(["rules": [["succeededCount": 1]]], at: ["spec", "successPolicy"]) }
+        XCTAssertEqual(create(strategy, nonIndexed).errors.first?.hasSuffix("requires indexed completion mode"), true)
+    }
 }

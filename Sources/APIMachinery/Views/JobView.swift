@@ -18,6 +18,9 @@ public struct JobView: Sendable, Equatable {
     public var completions: Int? { fields.int("spec", "completions").map(Int.init) }
     public var backoffLimit: Int { Int(fields.int("spec", "backoffLimit") ?? 6) }
     public var activeDeadlineSeconds: Int64? { fields.int("spec", "activeDeadlineSeconds") }
+    /// Retries allowed per index of an Indexed Job (nil: one backoffLimit for the whole Job).
+    public var backoffLimitPerIndex: Int? { fields.int("spec", "backoffLimitPerIndex").map(Int.init) }
+    public var maxFailedIndexes: Int? { fields.int("spec", "maxFailedIndexes").map(Int.init) }
     public var ttlSecondsAfterFinished: Int64? { fields.int("spec", "ttlSecondsAfterFinished") }
     public var isIndexed: Bool { fields.string("spec", "completionMode") == "Indexed" }
     public var isSuspended: Bool { fields.bool("spec", "suspend") ?? false }
@@ -36,6 +39,7 @@ public struct JobView: Sendable, Equatable {
     public var failed: Int { Int(fields.int("status", "failed") ?? 0) }
     public var active: Int { Int(fields.int("status", "active") ?? 0) }
     public var completedIndexes: String { fields.string("status", "completedIndexes") ?? "" }
+    public var failedIndexes: String? { fields.string("status", "failedIndexes") }
     public var conditions: [JobConditionView] { fields.list("status", "conditions").map(JobConditionView.init(fields:)) }
     public func condition(_ type: String) -> JobConditionView? { conditions.first { $0.type == type } }
     /// Whether a condition of `type` is True.

@@ -58,7 +58,9 @@ extension CronJobController {
         status["active"] = active.isEmpty ? nil : .array(active)
         if cronJob.meta.isBeingDeleted { return nil }
 
-        var zone = TimeZone(identifier: "UTC")!
+        // Without spec.timeZone the schedule runs in the controller's local zone, as upstream's
+        // kube-controller-manager reads it; the annotation is then written in UTC (LoadLocation("")).
+        var zone = TimeZone.current
         if let name = cronJob.timeZone {
             guard let found = CronSchedule.zone(named: name) else {
                 event(cronJob, .warning, "UnknownTimeZone", "invalid timeZone: \(FieldError.quote(name)): unknown time zone \(name)", rt)
@@ -104,7 +106,8 @@ extension CronJobController {
         let created: JSON
         var recovered = false
         do {
-            created = try store.create(namespace: cronJob.meta.namespace, body: RequestBody(value: CronJobJobs.job(cronJob, scheduled: scheduled, zone: zone)),
+            created = try store.create(namespace: cronJob.meta.namespace, body: RequestBody(value: CronJobJobs.job(cronJob, scheduled: scheduled,
+                                                                                              zone: cronJob.timeZone == nil ? TimeZone(identifier: "UTC")! : zone)),
                                        options: WriteOptions()).object
         } catch {
             // This controller created it before its status write failed: record it now. One made

@@ -20,12 +20,13 @@ extension JobController {
         let job = JobView(json)
         // A Job another controller manages (spec.managedBy) is left alone.
         if let managedBy = job.managedBy, managedBy != "kubernetes.io/job-controller" { return }
-        let selector = job.selector
-        let pods = rt.pods.owned(by: job.meta.uid).filter { selector.matches($0.meta.labels) }.map(JobPod.init)
         if job.isFinished || job.meta.isBeingDeleted {
+            let selector = job.selector
+            let pods = rt.pods.owned(by: job.meta.uid).filter { selector.matches($0.meta.labels) }.map(JobPod.init)
             for pod in pods where pod.hasTrackingFinalizer { try removeFinalizer(pod, key, rt) }
             return
         }
+        let pods = try claimPods(job, key, rt)
         let now = rt.context.timers.now()
         var draft = JobStatusDraft(job)
         var stored = json
@@ -45,7 +46,7 @@ extension JobController {
                 draft.set("Suspended", "True", reason: "JobSuspended", message: "Job suspended", now: now)
                 draft.events.append((.normal, "Suspended", "Job suspended"))
             }
-            try deletePods(active, job, key, rt)
+            draft.terminating += try deletePods(active, job, key, rt)
             active = []
         } else if draft.has("Suspended") {
             draft.set("Suspended", "False", reason: "JobResumed", message: "Job resumed", now: now)
@@ -61,8 +62,11 @@ extension JobController {
                 draft.set("FailureTarget", "True", reason: "PodFailurePolicy", message: failJobMessage, now: now)
             }
             if !targetReached, !draft.has("FailureTarget") { decideFailure(job, active, &draft, now: now) }
+            if !targetReached, !draft.has("FailureTarget"), let matched = SuccessPolicy.match(job, completed: draft.completedIndexes) {
+                draft.set("SuccessCriteriaMet", "True", reason: "SuccessPolicy", message: matched, now: now)
+            }
             if draft.has("FailureTarget") || draft.has("SuccessCriteriaMet") {
-                try deletePods(active, job, key, rt)
+                draft.terminating += try deletePods(active, job, key, rt)
                 active = []
             } else {
                 active = try manage(job, active, pods, &draft, key, rt, now: now)
@@ -92,6 +96,13 @@ extension JobController {
         } else if let deadline = job.activeDeadlineSeconds, let start = draft.startTime.flatMap(Timestamp.parse),
                   now.timeIntervalSince(start) >= TimeInterval(deadline) {
             draft.set("FailureTarget", "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline", now: now)
+        } else if let failed = draft.failedIndexes {
+            if let max = job.maxFailedIndexes, failed.count > max {
+                draft.set("FailureTarget", "True", reason: "MaxFailedIndexesExceeded",
+                          message: "Job has exceeded the specified maximal number of failed indexes", now: now)
+            } else if !failed.isEmpty, failed.count + draft.completedIndexes.count >= (job.completions ?? 0) {
+                draft.set("FailureTarget", "True", reason: "FailedIndexes", message: "Job has failed indexes", now: now)
+            }
         }
     }
 

@@ -27,9 +27,15 @@ extension JobController {
             } else if pod.isFailed(replacesOnlyFailed: job.replacesOnlyFailedPods) {
                 if draft.uncountedFailed.contains(pod.uid) { continue }
                 // A failure the pod failure policy ignores is released without being counted.
-                if let policy, pod.view.phase == "Failed", !policy.match(pod).countsAsFailed {
+                let match = policy.map { pod.view.phase == "Failed" ? $0.match(pod) : PodFailurePolicy.Match() } ?? PodFailurePolicy.Match()
+                if !match.countsAsFailed {
                     releaseOnly.append(pod)
                     continue
+                }
+                // With backoffLimitPerIndex an index fails for good past its own limit (or by FailIndex).
+                if let limit = job.backoffLimitPerIndex, let index = pod.index, index < (job.completions ?? 0),
+                   !draft.completedIndexes.contains(index), match.failsIndex || pod.indexFailureCount + 1 > limit {
+                    draft.failedIndexes?.insert(index)
                 }
                 draft.uncountedFailed.append(pod.uid)
                 recorded = true

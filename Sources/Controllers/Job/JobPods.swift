@@ -16,6 +16,10 @@ struct JobPod {
     var isTerminating: Bool { isDeleting && !isTerminal }
     /// The completion index of an Indexed Job's pod, from its annotation (upstream's source of truth).
     var index: Int? { object.meta.annotation(JobPods.indexAnnotation).flatMap { Int($0) } }
+    /// With backoffLimitPerIndex: the failures (counted and ignored) of this pod's index before it.
+    var indexFailureCount: Int { object.meta.annotation(JobPods.indexFailureCountAnnotation).flatMap { Int($0) } ?? 0 }
+    var indexIgnoredFailureCount: Int { object.meta.annotation(JobPods.indexIgnoredFailureCountAnnotation).flatMap { Int($0) } ?? 0 }
+    var creationTimestamp: String { object.meta.creationTimestamp ?? "" }
 
     /// isPodFailed: Failed, or (unless only failed pods are replaced) deleted before it succeeded,
     /// which counts pods that never get the chance to reach Failed.
@@ -25,11 +29,15 @@ struct JobPod {
         return isDeleting && !succeeded
     }
 
-    /// When the pod finished: its containers' latest finishedAt, else its deletion, else `now`.
+    /// getFinishedTime: its containers' latest finishedAt, else when it stopped being Ready, else
+    /// its deletion, else `now`.
     func finishTime(now: Date) -> Date {
         let statuses = object[path: "status", "containerStatuses"]?.arrayValue ?? []
         let finished = statuses.compactMap { $0[path: "state", "terminated", "finishedAt"]?.stringValue }.compactMap(Timestamp.parse)
         if let latest = finished.max() { return latest }
+        if let ready = view.condition("Ready"), ready.status == "False", let time = ready.lastTransitionTime.flatMap(Timestamp.parse) {
+            return time
+        }
         if let deleted = object.meta.deletionTimestamp.flatMap(Timestamp.parse) { return deleted }
         return now
     }
@@ -46,11 +54,13 @@ struct JobPod {
 enum JobPods {
     static let indexAnnotation = "batch.kubernetes.io/job-completion-index"
     static let indexLabel = "batch.kubernetes.io/job-completion-index"
+    static let indexFailureCountAnnotation = "batch.kubernetes.io/job-index-failure-count"
+    static let indexIgnoredFailureCountAnnotation = "batch.kubernetes.io/job-index-ignored-failure-count"
 
     /// A pod from the Job's template: named `<job>-` (Indexed: `<job>-<index>-`) plus a random
     /// suffix, the Job as its controller, the tracking finalizer; an Indexed pod also gets its
     /// index as annotation, label, hostname (`<job>-<index>`) and `JOB_COMPLETION_INDEX`.
-    static func pod(for job: JobView, index: Int?) -> JSON {
+    static func pod(for job: JobView, index: Int?, failures: (counted: Int, ignored: Int) = (0, 0)) -> JSON {
         let template = job.template
         let name = job.meta.name
         var metadata: JSONObject = ["generateName": .string(index.map { "\(name)-\($0)-" } ?? "\(name)-")]
@@ -59,6 +69,10 @@ enum JobPods {
         var spec = template["spec"] ?? [:]
         if let index {
             annotations[indexAnnotation] = .string(String(index))
+            if job.backoffLimitPerIndex != nil {
+                annotations[indexFailureCountAnnotation] = .string(String(failures.counted))
+                if failures.ignored > 0 { annotations[indexIgnoredFailureCountAnnotation] = .string(String(failures.ignored)) }
+            }
             labels[indexLabel] = .string(String(index))
             if (spec["hostname"]?.stringValue ?? "").isEmpty { spec["hostname"] = .string("\(name)-\(index)") }
             let env: JSON = ["name": "JOB_COMPLETION_INDEX",

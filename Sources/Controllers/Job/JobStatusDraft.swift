@@ -10,6 +10,8 @@ struct JobStatusDraft {
     var active = 0, ready = 0, terminating = 0
     var succeeded: Int, failed: Int
     var completedIndexes: Set<Int>
+    /// With backoffLimitPerIndex: the indexes that failed for good (nil otherwise).
+    var failedIndexes: Set<Int>?
     var conditions: [JSON]
     var uncountedSucceeded: [String], uncountedFailed: [String]
     let stored: JSON
@@ -27,6 +29,7 @@ struct JobStatusDraft {
         succeeded = job.succeeded
         failed = job.failed
         completedIndexes = CompletedIndexes.parse(job.completedIndexes)
+        failedIndexes = job.backoffLimitPerIndex == nil ? nil : CompletedIndexes.parse(job.failedIndexes ?? "")
         conditions = status["conditions"]?.arrayValue ?? []
         uncountedSucceeded = job.uncountedSucceeded
         uncountedFailed = job.uncountedFailed
@@ -63,6 +66,7 @@ struct JobStatusDraft {
         status["terminating"] = .int(Int64(terminating))
         if !conditions.isEmpty { status["conditions"] = .array(conditions) }
         if indexed, !completedIndexes.isEmpty { status["completedIndexes"] = .string(CompletedIndexes.format(completedIndexes)) }
+        if let failedIndexes { status["failedIndexes"] = .string(CompletedIndexes.format(failedIndexes)) }
         var uncounted: JSONObject = [:]
         if !uncountedSucceeded.isEmpty { uncounted["succeeded"] = .array(uncountedSucceeded.map(JSON.string)) }
         if !uncountedFailed.isEmpty { uncounted["failed"] = .array(uncountedFailed.map(JSON.string)) }

@@ -14,6 +14,8 @@ struct PodFailurePolicy {
     struct Match {
         var failJobMessage: String?
         var countsAsFailed = true
+        /// FailIndex: the pod's index fails at once (backoffLimitPerIndex).
+        var failsIndex = false
     }
 
     func match(_ pod: JobPod) -> Match {
@@ -29,7 +31,8 @@ struct PodFailurePolicy {
                     let name = container["name"]?.stringValue ?? ""
                     let code = container[path: "state", "terminated", "exitCode"]?.intValue ?? 0
                     return Match(failJobMessage: "Container \(name) for pod \(pod.object.meta.namespace)/\(pod.name) failed with exit code \(code) matching FailJob rule at index \(index)")
-                default: continue  // FailIndex needs backoffLimitPerIndex, which is not run here.
+                case "FailIndex": return Match(failsIndex: true)
+                default: continue
                 }
             } else if let patterns = rule["onPodConditions"]?.arrayValue {
                 guard let condition = Self.matchingCondition(status, patterns) else { continue }
@@ -39,6 +42,7 @@ struct PodFailurePolicy {
                 case "FailJob":
                     let type = condition["type"]?.stringValue ?? ""
                     return Match(failJobMessage: "Pod \(pod.object.meta.namespace)/\(pod.name) has condition \(type) matching FailJob rule at index \(index)")
+                case "FailIndex": return Match(failsIndex: true)
                 default: continue
                 }
             }

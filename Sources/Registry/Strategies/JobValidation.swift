@@ -87,6 +87,7 @@ enum JobValidation {
             }
         }
         if !spec.isUnset("podFailurePolicy") { errs += PodFailurePolicyValidation.validate(spec, path.child("podFailurePolicy")) }
+        if !spec.isUnset("successPolicy") { errs += SuccessPolicyValidation.validate(spec, path.child("successPolicy")) }
         errs += validatePodTemplate(spec["template"] ?? [:], path.child("template"))
         errs += validateRestartPolicy(spec, path)
         return errs
