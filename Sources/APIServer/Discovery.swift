@@ -98,13 +98,14 @@ struct Discovery: Sendable {
     /// The kinds upstream's discovery names for subresources that answer another kind than their parent.
     static let subresourceKinds: [String: String] = [
         "binding": "Binding", "exec": "PodExecOptions", "attach": "PodAttachOptions", "log": "Pod",
+        "portforward": "PodPortForwardOptions",
     ]
 
     static func subresourceVerbs(_ sub: String) -> [String] {
         switch sub {
         case "finalize": return ["update"]
         case "binding": return ["create"]
-        case "exec", "attach": return ["create", "get"]
+        case "exec", "attach", "portforward": return ["create", "get"]
         case "log": return ["get"]
         default: return ["get", "patch", "update"]
         }

@@ -11,7 +11,7 @@ public enum ResourceCatalog {
         definition: "io.k8s.api.core.v1.Namespace")
     public static let pods = APIResource(
         group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"],
-        namespaced: true, categories: ["all"], subresources: ["attach", "binding", "exec", "log", "status"],
+        namespaced: true, categories: ["all"], subresources: ["attach", "binding", "exec", "log", "portforward", "status"],
         definition: "io.k8s.api.core.v1.Pod")
     public static let services = APIResource(
         group: "", version: "v1", kind: "Service", plural: "services", shortNames: ["svc"],
