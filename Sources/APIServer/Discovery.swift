@@ -82,7 +82,7 @@ struct Discovery: Sendable {
                     subEntry["group"] = "autoscaling"
                     subEntry["version"] = "v1"
                     subEntry["kind"] = "Scale"
-                } else if let kind = Self.subresourceKinds[sub] {
+                } else if let kind = Self.subresourceKind(r.kind, sub) {
                     subEntry["kind"] = .string(kind)
                 } else {
                     subEntry["kind"] = .string(r.kind)
@@ -101,12 +101,18 @@ struct Discovery: Sendable {
         "portforward": "PodPortForwardOptions",
     ]
 
+    /// `pods/proxy` answers PodProxyOptions, `services/proxy` ServiceProxyOptions.
+    static func subresourceKind(_ kind: String, _ sub: String) -> String? {
+        sub == "proxy" ? "\(kind)ProxyOptions" : subresourceKinds[sub]
+    }
+
     static func subresourceVerbs(_ sub: String) -> [String] {
         switch sub {
         case "finalize": return ["update"]
         case "binding": return ["create"]
         case "exec", "attach", "portforward": return ["create", "get"]
         case "log": return ["get"]
+        case "proxy": return ["create", "delete", "get", "patch", "update"]
         default: return ["get", "patch", "update"]
         }
     }
@@ -128,8 +134,8 @@ struct Discovery: Sendable {
                 entry["subresources"] = .array(r.subresources.map { sub in
                     let kind: JSON = switch sub {
                     case "scale": ["group": "autoscaling", "version": "v1", "kind": "Scale"]
-                    case "binding", "exec", "attach", "log":
-                        ["group": "", "version": "v1", "kind": .string(Self.subresourceKinds[sub] ?? r.kind)]
+                    case "binding", "exec", "attach", "log", "portforward", "proxy":
+                        ["group": "", "version": "v1", "kind": .string(Self.subresourceKind(r.kind, sub) ?? r.kind)]
                     default: ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
                     }
                     return ["subresource": .string(sub), "responseKind": kind, "verbs": .array(Self.subresourceVerbs(sub).map { .string($0) })]

@@ -1,0 +1,99 @@
+import APIMachinery
+import Foundation
+import HTTPServer
+import Registry
+
+/// `pods/proxy` and `services/proxy` (`.../pods/web:80/proxy/path`, `.../services/https:web:api/proxy/`),
+/// as upstream's ProxyREST: the target is resolved here (errors are Statuses), then the request is
+/// relayed over HTTP from its own thread and the answer streamed back; a failure to reach the
+/// target is upstream's bare 500 "error trying to reach service: ...". HTML is passed through as
+/// it is (upstream rewrites links in proxied HTML pages to stay under the proxy path).
+extension ResourceHandler {
+    func serveProxy(_ store: ResourceStore) throws(APIError) -> HTTPResponse {
+        let namespace = info.namespace ?? ""
+        let registry = server.registry
+        let target: ProxyTarget
+        if store.resource.plural == "pods" {
+            target = try ProxyTarget.pod(info.name, pods: store, namespace: namespace)
+            // A simulated pod has an address nothing answers on: say so rather than time out.
+            if let (_, name, _) = ProxyTarget.splitSchemeNamePort(info.name) {
+                _ = try connection().portForwarder(namespace: namespace, pod: name)
+            }
+        } else {
+            guard let endpoints = registry.store(group: "", plural: "endpoints"),
+                  let pods = registry.store(group: "", plural: "pods") else { throw APIError.pathNotFound }
+            target = try ProxyTarget.service(info.name, services: store, endpoints: endpoints, pods: pods, namespace: namespace)
+        }
+        guard target.scheme != "https" else {
+            throw Self.unreachable("Kubelite's proxy speaks HTTP only: https to \(target.hostPort) is not supported")
+        }
+        guard let port = target.portNumber() else { throw Self.unreachable("dial tcp: lookup tcp/\(target.port): unknown port") }
+        let request = self.request, served = self.served, server = self.server
+        let pathAndQuery = proxiedPathAndQuery()
+        let deferred = DeferredResponse()
+        let thread = Thread {
+            let response: HTTPResponse
+            do {
+                let exchange = try UpstreamHTTPExchange.send(request, to: target, port: port, pathAndQuery: pathAndQuery,
+                                                            forwardedURI: Self.escapedPath(request.path))
+                response = Self.response(exchange)
+            } catch let failure as UpstreamHTTPExchange.Failure {
+                response = Responses.status(Self.unreachable(failure.message), request: request)
+            } catch {
+                response = Responses.status(Self.unreachable("\(error)"), request: request)
+            }
+            deferred.complete(server.finish(response, served))
+        }
+        thread.name = "kubelite.proxy"
+        thread.stackSize = 256 << 10
+        thread.start()
+        return .deferred(deferred)
+    }
+
+    /// upstream's UpgradeAwareHandler error: not an API error, so a 500 without a reason.
+    static func unreachable(_ detail: String) -> APIError {
+        APIError(code: 500, reason: "", message: "error trying to reach service: \(detail)")
+    }
+
+    /// Small bodies of known length are read whole (the client gets a Content-Length); others are
+    /// streamed as they arrive.
+    private static func response(_ exchange: UpstreamHTTPExchange) -> HTTPResponse {
+        if case .length(let length) = exchange.framing, length <= 1 << 20 {
+            var body = Array(exchange.leftover.prefix(length))
+            var buffer = [UInt8](repeating: 0, count: 64 << 10)
+            while body.count < length {
+                let n = recv(exchange.socket, &buffer, min(buffer.count, length - body.count), 0)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { break }
+                body += buffer[0..<n]
+            }
+            close(exchange.socket)
+            return HTTPResponse(status: exchange.status, headers: exchange.clientHeaders, body: body)
+        }
+        if exchange.framing == .none {
+            close(exchange.socket)
+            return HTTPResponse(status: exchange.status, headers: exchange.clientHeaders)
+        }
+        return HTTPResponse(status: exchange.status, headers: exchange.clientHeaders, stream: ProxyResponseStream(exchange))
+    }
+
+    /// The path after `/proxy` (a trailing slash kept, as upstream's JoinPreservingTrailingSlash),
+    /// escaped again, with the query.
+    private func proxiedPathAndQuery() -> String {
+        let marker = "/" + info.name + "/proxy"
+        var rest = ""
+        if let range = request.path.range(of: marker) { rest = String(request.path[range.upperBound...]) }
+        var path = Self.escapedPath(rest.isEmpty ? "/" : rest)
+        if !path.hasPrefix("/") { path = "/" + path }
+        guard !request.query.isEmpty else { return path }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+")
+        let query = request.query.map { ($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.name) + "="
+            + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value) }.joined(separator: "&")
+        return path + "?" + query
+    }
+
+    static func escapedPath(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+    }
+}
