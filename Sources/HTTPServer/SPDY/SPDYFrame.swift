@@ -34,7 +34,13 @@ public enum SPDYFrame: Hashable, Sendable {
     public func encoded() -> [UInt8] {
         switch self {
         case .data(let id, let flags, let payload):
-            return Self.word(id & 0x7FFF_FFFF) + Self.word(UInt32(flags) << 24 | UInt32(payload.count)) + payload
+            // The hot path of a forwarded connection: one allocation, one copy of the payload.
+            var out: [UInt8] = []
+            out.reserveCapacity(8 + payload.count)
+            out += Self.word(id & 0x7FFF_FFFF)
+            out += Self.word(UInt32(flags) << 24 | UInt32(payload.count))
+            out.append(contentsOf: payload)
+            return out
         case .synStream(let id, let associated, let priority, let flags, let block):
             return Self.control(.synStream, flags: flags,
                                 Self.word(id) + Self.word(associated) + [priority << 5, 0] + block)

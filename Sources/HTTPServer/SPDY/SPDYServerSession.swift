@@ -101,6 +101,10 @@ public final class SPDYServerSession: @unchecked Sendable {
 
     /// Sends `payload` on stream `id`, cut into DATA frames; `fin` ends our half of the stream.
     public func sendData(_ id: UInt32, _ payload: [UInt8], fin: Bool = false) {
+        if payload.count <= Self.dataChunk {
+            write(.data(streamID: id, flags: fin ? SPDYFrame.flagFin : 0, payload: payload))
+            return
+        }
         var offset = 0
         repeat {
             let end = min(payload.count, offset + Self.dataChunk)

@@ -15,6 +15,16 @@ enum NFTables {
         guard status == 0 else { throw Failure(description: output.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+    /// The names of the `ip` tables starting with `prefix`.
+    static func tables(prefix: String) -> [String] {
+        let (status, output) = IPRoute.run(executable: path, ["list", "tables", "ip"])
+        guard status == 0 else { return [] }
+        return output.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            return fields.count == 3 && fields[2].hasPrefix(prefix) ? String(fields[2]) : nil
+        }
+    }
+
     static func tableExists(_ table: String) -> Bool {
         IPRoute.run(executable: path, ["list", "table", "ip", table]).0 == 0
     }

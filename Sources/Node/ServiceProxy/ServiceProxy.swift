@@ -8,7 +8,8 @@ import Synchronization
 /// table, named for the runtime root as the bridge is (`kubelite-<hash>`), so that ClusterIPs and
 /// NodePorts reach ready endpoints from the host and from pods. Changes are coalesced: a burst of
 /// updates is one rewrite of the table, at most every `minSyncInterval`. `stop` removes the table
-/// and puts `net.ipv4.ip_forward` back; `removeLeftover` does the same for a crashed run.
+/// and, when no other Kubelite's proxy runs, puts `net.ipv4.ip_forward` back; `removeLeftover`
+/// does the same for a crashed run.
 public final class ServiceProxy: Controller, @unchecked Sendable {
     public let name = "service-proxy"
     public let table: String
@@ -46,9 +47,9 @@ public final class ServiceProxy: Controller, @unchecked Sendable {
     /// it changed. True when there was something.
     @discardableResult
     public static func removeLeftover(runtimeRoot: String) -> Bool {
-        let table = NFTables.isAvailable && NFTables.deleteTable(tableName(runtimeRoot: runtimeRoot))
-        let forwarding = IPForwarding.restore(root: runtimeRoot)
-        return table || forwarding
+        guard NFTables.isAvailable, NFTables.deleteTable(tableName(runtimeRoot: runtimeRoot)) else { return false }
+        IPForwarding.restore(stillNeeded: !NFTables.tables(prefix: "kubelite-").isEmpty)
+        return true
     }
 
     public func register(_ context: ControllerContext) {
@@ -60,7 +61,7 @@ public final class ServiceProxy: Controller, @unchecked Sendable {
     }
 
     public func start(_ context: ControllerContext) {
-        if !IPForwarding.enable(root: root) {
+        if !IPForwarding.enable() {
             context.logger.warning("service proxy: could not turn on net.ipv4.ip_forward: pods will not reach ClusterIPs")
         }
         schedule()
@@ -71,7 +72,7 @@ public final class ServiceProxy: Controller, @unchecked Sendable {
         queue.sync {
             state.withLock { $0.stopped = true }
             NFTables.deleteTable(table)
-            IPForwarding.restore(root: root)
+            IPForwarding.restore(stillNeeded: !NFTables.tables(prefix: "kubelite-").isEmpty)
         }
     }
 
