@@ -70,7 +70,7 @@ extension MicroHTTPServer {
         let registry = server.upgraded
         let connectionBox = WeakConnection()
         let connection = WebSocketConnection(socket: socket, leftover: leftover, subprotocol: context.upgrade.subprotocol,
-                                             handler: context.upgrade.handler, release: {
+                                             handler: context.upgrade.handler, raw: context.upgrade.raw, release: {
             handle.close()
             if let c = connectionBox.value { registry.remove(c) }
         })

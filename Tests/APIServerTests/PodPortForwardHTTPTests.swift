@@ -153,13 +153,74 @@ final class PodPortForwardHTTPTests: XCTestCase {
         XCTAssertEqual(status[path: "reason"], "BadRequest")
         let post = server.call("POST", "/api/v1/namespaces/default/pods/web-0/portforward")
         XCTAssertEqual(post.status, 400)
-        XCTAssertTrue(post.json[path: "message"]?.stringValue?.contains("SPDY") == true, "\(post.json)")
+        XCTAssertEqual(post.json[path: "message"], "unable to upgrade: X-Stream-Protocol-Version is required")
+        let wrong = try rawPost(["X-Stream-Protocol-Version: v4.channel.k8s.io", "Connection: Upgrade", "Upgrade: SPDY/3.1"])
+        XCTAssertTrue(wrong.head.hasPrefix("HTTP/1.1 403"), wrong.head)
+        let notUpgrading = try rawPost(["X-Stream-Protocol-Version: portforward.k8s.io"])
+        XCTAssertTrue(notUpgrading.head.hasPrefix("HTTP/1.1 400"), notUpgrading.head)
         XCTAssertEqual(server.call("PUT", "/api/v1/namespaces/default/pods/web-0/portforward").status, 405)
         let unbound: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "pending"],
                              "spec": ["containers": [["name": "app", "image": "busybox"]]]]
         XCTAssertEqual(server.call("POST", "/api/v1/namespaces/default/pods", body: unbound).status, 201)
         (code, status) = try refused("ports=80", pod: "pending")
         XCTAssertEqual(status[path: "message"], "pod pending does not have a host assigned")
+    }
+
+    /// A POST to pods/portforward with `headers`, on a plain socket: the answer's head, and the
+    /// socket for what follows a 101.
+    func rawPost(_ headers: [String]) throws -> (head: String, socket: Int32, rest: [UInt8]) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = server.port.bigEndian
+        address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = "POST /api/v1/namespaces/default/pods/web-0/portforward HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+            + headers.map { $0 + "\r\n" }.joined() + "\r\n"
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if let end = received.indices.dropLast(3).first(where: { received[$0] == 13 && received[$0 + 1] == 10 && received[$0 + 2] == 13 && received[$0 + 3] == 10 }) {
+                return (String(decoding: received[..<end], as: UTF8.self), fd, Array(received[(end + 4)...]))
+            }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { throw APIError.internalError("no answer") }
+            received += buffer[0..<n]
+        }
+    }
+
+    func testSPDYOverAnUpgradedPostAsOlderClientsSpeakIt() throws {
+        let (head, fd, rest) = try rawPost(["X-Stream-Protocol-Version: portforward.k8s.io", "Connection: Upgrade", "Upgrade: SPDY/3.1"])
+        defer { close(fd) }
+        XCTAssertTrue(head.hasPrefix("HTTP/1.1 101"), head)
+        XCTAssertTrue(head.lowercased().contains("upgrade: spdy/3.1"), head)
+        XCTAssertTrue(head.lowercased().contains("x-stream-protocol-version: portforward.k8s.io"), head)
+        let compressor = SPDYHeaderCompressor(), decompressor = SPDYHeaderDecompressor()
+        func send(_ frame: SPDYFrame) { _ = frame.encoded().withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) } }
+        func open(_ id: UInt32, _ type: String) {
+            let block = SPDYHeaderBlock([("port", ["80"]), ("streamtype", [type]), ("requestid", ["0"])])
+            send(.synStream(streamID: id, associatedTo: 0, priority: 0, flags: 0, headerBlock: compressor.compress(block.encoded())))
+        }
+        open(1, "error")
+        open(3, "data")
+        send(.data(streamID: 3, flags: 0, payload: Array("raw".utf8)))
+        var parser = SPDYFrameParser()
+        parser.append(rest)
+        var frames: [SPDYFrame] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while frames.count < 3 {
+            if let frame = try parser.next() { frames.append(frame); continue }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { return XCTFail("the session ended early: \(frames)") }
+            parser.append(buffer[0..<n])
+        }
+        guard case .synReply(1, _, let first) = frames[0], case .synReply(3, _, let second) = frames[1] else { return XCTFail("\(frames)") }
+        _ = try decompressor.decompress(first)
+        _ = try decompressor.decompress(second)
+        XCTAssertEqual(frames[2], .data(streamID: 3, flags: 0, payload: Array("RAW".utf8)))
     }
 
     func testDiscoveryListsPortForward() throws {

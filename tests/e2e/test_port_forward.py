@@ -61,8 +61,8 @@ def ready_pod(kubectl, name, timeout=60):
 class KubectlPortForward:
     """`kubectl port-forward TARGET LOCAL:REMOTE...` running in the background until stopped."""
 
-    def __init__(self, kubectl, target, *mappings):
-        environment = dict(os.environ, KUBECONFIG=str(kubectl.server.kubeconfig))
+    def __init__(self, kubectl, target, *mappings, env=None):
+        environment = dict(os.environ, KUBECONFIG=str(kubectl.server.kubeconfig), **(env or {}))
         command = ["kubectl", f"--cache-dir={kubectl.cache_dir}", f"--namespace={kubectl.namespace}",
                    "port-forward", target, *mappings]
         self.process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -142,6 +142,20 @@ def test_kubectl_port_forward_reaches_redis(kubectl, redis_pod):
         out, err = forward.stop()
     assert f"Forwarding from 127.0.0.1:{local} -> 6379" in out
     assert f"Handling connection for {local}" in out
+    assert "error" not in err.lower(), err
+
+
+@needs_root
+@needs_redis
+def test_kubectl_over_spdy_when_websockets_are_off(kubectl, redis_pod):
+    # kubectl before 1.31 (and 1.32 with websockets off): SPDY/3.1 over an upgraded POST.
+    local = free_port()
+    forward = KubectlPortForward(kubectl, f"pod/{redis_pod}", f"{local}:6379", env={"KUBECTL_PORT_FORWARD_WEBSOCKETS": "false"})
+    try:
+        assert redis_cli(local, "ping") == "PONG"
+        assert redis_cli(local, "echo", "over spdy") == "over spdy"
+    finally:
+        _, err = forward.stop()
     assert "error" not in err.lower(), err
 
 

@@ -6,6 +6,8 @@ enum PortForwardOptions {
     /// The WebSocket subprotocol of kubectl 1.30+ (client-go's tunneling dialer): the SPDY stream
     /// protocol `portforward.k8s.io` behind the `SPDY/3.1+` tunneling prefix.
     static let tunnelingProtocol = "SPDY/3.1+portforward.k8s.io"
+    /// The SPDY stream protocol (`X-Stream-Protocol-Version` of an upgraded POST).
+    static let streamProtocol = "portforward.k8s.io"
     /// The channel protocol the official Python client offers (the kubelet's v4 binary protocol).
     static let channelProtocol = "v4.channel.k8s.io"
 
