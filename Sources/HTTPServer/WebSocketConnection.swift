@@ -134,16 +134,8 @@ public final class WebSocketConnection: @unchecked Sendable {
             let deadline = closeDeadline
             lock.unlock()
             if let deadline, deadline <= Date() { break }
-            var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, 200)
-            if ready < 0, errno != EINTR { break }
-            if ready <= 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
-                break
-            }
+            guard let n = readAvailable(&buffer) else { break }
+            if n == 0 { continue }
             parser.append(buffer[0..<n])
         }
         finishReader()
@@ -159,19 +151,24 @@ public final class WebSocketConnection: @unchecked Sendable {
             let deadline = closeDeadline
             lock.unlock()
             if let deadline, deadline <= Date() { break }
-            var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, 200)
-            if ready < 0, errno != EINTR { break }
-            if ready <= 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
-                break
-            }
+            guard let n = readAvailable(&buffer) else { break }
+            if n == 0 { continue }
             handler.received(self, binary: true, payload: Array(buffer[0..<n]))
         }
         finishReader()
+    }
+
+    /// What has arrived: the socket is tried first, and only when nothing is there does the reader
+    /// wait (200 ms at most, so a close deadline is seen), which makes one syscall per read while
+    /// data flows. nil: the connection is over; 0: nothing yet.
+    private func readAvailable(_ buffer: inout [UInt8]) -> Int? {
+        let n = buffer.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT)) }
+        if n > 0 { return n }
+        if n == 0 { return nil }
+        guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return nil }
+        var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        if poll(&pfd, 1, 200) < 0, errno != EINTR { return nil }
+        return 0
     }
 
     private func finishReader() {
