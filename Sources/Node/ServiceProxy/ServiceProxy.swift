@@ -13,7 +13,6 @@ import Synchronization
 public final class ServiceProxy: Controller, @unchecked Sendable {
     public let name = "service-proxy"
     public let table: String
-    private let root: String
     private let queue = DispatchQueue(label: "kubelite.service-proxy")
     private let state = Mutex(State())
     static let minSyncInterval: TimeInterval = 0.05
@@ -27,7 +26,6 @@ public final class ServiceProxy: Controller, @unchecked Sendable {
     }
 
     public init(runtimeRoot: String) {
-        root = runtimeRoot
         table = Self.tableName(runtimeRoot: runtimeRoot)
     }
 
