@@ -147,6 +147,20 @@ def test_kubectl_port_forward_reaches_redis(kubectl, redis_pod):
 
 @needs_root
 @needs_redis
+def test_kubectl_port_forward_to_a_service_and_a_statefulset(kubectl, manifests, redis_pod):
+    # kubectl picks a pod of the Service or the StatefulSet itself (and maps the Service's port).
+    kubectl("apply", "-f", manifests / "redis-svc.yml")
+    for target in ("svc/redis-svc", "statefulset/redis-sts"):
+        local = free_port()
+        forward = KubectlPortForward(kubectl, target, f"{local}:6379")
+        try:
+            assert redis_cli(local, "ping") == "PONG"
+        finally:
+            forward.stop()
+
+
+@needs_root
+@needs_redis
 def test_kubectl_over_spdy_when_websockets_are_off(kubectl, redis_pod):
     # kubectl before 1.31 (and 1.32 with websockets off): SPDY/3.1 over an upgraded POST.
     local = free_port()
