@@ -6,8 +6,9 @@ import Registry
 /// `pods/proxy` and `services/proxy` (`.../pods/web:80/proxy/path`, `.../services/https:web:api/proxy/`),
 /// as upstream's ProxyREST: the target is resolved here (errors are Statuses), then the request is
 /// relayed over HTTP from its own thread and the answer streamed back; a failure to reach the
-/// target is upstream's bare 500 "error trying to reach service: ...". HTML is passed through as
-/// it is (upstream rewrites links in proxied HTML pages to stay under the proxy path).
+/// target is upstream's 503 "error trying to reach service: ...". A redirect's `Location` on the
+/// target's host is rewritten under the proxy path, as upstream's proxy transport does; links in
+/// HTML pages are passed through as they are (upstream rewrites those too).
 extension ResourceHandler {
     func serveProxy(_ store: ResourceStore) throws(APIError) -> HTTPResponse {
         let namespace = info.namespace ?? ""
@@ -29,14 +30,20 @@ extension ResourceHandler {
         }
         guard let port = target.portNumber() else { throw Self.unreachable("dial tcp: lookup tcp/\(target.port): unknown port") }
         let request = self.request, served = self.served, server = self.server
+        // Upstream's hack for issue 4958: a GET of the bare proxy path is redirected to its slash.
+        if proxiedPath().isEmpty, request.method == "GET" || request.method == "HEAD" {
+            let query = request.query.isEmpty ? "" : "?" + Self.encodedQuery(request.query)
+            return HTTPResponse(status: 301, headers: [("Location", Self.escapedPath(request.path) + "/" + query)])
+        }
         let pathAndQuery = proxiedPathAndQuery()
+        let prefix = Self.escapedPath(String(request.path.dropLast(proxiedPath().count)))
         let deferred = DeferredResponse()
         let thread = Thread {
             let response: HTTPResponse
             do {
                 let exchange = try UpstreamHTTPExchange.send(request, to: target, port: port, pathAndQuery: pathAndQuery,
                                                             forwardedURI: Self.escapedPath(request.path))
-                response = Self.response(exchange)
+                response = Self.response(exchange, prefix: prefix, target: target, requestHost: request.header("host") ?? "")
             } catch let failure as UpstreamHTTPExchange.Failure {
                 response = Responses.status(Self.unreachable(failure.message), request: request)
             } catch {
@@ -50,14 +57,19 @@ extension ResourceHandler {
         return .deferred(deferred)
     }
 
-    /// upstream's UpgradeAwareHandler error: not an API error, so a 500 without a reason.
+    /// upstream's proxy transport error (its RoundTrip failing): 503 ServiceUnavailable.
     static func unreachable(_ detail: String) -> APIError {
-        APIError(code: 500, reason: "", message: "error trying to reach service: \(detail)")
+        APIError.serviceUnavailable("error trying to reach service: \(detail)")
     }
 
     /// Small bodies of known length are read whole (the client gets a Content-Length); others are
     /// streamed as they arrive.
-    private static func response(_ exchange: UpstreamHTTPExchange) -> HTTPResponse {
+    private static func response(_ exchange: UpstreamHTTPExchange, prefix: String, target: ProxyTarget, requestHost: String) -> HTTPResponse {
+        var exchange = exchange
+        if let i = exchange.headers.firstIndex(where: { $0.name.lowercased() == "location" }) {
+            exchange.headers[i].value = ProxyRedirect.rewrite(exchange.headers[i].value, prefix: prefix,
+                                                              targetHost: target.hostPort, requestHost: requestHost)
+        }
         if case .length(let length) = exchange.framing, length <= 1 << 20 {
             var body = Array(exchange.leftover.prefix(length))
             var buffer = [UInt8](repeating: 0, count: 64 << 10)
@@ -80,17 +92,25 @@ extension ResourceHandler {
     /// The path after `/proxy` (a trailing slash kept, as upstream's JoinPreservingTrailingSlash),
     /// escaped again, with the query.
     private func proxiedPathAndQuery() -> String {
-        let marker = "/" + info.name + "/proxy"
-        var rest = ""
-        if let range = request.path.range(of: marker) { rest = String(request.path[range.upperBound...]) }
+        let rest = proxiedPath()
         var path = Self.escapedPath(rest.isEmpty ? "/" : rest)
         if !path.hasPrefix("/") { path = "/" + path }
         guard !request.query.isEmpty else { return path }
+        return path + "?" + Self.encodedQuery(request.query)
+    }
+
+    /// What follows `/proxy` in the request's path ("" for the bare proxy path).
+    private func proxiedPath() -> String {
+        let marker = "/" + info.name + "/proxy"
+        guard let range = request.path.range(of: marker) else { return "" }
+        return String(request.path[range.upperBound...])
+    }
+
+    static func encodedQuery(_ query: [(name: String, value: String)]) -> String {
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+")
-        let query = request.query.map { ($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.name) + "="
+        return query.map { ($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.name) + "="
             + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value) }.joined(separator: "&")
-        return path + "?" + query
     }
 
     static func escapedPath(_ path: String) -> String {

@@ -28,6 +28,19 @@ final class ProxyTests: XCTestCase {
         XCTAssertNil(ProxyTarget(scheme: "", host: "10.0.0.1", port: "no-such-service-name").portNumber())
     }
 
+    func testRedirectsOnTheTargetsHostStayUnderTheProxyPath() {
+        let prefix = "/api/v1/namespaces/default/pods/web/proxy"
+        func rewrite(_ location: String) -> String {
+            ProxyRedirect.rewrite(location, prefix: prefix, targetHost: "10.244.0.5:80", requestHost: "127.0.0.1:8080")
+        }
+        XCTAssertEqual(rewrite("http://10.244.0.5:80/next?x=1"), prefix + "/next?x=1")
+        XCTAssertEqual(rewrite("/next/"), prefix + "/next/")
+        XCTAssertEqual(rewrite("http://127.0.0.1:8080/next"), "http://127.0.0.1:8080" + prefix + "/next")
+        XCTAssertEqual(rewrite(prefix + "/already"), prefix + "/already")
+        XCTAssertEqual(rewrite("https://example.com/elsewhere"), "https://example.com/elsewhere")
+        XCTAssertEqual(rewrite("relative/path"), "relative/path")
+    }
+
     func testChunkedDecodingInAnyPieces() throws {
         let wire = Array("4;ext=1\r\nWiki\r\n6\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nTrailer: x\r\n\r\n".utf8)
         for size in [1, 3, 7, wire.count] {

@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+import requests
 
 from support import assert_status, get_or_none, pod_is_ready, wait_for
 
@@ -85,11 +86,16 @@ def test_proxy_errors_are_upstreams_statuses(raw, ns, web):
     assert_status(raw("GET", f"/api/v1/namespaces/{ns}/pods/a:b:c:d/proxy/"), 400, reason="BadRequest",
                   message='invalid pod request "a:b:c:d"')
     refused = raw("GET", f"/api/v1/namespaces/{ns}/pods/web:81/proxy/")
-    assert refused.status_code == 500
-    body = refused.json()
-    assert "reason" not in body
-    assert body["message"].startswith("error trying to reach service: dial tcp "), body
-    assert body["message"].endswith(":81: connect: connection refused"), body
+    assert_status(refused, 503, reason="ServiceUnavailable")
+    message = refused.json()["message"]
+    assert message.startswith("error trying to reach service: dial tcp "), message
+    assert message.endswith(":81: connect: connection refused"), message
+
+
+def test_the_bare_proxy_path_redirects_to_its_slash(server, ns, web):
+    response = requests.get(f"{server.url}/api/v1/namespaces/{ns}/pods/web/proxy?a=1", allow_redirects=False, timeout=10)
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"/api/v1/namespaces/{ns}/pods/web/proxy/?a=1"
 
 
 def test_discovery_lists_the_proxy_subresources(raw):

@@ -3,8 +3,10 @@ import Foundation
 import HTTPServer
 
 /// One request relayed over HTTP/1.1 to a pod or an endpoint, as Go's reverse proxy relays it for
-/// the API server's proxy subresources: hop-by-hop headers dropped, `X-Forwarded-*` added, the
-/// response head read here and its body left on the socket for `ProxyResponseStream`.
+/// the API server's proxy subresources: hop-by-hop headers dropped, `X-Forwarded-For` and
+/// `X-Forwarded-Uri` added (upstream's proxy transport sets `-Host` and `-Proto` from the request
+/// URL, which is empty on a server), the response head read here and its body left on the socket
+/// for `ProxyResponseStream`.
 struct UpstreamHTTPExchange {
     struct Failure: Error { var message: String }
 
@@ -40,8 +42,6 @@ struct UpstreamHTTPExchange {
         let client = request.remoteAddress.split(separator: ":").dropLast().joined(separator: ":")
         if !client.isEmpty { head += "x-forwarded-for: \(client)\r\n" }
         head += "x-forwarded-uri: \(forwardedURI)\r\n"
-        if let host = request.header("host") { head += "x-forwarded-host: \(host)\r\n" }
-        head += "x-forwarded-proto: http\r\n"
         if !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method) { head += "content-length: \(request.body.count)\r\n" }
         head += "connection: close\r\n\r\n"
         guard sendAll(socket, Array(head.utf8) + request.body) else {
@@ -121,9 +121,14 @@ struct UpstreamHTTPExchange {
 
     /// The headers the client gets: the upstream's, less hop-by-hop ones and the body's framing
     /// (the API server frames its own answer).
+    /// CORS headers are removed too, as upstream's corsRemovingTransport does.
     var clientHeaders: [(name: String, value: String)] {
-        headers.filter { !Self.hopByHop.contains($0.name.lowercased()) && $0.name.lowercased() != "content-length" }
+        headers.filter { !Self.hopByHop.contains($0.name.lowercased()) && $0.name.lowercased() != "content-length"
+            && !Self.cors.contains($0.name.lowercased()) }
     }
+
+    static let cors: Set<String> = ["access-control-allow-credentials", "access-control-allow-headers",
+                                    "access-control-allow-methods", "access-control-allow-origin"]
 
     static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
         var sent = 0
