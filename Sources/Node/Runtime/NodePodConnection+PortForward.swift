@@ -9,7 +9,7 @@ extension NodePodConnection {
         let pod: JSON
         do { pod = try pods.get(namespace: namespace, name: name).object } catch { throw error }
         guard runtime != nil, let record = processPod(pod) else {
-            throw APIError.badRequest("pod \(name) is simulated by Kubelite: it has no network namespace to forward ports into")
+            throw APIError.badRequest("pod \(name) is simulated by Kubelite: it has no network namespace to forward ports or proxy requests into")
         }
         // The kubelet finds no running pod sandbox (the CRI's `pod not found`), answered as a 500.
         guard let sandbox = record.sandbox, !record.finished, !record.terminating else {
