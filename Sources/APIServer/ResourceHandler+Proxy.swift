@@ -38,12 +38,14 @@ extension ResourceHandler {
         let pathAndQuery = proxiedPathAndQuery()
         let prefix = Self.escapedPath(String(request.path.dropLast(proxiedPath().count)))
         let deferred = DeferredResponse()
+        let upgrade = Self.isUpgrade(request)
         let thread = Thread {
             let response: HTTPResponse
             do {
                 let exchange = try UpstreamHTTPExchange.send(request, to: target, port: port, pathAndQuery: pathAndQuery,
-                                                            forwardedURI: Self.escapedPath(request.path))
-                response = Self.response(exchange, prefix: prefix, target: target, requestHost: request.header("host") ?? "")
+                                                            forwardedURI: Self.escapedPath(request.path), upgrade: upgrade)
+                response = upgrade ? Self.upgradeResponse(exchange, request: request)
+                                   : Self.response(exchange, prefix: prefix, target: target, requestHost: request.header("host") ?? "")
             } catch let failure as UpstreamHTTPExchange.Failure {
                 response = Responses.status(Self.unreachable(failure.message), request: request)
             } catch {
@@ -55,6 +57,28 @@ extension ResourceHandler {
         thread.stackSize = 256 << 10
         thread.start()
         return .deferred(deferred)
+    }
+
+    /// httpstream.IsUpgradeRequest: `Connection` names `upgrade` and `Upgrade` says to what.
+    static func isUpgrade(_ request: HTTPRequest) -> Bool {
+        guard let upgrade = request.header("upgrade"), !upgrade.isEmpty, let connection = request.header("connection") else { return false }
+        return connection.lowercased().split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "upgrade" }
+    }
+
+    /// upstream's tryUpgrade: the target's 101 switches the client's connection too and bytes are
+    /// copied both ways; a refusal (4xx, 5xx) is passed on as it is; anything else is an error.
+    private static func upgradeResponse(_ exchange: UpstreamHTTPExchange, request: HTTPRequest) -> HTTPResponse {
+        if exchange.status >= 400 {
+            return response(exchange, prefix: "", target: ProxyTarget(scheme: "", host: "", port: ""), requestHost: "")
+        }
+        guard exchange.status == 101 else {
+            close(exchange.socket)
+            return Responses.status(APIError(code: 500, reason: "", message: "invalid upgrade response: status code \(exchange.status)"),
+                                    request: request)
+        }
+        let protocols = exchange.headers.first { $0.name.lowercased() == "upgrade" }?.value ?? request.header("upgrade") ?? ""
+        let headers = exchange.headers.filter { !["connection", "upgrade", "content-length"].contains($0.name.lowercased()) }
+        return .rawUpgrade(protocols, headers: headers, handler: ProxyUpgradeRelay(exchange))
     }
 
     /// upstream's proxy transport error (its RoundTrip failing): 503 ServiceUnavailable.

@@ -6,6 +6,7 @@ endpoint, with upstream's Statuses when there is nowhere to go (503 "no endpoint
 import json
 import os
 import shutil
+import socket
 
 import pytest
 import requests
@@ -103,3 +104,69 @@ def test_discovery_lists_the_proxy_subresources(raw):
     assert resources["pods/proxy"]["kind"] == "PodProxyOptions"
     assert resources["services/proxy"]["kind"] == "ServiceProxyOptions"
     assert sorted(resources["services/proxy"]["verbs"]) == ["create", "delete", "get", "patch", "update"]
+
+
+UPGRADE_ECHO = """
+import socket, threading
+def handle(c):
+    head = b""
+    while b"\\r\\n\\r\\n" not in head:
+        d = c.recv(4096)
+        if not d:
+            return
+        head += d
+    if b"upgrade: echo" not in head.lower():
+        c.sendall(b"HTTP/1.1 400 Bad Request\\r\\nContent-Length: 10\\r\\nConnection: close\\r\\n\\r\\nno upgrade")
+        c.close()
+        return
+    c.sendall(b"HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n")
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        c.sendall(d.upper())
+    c.close()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 9000))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+"""
+
+
+def test_upgrades_go_through_the_proxy(server, kubectl, ns):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "upgrader"},
+           "spec": {"containers": [{"name": "c", "image": "python", "command": ["python3", "-c", UPGRADE_ECHO],
+                                    "readinessProbe": {"tcpSocket": {"port": 9000}, "periodSeconds": 1}}]}}
+    kubectl("apply", "-f", "-", input=json.dumps(pod))
+    wait_for(lambda: (p := get_or_none(kubectl, "pod", "upgrader")) and pod_is_ready(p), 60, "pod upgrader Ready", interval=0.1)
+    host, port = server.url.split("//")[1].split(":")
+
+    def upgrade(protocol):
+        s = socket.create_connection((host, int(port)), timeout=10)
+        s.sendall(f"GET /api/v1/namespaces/{ns}/pods/upgrader:9000/proxy/ HTTP/1.1\r\nHost: {host}\r\n"
+                  f"Connection: Upgrade\r\nUpgrade: {protocol}\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(4096)
+            assert chunk, head
+            head += chunk
+        return s, head.decode()
+
+    s, head = upgrade("echo")
+    assert head.startswith("HTTP/1.1 101"), head
+    assert "upgrade: echo" in head.lower(), head
+    s.sendall(b"hello through the proxy")
+    reply = b""
+    while len(reply) < len(b"HELLO THROUGH THE PROXY"):
+        chunk = s.recv(100)
+        assert chunk
+        reply += chunk
+    assert reply == b"HELLO THROUGH THE PROXY"
+    s.close()
+    # A refused upgrade is passed on as the target answered it.
+    s, head = upgrade("other")
+    assert head.startswith("HTTP/1.1 400"), head
+    s.close()

@@ -28,8 +28,10 @@ struct UpstreamHTTPExchange {
 
     /// Connects, sends `request` for `target` with `path` (already escaped, query included), reads
     /// the response head. Failures carry Go's wording (`dial tcp 10.244.0.5:81: connect: connection refused`).
+    /// With `upgrade`, the request's `Connection: Upgrade` and `Upgrade` go along (upstream's
+    /// tryUpgrade), and the connection is not closed after the answer.
     static func send(_ request: HTTPRequest, to target: ProxyTarget, port: UInt16, pathAndQuery: String,
-                     forwardedURI: String) throws(Failure) -> UpstreamHTTPExchange {
+                     forwardedURI: String, upgrade: Bool = false) throws(Failure) -> UpstreamHTTPExchange {
         let socket = try dial(host: target.host, port: port, display: target.hostPort)
         var head = "\(request.method) \(pathAndQuery) HTTP/1.1\r\n"
         var sawHost = false
@@ -43,7 +45,11 @@ struct UpstreamHTTPExchange {
         if !client.isEmpty { head += "x-forwarded-for: \(client)\r\n" }
         head += "x-forwarded-uri: \(forwardedURI)\r\n"
         if !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method) { head += "content-length: \(request.body.count)\r\n" }
-        head += "connection: close\r\n\r\n"
+        if upgrade, let protocols = request.header("upgrade") {
+            head += "connection: Upgrade\r\nupgrade: \(protocols)\r\n\r\n"
+        } else {
+            head += "connection: close\r\n\r\n"
+        }
         guard sendAll(socket, Array(head.utf8) + request.body) else {
             let code = errno
             close(socket)
