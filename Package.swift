@@ -37,8 +37,14 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // zlib, for SPDY/3's compressed header blocks (kubectl port-forward's streams).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "HTTPServer", dependencies: [
-            "CMicroHTTPD",
+            "CMicroHTTPD", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "APIMachinery", dependencies: [

@@ -69,7 +69,16 @@ public final class APIServer: HTTPHandler, Sendable {
             return finish(response, served)
         }
         let deferred = DeferredResponse()
-        writePool.submit { [self] in deferred.complete(finish(respond(to: served), served)) }
+        writePool.submit { [self] in
+            let response = respond(to: served)
+            // A proxied write is answered from its own thread once the upstream answers (and is
+            // finished there); this pool thread waits for it.
+            if case .deferred(let inner) = response.body {
+                deferred.complete(inner.wait(timeout: .seconds(3600)) ?? Responses.status(.serviceUnavailable("the proxied request did not complete"), request: request))
+                return
+            }
+            deferred.complete(finish(response, served))
+        }
         return .deferred(deferred)
     }
 

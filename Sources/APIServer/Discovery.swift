@@ -82,7 +82,7 @@ struct Discovery: Sendable {
                     subEntry["group"] = .string(group)
                     subEntry["version"] = .string(version)
                     subEntry["kind"] = .string(kind)
-                } else if let kind = Self.subresourceKinds[sub] {
+                } else if let kind = Self.subresourceKind(r.kind, sub) {
                     subEntry["kind"] = .string(kind)
                 } else {
                     subEntry["kind"] = .string(r.kind)
@@ -98,6 +98,7 @@ struct Discovery: Sendable {
     /// The kinds upstream's discovery names for subresources that answer another kind than their parent.
     static let subresourceKinds: [String: String] = [
         "binding": "Binding", "exec": "PodExecOptions", "attach": "PodAttachOptions", "log": "Pod",
+        "portforward": "PodPortForwardOptions",
     ]
 
     /// Subresources answering a kind of another group: group, version and kind, as discovery names them.
@@ -107,12 +108,18 @@ struct Discovery: Sendable {
         "eviction": ("policy", "v1", "Eviction"),
     ]
 
+    /// `pods/proxy` answers PodProxyOptions, `services/proxy` ServiceProxyOptions.
+    static func subresourceKind(_ kind: String, _ sub: String) -> String? {
+        sub == "proxy" ? "\(kind)ProxyOptions" : subresourceKinds[sub]
+    }
+
     static func subresourceVerbs(_ sub: String) -> [String] {
         switch sub {
         case "finalize": return ["update"]
         case "binding", "token", "eviction": return ["create"]
-        case "exec", "attach": return ["create", "get"]
+        case "exec", "attach", "portforward": return ["create", "get"]
         case "log": return ["get"]
+        case "proxy": return ["create", "delete", "get", "patch", "update"]
         default: return ["get", "patch", "update"]
         }
     }
@@ -135,7 +142,7 @@ struct Discovery: Sendable {
                     let kind: JSON
                     if let (group, version, other) = Self.subresourceGroupKinds[sub] {
                         kind = ["group": .string(group), "version": .string(version), "kind": .string(other)]
-                    } else if let other = Self.subresourceKinds[sub] {
+                    } else if let other = Self.subresourceKind(r.kind, sub) {
                         kind = ["group": "", "version": "v1", "kind": .string(other)]
                     } else {
                         kind = ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]

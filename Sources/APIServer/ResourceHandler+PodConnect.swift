@@ -6,7 +6,7 @@ import Registry
 /// AttachREST and LogREST: the options are checked and the pod looked up here; the node's
 /// `PodConnection` does the rest.
 extension ResourceHandler {
-    static let podConnectSubresources: Set<String> = ["exec", "attach", "log"]
+    static let podConnectSubresources: Set<String> = ["exec", "attach", "log", "portforward"]
 
     func servePodConnect(_ store: ResourceStore) throws(APIError) -> HTTPResponse {
         let namespace = info.namespace ?? ""
@@ -37,6 +37,8 @@ extension ResourceHandler {
                               : try connection.exec(namespace: namespace, pod: pod, options: options)
             }
             return .webSocket(request, subprotocol: channels.rawValue, handler: session)
+        case ("portforward", "GET"), ("portforward", "POST"):
+            return try servePortForward(store)
         case ("exec", "POST"), ("attach", "POST"):
             // SPDY. kubectl only falls back to it when the WebSocket upgrade was refused, so the
             // checks that refuse it run first and this answer carries the same Status.
@@ -59,7 +61,7 @@ extension ResourceHandler {
         return resolved
     }
 
-    private func connection() throws(APIError) -> any PodConnection {
+    func connection() throws(APIError) -> any PodConnection {
         try Self.connection(server.registry, pod: info.name, subresource: info.subresource)
     }
 

@@ -19,7 +19,8 @@ struct ResourceHandler {
             throw APIError.pathNotFound
         }
         let resource = store.resource
-        guard info.extraParts.isEmpty else { throw APIError.pathNotFound }
+        // Only a proxy path goes on past its subresource (`.../pods/web/proxy/some/page`).
+        guard info.extraParts.isEmpty || info.subresource == "proxy" else { throw APIError.pathNotFound }
         // A namespaced resource by name needs its namespace; a cluster-scoped one may not have one
         // (namespaces themselves are addressed as /namespaces/<name>).
         if resource.namespaced, !info.name.isEmpty, info.namespace == nil { throw APIError.pathNotFound }
@@ -27,6 +28,7 @@ struct ResourceHandler {
         if !info.subresource.isEmpty {
             guard resource.subresources.contains(info.subresource) else { throw APIError.pathNotFound }
             if Self.podConnectSubresources.contains(info.subresource) { return try servePodConnect(store) }
+            if info.subresource == "proxy" { return try serveProxy(store) }
             return try serveSubresource(store)
         }
         let namespace = resource.namespaced ? info.namespace : nil

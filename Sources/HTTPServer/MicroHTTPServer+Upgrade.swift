@@ -64,10 +64,13 @@ extension MicroHTTPServer {
         if let extraIn, extraInSize > 0 {
             extraIn.withMemoryRebound(to: UInt8.self, capacity: extraInSize) { leftover = Array(UnsafeBufferPointer(start: $0, count: extraInSize)) }
         }
+        // Frames are small and interactive (a keystroke, a forwarded request): no Nagle delay.
+        var noDelay: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         let registry = server.upgraded
         let connectionBox = WeakConnection()
         let connection = WebSocketConnection(socket: socket, leftover: leftover, subprotocol: context.upgrade.subprotocol,
-                                             handler: context.upgrade.handler, release: {
+                                             handler: context.upgrade.handler, raw: context.upgrade.raw, release: {
             handle.close()
             if let c = connectionBox.value { registry.remove(c) }
         })

@@ -32,10 +32,13 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     /// The negotiated subprotocol (`Sec-WebSocket-Protocol`), or nil.
     public let subprotocol: String?
+    /// Raw bytes instead of frames (another protocol than WebSocket: `WebSocketUpgrade.raw`).
+    public let raw: Bool
 
-    init(socket: Int32, leftover: [UInt8], subprotocol: String?, handler: any WebSocketHandler, release: @escaping @Sendable () -> Void) {
+    init(socket: Int32, leftover: [UInt8], subprotocol: String?, handler: any WebSocketHandler, raw: Bool = false,
+         release: @escaping @Sendable () -> Void) {
         self.socket = socket; self.leftover = leftover; self.subprotocol = subprotocol
-        self.handler = handler; self.release = release
+        self.handler = handler; self.raw = raw; self.release = release
     }
 
     /// Starts the reader thread.
@@ -46,7 +49,14 @@ public final class WebSocketConnection: @unchecked Sendable {
         thread.start()
     }
 
-    public func send(binary payload: [UInt8]) { write(WebSocketFrame(opcode: .binary, payload: payload)) }
+    public func send(binary payload: [UInt8]) {
+        if raw {
+            lock.lock(); defer { lock.unlock() }
+            if !closeSent, !released { writeBytesLocked(payload) }
+            return
+        }
+        write(WebSocketFrame(opcode: .binary, payload: payload))
+    }
     public func send(text: String) { write(WebSocketFrame(opcode: .text, payload: Array(text.utf8))) }
 
     /// Starts the closing handshake (§7.1.2); the connection ends when the peer answers or after a
@@ -54,8 +64,10 @@ public final class WebSocketConnection: @unchecked Sendable {
     public func close(code: UInt16 = 1000, reason: String = "") {
         lock.lock(); defer { lock.unlock() }
         guard !closeSent, !released else { return }
-        writeLocked(WebSocketFrame.close(code: code, reason: reason))
         closeSent = true
+        // A raw connection has no closing handshake: the reader ends at once.
+        if raw { closeDeadline = Date(); shutdown(socket, Int32(SHUT_WR)); return }
+        writeLocked(WebSocketFrame.close(code: code, reason: reason))
         closeDeadline = Date().addingTimeInterval(Self.closeHandshakeTimeout)
     }
 
@@ -73,8 +85,9 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     /// Writes all of `frame`, waiting (bounded) for the socket to drain; a failure marks the
     /// connection for closing so the reader ends it.
-    private func writeLocked(_ frame: WebSocketFrame) {
-        let bytes = frame.encoded()
+    private func writeLocked(_ frame: WebSocketFrame) { writeBytesLocked(frame.encoded()) }
+
+    private func writeBytesLocked(_ bytes: [UInt8]) {
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
@@ -93,6 +106,7 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     private func runReader() {
         handler.opened(self)
+        if raw { runRawReader(); return }
         var parser = WebSocketFrameParser()
         var assembler = WebSocketMessageAssembler()
         parser.append(leftover)
@@ -120,18 +134,44 @@ public final class WebSocketConnection: @unchecked Sendable {
             let deadline = closeDeadline
             lock.unlock()
             if let deadline, deadline <= Date() { break }
-            var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, 200)
-            if ready < 0, errno != EINTR { break }
-            if ready <= 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
-                break
-            }
+            guard let n = readAvailable(&buffer) else { break }
+            if n == 0 { continue }
             parser.append(buffer[0..<n])
         }
+        finishReader()
+    }
+
+    /// The reader of a raw connection: every read goes to the handler as it is.
+    private func runRawReader() {
+        if !leftover.isEmpty { handler.received(self, binary: true, payload: leftover) }
+        leftover = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            lock.lock()
+            let deadline = closeDeadline
+            lock.unlock()
+            if let deadline, deadline <= Date() { break }
+            guard let n = readAvailable(&buffer) else { break }
+            if n == 0 { continue }
+            handler.received(self, binary: true, payload: Array(buffer[0..<n]))
+        }
+        finishReader()
+    }
+
+    /// What has arrived: the socket is tried first, and only when nothing is there does the reader
+    /// wait (200 ms at most, so a close deadline is seen), which makes one syscall per read while
+    /// data flows. nil: the connection is over; 0: nothing yet.
+    private func readAvailable(_ buffer: inout [UInt8]) -> Int? {
+        let n = buffer.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT)) }
+        if n > 0 { return n }
+        if n == 0 { return nil }
+        guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return nil }
+        var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        if poll(&pfd, 1, 200) < 0, errno != EINTR { return nil }
+        return 0
+    }
+
+    private func finishReader() {
         lock.lock()
         released = true
         lock.unlock()

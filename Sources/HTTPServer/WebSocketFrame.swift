@@ -25,7 +25,8 @@ public struct WebSocketFrame: Sendable, Equatable {
             out.append(127)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: UInt64(payload.count) >> UInt64(shift))) }
         }
-        return out + payload
+        out.append(contentsOf: payload)
+        return out
     }
 
     /// A close frame's payload: the status code (big-endian) then a UTF-8 reason (§5.5.1).

@@ -5,6 +5,9 @@ import Foundation
 public struct WebSocketUpgrade: Sendable {
     public let subprotocol: String?
     public let handler: any WebSocketHandler
+    /// The connection carries the upgraded protocol's bytes as they are, not WebSocket frames
+    /// (`Upgrade: SPDY/3.1`): each read is one `received` call and `send(binary:)` writes bytes.
+    public var raw = false
 
     /// RFC 6455 §1.3's GUID, appended to the client's key before hashing.
     static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -44,6 +47,17 @@ extension HTTPResponse {
         if let subprotocol { headers.append(("Sec-WebSocket-Protocol", subprotocol)) }
         var response = HTTPResponse(status: 101, headers: headers)
         response.body = .upgrade(WebSocketUpgrade(subprotocol: subprotocol, handler: handler))
+        return response
+    }
+
+    /// Switches the connection to another protocol than WebSocket (`Upgrade: SPDY/3.1` for
+    /// Kubernetes' SPDY streams): the handler gets the raw bytes through the same calls.
+    public static func rawUpgrade(_ protocolName: String, headers: [(name: String, value: String)] = [],
+                                  handler: any WebSocketHandler) -> HTTPResponse {
+        var response = HTTPResponse(status: 101, headers: [("Upgrade", protocolName)] + headers)
+        var upgrade = WebSocketUpgrade(subprotocol: nil, handler: handler)
+        upgrade.raw = true
+        response.body = .upgrade(upgrade)
         return response
     }
 }

@@ -17,6 +17,10 @@ public protocol PodConnection: Sendable {
     /// A container's log as the kubelet keeps it, from the point `options` asks for; with
     /// `follow`, the stream goes on until the container ends or the reader cancels.
     func logs(namespace: String, pod: String, options: PodLogOptions) throws(APIError) -> any PodLogStream
+
+    /// The way into a running pod's ports (`kubectl port-forward`). Throws a Status when the pod
+    /// does not exist, is not running, or is simulated (it has no network namespace to dial in).
+    func portForwarder(namespace: String, pod: String) throws(APIError) -> any PodPortForwarder
 }
 
 /// The query of an exec or attach request (upstream's PodExecOptions / PodAttachOptions).
@@ -95,4 +99,22 @@ public protocol PodLogStream: AnyObject, Sendable {
     /// `chunk` to stop early (the client went away).
     func start(chunk: @escaping @Sendable ([UInt8]) -> Bool, end: @escaping @Sendable () -> Void)
     func cancel()
+}
+
+/// How the node reaches a pod's ports for `pods/portforward` (the CRI's PortForward): connections
+/// to `localhost:<port>` inside the pod's network namespace, so a server listening on the pod's
+/// loopback only is reached too.
+public protocol PodPortForwarder: Sendable {
+    /// The name the kubelet gives the pod in forwarding errors ("error forwarding port 6379 to pod
+    /// <name>, uid : ..."): with the CRI, its sandbox's id.
+    var podSandboxID: String { get }
+    /// A connected TCP socket to the port; the caller owns (and closes) the descriptor. Throws the
+    /// runtime's message: `failed to execute portforward in network namespace "...": ...`.
+    func dial(port: UInt16) throws(PortForwardFailure) -> Int32
+}
+
+/// Why a forwarded connection could not be made, in the runtime's words.
+public struct PortForwardFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -11,11 +11,11 @@ public enum ResourceCatalog {
         definition: "io.k8s.api.core.v1.Namespace")
     public static let pods = APIResource(
         group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"],
-        namespaced: true, categories: ["all"], subresources: ["attach", "binding", "eviction", "exec", "log", "status"],
+        namespaced: true, categories: ["all"], subresources: ["attach", "binding", "eviction", "exec", "log", "portforward", "proxy", "status"],
         definition: "io.k8s.api.core.v1.Pod")
     public static let services = APIResource(
         group: "", version: "v1", kind: "Service", plural: "services", shortNames: ["svc"],
-        namespaced: true, categories: ["all"], subresources: ["status"],
+        namespaced: true, categories: ["all"], subresources: ["proxy", "status"],
         definition: "io.k8s.api.core.v1.Service")
     public static let endpoints = APIResource(
         group: "", version: "v1", kind: "Endpoints", plural: "endpoints", shortNames: ["ep"],

@@ -64,6 +64,7 @@ extension Serve {
             guard let pid = pid_t(entry.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
             let root = temporary + entry
             removeLeftovers(of: ProcessPodRuntime(root: root), logger: logger)
+            removeServiceRules(runtimeRoot: root, logger: logger)
             try? FileManager.default.removeItem(atPath: root)
         }
     }
@@ -71,6 +72,33 @@ extension Serve {
     private static func removeLeftovers(of runtime: ProcessPodRuntime, logger: Logger) {
         let leftovers = runtime.removeLeftovers()
         if leftovers > 0 { logger.notice("ended \(leftovers) processes a previous run of Kubelite left behind") }
+    }
+
+    /// A crashed run's service rules under `root` (its nftables table, the forwarding setting it changed).
+    private static func removeServiceRules(runtimeRoot root: String, logger: Logger) {
+        if geteuid() == 0, ServiceProxy.removeLeftover(runtimeRoot: root) {
+            logger.notice("removed the service rules (nftables table \(ServiceProxy.tableName(runtimeRoot: root))) a previous run of Kubelite left behind")
+        }
+    }
+
+    /// The node's service proxy (ClusterIPs and NodePorts in nftables), when pods may run for real
+    /// and this machine can program the kernel; nil otherwise, saying why.
+    func startServiceProxy(runtime: ProcessPodRuntime?, logger: Logger) -> ServiceProxy? {
+        guard let runtime else {
+            // Simulated pods need no rules, but a crashed run's under this data dir still go.
+            if !inMemory { Self.removeServiceRules(runtimeRoot: dataDir ?? Self.defaultDataDirectory(), logger: logger) }
+            return nil
+        }
+        if let reason = ServiceProxy.unavailableReason {
+            logger.notice("ClusterIPs and NodePorts are not programmed on this host: the service proxy needs \(reason)")
+            return nil
+        }
+        // A crashed run's table under this root goes first (with --pod-runtime auto the runtime's
+        // own leftover removal comes later, once the machine has been probed).
+        Self.removeServiceRules(runtimeRoot: runtime.root, logger: logger)
+        let proxy = ServiceProxy(runtimeRoot: runtime.root)
+        logger.info("service proxy: ClusterIPs and NodePorts in nftables table ip \(proxy.table)")
+        return proxy
     }
 }
 

@@ -215,9 +215,11 @@ struct Serve: ParsableCommand {
         let dns = dnsPort >= 0
             ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)
             : nil
+        let serviceProxy = startServiceProxy(runtime: runtime, logger: logger)
         ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
                                                   apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
-                                                  runtime: runtime, rootCA: credentials.certificateAuthority.certificatePEM),
+                                                  runtime: runtime, rootCA: credentials.certificateAuthority.certificatePEM)
+                                    + (serviceProxy.map { [$0] } ?? []),
                                 context: controllers)
         if let dns {
             do {
@@ -247,7 +249,8 @@ struct Serve: ParsableCommand {
 
         ShutdownSignals.install(logger: logger) {
             server.stop()
-            // Nothing a pod runs outlives Kubelite.
+            // Nothing a pod runs outlives Kubelite, nor the rules that lead to them.
+            serviceProxy?.stop()
             runtime?.stopAll()
             if inMemory, let runtime { try? FileManager.default.removeItem(atPath: runtime.root) }
             durable?.close()

@@ -14,6 +14,8 @@ final class FakePodConnection: PodConnection, @unchecked Sendable {
     private var sessions: [FakeContainerSession] = []
     private var logs: [FakeLogStream] = []
     var logText = "line 1\nline 2\n"
+    /// Pod port → a server on the host's loopback, for port-forward (`FakePortForwarder`).
+    var forwardedPorts: [UInt16: UInt16] = [:]
 
     static let simulatedStatus = APIError(code: 400, reason: "BadRequest",
         message: "pod \"simulated\" is simulated: it runs no processes, so there is nothing to exec into")

@@ -16,6 +16,11 @@ enum IPRoute {
 
     /// `ip` with `arguments`; the exit status and what it printed (stdout and stderr together).
     static func run(_ arguments: [String], input: String? = nil) -> (Int32, String) {
+        run(executable: path, arguments, input: input)
+    }
+
+    /// Any command the same way (nft for the service proxy).
+    static func run(executable path: String, _ arguments: [String], input: String? = nil) -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

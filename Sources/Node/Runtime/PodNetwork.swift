@@ -98,8 +98,12 @@ public final class PodNetwork: Sendable {
     static func connect(_ attachment: Attachment, pid: pid_t) throws(SetupError) {
         let host = "veth" + String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8)
         do {
+            // Hairpin, as the CNI bridge plugin's hairpinMode: a pod reaching itself through its
+            // Service's ClusterIP has its packet DNATed back to its own port (by br_netfilter, at
+            // the bridge), which a bridge port otherwise refuses to send out where it came in.
             try IPRoute.batch(["link add \(host) type veth peer name eth0 netns \(pid)",
-                               "link set \(host) master \(attachment.bridge) up"])
+                               "link set \(host) master \(attachment.bridge) up",
+                               "link set \(host) type bridge_slave hairpin on"])
         } catch {
             throw SetupError(description: "connecting the pod to \(attachment.bridge): \(error)")
         }

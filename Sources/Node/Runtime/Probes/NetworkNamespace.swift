@@ -15,9 +15,10 @@ enum NetworkNamespace {
         return unsafeBitCast(symbol, to: SetNS.self)
     }()
 
-    /// A TCP socket (IPv4) created inside the namespace at `path`. Call it on a thread of one's
-    /// own: if returning to the original namespace failed the thread would stay in the pod's.
-    static func socket(in path: String) throws(Error) -> Int32 {
+    /// A TCP socket (IPv4 unless `family` says otherwise) created inside the namespace at `path`.
+    /// Call it on a thread of one's own: if returning to the original namespace failed the thread
+    /// would stay in the pod's.
+    static func socket(in path: String, family: Int32 = AF_INET) throws(Error) -> Int32 {
         guard let setns else { throw Error(description: "setns is not available") }
         let own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         guard own >= 0 else { throw Error(description: "opening this thread's network namespace: \(NetworkProbe.goError(errno))") }
@@ -26,7 +27,7 @@ enum NetworkNamespace {
         guard target >= 0 else { throw Error(description: "opening the pod's network namespace: \(NetworkProbe.goError(errno))") }
         defer { close(target) }
         guard setns(target, CLONE_NEWNET) == 0 else { throw Error(description: "entering the pod's network namespace: \(NetworkProbe.goError(errno))") }
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         let socketErrno = errno
         // Should returning fail, the thread stays in the pod's namespace; callers run this on a
         // thread made for the one probe, which ends with it.
