@@ -1,6 +1,7 @@
 """Helpers of the end-to-end suite: a kubelite process, the real kubectl, waits and Status checks."""
 
 import http.client
+import ipaddress
 import json
 import itertools
 import os
@@ -58,9 +59,25 @@ _cluster_cidrs = itertools.count()
 
 def next_cluster_cidr():
     """A pod network for one test server: servers alive at the same time (and other suites' servers,
-    by process id) must not share one, since real pods get their addresses on a bridge of the host."""
-    n = next(_cluster_cidrs)
-    return f"10.{128 + os.getpid() % 64}.{(n % 16) * 16}.0/20"
+    by process id) must not share one, since real pods get their addresses on a bridge of the host.
+    A range another suite's server already holds on this host is passed over."""
+    taken = _host_networks()
+    for _ in range(64):
+        n = next(_cluster_cidrs)
+        cidr = ipaddress.ip_network(f"10.{128 + (os.getpid() + n // 16) % 64}.{(n % 16) * 16}.0/20")
+        if not any(cidr.overlaps(net) for net in taken):
+            return str(cidr)
+    return str(cidr)
+
+
+def _host_networks():
+    """The IPv4 networks on this host's interfaces (empty when `ip` is missing)."""
+    try:
+        out = subprocess.run(["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True, timeout=10).stdout
+        return [ipaddress.ip_network(f"{a['local']}/{a['prefixlen']}", strict=False)
+                for link in json.loads(out or "[]") for a in link.get("addr_info", [])]
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return []
 
 
 class Server:
