@@ -12,6 +12,12 @@ public struct ClusterCredentials: Sendable {
         ClusterCredentials(serviceAccountKey: try .generate(), certificateAuthority: try .generate())
     }
 
+    /// Whether `<directory>/pki` holds both the signing key and the CA (then `load` only reads).
+    static func exist(directory: String) -> Bool {
+        let pki = directory + "/pki"
+        return ["/sa.key", "/ca.crt", "/ca.key"].allSatisfy { FileManager.default.fileExists(atPath: pki + $0) }
+    }
+
     /// Loads `<directory>/pki/...`, creating what is missing. A file that exists but does not
     /// parse is an error (a cluster's tokens and CA must not change behind its clients' backs).
     public static func load(directory: String) throws -> ClusterCredentials {

@@ -74,6 +74,10 @@ public struct JWTTokenGenerator: ServiceAccountTokenIssuer {
 
     /// `/.well-known/openid-configuration`, upstream's OIDC discovery document.
     public func openIDConfiguration(jwksURI: String) -> JSON {
+        Self.openIDConfiguration(issuer: issuer, jwksURI: jwksURI)
+    }
+
+    static func openIDConfiguration(issuer: String, jwksURI: String) -> JSON {
         [
             "issuer": .string(issuer),
             "jwks_uri": .string(jwksURI),

@@ -7,7 +7,7 @@ import Node
 /// would on a cluster.
 enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
-                    runtime: ProcessPodRuntime? = nil, rootCA: String) -> [any Controller] {
+                    runtime: ProcessPodRuntime? = nil, rootCA: @escaping @Sendable () -> String) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
          ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),

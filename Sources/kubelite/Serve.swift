@@ -184,7 +184,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
         let credentials = try loadCredentials(logger: logger)
-        registry.connectTokenIssuer(JWTTokenGenerator(key: credentials.serviceAccountKey))
+        registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
@@ -218,7 +218,7 @@ struct Serve: ParsableCommand {
         let serviceProxy = startServiceProxy(runtime: runtime, logger: logger)
         ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
                                                   apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
-                                                  runtime: runtime, rootCA: credentials.certificateAuthority.certificatePEM)
+                                                  runtime: runtime, rootCA: { (try? credentials.value.certificateAuthority.certificatePEM) ?? "" })
                                     + (serviceProxy.map { [$0] } ?? []),
                                 context: controllers)
         if let dns {
@@ -264,10 +264,14 @@ struct Serve: ParsableCommand {
 
 extension Serve {
     /// The service account signing key and the cluster CA: made once into `<data-dir>/pki`, or in
-    /// memory for an `--in-memory` run. Files that exist but do not parse stop startup.
-    func loadCredentials(logger: Logger) throws -> ClusterCredentials {
+    /// memory for an `--in-memory` run, on a thread of their own while the server starts. Files that
+    /// exist but do not parse stop startup; keys that cannot be made or written stop Kubelite.
+    func loadCredentials(logger: Logger) throws -> PendingCredentials {
         do {
-            return inMemory ? try .ephemeral() : try .load(directory: dataDir ?? Self.defaultDataDirectory())
+            return try PendingCredentials(directory: inMemory ? nil : dataDir ?? Self.defaultDataDirectory()) { error in
+                logger.critical("cannot make the cluster's credentials: \(error)")
+                Foundation.exit(EXIT_FAILURE)
+            }
         } catch {
             logger.critical("cannot load the cluster's credentials: \(error)")
             throw ExitCode.failure

@@ -15,10 +15,14 @@ public struct RootCACertPublisher: Controller {
     static let configMaps = GroupResource(group: "", resource: "configmaps")
 
     /// The CA bundle to publish (PEM).
-    let rootCA: String
+    /// The cluster CA's certificate (PEM); asked for at each sync, since it may still be being
+    /// generated when the controller starts (`PendingCredentials`).
+    let rootCAProvider: @Sendable () -> String
+    var rootCA: String { rootCAProvider() }
     let queue = QueueSlot()
 
-    public init(rootCA: String) { self.rootCA = rootCA }
+    public init(rootCA: @escaping @Sendable () -> String) { self.rootCAProvider = rootCA }
+    public init(rootCA: String) { self.rootCAProvider = { rootCA } }
 
     public func register(_ context: ControllerContext) {
         let queue = WorkQueue<String>(name: "root_ca_cert_publisher", timers: context.timers)

@@ -16,10 +16,14 @@ public struct TokensController: Controller {
     static let nameAnnotation = "kubernetes.io/service-account.name"
     static let uidAnnotation = "kubernetes.io/service-account.uid"
 
-    let rootCA: String
+    /// The cluster CA's certificate (PEM); asked for at each sync, since it may still be being
+    /// generated when the controller starts (`PendingCredentials`).
+    let rootCAProvider: @Sendable () -> String
+    var rootCA: String { rootCAProvider() }
     let queue = QueueSlot()
 
-    public init(rootCA: String) { self.rootCA = rootCA }
+    public init(rootCA: @escaping @Sendable () -> String) { self.rootCAProvider = rootCA }
+    public init(rootCA: String) { self.rootCAProvider = { rootCA } }
 
     public func register(_ context: ControllerContext) {
         let queue = WorkQueue<String>(name: "serviceaccount_tokens_secret", timers: context.timers)
