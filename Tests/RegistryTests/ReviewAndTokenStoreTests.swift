@@ -165,4 +165,23 @@ final class ServiceAccountAdmissionTests: XCTestCase {
         // An account that does not exist (yet) does not stop the volume (the existence check is not made).
         XCTAssertEqual(try volumes(account: "missing", podSays: nil).count, 1)
     }
+
+    func testThePodGetsItsAccountsImagePullSecretsUnlessItHasSome() throws {
+        let registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
+        defer { registry.stopWatches() }
+        try registry.bootstrap()
+        let account: JSON = ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "puller"],
+                             "imagePullSecrets": [["name": "registry-creds"]]]
+        _ = try registry.store(group: "", plural: "serviceaccounts")!.create(namespace: "default", body: RequestBody(value: account),
+                                                                            options: WriteOptions())
+        func pullSecrets(_ own: [String]) throws -> JSON? {
+            var spec: JSONObject = ["serviceAccountName": "puller", "containers": [["name": "c", "image": "nginx"]]]
+            if !own.isEmpty { spec["imagePullSecrets"] = .array(own.map { ["name": .string($0)] }) }
+            let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["generateName": "p-"], "spec": .object(spec)]
+            return try registry.store(group: "", plural: "pods")!.create(namespace: "default", body: RequestBody(value: pod),
+                                                                         options: WriteOptions()).object[path: "spec", "imagePullSecrets"]
+        }
+        XCTAssertEqual(try pullSecrets([]), [["name": "registry-creds"]])
+        XCTAssertEqual(try pullSecrets(["mine"]), [["name": "mine"]])
+    }
 }

@@ -18,6 +18,10 @@ enum PodAdmission {
             spec.setDefault("preemptionPolicy", "PreemptLowerPriority")
             addDefaultTolerations(&spec)
             mountServiceAccountToken(&spec, account: account)
+            // A pod without image pull secrets of its own gets its account's.
+            if spec.array("imagePullSecrets").isEmpty, let secrets = account?["imagePullSecrets"]?.arrayValue, !secrets.isEmpty {
+                spec["imagePullSecrets"] = .array(secrets.map { ["name": $0["name"] ?? ""] })
+            }
         }
     }
 
