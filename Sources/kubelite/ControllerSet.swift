@@ -8,7 +8,7 @@ import Node
 enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
                     runtime: ProcessPodRuntime? = nil, rootCA: String) -> [any Controller] {
-        [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
+        [GarbageCollector(), StatefulSetController(), ReplicaSetController(), ReplicaSetController(kind: .replicationController), DeploymentController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
          ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
          ClusterRoleAggregationController(), TokensController(rootCA: rootCA),

@@ -15,6 +15,7 @@ final class WorkloadHarness: @unchecked Sendable {
     let registry: Registry
     let context: ControllerContext
     let replicaSets = ReplicaSetController()
+    let replicationControllers = ReplicaSetController(kind: .replicationController)
     let deployments: DeploymentController?
 
     init(deployments withDeployments: Bool = false) throws {
@@ -22,7 +23,7 @@ final class WorkloadHarness: @unchecked Sendable {
         try registry.bootstrap()
         context = ControllerContext(registry: registry, timers: timers)
         deployments = withDeployments ? DeploymentController() : nil
-        ControllerManager.start([replicaSets] + (deployments.map { [$0] } ?? []), context: context)
+        ControllerManager.start([replicaSets, replicationControllers] + (deployments.map { [$0] } ?? []), context: context)
     }
 
     deinit { registry.stopWatches() }
