@@ -9,6 +9,7 @@ enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
                     runtime: ProcessPodRuntime? = nil, rootCA: String) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), ReplicaSetController(kind: .replicationController), DeploymentController(),
+         DaemonSetController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
          ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
          ClusterRoleAggregationController(), TokensController(rootCA: rootCA),
