@@ -9,6 +9,11 @@ public struct IngressStrategy: ResourceStrategy {
     public var resource: APIResource { ResourceCatalog.ingresses }
     public var tracksGeneration: Bool { true }
 
+    /// The zero IngressStatus: Go's encoder keeps the empty loadBalancer struct despite omitempty.
+    public func prepareForCreate(_ object: inout JSON) {
+        object["status"] = ["loadBalancer": [:]]
+    }
+
     public func validate(_ object: JSON) -> [FieldError] {
         IngressValidation.validateSpec(object["spec"] ?? [:], FieldPath("spec"))
     }

@@ -48,6 +48,10 @@ public struct ReplicationControllerStrategy: ResourceStrategy {
         return errs
     }
 
+    /// Upstream's rcStrategy keeps orphaning as its default (what v1 did before server-side garbage
+    /// collection); kubectl asks for Background itself.
+    public var defaultDeletePropagation: (policy: DeleteOptions.Propagation, warning: String?)? { (.orphan, nil) }
+
     /// Upstream's ControllerToSelectableFields adds status.replicas.
     public func selectableFields(_ object: JSON) -> [String: String] {
         var fields = Self.metadataFields(object)
