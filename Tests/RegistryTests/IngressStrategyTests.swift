@@ -57,6 +57,14 @@ final class IngressStrategyTests: XCTestCase {
         XCTAssertTrue(errors.contains { $0.hasPrefix("spec.tls[0].hosts[0]: Invalid value: \"*\": a wildcard DNS-1123 subdomain must start with '*.'") }, "\(errors)")
     }
 
+    func testStatusLoadBalancerEntries() {
+        let o = create(strategy, Self.web).object
+        let bad = modified(o) { $0["status"] = ["loadBalancer": ["ingress": [["ip": "nope"], ["hostname": "10.0.0.1"]]]] }
+        let errors = update(strategy, bad, old: bad).errors
+        XCTAssertEqual(errors, ["status.loadBalancer.ingress[0].ip: Invalid value: \"nope\": must be a valid IP address",
+                                "status.loadBalancer.ingress[1].hostname: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address"])
+    }
+
     func testIngressColumns() {
         var ingress = Self.web
         ingress["status"] = ["loadBalancer": ["ingress": [["ip": "10.0.0.12"], ["ip": "10.0.0.11"]]]]

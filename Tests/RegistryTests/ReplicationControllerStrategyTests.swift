@@ -36,5 +36,11 @@ final class ReplicationControllerStrategyTests: XCTestCase {
         }).errors
         XCTAssertEqual(deadline, ["spec.replicas: Invalid value: -1: must be greater than or equal to 0",
                                   "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicationController is not Supported"])
+        let o = create(strategy, Self.rc).object
+        // As through `replicationcontrollers/status`: the main resource keeps the stored status.
+        let bad = modified(o) { $0["status"] = ["replicas": 1, "readyReplicas": 2, "availableReplicas": -1] }
+        let status = update(strategy, bad, old: bad).errors
+        XCTAssertEqual(status, ["status.availableReplicas: Invalid value: -1: must be greater than or equal to 0",
+                                "status.readyReplicas: Invalid value: 2: cannot be greater than status.replicas"])
     }
 }

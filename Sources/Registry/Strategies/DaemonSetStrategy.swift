@@ -57,6 +57,7 @@ public struct DaemonSetStrategy: ResourceStrategy {
 
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
         validate(object) + FieldValidation.immutable(object[path: "spec", "selector"], old[path: "spec", "selector"], FieldPath("spec.selector"))
+            + WorkloadStatusValidation.daemonSet(object["status"])
     }
 
     /// ValidateDaemonSetSpec.

@@ -17,6 +17,11 @@ public struct IngressStrategy: ResourceStrategy {
     public func validate(_ object: JSON) -> [FieldError] {
         IngressValidation.validateSpec(object["spec"] ?? [:], FieldPath("spec"))
     }
+
+    /// The status subresource's update passes here too: its load balancer entries are checked.
+    public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
+        validate(object) + WorkloadStatusValidation.ingress(object["status"])
+    }
 }
 
 /// networking.k8s.io/v1 IngressClasses (pkg/registry/networking/ingressclass/strategy.go,

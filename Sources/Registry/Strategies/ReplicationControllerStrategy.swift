@@ -34,6 +34,11 @@ public struct ReplicationControllerStrategy: ResourceStrategy {
         Self.validateSpec(object["spec"] ?? [:], FieldPath("spec"))
     }
 
+    /// The status subresource's update passes here too (ValidateReplicationControllerStatusUpdate).
+    public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
+        validate(object) + WorkloadStatusValidation.replicationController(object["status"])
+    }
+
     /// ValidateReplicationControllerSpec; unlike apps/v1 the selector may change.
     static func validateSpec(_ spec: JSON, _ path: FieldPath) -> [FieldError] {
         var errs = FieldValidation.nonnegative(spec["minReadySeconds"], path.child("minReadySeconds"))
