@@ -4,6 +4,7 @@ rolling out an update on a two-node Kubelite and left alone by `kubectl drain --
 ReplicationController scaled with `kubectl scale rc`, and an Ingress through get and describe."""
 
 import yaml
+from kubernetes import client as k8s_client
 
 from support import Kubectl, assert_status, parse_table, pod_running_and_ready, pod_terminating, wait_for
 
@@ -159,3 +160,26 @@ def test_ingress_round_trip(kubectl, ns, raw, tmp_path):
     assert classes["header"] == ["NAME", "CONTROLLER", "PARAMETERS", "AGE"]
     assert classes["rows"][0]["PARAMETERS"] == "<none>"
     kubectl("delete", "ingressclass", f"nginx-{ns}", namespace=None)
+
+
+def test_python_client_reads_the_new_kinds(kubectl, ns):
+    api_client = kubectl.server.api_client()
+    apps, core = k8s_client.AppsV1Api(api_client), k8s_client.CoreV1Api(api_client)
+    networking = k8s_client.NetworkingV1Api(api_client)
+    apps.create_namespaced_daemon_set(ns, daemon_set("agent"))
+    created = apps.read_namespaced_daemon_set("agent", ns)
+    assert created.spec.update_strategy.rolling_update.max_unavailable == 1
+    assert created.spec.revision_history_limit == 10
+    wait_for(lambda: apps.read_namespaced_daemon_set_status("agent", ns).status.number_available == 1, 60,
+             "the daemon pod available")
+    core.create_namespaced_replication_controller(ns, {
+        "apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+        "spec": {"replicas": 0, "template": {"metadata": {"labels": {"app": "rc"}},
+                                             "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}})
+    assert core.read_namespaced_replication_controller_scale("rc", ns).status.selector == "app=rc"
+    networking.create_namespaced_ingress(ns, {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "ing"},
+        "spec": {"defaultBackend": {"service": {"name": "web", "port": {"name": "http"}}}}})
+    listed = networking.list_namespaced_ingress(ns).items
+    assert [i.metadata.name for i in listed] == ["ing"]
+    assert listed[0].spec.default_backend.service.port.name == "http"
