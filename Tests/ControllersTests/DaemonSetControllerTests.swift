@@ -120,6 +120,9 @@ final class DaemonSetControllerTests: XCTestCase {
         try addNodes(h, ["n1", "n2"])
         try h.create("daemonsets", Self.daemonSet("agent"))
         h.waitUntil("two pods") { h.pods(owner: "agent").count == 2 }
+        // The backoff is kept per observed generation (upstream's failedPodsBackoffKey), so both
+        // failures below happen once the first status is written.
+        h.waitUntil("generation observed") { status(h, "agent")["observedGeneration"] == 1 }
         let onN1 = try XCTUnwrap(h.pods(owner: "agent").first { DaemonPods.targetNode($0) == "n1" })
         try h.setPodStatus(onN1.meta.name, ready: false, phase: "Failed")
         try h.waitUntil("the failed pod replaced") {
@@ -128,6 +131,21 @@ final class DaemonSetControllerTests: XCTestCase {
             return pods.count == 1 && pods[0].meta.name != onN1.meta.name
         }
         XCTAssertTrue(h.events("agent").contains { $0.reason == "FailedDaemonPod" })
+        // Failing again within the 1 s backoff: replaced only once the injected clock passes it.
+        let second = try XCTUnwrap(h.pods(owner: "agent").first { DaemonPods.targetNode($0) == "n1" })
+        try h.setPodStatus(second.meta.name)
+        h.waitUntil("the new pod counted ready") { status(h, "agent")["numberReady"] == 1 }
+        try h.setPodStatus(second.meta.name, ready: false, phase: "Failed")
+        h.waitUntil("the set saw the failure") { status(h, "agent")["numberReady"] == 0 }
+        XCTAssertEqual(h.events("agent").filter { $0.reason == "FailedDaemonPod" }.count, 1)
+        XCTAssertEqual(try h.store("", "pods").get(namespace: "default", name: second.meta.name).object.meta.isBeingDeleted, false)
+        h.timers.advance(by: .seconds(2))
+        try h.waitUntil("the second failed pod replaced after the backoff") {
+            try h.removeTerminating()
+            let pods = h.pods(owner: "agent").filter { DaemonPods.targetNode($0) == "n1" }
+            return pods.count == 1 && pods[0].meta.name != second.meta.name
+        }
+        XCTAssertEqual(h.events("agent").filter { $0.reason == "FailedDaemonPod" }.count, 2)
         var node = try h.store("", "nodes").get(namespace: nil, name: "n2").object
         node["spec"] = ["taints": [["key": "maintenance", "effect": "NoExecute"]]]
         _ = try h.store("", "nodes").update(namespace: nil, name: "n2", body: RequestBody(value: node), options: WriteOptions())

@@ -36,9 +36,12 @@ extension DaemonSetController {
             podsByNode[node, default: []].append(pod)
         }
         let nodes = rt.nodes.list()
-        let placement = DaemonSetPlacement(set: set, nodes: nodes, podsByNode: podsByNode, hash: revision.hash,
-                                           now: rt.context.timers.now())
+        let now = rt.context.timers.now()
+        var placement = DaemonSetPlacement(set: set, nodes: nodes, podsByNode: podsByNode, hash: revision.hash, now: now)
+        // failedPodsBackoffKey: per set, observed generation and node.
+        placement.failedPodDelay = { node in rt.failedPods.delay("\(set.meta.uid)/\(set.observedGeneration)/\(node)", now: now) }
         var plan = placement.manage()
+        if let retry = plan.retryAfter { rt.queue.addAfter(key, .milliseconds(Int64(retry * 1000))) }
         for (pod, node) in plan.failed {
             rt.context.events.record(set.object, type: .warning, reason: "FailedDaemonPod",
                                      message: "Found failed daemon pod \(pod.meta.namespace)/\(pod.meta.name) on node \(node), will try to kill it",

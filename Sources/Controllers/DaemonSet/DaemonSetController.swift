@@ -31,6 +31,7 @@ public struct DaemonSetController: Controller {
         let revisions: Informer
         let writes = OwnedWrites()
         let podFacts = PodFactsCache()
+        let failedPods = FailedPodBackoff()
 
         init(context: ControllerContext) {
             self.context = context

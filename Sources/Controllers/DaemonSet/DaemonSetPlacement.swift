@@ -9,12 +9,16 @@ struct DaemonSetPlacement {
     let podsByNode: [String: [JSON]]
     let hash: String
     let now: Date
+    /// For a failed pod on a node: nil when it may be replaced now, else how long to wait.
+    var failedPodDelay: (String) -> TimeInterval? = { _ in nil }
 
     struct Plan {
         var create: [String] = []
         var delete: [JSON] = []
         /// Failed pods being deleted, with their node, for the FailedDaemonPod event.
         var failed: [(JSON, String)] = []
+        /// When a failed pod waits out its backoff: look again after this long.
+        var retryAfter: TimeInterval?
         var isEmpty: Bool { create.isEmpty && delete.isEmpty }
     }
 
@@ -38,6 +42,10 @@ struct DaemonSetPlacement {
                 var running: [JSON] = []
                 for pod in pods where !pod.meta.isBeingDeleted {
                     if PodView(pod).phase == "Failed" {
+                        if let delay = failedPodDelay(name) {
+                            plan.retryAfter = min(plan.retryAfter ?? delay, delay)
+                            continue
+                        }
                         plan.delete.append(pod)
                         plan.failed.append((pod, name))
                     } else {
