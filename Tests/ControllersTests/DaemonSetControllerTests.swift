@@ -98,6 +98,21 @@ final class DaemonSetControllerTests: XCTestCase {
         XCTAssertEqual(h.list("controllerrevisions").compactMap { $0["revision"]?.intValue }.sorted(), [1, 2])
     }
 
+    func testAdoptsAnOrphanedRevision() throws {
+        let h = try WorkloadHarness()
+        try addNodes(h, ["n1"])
+        let orphan: JSON = ["apiVersion": "apps/v1", "kind": "ControllerRevision",
+                            "metadata": ["name": "agent-old", "labels": ["app": "agent", "controller-revision-hash": "old"]],
+                            "data": ["spec": ["template": ["$patch": "replace"]]], "revision": 1]
+        try h.create("controllerrevisions", orphan)
+        let set = try h.create("daemonsets", Self.daemonSet("agent"))
+        h.waitUntil("the orphan adopted and a new revision on top") {
+            let revisions = h.list("controllerrevisions")
+            return revisions.count == 2 && revisions.allSatisfy { $0.meta.controllerRef?.uid == set.meta.uid }
+                && revisions.first { $0.meta.name != "agent-old" }?["revision"] == 2
+        }
+    }
+
     func testOnDeleteWaitsForTheUser() throws {
         let h = try WorkloadHarness()
         try addNodes(h, ["n1"])

@@ -21,7 +21,7 @@ extension DaemonSetController {
         // Upstream refuses a selector selecting everything (validation makes it unreachable).
         if set.selector.isEmpty || set.selector.matchesNothing || set.meta.isBeingDeleted { return }
         let history = rt.history
-        let revision = try history.current(set, revisions: history.list(set))
+        let revision = try history.current(set, revisions: try history.list(set))
         if revision.collision { return try writeCollision(set, rt) }
 
         let candidates = rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace)

@@ -10,10 +10,28 @@ struct DaemonSetHistory {
     let informer: Informer
     let store: ResourceStore
 
-    /// The revisions the set controls, oldest number first.
-    func list(_ set: DaemonSetView) -> [JSON] {
-        informer.owned(by: set.meta.uid).filter { $0.meta.controllerRef?.uid == set.meta.uid }
-            .sorted { ($0["revision"]?.intValue ?? 0, $0.meta.name) < ($1["revision"]?.intValue ?? 0, $1.meta.name) }
+    /// controlledHistories: the revisions the set controls, after adopting those of its namespace
+    /// that its selector matches and no controller owns (a set deleted with orphaning and made
+    /// again keeps its history); oldest number first.
+    func list(_ set: DaemonSetView) throws -> [JSON] {
+        var owned = informer.owned(by: set.meta.uid).filter { $0.meta.controllerRef?.uid == set.meta.uid }
+        for orphan in informer.uncontrolled(namespace: set.meta.namespace) where set.selector.matches(orphan.meta.labels) {
+            var adopted = orphan
+            adopted.meta.ownerReferences = orphan.meta.ownerReferences + [controllerReference(set)]
+            do {
+                owned.append(try store.update(namespace: set.meta.namespace, name: orphan.meta.name, body: RequestBody(value: adopted),
+                                              options: WriteOptions()).object)
+            } catch {
+                // Gone or changed meanwhile: its own event brings the set back.
+                if !error.isNotFound && !error.isConflict { throw error }
+            }
+        }
+        return owned.sorted { ($0["revision"]?.intValue ?? 0, $0.meta.name) < ($1["revision"]?.intValue ?? 0, $1.meta.name) }
+    }
+
+    func controllerReference(_ set: DaemonSetView) -> OwnerReferenceView {
+        OwnerReferenceView(apiVersion: "apps/v1", kind: "DaemonSet", name: set.meta.name, uid: set.meta.uid,
+                           controller: true, blockOwnerDeletion: true)
     }
 
     /// The current revision's hash: the revision whose data is the set's template (renumbered to
@@ -38,8 +56,7 @@ struct DaemonSetHistory {
         labels[DaemonPods.hashLabel] = .string(hash)
         var metadata: JSONObject = ["name": .string(ControllerRevisionHash.name(prefix: set.meta.name, hash: hash)),
                                     "namespace": .string(set.meta.namespace), "labels": .object(labels),
-                                    "ownerReferences": [OwnerReferenceView(apiVersion: "apps/v1", kind: "DaemonSet", name: set.meta.name,
-                                                                           uid: set.meta.uid, controller: true, blockOwnerDeletion: true).object]]
+                                    "ownerReferences": [controllerReference(set).object]]
         if let annotations = set.object[path: "metadata", "annotations"], annotations != .null { metadata["annotations"] = annotations }
         let revision: JSON = ["apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": .object(metadata),
                               "data": data, "revision": .int(top)]

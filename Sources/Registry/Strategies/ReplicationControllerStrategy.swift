@@ -44,7 +44,6 @@ public struct ReplicationControllerStrategy: ResourceStrategy {
         var errs = FieldValidation.nonnegative(spec["minReadySeconds"], path.child("minReadySeconds"))
         let selector = spec["selector"]?.objectValue ?? [:]
         if selector.isEmpty { errs.append(.required(path.child("selector"))) }
-        errs += ObjectMetaValidation.validateLabels(spec["selector"], path: path.child("selector"))
         errs += FieldValidation.nonnegative(spec["replicas"], path.child("replicas"))
         let parsed = selector.isEmpty ? LabelSelector(json: nil) : LabelSelector(set: spec["selector"])
         errs += ReplicaSetTemplateValidation.validateTemplate(spec["template"], selector: parsed, path.child("template")) { deadlinePath, _ in
