@@ -38,8 +38,10 @@ extension DaemonSetController {
         let nodes = rt.nodes.list()
         let now = rt.context.timers.now()
         var placement = DaemonSetPlacement(set: set, nodes: nodes, podsByNode: podsByNode, hash: revision.hash, now: now)
-        // failedPodsBackoffKey: per set, observed generation and node.
-        placement.failedPodDelay = { node in rt.failedPods.delay("\(set.meta.uid)/\(set.observedGeneration)/\(node)", now: now) }
+        // failedPodsBackoffKey is per set, observed generation and node; the generation itself is
+        // used here, which a spec change moves just the same without depending on how fresh the
+        // cached status is.
+        placement.failedPodDelay = { node in rt.failedPods.delay("\(set.meta.uid)/\(set.meta.generation)/\(node)", now: now) }
         var plan = placement.manage()
         if let retry = plan.retryAfter { rt.queue.addAfter(key, .milliseconds(Int64(retry * 1000))) }
         for (pod, node) in plan.failed {
