@@ -35,6 +35,26 @@ final class WorkloadKindsAPITests: XCTestCase {
                        ["web", "<none>", "*", "192.0.2.10", "80"])
     }
 
+    func testDefaultIngressClassIsAdmitted() throws {
+        let api = try InProcessAPI()
+        for name in ["a", "b"] {
+            let ingressClass: JSON = ["apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+                                      "metadata": ["name": .string(name), "annotations": ["ingressclass.kubernetes.io/is-default-class": "true"]],
+                                      "spec": ["controller": "example.com/ingress"]]
+            XCTAssertEqual(api.call("POST", "/apis/networking.k8s.io/v1/ingressclasses", body: ingressClass).status, 201)
+        }
+        let ingress: JSON = ["apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": ["name": "web"],
+                             "spec": ["defaultBackend": ["service": ["name": "web", "port": ["number": 80]]]]]
+        // The newest default wins; within the same creation second, the first name.
+        let created = ["a", "b"].map { api.call("GET", "/apis/networking.k8s.io/v1/ingressclasses/\($0)").json[path: "metadata", "creationTimestamp"]?.stringValue ?? "" }
+        let expected: JSON = created[1] > created[0] ? "b" : "a"
+        XCTAssertEqual(api.call("POST", Self.ingresses, body: ingress).json[path: "spec", "ingressClassName"], expected)
+        var annotated = ingress
+        annotated[path: "metadata", "name"] = "old-style"
+        annotated[path: "metadata", "annotations"] = ["kubernetes.io/ingress.class": "nginx"]
+        XCTAssertNil(api.call("POST", Self.ingresses, body: annotated).json[path: "spec", "ingressClassName"])
+    }
+
     func testReplicationControllerScaleAndOrphaningDelete() throws {
         let api = try InProcessAPI()
         let rc: JSON = ["apiVersion": "v1", "kind": "ReplicationController", "metadata": ["name": "web"],

@@ -9,6 +9,26 @@ public struct IngressStrategy: ResourceStrategy {
     public var resource: APIResource { ResourceCatalog.ingresses }
     public var tracksGeneration: Bool { true }
 
+    static let classAnnotation = "kubernetes.io/ingress.class"
+    static let defaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class"
+
+    /// DefaultIngressClass admission: an Ingress created naming no class (neither
+    /// `spec.ingressClassName` nor the old `kubernetes.io/ingress.class` annotation) gets the
+    /// default IngressClass, the newest one when several are marked default (ties by name).
+    public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {
+        if object[path: "metadata", "annotations", Self.classAnnotation] != nil { return }
+        if let name = object[path: "spec", "ingressClassName"], name != .null { return }
+        let defaults = cluster.ingressClasses().map(\.object).filter {
+            $0[path: "metadata", "annotations", Self.defaultClassAnnotation]?.stringValue == "true"
+        }
+        let newest = defaults.max { a, b in
+            let ta = a.meta.creationTimestamp.flatMap(Timestamp.parse) ?? .distantPast
+            let tb = b.meta.creationTimestamp.flatMap(Timestamp.parse) ?? .distantPast
+            return ta == tb ? a.meta.name > b.meta.name : ta < tb
+        }
+        if let newest { object[path: "spec", "ingressClassName"] = .string(newest.meta.name) }
+    }
+
     /// The zero IngressStatus: Go's encoder keeps the empty loadBalancer struct despite omitempty.
     public func prepareForCreate(_ object: inout JSON) {
         object["status"] = ["loadBalancer": [:]]
