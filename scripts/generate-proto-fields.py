@@ -150,7 +150,8 @@ def main(binary):
     lines, pending, landing = {}, sorted(n for n in schemas if n not in SPECIAL), {}
     problems = []
     # Protobuf field names that differ from the JSON property (the Go field's protobuf tag names it).
-    renamed = {("io.k8s.api.authentication.v1.BoundObjectReference", "uID"): "uid"}
+    renamed = {("io.k8s.api.authentication.v1.BoundObjectReference", "uID"): "uid",
+               ("io.k8s.api.networking.v1.IngressClassParametersReference", "aPIGroup"): "apiGroup"}
 
     def field_kind(field, owner):
         if field["type"] != MESSAGE:

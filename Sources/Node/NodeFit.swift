@@ -51,50 +51,9 @@ enum NodeFit {
         return (rank[a] ?? 3, a) < (rank[b] ?? 3, b)
     }
 
-    /// Upstream's Toleration.ToleratesTaint.
-    static func tolerates(_ toleration: JSON, _ taint: JSON) -> Bool {
-        let effect = toleration["effect"]?.stringValue ?? ""
-        if !effect.isEmpty, effect != (taint["effect"]?.stringValue ?? "") { return false }
-        let key = toleration["key"]?.stringValue ?? ""
-        if !key.isEmpty, key != (taint["key"]?.stringValue ?? "") { return false }
-        switch toleration["operator"]?.stringValue ?? "" {
-        case "Exists": return true
-        case "", "Equal": return (toleration["value"]?.stringValue ?? "") == (taint["value"]?.stringValue ?? "")
-        default: return false
-        }
-    }
+    static func tolerates(_ toleration: JSON, _ taint: JSON) -> Bool { PodNodeMatching.tolerates(toleration, taint) }
 
-    /// nodeSelector (every label) and required node affinity (any term; every expression in it).
-    static func matchesAffinity(pod: JSON, node: JSON) -> Bool {
-        let labels = node.meta.labels
-        for (key, value) in PodView(pod).nodeSelector where labels[key] != value {
-            return false
-        }
-        guard let terms = pod[path: "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-                              "nodeSelectorTerms"]?.arrayValue else { return true }
-        let name = node.meta.name
-        return terms.contains { term in
-            let expressions = term["matchExpressions"]?.arrayValue ?? []
-            let fields = term["matchFields"]?.arrayValue ?? []
-            if expressions.isEmpty && fields.isEmpty { return false }
-            return expressions.allSatisfy { matches($0, labels[$0["key"]?.stringValue ?? ""]) }
-                && fields.allSatisfy { ($0["key"]?.stringValue == "metadata.name") && matches($0, name) }
-        }
-    }
-
-    static func matches(_ requirement: JSON, _ value: String?) -> Bool {
-        let values = (requirement["values"]?.arrayValue ?? []).compactMap(\.stringValue)
-        switch requirement["operator"]?.stringValue ?? "" {
-        case "In": return value.map(values.contains) ?? false
-        case "NotIn": return value.map { !values.contains($0) } ?? true
-        case "Exists": return value != nil
-        case "DoesNotExist": return value == nil
-        case "Gt", "Lt":
-            guard let value, let have = Int64(value), values.count == 1, let bound = Int64(values[0]) else { return false }
-            return requirement["operator"]?.stringValue == "Gt" ? have > bound : have < bound
-        default: return false
-        }
-    }
+    static func matchesAffinity(pod: JSON, node: JSON) -> Bool { PodNodeMatching.matchesNodeSelectorAndAffinity(pod: pod, node: node) }
 
     /// A pod's effective requests (upstream's resource.PodRequests without overhead): the larger of
     /// the sum over app containers and each init container; sidecars (init containers that keep

@@ -14,23 +14,27 @@ public struct ClusterLookup: Sendable {
     private let classes: @Sendable () -> [StoredObject]
     private let removed: @Sendable (String) -> Void
     private let accounts: @Sendable (String, String) -> JSON?
+    private let ingressClassList: @Sendable () -> [StoredObject]
 
     /// - Parameters:
     ///   - namespacePhase: a namespace's phase, nil when it does not exist.
     ///   - storageClasses: the stored StorageClasses.
     ///   - contentRemoved: called with the namespace of every object removed from storage.
     ///   - serviceAccount: a ServiceAccount by namespace and name, for the ServiceAccount admission.
+    ///   - ingressClasses: the stored IngressClasses, for DefaultIngressClass admission.
     public init(serviceIPs: ServiceIPAllocator, nodePorts: NodePortAllocator,
                 namespacePhase: @escaping @Sendable (String) -> String?,
                 storageClasses: @escaping @Sendable () -> [StoredObject] = { [] },
                 contentRemoved: @escaping @Sendable (String) -> Void = { _ in },
-                serviceAccount: @escaping @Sendable (String, String) -> JSON? = { _, _ in nil }) {
+                serviceAccount: @escaping @Sendable (String, String) -> JSON? = { _, _ in nil },
+                ingressClasses: @escaping @Sendable () -> [StoredObject] = { [] }) {
         self.serviceIPs = serviceIPs
         self.nodePorts = nodePorts
         self.phase = namespacePhase
         self.classes = storageClasses
         self.removed = contentRemoved
         self.accounts = serviceAccount
+        self.ingressClassList = ingressClasses
     }
 
     /// A ServiceAccount, nil when it does not exist.
@@ -38,6 +42,9 @@ public struct ClusterLookup: Sendable {
 
     /// Whether a namespace exists: its phase (`Active`, `Terminating`), or nil.
     public func namespacePhase(_ name: String) -> String? { phase(name) }
+
+    /// The IngressClasses, for DefaultIngressClass admission.
+    public func ingressClasses() -> [StoredObject] { ingressClassList() }
 
     /// The StorageClasses, for DefaultStorageClass admission.
     public func storageClasses() -> [StoredObject] { classes() }

@@ -44,13 +44,15 @@ public final class Registry: Sendable {
         self.namespaceLifecycle = lifecycle
         let storageClasses = StorageClassLister()
         let serviceAccounts = StorageClassLister()
+        let ingressClasses = StorageClassLister()
         // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
         let cluster = ClusterLookup(
             serviceIPs: serviceIPs, nodePorts: nodePorts,
             namespacePhase: { [weak lifecycle] in lifecycle?.phase($0) },
             storageClasses: { storageClasses.list() },
             contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) },
-            serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) })
+            serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) },
+            ingressClasses: { ingressClasses.list() })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
@@ -59,6 +61,7 @@ public final class Registry: Sendable {
         self.stores = stores
         storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
         serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
+        ingressClasses.store = stores[GroupResource(group: "networking.k8s.io", resource: "ingressclasses")]
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }

@@ -38,6 +38,10 @@ public enum ResourceCatalog {
     public static let secrets = APIResource(
         group: "", version: "v1", kind: "Secret", plural: "secrets",
         namespaced: true, definition: "io.k8s.api.core.v1.Secret")
+    public static let replicationControllers = APIResource(
+        group: "", version: "v1", kind: "ReplicationController", plural: "replicationcontrollers", shortNames: ["rc"],
+        namespaced: true, categories: ["all"], subresources: ["status", "scale"],
+        definition: "io.k8s.api.core.v1.ReplicationController")
     public static let statefulSets = APIResource(
         group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", shortNames: ["sts"],
         namespaced: true, categories: ["all"], subresources: ["status", "scale"],
@@ -50,6 +54,10 @@ public enum ResourceCatalog {
         group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"],
         namespaced: true, categories: ["all"], subresources: ["status", "scale"],
         definition: "io.k8s.api.apps.v1.ReplicaSet")
+    public static let daemonSets = APIResource(
+        group: "apps", version: "v1", kind: "DaemonSet", plural: "daemonsets", shortNames: ["ds"],
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.apps.v1.DaemonSet")
     public static let controllerRevisions = APIResource(
         group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions",
         namespaced: true, definition: "io.k8s.api.apps.v1.ControllerRevision")
@@ -70,6 +78,12 @@ public enum ResourceCatalog {
     public static let leases = APIResource(
         group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases",
         namespaced: true, definition: "io.k8s.api.coordination.v1.Lease")
+    public static let ingresses = APIResource(
+        group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", shortNames: ["ing"],
+        namespaced: true, subresources: ["status"], definition: "io.k8s.api.networking.v1.Ingress")
+    public static let ingressClasses = APIResource(
+        group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
+        namespaced: false, definition: "io.k8s.api.networking.v1.IngressClass")
 
     public static let serviceAccounts = APIResource(
         group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"],
@@ -105,13 +119,14 @@ public enum ResourceCatalog {
     /// All served resources, in discovery order (core first, then groups by name as upstream orders them).
     public static let all: [APIResource] = [
         configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
-        secrets, serviceAccounts, services,
-        controllerRevisions, deployments, replicaSets, statefulSets,
+        replicationControllers, secrets, serviceAccounts, services,
+        controllerRevisions, daemonSets, deployments, replicaSets, statefulSets,
         selfSubjectReviews, tokenReviews,
         localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
         cronJobs, jobs,
         leases,
         endpointSlices,
+        ingressClasses, ingresses,
         podDisruptionBudgets,
         clusterRoleBindings, clusterRoles, roleBindings, roles,
         storageClasses,

@@ -21,7 +21,10 @@ public struct ScaleStore: Sendable {
             metadata[field] = object[path: "metadata", field]
         }
         var status: JSONObject = ["replicas": object[path: "status", "replicas"] ?? 0]
-        let selector = LabelSelector(json: object[path: "spec", "selector"]).queryString
+        // A core/v1 ReplicationController's selector is a plain map, the apps/v1 kinds' a LabelSelector.
+        let specSelector = object[path: "spec", "selector"]
+        let selector = (object["kind"]?.stringValue == "ReplicationController"
+                        ? LabelSelector(set: specSelector) : LabelSelector(json: specSelector)).queryString
         if !selector.isEmpty { status["selector"] = .string(selector) }
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),

@@ -8,7 +8,8 @@ import Node
 enum ControllerSet {
     static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
                     runtime: ProcessPodRuntime? = nil, rootCA: @escaping @Sendable () -> String) -> [any Controller] {
-        [GarbageCollector(), StatefulSetController(), ReplicaSetController(), DeploymentController(),
+        [GarbageCollector(), StatefulSetController(), ReplicaSetController(), ReplicaSetController(kind: .replicationController), DeploymentController(),
+         DaemonSetController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
          ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
          ClusterRoleAggregationController(), TokensController(rootCA: rootCA),

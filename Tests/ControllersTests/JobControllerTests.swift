@@ -287,6 +287,9 @@ final class JobControllerTests: XCTestCase {
         let orphan: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "stray", "labels": ["app": "batch"]],
                             "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "busybox"]]]]
         try h.create("pods", orphan, group: "")
+        // The controller's pod cache has the orphan before the Job appears (upstream's controllers
+        // start once their caches have synced; here the pod and the Job come through two informers).
+        h.settle()
         let job = try h.create("jobs", JobHarness.job("manual") {
             $0[path: "spec", "manualSelector"] = true
             $0[path: "spec", "selector"] = ["matchLabels": ["app": "batch"]]

@@ -15,14 +15,16 @@ final class WorkloadHarness: @unchecked Sendable {
     let registry: Registry
     let context: ControllerContext
     let replicaSets = ReplicaSetController()
+    let replicationControllers = ReplicaSetController(kind: .replicationController)
     let deployments: DeploymentController?
+    let daemonSets = DaemonSetController()
 
     init(deployments withDeployments: Bool = false) throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
         context = ControllerContext(registry: registry, timers: timers)
         deployments = withDeployments ? DeploymentController() : nil
-        ControllerManager.start([replicaSets] + (deployments.map { [$0] } ?? []), context: context)
+        ControllerManager.start([replicaSets, replicationControllers, daemonSets] + (deployments.map { [$0] } ?? []), context: context)
     }
 
     deinit { registry.stopWatches() }

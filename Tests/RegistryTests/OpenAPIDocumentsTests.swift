@@ -20,7 +20,7 @@ final class OpenAPIDocumentsTests: XCTestCase {
             files.append((OpenAPIDocuments.fileName(for: path), bytes))
         }
         XCTAssertEqual(Set(built.documents.keys),
-                       ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/storage.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/coordination.k8s.io/v1",
+                       ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/networking.k8s.io/v1", "apis/storage.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/coordination.k8s.io/v1",
                         "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/policy/v1",
                         "apis/rbac.authorization.k8s.io/v1"])
 

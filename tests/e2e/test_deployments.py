@@ -73,7 +73,7 @@ def test_create_imperatively_and_get_columns(kubectl):
 
     assert "deployment.apps/web" in kubectl("get", "all")
     assert kubectl("api-resources", "--api-group=apps", "-o", "name").split() == [
-        "controllerrevisions.apps", "deployments.apps", "replicasets.apps", "statefulsets.apps"]
+        "controllerrevisions.apps", "daemonsets.apps", "deployments.apps", "replicasets.apps", "statefulsets.apps"]
 
 
 def test_apply_yaml_describe_and_scale(kubectl):

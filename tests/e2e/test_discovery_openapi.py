@@ -4,7 +4,8 @@ import pytest
 
 AGGREGATED_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                      "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
-GROUPS = {"apps": "v1", "batch": "v1", "coordination.k8s.io": "v1", "discovery.k8s.io": "v1", "storage.k8s.io": "v1"}
+GROUPS = {"apps": "v1", "batch": "v1", "coordination.k8s.io": "v1", "discovery.k8s.io": "v1", "networking.k8s.io": "v1",
+          "storage.k8s.io": "v1"}
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
@@ -72,6 +73,9 @@ def test_legacy_core_v1(raw):
     for name in ["configmaps", "endpoints", "events", "nodes", "persistentvolumeclaims", "persistentvolumes",
                  "secrets", "services"]:
         assert name in resources, name
+    rc = resources["replicationcontrollers"]
+    assert (rc["kind"], rc["shortNames"], rc["categories"]) == ("ReplicationController", ["rc"], ["all"])
+    assert resources["replicationcontrollers/scale"]["kind"] == "Scale"
 
 
 def test_legacy_apps_v1(raw):
@@ -86,6 +90,9 @@ def test_legacy_apps_v1(raw):
     assert sorted(scale["verbs"]) == ["get", "patch", "update"]
     assert resources["statefulsets/status"]["kind"] == "StatefulSet"
     assert resources["controllerrevisions"]["kind"] == "ControllerRevision"
+    ds = resources["daemonsets"]
+    assert (ds["kind"], ds["shortNames"], ds["categories"]) == ("DaemonSet", ["ds"], ["all"])
+    assert "daemonsets/status" in resources and "daemonsets/scale" not in resources
 
 
 @pytest.mark.parametrize("group,resource,kind", [
@@ -94,6 +101,8 @@ def test_legacy_apps_v1(raw):
     ("coordination.k8s.io", "leases", "Lease"),
     ("batch", "jobs", "Job"),
     ("batch", "cronjobs", "CronJob"),
+    ("networking.k8s.io", "ingresses", "Ingress"),
+    ("networking.k8s.io", "ingressclasses", "IngressClass"),
 ])
 def test_legacy_other_groups(raw, group, resource, kind):
     document, resources = resource_list(raw, f"/apis/{group}/v1")
@@ -152,7 +161,7 @@ def openapi_index(raw):
 def test_openapi_v3_index(raw):
     paths = openapi_index(raw)
     for key in ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/storage.k8s.io/v1", "apis/discovery.k8s.io/v1",
-                "apis/coordination.k8s.io/v1"]:
+                "apis/coordination.k8s.io/v1", "apis/networking.k8s.io/v1"]:
         assert paths[key]["serverRelativeURL"].startswith(f"/openapi/v3/{key}"), paths.get(key)
 
 

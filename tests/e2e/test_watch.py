@@ -13,7 +13,7 @@ import requests
 from kubernetes import watch
 from kubernetes.client.rest import ApiException
 
-from support import ROOT_CA_CONFIGMAP, wait_for
+from support import create_namespace, ROOT_CA_CONFIGMAP, wait_for
 
 
 def config_map(name, labels=None, data=None):
@@ -353,7 +353,8 @@ def test_expired_resource_version_is_410_in_the_stream(start_server):
 
 def test_periodic_bookmarks_with_a_short_interval(start_server):
     cluster = start_server("--watch-bookmark-interval", "0.5")
-    ns = "default"
+    # A namespace of its own, settled (its kube-root-ca.crt published), so nothing else changes in it.
+    ns = create_namespace(cluster, "bookmarks")
     stream = EventStream(cluster, f"/api/v1/namespaces/{ns}/configmaps",
                          params={"watch": "1", "resourceVersion": list_revision(cluster, ns), "allowWatchBookmarks": "true"})
     try:

@@ -6,6 +6,12 @@ enum ProtobufFieldTable {
     static let text = #"""
 io.k8s.api.apps.v1.ControllerRevision 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:data:-:raw 3:revision:z:i64
 io.k8s.api.apps.v1.ControllerRevisionList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.ControllerRevision
+io.k8s.api.apps.v1.DaemonSet 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.apps.v1.DaemonSetSpec 3:status:-:m:io.k8s.api.apps.v1.DaemonSetStatus
+io.k8s.api.apps.v1.DaemonSetCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.api.apps.v1.DaemonSetList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.DaemonSet
+io.k8s.api.apps.v1.DaemonSetSpec 1:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 2:template:-:m:io.k8s.api.core.v1.PodTemplateSpec 3:updateStrategy:-:m:io.k8s.api.apps.v1.DaemonSetUpdateStrategy 4:minReadySeconds:-:i32 6:revisionHistoryLimit:p:i32
+io.k8s.api.apps.v1.DaemonSetStatus 1:currentNumberScheduled:z:i32 2:numberMisscheduled:z:i32 3:desiredNumberScheduled:z:i32 4:numberReady:z:i32 5:observedGeneration:-:i64 6:updatedNumberScheduled:-:i32 7:numberAvailable:-:i32 8:numberUnavailable:-:i32 9:collisionCount:p:i32 10:conditions:r:m:io.k8s.api.apps.v1.DaemonSetCondition
+io.k8s.api.apps.v1.DaemonSetUpdateStrategy 1:type:-:s 2:rollingUpdate:-:m:io.k8s.api.apps.v1.RollingUpdateDaemonSet
 io.k8s.api.apps.v1.Deployment 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.apps.v1.DeploymentSpec 3:status:-:m:io.k8s.api.apps.v1.DeploymentStatus
 io.k8s.api.apps.v1.DeploymentCondition 1:type:z:s 2:status:z:s 6:lastUpdateTime:-:time 7:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
 io.k8s.api.apps.v1.DeploymentList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.Deployment
@@ -17,6 +23,7 @@ io.k8s.api.apps.v1.ReplicaSetCondition 1:type:z:s 2:status:z:s 3:lastTransitionT
 io.k8s.api.apps.v1.ReplicaSetList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.apps.v1.ReplicaSet
 io.k8s.api.apps.v1.ReplicaSetSpec 1:replicas:p:i32 4:minReadySeconds:-:i32 2:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 3:template:-:m:io.k8s.api.core.v1.PodTemplateSpec
 io.k8s.api.apps.v1.ReplicaSetStatus 1:replicas:z:i32 2:fullyLabeledReplicas:-:i32 4:readyReplicas:-:i32 5:availableReplicas:-:i32 3:observedGeneration:-:i64 6:conditions:r:m:io.k8s.api.apps.v1.ReplicaSetCondition
+io.k8s.api.apps.v1.RollingUpdateDaemonSet 1:maxUnavailable:-:ios 2:maxSurge:-:ios
 io.k8s.api.apps.v1.RollingUpdateDeployment 1:maxUnavailable:-:ios 2:maxSurge:-:ios
 io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy 1:partition:p:i32 2:maxUnavailable:-:ios
 io.k8s.api.apps.v1.StatefulSet 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.apps.v1.StatefulSetSpec 3:status:-:m:io.k8s.api.apps.v1.StatefulSetStatus
@@ -222,6 +229,11 @@ io.k8s.api.core.v1.ProjectedVolumeSource 1:sources:r:m:io.k8s.api.core.v1.Volume
 io.k8s.api.core.v1.QuobyteVolumeSource 1:registry:z:s 2:volume:z:s 3:readOnly:-:b 4:user:-:s 5:group:-:s 6:tenant:-:s
 io.k8s.api.core.v1.RBDPersistentVolumeSource 1:monitors:r:s 2:image:z:s 3:fsType:-:s 4:pool:-:s 5:user:-:s 6:keyring:-:s 7:secretRef:-:m:io.k8s.api.core.v1.SecretReference 8:readOnly:-:b
 io.k8s.api.core.v1.RBDVolumeSource 1:monitors:r:s 2:image:z:s 3:fsType:-:s 4:pool:-:s 5:user:-:s 6:keyring:-:s 7:secretRef:-:m:io.k8s.api.core.v1.LocalObjectReference 8:readOnly:-:b
+io.k8s.api.core.v1.ReplicationController 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.core.v1.ReplicationControllerSpec 3:status:-:m:io.k8s.api.core.v1.ReplicationControllerStatus
+io.k8s.api.core.v1.ReplicationControllerCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.api.core.v1.ReplicationControllerList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.core.v1.ReplicationController
+io.k8s.api.core.v1.ReplicationControllerSpec 1:replicas:p:i32 4:minReadySeconds:-:i32 2:selector:-:M:s 3:template:-:m:io.k8s.api.core.v1.PodTemplateSpec
+io.k8s.api.core.v1.ReplicationControllerStatus 1:replicas:z:i32 2:fullyLabeledReplicas:-:i32 4:readyReplicas:-:i32 5:availableReplicas:-:i32 3:observedGeneration:-:i64 6:conditions:r:m:io.k8s.api.core.v1.ReplicationControllerCondition
 io.k8s.api.core.v1.ResourceClaim 1:name:z:s 2:request:-:s
 io.k8s.api.core.v1.ResourceFieldSelector 1:containerName:-:s 2:resource:z:s 3:divisor:-:qty
 io.k8s.api.core.v1.ResourceHealth 1:resourceID:z:s 2:health:-:s
@@ -278,6 +290,25 @@ io.k8s.api.discovery.v1.EndpointPort 1:name:p:s 2:protocol:p:s 3:port:p:i32 4:ap
 io.k8s.api.discovery.v1.EndpointSlice 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 4:addressType:z:s 2:endpoints:r:m:io.k8s.api.discovery.v1.Endpoint 3:ports:r:m:io.k8s.api.discovery.v1.EndpointPort
 io.k8s.api.discovery.v1.EndpointSliceList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.discovery.v1.EndpointSlice
 io.k8s.api.discovery.v1.ForZone 1:name:z:s
+io.k8s.api.networking.v1.HTTPIngressPath 1:path:-:s 3:pathType:p:s 2:backend:-:m:io.k8s.api.networking.v1.IngressBackend
+io.k8s.api.networking.v1.HTTPIngressRuleValue 1:paths:r:m:io.k8s.api.networking.v1.HTTPIngressPath
+io.k8s.api.networking.v1.Ingress 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.networking.v1.IngressSpec 3:status:-:m:io.k8s.api.networking.v1.IngressStatus
+io.k8s.api.networking.v1.IngressBackend 4:service:-:m:io.k8s.api.networking.v1.IngressServiceBackend 3:resource:-:m:io.k8s.api.core.v1.TypedLocalObjectReference
+io.k8s.api.networking.v1.IngressClass 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.networking.v1.IngressClassSpec
+io.k8s.api.networking.v1.IngressClassList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.networking.v1.IngressClass
+io.k8s.api.networking.v1.IngressClassParametersReference 1:apiGroup:p:s 2:kind:z:s 3:name:z:s 4:scope:p:s 5:namespace:p:s
+io.k8s.api.networking.v1.IngressClassSpec 1:controller:-:s 2:parameters:-:m:io.k8s.api.networking.v1.IngressClassParametersReference
+io.k8s.api.networking.v1.IngressList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.networking.v1.Ingress
+io.k8s.api.networking.v1.IngressLoadBalancerIngress 1:ip:-:s 2:hostname:-:s 4:ports:r:m:io.k8s.api.networking.v1.IngressPortStatus
+io.k8s.api.networking.v1.IngressLoadBalancerStatus 1:ingress:r:m:io.k8s.api.networking.v1.IngressLoadBalancerIngress
+io.k8s.api.networking.v1.IngressPortStatus 1:port:z:i32 2:protocol:z:s 3:error:p:s
+io.k8s.api.networking.v1.IngressRule 1:host:-:s 2:ingressRuleValue:-:in:io.k8s.api.networking.v1.IngressRuleValue
+io.k8s.api.networking.v1.IngressRuleValue 1:http:-:m:io.k8s.api.networking.v1.HTTPIngressRuleValue
+io.k8s.api.networking.v1.IngressServiceBackend 1:name:z:s 2:port:-:m:io.k8s.api.networking.v1.ServiceBackendPort
+io.k8s.api.networking.v1.IngressSpec 4:ingressClassName:p:s 1:defaultBackend:-:m:io.k8s.api.networking.v1.IngressBackend 2:tls:r:m:io.k8s.api.networking.v1.IngressTLS 3:rules:r:m:io.k8s.api.networking.v1.IngressRule
+io.k8s.api.networking.v1.IngressStatus 1:loadBalancer:-:m:io.k8s.api.networking.v1.IngressLoadBalancerStatus
+io.k8s.api.networking.v1.IngressTLS 1:hosts:r:s 2:secretName:-:s
+io.k8s.api.networking.v1.ServiceBackendPort 1:name:-:s 2:number:-:i32
 io.k8s.api.policy.v1.Eviction 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:deleteOptions:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions
 io.k8s.api.policy.v1.PodDisruptionBudget 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.policy.v1.PodDisruptionBudgetSpec 3:status:-:m:io.k8s.api.policy.v1.PodDisruptionBudgetStatus
 io.k8s.api.policy.v1.PodDisruptionBudgetList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.policy.v1.PodDisruptionBudget

@@ -1,4 +1,4 @@
-/// Typed access to an apps/v1 ReplicaSet, reading defaulted fields as the controllers see them
+/// Typed access to an apps/v1 ReplicaSet (or a core/v1 ReplicationController, its older twin), reading defaulted fields as the controllers see them
 /// after the API server's defaulting (replicas 1).
 public struct ReplicaSetView: Sendable, Equatable {
     var fields: ObjectFields
@@ -12,7 +12,12 @@ public struct ReplicaSetView: Sendable, Equatable {
     /// `spec.replicas`; 1 when absent, as defaulting leaves it.
     public var replicas: Int { Int(fields.int("spec", "replicas") ?? 1) }
     public var minReadySeconds: Int { Int(fields.int("spec", "minReadySeconds") ?? 0) }
-    public var selector: LabelSelector { LabelSelector(json: fields.json("spec", "selector")) }
+    /// A core/v1 ReplicationController's selector is a plain map of equalities; the view reads it
+    /// as the set-based selector it converts to, so the one controller serves both kinds.
+    public var selector: LabelSelector {
+        if fields.string("kind") == "ReplicationController" { return LabelSelector(set: fields.json("spec", "selector")) }
+        return LabelSelector(json: fields.json("spec", "selector"))
+    }
     /// The pod template as stored.
     public var template: JSON { fields.json("spec", "template") ?? [:] }
     public var templateLabels: [String: String] { fields.stringMap("spec", "template", "metadata", "labels") }

@@ -10,7 +10,7 @@ enum PodClaim {
     ///   - facts: where each pod's labels and controller are read (once per pod version).
     ///   - canAdopt: asked once, before the first adoption (RecheckDeletionTimestamp).
     ///   - wrote: told of every pod written, for the cache-lag check.
-    static func claim(_ pods: [JSON], facts: PodFactsCache, owner: JSON, kind: String, selector: LabelSelector,
+    static func claim(_ pods: [JSON], facts: PodFactsCache, owner: JSON, kind: OwnerKind, selector: LabelSelector,
                       store: ResourceStore, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
         let uid = owner.meta.uid
         let ownerDeleting = owner.meta.isBeingDeleted
@@ -29,7 +29,7 @@ enum PodClaim {
             guard matches, !ownerDeleting, pf.active else { continue }
             if adoptable == nil { adoptable = try canAdopt() }
             guard adoptable == true else { continue }
-            let reference = OwnerReferenceView(apiVersion: "apps/v1", kind: kind, name: owner.meta.name, uid: uid,
+            let reference = OwnerReferenceView(apiVersion: kind.apiVersion, kind: kind.kind, name: owner.meta.name, uid: uid,
                                                controller: true, blockOwnerDeletion: true)
             if let adopted = try rewrite(pod, store, refs: pod.meta.ownerReferences + [reference]) {
                 wrote(adopted)

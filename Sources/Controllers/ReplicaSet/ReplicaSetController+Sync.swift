@@ -4,8 +4,6 @@ import Foundation
 import Registry
 
 extension ReplicaSetController {
-    static let component = "replicaset-controller"
-
     /// syncReplicaSet: the set from the cache (gone means nothing to do), nothing while the pod
     /// cache lags this controller's own writes, its pods claimed, replicas managed unless the set
     /// is being deleted, then the status; with minReadySeconds, look again once pods may be available.
@@ -21,7 +19,7 @@ extension ReplicaSetController {
         // The set's own pods and the orphans, from the informer's indexes: a pod controlled by
         // another owner is never claimed, so the rest of the namespace need not be read.
         let candidates = rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace)
-        let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: "ReplicaSet",
+        let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: rt.kind.owner,
                                          selector: set.selector, store: rt.context.store(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
         let active = claimed.filter(\.active)
@@ -41,7 +39,7 @@ extension ReplicaSetController {
 
     /// The set as stored now, if it is still the same set and not being deleted (RecheckDeletionTimestamp).
     static func canAdopt(_ set: ReplicaSetView, _ rt: Runtime) throws -> Bool {
-        let fresh = try rt.context.store(replicaSets).get(namespace: set.meta.namespace, name: set.meta.name).object
+        let fresh = try rt.context.store(rt.kind.resource).get(namespace: set.meta.namespace, name: set.meta.name).object
         if fresh.meta.uid != set.meta.uid { return false }
         return !fresh.meta.isBeingDeleted
     }
@@ -53,15 +51,15 @@ extension ReplicaSetController {
         let podStore = rt.context.store(pods)
         if diff < 0 {
             for _ in 0..<min(-diff, burstReplicas) {
-                let pod = PodTemplate.pod(from: set.template, owner: set.object, kind: "ReplicaSet")
+                let pod = PodTemplate.pod(from: set.template, owner: set.object, kind: rt.kind.owner)
                 do {
                     let created = try podStore.create(namespace: set.meta.namespace, body: RequestBody(value: pod), options: WriteOptions()).object
                     rt.writes.wrote(key, created)
                     rt.context.events.record(set.object, type: .normal, reason: "SuccessfulCreate",
-                                             message: "Created pod: \(created.meta.name)", component: component)
+                                             message: "Created pod: \(created.meta.name)", component: rt.kind.controllerName)
                 } catch {
                     rt.context.events.record(set.object, type: .warning, reason: "FailedCreate",
-                                             message: "Error creating: \(error)", component: component)
+                                             message: "Error creating: \(error)", component: rt.kind.controllerName)
                     throw error
                 }
             }
@@ -73,11 +71,11 @@ extension ReplicaSetController {
                     case .deleted(let object), .marked(let object): rt.writes.wrote(key, object)
                     }
                     rt.context.events.record(set.object, type: .normal, reason: "SuccessfulDelete",
-                                             message: "Deleted pod: \(pod.name)", component: component)
+                                             message: "Deleted pod: \(pod.name)", component: rt.kind.controllerName)
                 } catch {
                     if error.isNotFound { continue }
                     rt.context.events.record(set.object, type: .warning, reason: "FailedDelete",
-                                             message: "Error deleting: \(error)", component: component)
+                                             message: "Error deleting: \(error)", component: rt.kind.controllerName)
                     throw error
                 }
             }
@@ -89,7 +87,7 @@ extension ReplicaSetController {
     /// stored, keeping the generation this sync acted on.
     static func writeStatus(_ status: ReplicaSetStatus, _ set: ReplicaSetView, _ rt: Runtime) throws -> ReplicaSetStatus {
         if status == ReplicaSetStatus(stored: set) { return status }
-        let store = StatusStore(store: rt.context.store(replicaSets))
+        let store = StatusStore(store: rt.context.store(rt.kind.resource))
         var object = set.object
         for attempt in 0..<statusUpdateAttempts {
             object["status"] = status.json

@@ -7,30 +7,36 @@ import Synchronization
 /// The ReplicaSet controller (pkg/controller/replicaset): keeps each ReplicaSet's pod count at
 /// `spec.replicas`, adopting and releasing pods by selector, and writes its status. Informer
 /// handlers only enqueue the owning set's `namespace/name`; workers run `sync` for one set at a time.
+/// With `kind: .replicationController` it is upstream's replication manager.
 public struct ReplicaSetController: Controller {
-    public let name = "replicaset-controller"
+    public var name: String { kind.controllerName }
     let workers: Int
+    let kind: ReplicatedKind
     private let runtime = RuntimeBox()
 
-    public init(workers: Int = 2) { self.workers = max(1, workers) }
+    public init(workers: Int = 2, kind: ReplicatedKind = .replicaSet) {
+        self.workers = max(1, workers)
+        self.kind = kind
+    }
 
-    static let replicaSets = GroupResource(group: "apps", resource: "replicasets")
     static let pods = GroupResource(group: "", resource: "pods")
     /// Upstream's burstReplicas: at most this many pods created or deleted in one sync.
     static let burstReplicas = 500
 
     final class Runtime: Sendable {
         let context: ControllerContext
+        let kind: ReplicatedKind
         let queue: WorkQueue<String>
         let sets: Informer
         let pods: Informer
         let writes = OwnedWrites()
         let podFacts = PodFactsCache()
 
-        init(context: ControllerContext) {
+        init(context: ControllerContext, kind: ReplicatedKind) {
             self.context = context
-            queue = WorkQueue(name: "replicaset", timers: context.timers)
-            sets = context.informer(ReplicaSetController.replicaSets)
+            self.kind = kind
+            queue = WorkQueue(name: kind.queueName, timers: context.timers)
+            sets = context.informer(kind.resource)
             pods = context.informer(ReplicaSetController.pods)
         }
     }
@@ -45,7 +51,7 @@ public struct ReplicaSetController: Controller {
     var isIdle: Bool { current?.queue.isIdle ?? true }
 
     public func register(_ context: ControllerContext) {
-        let rt = Runtime(context: context)
+        let rt = Runtime(context: context, kind: kind)
         runtime.value.withLock { $0 = rt }
         rt.sets.addHandler(Informer.Handler(
             added: { rt.queue.add($0.meta.key) },
@@ -66,7 +72,7 @@ public struct ReplicaSetController: Controller {
 
     /// resolveControllerRef: the set a controller reference names, if it is still that set.
     static func resolve(_ ref: OwnerReferenceView, namespace: String, _ rt: Runtime) -> JSON? {
-        guard ref.kind == "ReplicaSet", let set = rt.sets.get(namespace: namespace, name: ref.name),
+        guard ref.kind == rt.kind.owner.kind, let set = rt.sets.get(namespace: namespace, name: ref.name),
               set.meta.uid == ref.uid else { return nil }
         return set
     }

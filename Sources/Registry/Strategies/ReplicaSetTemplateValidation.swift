@@ -19,9 +19,17 @@ enum ReplicaSetTemplateValidation {
     /// ValidatePodTemplateSpecForReplicaSet: labels matched by the selector, the template's
     /// metadata and pod spec valid, restartPolicy Always, no activeDeadlineSeconds.
     static func validateTemplate(_ template: JSON?, selector: JSON?, _ path: FieldPath) -> [FieldError] {
+        validateTemplate(template, selector: LabelSelector(json: selector), path) { deadlinePath, deadline in
+            .invalid(deadlinePath, deadline, "activeDeadlineSeconds in ReplicaSet is not Supported")
+        }
+    }
+
+    /// The same checks for any replicated kind (ValidatePodTemplateSpecForRC says the deadline is
+    /// Forbidden, the ReplicaSet's wording says Invalid: `deadlineError` words it).
+    static func validateTemplate(_ template: JSON?, selector parsed: LabelSelector, _ path: FieldPath,
+                                 deadlineError: (FieldPath, JSON) -> FieldError) -> [FieldError] {
         guard let template, template != .null else { return [.required(path, "")] }
         var errs: [FieldError] = []
-        let parsed = LabelSelector(json: selector)
         if !parsed.isEmpty && !parsed.matchesNothing {
             let labels = Dictionary(template[path: "metadata"]?.stringMap("labels") ?? [], uniquingKeysWith: { a, _ in a })
             if !parsed.matches(labels) {
@@ -39,8 +47,7 @@ enum ReplicaSetTemplateValidation {
             errs.append(.notSupported(path.child("spec").child("restartPolicy"), restartPolicy, ["Always"]))
         }
         if let deadline = spec["activeDeadlineSeconds"], deadline != .null {
-            errs.append(.invalid(path.child("spec").child("activeDeadlineSeconds"), deadline,
-                                 "activeDeadlineSeconds in ReplicaSet is not Supported"))
+            errs.append(deadlineError(path.child("spec").child("activeDeadlineSeconds"), deadline))
         }
         return errs
     }

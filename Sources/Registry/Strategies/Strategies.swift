@@ -4,15 +4,16 @@ import APIMachinery
 public enum StrategyCatalog {
     public static let all: [any ResourceStrategy] = [
         ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), NamespaceStrategy(), NodeStrategy(),
-        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), SecretStrategy(),
+        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), ReplicationControllerStrategy(), SecretStrategy(),
         ServiceAccountStrategy(), ServiceStrategy(),
-        ControllerRevisionStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
+        ControllerRevisionStrategy(), DaemonSetStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
         ReviewStrategy(ResourceCatalog.selfSubjectReviews), ReviewStrategy(ResourceCatalog.tokenReviews),
         ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),
         ReviewStrategy(ResourceCatalog.selfSubjectRulesReviews), ReviewStrategy(ResourceCatalog.subjectAccessReviews),
         CronJobStrategy(), JobStrategy(),
         LeaseStrategy(),
         EndpointSliceStrategy(),
+        IngressClassStrategy(), IngressStrategy(),
         PodDisruptionBudgetStrategy(),
         ClusterRoleBindingStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), RoleStrategy(),
         StorageClassStrategy(),

@@ -14,6 +14,8 @@ public enum ResourceTables {
         "StatefulSet": Printer(columns: StatefulSetTable.columns, cells: StatefulSetTable.cells),
         "Deployment": Printer(columns: DeploymentTable.columns, cells: DeploymentTable.cells),
         "ReplicaSet": Printer(columns: ReplicaSetTable.columns, cells: ReplicaSetTable.cells),
+        "ReplicationController": Printer(columns: ReplicationControllerTable.columns, cells: ReplicationControllerTable.cells),
+        "DaemonSet": Printer(columns: DaemonSetTable.columns, cells: DaemonSetTable.cells),
         "Job": Printer(columns: JobTable.columns, cells: JobTable.cells),
         "CronJob": Printer(columns: CronJobTable.columns, cells: CronJobTable.cells),
         "Service": Printer(columns: ServiceTable.columns, cells: ServiceTable.cells),
@@ -34,6 +36,8 @@ public enum ResourceTables {
         "ClusterRole": Printer(columns: RoleTable.columns, cells: RoleTable.cells),
         "RoleBinding": Printer(columns: RoleBindingTable.columns, cells: RoleBindingTable.cells),
         "ClusterRoleBinding": Printer(columns: RoleBindingTable.columns, cells: RoleBindingTable.cells),
+        "Ingress": Printer(columns: IngressTable.columns, cells: IngressTable.cells),
+        "IngressClass": Printer(columns: IngressClassTable.columns, cells: IngressClassTable.cells),
         "PodDisruptionBudget": Printer(columns: PodDisruptionBudgetTable.columns, cells: PodDisruptionBudgetTable.cells),
     ]
 
