@@ -30,6 +30,7 @@ extension ResourceHandler {
                 throw APIError.badRequest("unable to negotiate a WebSocket subprotocol for pods/\(info.subresource): the client offers "
                     + "[\(offered.joined(separator: " "))], the server speaks [\(RemoteCommandProtocol.names.joined(separator: " "))]")
             }
+            try connection().checkStreamable(namespace: namespace, pod: info.name, options: options, attach: attach)
             let registry = server.registry, pod = info.name, subresource = info.subresource
             let session = RemoteCommandSession(channels: channels, command: options.command) { () throws(APIError) in
                 let connection = try Self.connection(registry, pod: pod, subresource: subresource)
@@ -42,9 +43,10 @@ extension ResourceHandler {
         case ("exec", "POST"), ("attach", "POST"):
             // SPDY. kubectl only falls back to it when the WebSocket upgrade was refused, so the
             // checks that refuse it run first and this answer carries the same Status.
-            let options = try PodConnectOptions.exec(request, requireCommand: info.subresource == "exec")
-            _ = try target(store, namespace: namespace, container: options.container)
-            _ = try connection()
+            var options = try PodConnectOptions.exec(request, requireCommand: info.subresource == "exec")
+            options.container = try target(store, namespace: namespace, container: options.container)
+            try connection().checkStreamable(namespace: namespace, pod: info.name, options: options,
+                                             attach: info.subresource == "attach")
             throw APIError.badRequest("pods/\(info.subresource) over SPDY (POST) is not supported by this server: "
                 + "use a WebSocket upgrade of GET with subprotocol \(RemoteCommandProtocol.v5.rawValue) or \(RemoteCommandProtocol.v4.rawValue) "
                 + "(kubectl 1.30 and later do this unless KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)")

@@ -11,6 +11,11 @@ public protocol PodConnection: Sendable {
     /// simulated (no process to run a command in).
     func exec(namespace: String, pod: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession
 
+    /// What the kubelet refuses before a stream is upgraded (the pod is simulated or completed, the
+    /// container is not running), so the client gets the Status as the answer to its upgrade, as
+    /// upstream's "container not found" is, and never a stream that opens only to close.
+    func checkStreamable(namespace: String, pod: String, options: PodExecOptions, attach: Bool) throws(APIError)
+
     /// Connects to the main process of a running container (`kubectl attach`).
     func attach(namespace: String, pod: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession
 

@@ -20,8 +20,14 @@ final class FakePodConnection: PodConnection, @unchecked Sendable {
     static let simulatedStatus = APIError(code: 400, reason: "BadRequest",
         message: "pod \"simulated\" is simulated: it runs no processes, so there is nothing to exec into")
 
-    func exec(namespace: String, pod: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession {
+    func checkStreamable(namespace: String, pod: String, options: PodExecOptions, attach: Bool) throws(APIError) {
         if pod == "simulated" { throw Self.simulatedStatus }
+    }
+
+    /// A pod named `refused-late` passes the check and fails as its session starts (a command the
+    /// runtime cannot start): the Status goes in band.
+    func exec(namespace: String, pod: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession {
+        if pod == "simulated" || pod == "refused-late" { throw Self.simulatedStatus }
         let session = FakeContainerSession(pod: pod, command: options.command)
         lock.lock(); execOptions.append(options); sessions.append(session); lock.unlock()
         return session

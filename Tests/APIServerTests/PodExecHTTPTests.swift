@@ -11,7 +11,7 @@ final class PodExecHTTPTests: XCTestCase {
     let node = FakePodConnection()
 
     override func setUpWithError() throws {
-        server = try LiveAPIServer.withNode(node, pods: ["web-0", "simulated"])
+        server = try LiveAPIServer.withNode(node, pods: ["web-0", "simulated", "refused-late"])
     }
 
     override func tearDown() { server.stop() }
@@ -131,7 +131,7 @@ final class PodExecHTTPTests: XCTestCase {
     }
 
     func testRefusedSessionGetsItsStatusInBand() throws {
-        let (client, answer) = try open("command=hostname&stdout=true", pod: "simulated")
+        let (client, answer) = try open("command=hostname&stdout=true", pod: "refused-late")
         XCTAssertEqual(answer.status, 101)
         let t = try transcript(client)
         XCTAssertEqual(t.status?[path: "reason"], "BadRequest")
@@ -160,6 +160,12 @@ final class PodExecHTTPTests: XCTestCase {
         (code, status) = try refused("command=ls&stdout=true", protocols: ["SPDY/3.1+portforward.k8s.io"])
         XCTAssertEqual(code, 400)
         XCTAssertEqual(status[path: "reason"], "BadRequest")
+        // A pod the node cannot stream to is refused as the upgrade's answer, over WebSocket and SPDY alike.
+        for method in ["GET", "POST"] {
+            (code, status) = try refused("command=ls&stdin=true&stdout=true", pod: "simulated", method: method)
+            XCTAssertEqual(code, 400, method)
+            XCTAssertEqual(status[path: "message"], .string(FakePodConnection.simulatedStatus.message), method)
+        }
         (code, status) = try refused("command=ls&stdout=true", method: "POST")
         XCTAssertEqual(code, 400)
         XCTAssertTrue(status[path: "message"]?.stringValue?.contains("SPDY") == true, "\(status)")
@@ -178,9 +184,10 @@ final class PodExecHTTPTests: XCTestCase {
         XCTAssertEqual(post.status, 503)
         XCTAssertEqual(post.json[path: "reason"], "ServiceUnavailable")
         let client = try WebSocketTestClient(port: bare.port)
-        XCTAssertEqual(try client.handshake(path: "/api/v1/namespaces/default/pods/web-0/exec?command=ls&stdout=true",
-                                            protocols: ["v5.channel.k8s.io"]).status, 101)
-        XCTAssertEqual(try transcript(client).status?[path: "reason"], "ServiceUnavailable")
+        let answer = try client.handshake(path: "/api/v1/namespaces/default/pods/web-0/exec?command=ls&stdout=true",
+                                          protocols: ["v5.channel.k8s.io"])
+        XCTAssertEqual(answer.status, 503, "refused as the upgrade's answer")
+        XCTAssertEqual((try? JSONParser.parse(answer.body).value)?[path: "reason"], "ServiceUnavailable")
     }
 
     func testContainerAndNodeChecksAsUpstreamsStreamLocation() throws {

@@ -13,6 +13,7 @@ import tempfile
 
 import pytest
 from kubernetes import client as k8s_client
+from kubernetes.client.rest import ApiException
 from kubernetes.stream import stream
 
 from support import Kubectl, Server, create_namespace, get_or_none, namespace_name, pod_is_ready, tty_session, \
@@ -75,7 +76,8 @@ class Steps:
         else:
             pod = next(a for a in args if not a.startswith("-"))
             assert result.returncode == 1, (result.stdout, result.stderr)
-            assert result.stderr == f"error: pod {pod} {SIMULATED_EXEC}\n", result.stderr
+            # Refused as the answer to the upgrade, as the kubelet refuses a container that is not running.
+            assert result.stderr == f"Error from server (BadRequest): pod {pod} {SIMULATED_EXEC}\n", result.stderr
         return result
 
     def check_mode(self, pod):
@@ -145,16 +147,19 @@ def test_python_client_stream_exec_with_stdin_stderr_and_exit_code(kube, cluster
     core = k8s_client.CoreV1Api(api_client)
     command = ["sh", "-c", "read x; echo got $x; echo e >&2; exit 4"]
     try:
-        resp = stream(core.connect_get_namespaced_pod_exec, "shell", kube.namespace, command=command,
-                      stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
         if not steps.real:
-            # The error channel carries the Status, and the stream ends.
-            resp.run_forever(timeout=10)
-            status = json.loads(resp.read_channel(3))
+            # Refused before the upgrade: the client's handshake fails with the Status as its body.
+            with pytest.raises(ApiException) as refused:
+                stream(core.connect_get_namespaced_pod_exec, "shell", kube.namespace, command=command,
+                       stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
+            assert "400 Bad Request" in refused.value.reason, refused.value.reason
+            body = refused.value.reason.rsplit("-+-+-", 1)[1].strip()
+            status = json.loads(body)
             assert (status["status"], status["reason"], status["code"]) == ("Failure", "BadRequest", 400), status
             assert status["message"] == f"pod shell {SIMULATED_EXEC}", status
-            assert not resp.is_open()
             return
+        resp = stream(core.connect_get_namespaced_pod_exec, "shell", kube.namespace, command=command,
+                      stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
         resp.write_stdin("hello\n")
         resp.run_forever(timeout=10)
         assert resp.read_stdout().strip() == "got hello"

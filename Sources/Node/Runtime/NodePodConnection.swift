@@ -44,14 +44,28 @@ public final class NodePodConnection: PodConnection {
         "pod \(pod.meta.name) is simulated by Kubelite: it has no processes to run a command in or attach to"
     }
 
-    public func exec(namespace: String, pod name: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession {
+    public func checkStreamable(namespace: String, pod name: String, options: PodExecOptions, attach: Bool) throws(APIError) {
         let (pod, container) = try resolve(namespace: namespace, pod: name, container: options.container)
+        _ = try runningContainer(pod, container, attach: attach)
+    }
+
+    /// The container a stream goes to, or the Status the kubelet refuses it with.
+    func runningContainer(_ pod: JSON, _ container: String, attach: Bool) throws(APIError) -> (record: ProcessPod, container: ProcessPod.ContainerRecord) {
         let phase = PodView(pod).phase ?? "Pending"
-        if phase == "Succeeded" || phase == "Failed" {
+        if !attach, phase == "Succeeded" || phase == "Failed" {
             throw APIError.badRequest("cannot exec into a container in a completed pod; current phase is \(phase)")
         }
         guard let record = processPod(pod) else { throw APIError.badRequest(Self.simulatedMessage(pod)) }
-        guard let c = record.containers[container], c.running, let launch = c.launch, let pid = Self.mainPID(c.instance) else {
+        guard let c = record.containers[container], c.running else {
+            throw APIError.badRequest("container not found (\"\(container)\")")
+        }
+        return (record, c)
+    }
+
+    public func exec(namespace: String, pod name: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession {
+        let (pod, container) = try resolve(namespace: namespace, pod: name, container: options.container)
+        let (_, c) = try runningContainer(pod, container, attach: false)
+        guard let launch = c.launch, let pid = Self.mainPID(c.instance) else {
             throw APIError.badRequest("container not found (\"\(container)\")")
         }
         return ExecSession(pid: pid, launch: launch, options: options)
@@ -70,10 +84,8 @@ public final class NodePodConnection: PodConnection {
 
     public func attach(namespace: String, pod name: String, options: PodExecOptions) throws(APIError) -> any ContainerStreamSession {
         let (pod, container) = try resolve(namespace: namespace, pod: name, container: options.container)
-        guard let record = processPod(pod) else { throw APIError.badRequest(Self.simulatedMessage(pod)) }
-        guard let runtime, let c = record.containers[container], c.running else {
-            throw APIError.badRequest("container not found (\"\(container)\")")
-        }
+        let (record, c) = try runningContainer(pod, container, attach: true)
+        guard let runtime else { throw APIError.badRequest(Self.simulatedMessage(pod)) }
         // The output as the log receives it; input only when both the request and the container ask for it.
         let path = record.logPath(container: container, restartCount: c.restartCount)
         let reader = ContainerLogReader(path: path, options: PodLogOptions(follow: true, tailLines: 0),

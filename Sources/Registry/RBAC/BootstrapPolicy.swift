@@ -1,4 +1,6 @@
 import APIMachinery
+import Foundation
+import Synchronization
 
 /// The ClusterRoles and ClusterRoleBindings kube-apiserver's `rbac/bootstrap-roles` hook makes on a
 /// new cluster (plugin/pkg/auth/authorizer/rbac/bootstrappolicy: the user-facing roles and the
@@ -181,12 +183,39 @@ public enum BootstrapPolicy {
 extension Registry {
     /// Creates the bootstrap ClusterRoles and ClusterRoleBindings that do not exist yet (upstream's
     /// hook reconciles them at every start; one deleted by a user comes back at the next start).
+    ///
+    /// The creates run side by side: with the durable store each waits for its fsync, and together
+    /// they share a few (a first start wrote some 50 objects one fsync after another).
     public func bootstrapRBAC() throws(APIError) {
+        var missing: [(ResourceStore, JSON)] = []
         for (plural, objects) in [("clusterroles", BootstrapPolicy.clusterRoles), ("clusterrolebindings", BootstrapPolicy.clusterRoleBindings)] {
             guard let store = store(group: BootstrapPolicy.rbacGroup, plural: plural) else { continue }
             for object in objects where (try? store.get(namespace: nil, name: object.meta.name)) == nil {
-                _ = try store.create(namespace: nil, body: RequestBody(value: object), options: WriteOptions())
+                missing.append((store, object))
             }
         }
+        // Threads of their own, not Dispatch's: its concurrent queues run as many blocks as there
+        // are cores, and these mostly wait.
+        let creates = missing
+        let failure = Mutex<APIError?>(nil)
+        let next = Mutex(0)
+        let done = DispatchGroup()
+        for _ in 0..<min(16, creates.count) {
+            done.enter()
+            Thread.detachNewThread {
+                while let i = next.withLock({ n -> Int? in defer { n += 1 }; return n < creates.count ? n : nil }) {
+                    let (store, object) = creates[i]
+                    do {
+                        _ = try store.create(namespace: nil, body: RequestBody(value: object), options: WriteOptions())
+                    } catch {
+                        let failed = error as? APIError ?? APIError.internalError("\(error)")
+                        failure.withLock { if $0 == nil { $0 = failed } }
+                    }
+                }
+                done.leave()
+            }
+        }
+        done.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 }
