@@ -45,6 +45,7 @@ public final class Registry: Sendable {
         let storageClasses = StorageClassLister()
         let serviceAccounts = StorageClassLister()
         let ingressClasses = StorageClassLister()
+        let priorityClasses = StorageClassLister()
         // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
         let cluster = ClusterLookup(
             serviceIPs: serviceIPs, nodePorts: nodePorts,
@@ -52,7 +53,8 @@ public final class Registry: Sendable {
             storageClasses: { storageClasses.list() },
             contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) },
             serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) },
-            ingressClasses: { ingressClasses.list() })
+            ingressClasses: { ingressClasses.list() },
+            priorityClasses: { priorityClasses.list() })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
@@ -62,6 +64,7 @@ public final class Registry: Sendable {
         storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
         serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
         ingressClasses.store = stores[GroupResource(group: "networking.k8s.io", resource: "ingressclasses")]
+        priorityClasses.store = stores[GroupResource(group: "scheduling.k8s.io", resource: "priorityclasses")]
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
@@ -88,7 +91,8 @@ public final class Registry: Sendable {
     func namespacePhase(_ name: String) -> String? { namespaceLifecycle.phase(name) }
 
     /// Creates what a fresh cluster has: the namespaces `default`, `kube-system`, `kube-public`,
-    /// `kube-node-lease`, and the `kubernetes` Service in `default` on the first service address.
+    /// `kube-node-lease`, the `kubernetes` Service in `default` on the first service address, and
+    /// the system PriorityClasses.
     public func bootstrap() throws(APIError) {
         guard let namespaces = store(group: "", plural: "namespaces") else { return }
         for name in ResourceCatalog.initialNamespaces where (try? namespaces.get(namespace: nil, name: name)) == nil {
@@ -106,6 +110,12 @@ public final class Registry: Sendable {
                 ],
             ]
             _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
+        }
+        // The system priority classes, as the scheduling API's post-start hook makes them.
+        if let classes = store(group: "scheduling.k8s.io", plural: "priorityclasses") {
+            for body in PriorityClassStrategy.systemClasses where (try? classes.get(namespace: nil, name: body.meta.name)) == nil {
+                _ = try classes.create(namespace: nil, body: RequestBody(value: body), options: WriteOptions())
+            }
         }
     }
 }
