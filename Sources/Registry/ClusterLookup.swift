@@ -16,6 +16,9 @@ public struct ClusterLookup: Sendable {
     private let accounts: @Sendable (String, String) -> JSON?
     private let ingressClassList: @Sendable () -> [StoredObject]
     private let priorityClassList: @Sendable () -> [StoredObject]
+    private let limitRangeList: @Sendable (String) -> [StoredObject]
+    /// ResourceQuota admission of a create: the object, its resource, namespace, and whether it is a dry run.
+    let admitQuota: @Sendable (JSON, GroupResource, String, Bool) throws(APIError) -> Void
 
     /// - Parameters:
     ///   - namespacePhase: a namespace's phase, nil when it does not exist.
@@ -24,13 +27,17 @@ public struct ClusterLookup: Sendable {
     ///   - serviceAccount: a ServiceAccount by namespace and name, for the ServiceAccount admission.
     ///   - ingressClasses: the stored IngressClasses, for DefaultIngressClass admission.
     ///   - priorityClasses: the stored PriorityClasses, for Priority admission.
+    ///   - limitRanges: a namespace's LimitRanges, for LimitRanger admission.
+    ///   - quotaAdmission: charges a create to its namespace's ResourceQuotas, or refuses it.
     public init(serviceIPs: ServiceIPAllocator, nodePorts: NodePortAllocator,
                 namespacePhase: @escaping @Sendable (String) -> String?,
                 storageClasses: @escaping @Sendable () -> [StoredObject] = { [] },
                 contentRemoved: @escaping @Sendable (String) -> Void = { _ in },
                 serviceAccount: @escaping @Sendable (String, String) -> JSON? = { _, _ in nil },
                 ingressClasses: @escaping @Sendable () -> [StoredObject] = { [] },
-                priorityClasses: @escaping @Sendable () -> [StoredObject] = { [] }) {
+                priorityClasses: @escaping @Sendable () -> [StoredObject] = { [] },
+                limitRanges: @escaping @Sendable (String) -> [StoredObject] = { _ in [] },
+                quotaAdmission: @escaping @Sendable (JSON, GroupResource, String, Bool) throws(APIError) -> Void = { _, _, _, _ in }) {
         self.serviceIPs = serviceIPs
         self.nodePorts = nodePorts
         self.phase = namespacePhase
@@ -39,6 +46,8 @@ public struct ClusterLookup: Sendable {
         self.accounts = serviceAccount
         self.ingressClassList = ingressClasses
         self.priorityClassList = priorityClasses
+        self.limitRangeList = limitRanges
+        self.admitQuota = quotaAdmission
     }
 
     /// A ServiceAccount, nil when it does not exist.
@@ -52,6 +61,9 @@ public struct ClusterLookup: Sendable {
 
     /// The PriorityClasses, for Priority admission (pods and the classes themselves).
     public func priorityClasses() -> [StoredObject] { priorityClassList() }
+
+    /// A namespace's LimitRanges, for LimitRanger admission.
+    public func limitRanges(namespace: String) -> [StoredObject] { limitRangeList(namespace) }
 
     /// The StorageClasses, for DefaultStorageClass admission.
     public func storageClasses() -> [StoredObject] { classes() }

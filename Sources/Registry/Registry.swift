@@ -46,6 +46,8 @@ public final class Registry: Sendable {
         let serviceAccounts = StorageClassLister()
         let ingressClasses = StorageClassLister()
         let priorityClasses = StorageClassLister()
+        let limitRanges = StorageClassLister()
+        let quotaAdmission = ResourceQuotaAdmission(clock: clock)
         // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
         let cluster = ClusterLookup(
             serviceIPs: serviceIPs, nodePorts: nodePorts,
@@ -54,7 +56,11 @@ public final class Registry: Sendable {
             contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) },
             serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) },
             ingressClasses: { ingressClasses.list() },
-            priorityClasses: { priorityClasses.list() })
+            priorityClasses: { priorityClasses.list() },
+            limitRanges: { limitRanges.list(namespace: $0) },
+            quotaAdmission: { (object, resource, namespace, dryRun) throws(APIError) in
+                try quotaAdmission.admit(object, resource: resource, namespace: namespace, dryRun: dryRun)
+            })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
@@ -65,6 +71,8 @@ public final class Registry: Sendable {
         serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
         ingressClasses.store = stores[GroupResource(group: "networking.k8s.io", resource: "ingressclasses")]
         priorityClasses.store = stores[GroupResource(group: "scheduling.k8s.io", resource: "priorityclasses")]
+        limitRanges.store = stores[GroupResource(group: "", resource: "limitranges")]
+        quotaAdmission.quotas = stores[ResourceQuotaAdmission.quotasResource]
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
@@ -126,5 +134,6 @@ private final class StorageClassLister: @unchecked Sendable {
     /// Set once by `Registry.init`.
     weak var store: ResourceStore?
     func list() -> [StoredObject] { store?.list(namespace: nil).items ?? [] }
+    func list(namespace: String) -> [StoredObject] { store?.list(namespace: namespace).items ?? [] }
     func get(namespace: String, name: String) -> JSON? { try? store?.get(namespace: namespace, name: name).object }
 }

@@ -148,4 +148,30 @@ final class PolicyKindsStrategyTests: XCTestCase {
         XCTAssertEqual(template[path: "template", "spec", "restartPolicy"], "Always")
         XCTAssertEqual(create(PodTemplateStrategy(), json(#"{"metadata":{"name":"t"}}"#)).errors, ["template.spec.containers: Required value"])
     }
+
+    func testLimitRangerFillsDefaultsAndRefusesPodsOutsideTheRange() throws {
+        let range = json(#"""
+        {"metadata":{"name":"lr"},"spec":{"limits":[
+          {"type":"Container","max":{"cpu":"1"},"min":{"cpu":"100m"},"default":{"cpu":"500m"},"defaultRequest":{"cpu":"200m","memory":"64Mi"}},
+          {"type":"Pod","max":{"memory":"1Gi"}}]}}
+        """#)
+        var pod = json(#"{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"x","resources":{"limits":{"memory":"256Mi"}}},{"name":"b","image":"x","resources":{"limits":{"memory":"128Mi"}}}]}}"#)
+        try PodLimitRangeAdmission.admit(&pod, ranges: [range])
+        XCTAssertEqual(pod[path: "spec", "containers"]?.arrayValue?.first?["resources"],
+                       ["limits": ["memory": "256Mi", "cpu": "500m"], "requests": ["cpu": "200m", "memory": "64Mi"]])
+        XCTAssertEqual(pod[path: "metadata", "annotations", "kubernetes.io/limit-ranger"],
+                       "LimitRanger plugin set: cpu, memory request for container a; cpu limit for container a; cpu, memory request for container b; cpu limit for container b")
+
+        var big = json(#"{"metadata":{"name":"big"},"spec":{"containers":[{"name":"a","image":"x","resources":{"limits":{"cpu":"2","memory":"768Mi"}}},{"name":"b","image":"x","resources":{"limits":{"memory":"512Mi"}}}]}}"#)
+        XCTAssertThrowsError(try PodLimitRangeAdmission.admit(&big, ranges: [range])) { error in
+            XCTAssertEqual((error as? APIError)?.code, 403)
+            XCTAssertEqual((error as? APIError)?.message,
+                           #"pods "big" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum memory usage per Pod is 1Gi, but limit is 1280Mi]"#)
+        }
+        var small = json(#"{"metadata":{"name":"small"},"spec":{"containers":[{"name":"a","image":"x","resources":{"requests":{"cpu":"50m"}}}]}}"#)
+        XCTAssertThrowsError(try PodLimitRangeAdmission.admit(&small, ranges: [range])) { error in
+            XCTAssertEqual((error as? APIError)?.message,
+                           #"pods "small" is forbidden: [minimum cpu usage per Container is 100m, but request is 50m, maximum memory usage per Pod is 1Gi.  No limit is specified]"#)
+        }
+    }
 }

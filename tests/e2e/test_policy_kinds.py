@@ -115,3 +115,53 @@ def test_python_client_create_from_yaml_with_these_kinds(clients, ns, tmp_path):
     document.write_text(KINDS)
     created = k8s_utils.create_from_yaml(clients.api_client, str(document), namespace=ns)
     assert [objects[0].kind for objects in created] == ["PodTemplate", "LimitRange", "NetworkPolicy", "HorizontalPodAutoscaler"]
+
+
+def test_resource_quota_counts_and_refuses_over_the_limit(kubectl):
+    """The quota controller fills the status; admission charges each create and refuses past the hard limit."""
+    from support import wait_for
+    kubectl("create", "quota", "compute", "--hard=pods=2,requests.cpu=1,count/deployments.apps=1")
+    status = wait_for(lambda: (q := kubectl.json("get", "quota", "compute")).get("status", {}).get("used") and q["status"],
+                      30, "the quota controller's status")
+    assert status["hard"] == {"count/deployments.apps": "1", "pods": "2", "requests.cpu": "1"}
+    assert status["used"] == {"count/deployments.apps": "0", "pods": "0", "requests.cpu": "0"}
+    missing = kubectl.run("run", "plain", "--image=nginx")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == \
+        'Error from server (Forbidden): pods "plain" is forbidden: failed quota: compute: must specify requests.cpu for: plain'
+    for name, cpu in [("one", "600m"), ("two", "300m")]:
+        kubectl("run", name, "--image=nginx", "--overrides",
+                '{"spec":{"containers":[{"name":"%s","image":"nginx","resources":{"requests":{"cpu":"%s"}}}]}}' % (name, cpu))
+    over = kubectl.run("run", "three", "--image=nginx", "--overrides",
+                       '{"spec":{"containers":[{"name":"three","image":"nginx","resources":{"requests":{"cpu":"50m"}}}]}}')
+    assert over.returncode == 1
+    assert over.stderr.strip() == ('Error from server (Forbidden): pods "three" is forbidden: exceeded quota: compute, '
+                                   'requested: pods=1, used: pods=2, limited: pods=2')
+    row = rows(kubectl("get", "quota", "compute"))[0]
+    assert row["REQUEST"] == "count/deployments.apps: 0/1, pods: 2/2, requests.cpu: 900m/1", row
+    # Deleting a pod frees its share once the controller recounts.
+    kubectl("delete", "pod", "two", "--wait=false")
+    wait_for(lambda: kubectl.json("get", "quota", "compute")["status"]["used"]["pods"] == "1", 60, "the quota recounted")
+
+
+def test_limit_range_defaults_and_bounds_containers(kubectl):
+    kubectl("apply", "-f", "-", input="""apiVersion: v1
+kind: LimitRange
+metadata: {name: cpu-bounds}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 300m}
+    defaultRequest: {cpu: 100m}
+    max: {cpu: "1"}
+""")
+    kubectl("run", "defaulted", "--image=nginx")
+    pod = kubectl.json("get", "pod", "defaulted")
+    assert pod["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "300m"}, "requests": {"cpu": "100m"}}
+    assert pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == \
+        "LimitRanger plugin set: cpu request for container defaulted; cpu limit for container defaulted"
+    big = kubectl.run("run", "big", "--image=nginx", "--overrides",
+                      '{"spec":{"containers":[{"name":"big","image":"nginx","resources":{"limits":{"cpu":"2"}}}]}}')
+    assert big.returncode == 1
+    assert big.stderr.strip() == \
+        'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2'

@@ -39,9 +39,16 @@ enum PodPriorityAdmission {
         }
     }
 
-    /// admission.NewForbidden names the pod by its name, or its generateName before it has one.
     static func forbidden(_ pod: JSON, _ why: String) -> APIError {
-        let name = pod.meta.name.isEmpty ? (pod[path: "metadata", "generateName"]?.stringValue ?? "") : pod.meta.name
-        return APIError.forbidden(ResourceCatalog.pods.groupResource, name, why)
+        Admission.forbidden(pod, resource: ResourceCatalog.pods.groupResource, why)
+    }
+}
+
+/// What admission plugins share.
+enum Admission {
+    /// admission.NewForbidden: names the object by its name, or its generateName before it has one.
+    static func forbidden(_ object: JSON, resource: GroupResource, _ why: String) -> APIError {
+        let name = object.meta.name.isEmpty ? (object[path: "metadata", "generateName"]?.stringValue ?? "") : object.meta.name
+        return APIError.forbidden(resource, name, why)
     }
 }
