@@ -40,7 +40,8 @@ extension CustomResourceSchemaValidation {
                 schemaErrors.append(.invalid(path.child("x-kubernetes-list-type"), schema.xListType!, "must be map if x-kubernetes-list-map-keys is non-empty"))
             }
         }
-        let keysValue = JSON.array(schema.xListMapKeys.map(JSON.string))
+        // Upstream prints the []string with %#v.
+        let keysValue = "[]string{" + schema.xListMapKeys.map(FieldError.quote).joined(separator: ", ") + "}"
         if schema.xListType == "map" {
             if schema.xListMapKeys.isEmpty {
                 schemaErrors.append(.required(path.child("x-kubernetes-list-map-keys"), "must not be empty if x-kubernetes-list-type is map"))
@@ -59,10 +60,10 @@ extension CustomResourceSchemaValidation {
                                 schemaErrors.append(.invalid(path.child("items").child("properties").key(key).child("type"), items.type, "must be a scalar type if parent array's x-kubernetes-list-type is map"))
                             }
                         } else {
-                            schemaErrors.append(.invalid(path.child("x-kubernetes-list-map-keys"), keysValue, "entries must all be names of item properties"))
+                            schemaErrors.append(FieldError(.invalid, path.child("x-kubernetes-list-map-keys"), value: keysValue, "entries must all be names of item properties"))
                         }
                         if !seen.insert(key).inserted {
-                            schemaErrors.append(.invalid(path.child("x-kubernetes-list-map-keys"), keysValue, "must not contain duplicate entries"))
+                            schemaErrors.append(FieldError(.invalid, path.child("x-kubernetes-list-map-keys"), value: keysValue, "must not contain duplicate entries"))
                         }
                     }
                 }

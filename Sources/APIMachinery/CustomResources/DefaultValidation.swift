@@ -11,7 +11,7 @@ struct DefaultValidation {
             var pruning = StructuralPruning()
             let pruned = pruning.prune(d, s, path: "", isResourceRoot: s.xEmbeddedResource)
             if pruned != d {
-                errs.append(.invalid(defaultPath, d, "must not have unknown fields"))
+                errs.append(FieldError(.invalid, defaultPath, value: GoValueFormat.invalidValue(d), "must not have unknown fields"))
             } else {
                 let valueErrors = SchemaValueValidator(base: defaultPath).validate(d, s, name: "")
                 if !valueErrors.isEmpty {

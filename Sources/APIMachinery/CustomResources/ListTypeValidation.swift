@@ -79,6 +79,14 @@ enum GoValueFormat {
         }
     }
 
+    /// field.Invalid's rendering of a decoded value: scalars plainly (strings quoted), containers with %#v.
+    static func invalidValue(_ value: JSON) -> String {
+        switch value {
+        case .array, .object: return sharpV(value)
+        default: return FieldError.render(value)
+        }
+    }
+
     /// Inside a container, a nil interface prints as `interface {}(nil)` and scalars as themselves.
     private static func element(_ value: JSON) -> String { sharpV(value) }
 }

@@ -60,9 +60,10 @@ public struct StructuralSchema: Sendable {
         errs += EmbeddedResourceValidation.validate(object, root, path: FieldPath(""))
             .map { Self.rootRelative($0) }
         errs += ListTypeValidation.validate(object, root, path: FieldPath("")).map { Self.rootRelative($0) }
+        guard !rules.programs.isEmpty else { return errs }
         // Rules are not run over values of the wrong type; upstream says so instead.
         if errs.contains(where: { $0.kind == .notSupported || $0.kind == .typeInvalid }) {
-            errs.append(FieldError(.invalid, FieldPath("<nil>"), value: "null",
+            errs.append(FieldError(.invalid, FieldPath("<nil>"), value: FieldError.quote("null"),
                                    "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"))
             return errs
         }

@@ -13,7 +13,7 @@ public struct CELProgram: Sendable {
         let expression = try CELParser.parse(source)
         let checker = CELTypeCheck(source: source, root: schema)
         let type = try checker.check(expression)
-        if let type, type != expecting, type != "dyn" {
+        if expecting != "dyn", let type, type != expecting, type != "dyn" {
             throw CELCompileError(message: "cel expression must evaluate to a \(expecting)", offset: 0, source: source)
         }
         return CELProgram(source: source, expression: expression, usesOldSelf: expression.usesOldSelf)
