@@ -51,10 +51,12 @@ extension SchemaValueValidator {
     }
 
     /// schemaSliceValidator: each item at `name[i]`, then minItems and maxItems.
-    func validateArray(_ items: [JSON], _ s: JSONSchemaProps, name: String) -> [FieldError] {
+    func validateArray(_ items: [JSON], _ s: JSONSchemaProps, name: String, old: JSON?) -> [FieldError] {
         var errs: [FieldError] = []
         if let itemSchema = s.items {
-            for (i, item) in items.enumerated() { errs += validate(item, itemSchema, name: "\(name)[\(i)]") }
+            for (i, item) in items.enumerated() {
+                errs += validate(item, itemSchema, name: "\(name)[\(i)]", old: Self.correlatedItem(item, old?.arrayValue, s))
+            }
         }
         let size = Int64(items.count)
         if let min = s.minItems, size < min {
@@ -84,7 +86,20 @@ extension SchemaValueValidator {
     }
 
     /// objectValidator: property counts, additionalProperties, properties, then required.
-    func validateObject(_ members: JSONObject, _ s: JSONSchemaProps, name: String) -> [FieldError] {
+    /// Map-list items correlate by their keys and set items by value; atomic list items do not correlate.
+    static func correlatedItem(_ item: JSON, _ old: [JSON]?, _ s: JSONSchemaProps) -> JSON? {
+        guard let old else { return nil }
+        switch s.xListType {
+        case "map"?:
+            return old.first { candidate in s.xListMapKeys.allSatisfy { SemanticJSON.equal(candidate[$0] ?? .null, item[$0] ?? .null) } }
+        case "set"?:
+            return old.first { SemanticJSON.equal($0, item) }
+        default:
+            return nil
+        }
+    }
+
+    func validateObject(_ members: JSONObject, _ s: JSONSchemaProps, name: String, old: JSON?) -> [FieldError] {
         var errs: [FieldError] = []
         let shown = name.trimmingLeadingDot
         let count = Int64(members.count)
@@ -101,13 +116,13 @@ extension SchemaValueValidator {
             }
         case .schema(let additional)?:
             for (key, value) in members where s.properties[key] == nil {
-                errs += validate(value, additional, name: "\(name).\(key)")
+                errs += validate(value, additional, name: "\(name).\(key)", old: old?[key])
             }
         default: break
         }
         for (key, property) in s.properties {
             guard let value = members[key] else { continue }
-            errs += validate(value, property, name: name.isEmpty ? key : "\(name).\(key)")
+            errs += validate(value, property, name: name.isEmpty ? key : "\(name).\(key)", old: old?[key])
         }
         for key in s.required where members[key] == nil {
             errs.append(.required(errorPath("\(name).\(key)")))

@@ -19,7 +19,11 @@ struct SchemaValueValidator {
 
     var compositePath: FieldPath { base ?? FieldPath("<nil>") }
 
-    func validate(_ value: JSON, _ s: JSONSchemaProps, name: String) -> [FieldError] {
+    /// - Parameter old: the correlated value of the object being updated, for ratcheting
+    ///   (CRDValidationRatcheting): a value equal to its old value keeps whatever errors it already had
+    ///   without failing the update, so tightening a schema does not block unrelated changes.
+    func validate(_ value: JSON, _ s: JSONSchemaProps, name: String, old: JSON? = nil) -> [FieldError] {
+        if let old, SemanticJSON.equal(old, value) { return [] }
         if value.isNull {
             var errs: [FieldError] = []
             if let expected = expectedTypes(s), !s.nullable {
@@ -36,9 +40,9 @@ struct SchemaValueValidator {
         }
         if case .int = value { errs += validateNumber(value, s, name: name) }
         if case .double = value { errs += validateNumber(value, s, name: name) }
-        if case .array(let items) = value { errs += validateArray(items, s, name: name) }
+        if case .array(let items) = value { errs += validateArray(items, s, name: name, old: old) }
         errs += validateEnum(value, s, name: name)
-        if case .object(let members) = value { errs += validateObject(members, s, name: name) }
+        if case .object(let members) = value { errs += validateObject(members, s, name: name, old: old) }
         return errs
     }
 

@@ -54,9 +54,11 @@ public struct StructuralSchema: Sendable {
 
     /// Validates a custom object (after pruning and defaulting) as the custom resource strategy does:
     /// OpenAPI value validation, embedded resources' metadata, list sets and maps, then the CEL rules
-    /// (with `oldSelf` from `old` on an update). Root metadata is left to generic ObjectMeta validation.
+    /// (with `oldSelf` from `old` on an update). On an update, values equal to their correlated old
+    /// values are ratcheted as with CRDValidationRatcheting: their schema and rule errors are not
+    /// reported. Root metadata is left to generic ObjectMeta validation.
     public func validate(_ object: JSON, old: JSON? = nil) -> [FieldError] {
-        var errs = SchemaValueValidator(base: nil).validate(object, root, name: "")
+        var errs = SchemaValueValidator(base: nil).validate(object, root, name: "", old: old)
         errs += EmbeddedResourceValidation.validate(object, root, path: FieldPath(""))
             .map { Self.rootRelative($0) }
         errs += ListTypeValidation.validate(object, root, path: FieldPath("")).map { Self.rootRelative($0) }

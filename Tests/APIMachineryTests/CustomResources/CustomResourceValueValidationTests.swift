@@ -147,4 +147,14 @@ final class CustomResourceValueValidationTests: XCTestCase {
         XCTAssertTrue(errs[1].hasPrefix("spec.t.kind: Invalid value: \"Pod_1\": may have mixed case, but should otherwise match: a DNS-1035 label"), errs[1])
         XCTAssertTrue(errs[2].hasPrefix("spec.t.metadata.labels: Invalid value: \"bad key!\""), errs[2])
     }
+
+    func testUnchangedValuesAreRatchetedOnUpdate() {
+        let s = spec(#"{"a":{"type":"string","maxLength":3},"b":{"type":"integer","minimum":0},"m":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["k"],"items":{"type":"object","required":["k"],"properties":{"k":{"type":"string"},"v":{"type":"integer","maximum":5}}}}}"#)
+        let old = #"{"spec":{"a":"toolong","b":1,"m":[{"k":"x","v":9},{"k":"y","v":1}]}}"#
+        XCTAssertEqual(errors(s, #"{"spec":{"a":"toolong","b":2,"m":[{"k":"y","v":1},{"k":"x","v":9}]}}"#, old: old), [])
+        XCTAssertEqual(errors(s, #"{"spec":{"a":"toolong","b":-1,"m":[{"k":"x","v":8}]}}"#, old: old), [
+            "spec.b: Invalid value: -1: spec.b in body should be greater than or equal to 0",
+            "spec.m[0].v: Invalid value: 8: spec.m[0].v in body should be less than or equal to 5",
+        ])
+    }
 }
