@@ -4,7 +4,7 @@ extension CustomResourceSchemaValidation {
     /// The `x-kubernetes-validations` entries of one node: the static checks on rule, message,
     /// messageExpression, reason and fieldPath, then compilation. A rule using a construct Kubelite's
     /// CEL subset does not implement fails to compile here, so it is refused with the CRD, never skipped.
-    mutating func validateRules(_ schema: JSONSchemaProps, _ path: FieldPath, _ context: Context, schemaErrorsBefore: Int) {
+    mutating func validateRules(_ schema: JSONSchemaProps, _ path: FieldPath, _ context: Context, isRoot: Bool, schemaErrorsBefore: Int) {
         guard !schema.xValidations.isEmpty else { return }
         let rulesPath = path.child("x-kubernetes-validations")
         for (i, rule) in schema.xValidations.enumerated() {
@@ -48,7 +48,7 @@ extension CustomResourceSchemaValidation {
             let shown = Self.goValidationRule(rule)
             let program: CELProgram
             do {
-                program = try CELProgram.compile(rule.rule, schema: schema)
+                program = try CELProgram.compile(rule.rule, schema: schema, isResourceRoot: isRoot)
             } catch {
                 let detail = error.message.hasPrefix("cel expression") ? error.message : "compilation failed: \(error)"
                 celErrors.append(FieldError(.invalid, p.child("rule"), value: shown, detail))
@@ -57,7 +57,7 @@ extension CustomResourceSchemaValidation {
             var messageProgram: CELProgram?
             if let expression = rule.messageExpression, !expression.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 do {
-                    messageProgram = try CELProgram.compile(expression, schema: schema, expecting: "string")
+                    messageProgram = try CELProgram.compile(expression, schema: schema, isResourceRoot: isRoot, expecting: "string")
                 } catch {
                     let detail = error.message.hasPrefix("cel expression") ? "messageExpression must evaluate to a string" : "messageExpression compilation failed: \(error)"
                     celErrors.append(FieldError(.invalid, p.child("messageExpression"), value: shown, detail))

@@ -85,7 +85,7 @@ struct CustomResourceSchemaValidation {
             schemaErrors.append(.invalid(path.child("x-kubernetes-preserve-unknown-fields"), .bool(false), "must be true or undefined"))
         }
         validateMapAndListTypes(schema, path)
-        validateRules(schema, path, context, schemaErrorsBefore: schemaErrorsBefore)
+        validateRules(schema, path, context, isRoot: isRoot, schemaErrorsBefore: schemaErrorsBefore)
     }
 
     /// specStandardValidatorV3.validate: the JSON Schema features CRDs do not support.

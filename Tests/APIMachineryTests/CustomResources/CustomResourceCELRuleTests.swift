@@ -117,7 +117,7 @@ final class CustomResourceCELRuleTests: XCTestCase {
 
         let undefined = errors(#"[{"rule":"self.b == 'x'"}]"#)
         XCTAssertEqual(undefined.count, 1)
-        XCTAssertTrue(undefined[0].hasSuffix("compilation failed: ERROR: <input>:1:6: undefined field 'b'\n | self.b == 'x'\n | .....^"), undefined[0])
+        XCTAssertTrue(undefined[0].hasSuffix("compilation failed: ERROR: <input>:1:5: undefined field 'b'\n | self.b == 'x'\n | ....^"), undefined[0])
 
         XCTAssertTrue(errors(#"[{"rule":"self.a"}]"#).first?.hasSuffix(": cel expression must evaluate to a bool") ?? false)
         XCTAssertTrue(errors(#"[{"rule":"self.a.find('x') == ''"}]"#).first?.contains("undeclared reference to 'find'") ?? false)
@@ -128,6 +128,13 @@ final class CustomResourceCELRuleTests: XCTestCase {
                        ["\(root).properties[spec].x-kubernetes-validations[0].fieldPath: Invalid value: \".nope\": fieldPath must be a valid path"])
         XCTAssertEqual(errors(#"[{"rule":"true","message":"two\nlines"}]"#),
                        ["\(root).properties[spec].x-kubernetes-validations[0].message: Invalid value: \"two\\nlines\": message must not contain line breaks"])
+    }
+
+    func testRootMetadataExposesOnlyNameAndGenerateName() {
+        let errs = CustomResourceSchemaFixture.crdErrors(#"{"type":"object","x-kubernetes-validations":[{"rule":"self.metadata.creationTimestamp != ''"},{"rule":"self.metadata.name.size() < 10"}],"properties":{"metadata":{"type":"object"}}}"#)
+        XCTAssertEqual(errs.count, 1)
+        XCTAssertTrue(errs[0].hasPrefix("spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[0].rule: Invalid value: "), errs[0])
+        XCTAssertTrue(errs[0].hasSuffix("compilation failed: ERROR: <input>:1:14: undefined field 'creationTimestamp'\n | self.metadata.creationTimestamp != ''\n | .............^"), errs[0])
     }
 
     func testOldSelfIsRejectedWhereItemsCannotBeCorrelated() {

@@ -89,8 +89,9 @@ struct CELParser {
     private mutating func postfix(_ start: CELExpression) throws(CELCompileError) -> CELExpression {
         var expression = start
         while true {
+            // cel-go places a selection (and its errors) at the dot.
+            let at = offset
             if accept(".") {
-                let at = offset
                 guard case .identifier(let name) = peek else { throw syntaxError() }
                 advance()
                 if accept("(") {

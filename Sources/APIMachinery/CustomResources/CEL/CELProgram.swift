@@ -9,9 +9,12 @@ public struct CELProgram: Sendable {
     /// Parses `source` and checks it against `schema`, the node `self` stands for.
     /// - Parameter expecting: the result type the expression must have, `bool` for a rule and
     ///   `string` for a messageExpression.
-    public static func compile(_ source: String, schema: JSONSchemaProps?, expecting: String = "bool") throws(CELCompileError) -> CELProgram {
+    /// - Parameter isResourceRoot: the node is the custom resource's root, where `metadata` has only
+    ///   `name` and `generateName` (as at every embedded resource).
+    public static func compile(_ source: String, schema: JSONSchemaProps?, isResourceRoot: Bool = false,
+                               expecting: String = "bool") throws(CELCompileError) -> CELProgram {
         let expression = try CELParser.parse(source)
-        let checker = CELTypeCheck(source: source, root: schema)
+        let checker = CELTypeCheck(source: source, root: schema, rootIsResource: isResourceRoot)
         let type = try checker.check(expression)
         if expecting != "dyn", let type, type != expecting, type != "dyn" {
             throw CELCompileError(message: "cel expression must evaluate to a \(expecting)", offset: 0, source: source)
@@ -33,6 +36,12 @@ public struct CELProgram: Sendable {
 struct CELTypeCheck {
     let source: String
     let root: JSONSchemaProps?
+    let rootIsResource: Bool
+
+    /// What CEL declares for metadata at a resource root: upstream exposes only these two fields.
+    static let resourceMetadata: JSONSchemaProps = try! JSONSchemaProps(parsing: [
+        "type": "object", "properties": ["name": ["type": "string"], "generateName": ["type": "string"]],
+    ])
 
     /// The inferred CEL type name, or nil when unknown (dyn, or depends on data).
     func check(_ e: CELExpression) throws(CELCompileError) -> String? {
@@ -46,8 +55,9 @@ struct CELTypeCheck {
         case .identifier("self"), .identifier("oldSelf"): return root
         case .select(let operand, let field, let offset):
             guard let parent = try schemaOf(operand) else { return nil }
-            // Upstream gives metadata its own declared type (name and generateName), whatever the schema says.
-            if field == "metadata" { return nil }
+            let isResource = parent.xEmbeddedResource || (rootIsResource && parent === root)
+            if isResource, field == "metadata" { return Self.resourceMetadata }
+            if isResource, field == "apiVersion" || field == "kind" { return parent.properties[field] }
             if let p = parent.properties[field] { return p }
             if let additional = parent.additionalProperties?.schema { return additional }
             if parent.xPreserveUnknownFields == true || parent.additionalProperties != nil { return nil }
