@@ -25,8 +25,8 @@ enum EmbeddedResourceValidation {
 
     private static func validateEmbedded(_ x: JSONObject, path: FieldPath) -> [FieldError] {
         var errs: [FieldError] = []
-        if x["apiVersion"] == nil { errs.append(.required(path.child("apiVersion"), "must not be empty")) }
-        if x["kind"] == nil { errs.append(.required(path.child("kind"), "must not be empty")) }
+        if x["apiVersion"] == nil { errs.append(.required(path.child("apiVersion"))) }
+        if x["kind"] == nil { errs.append(.required(path.child("kind"))) }
         if let v = x["apiVersion"] {
             if let apiVersion = v.stringValue {
                 if apiVersion.isEmpty {
@@ -54,16 +54,16 @@ enum EmbeddedResourceValidation {
         }
         if let meta = x["metadata"], !meta.isNull {
             let metaPath = path.child("metadata")
-            guard meta.objectValue != nil else {
+            guard case .object(var members) = meta else {
                 return errs + [.invalid(metaPath, meta, "must be of type object")]
             }
-            if let name = meta["name"]?.stringValue, !name.isEmpty {
-                errs += NameValidation.isDNS1123Subdomain(name).map { .invalid(metaPath.child("name"), name, $0) }
-            }
-            errs += ObjectMetaValidation.validateLabels(meta["labels"], path: metaPath.child("labels"))
-            errs += ObjectMetaValidation.validateAnnotations(meta["annotations"], path: metaPath.child("annotations"))
-            errs += ObjectMetaValidation.validateOwnerReferences(meta["ownerReferences"], path: metaPath.child("ownerReferences"))
-            errs += ObjectMetaValidation.validateFinalizers(meta["finalizers"], path: metaPath.child("finalizers"))
+            // Upstream validates embedded metadata as any ObjectMeta, with a stand-in name when none is
+            // given (an embedded object need not be named) and a namespace only if one is set.
+            if (members["name"]?.stringValue ?? "").isEmpty { members["name"] = "fakename" }
+            let namespaced = !(members["namespace"]?.stringValue ?? "").isEmpty
+            errs += ObjectMetaValidation.validate(.object(members), namespaced: namespaced,
+                                                  nameValidator: { NameValidation.validatePathSegmentName($0, prefix: $1) },
+                                                  path: metaPath, kubeFinalizers: false)
         }
         return errs
     }

@@ -139,13 +139,14 @@ final class CustomResourceValueValidationTests: XCTestCase {
     func testEmbeddedResources() {
         let s = spec(#"{"t":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true}}"#)
         XCTAssertEqual(errors(s, #"{"spec":{"t":{}}}"#),
-                       ["spec.t.apiVersion: Required value: must not be empty", "spec.t.kind: Required value: must not be empty"])
+                       ["spec.t.apiVersion: Required value", "spec.t.kind: Required value"])
         XCTAssertEqual(errors(s, #"{"spec":{"t":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":"b"}}}}}"#), [])
-        let errs = errors(s, #"{"spec":{"t":{"apiVersion":"a/b/c","kind":"Pod_1","metadata":{"labels":{"bad key!":"x"}}}}}"#)
-        XCTAssertEqual(errs.count, 3)
+        let errs = errors(s, #"{"spec":{"t":{"apiVersion":"a/b/c","kind":"Pod_1","metadata":{"name":"a/b","labels":{"bad key!":"x"}}}}}"#)
+        XCTAssertEqual(errs.count, 4)
         XCTAssertEqual(errs.first, "spec.t.apiVersion: Invalid value: \"a/b/c\": unexpected GroupVersion string: a/b/c")
         XCTAssertTrue(errs[1].hasPrefix("spec.t.kind: Invalid value: \"Pod_1\": may have mixed case, but should otherwise match: a DNS-1035 label"), errs[1])
-        XCTAssertTrue(errs[2].hasPrefix("spec.t.metadata.labels: Invalid value: \"bad key!\""), errs[2])
+        XCTAssertEqual(errs[2], "spec.t.metadata.name: Invalid value: \"a/b\": may not contain '/'")
+        XCTAssertTrue(errs[3].hasPrefix("spec.t.metadata.labels: Invalid value: \"bad key!\""), errs[3])
     }
 
     func testUnchangedValuesAreRatchetedOnUpdate() {
