@@ -9,29 +9,20 @@ enum ListTypeValidation {
         case .array(let items):
             switch s.xListType {
             case "set"?:
-                var seen: [JSON] = []
-                for (i, item) in items.enumerated() {
-                    if seen.contains(where: { SemanticJSON.equal($0, item) }) {
-                        errs.append(FieldError(.duplicate, path.index(i), value: GoValueFormat.sharpV(item)))
-                    } else {
-                        seen.append(item)
-                    }
-                }
+                errs += duplicates(items).map { FieldError(.duplicate, path.index($0), value: GoValueFormat.sharpV(items[$0])) }
             case "map"?:
-                var seen: [JSON] = []
-                for (i, item) in items.enumerated() {
-                    guard let object = item.objectValue else { continue }
-                    var key: JSONObject = [:]
-                    for k in s.xListMapKeys {
-                        if let v = object[k] ?? s.items?.properties[k]?.defaultValue { key[k] = v }
-                    }
-                    let keyValue = JSON.object(key)
-                    if seen.contains(where: { SemanticJSON.equal($0, keyValue) }) {
-                        errs.append(FieldError(.duplicate, path.index(i), value: GoValueFormat.sharpV(keyValue)))
-                    } else {
-                        seen.append(keyValue)
-                    }
+                // Only objects (or null, an item with no key) may be items of a map list.
+                if let i = items.firstIndex(where: { $0.objectValue == nil && !$0.isNull }) {
+                    errs.append(FieldError(.invalid, path.index(i), value: GoValueFormat.invalidValue(items[i]), "must be an object for an array of list-type map"))
+                    break
                 }
+                // An item's key holds the key fields it has; defaulting ran before validation.
+                let keys: [JSON] = items.map { item in
+                    var key: JSONObject = [:]
+                    for k in s.xListMapKeys { if let v = item[k] { key[k] = v } }
+                    return .object(key)
+                }
+                errs += duplicates(keys).map { FieldError(.duplicate, path.index($0), value: GoValueFormat.sharpV(keys[$0])) }
             default: break
             }
             for (i, item) in items.enumerated() { errs += validate(item, s.items, path: path.index(i)) }
@@ -40,12 +31,30 @@ enum ListTypeValidation {
                 if let p = s.properties[k] {
                     errs += validate(v, p, path: path.child(k))
                 } else if let additional = s.additionalProperties?.schema {
-                    errs += validate(v, additional, path: path.child(k))
+                    errs += validate(v, additional, path: path.key(k))
                 }
             }
         default: break
         }
         return errs
+    }
+}
+
+extension ListTypeValidation {
+    /// Upstream's validateListSet: the index of each value's second appearance (later ones are not reported).
+    /// Values compare as Go compares decoded values in a map key: the integer 1 and the float 1.0 differ.
+    static func duplicates(_ values: [JSON]) -> [Int] {
+        var seen: [(JSON, Int)] = []
+        var out: [Int] = []
+        for (i, v) in values.enumerated() {
+            if let at = seen.firstIndex(where: { $0.0 == v }) {
+                seen[at].1 += 1
+                if seen[at].1 == 2 { out.append(i) }
+            } else {
+                seen.append((v, 1))
+            }
+        }
+        return out
     }
 }
 

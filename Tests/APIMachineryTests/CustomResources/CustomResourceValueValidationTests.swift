@@ -130,7 +130,9 @@ final class CustomResourceValueValidationTests: XCTestCase {
 
     func testListSetsAndMapsRejectDuplicates() {
         let s = spec(#"{"s":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}},"m":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name"],"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"v":{"type":"integer"}}}}}"#)
-        XCTAssertEqual(errors(s, #"{"spec":{"s":["a","b","a"]}}"#), ["spec.s[2]: Duplicate value: \"a\""])
+        XCTAssertEqual(errors(s, #"{"spec":{"s":["a","b","a","a","b"]}}"#), ["spec.s[2]: Duplicate value: \"a\"", "spec.s[4]: Duplicate value: \"b\""])
+        XCTAssertEqual(errors(s, #"{"spec":{"m":[{"name":"x"},"y"]}}"#).dropFirst().first,
+                       "spec.m[1]: Invalid value: \"y\": must be an object for an array of list-type map")
         XCTAssertEqual(errors(s, #"{"spec":{"m":[{"name":"x","v":1},{"name":"x","v":2}]}}"#),
                        ["spec.m[1]: Duplicate value: map[string]interface {}{\"name\":\"x\"}"])
         XCTAssertEqual(errors(s, #"{"spec":{"s":["a","b"],"m":[{"name":"x"},{"name":"y"}]}}"#), [])
