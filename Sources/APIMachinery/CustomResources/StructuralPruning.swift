@@ -34,18 +34,16 @@ struct StructuralPruning {
             }
             let isRoot = isResourceRoot || s.xEmbeddedResource
             for (key, member) in members {
-                if isRoot {
-                    if key == "apiVersion" || key == "kind", member.stringValue != nil { continue }
-                    if key == "metadata" {
-                        members[key] = coerceMetadata(member, path: Self.join(path, key))
-                        continue
-                    }
+                // apiVersion, kind and metadata of a resource belong to TypeMeta and ObjectMeta, not to the schema.
+                if isRoot, Self.metaFields.contains(key) {
+                    if key == "metadata" { members[key] = coerceMetadata(member, path: Self.join(path, key)) }
+                    continue
                 }
                 if let property = s.properties[key] {
                     members[key] = prune(member, property, path: Self.join(path, key), isResourceRoot: false)
                 } else if let additional = s.additionalProperties {
                     members[key] = prune(member, additional.schema, path: Self.join(path, key), isResourceRoot: false)
-                } else if !(Self.metaFields.contains(key) && isRoot) {
+                } else {
                     pruned.append(Self.join(path, key))
                     members[key] = nil
                 }
