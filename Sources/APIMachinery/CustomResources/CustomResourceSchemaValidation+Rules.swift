@@ -63,6 +63,10 @@ extension CustomResourceSchemaValidation {
                     celErrors.append(FieldError(.invalid, p.child("messageExpression"), value: shown, detail))
                 }
             }
+            if rule.optionalOldSelf == true {
+                // optionalOldSelf makes oldSelf a CEL optional, whose functions the subset does not have.
+                celErrors.append(.invalid(p.child("optionalOldSelf"), .bool(true), "optionalOldSelf is not supported by Kubelite's CEL subset"))
+            }
             if program.usesOldSelf {
                 if let uncorrelatable = context.uncorrelatablePath {
                     celErrors.append(.invalid(p.child("rule"), rule.rule, "oldSelf cannot be used on the uncorrelatable portion of the schema within \(uncorrelatable)"))

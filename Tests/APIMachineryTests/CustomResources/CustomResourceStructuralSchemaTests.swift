@@ -130,4 +130,16 @@ final class CustomResourceStructuralSchemaTests: XCTestCase {
             ])
         }
     }
+
+    func testStatusSubresourceRestrictsTheRoot() {
+        let json = CustomResourceSchemaFixture.json
+        XCTAssertEqual(StructuralSchema.validateRootForStatusSubresource(openAPIV3Schema: json(#"{"type":"object","properties":{"status":{"type":"object"}}}"#), path: "spec.versions[0].schema"), [])
+        XCTAssertEqual(StructuralSchema.validateRootForStatusSubresource(openAPIV3Schema: json(#"{"type":"object","anyOf":[{"required":["spec"]}]}"#), path: "spec.versions[0].schema").map(\.description),
+                       ["spec.versions[0].schema.openAPIV3Schema: Invalid value: only [Description Type Format Title Maximum ExclusiveMaximum Minimum ExclusiveMinimum MaxLength MinLength Pattern MaxItems MinItems UniqueItems MultipleOf Required Items Properties ExternalDocs Example XPreserveUnknownFields XValidations] fields are allowed at the root of the schema if the status subresource is enabled"])
+    }
+
+    func testOptionalOldSelfIsRefused() {
+        let errs = errors(#"{"type":"object","properties":{"a":{"type":"string","x-kubernetes-validations":[{"rule":"self == oldSelf","optionalOldSelf":true}]}}}"#)
+        XCTAssertEqual(errs, ["spec.versions[0].schema.openAPIV3Schema.properties[a].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: optionalOldSelf is not supported by Kubelite's CEL subset"])
+    }
 }
