@@ -142,4 +142,19 @@ final class CustomResourceStructuralSchemaTests: XCTestCase {
         let errs = errors(#"{"type":"object","properties":{"a":{"type":"string","x-kubernetes-validations":[{"rule":"self == oldSelf","optionalOldSelf":true}]}}}"#)
         XCTAssertEqual(errs, ["spec.versions[0].schema.openAPIV3Schema.properties[a].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: optionalOldSelf is not supported by Kubelite's CEL subset"])
     }
+
+    func testSchemasOfEveryVersion() {
+        let spec = CustomResourceSchemaFixture.json(#"""
+        {"versions":[
+          {"name":"v1","served":true,"storage":true,"subresources":{"status":{}},"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object"}}}}},
+          {"name":"v2","served":true,"storage":false},
+          {"name":"v3","served":true,"storage":false,"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{}}}}}]}
+        """#)
+        let (schemas, errors) = StructuralSchema.versions(ofCRDSpec: spec)
+        XCTAssertEqual(Array(schemas.keys), ["v1"])
+        XCTAssertEqual(errors.map(\.description), [
+            "spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required",
+            "spec.versions[2].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
+        ])
+    }
 }
