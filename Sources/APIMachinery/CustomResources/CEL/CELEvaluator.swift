@@ -96,7 +96,7 @@ struct CELEvaluator {
             guard i >= 0, i < items.count else { throw CELEvaluationError("index out of bounds: \(i)") }
             return items[Int(i)]
         case (.array(let items), .double(let d)) where d.rounded() == d:
-            guard d >= 0, Int(d) < items.count else { throw CELEvaluationError("index out of bounds: \(FieldError.render(key))") }
+            guard d >= 0, d < Double(items.count) else { throw CELEvaluationError("index out of bounds: \(FieldError.render(key))") }
             return items[Int(d)]
         case (.object(let members), .string(let k)):
             guard let v = members[k] else { throw CELEvaluationError("no such key: \(k)") }
