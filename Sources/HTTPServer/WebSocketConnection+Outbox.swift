@@ -29,7 +29,8 @@ extension WebSocketConnection {
             let written = Self.writeAll(socket, batch)
             batch.removeAll(keepingCapacity: true)
             lock.lock()
-            spareOutbox = batch
+            // A bulk transfer's large buffer is not kept for an idle connection.
+            spareOutbox = batch.capacity <= Self.keptOutboxCapacity ? batch : []
             if !written {
                 writeFailed = true
                 closeSent = true

@@ -41,6 +41,8 @@ public final class WebSocketConnection: @unchecked Sendable {
     static let writeTimeoutMilliseconds: Int32 = 10_000
     /// Queued bytes over which a sender waits for the writer (the backpressure a blocking write gives).
     static let outboxLimit = 1 << 20
+    /// The largest spare outbox buffer kept for reuse.
+    static let keptOutboxCapacity = 256 << 10
 
     /// The negotiated subprotocol (`Sec-WebSocket-Protocol`), or nil.
     public let subprotocol: String?
