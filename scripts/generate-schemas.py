@@ -57,6 +57,7 @@ SERVED_KINDS = [
     "io.k8s.api.scheduling.v1.PriorityClass",
     "io.k8s.api.node.v1.RuntimeClass",
     "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
 ]
 
 # What the served API documents reference besides the kinds.

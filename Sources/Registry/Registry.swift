@@ -119,12 +119,22 @@ public final class Registry: Sendable {
             ]
             _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
         }
-        // The system priority classes, as the scheduling API's post-start hook makes them.
-        if let classes = store(group: "scheduling.k8s.io", plural: "priorityclasses") {
-            for body in PriorityClassStrategy.systemClasses where (try? classes.get(namespace: nil, name: body.meta.name)) == nil {
-                _ = try classes.create(namespace: nil, body: RequestBody(value: body), options: WriteOptions())
+        // The local APIServices of what is served, as the aggregator's autoregistration makes them,
+        // and the system priority classes, as the scheduling API's post-start hook makes them.
+        var missing: [(ResourceStore, JSON)] = []
+        if let apiServices = store(group: "apiregistration.k8s.io", plural: "apiservices") {
+            var served: [(String, String)] = []
+            for r in resources where !served.contains(where: { $0 == (r.group, r.version) }) { served.append((r.group, r.version)) }
+            for (group, version) in served where (try? apiServices.get(namespace: nil, name: "\(version).\(group)")) == nil {
+                missing.append((apiServices, APIServiceStrategy.local(group: group, version: version)))
             }
         }
+        if let classes = store(group: "scheduling.k8s.io", plural: "priorityclasses") {
+            for body in PriorityClassStrategy.systemClasses where (try? classes.get(namespace: nil, name: body.meta.name)) == nil {
+                missing.append((classes, body))
+            }
+        }
+        try createSideBySide(missing)
     }
 }
 

@@ -108,6 +108,11 @@ public enum ResourceCatalog {
         namespaced: true, categories: ["all"], subresources: ["status"],
         definition: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler")
 
+    public static let apiServices = APIResource(
+        group: "apiregistration.k8s.io", version: "v1", kind: "APIService", plural: "apiservices",
+        namespaced: false, categories: ["api-extensions"], subresources: ["status"],
+        definition: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService")
+
     public static let serviceAccounts = APIResource(
         group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"],
         namespaced: true, subresources: ["token"], definition: "io.k8s.api.core.v1.ServiceAccount")
@@ -143,6 +148,7 @@ public enum ResourceCatalog {
     public static let all: [APIResource] = [
         configMaps, endpoints, events, limitRanges, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
         podTemplates, replicationControllers, resourceQuotas, secrets, serviceAccounts, services,
+        apiServices,
         controllerRevisions, daemonSets, deployments, replicaSets, statefulSets,
         selfSubjectReviews, tokenReviews,
         localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,

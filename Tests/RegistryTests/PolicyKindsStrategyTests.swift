@@ -174,4 +174,22 @@ final class PolicyKindsStrategyTests: XCTestCase {
                            #"pods "small" is forbidden: [minimum cpu usage per Container is 100m, but request is 50m, maximum memory usage per Pod is 1Gi.  No limit is specified]"#)
         }
     }
+
+    func testAPIServicesLocalAndServiceBacked() {
+        let strategy = APIServiceStrategy()
+        let (local, errors) = create(strategy, APIServiceStrategy.local(group: "apps", version: "v1"))
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(local[path: "spec", "groupPriorityMinimum"], 17800)
+        XCTAssertEqual(APIServiceTable.cells(local, now: Date())[1...2], ["Local", "True"])
+        XCTAssertEqual(create(strategy, APIServiceStrategy.local(group: "", version: "v1")).errors, [])
+        let remote = json(#"{"metadata":{"name":"v1beta1.metrics.k8s.io"},"spec":{"group":"metrics.k8s.io","version":"v1beta1","groupPriorityMinimum":100,"versionPriority":100,"service":{"namespace":"kube-system","name":"metrics-server"}}}"#)
+        let (created, remoteErrors) = create(strategy, remote)
+        XCTAssertEqual(remoteErrors, [])
+        XCTAssertEqual(created[path: "spec", "service", "port"], 443)
+        XCTAssertEqual(APIServiceTable.cells(created, now: Date())[1...2], ["kube-system/metrics-server", "False (FailedDiscoveryCheck)"])
+        XCTAssertEqual(create(strategy, modified(remote) { $0[path: "metadata", "name"] = "v1.metrics.k8s.io"; $0[path: "spec", "versionPriority"] = 0 }).errors, [
+            #"metadata.name: Invalid value: "v1.metrics.k8s.io": must be `spec.version+"."+spec.group`: "v1beta1.metrics.k8s.io""#,
+            "spec.versionPriority: Invalid value: 0: must be positive and less than 1000",
+        ])
+    }
 }

@@ -165,3 +165,33 @@ spec:
     assert big.returncode == 1
     assert big.stderr.strip() == \
         'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2'
+
+
+APISERVICE = """apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.e2e.example.com}
+spec:
+  service: {name: e2e-api, namespace: default}
+  group: e2e.example.com
+  version: v1beta1
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+"""
+
+
+def test_api_services_list_the_local_groups_and_store_others(cluster_kubectl, clients, tmp_path):
+    local = {row["NAME"]: row for row in rows(cluster_kubectl("get", "apiservices"))}
+    for name in ["v1.", "v1.apps", "v2.autoscaling", "v1.scheduling.k8s.io", "v1.apiregistration.k8s.io"]:
+        assert (local[name]["SERVICE"], local[name]["AVAILABLE"]) == ("Local", "True"), local.get(name)
+    document = tmp_path / "apiservice.yaml"
+    document.write_text(APISERVICE)
+    created = k8s_utils.create_from_yaml(clients.api_client, str(document))
+    try:
+        assert created[0][0].kind == "APIService"
+        row = rows(cluster_kubectl("get", "apiservice", "v1beta1.e2e.example.com"))[0]
+        assert (row["SERVICE"], row["AVAILABLE"]) == ("default/e2e-api", "False (FailedDiscoveryCheck)")
+        wrong = cluster_kubectl.run("apply", "-f", "-", input=APISERVICE.replace("name: v1beta1.e2e", "name: v1.e2e"))
+        assert wrong.returncode == 1 and 'must be `spec.version+"."+spec.group`: "v1beta1.e2e.example.com"' in wrong.stderr, wrong.stderr
+    finally:
+        cluster_kubectl("delete", "apiservice", "v1beta1.e2e.example.com")

@@ -7,6 +7,7 @@ public enum StrategyCatalog {
         PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), PodTemplateStrategy(),
         ReplicationControllerStrategy(), ResourceQuotaStrategy(), SecretStrategy(),
         ServiceAccountStrategy(), ServiceStrategy(),
+        APIServiceStrategy(),
         ControllerRevisionStrategy(), DaemonSetStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
         ReviewStrategy(ResourceCatalog.selfSubjectReviews), ReviewStrategy(ResourceCatalog.tokenReviews),
         ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),

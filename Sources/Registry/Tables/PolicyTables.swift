@@ -158,3 +158,25 @@ public enum HorizontalPodAutoscalerTable {
         }
     }
 }
+
+public enum APIServiceTable {
+    public static let columns: [TableColumn] = [
+        .name,
+        TableColumn(name: "Service", description: "The reference to the service that hosts this API endpoint."),
+        TableColumn(name: "Available", description: "Whether this service is available."),
+        .age,
+    ]
+
+    /// printAPIService: `Local` or `namespace/name`; the Available condition, with its reason when not True.
+    public static func cells(_ service: JSON, now: Date) -> [JSON] {
+        let reference = service[path: "spec", "service"]
+        let shown = reference == nil || reference == .null ? "Local"
+            : "\(PrinterFormat.string(reference?["namespace"]))/\(PrinterFormat.string(reference?["name"]))"
+        var available = "Unknown"
+        if let condition = PrinterFormat.condition(service[path: "status", "conditions"], "Available") {
+            let status = PrinterFormat.string(condition["status"]), reason = PrinterFormat.string(condition["reason"])
+            available = status == "True" || reason.isEmpty ? status : "\(status) (\(reason))"
+        }
+        return [PrinterFormat.name(service), .string(shown), .string(available), PrinterFormat.age(service, now: now)]
+    }
+}

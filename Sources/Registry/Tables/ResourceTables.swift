@@ -45,6 +45,7 @@ public enum ResourceTables {
         "NetworkPolicy": Printer(columns: NetworkPolicyTable.columns, cells: NetworkPolicyTable.cells),
         "PriorityClass": Printer(columns: PriorityClassTable.columns, cells: PriorityClassTable.cells),
         "RuntimeClass": Printer(columns: RuntimeClassTable.columns, cells: RuntimeClassTable.cells),
+        "APIService": Printer(columns: APIServiceTable.columns, cells: APIServiceTable.cells),
         "HorizontalPodAutoscaler": Printer(columns: HorizontalPodAutoscalerTable.columns, cells: HorizontalPodAutoscalerTable.cells),
     ]
 
