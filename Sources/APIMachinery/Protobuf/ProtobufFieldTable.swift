@@ -400,5 +400,11 @@ io.k8s.apimachinery.pkg.apis.meta.v1.Status 1:metadata:-:m:io.k8s.apimachinery.p
 io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause 1:reason:-:s 2:message:-:s 3:field:-:s
 io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails 1:name:-:s 2:group:-:s 3:kind:-:s 6:uid:-:s 4:causes:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause 5:retryAfterSeconds:-:i32
 io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent 1:type:z:s 2:object:-:raw
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec 3:status:-:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec 1:service:-:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference 2:group:-:s 3:version:-:s 4:insecureSkipTLSVerify:-:b 5:caBundle:-:y 7:groupPriorityMinimum:z:i32 8:versionPriority:z:i32
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus 1:conditions:r:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference 1:namespace:-:s 2:name:-:s 3:port:p:i32
 """#
 }
