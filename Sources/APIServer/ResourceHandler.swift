@@ -14,8 +14,7 @@ struct ResourceHandler {
     var request: HTTPRequest { served.request }
 
     func serve() throws(APIError) -> HTTPResponse {
-        guard let store = server.registry.store(group: info.group, plural: info.resource),
-              store.resource.version == info.version else {
+        guard let store = server.registry.store(group: info.group, version: info.version, plural: info.resource) else {
             throw APIError.pathNotFound
         }
         let resource = store.resource

@@ -85,6 +85,11 @@ public enum ResourceCatalog {
         group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
         namespaced: false, definition: "io.k8s.api.networking.v1.IngressClass")
 
+    public static let customResourceDefinitions = APIResource(
+        group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+        shortNames: ["crd", "crds"], namespaced: false, categories: ["api-extensions"], subresources: ["status"],
+        definition: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition")
+
     public static let serviceAccounts = APIResource(
         group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"],
         namespaced: true, subresources: ["token"], definition: "io.k8s.api.core.v1.ServiceAccount")
@@ -130,6 +135,7 @@ public enum ResourceCatalog {
         podDisruptionBudgets,
         clusterRoleBindings, clusterRoles, roleBindings, roles,
         storageClasses,
+        customResourceDefinitions,
     ]
 
     /// Namespaces that exist when the server starts, as on a kubeadm cluster.

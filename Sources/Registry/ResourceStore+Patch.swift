@@ -24,6 +24,11 @@ extension ResourceStore {
         if type == .apply {
             throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
         }
+        // Custom resources have no Go struct to carry patch strategies (upstream's
+        // customresource_handler refuses the type as an unknown format).
+        if type == .strategic, strategy is CustomResourceStrategy {
+            throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.apply.rawValue])
+        }
         var warnings: [String] = []
         let result = try replace(namespace: namespace, name: name, options: options, scope: scope,
                                  rebasesOnConflict: true) {

@@ -17,6 +17,7 @@ public enum StrategyCatalog {
         PodDisruptionBudgetStrategy(),
         ClusterRoleBindingStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), RoleStrategy(),
         StorageClassStrategy(),
+        CustomResourceDefinitionStrategy(),
     ]
 
     /// The strategy serving `resource`, matched by group and plural.
