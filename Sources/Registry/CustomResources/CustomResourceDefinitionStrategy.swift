@@ -3,7 +3,7 @@ import Foundation
 
 /// apiextensions.k8s.io/v1 CustomResourceDefinitions (apiextensions-apiserver's
 /// pkg/registry/customresourcedefinition strategy): upstream's defaults, a status kept apart from
-/// the spec, `status.storedVersions` kept up to date, and the default table (Name, Created At).
+/// the spec and `status.storedVersions` kept up to date.
 public struct CustomResourceDefinitionStrategy: ResourceStrategy {
     /// Checks each version's schema when a CRD is written (the schema library, once merged).
     let schemas: any CustomResourceSchemaCompiler
@@ -58,15 +58,5 @@ public struct CustomResourceDefinitionStrategy: ResourceStrategy {
 
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {
         CustomResourceDefinitionValidation(schemas: schemas).validateUpdate(object, old: old)
-    }
-
-    /// Upstream serves CRDs through the default table convertor: Name and Created At.
-    public var tableColumns: [TableColumn] {
-        [.name, TableColumn(name: "Created At", type: "date",
-                            description: "CreationTimestamp is a timestamp representing the server time when this object was created.")]
-    }
-
-    public func tableCells(_ object: JSON, now: Date) -> [JSON] {
-        [object[path: "metadata", "name"] ?? "", object[path: "metadata", "creationTimestamp"] ?? .null]
     }
 }

@@ -39,6 +39,7 @@ public enum ResourceTables {
         "Ingress": Printer(columns: IngressTable.columns, cells: IngressTable.cells),
         "IngressClass": Printer(columns: IngressClassTable.columns, cells: IngressClassTable.cells),
         "PodDisruptionBudget": Printer(columns: PodDisruptionBudgetTable.columns, cells: PodDisruptionBudgetTable.cells),
+        "CustomResourceDefinition": Printer(columns: CustomResourceDefinitionTable.columns, cells: CustomResourceDefinitionTable.cells),
     ]
 
     public static func printer(for kind: String) -> Printer? { printers[kind] }
