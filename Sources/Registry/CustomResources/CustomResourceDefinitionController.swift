@@ -8,15 +8,17 @@ import Storage
 /// EstablishingController (Established), the CRD finalizer (customresourcecleanup: delete every
 /// custom object, then release the CRD) and the crdHandler's serving of Established CRDs.
 ///
-/// It follows the CRDs through a watch of their store; every CRD is synced one at a time on one
-/// serial queue (upstream runs one naming worker, as name reservation is not safe in parallel).
-/// Every write goes through the CRD store and its status store like a client's.
-final class CustomResourceDefinitionController: WatchConsumer, @unchecked Sendable {
+/// It follows the CRDs through a storage listener (not a watch: it is part of the server, not one
+/// of its clients, and counts among no watchers); every CRD is synced one at a time on one serial
+/// queue (upstream runs one naming worker, as name reservation is not safe in parallel). Every
+/// write goes through the CRD store and its status store like a client's.
+final class CustomResourceDefinitionController: @unchecked Sendable {
     let crds: ResourceStore
     let serving: CustomResourceServing
     private let queue = DispatchQueue(label: "kubelite.customresourcedefinitions")
     private var pending: Set<String> = []
     private let lock = NSLock()
+    private var listener: ListenerToken?
     /// How long a cleanup waits before looking again at objects held by their finalizers.
     static let cleanupRecheck: DispatchTimeInterval = .milliseconds(500)
 
@@ -25,24 +27,20 @@ final class CustomResourceDefinitionController: WatchConsumer, @unchecked Sendab
         self.serving = serving
     }
 
+    deinit {
+        if let listener { crds.storage.removeListener(listener) }
+    }
+
     /// Starts following the CRDs; those already stored are synced first.
     func start() {
-        _ = crds.watch(namespace: nil, start: .currentState, consumer: self, timeout: .seconds(100 * 365 * 86400))
-    }
-
-    // MARK: WatchConsumer
-
-    func receive(_ event: WatchEvent) -> Bool {
-        let object: StoredObject
-        switch event {
-        case .added(let o), .modified(let o), .deleted(let o): object = o
+        let resource = crds.storageResourceName
+        listener = crds.storage.addListener { [weak self] event in
+            // Listeners run under the storage's lock: only hand the name over.
+            guard event.object.key.resource == resource else { return }
+            self?.enqueue(event.object.key.name)
         }
-        enqueue(object.key.name)
-        return true
+        for crd in crds.list(namespace: nil).items { enqueue(crd.key.name) }
     }
-    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { true }
-    func fail(_ failure: WatchFailure) {}
-    func finish() {}
 
     /// Repeated adds of a name not yet synced collapse, as in client-go's work queue.
     func enqueue(_ name: String, after delay: DispatchTimeInterval? = nil) {
