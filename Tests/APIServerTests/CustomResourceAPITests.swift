@@ -1,0 +1,106 @@
+import APIMachinery
+import APIServer
+import Foundation
+import KubeliteTesting
+import XCTest
+
+/// Custom resources through the API server: a CRD created over HTTP is served in discovery,
+/// OpenAPI and every verb, with its printer columns in Table output, its field selectors, strict
+/// field validation of metadata, and cluster scope.
+final class CustomResourceAPITests: XCTestCase {
+    static let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    static let widgets = "/apis/example.com/v1/namespaces/default/widgets"
+    static let table = "application/json;as=Table;v=v1;g=meta.k8s.io"
+
+    static func definition(scope: String = "Namespaced", plural: String = "widgets", kind: String = "Widget") -> JSON {
+        [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": .string("\(plural).example.com")],
+            "spec": [
+                "group": "example.com", "scope": .string(scope),
+                "names": ["plural": .string(plural), "kind": .string(kind)],
+                "versions": [[
+                    "name": "v1", "served": true, "storage": true,
+                    "additionalPrinterColumns": [["name": "Color", "type": "string", "jsonPath": ".spec.color"]],
+                    "selectableFields": [["jsonPath": ".spec.color"]],
+                    "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": ["type": "object", "description": "The spec."]]]],
+                ]],
+            ],
+        ]
+    }
+
+    static func widget(_ name: String, color: String = "blue") -> JSON {
+        ["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": .string(name)], "spec": ["color": .string(color)]]
+    }
+
+    func served(_ api: InProcessAPI, _ crd: JSON = definition()) {
+        let created = api.call("POST", Self.crds, body: crd)
+        XCTAssertEqual(created.status, 201, created.text)
+        waitUntil("the custom resource to be served") { api.call("GET", "/apis/example.com/v1").status == 200 }
+    }
+
+    func testDiscoveryListsTheEstablishedResource() throws {
+        let api = try InProcessAPI()
+        XCTAssertEqual(api.call("GET", "/apis/example.com").status, 404)
+        served(api)
+        let resources = api.call("GET", "/apis/example.com/v1").json["resources"]?.arrayValue ?? []
+        XCTAssertEqual(resources.first?["name"], "widgets")
+        XCTAssertEqual(resources.first?["singularName"], "widget")
+        XCTAssertEqual(resources.first?["kind"], "Widget")
+        let groups = api.call("GET", "/apis").json["groups"]?.arrayValue ?? []
+        XCTAssertTrue(groups.contains { $0["name"] == "example.com" })
+        let index = api.call("GET", "/openapi/v3").json["paths"]?["apis/example.com/v1"]?["serverRelativeURL"]?.stringValue ?? ""
+        XCTAssertTrue(index.hasPrefix("/openapi/v3/apis/example.com/v1?hash="), index)
+        let document = api.call("GET", "/openapi/v3/apis/example.com/v1").json
+        XCTAssertEqual(document[path: "components", "schemas", "com.example.v1.Widget", "properties", "spec", "description"], "The spec.")
+    }
+
+    func testVerbsTableAndSelectors() throws {
+        let api = try InProcessAPI()
+        served(api)
+        XCTAssertEqual(api.call("POST", Self.widgets, body: Self.widget("a")).status, 201)
+        XCTAssertEqual(api.call("POST", Self.widgets, body: Self.widget("b", color: "red")).status, 201)
+        XCTAssertEqual(api.call("POST", Self.widgets, body: Self.widget("a")).status, 409)
+
+        let table = api.call("GET", Self.widgets, accept: Self.table).json
+        XCTAssertEqual(table["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }, ["Name", "Color"])
+        XCTAssertEqual(table["rows"]?.arrayValue?.map { $0["cells"] }, [["a", "blue"], ["b", "red"]])
+
+        let red = api.call("GET", Self.widgets + "?fieldSelector=spec.color%3Dred").json["items"]?.arrayValue ?? []
+        XCTAssertEqual(red.compactMap { $0[path: "metadata", "name"]?.stringValue }, ["b"])
+        XCTAssertEqual(api.call("GET", Self.widgets + "?fieldSelector=spec.size%3D1").status, 400)
+
+        let patched = api.call("PATCH", Self.widgets + "/a", body: ["spec": ["color": "green"]], contentType: "application/merge-patch+json")
+        XCTAssertEqual(patched.json[path: "spec", "color"], "green")
+        XCTAssertEqual(patched.json[path: "metadata", "generation"], 2)
+        let strategic = api.call("PATCH", Self.widgets + "/a", body: ["spec": ["color": "x"]], contentType: "application/strategic-merge-patch+json")
+        XCTAssertEqual(strategic.status, 415)
+        XCTAssertEqual(api.call("DELETE", Self.widgets + "/a").status, 200)
+        XCTAssertEqual(api.call("GET", Self.widgets + "/a").status, 404)
+    }
+
+    func testStrictFieldValidationReportsUnknownMetadata() throws {
+        let api = try InProcessAPI()
+        served(api)
+        var body = Self.widget("a")
+        body[path: "metadata", "colour"] = "blue"
+        let strict = api.call("POST", Self.widgets + "?fieldValidation=Strict", body: body)
+        XCTAssertEqual(strict.status, 400)
+        XCTAssertEqual(strict.json["message"], #"Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "metadata.colour""#)
+        let warned = api.call("POST", Self.widgets + "?fieldValidation=Warn", body: body)
+        XCTAssertEqual(warned.status, 201)
+        XCTAssertEqual(warned.header("Warning"), #"299 - "unknown field \"metadata.colour\"""#)
+    }
+
+    func testClusterScopedCustomResource() throws {
+        let api = try InProcessAPI()
+        served(api, Self.definition(scope: "Cluster"))
+        var body = Self.widget("global")
+        body[path: "metadata", "namespace"] = "default"
+        let created = api.call("POST", "/apis/example.com/v1/widgets", body: body)
+        XCTAssertEqual(created.status, 201, created.text)
+        XCTAssertNil(created.json[path: "metadata", "namespace"])
+        XCTAssertEqual(api.call("GET", "/apis/example.com/v1/widgets/global").status, 200)
+        XCTAssertEqual(api.call("GET", Self.widgets).status, 404)
+    }
+}
