@@ -18,6 +18,7 @@ struct ResourceHandler {
             throw APIError.pathNotFound
         }
         let resource = store.resource
+        if let custom = store.strategy as? CustomResourceStrategy { try custom.checkConversion() }
         // Only a proxy path goes on past its subresource (`.../pods/web/proxy/some/page`).
         guard info.extraParts.isEmpty || info.subresource == "proxy" else { throw APIError.pathNotFound }
         // A namespaced resource by name needs its namespace; a cluster-scoped one may not have one

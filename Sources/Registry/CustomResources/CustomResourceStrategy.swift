@@ -54,6 +54,15 @@ public struct CustomResourceStrategy: ResourceStrategy {
     /// Upstream's decoder defaults after pruning (`CustomResourceDecoding`); nothing else here.
     public func applyDefaults(_ object: inout JSON) {}
 
+    /// Versions other than the storage version need a conversion: with `None` objects are served as
+    /// stored; a `Webhook` conversion is accepted in the CRD but Kubelite calls no webhooks, so
+    /// such versions answer 503 rather than serve unconverted objects.
+    public func checkConversion() throws(APIError) {
+        guard definition.conversionStrategy == "Webhook", let storage = definition.storageVersion, storage != version.name else { return }
+        throw APIError(code: 503, reason: "ServiceUnavailable",
+                       message: "conversion webhook for \(resource.gvk) is unavailable: Kubelite does not call conversion webhooks (storage version \(storage))")
+    }
+
     /// A CRD being deleted takes no new objects (upstream's crdHandler answers MethodNotSupported).
     public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {
         guard definition.isTerminating else { return }
@@ -61,15 +70,24 @@ public struct CustomResourceStrategy: ResourceStrategy {
                        details: APIError.Details(group: resource.group, kind: resource.plural))
     }
 
-    /// With the status subresource, a create may not set status.
+    /// With the status subresource, a create may not set status. Objects are stored in the storage
+    /// version whatever version wrote them (the `None` conversion changes only apiVersion; the API
+    /// server turns them back into the version each request names).
     public func prepareForCreate(_ object: inout JSON) {
         if hasStatusSubresource { object["status"] = nil }
+        storeInStorageVersion(&object)
     }
 
     /// With the status subresource, the main resource keeps the stored status.
     public func prepareForUpdate(_ object: inout JSON, old: JSON) {
+        storeInStorageVersion(&object)
         guard hasStatusSubresource else { return }
         object["status"] = old["status"]
+    }
+
+    private func storeInStorageVersion(_ object: inout JSON) {
+        guard let storage = definition.storageVersion, storage != version.name else { return }
+        object["apiVersion"] = .string("\(resource.group)/\(storage)")
     }
 
     /// Upstream moves generation on any change outside metadata (status included when there is no
