@@ -103,4 +103,38 @@ final class CustomResourceAPITests: XCTestCase {
         XCTAssertEqual(api.call("GET", "/apis/example.com/v1/widgets/global").status, 200)
         XCTAssertEqual(api.call("GET", Self.widgets).status, 404)
     }
+
+    func testSeveralVersionsServeTheSameObjects() throws {
+        let api = try InProcessAPI()
+        var crd = Self.definition()
+        var beta = crd[path: "spec", "versions"]!.arrayValue![0]
+        beta["name"] = "v1beta1"
+        beta["storage"] = false
+        crd[path: "spec", "versions"] = .array([beta] + crd[path: "spec", "versions"]!.arrayValue!)
+        served(api, crd)
+        XCTAssertEqual(api.call("GET", "/apis/example.com").json["preferredVersion"]?["version"], "v1")
+        var body = Self.widget("a")
+        body["apiVersion"] = "example.com/v1beta1"
+        let created = api.call("POST", "/apis/example.com/v1beta1/namespaces/default/widgets", body: body)
+        XCTAssertEqual(created.json["apiVersion"], "example.com/v1beta1", created.text)
+        XCTAssertEqual(api.call("GET", Self.widgets + "/a").json["apiVersion"], "example.com/v1")
+        let items = api.call("GET", "/apis/example.com/v1beta1/namespaces/default/widgets").json["items"]?.arrayValue ?? []
+        XCTAssertEqual(items.map { $0["apiVersion"] }, ["example.com/v1beta1"])
+    }
+
+    func testWebhookConversionIsAcceptedButUnavailable() throws {
+        let api = try InProcessAPI()
+        var crd = Self.definition()
+        var beta = crd[path: "spec", "versions"]!.arrayValue![0]
+        beta["name"] = "v1beta1"
+        beta["storage"] = false
+        crd[path: "spec", "versions"] = .array([beta] + crd[path: "spec", "versions"]!.arrayValue!)
+        crd[path: "spec", "conversion"] = ["strategy": "Webhook", "webhook": [
+            "conversionReviewVersions": ["v1"], "clientConfig": ["url": "https://converter.example.com/convert"]]]
+        served(api, crd)
+        XCTAssertEqual(api.call("GET", Self.widgets).status, 200)
+        let beta1 = api.call("GET", "/apis/example.com/v1beta1/namespaces/default/widgets")
+        XCTAssertEqual(beta1.status, 503)
+        XCTAssertEqual(beta1.json["reason"], "ServiceUnavailable")
+    }
 }
