@@ -39,6 +39,9 @@ public final class APIServer: HTTPHandler, Sendable {
         self.discovery = Discovery(served: { [registry] in registry.servedResources })
         let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
             registry.servedResources.compactMap { resource in registry.customResourceDefinition(for: resource).map { (resource, $0) } }
+        }, published: { [registry] resource in
+            (registry.store(group: resource.group, version: resource.version, plural: resource.plural)?.strategy as? CustomResourceStrategy)?
+                .publishedSchema
         })
         self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas, customResources: customOpenAPI)
         self.logger = logger

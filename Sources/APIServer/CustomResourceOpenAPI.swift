@@ -14,8 +14,13 @@ final class CustomResourceOpenAPI: @unchecked Sendable {
     /// By document path: the CRDs' uids and resourceVersions it was built from, and the document.
     private var cache: [String: (signature: String, bytes: [UInt8], hash: String)] = [:]
 
-    init(served: @escaping @Sendable () -> [(resource: APIResource, crd: CustomResourceDefinitionView)]) {
+    /// The schema library's published form of a kind, when it gives one.
+    let published: @Sendable (APIResource) -> JSON?
+
+    init(served: @escaping @Sendable () -> [(resource: APIResource, crd: CustomResourceDefinitionView)],
+         published: @escaping @Sendable (APIResource) -> JSON? = { _ in nil }) {
         self.served = served
+        self.published = published
     }
 
     static let apiVersionDescription = "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"
@@ -48,7 +53,7 @@ final class CustomResourceOpenAPI: @unchecked Sendable {
         var definitions = SchemaSet.upstreamDefinitions
         for (resource, crd) in entries {
             let schema = crd.versions.first { $0.name == resource.version }?.schema
-            definitions[resource.definition] = Self.kindSchema(resource, schema)
+            definitions[resource.definition] = published(resource) ?? Self.kindSchema(resource, schema)
             definitions[resource.listDefinition] = Self.listSchema(resource)
         }
         let documents = OpenAPIDocuments(resources: entries.map(\.resource), definitions: definitions)

@@ -3,7 +3,7 @@ import APIMachinery
 /// Upstream's ValidateCustomResourceDefinition (apiextensions validation.go) for what the
 /// serving half needs: the name, group, names, scope, versions, conversion, subresources, printer
 /// columns and selectable fields, with upstream's field paths and messages. Schemas themselves
-/// are checked by the schema library (`CustomResourceSchemaCompiler.validateDefinition`).
+/// are checked by the schema library (`CustomResourceSchemaCompiler.validateSchemas`).
 struct CustomResourceDefinitionValidation {
     let schemas: any CustomResourceSchemaCompiler
 
@@ -81,15 +81,11 @@ struct CustomResourceDefinitionValidation {
             if case let messages = NameValidation.isDNS1035Label(version.name), !messages.isEmpty {
                 errors.append(.invalid(at.child("name"), version.name, messages.joined(separator: ",")))
             }
-            if let schema = version.schema {
-                errors += schemas.validateDefinition(schema, at: at.child("schema").child("openAPIV3Schema"))
-            } else {
-                errors.append(.required(at.child("schema").child("openAPIV3Schema"), "schemas are required"))
-            }
             errors += validateSubresources(version.object["subresources"], at.child("subresources"))
             errors += validatePrinterColumns(version, at.child("additionalPrinterColumns"))
             errors += validateSelectableFields(version, at.child("selectableFields"))
         }
+        errors += schemas.validateSchemas(ofCRDSpec: view.object["spec"] ?? .null)
         if !unique { errors.append(.invalid(path, rawVersions, "must contain unique version names")) }
         if versions.filter(\.storage).count != 1 {
             errors.append(.invalid(path, rawVersions, "must have exactly one version marked as storage version"))

@@ -21,13 +21,19 @@ public protocol CustomResourceSchema: Sendable {
     /// list types, `x-kubernetes-validations`); `old` is the stored object on update, for
     /// transition rules. Metadata is validated by the store.
     func validate(_ object: JSON, old: JSON?) -> [FieldError]
+
+    /// The kind's schema as `/openapi/v3` publishes it (TypeMeta, the ObjectMeta reference and
+    /// `x-kubernetes-group-version-kind` added), or nil to let the API server build it from the raw
+    /// `openAPIV3Schema`.
+    func publishedSchema(group: String, version: String, kind: String) -> JSON?
 }
 
-/// Compiles a CRD version's schema for serving, and checks a schema when a CRD is written.
+/// Compiles a CRD version's schema for serving, and checks the schemas when a CRD is written.
 public protocol CustomResourceSchemaCompiler: Sendable {
-    /// The errors upstream's CRD validation reports for `schema` (structural rules, unsupported CEL
-    /// rules), under `path` (`spec.versions[0].schema.openAPIV3Schema`).
-    func validateDefinition(_ schema: JSON, at path: FieldPath) -> [FieldError]
+    /// The errors upstream's CRD validation reports for the schemas of every version of a CRD
+    /// `spec` (`schemas are required`, the status subresource's root restriction, structural rules,
+    /// unsupported CEL rules), under `spec.versions[i].schema.openAPIV3Schema`.
+    func validateSchemas(ofCRDSpec spec: JSON) -> [FieldError]
 
     /// The compiled schema of one served version; `schema` is nil when the version has none.
     func compile(_ schema: JSON?) -> any CustomResourceSchema
@@ -43,7 +49,13 @@ extension CustomResourceSchemaCompiler where Self == PassThroughCustomResourceSc
 /// library lands.
 public struct PassThroughCustomResourceSchemaCompiler: CustomResourceSchemaCompiler {
     public init() {}
-    public func validateDefinition(_ schema: JSON, at path: FieldPath) -> [FieldError] { [] }
+    /// Only that every version has a schema, as apiextensions.k8s.io/v1 requires.
+    public func validateSchemas(ofCRDSpec spec: JSON) -> [FieldError] {
+        (spec["versions"]?.arrayValue ?? []).enumerated().compactMap { i, version in
+            guard version[path: "schema", "openAPIV3Schema"] == nil else { return nil }
+            return .required(FieldPath("spec.versions").index(i).child("schema").child("openAPIV3Schema"), "schemas are required")
+        }
+    }
     public func compile(_ schema: JSON?) -> any CustomResourceSchema { PassThroughCustomResourceSchema() }
 }
 
@@ -53,4 +65,5 @@ public struct PassThroughCustomResourceSchema: CustomResourceSchema {
     public func prune(_ object: inout JSON) -> [String] { [] }
     public func applyDefaults(_ object: inout JSON) {}
     public func validate(_ object: JSON, old: JSON?) -> [FieldError] { [] }
+    public func publishedSchema(group: String, version: String, kind: String) -> JSON? { nil }
 }

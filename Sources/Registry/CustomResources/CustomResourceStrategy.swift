@@ -43,6 +43,9 @@ public struct CustomResourceStrategy: ResourceStrategy {
         (group.split(separator: ".").reversed().map(String.init) + [version, kind]).joined(separator: ".")
     }
 
+    /// The kind's schema as the schema library publishes it for OpenAPI, if it does.
+    public var publishedSchema: JSON? { schema.publishedSchema(group: resource.group, version: resource.version, kind: resource.kind) }
+
     public var tracksGeneration: Bool { true }
     public var validatesKubeFinalizerNames: Bool { false }
     public var hasStatusSubresource: Bool { version.hasStatusSubresource }

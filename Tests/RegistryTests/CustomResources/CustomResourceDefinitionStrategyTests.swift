@@ -54,10 +54,10 @@ final class CustomResourceDefinitionStrategyTests: XCTestCase {
         XCTAssertEqual(errors, [
             #"spec.group: Invalid value: "example": should be a domain with at least one dot"#,
             #"spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced""#,
-            "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required",
             #"spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".status.replicas": should be a json path under .spec"#,
             #"spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: "float": supported values: "boolean", "date", "integer", "number", "string""#,
             #"spec.versions[0].additionalPrinterColumns[0].jsonPath: Invalid value: "spec.x": must be a simple json path starting with ."#,
+            "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required",
             "spec.versions: Invalid value: " + FieldError.render(crd[path: "spec", "versions"]) + ": must have exactly one version marked as storage version",
             #"spec.names.shortNames[0]: Invalid value: "W_D": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"#,
             #"spec.names.listKind: Invalid value: "Widget": kind and listKind may not be the same"#,
