@@ -10,7 +10,7 @@ import yaml
 from kubernetes import dynamic
 from kubernetes.client.rest import ApiException
 
-from support import MANIFESTS, Kubectl, assert_status, parse_table, wait_for
+from support import MANIFESTS, Kubectl, Server, assert_status, parse_table, wait_for
 
 
 def crd_manifest(group):
@@ -218,3 +218,30 @@ def test_garbage_collector_and_namespace_deletion_reach_custom_objects(raw, grou
     raw("DELETE", f"/api/v1/namespaces/{doomed}")
     wait_for(lambda: raw("GET", f"/api/v1/namespaces/{doomed}").status_code == 404, 10, "the namespace to go")
     assert raw("GET", f"/apis/{group}/v1alpha1/namespaces/{doomed}/memcacheds/x").status_code == 404
+
+
+def test_crd_and_objects_survive_a_restart_on_the_durable_store(tmp_path):
+    data = tmp_path / "data"
+    group = "durable.example.com"
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+    first = Server(tmp_path / "first", ["--data-dir", str(data)]).start()
+    try:
+        crd = yaml.safe_load(crd_manifest(group))
+        assert first.raw("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status_code == 201
+        path = f"/apis/{group}/v1alpha1/namespaces/default/memcacheds"
+        wait_for(lambda: first.raw("GET", path).status_code == 200, 10, "the resource to be served")
+        stored = first.raw("POST", path, memcached("kept", group)).json()
+    finally:
+        assert first.stop() == 0
+    second = Server(tmp_path / "second", ["--data-dir", str(data)]).start()
+    try:
+        # served from the first request: the CRD was Established before the restart
+        again = second.raw("GET", f"{path}/kept")
+        assert again.status_code == 200, again.text
+        assert again.json()["metadata"]["resourceVersion"] == stored["metadata"]["resourceVersion"]
+        assert again.json()["metadata"]["uid"] == stored["metadata"]["uid"]
+        crd = second.raw("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/memcacheds.{group}").json()
+        assert {c["type"]: c["status"] for c in crd["status"]["conditions"]}["Established"] == "True"
+    finally:
+        assert second.stop() == 0
