@@ -41,8 +41,9 @@ public final class GarbageCollector: Controller {
         // its versions: they share storage).
         let registry = context.registry
         let watched = Mutex(Set<GroupResource>())
-        registry.observeCustomResources { versions in
-            guard let first = versions.first, let store = registry.store(first.groupResource),
+        // Weak: the registry keeps this observer for as long as it lives.
+        registry.observeCustomResources { [weak registry] versions in
+            guard let registry, let first = versions.first, let store = registry.store(first.groupResource),
                   watched.withLock({ $0.insert(first.groupResource).inserted }) else { return }
             store.watch(namespace: nil, start: .currentState, consumer: feed, timeout: .seconds(100 * 365 * 86400))
         }
