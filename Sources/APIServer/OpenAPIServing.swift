@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import Synchronization
 import HTTPServer
 
 /// Serves the OpenAPI v3 index and per group-version documents. The documents are built once from
@@ -24,6 +25,9 @@ final class OpenAPIServing: Sendable {
     private let pending = Pending()
     /// Custom resources' documents, which change with their CRDs.
     let customResources: CustomResourceOpenAPI?
+    /// `/openapi/v2`, built from the v3 documents on its first request (few clients ask for it).
+    /// Kept with the custom documents it was made with (their paths and hashes): a CRD change makes it anew.
+    private let v2 = Mutex<(custom: String, representations: OpenAPIV2Representations)?>(nil)
 
     init(resources: [APIResource], schemas: SchemaSet, customResources: CustomResourceOpenAPI? = nil) {
         self.customResources = customResources
@@ -36,6 +40,19 @@ final class OpenAPIServing: Sendable {
             let documents = OpenAPIDocuments(resources: resources)
             pending.built = Built(indexBytes: documents.index, documents: documents.documents, hashes: documents.hashes)
             pending.done.leave()
+        }
+    }
+
+    var v2Representations: OpenAPIV2Representations {
+        let documents = built.documents
+        let custom = customResources?.index() ?? []
+        let signature = custom.map { "\($0.path)@\($0.hash)" }.joined(separator: ",")
+        return v2.withLock { cached in
+            if let cached, cached.custom == signature { return cached.representations }
+            let v3 = documents.keys.sorted().compactMap { documents[$0] } + custom.compactMap { customResources?.document($0.path) }
+            let made = OpenAPIV2Representations(v3Documents: v3)
+            cached = (signature, made)
+            return made
         }
     }
 

@@ -15,6 +15,7 @@ public struct ClusterLookup: Sendable {
     private let removed: @Sendable (String) -> Void
     private let accounts: @Sendable (String, String) -> JSON?
     private let ingressClassList: @Sendable () -> [StoredObject]
+    private let priorityClassList: @Sendable () -> [StoredObject]
 
     /// - Parameters:
     ///   - namespacePhase: a namespace's phase, nil when it does not exist.
@@ -22,12 +23,14 @@ public struct ClusterLookup: Sendable {
     ///   - contentRemoved: called with the namespace of every object removed from storage.
     ///   - serviceAccount: a ServiceAccount by namespace and name, for the ServiceAccount admission.
     ///   - ingressClasses: the stored IngressClasses, for DefaultIngressClass admission.
+    ///   - priorityClasses: the stored PriorityClasses, for Priority admission.
     public init(serviceIPs: ServiceIPAllocator, nodePorts: NodePortAllocator,
                 namespacePhase: @escaping @Sendable (String) -> String?,
                 storageClasses: @escaping @Sendable () -> [StoredObject] = { [] },
                 contentRemoved: @escaping @Sendable (String) -> Void = { _ in },
                 serviceAccount: @escaping @Sendable (String, String) -> JSON? = { _, _ in nil },
-                ingressClasses: @escaping @Sendable () -> [StoredObject] = { [] }) {
+                ingressClasses: @escaping @Sendable () -> [StoredObject] = { [] },
+                priorityClasses: @escaping @Sendable () -> [StoredObject] = { [] }) {
         self.serviceIPs = serviceIPs
         self.nodePorts = nodePorts
         self.phase = namespacePhase
@@ -35,6 +38,7 @@ public struct ClusterLookup: Sendable {
         self.removed = contentRemoved
         self.accounts = serviceAccount
         self.ingressClassList = ingressClasses
+        self.priorityClassList = priorityClasses
     }
 
     /// A ServiceAccount, nil when it does not exist.
@@ -45,6 +49,9 @@ public struct ClusterLookup: Sendable {
 
     /// The IngressClasses, for DefaultIngressClass admission.
     public func ingressClasses() -> [StoredObject] { ingressClassList() }
+
+    /// The PriorityClasses, for Priority admission (pods and the classes themselves).
+    public func priorityClasses() -> [StoredObject] { priorityClassList() }
 
     /// The StorageClasses, for DefaultStorageClass admission.
     public func storageClasses() -> [StoredObject] { classes() }

@@ -49,6 +49,7 @@ public final class Registry: Sendable {
         let storageClasses = StorageClassLister()
         let serviceAccounts = StorageClassLister()
         let ingressClasses = StorageClassLister()
+        let priorityClasses = StorageClassLister()
         // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
         let cluster = ClusterLookup(
             serviceIPs: serviceIPs, nodePorts: nodePorts,
@@ -56,7 +57,8 @@ public final class Registry: Sendable {
             storageClasses: { storageClasses.list() },
             contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) },
             serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) },
-            ingressClasses: { ingressClasses.list() })
+            ingressClasses: { ingressClasses.list() },
+            priorityClasses: { priorityClasses.list() })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
@@ -66,6 +68,7 @@ public final class Registry: Sendable {
         storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
         serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
         ingressClasses.store = stores[GroupResource(group: "networking.k8s.io", resource: "ingressclasses")]
+        priorityClasses.store = stores[GroupResource(group: "scheduling.k8s.io", resource: "priorityclasses")]
         let serving = CustomResourceServing(schemas: customResourceSchemas) { strategy in
             ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas, clock: clock, cluster: cluster)
         }
@@ -135,7 +138,8 @@ public final class Registry: Sendable {
     func namespacePhase(_ name: String) -> String? { namespaceLifecycle.phase(name) }
 
     /// Creates what a fresh cluster has: the namespaces `default`, `kube-system`, `kube-public`,
-    /// `kube-node-lease`, and the `kubernetes` Service in `default` on the first service address.
+    /// `kube-node-lease`, the `kubernetes` Service in `default` on the first service address, and
+    /// the system PriorityClasses.
     public func bootstrap() throws(APIError) {
         guard let namespaces = store(group: "", plural: "namespaces") else { return }
         for name in ResourceCatalog.initialNamespaces where (try? namespaces.get(namespace: nil, name: name)) == nil {
@@ -153,6 +157,12 @@ public final class Registry: Sendable {
                 ],
             ]
             _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
+        }
+        // The system priority classes, as the scheduling API's post-start hook makes them.
+        if let classes = store(group: "scheduling.k8s.io", plural: "priorityclasses") {
+            for body in PriorityClassStrategy.systemClasses where (try? classes.get(namespace: nil, name: body.meta.name)) == nil {
+                _ = try classes.create(namespace: nil, body: RequestBody(value: body), options: WriteOptions())
+            }
         }
     }
 }

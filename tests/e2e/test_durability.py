@@ -228,6 +228,10 @@ def test_full_disk_answers_500_keeps_reads_and_recovers(tmp_path):
         server = Server(tmp_path / "run", ["--data-dir", data_dir]).start()
         try:
             kept = server.raw("POST", "/api/v1/namespaces/default/configmaps", configmap("kept", "x")).json()
+            # The cluster's keys are made and written to pki/ on a thread of their own after start; a disk
+            # full before they are written stops Kubelite (it cannot keep keys it could not save).
+            wait_for(lambda: all((data_dir / "pki" / name).exists() for name in ("sa.key", "ca.crt", "ca.key")), 30,
+                     "the cluster's keys written")
             filler = data_dir / "filler"
             subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)
             failed = None

@@ -40,6 +40,13 @@ public enum ResourceTables {
         "IngressClass": Printer(columns: IngressClassTable.columns, cells: IngressClassTable.cells),
         "PodDisruptionBudget": Printer(columns: PodDisruptionBudgetTable.columns, cells: PodDisruptionBudgetTable.cells),
         "CustomResourceDefinition": Printer(columns: CustomResourceDefinitionTable.columns, cells: CustomResourceDefinitionTable.cells),
+        "PodTemplate": Printer(columns: PodTemplateTable.columns, cells: PodTemplateTable.cells),
+        "LimitRange": Printer(columns: LimitRangeTable.columns, cells: LimitRangeTable.cells),
+        "ResourceQuota": Printer(columns: ResourceQuotaTable.columns, cells: ResourceQuotaTable.cells),
+        "NetworkPolicy": Printer(columns: NetworkPolicyTable.columns, cells: NetworkPolicyTable.cells),
+        "PriorityClass": Printer(columns: PriorityClassTable.columns, cells: PriorityClassTable.cells),
+        "RuntimeClass": Printer(columns: RuntimeClassTable.columns, cells: RuntimeClassTable.cells),
+        "HorizontalPodAutoscaler": Printer(columns: HorizontalPodAutoscalerTable.columns, cells: HorizontalPodAutoscalerTable.cells),
     ]
 
     public static func printer(for kind: String) -> Printer? { printers[kind] }
