@@ -99,6 +99,9 @@ def test_discovery_and_openapi_list_the_custom_resource(raw, group):
     schema = document["components"]["schemas"][kind_name]
     assert schema["x-kubernetes-group-version-kind"] == [{"group": group, "kind": "Memcached", "version": "v1alpha1"}]
     assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in document["components"]["schemas"]
+    v2 = raw("GET", "/openapi/v2", headers={"Accept": "application/json"}).json()
+    assert v2["definitions"][kind_name]["x-kubernetes-group-version-kind"][0]["group"] == group
+    assert f"/apis/{group}/v1alpha1/namespaces/{{namespace}}/memcacheds" in v2["paths"]
 
 
 def test_python_dynamic_client_crud(server, group, ns):
