@@ -248,3 +248,28 @@ def test_crd_and_objects_survive_a_restart_on_the_durable_store(tmp_path):
         assert {c["type"]: c["status"] for c in crd["status"]["conditions"]}["Established"] == "True"
     finally:
         assert second.stop() == 0
+
+
+def test_several_versions_share_objects_reads_and_watches(server, kubectl_cache, raw, ns):
+    group = f"e2e{secrets.token_hex(3)}.example.com"
+    crd = yaml.safe_load(crd_manifest(group))
+    beta = dict(crd["spec"]["versions"][0], name="v1beta1", storage=False)
+    crd["spec"]["versions"].insert(0, beta)
+    cluster = Kubectl(server, kubectl_cache, namespace=None)
+    cluster("create", "-f", "-", input=yaml.safe_dump(crd))
+    try:
+        cluster("wait", "--for", "condition=Established", f"crd/memcacheds.{group}", "--timeout=10s")
+        # upstream's version priority: a beta is preferred to an alpha, whichever stores
+        assert raw("GET", f"/apis/{group}").json()["preferredVersion"]["version"] == "v1beta1"
+        beta_path = f"/apis/{group}/v1beta1/namespaces/{ns}/memcacheds"
+        rv = raw("GET", beta_path).json()["metadata"]["resourceVersion"]
+        body = dict(memcached("m", group), apiVersion=f"{group}/v1beta1")
+        created = raw("POST", beta_path, body)
+        assert created.status_code == 201 and created.json()["apiVersion"] == f"{group}/v1beta1"
+        stored = raw("GET", f"/apis/{group}/v1alpha1/namespaces/{ns}/memcacheds/m").json()
+        assert stored["apiVersion"] == f"{group}/v1alpha1"
+        watch = raw("GET", beta_path, params={"watch": "true", "resourceVersion": rv, "timeoutSeconds": "1"})
+        events = [json.loads(line) for line in watch.text.splitlines() if line]
+        assert [(e["type"], e["object"]["apiVersion"]) for e in events] == [("ADDED", f"{group}/v1beta1")]
+    finally:
+        cluster.run("delete", "crd", f"memcacheds.{group}", "--wait=false")
