@@ -58,6 +58,7 @@ SERVED_KINDS = [
     "io.k8s.api.node.v1.RuntimeClass",
     "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
     "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
+    "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
 ]
 
 # What the served API documents reference besides the kinds.

@@ -36,8 +36,14 @@ public final class APIServer: HTTPHandler, Sendable {
                 testingClock: (any TestingClock)? = nil) {
         self.testingClock = testingClock
         self.registry = registry
-        self.discovery = Discovery(resources: registry.resources)
-        self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas)
+        self.discovery = Discovery(served: { [registry] in registry.servedResources })
+        let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
+            registry.servedResources.compactMap { resource in registry.customResourceDefinition(for: resource).map { (resource, $0) } }
+        }, published: { [registry] resource in
+            (registry.store(group: resource.group, version: resource.version, plural: resource.plural)?.strategy as? CustomResourceStrategy)?
+                .publishedSchema
+        })
+        self.openAPI = OpenAPIServing(resources: registry.resources, schemas: registry.schemas, customResources: customOpenAPI)
         self.logger = logger
         self.requestLog = RequestLog(logger: logger, slowThreshold: requestLogThreshold)
         self.readiness = Readiness()

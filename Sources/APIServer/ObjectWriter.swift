@@ -15,6 +15,8 @@ struct ObjectWriter {
     static let streamedListBytes = 1 << 20
 
     func single(_ object: JSON, bytes: [UInt8]?, format: ResponseFormat, status: Int = 200, warnings: [String] = []) throws(APIError) -> HTTPResponse {
+        var object = object, bytes = bytes
+        if let converted = CustomResourceVersion.served(object, as: store.resource) { object = converted; bytes = nil }
         switch format {
         case .json, .yaml, .discovery:
             return Responses.encode(object, bytes: bytes, format: format == .yaml ? .yaml : .json, status: status, warnings: warnings)
@@ -47,6 +49,7 @@ struct ObjectWriter {
 
     func list(_ items: [StoredObject], meta: ListMeta, format: ResponseFormat) throws(APIError) -> HTTPResponse {
         let resource = store.resource
+        let items = store.strategy is CustomResourceStrategy ? items.map { CustomResourceVersion.served($0, as: resource) } : items
         let revision = meta.revision
         switch format {
         case .json, .discovery:

@@ -13,6 +13,7 @@ final class OpenAPIServing: Sendable {
     private struct Built: Sendable {
         let indexBytes: [UInt8]
         let documents: [String: [UInt8]]
+        let hashes: [String: String]
     }
 
     private final class Pending: @unchecked Sendable {
@@ -22,10 +23,14 @@ final class OpenAPIServing: Sendable {
     }
 
     private let pending = Pending()
+    /// Custom resources' documents, which change with their CRDs.
+    let customResources: CustomResourceOpenAPI?
     /// `/openapi/v2`, built from the v3 documents on its first request (few clients ask for it).
-    private let v2 = Mutex<OpenAPIV2Representations?>(nil)
+    /// Kept with the custom documents it was made with (their paths and hashes): a CRD change makes it anew.
+    private let v2 = Mutex<(custom: String, representations: OpenAPIV2Representations)?>(nil)
 
-    init(resources: [APIResource], schemas: SchemaSet) {
+    init(resources: [APIResource], schemas: SchemaSet, customResources: CustomResourceOpenAPI? = nil) {
+        self.customResources = customResources
         let pending = self.pending
         pending.done.enter()
         // On a Dispatch worker rather than a Thread of our own: nothing has to keep a thread object
@@ -33,17 +38,20 @@ final class OpenAPIServing: Sendable {
         // documents nest a few dozen levels at most, well within a worker's stack.
         DispatchQueue.global(qos: .userInitiated).async {
             let documents = OpenAPIDocuments(resources: resources)
-            pending.built = Built(indexBytes: documents.index, documents: documents.documents)
+            pending.built = Built(indexBytes: documents.index, documents: documents.documents, hashes: documents.hashes)
             pending.done.leave()
         }
     }
 
     var v2Representations: OpenAPIV2Representations {
         let documents = built.documents
+        let custom = customResources?.index() ?? []
+        let signature = custom.map { "\($0.path)@\($0.hash)" }.joined(separator: ",")
         return v2.withLock { cached in
-            if let cached { return cached }
-            let made = OpenAPIV2Representations(v3Documents: documents.keys.sorted().compactMap { documents[$0] })
-            cached = made
+            if let cached, cached.custom == signature { return cached.representations }
+            let v3 = documents.keys.sorted().compactMap { documents[$0] } + custom.compactMap { customResources?.document($0.path) }
+            let made = OpenAPIV2Representations(v3Documents: v3)
+            cached = (signature, made)
             return made
         }
     }
@@ -53,14 +61,23 @@ final class OpenAPIServing: Sendable {
         return pending.built!
     }
 
+    /// The built-in documents' index, with the custom resources' group-versions when any is served.
     func index(request: HTTPRequest) -> HTTPResponse {
-        Responses.json(built.indexBytes)
+        let built = self.built
+        guard let custom = customResources?.index(), !custom.isEmpty else { return Responses.json(built.indexBytes) }
+        var paths = JSONObject()
+        for (path, hash) in built.hashes { paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(hash)")] }
+        for (path, hash) in custom where paths[path] == nil {
+            paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(hash)")]
+        }
+        paths.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return Responses.json(JSONWriter.encode(["paths": .object(paths)]))
     }
 
-    /// `api/v1`, `apis/apps/v1`, ...; the `hash` query parameter is accepted and ignored, as the
-    /// documents never change while the server runs.
+    /// `api/v1`, `apis/apps/v1`, ...; the `hash` query parameter is accepted and ignored: built-in
+    /// documents never change while the server runs, and a custom one's hash changes with its CRDs.
     func document(_ path: String, request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        guard let bytes = built.documents[path] else { throw APIError.pathNotFound }
+        guard let bytes = built.documents[path] ?? customResources?.document(path) else { throw APIError.pathNotFound }
         var response = Responses.json(bytes)
         if request.queryValue("hash") != nil {
             response.headers.append(("Cache-Control", "public, immutable"))

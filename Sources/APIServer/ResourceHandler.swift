@@ -14,11 +14,11 @@ struct ResourceHandler {
     var request: HTTPRequest { served.request }
 
     func serve() throws(APIError) -> HTTPResponse {
-        guard let store = server.registry.store(group: info.group, plural: info.resource),
-              store.resource.version == info.version else {
+        guard let store = server.registry.store(group: info.group, version: info.version, plural: info.resource) else {
             throw APIError.pathNotFound
         }
         let resource = store.resource
+        if let custom = store.strategy as? CustomResourceStrategy { try custom.checkConversion() }
         // Only a proxy path goes on past its subresource (`.../pods/web/proxy/some/page`).
         guard info.extraParts.isEmpty || info.subresource == "proxy" else { throw APIError.pathNotFound }
         // A namespaced resource by name needs its namespace; a cluster-scoped one may not have one

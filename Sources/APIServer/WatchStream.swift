@@ -148,6 +148,11 @@ struct WatchEventEncoder: Sendable {
     func encode(_ event: WatchEvent) -> [UInt8] {
         switch format {
         case .json:
+            // A custom object watched through another version than it is stored in is written
+            // converted, for this watcher alone (the shared line is the stored bytes).
+            if let converted = CustomResourceVersion.served(event.object.object, as: strategy.resource) {
+                return line(event.typeName, JSONWriter.encode(converted))
+            }
             return cache.line(for: event) { line(event.typeName, event.object.bytes) }
         case .table(let version, let includeObject):
             let table = TableBuilder(strategy: strategy, now: clock.now(), version: version, includeObject: includeObject)

@@ -12,6 +12,8 @@ final class NamespaceLifecycle: @unchecked Sendable {
     let storage: any Storage
     /// The namespaced stores, set once by `Registry.init` before any request is served.
     var contentStores: [ResourceStore] = []
+    /// The namespaced custom resources' stores, which come and go with their CRDs.
+    var customContentStores: @Sendable () -> [ResourceStore] = { [] }
 
     init(storage: any Storage) { self.storage = storage }
 
@@ -37,7 +39,7 @@ final class NamespaceLifecycle: @unchecked Sendable {
     /// Safe to call again (for example when a finalizer on remaining content is cleared).
     func finalize(_ name: String) {
         var remaining = 0
-        for store in contentStores {
+        for store in contentStores + customContentStores() {
             for item in store.list(namespace: name).items {
                 switch try? store.delete(namespace: name, name: item.key.name, options: DeleteOptions()) {
                 case .deleted?: break

@@ -21,6 +21,9 @@ public final class Registry: Sendable {
     /// its storage listener lives as long as the registry.
     let watchHub: WatchHub
     let namespaceLifecycle: NamespaceLifecycle
+    /// The custom resources of Established CRDs, served beside the built-in stores.
+    let customResources: CustomResourceServing
+    let customResourceDefinitions: CustomResourceDefinitionController?
     let podConnectionSlot = PodConnectionSlot()
     let tokenIssuerSlot = TokenIssuerSlot()
 
@@ -29,7 +32,8 @@ public final class Registry: Sendable {
     /// - Parameter watch: bookmark interval and watch timeout of the registry's watch hub.
     public init(storage: any Storage, strategies: [any ResourceStrategy], schemas: SchemaSet, clock: any Clock = SystemClock(),
                 serviceCIDR: String = Registry.defaultServiceCIDR, nodePortRange: ClosedRange<Int> = NodePortAllocator.defaultRange,
-                watch: WatchHub.Configuration = WatchHub.Configuration()) {
+                watch: WatchHub.Configuration = WatchHub.Configuration(),
+                customResourceSchemas: any CustomResourceSchemaCompiler = .current) {
         self.storage = storage
         // An invalid range falls back to the default; callers validate flags with ServiceIPAllocator.validate(cidr:).
         self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR, storage: storage)
@@ -73,17 +77,60 @@ public final class Registry: Sendable {
         priorityClasses.store = stores[GroupResource(group: "scheduling.k8s.io", resource: "priorityclasses")]
         limitRanges.store = stores[GroupResource(group: "", resource: "limitranges")]
         quotaAdmission.quotas = stores[ResourceQuotaAdmission.quotasResource]
+        let serving = CustomResourceServing(schemas: customResourceSchemas) { strategy in
+            ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas, clock: clock, cluster: cluster)
+        }
+        self.customResources = serving
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
+        lifecycle.customContentStores = { [weak serving] in serving?.storageStores.filter(\.resource.namespaced) ?? [] }
+        if let crds = stores[ResourceCatalog.customResourceDefinitions.groupResource] {
+            crds.deletion = { (store, name, options) throws(APIError) -> DeleteResult in
+                try CustomResourceDefinitionDeletion.delete(store, name: name, options: options)
+            }
+            // Established CRDs are served before the first request, as after a restart their
+            // objects must be reachable at once; the controller then follows the CRDs.
+            for crd in crds.list(namespace: nil).items where CustomResourceDefinitionView(crd.object).isEstablished {
+                serving.install(crd)
+            }
+            let controller = CustomResourceDefinitionController(crds: crds, serving: serving)
+            self.customResourceDefinitions = controller
+            controller.start()
+        } else {
+            self.customResourceDefinitions = nil
+        }
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
             return try lifecycle.delete(store, name: name, options: options)
         }
     }
 
-    public func store(_ resource: GroupResource) -> ResourceStore? { stores[resource] }
+    /// The store of a built-in resource, or of a custom resource's storage version.
+    public func store(_ resource: GroupResource) -> ResourceStore? { stores[resource] ?? customResources.store(resource) }
 
     public func store(group: String, plural: String) -> ResourceStore? {
-        stores[GroupResource(group: group, resource: plural)]
+        store(GroupResource(group: group, resource: plural))
+    }
+
+    /// The store serving one version of a resource (custom resources may serve several).
+    public func store(group: String, version: String, plural: String) -> ResourceStore? {
+        let resource = GroupResource(group: group, resource: plural)
+        if let store = stores[resource] { return store.resource.version == version ? store : nil }
+        return customResources.store(resource, version: version)
+    }
+
+    /// Built-in resources, then every served version of the custom resources: what discovery
+    /// lists now.
+    public var servedResources: [APIResource] { resources + customResources.resources }
+
+    /// Calls `observer` with the versions of each custom resource as it starts being served (those
+    /// served already at once): for whoever follows every resource (the garbage collector).
+    public func observeCustomResources(_ observer: @escaping @Sendable ([APIResource]) -> Void) {
+        customResources.observe(observer)
+    }
+
+    /// The CRD a custom resource is served from, as its stores were made.
+    public func customResourceDefinition(for resource: APIResource) -> CustomResourceDefinitionView? {
+        customResources.definition(named: "\(resource.plural).\(resource.group)")
     }
 
     /// Whether writes return only once durable (and may wait for a group commit).

@@ -85,6 +85,10 @@ public enum ResourceCatalog {
         group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
         namespaced: false, definition: "io.k8s.api.networking.v1.IngressClass")
 
+    public static let customResourceDefinitions = APIResource(
+        group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+        shortNames: ["crd", "crds"], namespaced: false, categories: ["api-extensions"], subresources: ["status"],
+        definition: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition")
     public static let podTemplates = APIResource(
         group: "", version: "v1", kind: "PodTemplate", plural: "podtemplates",
         namespaced: true, definition: "io.k8s.api.core.v1.PodTemplate")
@@ -162,6 +166,7 @@ public enum ResourceCatalog {
         storageClasses,
         priorityClasses,
         runtimeClasses,
+        customResourceDefinitions,
     ]
 
     /// Namespaces that exist when the server starts, as on a kubeadm cluster.

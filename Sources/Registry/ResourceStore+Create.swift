@@ -87,7 +87,8 @@ extension ResourceStore {
 
     func validateForCreate(_ object: JSON) throws(APIError) {
         var errors = ObjectMetaValidation.validate(object["metadata"], namespaced: resource.namespaced,
-                                                   nameValidator: strategy.nameValidator)
+                                                   nameValidator: strategy.nameValidator,
+                                                   kubeFinalizers: strategy.validatesKubeFinalizerNames)
         errors += strategy.validate(object)
         if !errors.isEmpty {
             throw APIError.invalid(resource.groupKind, object[path: "metadata", "name"]?.stringValue ?? "", errors)

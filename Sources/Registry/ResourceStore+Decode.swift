@@ -25,8 +25,10 @@ extension ResourceStore {
         // Keep the conventional field order: apiVersion, kind, metadata first.
         object.sort { Self.fieldRank($0.key) < Self.fieldRank($1.key) }
 
-        let decoded = StructuralDecoder(schemas: schemas).decode(.object(object), as: .ref(resource.definition),
-                                                                 duplicateFields: body.duplicateFields)
+        let custom = strategy as? CustomResourceStrategy
+        let decoded = custom.map { CustomResourceDecoding.decode(object, strategy: $0, schemas: schemas, duplicateFields: body.duplicateFields) }
+            ?? StructuralDecoder(schemas: schemas).decode(.object(object), as: .ref(resource.definition),
+                                                          duplicateFields: body.duplicateFields)
         if let reason = decoded.decodeError {
             throw StrictDecoding.decodeError(expected, reason)
         }
@@ -41,6 +43,8 @@ extension ResourceStore {
         }
         var result = decoded.object
         strategy.applyDefaults(&result)
+        // Upstream's custom resource decoder defaults after pruning, before admission and validation.
+        custom?.schema.applyDefaults(&result)
         return (result, warnings)
     }
 

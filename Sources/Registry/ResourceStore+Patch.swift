@@ -24,11 +24,19 @@ extension ResourceStore {
         if type == .apply {
             throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
         }
+        // Custom resources have no Go struct to carry patch strategies (upstream's
+        // customresource_handler refuses the type as an unknown format).
+        if type == .strategic, strategy is CustomResourceStrategy {
+            throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.apply.rawValue])
+        }
         var warnings: [String] = []
         let result = try replace(namespace: namespace, name: name, options: options, scope: scope,
                                  rebasesOnConflict: true) {
             (current: StoredObject) throws(APIError) -> JSON in
-            let patched = try applyPatch(type, patch.value, to: current.object)
+            var original = current.object
+            // A custom object stored in another version is patched as the URL's version serves it.
+            if strategy is CustomResourceStrategy { original["apiVersion"] = .string(resource.apiVersion) }
+            let patched = try applyPatch(type, patch.value, to: original)
             try TypeMetaDecoding.checkPatched(patched)
             let decoded = try decode(RequestBody(value: patched, duplicateFields: patch.duplicateFields), options: options)
             warnings = decoded.warnings

@@ -129,7 +129,7 @@ extension ResourceStore {
     /// generation moves when the spec does.
     func prepareResourceUpdate(_ object: inout JSON, old: JSON) {
         strategy.prepareForUpdate(&object, old: old)
-        if strategy.tracksGeneration, !SemanticEquality.equal(object["spec"], old["spec"]) {
+        if strategy.tracksGeneration, strategy.specChanged(object, old: old) {
             let generation = old[path: "metadata", "generation"]?.intValue ?? 0
             object[path: "metadata", "generation"] = .int(generation + 1)
         }
@@ -137,7 +137,8 @@ extension ResourceStore {
 
     func validateForUpdate(_ object: JSON, old: JSON) throws(APIError) {
         var errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"],
-                                                         namespaced: resource.namespaced, nameValidator: strategy.nameValidator)
+                                                         namespaced: resource.namespaced, nameValidator: strategy.nameValidator,
+                                                         kubeFinalizers: strategy.validatesKubeFinalizerNames)
         errors += strategy.validateUpdate(object, old: old)
         if !errors.isEmpty {
             throw APIError.invalid(resource.groupKind, object[path: "metadata", "name"]?.stringValue ?? "", errors)

@@ -10,6 +10,10 @@ public protocol ResourceStrategy: Sendable {
     /// Upstream's ValidateNameFunc for the kind, which the store applies to metadata.name and generateName.
     var nameValidator: NameValidator { get }
 
+    /// Whether an unprefixed finalizer must be a standard one (core's validateKubeFinalizerName):
+    /// true for built-in kinds; CRDs and custom resources get apimachinery's generic rule only.
+    var validatesKubeFinalizerNames: Bool { get }
+
     /// Whether metadata.generation starts at 1 and moves when the spec changes (workloads do; most kinds don't).
     var tracksGeneration: Bool { get }
 
@@ -21,6 +25,10 @@ public protocol ResourceStrategy: Sendable {
 
     /// Keeps what the main resource may not change on update (usually the old `status`).
     func prepareForUpdate(_ object: inout JSON, old: JSON)
+
+    /// Whether an update moves `metadata.generation` (for kinds that track it): upstream's
+    /// strategies compare the spec; custom resources compare everything outside metadata.
+    func specChanged(_ object: JSON, old: JSON) -> Bool
 
     /// Kind-specific validation of a new object (metadata is validated by the store).
     func validate(_ object: JSON) -> [FieldError]
@@ -70,6 +78,7 @@ public protocol ResourceStrategy: Sendable {
 
 extension ResourceStrategy {
     public var tracksGeneration: Bool { false }
+    public var validatesKubeFinalizerNames: Bool { true }
     /// Most kinds' names are DNS-1123 subdomains.
     public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
@@ -94,6 +103,7 @@ extension ResourceStrategy {
     public func prepareForUpdate(_ object: inout JSON, old: JSON) {
         if resource.subresources.contains("status") { object["status"] = old["status"] }
     }
+    public func specChanged(_ object: JSON, old: JSON) -> Bool { !SemanticEquality.equal(object["spec"], old["spec"]) }
     public func validate(_ object: JSON) -> [FieldError] { [] }
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] { validate(object) }
     /// The default columns upstream uses for kinds without a printer: NAME and AGE.

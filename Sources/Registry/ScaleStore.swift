@@ -15,7 +15,11 @@ public struct ScaleStore: Sendable {
         try scale(of: store.get(namespace: namespace, name: name).object)
     }
 
+    /// A custom resource's scale paths (from its CRD), nil for built-in kinds.
+    var customScale: CustomResourceDefinitionView.Scale? { (store.strategy as? CustomResourceStrategy)?.scale }
+
     func scale(of object: JSON) -> JSON {
+        if let custom = customScale { return Self.scale(of: object, custom) }
         var metadata = JSONObject()
         for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
             metadata[field] = object[path: "metadata", field]
@@ -55,9 +59,10 @@ public struct ScaleStore: Sendable {
             throw APIError.invalid(Self.scaleKind, name, [.invalid(FieldPath("spec.replicas"), .int(replicas), "must be greater than or equal to 0")])
         }
         let requestedVersion = body[path: "metadata", "resourceVersion"]?.stringValue ?? ""
+        let specPath = customScale.map { Self.fields($0.specReplicasPath) } ?? ["spec", "replicas"]
         let result = try store.replace(namespace: namespace, name: name, options: options) { (current: StoredObject) throws(APIError) -> JSON in
             var object = current.object
-            object[path: "spec", "replicas"] = .int(replicas)
+            Self.set(&object, specPath, .int(replicas))
             object[path: "metadata", "resourceVersion"] = requestedVersion.isEmpty ? nil : .string(requestedVersion)
             return object
         }
@@ -75,5 +80,43 @@ public struct ScaleStore: Sendable {
         // A patch that does not pin a resourceVersion applies to whatever version is current.
         if patch.value[path: "metadata", "resourceVersion"] == nil { patched[path: "metadata", "resourceVersion"] = nil }
         return try update(namespace: namespace, name: name, body: patched, options: options)
+    }
+
+    /// A custom resource's Scale (upstream's customresource scale REST): replicas read from the
+    /// CRD's specReplicasPath and statusReplicasPath (0 when absent), the selector from its
+    /// labelSelectorPath.
+    static func scale(of object: JSON, _ paths: CustomResourceDefinitionView.Scale) -> JSON {
+        var metadata = JSONObject()
+        for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+            metadata[field] = object[path: "metadata", field]
+        }
+        func value(_ path: String) -> JSON? { get(object, fields(path)) }
+        var status: JSONObject = ["replicas": value(paths.statusReplicasPath).flatMap { $0.intValue.map(JSON.int) } ?? 0]
+        if let selectorPath = paths.labelSelectorPath, let selector = value(selectorPath)?.stringValue, !selector.isEmpty {
+            status["selector"] = .string(selector)
+        }
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
+            "spec": ["replicas": value(paths.specReplicasPath).flatMap { $0.intValue.map(JSON.int) } ?? 0],
+            "status": .object(status),
+        ]
+    }
+
+    /// `.spec.replicas` → ["spec", "replicas"] (the CRD validation allows only such dotted paths).
+    static func fields(_ path: String) -> [String] { path.split(separator: ".").map(String.init) }
+
+    static func get(_ object: JSON, _ fields: [String]) -> JSON? {
+        var current: JSON? = object
+        for field in fields { current = current?[field] }
+        return current
+    }
+
+    /// Sets a nested field, making the objects on the way (unstructured.SetNestedField).
+    static func set(_ object: inout JSON, _ fields: [String], _ value: JSON) {
+        guard let first = fields.first else { object = value; return }
+        var child = object[first] ?? .object([:])
+        if child.objectValue == nil, fields.count > 1 { child = .object([:]) }
+        set(&child, Array(fields.dropFirst()), value)
+        object[first] = child
     }
 }

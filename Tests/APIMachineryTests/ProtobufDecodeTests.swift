@@ -132,10 +132,13 @@ final class ProtobufDecodeTests: XCTestCase {
 
     func testEveryServedKindAndDefinitionHasALayout() {
         let layouts = ProtobufLayouts.upstream
-        for (kind, definition) in SchemaSet.upstream.kinds {
+        // CustomResourceDefinitions are read as JSON only (their types are not in kubectl's protos).
+        let jsonOnly = "io.k8s.apiextensions-apiserver."
+        for (kind, definition) in SchemaSet.upstream.kinds where !definition.hasPrefix(jsonOnly) {
             XCTAssertNotNil(layouts[definition], "\(kind)")
         }
-        for definition in SchemaSet.upstream.definitions.keys where !definition.hasPrefix("io.k8s.apimachinery.pkg.") || definition.contains(".meta.v1.") {
+        for definition in SchemaSet.upstream.definitions.keys where !definition.hasPrefix(jsonOnly)
+            && (!definition.hasPrefix("io.k8s.apimachinery.pkg.") || definition.contains(".meta.v1.")) {
             if ["Time", "MicroTime", "FieldsV1"].contains(where: { definition.hasSuffix(".meta.v1." + $0) }) { continue }
             XCTAssertNotNil(layouts[definition], definition)
         }

@@ -30,6 +30,8 @@ public struct APIResource: Sendable, Hashable {
     public var definition: String
     /// The OpenAPI definition name of the list kind.
     public var listDefinition: String
+    /// `<Kind>List` for every built-in kind; a custom resource's CRD may name another.
+    public var listKind: String
 
     public init(group: String, version: String, kind: String, plural: String, shortNames: [String] = [],
                 namespaced: Bool, verbs: [String] = APIResource.allVerbs, categories: [String] = [],
@@ -38,6 +40,7 @@ public struct APIResource: Sendable, Hashable {
         self.singular = kind.lowercased(); self.shortNames = shortNames; self.namespaced = namespaced
         self.verbs = verbs; self.categories = categories; self.subresources = subresources
         self.definition = definition; self.listDefinition = definition + "List"
+        self.listKind = kind + "List"
     }
 
     public static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
@@ -46,5 +49,4 @@ public struct APIResource: Sendable, Hashable {
     public var groupResource: GroupResource { GroupResource(group: group, resource: plural) }
     public var groupKind: GroupKind { GroupKind(group: group, kind: kind) }
     public var apiVersion: String { gvk.apiVersion }
-    public var listKind: String { kind + "List" }
 }

@@ -37,6 +37,16 @@ public final class GarbageCollector: Controller {
             context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
                                                         timeout: .seconds(100 * 365 * 86400))
         }
+        // Custom resources join as their CRDs are established (one watch per resource, whatever
+        // its versions: they share storage).
+        let registry = context.registry
+        let watched = Mutex(Set<GroupResource>())
+        // Weak: the registry keeps this observer for as long as it lives.
+        registry.observeCustomResources { [weak registry] versions in
+            guard let registry, let first = versions.first, let store = registry.store(first.groupResource),
+                  watched.withLock({ $0.insert(first.groupResource).inserted }) else { return }
+            store.watch(namespace: nil, start: .currentState, consumer: feed, timeout: .seconds(100 * 365 * 86400))
+        }
         queue.run(workers: 2, logger: context.logger, reconcile: { key in self.sync(key, context) })
     }
 
@@ -132,7 +142,7 @@ public final class GarbageCollector: Controller {
     private func ownerExists(_ owner: OwnerReferenceView, namespace: String, _ context: ControllerContext) -> Bool {
         if state.withLock({ $0.exists(uid: owner.uid) }) { return true }
         let group = owner.apiVersion.contains("/") ? String(owner.apiVersion.split(separator: "/")[0]) : ""
-        guard let resource = context.registry.resources.first(where: { $0.group == group && $0.kind == owner.kind }) else {
+        guard let resource = context.registry.servedResources.first(where: { $0.group == group && $0.kind == owner.kind }) else {
             return false
         }
         let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
@@ -168,7 +178,7 @@ public final class GarbageCollector: Controller {
     }
 
     private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceStore? {
-        context.registry.resources.first { $0.groupResource.description == key.resource }
+        context.registry.servedResources.first { $0.groupResource.description == key.resource }
             .flatMap { context.registry.store($0.groupResource) }
     }
 }

@@ -22,6 +22,7 @@ public enum StrategyCatalog {
         StorageClassStrategy(),
         PriorityClassStrategy(),
         RuntimeClassStrategy(),
+        CustomResourceDefinitionStrategy(),
     ]
 
     /// The strategy serving `resource`, matched by group and plural.

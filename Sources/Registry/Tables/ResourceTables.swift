@@ -39,6 +39,7 @@ public enum ResourceTables {
         "Ingress": Printer(columns: IngressTable.columns, cells: IngressTable.cells),
         "IngressClass": Printer(columns: IngressClassTable.columns, cells: IngressClassTable.cells),
         "PodDisruptionBudget": Printer(columns: PodDisruptionBudgetTable.columns, cells: PodDisruptionBudgetTable.cells),
+        "CustomResourceDefinition": Printer(columns: CustomResourceDefinitionTable.columns, cells: CustomResourceDefinitionTable.cells),
         "PodTemplate": Printer(columns: PodTemplateTable.columns, cells: PodTemplateTable.cells),
         "LimitRange": Printer(columns: LimitRangeTable.columns, cells: LimitRangeTable.cells),
         "ResourceQuota": Printer(columns: ResourceQuotaTable.columns, cells: ResourceQuotaTable.cells),
