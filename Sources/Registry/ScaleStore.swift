@@ -55,7 +55,7 @@ public struct ScaleStore: Sendable {
             throw APIError.invalid(Self.scaleKind, name, [.invalid(FieldPath("spec.replicas"), .int(replicas), "must be greater than or equal to 0")])
         }
         let requestedVersion = body[path: "metadata", "resourceVersion"]?.stringValue ?? ""
-        let result = try store.replace(namespace: namespace, name: name, options: options) { (current: StoredObject) throws(APIError) -> JSON in
+        let result = try store.replace(namespace: namespace, name: name, options: options, subresource: "scale") { (current: StoredObject) throws(APIError) -> JSON in
             var object = current.object
             object[path: "spec", "replicas"] = .int(replicas)
             object[path: "metadata", "resourceVersion"] = requestedVersion.isEmpty ? nil : .string(requestedVersion)
