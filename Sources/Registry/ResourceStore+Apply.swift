@@ -31,6 +31,9 @@ extension ResourceStore {
         if apiVersion != resource.gvk.apiVersion || kind != resource.gvk.kind {
             throw APIError.badRequest("invalid object type: \(apiVersion.contains("/") ? apiVersion : "/" + apiVersion), Kind=\(kind)")
         }
+        if let managed = config.value[path: "metadata", "managedFields"], !managed.isNull {
+            throw APIError.badRequest("metadata.managedFields must be nil")
+        }
         let configName = config.value[path: "metadata", "name"]?.stringValue ?? ""
         if configName != name {
             throw APIError.badRequest("the name of the object (\(configName)) does not match the name on the URL (\(name))")

@@ -65,18 +65,18 @@ extension ResourceStore {
                 object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
                 keepSystemFields(&object, old: current.object)
                 switch scope {
-                case .resource:
-                    prepareResourceUpdate(&object, old: current.object)
-                    try validateForUpdate(object, old: current.object)
-                    // Pools (Service addresses and node ports) follow the main resource only.
-                    pools = try strategy.allocateUpdate(&object, old: current.object, cluster: cluster)
-                case .subresource(let prepare):
-                    prepare(&object, current.object)
-                    try validateForUpdate(object, old: current.object)
+                case .resource: prepareResourceUpdate(&object, old: current.object)
+                case .subresource(let prepare): prepare(&object, current.object)
                 }
+                // Before validation: managedFields a request got wrong are replaced, not refused.
                 if recordsUpdate {
                     fieldManager(subresource: subresource, applying: false)
                         .update(live: current.object, new: &object, manager: options.managerName, now: now())
+                }
+                try validateForUpdate(object, old: current.object)
+                // Pools (Service addresses and node ports) follow the main resource only.
+                if case .resource = scope {
+                    pools = try strategy.allocateUpdate(&object, old: current.object, cluster: cluster)
                 }
             } catch {
                 if !settled(latest) { continue }

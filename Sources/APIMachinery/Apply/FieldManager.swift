@@ -88,9 +88,32 @@ public struct FieldManager: Sendable {
     /// what the manager applied before and no one owns any more, and takes ownership of what it
     /// sets, failing with the conflicts unless `force` (upstream's `Updater.Apply`).
     public func apply(live: JSON, config: JSON, manager: String, force: Bool, now: String) throws(APIError) -> ApplyResult {
+        do {
+            return try applyMigratingLastApplied(live: live, config: config, manager: manager, force: force, now: now)
+        } catch {
+            switch error {
+            case .conflicts(let conflicts): throw Self.conflictError(conflicts)
+            case .failed(let apiError): throw apiError
+            }
+        }
+    }
+
+    /// A field another manager owns, which an apply would change.
+    struct Conflict: Sendable {
+        var entry: ManagedFieldsEntry
+        var path: [FieldPathElement]
+    }
+
+    enum ApplyFailure: Error {
+        case conflicts([Conflict])
+        case failed(APIError)
+    }
+
+    /// structured-merge-diff's `Updater.Apply` under the managed-fields updater.
+    func merge(live: JSON, config: JSON, manager: String, force: Bool, now: String) throws(ApplyFailure) -> ApplyResult {
         var entries: [ManagedFieldsEntry]
         do { entries = try ManagedFieldsList.decode(live[path: "metadata", "managedFields"]) } catch {
-            throw APIError.internalError("failed to decode managed fields: \(error.message)")
+            throw .failed(APIError.internalError("failed to decode managed fields: \(error.message)"))
         }
         var base = live
         base[path: "metadata", "managedFields"] = nil
@@ -99,7 +122,7 @@ public struct FieldManager: Sendable {
             configSet = resetFields.filter(try types.fieldSet(config))
             merged = try types.merge(base, config)
         } catch {
-            throw APIError.internalError("failed to create typed patch object (\(apiVersion), Kind=\(kind)): \(error.description)")
+            throw .failed(APIError.internalError("failed to create typed patch object (\(apiVersion), Kind=\(kind)): \(error.description)"))
         }
         let identity = ManagedFieldsEntry.Identity(manager: manager, operation: .apply, apiVersion: "", subresource: subresource)
         let previous = entries.firstIndex { $0.identity == identity }
@@ -124,19 +147,19 @@ public struct FieldManager: Sendable {
 
         let comparison: FieldComparison
         do { comparison = try types.compare(base, result) } catch {
-            throw APIError.internalError("failed to compare objects: \(error.description)")
+            throw .failed(APIError.internalError("failed to compare objects: \(error.description)"))
         }
         let changed = comparison.modified.union(comparison.added)
-        var conflicts: [(ManagedFieldsEntry, [FieldPathElement])] = []
+        var conflicts: [Conflict] = []
         for i in entries.indices where i != applier {
             let taken = entries[i].fields.intersection(changed)
             if !taken.isEmpty {
-                conflicts += taken.paths().map { (entries[i], $0) }
+                conflicts += taken.paths().map { Conflict(entry: entries[i], path: $0) }
                 entries[i].fields = entries[i].fields.subtracting(taken)
             }
             entries[i].fields = entries[i].fields.subtracting(comparison.removed)
         }
-        if !force, !conflicts.isEmpty { throw Self.conflictError(conflicts) }
+        if !force, !conflicts.isEmpty { throw .conflicts(conflicts) }
 
         let unchanged = JSONOrder.equal(base, result)
         if !unchanged { entries[applier].time = now }
@@ -193,16 +216,16 @@ public struct FieldManager: Sendable {
 
     /// Upstream's apply conflict (`NewConflictError`): 409 with one FieldManagerConflict cause per
     /// field and the message naming each manager and field.
-    static func conflictError(_ conflicts: [(ManagedFieldsEntry, [FieldPathElement])]) -> APIError {
-        let causes = conflicts.map { (entry, path) in
-            APIError.Cause(reason: "FieldManagerConflict", message: "conflict with \(entry.conflictName)", field: FieldSet.describe(path))
+    static func conflictError(_ conflicts: [Conflict]) -> APIError {
+        let causes = conflicts.map { conflict in
+            APIError.Cause(reason: "FieldManagerConflict", message: "conflict with \(conflict.entry.conflictName)", field: FieldSet.describe(conflict.path))
         }
         let message: String
         if conflicts.count == 1 {
-            message = "Apply failed with 1 conflict: conflict with \(conflicts[0].0.conflictName): \(FieldSet.describe(conflicts[0].1))"
+            message = "Apply failed with 1 conflict: conflict with \(conflicts[0].entry.conflictName): \(FieldSet.describe(conflicts[0].path))"
         } else {
             var byManager: [String: [String]] = [:]
-            for (entry, path) in conflicts { byManager[entry.conflictName, default: []].append(FieldSet.describe(path)) }
+            for c in conflicts { byManager[c.entry.conflictName, default: []].append(FieldSet.describe(c.path)) }
             var lines: [String] = []
             for name in byManager.keys.sorted() {
                 lines.append("conflicts with \(name):")
