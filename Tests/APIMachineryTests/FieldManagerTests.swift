@@ -160,4 +160,30 @@ final class FieldManagerTests: XCTestCase {
             XCTAssertTrue((error as! FieldTypeError).description.hasPrefix(".spec.template.spec.containers: element 0: associative list with keys has an element that omits all key fields"), "\(error)")
         }
     }
+
+    func testStoredEntriesPathMatchesTheGeneralPath() throws {
+        var live = deployment(replicas: 1, extraContainer: true)
+        deployments.update(live: nil, new: &live, manager: "creator", now: "t0")
+        var second = live
+        second[path: "spec", "replicas"] = 4
+        deployments.update(live: live, new: &second, manager: "scaler", now: "t1")
+        for change in [{ (o: inout JSON) in o[path: "spec", "replicas"] = 5 },
+                       { (o: inout JSON) in o[path: "spec", "template", "spec", "containers"] = .array([o[path: "spec", "template", "spec", "containers"]!.arrayValue![0]]) },
+                       { (o: inout JSON) in o[path: "metadata", "labels", "new"] = "x" }] {
+            var fast = second
+            change(&fast)
+            deployments.update(live: second, new: &fast, manager: "editor", now: "t2")
+            // The same list re-ordered in JSON is not the stored one: it goes through the general path.
+            var general = second
+            change(&general)
+            let reordered = second[path: "metadata", "managedFields"]!.arrayValue!.map { entry -> JSON in
+                .object(JSONObject(entry.objectValue!.reversed().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
+            }
+            general[path: "metadata", "managedFields"] = .array(reordered)
+            deployments.update(live: second, new: &general, manager: "editor", now: "t2")
+            XCTAssertEqual(try ManagedFieldsList.decode(fast[path: "metadata", "managedFields"]),
+                           try ManagedFieldsList.decode(general[path: "metadata", "managedFields"]))
+            XCTAssertEqual(fast[path: "metadata", "managedFields"], general[path: "metadata", "managedFields"])
+        }
+    }
 }

@@ -40,6 +40,15 @@ public struct FieldManager: Sendable {
     /// `UpdateNoErrors`: managedFields the request sets (and that decode) are taken as given, an
     /// empty list or `[{}]` clears them; if the object cannot be walked, the live entries stay.
     public func update(live: JSON?, new: inout JSON, manager: String, now: String) {
+        let liveList = live?[path: "metadata", "managedFields"]
+        let requested = new[path: "metadata", "managedFields"]
+        // Most writes carry the stored list untouched (a patch, a PUT of what was read): then only the
+        // entries the change touches are decoded (`updateStoredEntries`).
+        if !subresource.isEmpty || requested == nil || requested == liveList,
+           let stored = ManagedFieldsList.storedEntries(liveList) {
+            updateStoredEntries(stored, live: live, new: &new, manager: manager, now: now)
+            return
+        }
         let liveEntries = (try? ManagedFieldsList.decode(live?[path: "metadata", "managedFields"])) ?? []
         var entries = liveEntries
         if subresource.isEmpty {

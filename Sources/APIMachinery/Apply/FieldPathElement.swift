@@ -38,11 +38,13 @@ public enum FieldPathElement: Hashable, Sendable {
         let body = String(key.dropFirst(2))
         switch key.utf8.first {
         case UInt8(ascii: "f"): self = .field(body)
+        // Keys and values are kept as written (this server writes them canonically); only their
+        // shape is checked here, so decoding a stored list parses no JSON twice.
         case UInt8(ascii: "k"):
-            guard case .object? = try? JSONParser.parse(body).value else { return nil }
+            guard body.utf8.first == UInt8(ascii: "{"), body.utf8.last == UInt8(ascii: "}") else { return nil }
             self = .key(body)
         case UInt8(ascii: "v"):
-            guard (try? JSONParser.parse(body)) != nil else { return nil }
+            guard !body.isEmpty else { return nil }
             self = .value(body)
         case UInt8(ascii: "i"):
             guard let i = Int(body) else { return nil }
@@ -93,6 +95,31 @@ public enum FieldPathElement: Hashable, Sendable {
             return JSONOrder.compare(l, r) < 0
         default: return lhs.rank < rhs.rank
         }
+    }
+
+    /// Elements in `ordered` order, each key or value parsed once rather than per comparison.
+    public static func sorted(_ elements: some Sequence<FieldPathElement>) -> [FieldPathElement] {
+        let decorated = elements.map { element -> (FieldPathElement, JSON?) in
+            switch element {
+            case .key(let text), .value(let text): return (element, try? JSONParser.parse(text).value)
+            default: return (element, nil)
+            }
+        }
+        return decorated.sorted { a, b in
+            switch (a.0, b.0, a.1, b.1) {
+            case (.key, .key, .object(let l)?, .object(let r)?):
+                for (lf, rf) in zip(l, r) {
+                    if lf.key != rf.key { return lf.key < rf.key }
+                    let c = JSONOrder.compare(lf.value, rf.value)
+                    if c != 0 { return c < 0 }
+                }
+                return l.count < r.count
+            case (.value, .value, let l?, let r?):
+                return JSONOrder.compare(l, r) < 0
+            default:
+                return ordered(a.0, b.0)
+            }
+        }.map(\.0)
     }
 
     private var rank: Int {

@@ -39,8 +39,7 @@ extension FieldSet {
         if includeSelf, !isEmpty { object["."] = .object([:]) }
         var elements = Array(members)
         for element in children.keys where !members.contains(element) { elements.append(element) }
-        elements.sort(by: FieldPathElement.ordered)
-        for element in elements {
+        for element in elements.count > 1 ? FieldPathElement.sorted(elements) : elements {
             if let subtree = children[element] {
                 object[element.fieldsV1Key] = .object(subtree.encoded(includeSelf: members.contains(element)))
             } else {

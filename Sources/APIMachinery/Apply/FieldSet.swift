@@ -85,10 +85,10 @@ public struct FieldSet: Sendable, Equatable {
     }
 
     private func collect(into out: inout [[FieldPathElement]], prefix: inout [FieldPathElement]) {
-        for element in members.sorted(by: FieldPathElement.ordered) {
+        for element in FieldPathElement.sorted(members) {
             out.append(prefix + [element])
         }
-        for element in children.keys.sorted(by: FieldPathElement.ordered) {
+        for element in FieldPathElement.sorted(children.keys) {
             prefix.append(element)
             children[element]!.collect(into: &out, prefix: &prefix)
             prefix.removeLast()
