@@ -103,6 +103,8 @@ final class FieldManagerTests: XCTestCase {
         deployments.update(live: nil, new: &d, manager: "kubectl-create", now: "t0")
         let fields = JSONWriter.encodeString(entries(d)[0].fields.fieldsV1)
         XCTAssertTrue(fields.hasPrefix(#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{},"f:selector":{},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app":{}}}"#), fields)
+        // Required lists are null in a new object, so the list is owned through its items only.
+        XCTAssertTrue(fields.contains(#""f:containers":{"k:{\"name\":\"nginx\"}":{".":{},"#), fields)
     }
 
     func testUpdateRecordsChangedFieldsAndTakesThemFromOthers() throws {

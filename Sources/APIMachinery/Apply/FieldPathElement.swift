@@ -99,6 +99,13 @@ public enum FieldPathElement: Hashable, Sendable {
 
     /// Elements in `ordered` order, each key or value parsed once rather than per comparison.
     public static func sorted(_ elements: some Sequence<FieldPathElement>) -> [FieldPathElement] {
+        // Struct and map levels (most of them) hold field names only: plain string order.
+        var names: [String] = []
+        for element in elements {
+            guard case .field(let name) = element else { names = []; break }
+            names.append(name)
+        }
+        if !names.isEmpty { return names.sorted().map { .field($0) } }
         let decorated = elements.map { element -> (FieldPathElement, JSON?) in
             switch element {
             case .key(let text), .value(let text): return (element, try? JSONParser.parse(text).value)

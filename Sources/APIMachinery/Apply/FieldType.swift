@@ -21,8 +21,11 @@ public struct FieldMap: Sendable {
     /// The type of members not among `fields` (a map's values); nil for a plain struct.
     public var elements: FieldType?
     public var atomic: Bool
-    public init(fields: [String: FieldType] = [:], elements: FieldType? = nil, atomic: Bool = false) {
-        self.fields = fields; self.elements = elements; self.atomic = atomic
+    /// Fields the schema requires: Go encodes them even when empty (no `omitempty`), as null in a
+    /// new object, which decides whether a create owns them as members.
+    public var required: Set<String>
+    public init(fields: [String: FieldType] = [:], elements: FieldType? = nil, atomic: Bool = false, required: Set<String> = []) {
+        self.fields = fields; self.elements = elements; self.atomic = atomic; self.required = required
     }
 
     /// The type of member `name`, and whether it is a declared struct field (map entries are owned
@@ -105,15 +108,20 @@ extension TypedSchema {
                                                  "updateStrategy", "resources"]
 
     /// The kind's zero value as upstream's field manager sees a new object (`creater.New(kind)`
-    /// converted to unstructured): the by-value structs present and empty. A create is recorded as
-    /// the change from it, so `f:spec` is owned through its fields, not as a member (`.`).
+    /// converted to unstructured): the by-value structs present and empty, required fields null. A
+    /// create is recorded as the change from it, so `f:spec` and `f:containers` are owned through
+    /// what is in them, not as members (`.`).
     public func zeroObject() -> JSON { zeroValue(root, depth: 0) ?? .object([:]) }
 
     private func zeroValue(_ type: FieldType, depth: Int) -> JSON? {
         guard depth < 8, case .map(let map) = schema.resolve(type), !map.atomic, map.elements == nil, !map.fields.isEmpty else { return nil }
         var object = JSONObject()
-        for (name, field) in map.fields where Self.valueStructFields.contains(name) {
-            if let value = zeroValue(field, depth: depth + 1) { object[name] = value }
+        for (name, field) in map.fields {
+            if Self.valueStructFields.contains(name), let value = zeroValue(field, depth: depth + 1) {
+                object[name] = value
+            } else if map.required.contains(name) {
+                object[name] = .null
+            }
         }
         return .object(object)
     }

@@ -58,7 +58,8 @@ public struct OpenAPIFieldTypes: FieldTypeSchema {
                 fields[field] = convert(property)
             }
             if fields.isEmpty, elements == nil { return atomicMap ? .map(FieldMap(atomic: true)) : .untyped }
-            return .map(FieldMap(fields: fields, elements: elements, atomic: atomicMap))
+            let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            return .map(FieldMap(fields: fields, elements: elements, atomic: atomicMap, required: required))
         case "array":
             let items = schema["items"].map { convert($0) } ?? .untyped
             return .list(FieldList(elements: items, relationship: relationship(schema, items: items)))

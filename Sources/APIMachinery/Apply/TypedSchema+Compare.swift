@@ -56,6 +56,9 @@ extension TypedSchema {
 
     private func compareChild(_ element: FieldPathElement, _ lhs: JSON?, _ rhs: JSON?, _ type: FieldType,
                               into result: inout FieldComparison) throws(FieldTypeError) {
+        // Most of an object is unchanged by a write: a plain structural equality (no type lookups,
+        // no hashing) settles those subtrees before the typed walk would visit every node.
+        if let lhs, let rhs, lhs == rhs { return }
         var below = FieldComparison()
         let change: NodeChange
         do { change = try compare(lhs, rhs, type, into: &below) } catch { throw error.under(element) }
