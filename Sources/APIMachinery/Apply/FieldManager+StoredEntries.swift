@@ -4,15 +4,16 @@
 /// write (benchmarks/NOTES.md).
 extension FieldManager {
     func updateStoredEntries(_ stored: [JSONObject], live: JSON?, new: inout JSON, manager: String, now: String) {
-        new[path: "metadata", "managedFields"] = nil
-        var old = live ?? types.zeroObject()
-        old[path: "metadata", "managedFields"] = nil
-        guard let comparison = try? types.compare(old, new) else {
+        // The server's fields are left out of the comparison rather than subtracted from its sets.
+        var old = live ?? types.zeroObject(), current = new
+        Self.stripServerFields(&old)
+        Self.stripServerFields(&current)
+        guard let comparison = try? types.compare(old, current) else {
             new[path: "metadata", "managedFields"] = live?[path: "metadata", "managedFields"]
             return
         }
         let changed = comparison.modified.union(comparison.added)
-        let owned = changed.subtracting(Self.strippedFields)
+        let owned = changed
         var entries = stored
         var touched = false
         for i in entries.indices.reversed() {
@@ -46,6 +47,23 @@ extension FieldManager {
             return
         }
         Self.store(encoded: ManagedFieldsList.sorted(entries), in: &new)
+    }
+
+    /// `strippedFields`, removed from an object (and its managedFields with them).
+    static func stripServerFields(_ object: inout JSON) {
+        guard case .object(var root) = object else { return }
+        object = .null
+        root["apiVersion"] = nil
+        root["kind"] = nil
+        if case .object(var metadata)? = root["metadata"] {
+            root["metadata"] = .null
+            for field in ["name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation",
+                          "managedFields", "resourceVersion"] {
+                metadata[field] = nil
+            }
+            root["metadata"] = .object(metadata)
+        }
+        object = .object(root)
     }
 
     private func isOwnUpdateEntry(_ entry: JSONObject, manager: String) -> Bool {

@@ -60,6 +60,13 @@ public protocol FieldTypeSchema: Sendable {
     func objectType(_ kind: GroupVersionKind) -> FieldType?
     /// The definition a `.named` type refers to.
     func definition(_ name: String) -> FieldType?
+    /// A kind's zero object (`TypedSchema.zeroObject`) if the schema keeps them made; nil to have it
+    /// computed on each create.
+    func zeroObject(_ kind: GroupVersionKind) -> JSON?
+}
+
+extension FieldTypeSchema {
+    public func zeroObject(_ kind: GroupVersionKind) -> JSON? { nil }
 }
 
 extension FieldTypeSchema {
@@ -80,13 +87,14 @@ extension FieldTypeSchema {
 public struct TypedSchema: Sendable {
     public let schema: any FieldTypeSchema
     public let root: FieldType
+    let kind: GroupVersionKind?
 
     public init(schema: any FieldTypeSchema, root: FieldType) {
-        self.schema = schema; self.root = root
+        self.schema = schema; self.root = root; self.kind = nil
     }
 
     public init(schema: any FieldTypeSchema, kind: GroupVersionKind) {
-        self.init(schema: schema, root: schema.objectType(kind) ?? .untyped)
+        self.schema = schema; self.root = schema.objectType(kind) ?? .untyped; self.kind = kind
     }
 
     /// The concrete type for `value`, as upstream's `deduceAtom`: an untyped node takes the value's shape.
@@ -111,7 +119,10 @@ extension TypedSchema {
     /// converted to unstructured): the by-value structs present and empty, required fields null. A
     /// create is recorded as the change from it, so `f:spec` and `f:containers` are owned through
     /// what is in them, not as members (`.`).
-    public func zeroObject() -> JSON { zeroValue(root, depth: 0) ?? .object([:]) }
+    public func zeroObject() -> JSON {
+        if let kind, let made = schema.zeroObject(kind) { return made }
+        return zeroValue(root, depth: 0) ?? .object([:])
+    }
 
     private func zeroValue(_ type: FieldType, depth: Int) -> JSON? {
         guard depth < 8, case .map(let map) = schema.resolve(type), !map.atomic, map.elements == nil, !map.fields.isEmpty else { return nil }

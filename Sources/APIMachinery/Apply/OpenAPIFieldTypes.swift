@@ -6,6 +6,8 @@
 public struct OpenAPIFieldTypes: FieldTypeSchema {
     public let definitions: [String: FieldType]
     public let kinds: [GroupVersionKind: String]
+    /// Each kind's zero object, made once: every create is compared with one.
+    private(set) var zeroObjects: [GroupVersionKind: JSON]
 
     /// The served built-in kinds, converted once on first use.
     public static let upstream = OpenAPIFieldTypes(openAPIDefinitions: SchemaSet.upstreamDefinitions)
@@ -29,9 +31,14 @@ public struct OpenAPIFieldTypes: FieldTypeSchema {
         }
         self.definitions = definitions
         self.kinds = kinds
+        self.zeroObjects = [:]
+        var zeros: [GroupVersionKind: JSON] = [:]
+        for kind in kinds.keys { zeros[kind] = TypedSchema(schema: self, kind: kind).zeroObject() }
+        self.zeroObjects = zeros
     }
 
     public func objectType(_ kind: GroupVersionKind) -> FieldType? { kinds[kind].map { .named($0) } }
+    public func zeroObject(_ kind: GroupVersionKind) -> JSON? { zeroObjects[kind] }
     public func definition(_ name: String) -> FieldType? { definitions[name] }
 
     static let scalarDefinitions: Set<String> = [
