@@ -47,6 +47,36 @@ SPECIAL = {
 }
 
 
+def _field(name, number, type_code, type_name=None, repeated=False, nullable=False):
+    field = {"name": name, "number": number, "type": type_code, "repeated": repeated, "nullable": nullable}
+    if type_name:
+        field["type_name"] = type_name
+    return field
+
+
+# kube-aggregator's messages are not compiled into kubectl; their numbers, from
+# k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/generated.proto, are written out here.
+_META, _AGG = ".k8s.io.apimachinery.pkg.apis.meta.v1.", ".k8s.io.kube-aggregator.pkg.apis.apiregistration.v1."
+AGGREGATOR = {
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService": {"map_entry": False, "fields": [
+        _field("metadata", 1, MESSAGE, _META + "ObjectMeta"), _field("spec", 2, MESSAGE, _AGG + "APIServiceSpec"),
+        _field("status", 3, MESSAGE, _AGG + "APIServiceStatus")]},
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList": {"map_entry": False, "fields": [
+        _field("metadata", 1, MESSAGE, _META + "ListMeta"), _field("items", 2, MESSAGE, _AGG + "APIService", repeated=True)]},
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec": {"map_entry": False, "fields": [
+        _field("service", 1, MESSAGE, _AGG + "ServiceReference", nullable=True), _field("group", 2, 9), _field("version", 3, 9),
+        _field("insecureSkipTLSVerify", 4, 8), _field("caBundle", 5, 12), _field("groupPriorityMinimum", 7, 5),
+        _field("versionPriority", 8, 5)]},
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus": {"map_entry": False, "fields": [
+        _field("conditions", 1, MESSAGE, _AGG + "APIServiceCondition", repeated=True)]},
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition": {"map_entry": False, "fields": [
+        _field("type", 1, 9), _field("status", 2, 9), _field("lastTransitionTime", 3, MESSAGE, _META + "Time"),
+        _field("reason", 4, 9), _field("message", 5, 9)]},
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference": {"map_entry": False, "fields": [
+        _field("namespace", 1, 9), _field("name", 2, 9), _field("port", 3, 5, nullable=True)]},
+}
+
+
 def varint(b, i):
     result = shift = 0
     while True:
@@ -146,6 +176,7 @@ def load_schemas():
 
 def main(binary):
     messages = descriptors(binary)
+    messages.update(AGGREGATOR)
     schemas = load_schemas()
     lines, pending, landing = {}, sorted(n for n in schemas if n not in SPECIAL), {}
     problems = []

@@ -50,6 +50,14 @@ SERVED_KINDS = [
     "io.k8s.api.rbac.v1.RoleBinding",
     "io.k8s.api.rbac.v1.ClusterRole",
     "io.k8s.api.rbac.v1.ClusterRoleBinding",
+    "io.k8s.api.core.v1.PodTemplate",
+    "io.k8s.api.core.v1.LimitRange",
+    "io.k8s.api.core.v1.ResourceQuota",
+    "io.k8s.api.networking.v1.NetworkPolicy",
+    "io.k8s.api.scheduling.v1.PriorityClass",
+    "io.k8s.api.node.v1.RuntimeClass",
+    "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+    "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
 ]
 
 # What the served API documents reference besides the kinds.

@@ -148,7 +148,7 @@ public final class APIServer: HTTPHandler, Sendable {
         case "/openapi/v3":
             return try onlyGet(request) { () throws(APIError) -> HTTPResponse in openAPI.index(request: request) }
         case "/openapi/v2":
-            throw APIError.pathNotFound
+            return try onlyGet(request) { () throws(APIError) -> HTTPResponse in try openAPI.v2Representations.serve(request) }
         case TestingClockEndpoint.path:
             guard let testingClock else { throw APIError.pathNotFound }
             return try TestingClockEndpoint.serve(request, clock: testingClock)

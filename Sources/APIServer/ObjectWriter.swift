@@ -71,19 +71,52 @@ struct ObjectWriter {
                 "apiVersion": .string(resource.apiVersion), "items": .array(items.map(\.object)),
                 "kind": .string(resource.listKind), "metadata": meta.json,
             ]
-            return Responses.encode(list, bytes: nil, format: .yaml)
+            guard Self.isLarge(items) else { return Responses.encode(list, bytes: nil, format: .yaml) }
+            // go-yaml's order puts `items` between apiVersion and kind, and writes a sequence under a
+            // key without indenting it, so each item's own `- ` entry is its part of the whole.
+            let head = YAMLCodec.encode(["apiVersion": .string(resource.apiVersion)]) + "items:\n"
+            let tail = YAMLCodec.encode(["kind": .string(resource.listKind), "metadata": meta.json])
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], stream: ListResponseStream(
+                head: Array(head.utf8), count: items.count, separator: [], tail: Array(tail.utf8)) { i in
+                    Array(YAMLCodec.encode([items[i].object]).utf8)
+                })
         case .table(let version):
-            var table = try self.table(items.map(\.object), revision: String(revision), version: version)
+            let builder = try tableBuilder(version: version)
+            let large = Self.isLarge(items)
+            var table = builder.table(large ? [] : items.map(\.object), revision: String(revision))
             table["metadata"] = meta.json
-            return Responses.json(JSONWriter.encode(table), contentType: format.contentType)
+            guard large, case .object(let shell) = table else {
+                return Responses.json(JSONWriter.encode(table), contentType: format.contentType)
+            }
+            return Self.streamed(shell, items: items, contentType: format.contentType) { JSONWriter.encode(builder.row($0.object)) }
         case .partialMetadata(let version):
-            let list: JSON = [
+            let list: JSONObject = [
                 "kind": "PartialObjectMetadataList", "apiVersion": .string("meta.k8s.io/\(version)"),
-                "metadata": meta.json,
-                "items": .array(items.map { partial($0.object, version: version) }),
+                "metadata": meta.json, "items": [],
             ]
-            return Responses.json(JSONWriter.encode(list), contentType: format.contentType)
+            let partial: @Sendable (StoredObject) -> [UInt8] = { item in JSONWriter.encode(TableBuilder.partial(item.object, version: version)) }
+            guard Self.isLarge(items) else {
+                var whole = list
+                whole["items"] = .array(items.map { TableBuilder.partial($0.object, version: version) })
+                return Responses.json(JSONWriter.encode(.object(whole)), contentType: format.contentType)
+            }
+            return Self.streamed(list, items: items, contentType: format.contentType, item: partial)
         }
+    }
+
+    /// Lists above this many bytes of stored JSON are streamed.
+    static func isLarge(_ items: [StoredObject]) -> Bool {
+        items.reduce(128) { $0 + $1.bytes.count + 1 } > streamedListBytes
+    }
+
+    /// A JSON list whose last key is an empty array (`"rows":[]`, `"items":[]`), streamed with that
+    /// array's elements written one by one.
+    static func streamed(_ shell: JSONObject, items: [StoredObject], contentType: String,
+                         item: @escaping @Sendable (StoredObject) -> [UInt8]) -> HTTPResponse {
+        var head = JSONWriter.encode(.object(shell))
+        head.removeLast(2)  // `]}`
+        return HTTPResponse(status: 200, headers: [("Content-Type", contentType)], stream: ListResponseStream(
+            head: head, count: items.count, separator: [UInt8(ascii: ",")], tail: Array("]}".utf8)) { item(items[$0]) })
     }
 
     private func partial(_ object: JSON, version: String) -> JSON {
@@ -91,8 +124,11 @@ struct ObjectWriter {
     }
 
     func table(_ objects: [JSON], revision: String, version: String) throws(APIError) -> JSON {
+        try tableBuilder(version: version).table(objects, revision: revision)
+    }
+
+    func tableBuilder(version: String) throws(APIError) -> TableBuilder {
         let include = try TableBuilder.includeObject(request.queryValue("includeObject"))
         return TableBuilder(strategy: store.strategy, now: store.clock.now(), version: version, includeObject: include)
-            .table(objects, revision: revision)
     }
 }

@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import Synchronization
 import HTTPServer
 
 /// Serves the OpenAPI v3 index and per group-version documents. The documents are built once from
@@ -21,6 +22,8 @@ final class OpenAPIServing: Sendable {
     }
 
     private let pending = Pending()
+    /// `/openapi/v2`, built from the v3 documents on its first request (few clients ask for it).
+    private let v2 = Mutex<OpenAPIV2Representations?>(nil)
 
     init(resources: [APIResource], schemas: SchemaSet) {
         let pending = self.pending
@@ -32,6 +35,16 @@ final class OpenAPIServing: Sendable {
             let documents = OpenAPIDocuments(resources: resources)
             pending.built = Built(indexBytes: documents.index, documents: documents.documents)
             pending.done.leave()
+        }
+    }
+
+    var v2Representations: OpenAPIV2Representations {
+        let documents = built.documents
+        return v2.withLock { cached in
+            if let cached { return cached }
+            let made = OpenAPIV2Representations(v3Documents: documents.keys.sorted().compactMap { documents[$0] })
+            cached = made
+            return made
         }
     }
 

@@ -20,8 +20,11 @@ extension ResourceHandler {
         default:
             encoderFormat = .json
         }
+        let resource = store.resource
         let stream = WatchStream(encoder: WatchEventEncoder(format: encoderFormat, strategy: store.strategy, clock: store.clock,
-                                                               cache: server.eventLineCache))
+                                                            cache: server.eventLineCache),
+                                 metrics: server.metrics.watchEvents.recorder(group: resource.group, version: resource.version,
+                                                                              resource: resource.plural))
         let matcher = filter
         var predicate: (@Sendable (JSON) -> Bool)?
         if !matcher.isEmpty { predicate = { @Sendable object in matcher.matches(object) } }

@@ -33,16 +33,19 @@ struct TableBuilder {
         } else {
             table["columnDefinitions"] = .null
         }
-        table["rows"] = .array(objects.map { object in
-            var row: JSONObject = ["cells": .array(strategy.tableCells(object, now: now))]
-            switch includeObject {
-            case "Object": row["object"] = object
-            case "Metadata": row["object"] = Self.partial(object, version: version)
-            default: break
-            }
-            return .object(row)
-        })
+        table["rows"] = .array(objects.map(row))
         return .object(table)
+    }
+
+    /// One object's row: its cells, and the object as `includeObject` asks.
+    func row(_ object: JSON) -> JSON {
+        var row: JSONObject = ["cells": .array(strategy.tableCells(object, now: now))]
+        switch includeObject {
+        case "Object": row["object"] = object
+        case "Metadata": row["object"] = Self.partial(object, version: version)
+        default: break
+        }
+        return .object(row)
     }
 
     static func partial(_ object: JSON, version: String) -> JSON {

@@ -18,11 +18,13 @@ final class WatchStream: WatchConsumer, ResponseStream, @unchecked Sendable {
     private var wake: (@Sendable () -> Void)?
     private let encoder: WatchEventEncoder
     private let maxPendingBytes: Int
+    private let metrics: WatchEventMetrics.Recorder?
     var handle: WatchHandle?
 
-    init(encoder: WatchEventEncoder, maxPendingBytes: Int = 16 << 20) {
+    init(encoder: WatchEventEncoder, maxPendingBytes: Int = 16 << 20, metrics: WatchEventMetrics.Recorder? = nil) {
         self.encoder = encoder
         self.maxPendingBytes = maxPendingBytes
+        self.metrics = metrics
     }
 
     // MARK: WatchConsumer (called on the hub's queue)
@@ -72,6 +74,7 @@ final class WatchStream: WatchConsumer, ResponseStream, @unchecked Sendable {
             return false
         }
         let wasEmpty = pendingBytes == 0
+        metrics?.record(bytes: line.count)
         chunks.append(line)
         pendingBytes += line.count
         let w = wake

@@ -13,22 +13,36 @@ public protocol WebSocketHandler: AnyObject, Sendable {
 
 /// An RFC 6455 server connection over a socket libmicrohttpd handed over after a 101 answer.
 /// One reader thread per connection (blocking in `poll`, never spinning); writes come from any
-/// thread and are serialized. The socket is never `close()`d here: `release` hands it back to
-/// libmicrohttpd (`MHD_UPGRADE_ACTION_CLOSE`), once, after the reader is done.
+/// thread and go through one outbox (`WebSocketConnection+Outbox.swift`). The socket is never
+/// `close()`d here: `release` hands it back to libmicrohttpd (`MHD_UPGRADE_ACTION_CLOSE`), once,
+/// after the reader is done and no write is in progress.
 public final class WebSocketConnection: @unchecked Sendable {
-    private let socket: Int32
+    let socket: Int32
     private let handler: any WebSocketHandler
     private let release: @Sendable () -> Void
     private var leftover: [UInt8]
-    /// Guards the write side and the state below.
-    private let lock = NSLock()
-    private var closeSent = false
-    private var released = false
+    /// Guards the write side and the state below; senders waiting for room in the outbox wait on it.
+    let lock = NSCondition()
+    var closeSent = false
+    var released = false
+    /// Encoded frames not yet written, in order; one thread at a time (`flushing`) writes them.
+    var outbox: [UInt8] = []
+    /// The outbox's previous buffer, kept for its capacity.
+    var spareOutbox: [UInt8] = []
+    var flushing = false
+    /// A write failed: what is queued is dropped and nothing more is written.
+    var writeFailed = false
+    /// A raw connection's end of output (`close`), made once the outbox is written.
+    var shutdownWhenFlushed = false
     /// After our close frame, how long we wait for the peer's before dropping the connection.
-    private var closeDeadline: Date?
+    var closeDeadline: Date?
     static let closeHandshakeTimeout: TimeInterval = 2
     /// A write that cannot progress this long means the peer stopped reading: the connection is dropped.
     static let writeTimeoutMilliseconds: Int32 = 10_000
+    /// Queued bytes over which a sender waits for the writer (the backpressure a blocking write gives).
+    static let outboxLimit = 1 << 20
+    /// The largest spare outbox buffer kept for reuse.
+    static let keptOutboxCapacity = 256 << 10
 
     /// The negotiated subprotocol (`Sec-WebSocket-Protocol`), or nil.
     public let subprotocol: String?
@@ -49,26 +63,31 @@ public final class WebSocketConnection: @unchecked Sendable {
         thread.start()
     }
 
-    public func send(binary payload: [UInt8]) {
-        if raw {
-            lock.lock(); defer { lock.unlock() }
-            if !closeSent, !released { writeBytesLocked(payload) }
-            return
+    public func send(binary payload: [UInt8]) { send(binary: payload, []) }
+
+    /// One binary message of `head` followed by `body` (a protocol's header before a payload),
+    /// copied once, into the outbox, without being joined first. On a raw connection, the bytes.
+    public func send(binary head: [UInt8], _ body: ArraySlice<UInt8>) {
+        enqueue { out in
+            if !raw { WebSocketFrame.appendHeader(opcode: .binary, length: head.count + body.count, to: &out) }
+            out.append(contentsOf: head)
+            out.append(contentsOf: body)
         }
-        write(WebSocketFrame(opcode: .binary, payload: payload))
     }
+
     public func send(text: String) { write(WebSocketFrame(opcode: .text, payload: Array(text.utf8))) }
 
     /// Starts the closing handshake (§7.1.2); the connection ends when the peer answers or after a
-    /// short timeout. Later sends are dropped.
+    /// short timeout. Later sends are dropped; what was sent before still goes out first.
     public func close(code: UInt16 = 1000, reason: String = "") {
         lock.lock(); defer { lock.unlock() }
         guard !closeSent, !released else { return }
         closeSent = true
-        // A raw connection has no closing handshake: the reader ends at once.
-        if raw { closeDeadline = Date(); shutdown(socket, Int32(SHUT_WR)); return }
-        writeLocked(WebSocketFrame.close(code: code, reason: reason))
+        // A raw connection has no closing handshake: its output ends, and the reader at once.
+        if raw { closeDeadline = Date(); shutdownWhenFlushed = true; flushLocked(); return }
+        outbox += WebSocketFrame.close(code: code, reason: reason).encoded()
         closeDeadline = Date().addingTimeInterval(Self.closeHandshakeTimeout)
+        flushLocked()
     }
 
     /// Server stop: say "going away" and end without waiting for the peer.
@@ -77,32 +96,7 @@ public final class WebSocketConnection: @unchecked Sendable {
         lock.lock(); closeDeadline = Date(); lock.unlock()
     }
 
-    private func write(_ frame: WebSocketFrame) {
-        lock.lock(); defer { lock.unlock() }
-        guard !closeSent, !released else { return }
-        writeLocked(frame)
-    }
-
-    /// Writes all of `frame`, waiting (bounded) for the socket to drain; a failure marks the
-    /// connection for closing so the reader ends it.
-    private func writeLocked(_ frame: WebSocketFrame) { writeBytesLocked(frame.encoded()) }
-
-    private func writeBytesLocked(_ bytes: [UInt8]) {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(socket, raw.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 { sent += n; continue }
-            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                var pfd = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-                if poll(&pfd, 1, Self.writeTimeoutMilliseconds) > 0 { continue }
-            }
-            closeSent = true
-            closeDeadline = Date()
-            return
-        }
-    }
+    private func write(_ frame: WebSocketFrame) { enqueue { $0 += frame.encoded() } }
 
     private func runReader() {
         handler.opened(self)
@@ -173,6 +167,10 @@ public final class WebSocketConnection: @unchecked Sendable {
 
     private func finishReader() {
         lock.lock()
+        // Nothing more is queued; what is (a raw connection's last bytes before its close) is
+        // written before the socket goes back, as far as the peer takes it (writes time out).
+        closeSent = true
+        while flushing { lock.wait() }
         released = true
         lock.unlock()
         handler.closed(self)

@@ -16,17 +16,23 @@ public struct WebSocketFrame: Sendable, Equatable {
 
     /// The unmasked wire form a server sends.
     public func encoded() -> [UInt8] {
-        var out: [UInt8] = [(fin ? 0x80 : 0) | opcode.rawValue]
+        var out: [UInt8] = []
         out.reserveCapacity(payload.count + 10)
-        switch payload.count {
-        case 0..<126: out.append(UInt8(payload.count))
-        case 126...0xFFFF: out += [126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        default:
-            out.append(127)
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: UInt64(payload.count) >> UInt64(shift))) }
-        }
+        Self.appendHeader(fin: fin, opcode: opcode, length: payload.count, to: &out)
         out.append(contentsOf: payload)
         return out
+    }
+
+    /// Appends the unmasked header of a frame whose payload of `length` bytes follows (§5.2).
+    public static func appendHeader(fin: Bool = true, opcode: Opcode, length: Int, to out: inout [UInt8]) {
+        out.append((fin ? 0x80 : 0) | opcode.rawValue)
+        switch length {
+        case 0..<126: out.append(UInt8(length))
+        case 126...0xFFFF: out += [126, UInt8(length >> 8), UInt8(length & 0xFF)]
+        default:
+            out.append(127)
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: UInt64(length) >> UInt64(shift))) }
+        }
     }
 
     /// A close frame's payload: the status code (big-endian) then a UTF-8 reason (§5.5.1).

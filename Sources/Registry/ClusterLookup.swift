@@ -15,6 +15,10 @@ public struct ClusterLookup: Sendable {
     private let removed: @Sendable (String) -> Void
     private let accounts: @Sendable (String, String) -> JSON?
     private let ingressClassList: @Sendable () -> [StoredObject]
+    private let priorityClassList: @Sendable () -> [StoredObject]
+    private let limitRangeList: @Sendable (String) -> [StoredObject]
+    /// ResourceQuota admission of a create: the object, its resource, namespace, and whether it is a dry run.
+    let admitQuota: @Sendable (JSON, GroupResource, String, Bool) throws(APIError) -> Void
 
     /// - Parameters:
     ///   - namespacePhase: a namespace's phase, nil when it does not exist.
@@ -22,12 +26,18 @@ public struct ClusterLookup: Sendable {
     ///   - contentRemoved: called with the namespace of every object removed from storage.
     ///   - serviceAccount: a ServiceAccount by namespace and name, for the ServiceAccount admission.
     ///   - ingressClasses: the stored IngressClasses, for DefaultIngressClass admission.
+    ///   - priorityClasses: the stored PriorityClasses, for Priority admission.
+    ///   - limitRanges: a namespace's LimitRanges, for LimitRanger admission.
+    ///   - quotaAdmission: charges a create to its namespace's ResourceQuotas, or refuses it.
     public init(serviceIPs: ServiceIPAllocator, nodePorts: NodePortAllocator,
                 namespacePhase: @escaping @Sendable (String) -> String?,
                 storageClasses: @escaping @Sendable () -> [StoredObject] = { [] },
                 contentRemoved: @escaping @Sendable (String) -> Void = { _ in },
                 serviceAccount: @escaping @Sendable (String, String) -> JSON? = { _, _ in nil },
-                ingressClasses: @escaping @Sendable () -> [StoredObject] = { [] }) {
+                ingressClasses: @escaping @Sendable () -> [StoredObject] = { [] },
+                priorityClasses: @escaping @Sendable () -> [StoredObject] = { [] },
+                limitRanges: @escaping @Sendable (String) -> [StoredObject] = { _ in [] },
+                quotaAdmission: @escaping @Sendable (JSON, GroupResource, String, Bool) throws(APIError) -> Void = { _, _, _, _ in }) {
         self.serviceIPs = serviceIPs
         self.nodePorts = nodePorts
         self.phase = namespacePhase
@@ -35,6 +45,9 @@ public struct ClusterLookup: Sendable {
         self.removed = contentRemoved
         self.accounts = serviceAccount
         self.ingressClassList = ingressClasses
+        self.priorityClassList = priorityClasses
+        self.limitRangeList = limitRanges
+        self.admitQuota = quotaAdmission
     }
 
     /// A ServiceAccount, nil when it does not exist.
@@ -45,6 +58,12 @@ public struct ClusterLookup: Sendable {
 
     /// The IngressClasses, for DefaultIngressClass admission.
     public func ingressClasses() -> [StoredObject] { ingressClassList() }
+
+    /// The PriorityClasses, for Priority admission (pods and the classes themselves).
+    public func priorityClasses() -> [StoredObject] { priorityClassList() }
+
+    /// A namespace's LimitRanges, for LimitRanger admission.
+    public func limitRanges(namespace: String) -> [StoredObject] { limitRangeList(namespace) }
 
     /// The StorageClasses, for DefaultStorageClass admission.
     public func storageClasses() -> [StoredObject] { classes() }

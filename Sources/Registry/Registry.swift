@@ -45,6 +45,9 @@ public final class Registry: Sendable {
         let storageClasses = StorageClassLister()
         let serviceAccounts = StorageClassLister()
         let ingressClasses = StorageClassLister()
+        let priorityClasses = StorageClassLister()
+        let limitRanges = StorageClassLister()
+        let quotaAdmission = ResourceQuotaAdmission(clock: clock)
         // The lookup holds the lifecycle weakly: the lifecycle holds the stores, which hold the lookup.
         let cluster = ClusterLookup(
             serviceIPs: serviceIPs, nodePorts: nodePorts,
@@ -52,7 +55,12 @@ public final class Registry: Sendable {
             storageClasses: { storageClasses.list() },
             contentRemoved: { [weak lifecycle] in lifecycle?.contentRemoved(fromNamespace: $0) },
             serviceAccount: { serviceAccounts.get(namespace: $0, name: $1) },
-            ingressClasses: { ingressClasses.list() })
+            ingressClasses: { ingressClasses.list() },
+            priorityClasses: { priorityClasses.list() },
+            limitRanges: { limitRanges.list(namespace: $0) },
+            quotaAdmission: { (object, resource, namespace, dryRun) throws(APIError) in
+                try quotaAdmission.admit(object, resource: resource, namespace: namespace, dryRun: dryRun)
+            })
         var stores: [GroupResource: ResourceStore] = [:]
         for strategy in strategies {
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
@@ -62,6 +70,9 @@ public final class Registry: Sendable {
         storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
         serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
         ingressClasses.store = stores[GroupResource(group: "networking.k8s.io", resource: "ingressclasses")]
+        priorityClasses.store = stores[GroupResource(group: "scheduling.k8s.io", resource: "priorityclasses")]
+        limitRanges.store = stores[GroupResource(group: "", resource: "limitranges")]
+        quotaAdmission.quotas = stores[ResourceQuotaAdmission.quotasResource]
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
@@ -88,7 +99,8 @@ public final class Registry: Sendable {
     func namespacePhase(_ name: String) -> String? { namespaceLifecycle.phase(name) }
 
     /// Creates what a fresh cluster has: the namespaces `default`, `kube-system`, `kube-public`,
-    /// `kube-node-lease`, and the `kubernetes` Service in `default` on the first service address.
+    /// `kube-node-lease`, the `kubernetes` Service in `default` on the first service address, and
+    /// the system PriorityClasses.
     public func bootstrap() throws(APIError) {
         guard let namespaces = store(group: "", plural: "namespaces") else { return }
         for name in ResourceCatalog.initialNamespaces where (try? namespaces.get(namespace: nil, name: name)) == nil {
@@ -107,6 +119,22 @@ public final class Registry: Sendable {
             ]
             _ = try services.create(namespace: "default", body: RequestBody(value: body), options: WriteOptions())
         }
+        // The local APIServices of what is served, as the aggregator's autoregistration makes them,
+        // and the system priority classes, as the scheduling API's post-start hook makes them.
+        var missing: [(ResourceStore, JSON)] = []
+        if let apiServices = store(group: "apiregistration.k8s.io", plural: "apiservices") {
+            var served: [(String, String)] = []
+            for r in resources where !served.contains(where: { $0 == (r.group, r.version) }) { served.append((r.group, r.version)) }
+            for (group, version) in served where (try? apiServices.get(namespace: nil, name: "\(version).\(group)")) == nil {
+                missing.append((apiServices, APIServiceStrategy.local(group: group, version: version)))
+            }
+        }
+        if let classes = store(group: "scheduling.k8s.io", plural: "priorityclasses") {
+            for body in PriorityClassStrategy.systemClasses where (try? classes.get(namespace: nil, name: body.meta.name)) == nil {
+                missing.append((classes, body))
+            }
+        }
+        try createSideBySide(missing)
     }
 }
 
@@ -116,5 +144,6 @@ private final class StorageClassLister: @unchecked Sendable {
     /// Set once by `Registry.init`.
     weak var store: ResourceStore?
     func list() -> [StoredObject] { store?.list(namespace: nil).items ?? [] }
+    func list(namespace: String) -> [StoredObject] { store?.list(namespace: namespace).items ?? [] }
     func get(namespace: String, name: String) -> JSON? { try? store?.get(namespace: namespace, name: name).object }
 }

@@ -85,6 +85,34 @@ public enum ResourceCatalog {
         group: "networking.k8s.io", version: "v1", kind: "IngressClass", plural: "ingressclasses",
         namespaced: false, definition: "io.k8s.api.networking.v1.IngressClass")
 
+    public static let podTemplates = APIResource(
+        group: "", version: "v1", kind: "PodTemplate", plural: "podtemplates",
+        namespaced: true, definition: "io.k8s.api.core.v1.PodTemplate")
+    public static let limitRanges = APIResource(
+        group: "", version: "v1", kind: "LimitRange", plural: "limitranges", shortNames: ["limits"],
+        namespaced: true, definition: "io.k8s.api.core.v1.LimitRange")
+    public static let resourceQuotas = APIResource(
+        group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", shortNames: ["quota"],
+        namespaced: true, subresources: ["status"], definition: "io.k8s.api.core.v1.ResourceQuota")
+    public static let networkPolicies = APIResource(
+        group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", shortNames: ["netpol"],
+        namespaced: true, definition: "io.k8s.api.networking.v1.NetworkPolicy")
+    public static let priorityClasses = APIResource(
+        group: "scheduling.k8s.io", version: "v1", kind: "PriorityClass", plural: "priorityclasses", shortNames: ["pc"],
+        namespaced: false, definition: "io.k8s.api.scheduling.v1.PriorityClass")
+    public static let runtimeClasses = APIResource(
+        group: "node.k8s.io", version: "v1", kind: "RuntimeClass", plural: "runtimeclasses",
+        namespaced: false, definition: "io.k8s.api.node.v1.RuntimeClass")
+    public static let horizontalPodAutoscalers = APIResource(
+        group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", shortNames: ["hpa"],
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler")
+
+    public static let apiServices = APIResource(
+        group: "apiregistration.k8s.io", version: "v1", kind: "APIService", plural: "apiservices",
+        namespaced: false, categories: ["api-extensions"], subresources: ["status"],
+        definition: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService")
+
     public static let serviceAccounts = APIResource(
         group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"],
         namespaced: true, subresources: ["token"], definition: "io.k8s.api.core.v1.ServiceAccount")
@@ -118,18 +146,22 @@ public enum ResourceCatalog {
 
     /// All served resources, in discovery order (core first, then groups by name as upstream orders them).
     public static let all: [APIResource] = [
-        configMaps, endpoints, events, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
-        replicationControllers, secrets, serviceAccounts, services,
+        configMaps, endpoints, events, limitRanges, namespaces, nodes, persistentVolumeClaims, persistentVolumes, pods,
+        podTemplates, replicationControllers, resourceQuotas, secrets, serviceAccounts, services,
+        apiServices,
         controllerRevisions, daemonSets, deployments, replicaSets, statefulSets,
         selfSubjectReviews, tokenReviews,
         localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
+        horizontalPodAutoscalers,
         cronJobs, jobs,
         leases,
         endpointSlices,
-        ingressClasses, ingresses,
+        ingressClasses, ingresses, networkPolicies,
         podDisruptionBudgets,
         clusterRoleBindings, clusterRoles, roleBindings, roles,
         storageClasses,
+        priorityClasses,
+        runtimeClasses,
     ]
 
     /// Namespaces that exist when the server starts, as on a kubeadm cluster.

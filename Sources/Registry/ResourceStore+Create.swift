@@ -45,6 +45,10 @@ extension ResourceStore {
             }
             try validateForCreate(object)
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
+            // The ResourceQuota admission, last as upstream's validating admission runs it.
+            if attempt == 1, resource.namespaced {
+                try cluster.admitQuota(object, groupResource, object.meta.namespace, options.dryRun)
+            }
             if options.dryRun {
                 if storage.get(key(namespace: namespace, name: name)) != nil {
                     throw APIError.alreadyExists(groupResource, name)

@@ -12,7 +12,7 @@ enum ControllerSet {
          DaemonSetController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
          ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
-         ClusterRoleAggregationController(), TokensController(rootCA: rootCA),
+         ClusterRoleAggregationController(), TokensController(rootCA: rootCA), ResourceQuotaController(),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]

@@ -60,14 +60,61 @@ final class ListStreamingTests: XCTestCase {
         stream.close()
     }
 
-    func testSmallListsAndOtherFormatsStayWhole() throws {
+    func testSmallListsStayWhole() throws {
         let api = try InProcessAPI()
         XCTAssertEqual(api.call("POST", path, body: InProcessAPI.configMap("a", namespace: "default")).status, 201)
-        guard case .bytes = api.server.handle(HTTPRequest(method: "GET", path: path)).body else {
-            return XCTFail("a small list is sent whole, with a Content-Length")
+        for accept in ["application/json", "application/yaml", "application/json;as=Table;v=v1;g=meta.k8s.io"] {
+            let request = HTTPRequest(method: "GET", path: path, headers: [("Accept", accept)])
+            guard case .bytes = api.server.handle(request).body else { return XCTFail("a small list is sent whole: \(accept)") }
         }
+    }
+
+    /// The whole body a streamed list writes, read chunk by chunk.
+    private func streamedBody(_ api: InProcessAPI, accept: String, query: String = "", minimumReads: Int = 10) throws -> (String?, [UInt8]) {
+        let request = HTTPRequest(method: "GET", path: path, query: query.isEmpty ? [] : [("includeObject", query)],
+                                  headers: [("Accept", accept)])
+        let response = api.server.handle(request)
+        guard case .stream(let stream) = response.body else {
+            XCTFail("a large list is streamed: \(accept)")
+            return (nil, [])
+        }
+        var bytes: [UInt8] = [], reads = 0
+        while case .data(let chunk) = stream.read(max: 4096) {
+            bytes += chunk; reads += 1
+        }
+        XCTAssertGreaterThanOrEqual(reads, minimumReads, accept)
+        return (response.headers.first { $0.name == "Content-Type" }?.value, bytes)
+    }
+
+    /// YAML, Table and metadata-only lists stream too, and what they write is byte for byte the
+    /// whole document (YAML as go-yaml writes it, Table rows with upstream's cells).
+    func testYAMLTableAndMetadataListsStreamTheSameDocument() throws {
+        let api = try InProcessAPI()
         seed { api.call("POST", path, body: $0).status }
-        let table = HTTPRequest(method: "GET", path: path, headers: [("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")])
-        guard case .bytes = api.server.handle(table).body else { return XCTFail("tables are built whole") }
+        let whole = try JSONParser.parse(api.call("GET", path).body).value
+
+        let (yamlType, yaml) = try streamedBody(api, accept: "application/yaml")
+        XCTAssertEqual(yamlType, "application/yaml")
+        XCTAssertEqual(String(decoding: yaml, as: UTF8.self), YAMLCodec.encode(whole))
+
+        let tableType = "application/json;as=Table;v=v1;g=meta.k8s.io"
+        let (contentType, tableBytes) = try streamedBody(api, accept: tableType, query: "Object")
+        XCTAssertEqual(contentType, tableType)
+        let table = try JSONParser.parse(tableBytes).value
+        XCTAssertEqual(table["kind"], "Table")
+        XCTAssertEqual(table[path: "metadata", "resourceVersion"], whole[path: "metadata", "resourceVersion"])
+        XCTAssertEqual(table["columnDefinitions"]?.arrayValue?.first?[path: "name"], "Name")
+        let rows = try XCTUnwrap(table["rows"]?.arrayValue)
+        XCTAssertEqual(rows.count, count)
+        XCTAssertEqual(rows.first?[path: "cells"]?.arrayValue?.first, "cm-000")
+        XCTAssertEqual(rows.compactMap { $0["object"] }, whole["items"]?.arrayValue ?? [])
+
+        // Metadata is small: the stored objects are large, the output fits one chunk.
+        let (_, partialBytes) = try streamedBody(api, accept: "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+                                                 minimumReads: 1)
+        let partial = try JSONParser.parse(partialBytes).value
+        XCTAssertEqual(partial["kind"], "PartialObjectMetadataList")
+        XCTAssertEqual(partial["items"]?.arrayValue?.map { $0[path: "metadata", "name"] },
+                       whole["items"]?.arrayValue?.map { $0[path: "metadata", "name"] })
     }
 }

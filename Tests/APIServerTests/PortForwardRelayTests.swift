@@ -27,7 +27,7 @@ final class PortForwardRelayTests: XCTestCase {
         XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
         let sink = Sink()
         let ours = fds[0]
-        let relay = PortForwardRelay(dial: { () throws(PortForwardFailure) in ours }, output: { sink.add($0) }, done: { sink.finish($0) })
+        let relay = PortForwardRelay(dial: { () throws(PortForwardFailure) in ours }, output: { sink.add(Array($0)) }, done: { sink.finish($0) })
         relay.start()
         return (relay, fds[1], sink)
     }
@@ -77,7 +77,7 @@ final class PortForwardRelayTests: XCTestCase {
     func testAFailedDialIsReported() {
         let sink = Sink()
         let relay = PortForwardRelay(dial: { () throws(PortForwardFailure) in throw PortForwardFailure("connect: connection refused") },
-                                     output: { sink.add($0) }, done: { sink.finish($0) })
+                                     output: { sink.add(Array($0)) }, done: { sink.finish($0) })
         relay.write(Array("early".utf8))
         relay.start()
         sink.wait("done") { sink.done != nil }

@@ -39,4 +39,20 @@ final class RequestMetricsTests: XCTestCase {
         XCTAssertTrue(text.contains(#"apiserver_request_duration_seconds_bucket{verb="GET",dry_run="",group="",version="v1",resource="pods",subresource="",scope="resource",component="apiserver",le="0.005"} 2"#), text)
         XCTAssertTrue(text.contains(#"apiserver_request_duration_seconds_count{verb="GET",dry_run="",group="",version="v1",resource="pods",subresource="",scope="resource",component="apiserver"} 3"#), text)
     }
+
+    func testWatchEventsAreCountedAndSizedPerResource() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = WatchEventMetrics(registry: registry)
+        let pods = metrics.recorder(group: "", version: "v1", resource: "pods")
+        pods.record(bytes: 900)
+        metrics.recorder(group: "", version: "v1", resource: "pods").record(bytes: 5000)
+        metrics.recorder(group: "apps", version: "v1", resource: "deployments").record(bytes: 200_000)
+        let text = registry.emitToString()
+        XCTAssertTrue(text.contains(#"apiserver_watch_events_total{group="",version="v1",resource="pods"} 2"#), text)
+        XCTAssertTrue(text.contains(#"apiserver_watch_events_sizes_bucket{group="",version="v1",resource="pods",le="1024.0"} 1"#), text)
+        XCTAssertTrue(text.contains(#"apiserver_watch_events_sizes_bucket{group="",version="v1",resource="pods",le="8192.0"} 2"#), text)
+        XCTAssertTrue(text.contains(#"apiserver_watch_events_sizes_bucket{group="apps",version="v1",resource="deployments",le="131072.0"} 0"#), text)
+        XCTAssertTrue(text.contains(#"apiserver_watch_events_sizes_count{group="apps",version="v1",resource="deployments"} 1"#), text)
+        XCTAssertTrue(text.contains("# HELP apiserver_watch_events_total [BETA] Number of events sent in watch clients"), text)
+    }
 }

@@ -1,5 +1,6 @@
 @testable import HTTPServer
 import Foundation
+import Synchronization
 import XCTest
 
 /// The server side of a SPDY session fed kubectl's recorded frames: every accepted stream gets a
@@ -75,6 +76,22 @@ final class SPDYServerSessionTests: XCTestCase {
         XCTAssertEqual(frames[0], .data(streamID: 3, flags: 0, payload: Array(repeating: 1, count: SPDYServerSession.dataChunk)))
         XCTAssertEqual(frames[1], .data(streamID: 3, flags: SPDYFrame.flagFin, payload: Array(repeating: 1, count: 10)))
         XCTAssertEqual(frames[2], .data(streamID: 1, flags: SPDYFrame.flagFin, payload: []))
+    }
+
+    func testADataFramesHeadAndPayloadReachTheTransportApart() throws {
+        // A relay hands on a slice of its read buffer; the session adds only the 8-byte header.
+        let parts = Mutex<[([UInt8], [UInt8])]>([])
+        let session = SPDYServerSession(delegate: Recorder()) { head, payload in parts.withLock { $0.append((head, Array(payload))) } }
+        let buffer = [UInt8](repeating: 5, count: 100) + [UInt8](repeating: 6, count: SPDYServerSession.dataChunk + 3)
+        session.sendData(7, buffer[100...], fin: true)
+        let sent = parts.withLock { $0 }
+        XCTAssertEqual(sent.map(\.0), [SPDYFrame.dataHeader(streamID: 7, flags: 0, length: SPDYServerSession.dataChunk),
+                                      SPDYFrame.dataHeader(streamID: 7, flags: SPDYFrame.flagFin, length: 3)])
+        XCTAssertEqual(sent.map(\.1), [[UInt8](repeating: 6, count: SPDYServerSession.dataChunk), [6, 6, 6]])
+        var parser = SPDYFrameParser()
+        parser.append(sent.flatMap { $0.0 + $0.1 })
+        XCTAssertEqual(try parser.next(), .data(streamID: 7, flags: 0, payload: [UInt8](repeating: 6, count: SPDYServerSession.dataChunk)))
+        XCTAssertEqual(try parser.next(), .data(streamID: 7, flags: SPDYFrame.flagFin, payload: [6, 6, 6]))
     }
 
     func testGoAwayEndsTheSessionAndViolationsAnswerProtocolError() throws {

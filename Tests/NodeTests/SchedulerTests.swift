@@ -66,7 +66,11 @@ final class SchedulerTests: XCTestCase {
 
     func testPreemptionPolicyNeverMessage() throws {
         let cluster = try NodeTestCluster()
-        try cluster.createPod(NodeTestCluster.podBody("never", spec: ["preemptionPolicy": "Never", "nodeSelector": ["x": "y"]]))
+        // A pod's preemption policy comes from its PriorityClass (Priority admission).
+        let never: JSON = ["apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": ["name": "never"],
+                           "value": 100, "preemptionPolicy": "Never"]
+        _ = try cluster.store("priorityclasses", group: "scheduling.k8s.io").create(namespace: nil, body: RequestBody(value: never), options: WriteOptions())
+        try cluster.createPod(NodeTestCluster.podBody("never", spec: ["priorityClassName": "never", "nodeSelector": ["x": "y"]]))
         let expected = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. "
             + "preemption: not eligible due to preemptionPolicy=Never."
         waitUntil("message") { NodeTestCluster.condition(cluster.pod("never"), "PodScheduled")?["message"] == .string(expected) }

@@ -194,10 +194,3 @@ def test_openapi_v3_core_document(raw):
     schemas = raw("GET", url).json()["components"]["schemas"]
     pod = schemas["io.k8s.api.core.v1.Pod"]
     assert pod["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "Pod", "version": "v1"}]
-
-
-def test_openapi_v2_answers_a_status(raw):
-    response = raw("GET", "/openapi/v2")
-    assert response.status_code >= 400, response.status_code
-    status = response.json()
-    assert status["kind"] == "Status" and status["code"] == response.status_code, status

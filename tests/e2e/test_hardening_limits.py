@@ -1,5 +1,5 @@
 """Hardening (issue 12, items 1 and 5): reads for a future resourceVersion hold no serving thread, large
-JSON lists are streamed to real clients, and the max-in-flight limits answer 429 as kube-apiserver does."""
+lists (JSON, YAML, Table) are streamed to real clients, and the max-in-flight limits answer 429 as kube-apiserver does."""
 
 import threading
 import time
@@ -27,6 +27,16 @@ def test_a_large_list_is_streamed_and_clients_read_it_whole(server, ns, clients,
     assert without_root_ca([item.metadata.name for item in listed.items]) == names
     assert int(listed.metadata.resource_version) > 0
     assert without_root_ca([item["metadata"]["name"] for item in kubectl.json("get", "configmaps", "-o", "json")["items"]]) == names
+    # YAML and Table lists are streamed too: kubectl's table and a YAML read see every item.
+    yaml_list = server.raw("GET", f"/api/v1/namespaces/{ns}/configmaps", headers={"Accept": "application/yaml"})
+    assert yaml_list.headers.get("Transfer-Encoding") == "chunked"
+    assert yaml_list.text.startswith("apiVersion: v1\nitems:\n- apiVersion: v1\n"), yaml_list.text[:100]
+    assert yaml_list.text.count("\n- apiVersion: v1\n") == len(names) + 1  # and kube-root-ca.crt
+    table = server.raw("GET", f"/api/v1/namespaces/{ns}/configmaps",
+                       headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
+    assert table.headers.get("Transfer-Encoding") == "chunked"
+    shown = kubectl("get", "configmaps", "--no-headers").splitlines()
+    assert without_root_ca([line.split()[0] for line in shown]) == names
 
 
 def test_future_resource_versions_leave_readyz_answering(start_server):

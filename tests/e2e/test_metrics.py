@@ -1,6 +1,6 @@
 """/metrics as kube-apiserver serves it, read with a real Prometheus text parser (prometheus_client's):
 request counts by upstream's labels match the requests this test made, with their latency histogram,
-in-flight and long-running gauges, stored objects per resource and the process collector."""
+in-flight and long-running gauges, watch events, stored objects per resource and the process collector."""
 
 import subprocess
 
@@ -76,6 +76,31 @@ def test_a_watch_counts_as_long_running_while_it_lasts_and_as_a_request_when_it_
     wait_for(lambda: sample(scrape(server), "apiserver_longrunning_requests", "apiserver_longrunning_requests", **labels) == 0,
              10, "the watch's end")
     assert sample(scrape(server), "apiserver_request", "apiserver_request_total", code="200", **labels) == 1
+
+
+def test_watch_events_are_counted_with_their_sizes(start_server):
+    """apiserver_watch_events_total and _sizes: one count per event line a watch writes, bucketed by bytes."""
+    server = start_server()
+    labels = {"group": "", "version": "v1", "resource": "configmaps"}
+
+    def counted():
+        return sample(scrape(server), "apiserver_watch_events", "apiserver_watch_events_total", **labels)
+
+    watch = requests.get(server.url + "/api/v1/namespaces/default/configmaps?watch=true", stream=True, timeout=30)
+    try:
+        initial = wait_for(lambda: counted() or None, 10, "the initial ADDED event (kube-root-ca.crt) counted")
+        families = scrape(server)
+        small = sample(families, "apiserver_watch_events_sizes", "apiserver_watch_events_sizes_bucket", le="2048.0", **labels)
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": {"k": "v" * 3000}}
+        assert server.raw("POST", "/api/v1/namespaces/default/configmaps", body).status_code == 201
+        wait_for(lambda: counted() == initial + 1, 10, "the ADDED event of the new ConfigMap counted")
+        families = scrape(server)
+        assert families["apiserver_watch_events_sizes"].type == "histogram"
+        assert sample(families, "apiserver_watch_events_sizes", "apiserver_watch_events_sizes_bucket", le="2048.0", **labels) == small
+        assert sample(families, "apiserver_watch_events_sizes", "apiserver_watch_events_sizes_bucket", le="4096.0", **labels) \
+            == initial + 1
+    finally:
+        watch.close()
 
 
 def test_kubectl_get_raw_metrics(server, kubectl_cache):

@@ -1,6 +1,6 @@
 /// SHA-512 (FIPS 180-4), used for the `hash` query of the `/openapi/v3` index as upstream does:
 /// the uppercase hex digest of the served document's bytes, so clients cache documents by URL.
-enum SHA512 {
+public enum SHA512 {
     private static let k: [UInt64] = [
         0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc, 0x3956c25bf348b538,
         0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118, 0xd807aa98a3030242, 0x12835b0145706fbe,
@@ -56,7 +56,7 @@ enum SHA512 {
     }
 
     /// Uppercase hex, as in the index's `?hash=` values.
-    static func hexDigest(_ message: [UInt8]) -> String {
+    public static func hexDigest(_ message: [UInt8]) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(128)

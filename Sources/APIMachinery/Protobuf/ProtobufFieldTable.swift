@@ -64,6 +64,30 @@ io.k8s.api.authorization.v1.SubjectRulesReviewStatus 1:resourceRules:r:m:io.k8s.
 io.k8s.api.autoscaling.v1.Scale 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.autoscaling.v1.ScaleSpec 3:status:-:m:io.k8s.api.autoscaling.v1.ScaleStatus
 io.k8s.api.autoscaling.v1.ScaleSpec 1:replicas:-:i32
 io.k8s.api.autoscaling.v1.ScaleStatus 1:replicas:z:i32 2:selector:-:s
+io.k8s.api.autoscaling.v2.ContainerResourceMetricSource 1:name:z:s 2:target:-:m:io.k8s.api.autoscaling.v2.MetricTarget 3:container:z:s
+io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus 1:name:z:s 2:current:-:m:io.k8s.api.autoscaling.v2.MetricValueStatus 3:container:z:s
+io.k8s.api.autoscaling.v2.CrossVersionObjectReference 1:kind:z:s 2:name:z:s 3:apiVersion:-:s
+io.k8s.api.autoscaling.v2.ExternalMetricSource 1:metric:-:m:io.k8s.api.autoscaling.v2.MetricIdentifier 2:target:-:m:io.k8s.api.autoscaling.v2.MetricTarget
+io.k8s.api.autoscaling.v2.ExternalMetricStatus 1:metric:-:m:io.k8s.api.autoscaling.v2.MetricIdentifier 2:current:-:m:io.k8s.api.autoscaling.v2.MetricValueStatus
+io.k8s.api.autoscaling.v2.HPAScalingPolicy 1:type:z:s 2:value:z:i32 3:periodSeconds:z:i32
+io.k8s.api.autoscaling.v2.HPAScalingRules 3:stabilizationWindowSeconds:p:i32 1:selectPolicy:p:s 2:policies:r:m:io.k8s.api.autoscaling.v2.HPAScalingPolicy
+io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec 3:status:-:m:io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus
+io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior 1:scaleUp:-:m:io.k8s.api.autoscaling.v2.HPAScalingRules 2:scaleDown:-:m:io.k8s.api.autoscaling.v2.HPAScalingRules
+io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler
+io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec 1:scaleTargetRef:-:m:io.k8s.api.autoscaling.v2.CrossVersionObjectReference 2:minReplicas:p:i32 3:maxReplicas:z:i32 4:metrics:r:m:io.k8s.api.autoscaling.v2.MetricSpec 5:behavior:-:m:io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior
+io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus 1:observedGeneration:p:i64 2:lastScaleTime:-:time 3:currentReplicas:-:i32 4:desiredReplicas:z:i32 5:currentMetrics:r:m:io.k8s.api.autoscaling.v2.MetricStatus 6:conditions:r:m:io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition
+io.k8s.api.autoscaling.v2.MetricIdentifier 1:name:z:s 2:selector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
+io.k8s.api.autoscaling.v2.MetricSpec 1:type:z:s 2:object:-:m:io.k8s.api.autoscaling.v2.ObjectMetricSource 3:pods:-:m:io.k8s.api.autoscaling.v2.PodsMetricSource 4:resource:-:m:io.k8s.api.autoscaling.v2.ResourceMetricSource 7:containerResource:-:m:io.k8s.api.autoscaling.v2.ContainerResourceMetricSource 5:external:-:m:io.k8s.api.autoscaling.v2.ExternalMetricSource
+io.k8s.api.autoscaling.v2.MetricStatus 1:type:z:s 2:object:-:m:io.k8s.api.autoscaling.v2.ObjectMetricStatus 3:pods:-:m:io.k8s.api.autoscaling.v2.PodsMetricStatus 4:resource:-:m:io.k8s.api.autoscaling.v2.ResourceMetricStatus 7:containerResource:-:m:io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus 5:external:-:m:io.k8s.api.autoscaling.v2.ExternalMetricStatus
+io.k8s.api.autoscaling.v2.MetricTarget 1:type:z:s 2:value:-:qty 3:averageValue:-:qty 4:averageUtilization:p:i32
+io.k8s.api.autoscaling.v2.MetricValueStatus 1:value:-:qty 2:averageValue:-:qty 3:averageUtilization:p:i32
+io.k8s.api.autoscaling.v2.ObjectMetricSource 1:describedObject:-:m:io.k8s.api.autoscaling.v2.CrossVersionObjectReference 2:target:-:m:io.k8s.api.autoscaling.v2.MetricTarget 3:metric:-:m:io.k8s.api.autoscaling.v2.MetricIdentifier
+io.k8s.api.autoscaling.v2.ObjectMetricStatus 1:metric:-:m:io.k8s.api.autoscaling.v2.MetricIdentifier 2:current:-:m:io.k8s.api.autoscaling.v2.MetricValueStatus 3:describedObject:-:m:io.k8s.api.autoscaling.v2.CrossVersionObjectReference
+io.k8s.api.autoscaling.v2.PodsMetricSource 1:metric:-:m:io.k8s.api.autoscaling.v2.MetricIdentifier 2:target:-:m:io.k8s.api.autoscaling.v2.MetricTarget
+io.k8s.api.autoscaling.v2.PodsMetricStatus 1:metric:-:m:io.k8s.api.autoscaling.v2.MetricIdentifier 2:current:-:m:io.k8s.api.autoscaling.v2.MetricValueStatus
+io.k8s.api.autoscaling.v2.ResourceMetricSource 1:name:z:s 2:target:-:m:io.k8s.api.autoscaling.v2.MetricTarget
+io.k8s.api.autoscaling.v2.ResourceMetricStatus 1:name:z:s 2:current:-:m:io.k8s.api.autoscaling.v2.MetricValueStatus
 io.k8s.api.batch.v1.CronJob 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.batch.v1.CronJobSpec 3:status:-:m:io.k8s.api.batch.v1.CronJobStatus
 io.k8s.api.batch.v1.CronJobList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.batch.v1.CronJob
 io.k8s.api.batch.v1.CronJobSpec 1:schedule:z:s 8:timeZone:p:s 2:startingDeadlineSeconds:p:i64 3:concurrencyPolicy:-:s 4:suspend:p:b 5:jobTemplate:-:m:io.k8s.api.batch.v1.JobTemplateSpec 6:successfulJobsHistoryLimit:p:i32 7:failedJobsHistoryLimit:p:i32
@@ -158,6 +182,10 @@ io.k8s.api.core.v1.ImageVolumeSource 1:reference:-:s 2:pullPolicy:-:s
 io.k8s.api.core.v1.KeyToPath 1:key:z:s 2:path:z:s 3:mode:p:i32
 io.k8s.api.core.v1.Lifecycle 1:postStart:-:m:io.k8s.api.core.v1.LifecycleHandler 2:preStop:-:m:io.k8s.api.core.v1.LifecycleHandler
 io.k8s.api.core.v1.LifecycleHandler 1:exec:-:m:io.k8s.api.core.v1.ExecAction 2:httpGet:-:m:io.k8s.api.core.v1.HTTPGetAction 3:tcpSocket:-:m:io.k8s.api.core.v1.TCPSocketAction 4:sleep:-:m:io.k8s.api.core.v1.SleepAction
+io.k8s.api.core.v1.LimitRange 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.core.v1.LimitRangeSpec
+io.k8s.api.core.v1.LimitRangeItem 1:type:z:s 2:max:-:M:qty 3:min:-:M:qty 4:default:-:M:qty 5:defaultRequest:-:M:qty 6:maxLimitRequestRatio:-:M:qty
+io.k8s.api.core.v1.LimitRangeList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.core.v1.LimitRange
+io.k8s.api.core.v1.LimitRangeSpec 1:limits:r:m:io.k8s.api.core.v1.LimitRangeItem
 io.k8s.api.core.v1.LinuxContainerUser 1:uid:z:i64 2:gid:z:i64 3:supplementalGroups:r:i64
 io.k8s.api.core.v1.LoadBalancerIngress 1:ip:-:s 2:hostname:-:s 3:ipMode:p:s 4:ports:r:m:io.k8s.api.core.v1.PortStatus
 io.k8s.api.core.v1.LoadBalancerStatus 1:ingress:r:m:io.k8s.api.core.v1.LoadBalancerIngress
@@ -219,6 +247,8 @@ io.k8s.api.core.v1.PodSchedulingGate 1:name:z:s
 io.k8s.api.core.v1.PodSecurityContext 1:seLinuxOptions:-:m:io.k8s.api.core.v1.SELinuxOptions 8:windowsOptions:-:m:io.k8s.api.core.v1.WindowsSecurityContextOptions 2:runAsUser:p:i64 6:runAsGroup:p:i64 3:runAsNonRoot:p:b 4:supplementalGroups:r:i64 12:supplementalGroupsPolicy:p:s 5:fsGroup:p:i64 7:sysctls:r:m:io.k8s.api.core.v1.Sysctl 9:fsGroupChangePolicy:p:s 10:seccompProfile:-:m:io.k8s.api.core.v1.SeccompProfile 11:appArmorProfile:-:m:io.k8s.api.core.v1.AppArmorProfile 13:seLinuxChangePolicy:p:s
 io.k8s.api.core.v1.PodSpec 1:volumes:r:m:io.k8s.api.core.v1.Volume 20:initContainers:r:m:io.k8s.api.core.v1.Container 2:containers:r:m:io.k8s.api.core.v1.Container 34:ephemeralContainers:r:m:io.k8s.api.core.v1.EphemeralContainer 3:restartPolicy:-:s 4:terminationGracePeriodSeconds:p:i64 5:activeDeadlineSeconds:p:i64 6:dnsPolicy:-:s 7:nodeSelector:-:M:s 8:serviceAccountName:-:s 9:serviceAccount:-:s 21:automountServiceAccountToken:p:b 10:nodeName:-:s 11:hostNetwork:-:b 12:hostPID:-:b 13:hostIPC:-:b 27:shareProcessNamespace:p:b 14:securityContext:-:m:io.k8s.api.core.v1.PodSecurityContext 15:imagePullSecrets:r:m:io.k8s.api.core.v1.LocalObjectReference 16:hostname:-:s 17:subdomain:-:s 18:affinity:-:m:io.k8s.api.core.v1.Affinity 19:schedulerName:-:s 22:tolerations:r:m:io.k8s.api.core.v1.Toleration 23:hostAliases:r:m:io.k8s.api.core.v1.HostAlias 24:priorityClassName:-:s 25:priority:p:i32 26:dnsConfig:-:m:io.k8s.api.core.v1.PodDNSConfig 28:readinessGates:r:m:io.k8s.api.core.v1.PodReadinessGate 29:runtimeClassName:p:s 30:enableServiceLinks:p:b 31:preemptionPolicy:p:s 32:overhead:-:M:qty 33:topologySpreadConstraints:r:m:io.k8s.api.core.v1.TopologySpreadConstraint 35:setHostnameAsFQDN:p:b 36:os:-:m:io.k8s.api.core.v1.PodOS 37:hostUsers:p:b 38:schedulingGates:r:m:io.k8s.api.core.v1.PodSchedulingGate 39:resourceClaims:r:m:io.k8s.api.core.v1.PodResourceClaim 40:resources:-:m:io.k8s.api.core.v1.ResourceRequirements
 io.k8s.api.core.v1.PodStatus 1:phase:-:s 2:conditions:r:m:io.k8s.api.core.v1.PodCondition 3:message:-:s 4:reason:-:s 11:nominatedNodeName:-:s 5:hostIP:-:s 16:hostIPs:r:m:io.k8s.api.core.v1.HostIP 6:podIP:-:s 12:podIPs:r:m:io.k8s.api.core.v1.PodIP 7:startTime:-:time 10:initContainerStatuses:r:m:io.k8s.api.core.v1.ContainerStatus 8:containerStatuses:r:m:io.k8s.api.core.v1.ContainerStatus 9:qosClass:-:s 13:ephemeralContainerStatuses:r:m:io.k8s.api.core.v1.ContainerStatus 14:resize:-:s 15:resourceClaimStatuses:r:m:io.k8s.api.core.v1.PodResourceClaimStatus
+io.k8s.api.core.v1.PodTemplate 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:template:-:m:io.k8s.api.core.v1.PodTemplateSpec
+io.k8s.api.core.v1.PodTemplateList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.core.v1.PodTemplate
 io.k8s.api.core.v1.PodTemplateSpec 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.core.v1.PodSpec
 io.k8s.api.core.v1.PortStatus 1:port:z:i32 2:protocol:z:s 3:error:p:s
 io.k8s.api.core.v1.PortworxVolumeSource 1:volumeID:z:s 2:fsType:-:s 3:readOnly:-:b
@@ -237,11 +267,17 @@ io.k8s.api.core.v1.ReplicationControllerStatus 1:replicas:z:i32 2:fullyLabeledRe
 io.k8s.api.core.v1.ResourceClaim 1:name:z:s 2:request:-:s
 io.k8s.api.core.v1.ResourceFieldSelector 1:containerName:-:s 2:resource:z:s 3:divisor:-:qty
 io.k8s.api.core.v1.ResourceHealth 1:resourceID:z:s 2:health:-:s
+io.k8s.api.core.v1.ResourceQuota 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.core.v1.ResourceQuotaSpec 3:status:-:m:io.k8s.api.core.v1.ResourceQuotaStatus
+io.k8s.api.core.v1.ResourceQuotaList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.core.v1.ResourceQuota
+io.k8s.api.core.v1.ResourceQuotaSpec 1:hard:-:M:qty 2:scopes:r:s 3:scopeSelector:-:m:io.k8s.api.core.v1.ScopeSelector
+io.k8s.api.core.v1.ResourceQuotaStatus 1:hard:-:M:qty 2:used:-:M:qty
 io.k8s.api.core.v1.ResourceRequirements 1:limits:-:M:qty 2:requests:-:M:qty 3:claims:r:m:io.k8s.api.core.v1.ResourceClaim
 io.k8s.api.core.v1.ResourceStatus 1:name:z:s 2:resources:r:m:io.k8s.api.core.v1.ResourceHealth
 io.k8s.api.core.v1.SELinuxOptions 1:user:-:s 2:role:-:s 3:type:-:s 4:level:-:s
 io.k8s.api.core.v1.ScaleIOPersistentVolumeSource 1:gateway:z:s 2:system:z:s 3:secretRef:-:m:io.k8s.api.core.v1.SecretReference 4:sslEnabled:-:b 5:protectionDomain:-:s 6:storagePool:-:s 7:storageMode:-:s 8:volumeName:-:s 9:fsType:-:s 10:readOnly:-:b
 io.k8s.api.core.v1.ScaleIOVolumeSource 1:gateway:z:s 2:system:z:s 3:secretRef:-:m:io.k8s.api.core.v1.LocalObjectReference 4:sslEnabled:-:b 5:protectionDomain:-:s 6:storagePool:-:s 7:storageMode:-:s 8:volumeName:-:s 9:fsType:-:s 10:readOnly:-:b
+io.k8s.api.core.v1.ScopeSelector 1:matchExpressions:r:m:io.k8s.api.core.v1.ScopedResourceSelectorRequirement
+io.k8s.api.core.v1.ScopedResourceSelectorRequirement 1:scopeName:z:s 2:operator:z:s 3:values:r:s
 io.k8s.api.core.v1.SeccompProfile 1:type:z:s 2:localhostProfile:p:s
 io.k8s.api.core.v1.Secret 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 5:immutable:p:b 2:data:-:M:y 4:stringData:-:M:s 3:type:-:s
 io.k8s.api.core.v1.SecretEnvSource 1:localObjectReference:-:in:io.k8s.api.core.v1.LocalObjectReference 2:optional:p:b
@@ -292,6 +328,7 @@ io.k8s.api.discovery.v1.EndpointSliceList 1:metadata:-:m:io.k8s.apimachinery.pkg
 io.k8s.api.discovery.v1.ForZone 1:name:z:s
 io.k8s.api.networking.v1.HTTPIngressPath 1:path:-:s 3:pathType:p:s 2:backend:-:m:io.k8s.api.networking.v1.IngressBackend
 io.k8s.api.networking.v1.HTTPIngressRuleValue 1:paths:r:m:io.k8s.api.networking.v1.HTTPIngressPath
+io.k8s.api.networking.v1.IPBlock 1:cidr:z:s 2:except:r:s
 io.k8s.api.networking.v1.Ingress 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.networking.v1.IngressSpec 3:status:-:m:io.k8s.api.networking.v1.IngressStatus
 io.k8s.api.networking.v1.IngressBackend 4:service:-:m:io.k8s.api.networking.v1.IngressServiceBackend 3:resource:-:m:io.k8s.api.core.v1.TypedLocalObjectReference
 io.k8s.api.networking.v1.IngressClass 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.networking.v1.IngressClassSpec
@@ -308,7 +345,18 @@ io.k8s.api.networking.v1.IngressServiceBackend 1:name:z:s 2:port:-:m:io.k8s.api.
 io.k8s.api.networking.v1.IngressSpec 4:ingressClassName:p:s 1:defaultBackend:-:m:io.k8s.api.networking.v1.IngressBackend 2:tls:r:m:io.k8s.api.networking.v1.IngressTLS 3:rules:r:m:io.k8s.api.networking.v1.IngressRule
 io.k8s.api.networking.v1.IngressStatus 1:loadBalancer:-:m:io.k8s.api.networking.v1.IngressLoadBalancerStatus
 io.k8s.api.networking.v1.IngressTLS 1:hosts:r:s 2:secretName:-:s
+io.k8s.api.networking.v1.NetworkPolicy 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.networking.v1.NetworkPolicySpec
+io.k8s.api.networking.v1.NetworkPolicyEgressRule 1:ports:r:m:io.k8s.api.networking.v1.NetworkPolicyPort 2:to:r:m:io.k8s.api.networking.v1.NetworkPolicyPeer
+io.k8s.api.networking.v1.NetworkPolicyIngressRule 1:ports:r:m:io.k8s.api.networking.v1.NetworkPolicyPort 2:from:r:m:io.k8s.api.networking.v1.NetworkPolicyPeer
+io.k8s.api.networking.v1.NetworkPolicyList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.networking.v1.NetworkPolicy
+io.k8s.api.networking.v1.NetworkPolicyPeer 1:podSelector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 2:namespaceSelector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 3:ipBlock:-:m:io.k8s.api.networking.v1.IPBlock
+io.k8s.api.networking.v1.NetworkPolicyPort 1:protocol:p:s 2:port:-:ios 3:endPort:p:i32
+io.k8s.api.networking.v1.NetworkPolicySpec 1:podSelector:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector 2:ingress:r:m:io.k8s.api.networking.v1.NetworkPolicyIngressRule 3:egress:r:m:io.k8s.api.networking.v1.NetworkPolicyEgressRule 4:policyTypes:r:s
 io.k8s.api.networking.v1.ServiceBackendPort 1:name:-:s 2:number:-:i32
+io.k8s.api.node.v1.Overhead 1:podFixed:-:M:qty
+io.k8s.api.node.v1.RuntimeClass 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:handler:z:s 3:overhead:-:m:io.k8s.api.node.v1.Overhead 4:scheduling:-:m:io.k8s.api.node.v1.Scheduling
+io.k8s.api.node.v1.RuntimeClassList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.node.v1.RuntimeClass
+io.k8s.api.node.v1.Scheduling 1:nodeSelector:-:M:s 2:tolerations:r:m:io.k8s.api.core.v1.Toleration
 io.k8s.api.policy.v1.Eviction 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:deleteOptions:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions
 io.k8s.api.policy.v1.PodDisruptionBudget 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.policy.v1.PodDisruptionBudgetSpec 3:status:-:m:io.k8s.api.policy.v1.PodDisruptionBudgetStatus
 io.k8s.api.policy.v1.PodDisruptionBudgetList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.policy.v1.PodDisruptionBudget
@@ -326,6 +374,8 @@ io.k8s.api.rbac.v1.RoleBindingList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.m
 io.k8s.api.rbac.v1.RoleList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.rbac.v1.Role
 io.k8s.api.rbac.v1.RoleRef 1:apiGroup:z:s 2:kind:z:s 3:name:z:s
 io.k8s.api.rbac.v1.Subject 1:kind:z:s 2:apiGroup:-:s 3:name:z:s 4:namespace:-:s
+io.k8s.api.scheduling.v1.PriorityClass 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:value:z:i32 3:globalDefault:-:b 4:description:-:s 5:preemptionPolicy:p:s
+io.k8s.api.scheduling.v1.PriorityClassList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.scheduling.v1.PriorityClass
 io.k8s.api.storage.v1.StorageClass 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:provisioner:z:s 3:parameters:-:M:s 4:reclaimPolicy:p:s 5:mountOptions:r:s 6:allowVolumeExpansion:p:b 7:volumeBindingMode:p:s 8:allowedTopologies:r:m:io.k8s.api.core.v1.TopologySelectorTerm
 io.k8s.api.storage.v1.StorageClassList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.storage.v1.StorageClass
 io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup 1:name:z:s 2:versions:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery 3:preferredVersion:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery 4:serverAddressByClientCIDRs:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR
@@ -350,5 +400,11 @@ io.k8s.apimachinery.pkg.apis.meta.v1.Status 1:metadata:-:m:io.k8s.apimachinery.p
 io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause 1:reason:-:s 2:message:-:s 3:field:-:s
 io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails 1:name:-:s 2:group:-:s 3:kind:-:s 6:uid:-:s 4:causes:r:m:io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause 5:retryAfterSeconds:-:i32
 io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent 1:type:z:s 2:object:-:raw
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec 3:status:-:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition 1:type:z:s 2:status:z:s 3:lastTransitionTime:-:time 4:reason:-:s 5:message:-:s
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec 1:service:-:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference 2:group:-:s 3:version:-:s 4:insecureSkipTLSVerify:-:b 5:caBundle:-:y 7:groupPriorityMinimum:z:i32 8:versionPriority:z:i32
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus 1:conditions:r:m:io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition
+io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference 1:namespace:-:s 2:name:-:s 3:port:p:i32
 """#
 }

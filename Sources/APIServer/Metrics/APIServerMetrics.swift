@@ -10,6 +10,7 @@ import Registry
 final class APIServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let requests: RequestMetrics
+    let watchEvents: WatchEventMetrics
     private let process: ProcessMetrics
     private let readOnlyInFlight: Gauge
     private let mutatingInFlight: Gauge
@@ -21,6 +22,7 @@ final class APIServerMetrics: Sendable {
 
     init() {
         requests = RequestMetrics(registry: registry)
+        watchEvents = WatchEventMetrics(registry: registry)
         process = ProcessMetrics(registry: registry)
         readOnlyInFlight = registry.makeGauge(descriptor: Self.inFlight, labels: [("request_kind", "readOnly")])
         mutatingInFlight = registry.makeGauge(descriptor: Self.inFlight, labels: [("request_kind", "mutating")])

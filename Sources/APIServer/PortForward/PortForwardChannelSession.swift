@@ -35,7 +35,7 @@ final class PortForwardChannelSession: WebSocketHandler {
         for (i, port) in ports.enumerated() {
             let data = UInt8(2 * i), errors = UInt8(2 * i + 1)
             relays.append(PortForwardRelay(dial: { () throws(PortForwardFailure) in try target.dial(port: port) },
-                                           output: { connection.send(binary: [data] + $0) },
+                                           output: { connection.send(binary: [data], $0) },
                                            done: { [self] failure in
                 if let failure {
                     let message = PortForwardMessages.forwardingError(port: port, pod: target.podSandboxID, failure)

@@ -11,7 +11,7 @@ import Registry
 /// block while the pod does not read.
 final class PortForwardRelay: @unchecked Sendable {
     private let dial: @Sendable () throws(PortForwardFailure) -> Int32
-    private let output: @Sendable ([UInt8]) -> Void
+    private let output: @Sendable (ArraySlice<UInt8>) -> Void
     private let done: @Sendable (PortForwardFailure?) -> Void
     private let lock = NSCondition()
     private var fd: Int32 = -1
@@ -22,9 +22,11 @@ final class PortForwardRelay: @unchecked Sendable {
     /// Serializes writes to the pod (the caller's and the flush of what arrived before the dial).
     private let writeLock = NSLock()
     static let grace: TimeInterval = 1
+    /// The most one read from the pod takes (what its socket holds, up to this).
+    static let readSize = 64 << 10
 
     init(dial: @escaping @Sendable () throws(PortForwardFailure) -> Int32,
-         output: @escaping @Sendable ([UInt8]) -> Void,
+         output: @escaping @Sendable (ArraySlice<UInt8>) -> Void,
          done: @escaping @Sendable (PortForwardFailure?) -> Void) {
         self.dial = dial; self.output = output; self.done = done
     }
@@ -73,6 +75,9 @@ final class PortForwardRelay: @unchecked Sendable {
         if cancelled { lock.unlock(); close(socket); done(nil); return }
         fd = socket
         lock.unlock()
+        // A forwarded request is often one small write the pod should see at once.
+        var noDelay: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         writeLock.lock()
         lock.lock()
         let early = pending
@@ -83,10 +88,11 @@ final class PortForwardRelay: @unchecked Sendable {
         if endInput { shutdown(socket, Int32(SHUT_WR)) }
         writeLock.unlock()
 
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var buffer = [UInt8](repeating: 0, count: Self.readSize)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            if n > 0 { output(Array(buffer[0..<n])); continue }
+            // The slice shares the buffer: `output` copies it once, into the transport's outbox.
+            if n > 0 { output(buffer[0..<n]); continue }
             if n < 0, errno == EINTR { continue }
             break
         }

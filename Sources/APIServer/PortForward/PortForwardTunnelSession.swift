@@ -39,7 +39,7 @@ final class PortForwardTunnelSession: WebSocketHandler, SPDYSessionDelegate {
     private var session: SPDYServerSession? { state.withLock { $0.session } }
 
     func opened(_ connection: WebSocketConnection) {
-        let session = SPDYServerSession(delegate: self) { bytes in connection.send(binary: bytes) }
+        let session = SPDYServerSession(delegate: self) { head, payload in connection.send(binary: head, payload) }
         state.withLock { $0.session = session }
     }
 

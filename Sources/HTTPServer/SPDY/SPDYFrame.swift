@@ -34,13 +34,7 @@ public enum SPDYFrame: Hashable, Sendable {
     public func encoded() -> [UInt8] {
         switch self {
         case .data(let id, let flags, let payload):
-            // The hot path of a forwarded connection: one allocation, one copy of the payload.
-            var out: [UInt8] = []
-            out.reserveCapacity(8 + payload.count)
-            out += Self.word(id & 0x7FFF_FFFF)
-            out += Self.word(UInt32(flags) << 24 | UInt32(payload.count))
-            out.append(contentsOf: payload)
-            return out
+            return Self.dataHeader(streamID: id, flags: flags, length: payload.count) + payload
         case .synStream(let id, let associated, let priority, let flags, let block):
             return Self.control(.synStream, flags: flags,
                                 Self.word(id) + Self.word(associated) + [priority << 5, 0] + block)
@@ -59,6 +53,14 @@ public enum SPDYFrame: Hashable, Sendable {
         case .windowUpdate(let id, let delta):
             return Self.control(.windowUpdate, flags: 0, Self.word(id) + Self.word(delta))
         }
+    }
+
+    /// A DATA frame's 8-byte header; the payload follows it on the wire. The session writes the
+    /// two apart so a payload is copied once, into the transport's buffer.
+    public static func dataHeader(streamID: UInt32, flags: UInt8, length: Int) -> [UInt8] {
+        let id = streamID & 0x7FFF_FFFF
+        return [UInt8(id >> 24), UInt8(truncatingIfNeeded: id >> 16), UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id),
+                flags, UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
     }
 
     private static func control(_ type: ControlType, flags: UInt8, _ body: [UInt8]) -> [UInt8] {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What an application does with the streams of a SPDY session. Calls come from the thread feeding
 /// the session (`receive`), in the order of the frames.
@@ -19,9 +20,11 @@ public protocol SPDYSessionDelegate: AnyObject, Sendable {
 /// the SPDY fallback of exec): the client opens streams with odd ids, the server replies to each;
 /// PINGs from the client are echoed; no flow control (spdystream neither sends nor honours
 /// WINDOW_UPDATE). The transport is whatever carries the bytes (a WebSocket tunnel or an upgraded
-/// socket): `send` writes them in order and may block while the peer is slow.
+/// socket): `sendFrame` writes one frame, its head then (DATA only) its payload, may be called from
+/// several threads at once, keeps each caller's frames in their order, and may block while the
+/// peer is slow.
 public final class SPDYServerSession: @unchecked Sendable {
-    private let send: @Sendable ([UInt8]) -> Void
+    private let sendFrame: @Sendable (_ head: [UInt8], _ payload: ArraySlice<UInt8>) -> Void
     private weak var delegate: (any SPDYSessionDelegate)?
     private var parser = SPDYFrameParser()
     /// Receive-side state: only the feeding thread touches it.
@@ -30,12 +33,18 @@ public final class SPDYServerSession: @unchecked Sendable {
     /// Write-side state: the compressor's stream must go out in the order it was fed.
     private let writeLock = NSLock()
     private let compressor = SPDYHeaderCompressor()
-    private var goneAway = false
+    /// Read without the lock by DATA frames, which need no ordering across streams.
+    private let goneAway = Atomic(false)
     /// DATA frames are cut to this size so one stream cannot hold the connection for long.
     static let dataChunk = 32 << 10
 
-    public init(delegate: any SPDYSessionDelegate, send: @escaping @Sendable ([UInt8]) -> Void) {
-        self.delegate = delegate; self.send = send
+    public init(delegate: any SPDYSessionDelegate, sendFrame: @escaping @Sendable (_ head: [UInt8], _ payload: ArraySlice<UInt8>) -> Void) {
+        self.delegate = delegate; self.sendFrame = sendFrame
+    }
+
+    /// A transport that takes each frame whole.
+    public convenience init(delegate: any SPDYSessionDelegate, send: @escaping @Sendable ([UInt8]) -> Void) {
+        self.init(delegate: delegate, sendFrame: { head, payload in send(payload.isEmpty ? head : head + payload) })
     }
 
     /// Feeds bytes from the transport. A protocol violation answers GOAWAY (PROTOCOL_ERROR) and is
@@ -100,40 +109,41 @@ public final class SPDYServerSession: @unchecked Sendable {
     }
 
     /// Sends `payload` on stream `id`, cut into DATA frames; `fin` ends our half of the stream.
-    public func sendData(_ id: UInt32, _ payload: [UInt8], fin: Bool = false) {
-        if payload.count <= Self.dataChunk {
-            write(.data(streamID: id, flags: fin ? SPDYFrame.flagFin : 0, payload: payload))
-            return
-        }
-        var offset = 0
+    /// DATA frames skip the write lock (it orders the header compressor's output): frames of one
+    /// stream come from one thread in order, and the transport keeps each caller's order.
+    public func sendData(_ id: UInt32, _ payload: ArraySlice<UInt8>, fin: Bool = false) {
+        guard !goneAway.load(ordering: .acquiring) else { return }
+        var offset = payload.startIndex
         repeat {
-            let end = min(payload.count, offset + Self.dataChunk)
-            let last = end == payload.count
-            write(.data(streamID: id, flags: last && fin ? SPDYFrame.flagFin : 0, payload: Array(payload[offset..<end])))
+            let end = min(payload.endIndex, offset + Self.dataChunk)
+            let flags = end == payload.endIndex && fin ? SPDYFrame.flagFin : 0
+            sendFrame(SPDYFrame.dataHeader(streamID: id, flags: flags, length: end - offset), payload[offset..<end])
             offset = end
-        } while offset < payload.count
+        } while offset < payload.endIndex
     }
 
+    public func sendData(_ id: UInt32, _ payload: [UInt8], fin: Bool = false) { sendData(id, payload[...], fin: fin) }
+
     /// Ends our half of stream `id` (an empty DATA frame with FLAG_FIN, as spdystream's Close).
-    public func finish(_ id: UInt32) { write(.data(streamID: id, flags: SPDYFrame.flagFin, payload: [])) }
+    public func finish(_ id: UInt32) { sendData(id, [], fin: true) }
 
     public func reset(_ id: UInt32, status: SPDYFrame.ResetStatus) { write(.rstStream(streamID: id, status: status.rawValue)) }
 
     /// Says no more streams are accepted; later writes are dropped.
     public func goAway(status: UInt32 = 0) {
         writeLock.lock(); defer { writeLock.unlock() }
-        guard !goneAway else { return }
-        send(SPDYFrame.goAway(lastGoodStreamID: lastPeerStreamID, status: status).encoded())
-        goneAway = true
+        guard !goneAway.load(ordering: .acquiring) else { return }
+        sendFrame(SPDYFrame.goAway(lastGoodStreamID: lastPeerStreamID, status: status).encoded(), [])
+        goneAway.store(true, ordering: .releasing)
     }
 
     private func write(_ frame: SPDYFrame, compressing block: SPDYHeaderBlock? = nil) {
         writeLock.lock(); defer { writeLock.unlock() }
-        guard !goneAway else { return }
+        guard !goneAway.load(ordering: .acquiring) else { return }
         guard let block, case .synReply(let id, let flags, _) = frame else {
-            send(frame.encoded())
+            sendFrame(frame.encoded(), [])
             return
         }
-        send(SPDYFrame.synReply(streamID: id, flags: flags, headerBlock: compressor.compress(block.encoded())).encoded())
+        sendFrame(SPDYFrame.synReply(streamID: id, flags: flags, headerBlock: compressor.compress(block.encoded())).encoded(), [])
     }
 }

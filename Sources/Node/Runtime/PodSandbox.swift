@@ -89,6 +89,11 @@ public final class PodSandbox: @unchecked Sendable {
         // With a root of its own, the mounts are made after pivot_root, sources under the old
         // root (/.oldroot), so that a target's path resolves inside the pod's root: /var/run is a
         // link to /run, and resolved before the pivot it led to the host's /run.
+        // A source gone missing (a volume removed while the pod starts) would read as a file
+        // target, and without a root of its own the sandbox would create that file on the host.
+        if let missing = mounts.first(where: { !FileManager.default.fileExists(atPath: $0.source) }) {
+            throw StartError(description: "the source \(missing.source) of the mount at \(missing.target) does not exist")
+        }
         let table = SandboxMountTable(mounts: mounts, rootDirectory: rootDirectory)
         let tableDirectory = rootDirectory ?? "\(runtimeRoot)/.sandbox-\(UUID().uuidString.prefix(8))"
         defer { if rootDirectory == nil { try? FileManager.default.removeItem(atPath: tableDirectory) } }

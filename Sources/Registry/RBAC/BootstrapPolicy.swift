@@ -194,6 +194,12 @@ extension Registry {
                 missing.append((store, object))
             }
         }
+        try createSideBySide(missing)
+    }
+
+    /// Creates cluster-scoped objects on up to 16 threads at once: with the durable store each
+    /// create waits for its fsync, and together they share a few.
+    func createSideBySide(_ missing: [(ResourceStore, JSON)]) throws(APIError) {
         // Threads of their own, not Dispatch's: its concurrent queues run as many blocks as there
         // are cores, and these mostly wait.
         let creates = missing

@@ -14,9 +14,11 @@ public struct PodStrategy: ResourceStrategy {
     }
 
     /// The default admission plugins' mutations, which run before the strategy as upstream's
-    /// mutating admission does; the ServiceAccount plugin reads the pod's account.
+    /// mutating admission does; the ServiceAccount plugin reads the pod's account, the Priority plugin the PriorityClasses.
     public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {
         let account = PodView(object).serviceAccountName.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        try PodLimitRangeAdmission.admit(&object, ranges: cluster.limitRanges(namespace: object.meta.namespace).map(\.object))
+        try PodPriorityAdmission.admit(&object, classes: cluster.priorityClasses())
         PodAdmission.admit(&object, account: cluster.serviceAccount(namespace: object.meta.namespace, name: account))
     }
 

@@ -3,20 +3,25 @@ import APIMachinery
 /// One strategy per served resource, in the order of `ResourceCatalog.all`.
 public enum StrategyCatalog {
     public static let all: [any ResourceStrategy] = [
-        ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), NamespaceStrategy(), NodeStrategy(),
-        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), ReplicationControllerStrategy(), SecretStrategy(),
+        ConfigMapStrategy(), EndpointsStrategy(), EventStrategy(), LimitRangeStrategy(), NamespaceStrategy(), NodeStrategy(),
+        PersistentVolumeClaimStrategy(), PersistentVolumeStrategy(), PodStrategy(), PodTemplateStrategy(),
+        ReplicationControllerStrategy(), ResourceQuotaStrategy(), SecretStrategy(),
         ServiceAccountStrategy(), ServiceStrategy(),
+        APIServiceStrategy(),
         ControllerRevisionStrategy(), DaemonSetStrategy(), DeploymentStrategy(), ReplicaSetStrategy(), StatefulSetStrategy(),
         ReviewStrategy(ResourceCatalog.selfSubjectReviews), ReviewStrategy(ResourceCatalog.tokenReviews),
         ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),
         ReviewStrategy(ResourceCatalog.selfSubjectRulesReviews), ReviewStrategy(ResourceCatalog.subjectAccessReviews),
+        HorizontalPodAutoscalerStrategy(),
         CronJobStrategy(), JobStrategy(),
         LeaseStrategy(),
         EndpointSliceStrategy(),
-        IngressClassStrategy(), IngressStrategy(),
+        IngressClassStrategy(), IngressStrategy(), NetworkPolicyStrategy(),
         PodDisruptionBudgetStrategy(),
         ClusterRoleBindingStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), RoleStrategy(),
         StorageClassStrategy(),
+        PriorityClassStrategy(),
+        RuntimeClassStrategy(),
     ]
 
     /// The strategy serving `resource`, matched by group and plural.

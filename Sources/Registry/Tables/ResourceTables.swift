@@ -39,6 +39,14 @@ public enum ResourceTables {
         "Ingress": Printer(columns: IngressTable.columns, cells: IngressTable.cells),
         "IngressClass": Printer(columns: IngressClassTable.columns, cells: IngressClassTable.cells),
         "PodDisruptionBudget": Printer(columns: PodDisruptionBudgetTable.columns, cells: PodDisruptionBudgetTable.cells),
+        "PodTemplate": Printer(columns: PodTemplateTable.columns, cells: PodTemplateTable.cells),
+        "LimitRange": Printer(columns: LimitRangeTable.columns, cells: LimitRangeTable.cells),
+        "ResourceQuota": Printer(columns: ResourceQuotaTable.columns, cells: ResourceQuotaTable.cells),
+        "NetworkPolicy": Printer(columns: NetworkPolicyTable.columns, cells: NetworkPolicyTable.cells),
+        "PriorityClass": Printer(columns: PriorityClassTable.columns, cells: PriorityClassTable.cells),
+        "RuntimeClass": Printer(columns: RuntimeClassTable.columns, cells: RuntimeClassTable.cells),
+        "APIService": Printer(columns: APIServiceTable.columns, cells: APIServiceTable.cells),
+        "HorizontalPodAutoscaler": Printer(columns: HorizontalPodAutoscalerTable.columns, cells: HorizontalPodAutoscalerTable.cells),
     ]
 
     public static func printer(for kind: String) -> Printer? { printers[kind] }
