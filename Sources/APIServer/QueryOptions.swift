@@ -14,7 +14,30 @@ enum QueryOptions {
             ])
         }
         options.fieldValidation = try FieldValidationDirective.parse(request.queryValue("fieldValidation"))
+        options.userAgent = request.userAgent
         return options
+    }
+
+    /// PatchOptions beyond the common ones, checked as upstream's `ValidatePatchOptions`: `force`
+    /// only on an apply, and an apply must name its fieldManager (422, PatchOptions invalid).
+    static func patch(_ request: HTTPRequest, type: PatchType, options: inout WriteOptions) throws(APIError) {
+        let force = request.queryValue("force")
+        if let force {
+            guard let value = Bool(force.lowercased()) ?? (force == "1" ? true : force == "0" ? false : nil) else {
+                throw APIError.badRequest("strconv.ParseBool: parsing \(FieldError.quote(force)): invalid syntax")
+            }
+            options.force = value
+        }
+        var errors: [FieldError] = []
+        if type != .apply, force != nil {
+            errors.append(.forbidden(FieldPath("force"), "may not be specified for non-apply patch"))
+        }
+        if type == .apply, (options.fieldManager ?? "").isEmpty {
+            errors.append(.required(FieldPath("fieldManager"), "is required for apply patch"))
+        }
+        if !errors.isEmpty {
+            throw APIError.invalid(GroupKind(group: "meta.k8s.io", kind: "PatchOptions"), "", errors)
+        }
     }
 
     /// `dryRun=All` is the only value upstream accepts.

@@ -156,11 +156,12 @@ struct ResourceHandler {
     private func patchWrite(_ store: ResourceStore,
                             _ perform: (RequestBody, PatchType, WriteOptions) throws(APIError) -> WriteResult) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        let options = try QueryOptions.write(request)
+        var options = try QueryOptions.write(request)
         let (body, type) = try BodyReader.read(request, patch: true)
+        try QueryOptions.patch(request, type: type!, options: &options)
         let result = try perform(body, type!, options)
         return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
-                                                                       warnings: result.warnings)
+                                                                       status: result.created ? 201 : 200, warnings: result.warnings)
     }
 
     private func delete(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {

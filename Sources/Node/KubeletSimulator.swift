@@ -204,7 +204,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         updated["status"] = status
         do {
             _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
-                                                                        body: RequestBody(value: updated), options: WriteOptions())
+                                                                        body: RequestBody(value: updated), options: WriteOptions(fieldManager: "kubelet"))
             queue.forget(key)
             return true
         } catch {

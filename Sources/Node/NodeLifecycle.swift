@@ -48,12 +48,12 @@ public struct NodeLifecycle: Controller {
             return try retryOnError(retriable: Self.isRace) { () throws(APIError) -> JSON in
                 guard let current = try? store.get(namespace: nil, name: node).object else {
                     let fresh = NodeTemplate.node(name: node, index: index, options: options, now: now)
-                    return try store.create(namespace: nil, body: RequestBody(value: fresh), options: WriteOptions()).object
+                    return try store.create(namespace: nil, body: RequestBody(value: fresh), options: WriteOptions(fieldManager: "kubelet")).object
                 }
                 var updated = current
                 updated["status"] = NodeTemplate.status(name: node, index: index, options: options, now: now, previous: current["status"])
                 return try StatusStore(store: store).update(namespace: nil, name: node, body: RequestBody(value: updated),
-                                                           options: WriteOptions()).object
+                                                           options: WriteOptions(fieldManager: "kubelet")).object
             }
         } catch {
             if !Self.isRace(error) {
@@ -73,14 +73,14 @@ public struct NodeLifecycle: Controller {
                     lease[path: "spec", "renewTime"] = .string(Timestamp.formatMicro(now))
                     lease[path: "spec", "holderIdentity"] = .string(node)
                     _ = try leases.update(namespace: NodeTemplate.leaseNamespace, name: node, body: RequestBody(value: lease),
-                                          options: WriteOptions())
+                                          options: WriteOptions(fieldManager: "kubelet"))
                     return
                 }
                 let nodes = context.store(GroupResource(group: "", resource: "nodes"))
                 let nodeObject = (try? nodes.get(namespace: nil, name: node).object) ?? postStatus(node, index: index, context)
                 guard let nodeObject else { return }
                 _ = try leases.create(namespace: NodeTemplate.leaseNamespace,
-                                      body: RequestBody(value: NodeTemplate.lease(node: nodeObject, now: now)), options: WriteOptions())
+                                      body: RequestBody(value: NodeTemplate.lease(node: nodeObject, now: now)), options: WriteOptions(fieldManager: "kubelet"))
             }
         } catch {
             if !Self.isRace(error) {

@@ -177,7 +177,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         guard let bindings = context.registry.podBinding else { return }
         assumed.withLock { $0[key] = (node, pod) }
         do {
-            _ = try bindings.create(namespace: key.namespace, name: key.name, binding: binding, options: WriteOptions())
+            _ = try bindings.create(namespace: key.namespace, name: key.name, binding: binding, options: WriteOptions(fieldManager: "kube-scheduler"))
         } catch {
             assumed.withLock { _ = $0.removeValue(forKey: key) }
             // Bound, deleted or recreated meanwhile: the cache will say what to do next.
@@ -209,7 +209,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             updated[path: "status", "conditions"] = .array(conditions)
             do {
                 _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
-                                                                            body: RequestBody(value: updated), options: WriteOptions())
+                                                                            body: RequestBody(value: updated), options: WriteOptions(fieldManager: "kube-scheduler"))
             } catch {
                 if error.isConflict { queue.addRateLimited(key) }
                 if !error.isNotFound {

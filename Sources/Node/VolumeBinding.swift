@@ -89,7 +89,7 @@ public enum VolumeBinding {
         let namespace = pod.meta.namespace
         for name in names {
             let patch: JSON = ["metadata": ["annotations": [selectedNodeAnnotation: .string(node)]]]
-            _ = try claims.patch(namespace: namespace, name: name, type: .merge, patch: RequestBody(value: patch), options: WriteOptions())
+            _ = try claims.patch(namespace: namespace, name: name, type: .merge, patch: RequestBody(value: patch), options: WriteOptions(fieldManager: "kube-scheduler"))
         }
     }
 }

@@ -17,6 +17,6 @@ public struct NamespaceFinalizeStore: Sendable {
     public func update(name: String, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
         let store = namespaces
         return try store.update(namespace: nil, name: name, body: body, options: options,
-                                scope: .subresource { object, old in store.prepareResourceUpdate(&object, old: old) })
+                                scope: .subresource { object, old in store.prepareResourceUpdate(&object, old: old) }, subresource: "finalize")
     }
 }

@@ -6,7 +6,14 @@ extension ResourceStore {
     /// POST: decode, place in the namespace, fill system fields, validate, store (upstream's
     /// rest.BeforeCreate and Store.Create).
     public func create(namespace: String?, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
-        var (object, warnings) = try decode(body, options: options)
+        let (object, warnings) = try decode(body, options: options)
+        return try create(namespace: namespace, decoded: object, warnings: warnings, options: options, recordsUpdate: true)
+    }
+
+    /// Creates a decoded object; `recordsUpdate` is false for an apply, which recorded its own entry.
+    func create(namespace: String?, decoded: JSON, warnings: [String], options: WriteOptions,
+                recordsUpdate: Bool) throws(APIError) -> WriteResult {
+        var object = decoded
         try checkNamespace(&object, urlNamespace: namespace, creating: true)
 
         if let rv = object[path: "metadata", "resourceVersion"]?.stringValue, !rv.isEmpty {
@@ -20,6 +27,11 @@ extension ResourceStore {
         metadata["selfLink"] = nil
         if strategy.tracksGeneration { metadata["generation"] = 1 }
         object["metadata"] = .object(metadata)
+        // Ownership is of what the client sent (defaults included), before admission adds its part,
+        // as upstream's create handler records it.
+        if recordsUpdate {
+            fieldManager(subresource: "").update(live: nil, new: &object, manager: options.managerName, now: metadata["creationTimestamp"]?.stringValue ?? now())
+        }
         try strategy.admit(&object, cluster: cluster)
         strategy.prepareForCreate(&object)
 

@@ -20,9 +20,9 @@ extension ResourceStore {
     /// PATCH through `scope`: a subresource's patch sees the whole object, and its preparation
     /// decides what of the result survives.
     func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody,
-               options: WriteOptions, scope: UpdateScope) throws(APIError) -> WriteResult {
+               options: WriteOptions, scope: UpdateScope, subresource: String = "") throws(APIError) -> WriteResult {
         if type == .apply {
-            throw APIError.unsupportedMediaType(type.rawValue, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
+            return try apply(namespace: namespace, name: name, config: patch, options: options, scope: scope, subresource: subresource)
         }
         // Custom resources have no Go struct to carry patch strategies (upstream's
         // customresource_handler refuses the type as an unknown format).
@@ -31,7 +31,7 @@ extension ResourceStore {
         }
         var warnings: [String] = []
         let result = try replace(namespace: namespace, name: name, options: options, scope: scope,
-                                 rebasesOnConflict: true) {
+                                 subresource: subresource, rebasesOnConflict: true) {
             (current: StoredObject) throws(APIError) -> JSON in
             var original = current.object
             // A custom object stored in another version is patched as the URL's version serves it.

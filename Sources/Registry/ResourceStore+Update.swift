@@ -16,7 +16,7 @@ extension ResourceStore {
     }
 
     func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions,
-                scope: UpdateScope) throws(APIError) -> WriteResult {
+                scope: UpdateScope, subresource: String = "") throws(APIError) -> WriteResult {
         var (object, warnings) = try decode(body, options: options)
         let bodyName = object[path: "metadata", "name"]?.stringValue ?? ""
         if !bodyName.isEmpty, bodyName != name {
@@ -24,7 +24,9 @@ extension ResourceStore {
         }
         object[path: "metadata", "name"] = .string(name)
         try checkNamespace(&object, urlNamespace: namespace)
-        let result = try replace(namespace: namespace, name: name, options: options, scope: scope) { (current: StoredObject) throws(APIError) -> JSON in object }
+        let result = try replace(namespace: namespace, name: name, options: options, scope: scope, subresource: subresource) {
+            (current: StoredObject) throws(APIError) -> JSON in object
+        }
         return WriteResult(object: result.object, bytes: result.bytes, warnings: warnings)
     }
 
@@ -36,8 +38,12 @@ extension ResourceStore {
     ///
     /// `rebasesOnConflict` is for patches: the transform re-applies the patch to the newer object, and
     /// a resourceVersion the patch pinned fails the version check on the next round by itself.
+    ///
+    /// The write is recorded in managedFields as an Update by the request's manager through
+    /// `subresource`, from the prepared object (so what the strategy resets is not owned), unless
+    /// `recordsUpdate` is false (an apply records its own entry).
     func replace(namespace: String?, name: String, options: WriteOptions, scope: UpdateScope = .resource,
-                 rebasesOnConflict: Bool = false,
+                 subresource: String = "", recordsUpdate: Bool = true, rebasesOnConflict: Bool = false,
                  transform: (StoredObject) throws(APIError) -> JSON) throws(APIError) -> WriteResult {
         let storageKey = key(namespace: namespace, name: name)
         for _ in 0..<Self.maxConflictRetries {
@@ -59,14 +65,18 @@ extension ResourceStore {
                 object[path: "metadata", "resourceVersion"] = .string(String(current.revision))
                 keepSystemFields(&object, old: current.object)
                 switch scope {
-                case .resource:
-                    prepareResourceUpdate(&object, old: current.object)
-                    try validateForUpdate(object, old: current.object)
-                    // Pools (Service addresses and node ports) follow the main resource only.
+                case .resource: prepareResourceUpdate(&object, old: current.object)
+                case .subresource(let prepare): prepare(&object, current.object)
+                }
+                // Before validation: managedFields a request got wrong are replaced, not refused.
+                if recordsUpdate {
+                    fieldManager(subresource: subresource, applying: false)
+                        .update(live: current.object, new: &object, manager: options.managerName, now: now())
+                }
+                try validateForUpdate(object, old: current.object)
+                // Pools (Service addresses and node ports) follow the main resource only.
+                if case .resource = scope {
                     pools = try strategy.allocateUpdate(&object, old: current.object, cluster: cluster)
-                case .subresource(let prepare):
-                    prepare(&object, current.object)
-                    try validateForUpdate(object, old: current.object)
                 }
             } catch {
                 if !settled(latest) { continue }

@@ -17,9 +17,14 @@ public final class ResourceStore: @unchecked Sendable {
     /// Replaces the generic DELETE for a resource whose deletion is a process (namespaces), as
     /// upstream's REST types wrap the store's Delete; set once by `Registry.init`.
     var deletion: (@Sendable (ResourceStore, String, DeleteOptions) throws(APIError) -> DeleteResult)?
+    /// Where the kind's field types come from for managedFields and apply: the built-in OpenAPI
+    /// definitions unless a store is given another (a custom resource's schema). A function, so
+    /// start-up does not convert the definitions before the first write.
+    let fieldTypeSchema: @Sendable () -> any FieldTypeSchema
 
     init(strategy: any ResourceStrategy, storage: any Storage, hub: WatchHub, schemas: SchemaSet, clock: any Clock,
-         cluster: ClusterLookup) {
+         cluster: ClusterLookup, fieldTypeSchema: @escaping @Sendable () -> any FieldTypeSchema = { OpenAPIFieldTypes.upstream }) {
+        self.fieldTypeSchema = fieldTypeSchema
         self.strategy = strategy
         self.storage = storage
         self.hub = hub

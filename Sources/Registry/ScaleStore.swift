@@ -60,7 +60,7 @@ public struct ScaleStore: Sendable {
         }
         let requestedVersion = body[path: "metadata", "resourceVersion"]?.stringValue ?? ""
         let specPath = customScale.map { Self.fields($0.specReplicasPath) } ?? ["spec", "replicas"]
-        let result = try store.replace(namespace: namespace, name: name, options: options) { (current: StoredObject) throws(APIError) -> JSON in
+        let result = try store.replace(namespace: namespace, name: name, options: options, subresource: "scale") { (current: StoredObject) throws(APIError) -> JSON in
             var object = current.object
             Self.set(&object, specPath, .int(replicas))
             object[path: "metadata", "resourceVersion"] = requestedVersion.isEmpty ? nil : .string(requestedVersion)

@@ -17,13 +17,13 @@ public struct StatusStore: Sendable {
 
     /// PUT on status: the body's status replaces the stored one, guarded by its resourceVersion.
     public func update(namespace: String?, name: String, body: RequestBody, options: WriteOptions) throws(APIError) -> WriteResult {
-        try store.update(namespace: namespace, name: name, body: body, options: options, scope: scope)
+        try store.update(namespace: namespace, name: name, body: body, options: options, scope: scope, subresource: "status")
     }
 
     /// PATCH on status: the patch sees the whole object, but only status survives.
     public func patch(namespace: String?, name: String, type: PatchType, patch: RequestBody,
                       options: WriteOptions) throws(APIError) -> WriteResult {
-        try store.patch(namespace: namespace, name: name, type: type, patch: patch, options: options, scope: scope)
+        try store.patch(namespace: namespace, name: name, type: type, patch: patch, options: options, scope: scope, subresource: "status")
     }
 
     /// The stored object with the new status and the resourceVersion being replaced. Deployments

@@ -14,13 +14,29 @@ public enum FieldValidationDirective: String, Sendable {
     }
 }
 
-/// Options common to every write: `?dryRun=All`, `?fieldManager=`, `?fieldValidation=`.
+/// Options common to every write: `?dryRun=All`, `?fieldManager=`, `?fieldValidation=`, and
+/// an apply patch's `?force=`.
 public struct WriteOptions: Sendable {
     public var dryRun = false
     public var fieldManager: String?
     public var fieldValidation: FieldValidationDirective = .warn
-    public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidationDirective = .warn) {
+    /// `?force=true`: an apply takes the fields other managers own instead of failing.
+    public var force = false
+    /// The request's User-Agent, which names the manager of a write that gives no fieldManager;
+    /// nil for the server's own writes (controllers, node), recorded as kube-controller-manager.
+    public var userAgent: String?
+    public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidationDirective = .warn,
+                force: Bool = false, userAgent: String? = nil) {
         self.dryRun = dryRun; self.fieldManager = fieldManager; self.fieldValidation = fieldValidation
+        self.force = force; self.userAgent = userAgent
+    }
+
+    /// The manager a write is recorded under (upstream's `managerOrUserAgent`): the fieldManager,
+    /// else the User-Agent up to its first `/` (`kubectl/v1.32.0 (linux/amd64)` is `kubectl`).
+    public var managerName: String {
+        if let fieldManager, !fieldManager.isEmpty { return fieldManager }
+        guard let userAgent else { return "kube-controller-manager" }
+        return String(userAgent.prefix { $0 != "/" })
     }
 }
 
@@ -43,8 +59,10 @@ public struct WriteResult: Sendable {
     /// Encoded JSON of `object`; for stored objects these are the bytes in storage.
     public var bytes: [UInt8]
     public var warnings: [String]
-    public init(object: JSON, bytes: [UInt8]? = nil, warnings: [String] = []) {
-        self.object = object; self.bytes = bytes ?? JSONWriter.encode(object); self.warnings = warnings
+    /// An apply that created the object (answered 201).
+    public var created = false
+    public init(object: JSON, bytes: [UInt8]? = nil, warnings: [String] = [], created: Bool = false) {
+        self.object = object; self.bytes = bytes ?? JSONWriter.encode(object); self.warnings = warnings; self.created = created
     }
 }
 
