@@ -6,6 +6,9 @@ import Storage
 enum UpdateScope {
     case resource
     case subresource(prepare: (_ object: inout JSON, _ old: JSON) -> Void)
+    /// The status subresource: prepared like any subresource, validated by the strategy's
+    /// `validateStatusUpdate` (upstream's status strategies validate what a status write can change).
+    case status(prepare: (_ object: inout JSON, _ old: JSON) -> Void)
 }
 
 extension ResourceStore {
@@ -67,6 +70,9 @@ extension ResourceStore {
                 case .subresource(let prepare):
                     prepare(&object, current.object)
                     try validateForUpdate(object, old: current.object)
+                case .status(let prepare):
+                    prepare(&object, current.object)
+                    try validateForUpdate(object, old: current.object, status: true)
                 }
             } catch {
                 if !settled(latest) { continue }
@@ -135,10 +141,10 @@ extension ResourceStore {
         }
     }
 
-    func validateForUpdate(_ object: JSON, old: JSON) throws(APIError) {
+    func validateForUpdate(_ object: JSON, old: JSON, status: Bool = false) throws(APIError) {
         var errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"],
                                                          namespaced: resource.namespaced, nameValidator: strategy.nameValidator)
-        errors += strategy.validateUpdate(object, old: old)
+        errors += status ? strategy.validateStatusUpdate(object, old: old) : strategy.validateUpdate(object, old: old)
         if !errors.isEmpty {
             throw APIError.invalid(resource.groupKind, object[path: "metadata", "name"]?.stringValue ?? "", errors)
         }

@@ -16,10 +16,11 @@ extension ReplicaSetController {
         if let lag = rt.writes.staleness(key, cache: rt.pods) { throw lag }
         let set = ReplicaSetView(json)
         if set.selector.matchesNothing { return }
-        // The set's own pods and the orphans, from the informer's indexes: a pod controlled by
-        // another owner is never claimed, so the rest of the namespace need not be read.
-        let candidates = rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace)
-        let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: rt.kind.owner,
+        // The set's own pods and the orphans, from the pod index: a pod controlled by another
+        // owner is never claimed, so the rest of the namespace need not be read.
+        let claimed = try PodClaim.claim(controlled: rt.podFacts.controlled(by: set.meta.uid),
+                                         uncontrolled: rt.podFacts.uncontrolled(namespace: set.meta.namespace),
+                                         owner: set.object, kind: rt.kind.owner,
                                          selector: set.selector, store: rt.context.store(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
         let active = claimed.filter(\.active)
