@@ -32,12 +32,28 @@ final class EventCorrelator: Sendable {
         var message: String
 
         /// getSpamKey: the source and the object.
-        var spamKey: String { [component, host, kind, namespace, name, uid, apiVersion].joined(separator: "\u{0}") }
+        var spamKey: Key { Key(.spam, source: self, type: "", reason: "", fieldPath: "", message: "") }
         /// EventAggregatorByReasonFunc: the source, the object, type and reason (reportingController and
         /// reportingInstance are the component and host here).
-        var aggregateKey: String { [spamKey, type, reason, component, host].joined(separator: "\u{0}") }
+        var aggregateKey: Key { Key(.aggregate, source: self, type: type, reason: reason, fieldPath: "", message: "") }
         /// getEventKey: everything but the timestamps.
-        var eventKey: String { [spamKey, fieldPath, type, reason, message].joined(separator: "\u{0}") }
+        var eventKey: Key { Key(.event, source: self, type: type, reason: reason, fieldPath: fieldPath, message: message) }
+    }
+
+    /// The correlator's keys, hashed field by field (upstream joins the fields into one string).
+    struct Key: Hashable {
+        enum Role: Hashable { case spam, aggregate, event }
+        /// Which of the three keys this is, so an aggregate key never equals an event's.
+        var role: Role
+        var component, host, kind, namespace, name, uid, apiVersion: String
+        var type, reason, fieldPath, message: String
+
+        init(_ role: Role, source e: Event, type: String, reason: String, fieldPath: String, message: String) {
+            self.role = role
+            component = e.component; host = e.host; kind = e.kind; namespace = e.namespace; name = e.name
+            uid = e.uid; apiVersion = e.apiVersion
+            self.type = type; self.reason = reason; self.fieldPath = fieldPath; self.message = message
+        }
     }
 
     /// What to write: a new event, or an update of the one named (`count` > 1); nil: filtered as spam.
@@ -48,7 +64,7 @@ final class EventCorrelator: Sendable {
         var existingName: String?
         var firstTimestamp: Date
         /// The key the written event's name is to be remembered under (`written(name:key:)`).
-        var key: String
+        var key: Key
     }
 
     private struct Aggregate { var messages: Set<String>; var last: Date }
@@ -56,9 +72,9 @@ final class EventCorrelator: Sendable {
     private struct Bucket { var tokens: Double; var last: Date }
 
     private struct State {
-        var aggregates = BoundedCache<Aggregate>(capacity: EventCorrelator.cacheSize)
-        var observations = BoundedCache<Observation>(capacity: EventCorrelator.cacheSize)
-        var spam = BoundedCache<Bucket>(capacity: EventCorrelator.cacheSize)
+        var aggregates = BoundedCache<Key, Aggregate>(capacity: EventCorrelator.cacheSize)
+        var observations = BoundedCache<Key, Observation>(capacity: EventCorrelator.cacheSize)
+        var spam = BoundedCache<Key, Bucket>(capacity: EventCorrelator.cacheSize)
     }
 
     private let state = Mutex(State())
@@ -102,7 +118,7 @@ final class EventCorrelator: Sendable {
     }
 
     /// Remembers the name the event was written under (UpdateState), so the next identical one updates it.
-    func written(name: String, key: String) {
+    func written(name: String, key: Key) {
         state.withLock { state in
             if var seen = state.observations[key] {
                 seen.name = name
@@ -112,23 +128,23 @@ final class EventCorrelator: Sendable {
     }
 
     /// Forgets an observation whose event could not be written, so the next one is created afresh.
-    func failed(key: String) {
+    func failed(key: Key) {
         state.withLock { $0.observations[key] = nil }
     }
 }
 
 /// A cache of at most `capacity` entries that drops the least recently used half at a time (two
 /// generations: a hit in the older one moves to the newer), a cheap stand-in for an LRU.
-struct BoundedCache<Value> {
+struct BoundedCache<Key: Hashable, Value> {
     let capacity: Int
-    private var recent: [String: Value] = [:]
-    private var older: [String: Value] = [:]
+    private var recent: [Key: Value] = [:]
+    private var older: [Key: Value] = [:]
 
     init(capacity: Int) { self.capacity = max(2, capacity) }
 
     var count: Int { recent.count + older.count }
 
-    subscript(key: String) -> Value? {
+    subscript(key: Key) -> Value? {
         mutating get {
             if let value = recent[key] { return value }
             guard let value = older.removeValue(forKey: key) else { return nil }
@@ -146,7 +162,7 @@ struct BoundedCache<Value> {
         }
     }
 
-    private mutating func insert(_ key: String, _ value: Value) {
+    private mutating func insert(_ key: Key, _ value: Value) {
         if recent[key] == nil, recent.count >= capacity / 2 {
             older = recent
             recent = [:]

@@ -66,7 +66,7 @@ final class EventCorrelatorTests: XCTestCase {
     }
 
     func testBoundedCacheKeepsAtMostItsCapacityAndRecentEntries() {
-        var cache = BoundedCache<Int>(capacity: 8)
+        var cache = BoundedCache<String, Int>(capacity: 8)
         for i in 0..<100 {
             cache["k\(i)"] = i
             _ = cache["k0"]  // used all along: never dropped

@@ -43,9 +43,12 @@ final class PodStatusWriteTests: XCTestCase {
         let invalid: JSON = ["metadata": ["name": "p"], "spec": ["containers": []]]
         XCTAssertFalse(strategy.validateUpdate(invalid, old: invalid).isEmpty)
         XCTAssertTrue(strategy.validateStatusUpdate(invalid, old: invalid).isEmpty)
-        // Kinds without a status rule of their own validate a status write as any update.
+        // A ReplicaSet's status write checks the status (ValidateReplicaSetStatusUpdate), not the spec.
         let sets = ReplicaSetStrategy()
-        let badSet: JSON = ["metadata": ["name": "s"], "spec": ["replicas": -1]]
-        XCTAssertEqual(sets.validateStatusUpdate(badSet, old: badSet).count, sets.validateUpdate(badSet, old: badSet).count)
+        let badSpec: JSON = ["metadata": ["name": "s"], "spec": ["replicas": -1], "status": ["replicas": 1, "readyReplicas": 1]]
+        XCTAssertFalse(sets.validateUpdate(badSpec, old: badSpec).isEmpty)
+        XCTAssertTrue(sets.validateStatusUpdate(badSpec, old: badSpec).isEmpty)
+        let badStatus: JSON = ["metadata": ["name": "s"], "spec": ["replicas": 1], "status": ["replicas": 1, "readyReplicas": 2]]
+        XCTAssertEqual(sets.validateStatusUpdate(badStatus, old: badStatus).map(\.field), ["status.readyReplicas"])
     }
 }
