@@ -7,7 +7,7 @@ that). Standard library only."""
 import argparse, os, resource, shutil, sys, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import connection_flood, deployment, durable, floods, fuzz, memory, realpods, report, startup, statefulset, throughput, traffic, watch  # noqa: E402
+import connection_flood, customresources, deployment, durable, floods, fuzz, memory, realpods, report, startup, statefulset, throughput, traffic, watch  # noqa: E402
 from figures import Context, Figures, Settings  # noqa: E402
 from harness import Workdir  # noqa: E402
 
@@ -20,6 +20,7 @@ BENCHMARKS = [
     ("traffic", traffic.run),
     ("deployment", deployment.run),
     ("startup", startup.run),
+    ("customresources", customresources.run),
     ("memory", memory.run),
     ("floods", floods.run),
     ("fuzz", fuzz.run),

@@ -3,10 +3,13 @@ import Foundation
 import Registry
 
 /// Records core/v1 Events about objects, named and shaped as client-go's event recorder makes them
-/// (`<object>.<hex nanoseconds>`, involvedObject, source component, first/last timestamps, count).
+/// (`<object>.<hex nanoseconds>`, involvedObject, source component, first/last timestamps, count),
+/// correlated as client-go correlates them (`EventCorrelator`): repeats update one event's count,
+/// similar events are combined, and a source's burst about one object is limited.
 public struct EventRecorder: Sendable {
     let registry: Registry
     let timers: any Timers
+    let correlator = EventCorrelator()
 
     /// How many events about one object may share a nanosecond: far more than any burst a
     /// standing manual clock sees; past it an event is dropped, as upstream drops events it
@@ -14,6 +17,11 @@ public struct EventRecorder: Sendable {
     static let namesPerNanosecond: UInt64 = 4096
 
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
+
+    public init(registry: Registry, timers: any Timers) {
+        self.registry = registry
+        self.timers = timers
+    }
 
     /// - Parameters:
     ///   - object: the object the event is about (needs apiVersion, kind and metadata).
@@ -28,35 +36,63 @@ public struct EventRecorder: Sendable {
         let meta = object.meta
         let name = meta.name
         let namespace = meta.namespace.isEmpty ? "default" : meta.namespace
-        let nanos = UInt64(max(0, now.timeIntervalSince1970 * 1e9))
+        let typeMeta = object.typeMeta
+        let seen = EventCorrelator.Event(component: component, host: host ?? "", kind: typeMeta.kind, namespace: namespace,
+                                         name: name, uid: meta.uid, apiVersion: typeMeta.apiVersion, fieldPath: fieldPath ?? "",
+                                         type: type.rawValue, reason: reason, message: message)
+        guard let decision = correlator.correlate(seen, now: now) else { return }
         let timestamp = JSON.string(Timestamp.format(now))
+        if let existing = decision.existingName, !existing.isEmpty {
+            // The recorder's patch of an event it wrote before: count, lastTimestamp and message.
+            let patch: JSON = ["count": .int(Int64(decision.count)), "lastTimestamp": timestamp, "message": .string(decision.message)]
+            do {
+                _ = try store.patch(namespace: namespace, name: existing, type: .merge, patch: RequestBody(value: patch), options: WriteOptions())
+                return
+            } catch {
+                // Removed meanwhile (events expire): written anew under the same name, as upstream does.
+                if !error.isNotFound { correlator.failed(key: decision.key); return }
+            }
+        }
         var involved: JSONObject = [
-            "kind": .string(object.typeMeta.kind), "namespace": .string(namespace), "name": .string(name),
-            "uid": .string(meta.uid), "apiVersion": .string(object.typeMeta.apiVersion),
+            "kind": .string(typeMeta.kind), "namespace": .string(namespace), "name": .string(name),
+            "uid": .string(meta.uid), "apiVersion": .string(typeMeta.apiVersion),
         ]
         if !meta.resourceVersion.isEmpty { involved["resourceVersion"] = .string(meta.resourceVersion) }
         if let fieldPath { involved["fieldPath"] = .string(fieldPath) }
         var source: JSONObject = ["component": .string(component)]
         if let host { source["host"] = .string(host) }
+        let nanos = UInt64(max(0, now.timeIntervalSince1970 * 1e9))
         var event: JSON = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("\(name).\(String(nanos, radix: 16))"), "namespace": .string(namespace)],
             "involvedObject": .object(involved),
-            "reason": .string(reason), "message": .string(message), "source": .object(source),
-            "firstTimestamp": timestamp, "lastTimestamp": timestamp,
-            "count": 1, "type": .string(type.rawValue),
+            "reason": .string(reason), "message": .string(decision.message), "source": .object(source),
+            "firstTimestamp": .string(Timestamp.format(decision.firstTimestamp)), "lastTimestamp": timestamp,
+            "count": .int(Int64(decision.count)), "type": .string(type.rawValue),
             "eventTime": .null, "reportingComponent": .string(component), "reportingInstance": .string(host ?? ""),
         ]
+        if let existing = decision.existingName, !existing.isEmpty {
+            event.meta.name = existing
+            if (try? store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())) != nil {
+                correlator.written(name: existing, key: decision.key)
+            } else {
+                correlator.failed(key: decision.key)
+            }
+            return
+        }
         // Events recorded in the same nanosecond (a manual clock that stands still) would share a
         // name; the next free nanosecond keeps each one.
         for offset in UInt64(0)..<Self.namesPerNanosecond {
-            event.meta.name = "\(name).\(String(nanos &+ offset, radix: 16))"
+            let eventName = "\(name).\(String(nanos &+ offset, radix: 16))"
+            event.meta.name = eventName
             do {
                 _ = try store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
+                correlator.written(name: eventName, key: decision.key)
                 return
             } catch {
-                if !error.isAlreadyExists { return }
+                if !error.isAlreadyExists { break }
             }
         }
+        correlator.failed(key: decision.key)
     }
 }

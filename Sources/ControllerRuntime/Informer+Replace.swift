@@ -16,13 +16,20 @@ extension Informer {
                 fresh.objects[key.namespace, default: [:]][key.name] = item.object
                 Self.index(item.object, key, &fresh)
                 if let old = cache.objects[key.namespace]?[key.name] {
-                    if old.meta.resourceVersion != item.object.meta.resourceVersion { changes.append(.updated(old, item.object)) }
+                    if old.meta.resourceVersion != item.object.meta.resourceVersion {
+                        changes.append(.updated(old, item.object))
+                        applyToIndexes(key, old: old, new: item.object)
+                    }
                 } else {
                     changes.append(.added(item.object))
+                    applyToIndexes(key, old: nil, new: item.object)
                 }
             }
             for (namespace, objects) in cache.objects {
-                for (name, old) in objects where fresh.objects[namespace]?[name] == nil { changes.append(.deleted(old)) }
+                for (name, old) in objects where fresh.objects[namespace]?[name] == nil {
+                    changes.append(.deleted(old))
+                    applyToIndexes(ObjectName(namespace: namespace, name: name), old: old, new: nil)
+                }
             }
             cache = fresh
         }

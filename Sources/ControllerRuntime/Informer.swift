@@ -16,6 +16,8 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     private let synced = NSCondition()
     private var isSynced = false
     private let reflector = Mutex<Reflector?>(nil)
+    /// Indexes changed with the cache, by name (see `index(_:make:)`).
+    let indexes = Mutex<[String: any InformerIndex]>([:])
 
     public struct Handler: Sendable {
         public var added: @Sendable (JSON) -> Void = { _ in }
@@ -46,6 +48,29 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
 
     /// Registers a handler; call before `start`.
     public func addHandler(_ handler: Handler) { handlers.append(handler) }
+
+    /// The index registered under `name`, made by `make` on first use (and filled from the cache as
+    /// it is), so controllers sharing an informer (ReplicaSets and ReplicationControllers both read
+    /// pods) share one.
+    public func index<Index: InformerIndex>(_ name: String, make: () -> Index) -> Index {
+        // The cache's lock first, as `receive` takes them: no change slips between filling and registering.
+        state.withLock { cache in
+            indexes.withLock { all in
+                if let existing = all[name] as? Index { return existing }
+                let made = make()
+                for (namespace, objects) in cache.objects {
+                    for (name, object) in objects { made.apply(ObjectName(namespace: namespace, name: name), old: nil, new: object) }
+                }
+                all[name] = made
+                return made
+            }
+        }
+    }
+
+    /// Applies one change to every index; called under `state`'s lock.
+    func applyToIndexes(_ key: ObjectName, old: JSON?, new: JSON?) {
+        for index in indexes.withLock({ Array($0.values) }) { index.apply(key, old: old, new: new) }
+    }
 
     /// Lists and watches `source` from now on (asynchronously): the current state arrives as
     /// additions, then changes; after a failed or ended watch, the differences a relist finds.
@@ -116,6 +141,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
                 if let old { Self.unindex(old, key, &cache) }
                 cache.objects[key.namespace, default: [:]][key.name] = object
                 Self.index(object, key, &cache)
+                applyToIndexes(key, old: old, new: object)
                 cache.revision = max(cache.revision, event.object.revision)
                 return old
             }
@@ -124,9 +150,10 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
             }
         case .deleted:
             let old = state.withLock { cache -> JSON? in
-                cache.revision = max(cache.revision, event.object.revision)
+                defer { cache.revision = max(cache.revision, event.object.revision) }
                 guard let old = cache.objects[key.namespace]?.removeValue(forKey: key.name) else { return nil }
                 Self.unindex(old, key, &cache)
+                applyToIndexes(key, old: old, new: nil)
                 return old
             }
             for h in handlers { h.deleted(old ?? object) }

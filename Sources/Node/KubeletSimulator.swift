@@ -195,16 +195,16 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         SimulatedNodeOptions.internalIP(index: options.nodeNames.firstIndex(of: node) ?? 0)
     }
 
-    /// Stores a new status when it differs from the cached one. A conflict means the cache is
-    /// behind: the newer pod arrives as an update and is synced again.
+    /// Stores a new status when it differs from the cached one, guarded by the cached
+    /// resourceVersion. A conflict means the cache is behind: the newer pod arrives as an update
+    /// and is synced again.
     @discardableResult
     func write(_ status: JSON, of pod: JSON, key: Informer.ObjectName, _ context: ControllerContext) -> Bool {
         guard status != pod["status"] else { return false }
-        var updated = pod
-        updated["status"] = status
         do {
             _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
-                                                                        body: RequestBody(value: updated), options: WriteOptions(fieldManager: "kubelet"))
+                                                                        body: RequestBody(value: Self.statusBody(status, of: pod)),
+                                                                        options: WriteOptions(fieldManager: "kubelet"))
             queue.forget(key)
             return true
         } catch {
@@ -214,6 +214,17 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
             }
             return false
         }
+    }
+
+    /// The body of a status write: the pod's identity, the version it answers to and the status.
+    /// The status subresource keeps everything else as stored, so the rest of the pod would only be
+    /// decoded to be dropped (upstream's kubelet likewise sends only a patch of the status).
+    static func statusBody(_ status: JSON, of pod: JSON) -> JSON {
+        let meta = pod.meta
+        return ["apiVersion": "v1", "kind": "Pod",
+                "metadata": ["name": .string(meta.name), "namespace": .string(meta.namespace), "uid": .string(meta.uid),
+                             "resourceVersion": .string(meta.resourceVersion)],
+                "status": status]
     }
 
     func forget(_ key: Informer.ObjectName) {

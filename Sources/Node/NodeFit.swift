@@ -14,7 +14,9 @@ enum NodeFit {
     /// Resource amounts: cpu in millicores, everything else in whole units.
     typealias Resources = [String: Int64]
 
-    static func check(pod: JSON, node: JSON, used: Resources, podCount: Int) -> Rejection? {
+    /// `requested` is the pod's `requests(of:)` and `allocatable` the node's, when the caller has them.
+    static func check(pod: JSON, node: JSON, used: Resources, podCount: Int,
+                      requested: Resources? = nil, allocatable: Resources? = nil) -> Rejection? {
         let tolerations = PodView(pod).tolerations
         if NodeView(node).unschedulable {
             let taint: JSON = ["key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"]
@@ -34,9 +36,9 @@ enum NodeFit {
             return Rejection(reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true)
         }
         var reasons: [String] = []
-        let allocatable = quantities(NodeView(node).allocatable)
+        let allocatable = allocatable ?? quantities(NodeView(node).allocatable)
         if let maxPods = allocatable["pods"], Int64(podCount + 1) > maxPods { reasons.append("Too many pods") }
-        let requested = requests(of: pod)
+        let requested = requested ?? requests(of: pod)
         for name in requested.keys.sorted(by: resourceOrder) where name != "pods" {
             let want = requested[name] ?? 0
             guard want > 0 else { continue }

@@ -24,6 +24,7 @@ final class NodeOccupancy: Sendable {
 
     private struct Placement {
         let node: String
+        let uid: String
         let requests: NodeFit.Resources
     }
 
@@ -35,10 +36,15 @@ final class NodeOccupancy: Sendable {
     private let state = Mutex(State())
 
     /// Records a pod's latest state: counted on its node while it occupies one, not counted otherwise.
+    /// The same pod (by uid) still on the node it was counted on keeps its count: its requests cannot
+    /// have changed (a pod's resources are immutable in 1.32), and most pod events are status writes.
     func observe(_ key: Informer.ObjectName, _ pod: JSON?) {
+        let node = pod.flatMap { Scheduler.occupiesNode($0) ? PodView($0).nodeName : nil }
+        let uid = pod?.meta.uid ?? ""
+        if let node, state.withLock({ $0.placements[key].map { $0.node == node && $0.uid == uid } ?? false }) { return }
         let placement = pod.flatMap { pod -> Placement? in
-            guard Scheduler.occupiesNode(pod) else { return nil }
-            return Placement(node: PodView(pod).nodeName, requests: NodeFit.requests(of: pod))
+            guard let node else { return nil }
+            return Placement(node: node, uid: uid, requests: NodeFit.requests(of: pod))
         }
         state.withLock { s in
             if let old = s.placements.removeValue(forKey: key) { s.nodes[old.node]?.remove(old.requests) }

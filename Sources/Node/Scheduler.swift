@@ -25,6 +25,8 @@ public final class Scheduler: Controller, @unchecked Sendable {
     /// The pods awaiting scheduling, kept by the pod handlers: what a cluster change retries
     /// (upstream's unschedulable queue), without scanning every pod on each pod that leaves a node.
     let awaiting = Mutex<Set<Informer.ObjectName>>([])
+    /// Each node's allocatable resources, parsed once per change of the node's allocatable.
+    let allocatableCache = NodeAllocatable()
 
     public init() {}
 
@@ -131,14 +133,17 @@ public final class Scheduler: Controller, @unchecked Sendable {
         let placed = nodeUsage.usage(adding: assumed.withLock { $0 })
         var rejections: [NodeFit.Rejection] = []
         var best: (node: String, score: Double)?
+        let requested = NodeFit.requests(of: pod)
         for node in nodes {
             let nodeName = node.meta.name
             let usage = placed[nodeName] ?? NodeOccupancy.Usage()
-            if let rejection = NodeFit.check(pod: pod, node: node, used: usage.used, podCount: usage.count) {
+            let allocatable = allocatableCache.resources(of: node)
+            if let rejection = NodeFit.check(pod: pod, node: node, used: usage.used, podCount: usage.count,
+                                             requested: requested, allocatable: allocatable) {
                 rejections.append(rejection)
                 continue
             }
-            let score = Self.allocatedFraction(pod: pod, node: node, used: usage.used, podCount: usage.count)
+            let score = Self.allocatedFraction(requested: requested, allocatable: allocatable, used: usage.used, podCount: usage.count)
             if best == nil || score < best!.score { best = (nodeName, score) }
         }
         guard let best else {
@@ -156,9 +161,8 @@ public final class Scheduler: Controller, @unchecked Sendable {
 
     /// Upstream's LeastAllocated idea: the share of cpu, memory and pod slots in use once this pod
     /// is added; the emptiest node wins (ties go to the first by name).
-    static func allocatedFraction(pod: JSON, node: JSON, used: NodeFit.Resources, podCount: Int) -> Double {
-        let allocatable = NodeFit.quantities(NodeView(node).allocatable)
-        let requested = NodeFit.requests(of: pod)
+    static func allocatedFraction(requested: NodeFit.Resources, allocatable: NodeFit.Resources, used: NodeFit.Resources,
+                                  podCount: Int) -> Double {
         var shares: [Double] = []
         for name in ["cpu", "memory"] {
             guard let capacity = allocatable[name], capacity > 0 else { continue }

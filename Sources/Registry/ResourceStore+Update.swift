@@ -6,6 +6,9 @@ import Storage
 enum UpdateScope {
     case resource
     case subresource(prepare: (_ object: inout JSON, _ old: JSON) -> Void)
+    /// The status subresource: prepared like any subresource, validated by the strategy's
+    /// `validateStatusUpdate` (upstream's status strategies validate what a status write can change).
+    case status(prepare: (_ object: inout JSON, _ old: JSON) -> Void)
 }
 
 extension ResourceStore {
@@ -67,13 +70,17 @@ extension ResourceStore {
                 switch scope {
                 case .resource: prepareResourceUpdate(&object, old: current.object)
                 case .subresource(let prepare): prepare(&object, current.object)
+                case .status(let prepare): prepare(&object, current.object)
                 }
                 // Before validation: managedFields a request got wrong are replaced, not refused.
                 if recordsUpdate {
                     fieldManager(subresource: subresource, applying: false)
                         .update(live: current.object, new: &object, manager: options.managerName, now: now())
                 }
-                try validateForUpdate(object, old: current.object)
+                // A status write is checked as upstream's status strategies check it (status only).
+                var isStatus = false
+                if case .status = scope { isStatus = true }
+                try validateForUpdate(object, old: current.object, status: isStatus)
                 // Pools (Service addresses and node ports) follow the main resource only.
                 if case .resource = scope {
                     pools = try strategy.allocateUpdate(&object, old: current.object, cluster: cluster)
@@ -145,11 +152,11 @@ extension ResourceStore {
         }
     }
 
-    func validateForUpdate(_ object: JSON, old: JSON) throws(APIError) {
+    func validateForUpdate(_ object: JSON, old: JSON, status: Bool = false) throws(APIError) {
         var errors = ObjectMetaValidation.validateUpdate(object["metadata"], old: old["metadata"],
                                                          namespaced: resource.namespaced, nameValidator: strategy.nameValidator,
                                                          kubeFinalizers: strategy.validatesKubeFinalizerNames)
-        errors += strategy.validateUpdate(object, old: old)
+        errors += status ? strategy.validateStatusUpdate(object, old: old) : strategy.validateUpdate(object, old: old)
         if !errors.isEmpty {
             throw APIError.invalid(resource.groupKind, object[path: "metadata", "name"]?.stringValue ?? "", errors)
         }

@@ -36,6 +36,10 @@ public protocol ResourceStrategy: Sendable {
     /// Kind-specific validation of an update, including immutable fields.
     func validateUpdate(_ object: JSON, old: JSON) -> [FieldError]
 
+    /// Kind-specific validation of a write through the status subresource; `object` is the stored
+    /// object with the new status (its spec is the stored one). By default `validateUpdate`.
+    func validateStatusUpdate(_ object: JSON, old: JSON) -> [FieldError]
+
     /// Whether DELETE answers with the deleted object (pods, services) rather than a success Status.
     var returnsDeletedObject: Bool { get }
 
@@ -106,6 +110,7 @@ extension ResourceStrategy {
     public func specChanged(_ object: JSON, old: JSON) -> Bool { !SemanticEquality.equal(object["spec"], old["spec"]) }
     public func validate(_ object: JSON) -> [FieldError] { [] }
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] { validate(object) }
+    public func validateStatusUpdate(_ object: JSON, old: JSON) -> [FieldError] { validateUpdate(object, old: old) }
     /// The default columns upstream uses for kinds without a printer: NAME and AGE.
     /// The kind's upstream printer columns (Tables/), or NAME and AGE for a kind without one.
     public var tableColumns: [TableColumn] { ResourceTables.printer(for: resource.kind)?.columns ?? [.name, .age] }

@@ -31,7 +31,7 @@ public struct StatusStore: Sendable {
     /// labels, and the controller writes `deployment.kubernetes.io/revision` that way.
     var scope: UpdateScope {
         let keepsAnnotations = store.resource.group == "apps" && store.resource.plural == "deployments"
-        return .subresource { object, old in
+        return .status { object, old in
             var merged = old
             merged["status"] = object["status"]
             if keepsAnnotations { merged[path: "metadata", "annotations"] = object[path: "metadata", "annotations"] }

@@ -134,6 +134,12 @@ final class StatefulSetHarness: @unchecked Sendable {
             .map { ($0["reason"]?.stringValue ?? "", $0["message"]?.stringValue ?? "", $0["type"]?.stringValue ?? "") }
     }
 
+    /// The `count` of the set's event with `reason` (client-go's correlator counts repeats on one event).
+    func eventCount(_ setName: String, reason: String) -> Int64? {
+        store("", "events").list(namespace: "default").items.map(\.object)
+            .first { $0[path: "involvedObject", "name"]?.stringValue == setName && $0["reason"]?.stringValue == reason }?["count"]?.intValue
+    }
+
     /// Sets a pod's phase and Ready condition through pods/status, as the kubelet would.
     func setPodStatus(_ name: String, phase: String = "Running", ready: Bool = true) throws {
         let store = store("", "pods")

@@ -7,10 +7,10 @@ import XCTest
 /// The scheduler's per-node sums must follow pods through binding, updates, finishing and deletion,
 /// and count assumed pods exactly once.
 final class NodeOccupancyTests: XCTestCase {
-    private func pod(_ name: String, node: String?, cpu: String = "100m", phase: String = "Running") -> JSON {
+    private func pod(_ name: String, node: String?, cpu: String = "100m", phase: String = "Running", uid: String = "u") -> JSON {
         var spec: JSON = ["containers": [["name": "c", "image": "x", "resources": ["requests": ["cpu": .string(cpu)]]]]]
         if let node { spec["nodeName"] = .string(node) }
-        return ["metadata": ["namespace": "ns", "name": .string(name)], "spec": spec, "status": ["phase": .string(phase)]]
+        return ["metadata": ["namespace": "ns", "name": .string(name), "uid": .string(uid)], "spec": spec, "status": ["phase": .string(phase)]]
     }
 
     private func key(_ name: String) -> Informer.ObjectName { Informer.ObjectName(namespace: "ns", name: name) }
@@ -43,5 +43,20 @@ final class NodeOccupancyTests: XCTestCase {
 
         occupancy.observe(key("a"), pod("a", node: "n1"))
         XCTAssertEqual(occupancy.usage(adding: assumed)["n1"]?.count, 1, "seen bound: counted once, not twice")
+    }
+
+    /// Status updates of a counted pod leave its count alone; a pod of the same name but another
+    /// uid (recreated while the watch was down) is counted afresh, and a move to another node moves it.
+    func testOnlyANewPodOrANewNodeRecountsAPod() {
+        let occupancy = NodeOccupancy()
+        occupancy.observe(key("a"), pod("a", node: "n1", cpu: "250m"))
+        occupancy.observe(key("a"), pod("a", node: "n1", cpu: "250m", phase: "Pending"))
+        XCTAssertEqual(occupancy.usage(adding: [:])["n1"]?.used["cpu"], 250)
+        occupancy.observe(key("a"), pod("a", node: "n1", cpu: "500m", uid: "u2"))
+        XCTAssertEqual(occupancy.usage(adding: [:])["n1"]?.used["cpu"], 500)
+        XCTAssertEqual(occupancy.usage(adding: [:])["n1"]?.count, 1)
+        occupancy.observe(key("a"), pod("a", node: "n2", cpu: "500m", uid: "u2"))
+        XCTAssertEqual(occupancy.usage(adding: [:])["n1"]?.count, 0)
+        XCTAssertEqual(occupancy.usage(adding: [:])["n2"]?.used["cpu"], 500)
     }
 }

@@ -273,3 +273,27 @@ def test_several_versions_share_objects_reads_and_watches(server, kubectl_cache,
         assert [(e["type"], e["object"]["apiVersion"]) for e in events] == [("ADDED", f"{group}/v1beta1")]
     finally:
         cluster.run("delete", "crd", f"memcacheds.{group}", "--wait=false")
+
+
+def test_invalid_custom_objects_get_upstreams_causes_and_unknown_fields_are_pruned(kubectl, group, ns):
+    """The CRD's structural schema on writes: 422 with the schema's causes, unknown fields pruned (or refused when
+    strict, as kubectl asks by default), and server-side apply of a custom object a no-op when repeated."""
+    bad = memcached("too-big", group, size=9)
+    bad["spec"]["image"] = 5
+    result = kubectl.run("apply", "-f", "-", input=json.dumps(bad))
+    assert result.returncode == 1
+    assert f'The Memcached "too-big" is invalid:' in result.stderr, result.stderr
+    assert "spec.size: Invalid value: 9: spec.size in body should be less than or equal to 5" in result.stderr, result.stderr
+    assert 'spec.image: Invalid value: "integer": spec.image in body must be of type string: "integer"' in result.stderr, \
+        result.stderr
+    extra = memcached("extra", group)
+    extra["spec"]["colour"] = "blue"
+    strict = kubectl.run("apply", "-f", "-", input=json.dumps(extra))
+    assert strict.returncode == 1 and 'unknown field "spec.colour"' in strict.stderr, strict.stderr
+    kubectl("apply", "--validate=false", "-f", "-", input=json.dumps(extra))
+    assert "colour" not in kubectl.json("get", f"memcacheds.{group}", "extra")["spec"]
+    applied = memcached("applied", group)
+    kubectl("apply", "--server-side", "-f", "-", input=json.dumps(applied))
+    before = kubectl.json("get", f"memcacheds.{group}", "applied")["metadata"]["resourceVersion"]
+    kubectl("apply", "--server-side", "-f", "-", input=json.dumps(applied))
+    assert kubectl.json("get", f"memcacheds.{group}", "applied")["metadata"]["resourceVersion"] == before

@@ -10,12 +10,14 @@ enum ActivePods {
     static func deletionOrder(_ pods: [PodFacts]) -> [PodFacts] {
         var perNode: [String: Int] = [:]
         for pod in pods where !pod.node.isEmpty { perNode[pod.node, default: 0] += 1 }
-        return pods.sorted { a, b in
+        // Each pod's count of same-node pods is looked up once, not in every comparison.
+        let ranked = pods.map { (pod: $0, onNode: perNode[$0.node] ?? 0) }
+        return ranked.sorted { x, y in
+            let a = x.pod, b = y.pod
             if a.node.isEmpty != b.node.isEmpty { return a.node.isEmpty }
             if a.phaseRank != b.phaseRank { return a.phaseRank < b.phaseRank }
             if a.ready != b.ready { return !a.ready }
-            let ra = perNode[a.node] ?? 0, rb = perNode[b.node] ?? 0
-            if ra != rb { return ra > rb }
+            if x.onNode != y.onNode { return x.onNode > y.onNode }
             if a.ready, b.ready, let ta = a.readySince, let tb = b.readySince, ta != tb { return ta > tb }
             if a.restarts != b.restarts { return a.restarts > b.restarts }
             if a.created != b.created {
@@ -24,6 +26,6 @@ enum ActivePods {
                 return ca > cb
             }
             return a.name < b.name
-        }
+        }.map(\.pod)
     }
 }

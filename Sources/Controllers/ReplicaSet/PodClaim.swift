@@ -13,27 +13,44 @@ enum PodClaim {
     static func claim(_ pods: [JSON], facts: PodFactsCache, owner: JSON, kind: OwnerKind, selector: LabelSelector,
                       store: ResourceStore, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
         let uid = owner.meta.uid
+        var controlled: [PodFacts] = [], uncontrolled: [PodFacts] = []
+        var seen = Set<String>()
+        for pf in facts.facts(pods) where seen.insert(pf.name).inserted {
+            if let controller = pf.controllerUID {
+                if controller == uid { controlled.append(pf) }
+            } else {
+                uncontrolled.append(pf)
+            }
+        }
+        return try claim(controlled: controlled, uncontrolled: uncontrolled, owner: owner, kind: kind, selector: selector,
+                         store: store, canAdopt: canAdopt, wrote: wrote)
+    }
+
+    /// The claim over pods already split: `controlled` are those whose controller is the owner,
+    /// `uncontrolled` those without a controller (the candidates for adoption).
+    static func claim(controlled: [PodFacts], uncontrolled: [PodFacts], owner: JSON, kind: OwnerKind, selector: LabelSelector,
+                      store: ResourceStore, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
+        let uid = owner.meta.uid
         let ownerDeleting = owner.meta.isBeingDeleted
         var claimed: [PodFacts] = []
+        claimed.reserveCapacity(controlled.count)
+        for pf in controlled {
+            if selector.matches(pf.labels) { claimed.append(pf); continue }
+            if ownerDeleting { continue }
+            let pod = pf.pod
+            if let released = try rewrite(pod, store, refs: pod.meta.ownerReferences.filter { $0.uid != uid }) { wrote(released) }
+        }
         var adoptable: Bool?
-        var seen = Set<String>()
-        for (pod, pf) in zip(pods, facts.facts(pods)) where seen.insert(pf.name).inserted {
-            let matches = selector.matches(pf.labels)
-            if let controller = pf.controllerUID {
-                guard controller == uid else { continue }
-                if matches { claimed.append(pf); continue }
-                if ownerDeleting { continue }
-                if let released = try rewrite(pod, store, refs: pod.meta.ownerReferences.filter { $0.uid != uid }) { wrote(released) }
-                continue
-            }
-            guard matches, !ownerDeleting, pf.active else { continue }
+        for pf in uncontrolled {
+            guard selector.matches(pf.labels), !ownerDeleting, pf.active else { continue }
             if adoptable == nil { adoptable = try canAdopt() }
             guard adoptable == true else { continue }
+            let pod = pf.pod
             let reference = OwnerReferenceView(apiVersion: kind.apiVersion, kind: kind.kind, name: owner.meta.name, uid: uid,
                                                controller: true, blockOwnerDeletion: true)
             if let adopted = try rewrite(pod, store, refs: pod.meta.ownerReferences + [reference]) {
                 wrote(adopted)
-                claimed.append(facts.facts(adopted))
+                claimed.append(PodFacts(adopted))
             }
         }
         return claimed

@@ -4,8 +4,11 @@ import Synchronization
 
 /// What the ReplicaSet controller reads from a pod: its claim, activity, readiness and deletion
 /// rank, read from the pod's JSON once per pod version. A set's sync looks at every pod it owns,
-/// and in a rollout each of thousands of pod changes syncs a set again.
-struct PodFacts: Sendable {
+/// and in a rollout each of thousands of pod changes syncs a set again. A class: a sync copies,
+/// filters and sorts a thousand of them, each copy one reference.
+final class PodFacts: Sendable {
+    /// The pod these facts were read from.
+    let pod: JSON
     let name: String
     let labels: [String: String]
     /// The uid of the pod's controller; nil for an orphan.
@@ -21,7 +24,11 @@ struct PodFacts: Sendable {
     let restarts: Int
     let created: Date?
 
+    /// The name of the pods informer's index of facts by controller (see `ControllerIndex`).
+    static let indexName = "podFacts"
+
     init(_ pod: JSON) {
+        self.pod = pod
         let view = PodView(pod)
         let meta = pod.meta
         name = meta.name

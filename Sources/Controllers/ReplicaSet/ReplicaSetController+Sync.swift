@@ -16,10 +16,11 @@ extension ReplicaSetController {
         if let lag = rt.writes.staleness(key, cache: rt.pods) { throw lag }
         let set = ReplicaSetView(json)
         if set.selector.matchesNothing { return }
-        // The set's own pods and the orphans, from the informer's indexes: a pod controlled by
-        // another owner is never claimed, so the rest of the namespace need not be read.
-        let candidates = rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace)
-        let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: rt.kind.owner,
+        // The set's own pods and the orphans, from the pod index: a pod controlled by another
+        // owner is never claimed, so the rest of the namespace need not be read.
+        let claimed = try PodClaim.claim(controlled: rt.podFacts.controlled(by: set.meta.uid),
+                                         uncontrolled: rt.podFacts.uncontrolled(namespace: set.meta.namespace),
+                                         owner: set.object, kind: rt.kind.owner,
                                          selector: set.selector, store: rt.context.store(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
         let active = claimed.filter(\.active)
@@ -90,9 +91,9 @@ extension ReplicaSetController {
         let store = StatusStore(store: rt.context.store(rt.kind.resource))
         var object = set.object
         for attempt in 0..<statusUpdateAttempts {
-            object["status"] = status.json
             do {
-                _ = try store.update(namespace: set.meta.namespace, name: set.meta.name, body: RequestBody(value: object), options: WriteOptions())
+                _ = try store.update(namespace: set.meta.namespace, name: set.meta.name,
+                                     body: RequestBody(value: statusBody(status.json, of: object)), options: WriteOptions())
                 return status
             } catch {
                 if error.isNotFound { return status }
@@ -101,6 +102,16 @@ extension ReplicaSetController {
             }
         }
         return status
+    }
+
+    /// The body of a status write: the set's identity, the version it answers to and the status
+    /// (the status subresource keeps the rest as stored; the template would only be decoded to be dropped).
+    static func statusBody(_ status: JSON, of set: JSON) -> JSON {
+        let meta = set.meta
+        return ["apiVersion": .string(set.typeMeta.apiVersion), "kind": .string(set.typeMeta.kind),
+                "metadata": ["name": .string(meta.name), "namespace": .string(meta.namespace), "uid": .string(meta.uid),
+                             "resourceVersion": .string(meta.resourceVersion)],
+                "status": status]
     }
 
     /// Tries of a status write (upstream retries once; the sets' sizes change often in a rollout).

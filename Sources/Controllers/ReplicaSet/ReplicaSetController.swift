@@ -30,7 +30,8 @@ public struct ReplicaSetController: Controller {
         let sets: Informer
         let pods: Informer
         let writes = OwnedWrites()
-        let podFacts = PodFactsCache()
+        /// Each pod's facts, grouped by controller, changed with the pod cache.
+        let podFacts: ControllerIndex<PodFacts>
 
         init(context: ControllerContext, kind: ReplicatedKind) {
             self.context = context
@@ -38,6 +39,7 @@ public struct ReplicaSetController: Controller {
             queue = WorkQueue(name: kind.queueName, timers: context.timers)
             sets = context.informer(kind.resource)
             pods = context.informer(ReplicaSetController.pods)
+            podFacts = pods.index(PodFacts.indexName) { ControllerIndex(PodFacts.init) }
         }
     }
 
@@ -118,7 +120,6 @@ public struct ReplicaSetController: Controller {
     }
 
     static func podDeleted(_ pod: JSON, _ rt: Runtime) {
-        rt.podFacts.forget(pod)
         guard let ref = pod.meta.controllerRef, let set = resolve(ref, namespace: pod.meta.namespace, rt) else { return }
         rt.queue.add(set.meta.key)
     }

@@ -13,12 +13,13 @@ struct ReplicaSetStatus: Equatable {
 
     init(_ set: ReplicaSetView, pods: [PodFacts], now: Date) {
         let templateLabels = set.templateLabels
+        let minReadySeconds = set.minReadySeconds
         replicas = pods.count
         for pod in pods {
             if templateLabels.allSatisfy({ pod.labels[$0.key] == $0.value }) { fullyLabeledReplicas += 1 }
             guard pod.ready else { continue }
             readyReplicas += 1
-            if pod.isAvailable(minReadySeconds: set.minReadySeconds, now: now) { availableReplicas += 1 }
+            if pod.isAvailable(minReadySeconds: minReadySeconds, now: now) { availableReplicas += 1 }
         }
         observedGeneration = set.meta.generation
         conditions = set.status["conditions"]?.arrayValue ?? []

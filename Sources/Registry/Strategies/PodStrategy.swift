@@ -48,6 +48,11 @@ public struct PodStrategy: ResourceStrategy {
         return errs
     }
 
+    /// Upstream's ValidatePodStatusUpdate checks metadata (the store does) and the status, never the
+    /// spec: a status write keeps the stored spec, which was valid when stored, so validating it again
+    /// (the whole of PodSpecValidation, on every kubelet write) could only repeat the same answer.
+    public func validateStatusUpdate(_ object: JSON, old: JSON) -> [FieldError] { [] }
+
     /// Only container images, activeDeadlineSeconds, added tolerations and a negative grace
     /// period (to 1) may change; everything else in the spec is fixed once the pod exists.
     public func validateUpdate(_ object: JSON, old: JSON) -> [FieldError] {

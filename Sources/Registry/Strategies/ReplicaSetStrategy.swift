@@ -29,6 +29,12 @@ public struct ReplicaSetStrategy: ResourceStrategy {
             + FieldValidation.immutable(object[path: "spec", "selector"], old[path: "spec", "selector"], FieldPath("spec.selector"))
     }
 
+    /// ValidateReplicaSetStatusUpdate: metadata (the store checks it) and the status; the spec is the
+    /// stored one, validated when it was stored. ValidateReplicaSetStatus is the RC's check.
+    public func validateStatusUpdate(_ object: JSON, old: JSON) -> [FieldError] {
+        WorkloadStatusValidation.replicationController(object["status"])
+    }
+
     /// ValidateReplicaSetSpec.
     static func validateSpec(_ spec: JSON, _ path: FieldPath) -> [FieldError] {
         var errs = FieldValidation.nonnegative(spec["replicas"], path.child("replicas"))

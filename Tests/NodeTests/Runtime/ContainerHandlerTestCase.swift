@@ -44,6 +44,11 @@ class ContainerHandlerTestCase: XCTestCase {
     func messages(_ pod: String, _ reason: String) -> [String] {
         cluster.events(about: pod).filter { $0["reason"]?.stringValue == reason }.compactMap { $0["message"]?.stringValue }
     }
+    /// How many times events with `reason` were recorded about the pod: repeats are counted on one
+    /// event (`count`), as client-go's correlator does.
+    func occurrences(_ pod: String, _ reason: String) -> Int64 {
+        cluster.events(about: pod).filter { $0["reason"]?.stringValue == reason }.reduce(0) { $0 + ($1["count"]?.intValue ?? 1) }
+    }
     func ready(_ pod: String) -> String? { NodeTestCluster.condition(cluster.pod(pod), "Ready")?["status"]?.stringValue }
 
 }
