@@ -53,9 +53,11 @@ def start_server(tmp_path_factory):
         instance.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def kubectl_cache(tmp_path_factory):
-    """kubectl's discovery cache for this session (never the user's ~/.kube/cache)."""
+    """kubectl's discovery cache for one test module (never the user's ~/.kube/cache). Per module: a module that
+    installs CRDs (in category `all`) and removes them would otherwise leave them in the cache another module's
+    `kubectl get all` expands, and kubectl does not refresh its cache for a category member gone from the server."""
     if shutil.which("kubectl") is None:
         pytest.fail("kubectl (1.32) is not on PATH")
     return tmp_path_factory.mktemp("kubectl-cache")
