@@ -98,6 +98,10 @@ def hangups(context):
     try:
         def descriptors():
             return len(os.listdir(f"/proc/{server.proc.pid}/fd"))
+        # The baseline once start-up has settled (the cluster's keys, kube-root-ca.crt and the controllers'
+        # first writes come in the first half second): watches hung up in that burst are a known race
+        # (benchmarks/NOTES.md), not what this figure measures.
+        time.sleep(1)
         baseline = descriptors()
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", server.port), timeout=10)

@@ -78,7 +78,8 @@ public final class Registry: Sendable {
         limitRanges.store = stores[GroupResource(group: "", resource: "limitranges")]
         quotaAdmission.quotas = stores[ResourceQuotaAdmission.quotasResource]
         let serving = CustomResourceServing(schemas: customResourceSchemas) { strategy in
-            ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas, clock: clock, cluster: cluster)
+            ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas, clock: clock, cluster: cluster,
+                          fieldTypeSchema: CustomResourceFieldTypes.provider(for: strategy))
         }
         self.customResources = serving
         lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }

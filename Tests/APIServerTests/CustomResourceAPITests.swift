@@ -177,4 +177,32 @@ final class CustomResourceAPITests: XCTestCase {
         XCTAssertEqual(rule.status, 422)
         XCTAssertTrue(rule.json[path: "message"]?.stringValue?.contains("seven is unlucky") == true, "\(rule.json)")
     }
+
+    /// Server-side apply of a custom object follows its schema's list types: two managers applying
+    /// different items of a `map` list keyed by name each own theirs, and both stay.
+    func testApplyMergesMapListsByTheirKeys() throws {
+        let api = try InProcessAPI()
+        var crd = Self.definition()
+        crd[path: "spec", "versions"] = [[
+            "name": "v1", "served": true, "storage": true,
+            "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": ["type": "object", "properties": [
+                "ports": ["type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                          "items": ["type": "object", "required": ["name"],
+                                    "properties": ["name": ["type": "string"], "port": ["type": "integer"]]]],
+            ]]]]],
+        ]]
+        XCTAssertEqual(api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: crd).status, 201)
+        waitUntil("served") { api.call("GET", Self.widgets).status == 200 }
+        func apply(_ manager: String, _ port: JSON) -> InProcessAPI.Response {
+            let config: JSON = ["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w"], "spec": ["ports": [port]]]
+            return api.call("PATCH", Self.widgets + "/w?fieldManager=\(manager)", body: config, contentType: "application/apply-patch+yaml")
+        }
+        XCTAssertEqual(apply("one", ["name": "http", "port": 80]).status, 201)
+        let second = apply("two", ["name": "https", "port": 443])
+        XCTAssertEqual(second.status, 200, "\(second.json)")
+        XCTAssertEqual(second.json[path: "spec", "ports"]?.arrayValue?.compactMap { $0["name"]?.stringValue }, ["http", "https"])
+        let conflict = apply("two", ["name": "http", "port": 8080])
+        XCTAssertEqual(conflict.status, 409)
+        XCTAssertTrue(conflict.json[path: "message"]?.stringValue?.contains(#".spec.ports[name="http"].port"#) == true, "\(conflict.json)")
+    }
 }

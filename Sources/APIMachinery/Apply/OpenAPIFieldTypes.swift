@@ -46,7 +46,7 @@ public struct OpenAPIFieldTypes: FieldTypeSchema {
         "io.k8s.apimachinery.pkg.apis.meta.v1.Time", "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
     ]
 
-    static func convert(_ schema: JSON, name: String? = nil) -> FieldType {
+    public static func convert(_ schema: JSON, name: String? = nil) -> FieldType {
         if let name, scalarDefinitions.contains(name) { return .scalar }
         if let ref = schema["$ref"]?.stringValue {
             return .named(String(ref.split(separator: "/").last ?? Substring(ref)))
