@@ -19,12 +19,18 @@ final class QuotaAdmissionAPITests: XCTestCase {
         let quota: JSON = ["apiVersion": "v1", "kind": "ResourceQuota", "metadata": ["name": "q"],
                            "spec": ["hard": ["pods": "2", "requests.cpu": "1"]]]
         XCTAssertEqual(api.call("POST", quotas, body: quota).status, 201)
-        // No controller runs here: the quota's usage is unknown, so pods are refused.
+        // No controller runs here: a quota with no status limits nothing yet (upstream reads status.hard).
+        XCTAssertEqual(api.call("POST", pods, body: pod("early", cpu: "100m")).status, 201)
+        // Hard known but not its usage: refused until the controller counts.
+        var counted = api.call("GET", quotas + "/q").json
+        counted["status"] = ["hard": ["pods": "2", "requests.cpu": "1"]]
+        XCTAssertEqual(api.call("PUT", quotas + "/q/status", body: counted).status, 200)
         let unknown = api.call("POST", pods, body: pod("a", cpu: "100m"))
         XCTAssertEqual(unknown.status, 403)
         XCTAssertEqual(unknown.json[path: "message"], #"pods "a" is forbidden: status unknown for quota: q, resources: pods,requests.cpu"#)
+        XCTAssertEqual(api.call("DELETE", pods + "/early").status, 200)
         // The quota controller's first status.
-        var counted = api.call("GET", quotas + "/q").json
+        counted = api.call("GET", quotas + "/q").json
         counted["status"] = ["hard": ["pods": "2", "requests.cpu": "1"], "used": ["pods": "0", "requests.cpu": "0"]]
         XCTAssertEqual(api.call("PUT", quotas + "/q/status", body: counted).status, 200)
 

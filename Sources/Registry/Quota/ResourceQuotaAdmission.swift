@@ -4,7 +4,7 @@ import Storage
 
 /// Upstream's ResourceQuota admission (k8s.io/apiserver/pkg/admission/plugin/resourcequota): a
 /// create in a namespace with quotas is charged to each quota that applies, before it is stored.
-/// A quota whose status has not been computed yet refuses (`status unknown for quota`), one that
+/// A quota whose status names a resource but not its usage refuses (`status unknown for quota`), one that
 /// would go over its hard limit refuses (`exceeded quota`), and a pod that does not state a
 /// cpu or memory under quota refuses (`must specify`), all 403. An admitted charge is written to
 /// the quota's `status.used` at once, compare-and-swap, so quick creates cannot overshoot; the
@@ -29,8 +29,9 @@ final class ResourceQuotaAdmission: @unchecked Sendable {
                 let quota = stored.object
                 guard ResourceQuotaUsage.applies(quota, to: object, resource: resource, now: clock.now()) else { continue }
                 let hard = ResourceQuotaUsage.quantities(quota[path: "status", "hard"])
-                let specHard = Set((quota[path: "spec", "hard"]?.objectValue ?? [:]).keys)
-                let restricted = Set(hard.keys).union(specHard).filter { usage[$0] != nil || ResourceQuotaUsage.mustSpecify.contains($0) && resource == ResourceQuotaUsage.podsResource }
+                // What the quota limits is what its status says (upstream's evaluator reads status.hard): a quota
+                // the controller has not counted yet limits nothing.
+                let restricted = Set(hard.keys).filter { usage[$0] != nil || ResourceQuotaUsage.mustSpecify.contains($0) && resource == ResourceQuotaUsage.podsResource }
                 if restricted.isEmpty { continue }
                 if resource == ResourceQuotaUsage.podsResource, let missing = ResourceQuotaUsage.missingStatements(object, required: restricted) {
                     throw Admission.forbidden(object, resource: resource, "failed quota: \(quota.meta.name): \(missing)")
