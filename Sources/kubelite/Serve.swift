@@ -7,6 +7,7 @@ import HTTPServer
 import Logging
 import Registry
 import Storage
+import StorageEncryption
 import ClusterDNS
 import ControllerRuntime
 import Controllers
@@ -82,6 +83,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("compaction-interval"),
             help: ArgumentHelp("Seconds between compactions of the durable store down to the watch history (--watch-history, --watch-history-bytes); writing --watch-history-bytes since the last one also compacts.", valueName: "seconds"))
     var compactionInterval: Double = 300
+
+    @Option(name: .customLong("encryption-provider-config"),
+            help: ArgumentHelp("An apiserver.config.k8s.io/v1 EncryptionConfiguration: the resources (Secrets, say) the durable store encrypts at rest, and with which providers (aescbc, aesgcm, secretbox, identity).", valueName: "file"))
+    var encryptionProviderConfig: String?
 
     @Option(help: "Simulated nodes to run pods on.")
     var nodes: Int = 1
@@ -281,9 +286,19 @@ extension Serve {
     /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
     func openDurableStore(logger: Logger) throws -> SQLiteStorage {
         let directory = dataDir ?? Self.defaultDataDirectory()
+        var encryption: ResourceEncryption?
+        if let encryptionProviderConfig {
+            do {
+                encryption = ResourceEncryption(try EncryptionConfiguration.load(path: encryptionProviderConfig))
+            } catch {
+                logger.critical("invalid --encryption-provider-config: \(error)")
+                throw ExitCode.failure
+            }
+        }
         do {
             let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory, historyBytes: watchHistoryBytes,
-                                          compactionInterval: .milliseconds(Int64(compactionInterval * 1000)))
+                                          compactionInterval: .milliseconds(Int64(compactionInterval * 1000)),
+                                          transformer: encryption)
             logger.info("durable store \(store.databasePath) at resourceVersion \(store.currentRevision)")
             return store
         } catch {
