@@ -24,6 +24,8 @@ public final class APIServer: HTTPHandler, Sendable {
     let metrics = APIServerMetrics()
     /// The cluster's adjustable clock with `serve --testing-clock`; nil (the endpoint is a 404) otherwise.
     let testingClock: (any TestingClock)?
+    /// The audit log with its policy (`--audit-log-path`, `--audit-policy-file`), or nil.
+    let auditLog: AuditLog?
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
@@ -33,8 +35,9 @@ public final class APIServer: HTTPHandler, Sendable {
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
                 requestLogThreshold: Duration = .milliseconds(500),
                 maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200,
-                testingClock: (any TestingClock)? = nil) {
+                testingClock: (any TestingClock)? = nil, auditLog: AuditLog? = nil) {
         self.testingClock = testingClock
+        self.auditLog = auditLog
         self.registry = registry
         self.discovery = Discovery(served: { [registry] in registry.servedResources })
         let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
@@ -59,15 +62,19 @@ public final class APIServer: HTTPHandler, Sendable {
     /// limits are answered 429 at once.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
+        // Upstream's WithAuditInit: the client's Audit-ID is kept, otherwise every request gets one.
+        let auditID = request.header("audit-id").flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        let audit = auditLog.flatMap { AuditRecord(log: $0, request: request, auditID: auditID) }
+        audit?.emit(.requestReceived)
         let seat: MaxInFlightLimit.Seat?
         switch maxInFlight.admit(request) {
         case .exempt: seat = nil
         case .admitted(let admitted): seat = admitted
         case .rejected:
             return finish(Responses.status(MaxInFlightLimit.tooManyRequests, request: request),
-                          ServedRequest(request: request, started: started, seat: nil))
+                          ServedRequest(request: request, started: started, seat: nil, auditID: auditID, audit: audit))
         }
-        let served = ServedRequest(request: request, started: started, seat: seat)
+        let served = ServedRequest(request: request, started: started, seat: seat, auditID: auditID, audit: audit)
         guard let writePool, Self.writeMethods.contains(request.method) else {
             let response = respond(to: served)
             // A deferred answer is finished by whoever completes it.
@@ -92,19 +99,27 @@ public final class APIServer: HTTPHandler, Sendable {
     /// ends) and frees the request's in-flight seat (a streamed list once written out).
     func finish(_ response: HTTPResponse, _ served: ServedRequest) -> HTTPResponse {
         let request = served.request, started = served.started
+        var response = response
+        response.headers.append(("Audit-Id", served.auditID))
         if case .stream(let stream) = response.body, !(stream is ListResponseStream) {
             var wrapped = response
-            let entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
+            var entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
+            entry.auditID = served.auditID
             let labels = RequestMetrics.Labels(request: request, isWatch: true), requests = metrics.requests, status = response.status
             requests.longRunning(labels, 1)
+            // A long-running request is audited when its answer starts and again when it ends.
+            let audit = served.audit
+            audit?.emit(.responseStarted, response: response)
             wrapped.body = .stream(LoggedWatchStream(stream, entry: entry, started: started, log: requestLog) { latency in
                 requests.longRunning(labels, -1)
                 requests.record(labels, code: status, latency: latency)
+                audit?.emit(.responseComplete, response: HTTPResponse(status: status))
             })
             served.seat?.release()
             return wrapped
         }
-        var response = response
+        if case .upgrade = response.body { served.audit?.emit(.responseStarted, response: response) }
+        served.audit?.emit(.responseComplete, response: response)
         if case .stream(let stream) = response.body, let seat = served.seat {
             response.body = .stream(SeatReleasingStream(stream, seat: seat))
         } else {
@@ -114,7 +129,9 @@ public final class APIServer: HTTPHandler, Sendable {
         metrics.requests.record(RequestMetrics.Labels(request: request, isWatch: false), code: response.status, latency: latency)
         // Checked before the line is built: most requests are not logged, and this is the hot path.
         if requestLog.isLogged(status: response.status, latency: latency, isWatch: false) {
-            requestLog.record(RequestLog.Entry(request: request, status: response.status, latency: latency, isWatch: false))
+            var entry = RequestLog.Entry(request: request, status: response.status, latency: latency, isWatch: false)
+            entry.auditID = served.auditID
+            requestLog.record(entry)
         }
         return response
     }

@@ -36,3 +36,9 @@ enum RequestUser {
         return impersonated
     }
 }
+
+extension RequestUser {
+    /// Who sent the request, before any impersonation: the user audit records as `user` (the
+    /// impersonated one is `impersonatedUser`). Nobody is authenticated yet (issue 17).
+    static func authenticated(_ request: HTTPRequest) -> UserInfo { .anonymous }
+}

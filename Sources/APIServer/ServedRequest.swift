@@ -6,6 +6,10 @@ struct ServedRequest: Sendable {
     let request: HTTPRequest
     let started: ContinuousClock.Instant
     let seat: MaxInFlightLimit.Seat?
+    /// The request's audit ID (the client's `Audit-ID` header, or a new UUID), answered in `Audit-Id`.
+    var auditID = ""
+    /// Its audit record when the audit policy audits it.
+    var audit: AuditRecord? = nil
 }
 
 /// A streamed answer that frees its request's in-flight seat once written out or abandoned.

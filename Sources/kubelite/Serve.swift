@@ -84,6 +84,14 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Seconds between compactions of the durable store down to the watch history (--watch-history, --watch-history-bytes); writing --watch-history-bytes since the last one also compacts.", valueName: "seconds"))
     var compactionInterval: Double = 300
 
+    @Option(name: .customLong("audit-log-path"),
+            help: ArgumentHelp("Append audit.k8s.io/v1 Events, one JSON line each, to this file ('-': standard output); needs --audit-policy-file.", valueName: "file"))
+    var auditLogPath: String?
+
+    @Option(name: .customLong("audit-policy-file"),
+            help: ArgumentHelp("An audit.k8s.io/v1 Policy: which requests are audited, at which level (None, Metadata, Request, RequestResponse) and stages.", valueName: "file"))
+    var auditPolicyFile: String?
+
     @Option(name: .customLong("encryption-provider-config"),
             help: ArgumentHelp("An apiserver.config.k8s.io/v1 EncryptionConfiguration: the resources (Secrets, say) the durable store encrypts at rest, and with which providers (aescbc, aesgcm, secretbox, identity).", valueName: "file"))
     var encryptionProviderConfig: String?
@@ -190,10 +198,11 @@ struct Serve: ParsableCommand {
         }
         let credentials = try loadCredentials(logger: logger)
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
+        let auditLog = try openAuditLog(logger: logger)
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
-                            testingClock: adjustableClock)
+                            testingClock: adjustableClock, auditLog: auditLog)
         let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
@@ -259,6 +268,7 @@ struct Serve: ParsableCommand {
             runtime?.stopAll()
             if inMemory, let runtime { try? FileManager.default.removeItem(atPath: runtime.root) }
             durable?.close()
+            auditLog?.flush()
         }
         // The signal handlers exit; the main thread only has to stay parked. Not dispatchMain():
         // nothing runs on the main queue, and its sigsuspend (a mask in read-only memory) makes
@@ -279,6 +289,23 @@ extension Serve {
             }
         } catch {
             logger.critical("cannot load the cluster's credentials: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// The audit log, as kube-apiserver enables it: a policy file and a log path together; a policy
+    /// that does not parse stops startup.
+    func openAuditLog(logger: Logger) throws -> AuditLog? {
+        guard let auditPolicyFile, let auditLogPath else {
+            if auditLogPath != nil || auditPolicyFile != nil {
+                logger.warning("auditing is off: it needs both --audit-log-path and --audit-policy-file")
+            }
+            return nil
+        }
+        do {
+            return try AuditLog(path: auditLogPath, policy: try AuditPolicy.load(path: auditPolicyFile))
+        } catch {
+            logger.critical("invalid audit configuration: \(error)")
             throw ExitCode.failure
         }
     }
