@@ -4,6 +4,7 @@ import HTTPServer
 import Logging
 import Registry
 import Storage
+import Synchronization
 
 /// The Kubernetes API over HTTP: routes each request to discovery, OpenAPI, health or a resource verb,
 /// and turns every failure into a `Status` with upstream's reason and code.
@@ -26,6 +27,7 @@ public final class APIServer: HTTPHandler, Sendable {
     let testingClock: (any TestingClock)?
     /// The audit log with its policy (`--audit-log-path`, `--audit-policy-file`), or nil.
     let auditLog: AuditLog?
+    let deadline: RequestDeadline
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
@@ -35,9 +37,11 @@ public final class APIServer: HTTPHandler, Sendable {
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
                 requestLogThreshold: Duration = .milliseconds(500),
                 maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200,
-                testingClock: (any TestingClock)? = nil, auditLog: AuditLog? = nil) {
+                testingClock: (any TestingClock)? = nil, auditLog: AuditLog? = nil,
+                requestTimeout: Duration = .seconds(60)) {
         self.testingClock = testingClock
         self.auditLog = auditLog
+        self.deadline = RequestDeadline(maximum: requestTimeout)
         self.registry = registry
         self.discovery = Discovery(served: { [registry] in registry.servedResources })
         let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
@@ -75,6 +79,13 @@ public final class APIServer: HTTPHandler, Sendable {
                           ServedRequest(request: request, started: started, seat: nil, auditID: auditID, audit: audit))
         }
         let served = ServedRequest(request: request, started: started, seat: seat, auditID: auditID, audit: audit)
+        // Only requests holding a seat have a deadline: the exempt ones are long-running (or probes).
+        var timeout = deadline.maximum
+        if seat != nil {
+            do { timeout = try deadline.timeout(for: request) } catch {
+                return finish(Responses.status(error, request: request), served)
+            }
+        }
         guard let writePool, Self.writeMethods.contains(request.method) else {
             let response = respond(to: served)
             // A deferred answer is finished by whoever completes it.
@@ -82,6 +93,15 @@ public final class APIServer: HTTPHandler, Sendable {
             return finish(response, served)
         }
         let deferred = DeferredResponse()
+        // The write and its deadline race; whichever answers first finishes the request once.
+        let answered = Mutex(false)
+        let answer: @Sendable (() -> HTTPResponse) -> Void = { make in
+            guard answered.withLock({ was in defer { was = true }; return !was }) else { return }
+            deferred.complete(make())
+        }
+        let timer = seat == nil ? nil : WriteDeadlineTimer(after: timeout) { [self] in
+            answer { finish(Responses.status(RequestDeadline.timedOut, request: request), served) }
+        }
         writePool.submit { [self] in
             let response = respond(to: served)
             // A proxied write is answered from its own thread once the upstream answers (and is
@@ -90,7 +110,8 @@ public final class APIServer: HTTPHandler, Sendable {
                 deferred.complete(inner.wait(timeout: .seconds(3600)) ?? Responses.status(.serviceUnavailable("the proxied request did not complete"), request: request))
                 return
             }
-            deferred.complete(finish(response, served))
+            timer?.cancel()
+            answer { finish(response, served) }
         }
         return .deferred(deferred)
     }

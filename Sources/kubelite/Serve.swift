@@ -84,6 +84,10 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Seconds between compactions of the durable store down to the watch history (--watch-history, --watch-history-bytes); writing --watch-history-bytes since the last one also compacts.", valueName: "seconds"))
     var compactionInterval: Double = 300
 
+    @Option(name: .customLong("request-timeout"),
+            help: ArgumentHelp("A request that is not long-running (not a watch, exec, logs, port-forward or proxy) is answered 504 after this long, or the shorter ?timeout= it asks for (a Go duration: 1m0s, 30s).", valueName: "duration"))
+    var requestTimeout: String = "1m0s"
+
     @Option(name: .customLong("audit-log-path"),
             help: ArgumentHelp("Append audit.k8s.io/v1 Events, one JSON line each, to this file ('-': standard output); needs --audit-policy-file.", valueName: "file"))
     var auditLogPath: String?
@@ -155,6 +159,9 @@ struct Serve: ParsableCommand {
         guard requestLogThreshold >= 0 else { throw ValidationError("--request-log-threshold must not be negative") }
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
+        guard let timeout = GoDuration.parse(requestTimeout), timeout > .zero else {
+            throw ValidationError("--request-timeout must be a positive Go duration (1m0s, 30s), not \"\(requestTimeout)\"")
+        }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
         guard watchHistoryBytes > 0 else { throw ValidationError("--watch-history-bytes must be positive") }
         // kube-apiserver's own checks and texts.
@@ -202,7 +209,8 @@ struct Serve: ParsableCommand {
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
-                            testingClock: adjustableClock, auditLog: auditLog)
+                            testingClock: adjustableClock, auditLog: auditLog,
+                            requestTimeout: GoDuration.parse(requestTimeout) ?? .seconds(60))
         let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
