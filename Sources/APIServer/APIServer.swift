@@ -67,7 +67,7 @@ public final class APIServer: HTTPHandler, Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
         // Upstream's WithAuditInit: the client's Audit-ID is kept, otherwise every request gets one.
-        let auditID = request.header("audit-id").flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        let auditID = request.header("audit-id").flatMap { $0.isEmpty ? nil : $0 } ?? AuditID.next()
         let audit = auditLog.flatMap { AuditRecord(log: $0, request: request, auditID: auditID) }
         audit?.emit(.requestReceived)
         let seat: MaxInFlightLimit.Seat?
