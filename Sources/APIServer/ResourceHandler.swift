@@ -62,12 +62,12 @@ struct ResourceHandler {
         switch (info.subresource, info.verb) {
         case ("status", "get"): return try get(store, namespace: namespace)
         case ("status", "update"):
-            guard let status = registry.status(resource) else { throw APIError.pathNotFound }
+            guard let status = registry.status(of: store) else { throw APIError.pathNotFound }
             return try write(store) { (body, options) throws(APIError) in
                 try status.update(namespace: namespace, name: info.name, body: body, options: options)
             }
         case ("status", "patch"):
-            guard let status = registry.status(resource) else { throw APIError.pathNotFound }
+            guard let status = registry.status(of: store) else { throw APIError.pathNotFound }
             return try patchWrite(store) { (body, type, options) throws(APIError) in
                 try status.patch(namespace: namespace, name: info.name, type: type, patch: body, options: options)
             }

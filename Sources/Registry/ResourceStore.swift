@@ -39,8 +39,9 @@ public final class ResourceStore: @unchecked Sendable {
 
     public var resource: APIResource { strategy.resource }
     var groupResource: GroupResource { resource.groupResource }
-    /// The resource part of this store's storage keys (`statefulsets.apps`).
-    public var storageResource: String { groupResource.description }
+    /// The resource part of this store's storage keys (`statefulsets.apps`); a version view's are
+    /// its storage version's (`events` for events.k8s.io).
+    public var storageResource: String { (strategy.conversion?.storageResource.groupResource ?? groupResource).description }
     /// The resource name objects are stored and watched under.
     public var storageResourceName: String { storageResource }
 
