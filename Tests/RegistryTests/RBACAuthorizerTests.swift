@@ -136,6 +136,20 @@ final class RBACAuthorizerTests: XCTestCase {
                        PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]))
     }
 
+    func testControllerRolesAreBoundToTheirAccounts() throws {
+        let statefulSets = UserInfo(username: "system:serviceaccount:kube-system:statefulset-controller",
+                                    groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"])
+        XCTAssertEqual(ask(statefulSets, "create", "pods", namespace: "team").reason,
+                       #"RBAC: allowed by ClusterRoleBinding "system:controller:statefulset-controller" of ClusterRole "system:controller:statefulset-controller" to ServiceAccount "statefulset-controller/kube-system""#)
+        XCTAssertEqual(ask(statefulSets, "update", "statefulsets", group: "apps", sub: "status", name: "web", namespace: "team").decision, .allow)
+        XCTAssertEqual(ask(statefulSets, "get", "secrets", name: "s", namespace: "team").decision, .noOpinion)
+        let disruption = UserInfo(username: "system:serviceaccount:kube-system:disruption-controller", groups: ["system:serviceaccounts"])
+        XCTAssertEqual(ask(disruption, "get", "deployments", group: "apps", sub: "scale", name: "d", namespace: "team").decision, .allow,
+                       "*/scale in any group")
+        let labelled = BootstrapPolicy.controllerRoles + BootstrapPolicy.controllerRoleBindings
+        XCTAssertTrue(labelled.allSatisfy { $0.meta.label("kubernetes.io/bootstrapping") == "rbac-defaults" })
+    }
+
     func testModesParseAsKubeAPIServerChecksThem() throws {
         XCTAssertEqual(try AuthorizationMode.parseList("RBAC"), [.rbac])
         XCTAssertEqual(try AuthorizationMode.parseList("AlwaysAllow,RBAC"), [.alwaysAllow, .rbac])
