@@ -25,7 +25,7 @@ extension RBACPolicy {
     /// namespace) every RoleBinding there, that names the user; `visit` returns false to stop.
     func visitRules(for user: UserInfo, namespace: String,
                     _ visit: (RuleSource?, PolicyRule?, RBACResolutionError?) -> Bool) {
-        for binding in clusterRoleBindings {
+        for binding in clusterRoleBindings.naming(user) {
             guard let subject = Self.subject(of: binding, naming: user, namespace: "") else { continue }
             switch rules(of: binding.roleRef, namespace: "") {
             case .failure(let error):
@@ -36,7 +36,8 @@ extension RBACPolicy {
             }
         }
         guard !namespace.isEmpty else { return }
-        for binding in roleBindings[namespace] ?? [] {
+        // The index found the candidates; `subject(of:)` picks the subject the reason names.
+        for binding in roleBindings[namespace]?.naming(user) ?? [] {
             guard let subject = Self.subject(of: binding, naming: user, namespace: namespace) else { continue }
             switch rules(of: binding.roleRef, namespace: namespace) {
             case .failure(let error):

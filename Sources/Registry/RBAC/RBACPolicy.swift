@@ -13,9 +13,9 @@ public struct RBACPolicy: Sendable {
     var clusterRoles: [String: [PolicyRule]] = [:]
     /// Roles by namespace, then name.
     var roles: [String: [String: [PolicyRule]]] = [:]
-    var clusterRoleBindings: [Binding] = []
+    var clusterRoleBindings = RBACBindingIndex()
     /// RoleBindings by namespace.
-    var roleBindings: [String: [Binding]] = [:]
+    var roleBindings: [String: RBACBindingIndex] = [:]
 
     public init() {}
 
@@ -28,10 +28,10 @@ public struct RBACPolicy: Sendable {
             let role = RoleView(object)
             self.roles[role.namespace, default: [:]][role.name] = role.rules
         }
-        self.clusterRoleBindings = clusterRoleBindings.map(Self.binding)
+        for object in clusterRoleBindings { self.clusterRoleBindings.append(Self.binding(object), namespace: "") }
         for object in roleBindings {
             let binding = Self.binding(object)
-            self.roleBindings[binding.namespace, default: []].append(binding)
+            self.roleBindings[binding.namespace, default: RBACBindingIndex()].append(binding, namespace: binding.namespace)
         }
     }
 
