@@ -170,11 +170,12 @@ public final class APIServer: HTTPHandler, Sendable {
 
     func route(_ served: ServedRequest) throws(APIError) -> HTTPResponse {
         let request = served.request, path = request.path
+        var info: RequestInfo?
         if path.hasPrefix("/api/") || path.hasPrefix("/apis/") {
-            if let info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request)) {
-                return try ResourceHandler(server: self, served: served, info: info).serve()
-            }
+            info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request))
         }
+        try authorize(request, info: info)
+        if let info { return try ResourceHandler(server: self, served: served, info: info).serve() }
         return try serveNonResource(request)
     }
 

@@ -15,6 +15,7 @@ enum QueryOptions {
         }
         options.fieldValidation = try FieldValidationDirective.parse(request.queryValue("fieldValidation"))
         options.userAgent = request.userAgent
+        options.requester = try RequestUser.of(request)
         return options
     }
 

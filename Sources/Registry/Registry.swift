@@ -30,6 +30,9 @@ public final class Registry: Sendable {
     let customResourceDefinitions: CustomResourceDefinitionController?
     let podConnectionSlot = PodConnectionSlot()
     let tokenIssuerSlot = TokenIssuerSlot()
+    let authorizerSlot = AuthorizerSlot()
+    /// The RBAC objects as the authorizer and the escalation checks read them.
+    let rbacPolicy: RBACPolicyCache
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 
@@ -39,6 +42,7 @@ public final class Registry: Sendable {
                 watch: WatchHub.Configuration = WatchHub.Configuration(),
                 customResourceSchemas: any CustomResourceSchemaCompiler = .current) {
         self.storage = storage
+        self.rbacPolicy = RBACPolicyCache(storage: storage)
         // An invalid range falls back to the default; callers validate flags with ServiceIPAllocator.validate(cidr:).
         self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR, storage: storage)
             ?? ServiceIPAllocator(cidr: Registry.defaultServiceCIDR, storage: storage)!
@@ -112,6 +116,7 @@ public final class Registry: Sendable {
         } else {
             self.customResourceDefinitions = nil
         }
+        installRBACWriteAuthorization()
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
             return try lifecycle.delete(store, name: name, options: options)

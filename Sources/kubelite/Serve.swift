@@ -136,6 +136,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
     var clusterDomain = "cluster.local"
 
+    @Option(name: .customLong("authorization-mode"),
+            help: ArgumentHelp("Ordered comma-separated authorizers: AlwaysAllow, AlwaysDeny, RBAC (members of system:masters are always allowed).", valueName: "modes"))
+    var authorizationMode = "AlwaysAllow"
+
     @Flag(name: .customLong("testing-clock"),
           help: "For end-to-end tests only: the cluster's clock (timestamps, controllers, timers) may be moved forward through POST /kubelite/testing/clock {\"advanceSeconds\": N}.")
     var testingClock = false
@@ -170,6 +174,7 @@ struct Serve: ParsableCommand {
         guard writeConcurrency > 0 else { throw ValidationError("--write-concurrency must be positive") }
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
+        do { _ = try AuthorizationMode.parseList(authorizationMode) } catch { throw ValidationError("--authorization-mode: \(error)") }
     }
 
     func run() throws {
@@ -203,6 +208,7 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
+        registry.configureAuthorization(modes: try AuthorizationMode.parseList(authorizationMode))
         let credentials = try loadCredentials(logger: logger)
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
         let auditLog = try openAuditLog(logger: logger)
