@@ -16,9 +16,3 @@ enum RequestUser {
     /// anonymous authenticator names it.
     static func authenticated(_ request: HTTPRequest) -> UserInfo { .anonymous }
 }
-
-extension RequestUser {
-    /// Who sent the request, before any impersonation: the user audit records as `user` (the
-    /// impersonated one is `impersonatedUser`). Nobody is authenticated yet (issue 17).
-    static func authenticated(_ request: HTTPRequest) -> UserInfo { .anonymous }
-}
