@@ -24,6 +24,8 @@ public final class APIServer: HTTPHandler, Sendable {
     let metrics = APIServerMetrics()
     /// The cluster's adjustable clock with `serve --testing-clock`; nil (the endpoint is a 404) otherwise.
     let testingClock: (any TestingClock)?
+    /// Decides who each request comes from, before anything else looks at it.
+    let authentication: AuthenticationChain
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
@@ -33,8 +35,9 @@ public final class APIServer: HTTPHandler, Sendable {
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
                 requestLogThreshold: Duration = .milliseconds(500),
                 maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200,
-                testingClock: (any TestingClock)? = nil) {
+                testingClock: (any TestingClock)? = nil, authentication: AuthenticationChain = .anonymousOnly) {
         self.testingClock = testingClock
+        self.authentication = authentication
         self.registry = registry
         self.discovery = Discovery(served: { [registry] in registry.servedResources })
         let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
@@ -59,6 +62,12 @@ public final class APIServer: HTTPHandler, Sendable {
     /// limits are answered 429 at once.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
+        // Authentication comes first, as in upstream's handler chain: a refused credential is 401
+        // before it takes an in-flight seat.
+        let user: UserInfo
+        do { user = try authentication.user(of: request) } catch {
+            return finish(Responses.status(error, request: request), ServedRequest(request: request, started: started, seat: nil))
+        }
         let seat: MaxInFlightLimit.Seat?
         switch maxInFlight.admit(request) {
         case .exempt: seat = nil
@@ -67,7 +76,7 @@ public final class APIServer: HTTPHandler, Sendable {
             return finish(Responses.status(MaxInFlightLimit.tooManyRequests, request: request),
                           ServedRequest(request: request, started: started, seat: nil))
         }
-        let served = ServedRequest(request: request, started: started, seat: seat)
+        let served = ServedRequest(request: request, started: started, seat: seat, user: user)
         guard let writePool, Self.writeMethods.contains(request.method) else {
             let response = respond(to: served)
             // A deferred answer is finished by whoever completes it.

@@ -2,13 +2,11 @@ import APIMachinery
 import HTTPServer
 import Registry
 
-/// Who a request acts as. Kubelite authenticates nobody yet (issue 17), so a request is anonymous
-/// (`system:anonymous`, `system:unauthenticated`) unless it impersonates someone with kubectl's
-/// `--as`/`--as-group`/`--as-uid` (the `Impersonate-*` headers), which an authorizer allowing
-/// everything permits, so that user is who the reviews answer about (k8s.io/apiserver's
-/// WithImpersonation).
+/// Who a request acts as: the user authentication found (`AuthenticationChain`), unless it
+/// impersonates someone with kubectl's `--as`/`--as-group`/`--as-uid` (the `Impersonate-*` headers),
+/// as k8s.io/apiserver's WithImpersonation runs after WithAuthentication.
 enum RequestUser {
-    static func of(_ request: HTTPRequest) throws(APIError) -> UserInfo {
+    static func of(_ request: HTTPRequest, authenticated: UserInfo) throws(APIError) -> UserInfo {
         let username = request.header("Impersonate-User") ?? ""
         let groups = request.headers.filter { $0.name.lowercased() == "impersonate-group" }.map(\.value)
         let uid = request.header("Impersonate-Uid") ?? ""
@@ -21,7 +19,7 @@ enum RequestUser {
             guard groups.isEmpty, uid.isEmpty, extra.isEmpty else {
                 throw APIError.badRequest("requested \(groups.isEmpty ? "impersonation" : "groups") without impersonating a user")
             }
-            return .anonymous
+            return authenticated
         }
         var impersonated = UserInfo(username: username, uid: uid, groups: groups, extra: extra)
         // A service account without groups given gets its fixed ones, as the impersonation filter adds them.
