@@ -159,6 +159,8 @@ def test_kubectl_auth_whoami_is_the_admin(kubectl):
 
 
 def test_serving_certificate_is_kept_across_restarts(tmp_path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
     first = Server(tmp_path / "one", ["--secure-port", "0", "--data-dir", tmp_path / "data"]).start()
     served = (tmp_path / "data" / "pki" / "apiserver.crt").read_bytes()
     kubeconfig = first.kubeconfig.read_text()
