@@ -11,6 +11,11 @@ public struct ClientCertificateVerifier: Sendable {
     public struct Subject: Sendable, Equatable {
         public var commonName: String
         public var organizations: [String]
+
+        public init(commonName: String, organizations: [String]) {
+            self.commonName = commonName
+            self.organizations = organizations
+        }
     }
 
     /// Why a presented certificate does not authenticate (logged; the client only sees 401).

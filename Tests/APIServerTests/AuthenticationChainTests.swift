@@ -12,7 +12,7 @@ import XCTest
 final class AuthenticationChainTests: XCTestCase {
     static let key = try! ServiceAccountSigningKey.generate()
     static let authority = try! ClusterCertificateAuthority.generate()
-    static let admin = try! Self.authority.issue(commonName: "kubernetes-admin", organizations: ["system:masters"], usage: .client)
+    static let admin = try! AuthenticationChainTests.authority.issue(commonName: "kubernetes-admin", organizations: ["system:masters"], usage: .client)
     static let tokens = try! StaticTokenFile(csv: "s3cret,alice,1001,\"devs,ops\"\nplain,bob,1002\n", path: "tokens.csv")
     var registry: Registry!
     let clock = FixedClock()

@@ -88,8 +88,13 @@ final class APIServerCertificatesTests: XCTestCase {
         XCTAssertThrowsError(try verifier.verify([Self.der(anonymous.certificatePEM)], now: now)) { error in
             XCTAssertTrue("\(error)".contains("common name"), "\(error)")
         }
-        // The same certificates are fine at a time inside their validity.
-        XCTAssertEqual(try verifier.verify([Self.der(expired)], now: now.addingTimeInterval(-5000)).commonName, "jane")
+        let future = try Self.authority.sign(publicKey: .init(key.publicKey), commonName: "jane", organizations: [], usage: .client,
+                                             notBefore: now.addingTimeInterval(3600), notAfter: now.addingTimeInterval(7200))
+        XCTAssertThrowsError(try verifier.verify([Self.der(future)], now: now))
+        // The same key and names inside their validity verify: only the dates were wrong above.
+        let current = try Self.authority.sign(publicKey: .init(key.publicKey), commonName: "jane", organizations: [], usage: .client,
+                                              notBefore: now.addingTimeInterval(-60), notAfter: now.addingTimeInterval(3600))
+        XCTAssertEqual(try verifier.verify([Self.der(current)], now: now).commonName, "jane")
     }
 
     static func der(_ pem: String) throws -> [UInt8] { try der(Certificate(pemEncoded: pem)) }
