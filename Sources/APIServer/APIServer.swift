@@ -60,14 +60,16 @@ public final class APIServer: HTTPHandler, Sendable {
     /// durable storage, writes are answered `.deferred`: they run on the write pool, so the HTTP
     /// thread is free while the write waits for its group commit. Requests beyond the in-flight
     /// limits are answered 429 at once.
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    public func handle(_ received: HTTPRequest) -> HTTPResponse {
+        var authenticated = received
         let started = ContinuousClock.now
         // Authentication comes first, as in upstream's handler chain: a refused credential is 401
         // before it takes an in-flight seat.
         let user: UserInfo
-        do { user = try authentication.user(of: request) } catch {
-            return finish(Responses.status(error, request: request), ServedRequest(request: request, started: started, seat: nil))
+        do { user = try authentication.authenticate(&authenticated) } catch {
+            return finish(Responses.status(error, request: received), ServedRequest(request: received, started: started, seat: nil))
         }
+        let request = authenticated
         let seat: MaxInFlightLimit.Seat?
         switch maxInFlight.admit(request) {
         case .exempt: seat = nil

@@ -76,6 +76,17 @@ final class AuthenticationChainTests: XCTestCase {
         XCTAssertEqual(whoami(api, headers: [("authorization", "Basic YTpi")]).1["username"], "system:anonymous")
     }
 
+    func testAnAuthenticatingBearerTokenIsRemovedFromTheRequest() throws {
+        let chain = AuthenticationChain.standard(clientCertificates: nil, tokenFile: Self.tokens, registry: registry, anonymousAllowed: true)
+        var request = HTTPRequest(method: "GET", path: "/api", headers: [("Authorization", "Bearer plain"), ("Accept", "application/json")])
+        XCTAssertEqual(try chain.authenticate(&request).username, "bob")
+        XCTAssertNil(request.header("authorization"))
+        XCTAssertEqual(request.header("accept"), "application/json")
+        var basic = HTTPRequest(method: "GET", path: "/api", headers: [("Authorization", "Basic YTpi")])
+        XCTAssertEqual(try chain.authenticate(&basic), .anonymous)
+        XCTAssertEqual(basic.header("authorization"), "Basic YTpi")
+    }
+
     func testClientCertificateComesBeforeTokensAndImpersonationAfterBoth() throws {
         let api = try server()
         let both = whoami(api, headers: [("authorization", "Bearer s3cret")],

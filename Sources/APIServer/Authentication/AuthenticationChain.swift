@@ -43,12 +43,15 @@ public struct AuthenticationChain: Sendable {
         return AuthenticationChain(authenticators: authenticators, anonymousAllowed: anonymousAllowed, logger: logger)
     }
 
-    /// Who sent `request`, or upstream's 401.
-    public func user(of request: HTTPRequest) throws(APIError) -> UserInfo {
+    /// Who sent `request`, or upstream's 401. A bearer token that authenticated is removed from the
+    /// request's headers.
+    public func authenticate(_ request: inout HTTPRequest) throws(APIError) -> UserInfo {
         var reasons: [String] = []
         for authenticator in authenticators {
             switch authenticator.authenticate(request) {
-            case .authenticated(let user): return Self.addingAuthenticatedGroup(user)
+            case .authenticated(let user):
+                if authenticator.removesAuthorizationHeader { request.headers.removeAll { $0.name == "authorization" } }
+                return Self.addingAuthenticatedGroup(user)
             case .notPresented: continue
             case .rejected(let reason): reasons.append(reason)
             }

@@ -6,6 +6,7 @@ import Registry
 /// source recognises is an error ("invalid bearer token"), so it is 401 even with anonymous auth on.
 struct BearerTokenAuthenticator: RequestAuthenticator {
     let tokens: [any TokenAuthenticator]
+    var removesAuthorizationHeader: Bool { true }
 
     func authenticate(_ request: HTTPRequest) -> AuthenticationOutcome {
         guard let token = Self.bearerToken(request) else { return .notPresented }

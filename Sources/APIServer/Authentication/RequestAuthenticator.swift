@@ -5,6 +5,13 @@ import Registry
 /// finds its kind of credential in a request and says who presented it.
 protocol RequestAuthenticator: Sendable {
     func authenticate(_ request: HTTPRequest) -> AuthenticationOutcome
+    /// Whether a success removes the `Authorization` header from the request, as upstream's bearer
+    /// token authenticator does, so the credential never travels further (a proxied pod, a log).
+    var removesAuthorizationHeader: Bool { get }
+}
+
+extension RequestAuthenticator {
+    var removesAuthorizationHeader: Bool { false }
 }
 
 /// An authenticator's answer, as upstream's `(response, ok, err)`.
