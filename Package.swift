@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libsodium, for the secretbox encryption-at-rest provider.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
         .target(name: "HTTPServer", dependencies: [
             "CMicroHTTPD", "CZlib",
             .product(name: "Logging", package: "swift-log"),
@@ -55,6 +61,13 @@ let package = Package(
         ]),
         .target(name: "Storage", dependencies: ["APIMachinery", "CSQLite"]),
         .target(name: "Registry", dependencies: ["APIMachinery", "Storage"]),
+        // Encryption at rest (--encryption-provider-config): aescbc, aesgcm, secretbox and identity
+        // providers as a storage value transformer.
+        .target(name: "StorageEncryption", dependencies: [
+            "APIMachinery", "Storage", "CSodium",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // Informers, work queues, timers and retries: what every controller runs on.
         .target(name: "ControllerRuntime", dependencies: [
             "APIMachinery", "Storage", "Registry",
@@ -91,7 +104,7 @@ let package = Package(
         ]),
         .executableTarget(name: "kubelite", dependencies: [
             "APIServer", "HTTPServer", "Registry", "Storage", "APIMachinery",
-            "ControllerRuntime", "Controllers", "Node", "ClusterDNS", "Credentials",
+            "ControllerRuntime", "Controllers", "Node", "ClusterDNS", "Credentials", "StorageEncryption",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -103,6 +116,7 @@ let package = Package(
         ]),
         .testTarget(name: "APIMachineryTests", dependencies: ["APIMachinery"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "APIMachinery", "CSQLite", "KubeliteTesting"]),
+        .testTarget(name: "StorageEncryptionTests", dependencies: ["StorageEncryption", "Storage", "APIMachinery"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "APIMachinery", "KubeliteTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: [
             "HTTPServer", "KubeliteTesting", .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,7 @@ import HTTPServer
 import Logging
 import Registry
 import Storage
+import Synchronization
 
 /// The Kubernetes API over HTTP: routes each request to discovery, OpenAPI, health or a resource verb,
 /// and turns every failure into a `Status` with upstream's reason and code.
@@ -26,6 +27,9 @@ public final class APIServer: HTTPHandler, Sendable {
     let testingClock: (any TestingClock)?
     /// Decides who each request comes from, before anything else looks at it.
     let authentication: AuthenticationChain
+    /// The audit log with its policy (`--audit-log-path`, `--audit-policy-file`), or nil.
+    let auditLog: AuditLog?
+    let deadline: RequestDeadline
 
     /// - Parameter writeConcurrency: with durable storage, how many write requests may run (and wait
     ///   for their commit) at once; one group commit covers at most that many writes.
@@ -35,9 +39,13 @@ public final class APIServer: HTTPHandler, Sendable {
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
                 requestLogThreshold: Duration = .milliseconds(500),
                 maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200,
-                testingClock: (any TestingClock)? = nil, authentication: AuthenticationChain = .anonymousOnly) {
+                testingClock: (any TestingClock)? = nil, authentication: AuthenticationChain = .anonymousOnly,
+                auditLog: AuditLog? = nil,
+                requestTimeout: Duration = .seconds(60)) {
         self.testingClock = testingClock
         self.authentication = authentication
+        self.auditLog = auditLog
+        self.deadline = RequestDeadline(maximum: requestTimeout)
         self.registry = registry
         self.discovery = Discovery(served: { [registry] in registry.servedResources })
         let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
@@ -61,24 +69,38 @@ public final class APIServer: HTTPHandler, Sendable {
     /// thread is free while the write waits for its group commit. Requests beyond the in-flight
     /// limits are answered 429 at once.
     public func handle(_ received: HTTPRequest) -> HTTPResponse {
-        var authenticated = received
         let started = ContinuousClock.now
-        // Authentication comes first, as in upstream's handler chain: a refused credential is 401
-        // before it takes an in-flight seat.
+        // Upstream's WithAuditInit: the client's Audit-ID is kept, otherwise every request gets one.
+        let auditID = received.header("audit-id").flatMap { $0.isEmpty ? nil : $0 } ?? AuditID.next()
+        // Authentication comes next, as in upstream's handler chain: a refused credential is 401
+        // before it takes an in-flight seat (and is audited as the anonymous request it became).
+        var authenticated = received
         let user: UserInfo
         do { user = try authentication.authenticate(&authenticated) } catch {
-            return finish(Responses.status(error, request: received), ServedRequest(request: received, started: started, seat: nil))
+            let audit = auditLog.flatMap { AuditRecord(log: $0, request: received, user: .anonymous, auditID: auditID) }
+            audit?.emit(.requestReceived)
+            return finish(Responses.status(error, request: received),
+                          ServedRequest(request: received, started: started, seat: nil, auditID: auditID, audit: audit))
         }
         let request = authenticated
+        let audit = auditLog.flatMap { AuditRecord(log: $0, request: request, user: user, auditID: auditID) }
+        audit?.emit(.requestReceived)
         let seat: MaxInFlightLimit.Seat?
         switch maxInFlight.admit(request) {
         case .exempt: seat = nil
         case .admitted(let admitted): seat = admitted
         case .rejected:
             return finish(Responses.status(MaxInFlightLimit.tooManyRequests, request: request),
-                          ServedRequest(request: request, started: started, seat: nil))
+                          ServedRequest(request: request, started: started, seat: nil, user: user, auditID: auditID, audit: audit))
         }
-        let served = ServedRequest(request: request, started: started, seat: seat, user: user)
+        let served = ServedRequest(request: request, started: started, seat: seat, user: user, auditID: auditID, audit: audit)
+        // Only requests holding a seat have a deadline: the exempt ones are long-running (or probes).
+        var timeout = deadline.maximum
+        if seat != nil {
+            do { timeout = try deadline.timeout(for: request) } catch {
+                return finish(Responses.status(error, request: request), served)
+            }
+        }
         guard let writePool, Self.writeMethods.contains(request.method) else {
             let response = respond(to: served)
             // A deferred answer is finished by whoever completes it.
@@ -86,6 +108,15 @@ public final class APIServer: HTTPHandler, Sendable {
             return finish(response, served)
         }
         let deferred = DeferredResponse()
+        // The write and its deadline race; whichever answers first finishes the request once.
+        let answered = Mutex(false)
+        let answer: @Sendable (() -> HTTPResponse) -> Void = { make in
+            guard answered.withLock({ was in defer { was = true }; return !was }) else { return }
+            deferred.complete(make())
+        }
+        let timer = seat == nil ? nil : WriteDeadlineTimer(after: timeout) { [self] in
+            answer { finish(Responses.status(RequestDeadline.timedOut, request: request), served) }
+        }
         writePool.submit { [self] in
             let response = respond(to: served)
             // A proxied write is answered from its own thread once the upstream answers (and is
@@ -94,7 +125,8 @@ public final class APIServer: HTTPHandler, Sendable {
                 deferred.complete(inner.wait(timeout: .seconds(3600)) ?? Responses.status(.serviceUnavailable("the proxied request did not complete"), request: request))
                 return
             }
-            deferred.complete(finish(response, served))
+            timer?.cancel()
+            answer { finish(response, served) }
         }
         return .deferred(deferred)
     }
@@ -103,19 +135,27 @@ public final class APIServer: HTTPHandler, Sendable {
     /// ends) and frees the request's in-flight seat (a streamed list once written out).
     func finish(_ response: HTTPResponse, _ served: ServedRequest) -> HTTPResponse {
         let request = served.request, started = served.started
+        var response = response
+        response.headers.append(("Audit-Id", served.auditID))
         if case .stream(let stream) = response.body, !(stream is ListResponseStream) {
             var wrapped = response
-            let entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
+            var entry = RequestLog.Entry(request: request, status: response.status, latency: .zero, isWatch: true)
+            entry.auditID = served.auditID
             let labels = RequestMetrics.Labels(request: request, isWatch: true), requests = metrics.requests, status = response.status
             requests.longRunning(labels, 1)
+            // A long-running request is audited when its answer starts and again when it ends.
+            let audit = served.audit
+            audit?.emit(.responseStarted, response: response)
             wrapped.body = .stream(LoggedWatchStream(stream, entry: entry, started: started, log: requestLog) { latency in
                 requests.longRunning(labels, -1)
                 requests.record(labels, code: status, latency: latency)
+                audit?.emit(.responseComplete, response: HTTPResponse(status: status))
             })
             served.seat?.release()
             return wrapped
         }
-        var response = response
+        if case .upgrade = response.body { served.audit?.emit(.responseStarted, response: response) }
+        served.audit?.emit(.responseComplete, response: response)
         if case .stream(let stream) = response.body, let seat = served.seat {
             response.body = .stream(SeatReleasingStream(stream, seat: seat))
         } else {
@@ -125,7 +165,9 @@ public final class APIServer: HTTPHandler, Sendable {
         metrics.requests.record(RequestMetrics.Labels(request: request, isWatch: false), code: response.status, latency: latency)
         // Checked before the line is built: most requests are not logged, and this is the hot path.
         if requestLog.isLogged(status: response.status, latency: latency, isWatch: false) {
-            requestLog.record(RequestLog.Entry(request: request, status: response.status, latency: latency, isWatch: false))
+            var entry = RequestLog.Entry(request: request, status: response.status, latency: latency, isWatch: false)
+            entry.auditID = served.auditID
+            requestLog.record(entry)
         }
         return response
     }
@@ -143,11 +185,12 @@ public final class APIServer: HTTPHandler, Sendable {
 
     func route(_ served: ServedRequest) throws(APIError) -> HTTPResponse {
         let request = served.request, path = request.path
+        var info: RequestInfo?
         if path.hasPrefix("/api/") || path.hasPrefix("/apis/") {
-            if let info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request)) {
-                return try ResourceHandler(server: self, served: served, info: info).serve()
-            }
+            info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request))
         }
+        try authorize(served, info: info)
+        if let info { return try ResourceHandler(server: self, served: served, info: info).serve() }
         return try serveNonResource(request)
     }
 

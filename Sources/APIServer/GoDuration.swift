@@ -1,6 +1,6 @@
 /// Durations written as Go's `time.Duration.String` writes them (`812µs`, `1.234567ms`, `2.5s`,
 /// `1m30s`), the form kube-apiserver's request log shows latencies in.
-enum GoDuration {
+public enum GoDuration {
     static func string(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000

@@ -5,7 +5,7 @@ import Logging
 
 /// The request log, as kube-apiserver's httplog (k8s.io/apiserver/pkg/server/httplog) writes it:
 /// one line per request, `"HTTP" verb="GET" URI="/api/v1/pods?limit=500" latency="1.2ms"
-/// userAgent="kubectl/v1.32.0" audit-ID="" srcIP="127.0.0.1:52144" resp=200`.
+/// userAgent="kubectl/v1.32.0" audit-ID="1c5a…" srcIP="127.0.0.1:52144" resp=200`.
 ///
 /// Upstream writes every request's line at verbosity 3, which a server run at its default
 /// verbosity does not show, and separately traces requests slower than 500 ms (its handlers'
@@ -26,6 +26,7 @@ struct RequestLog: Sendable {
         var latency: Duration
         var isWatch: Bool
         var watchEvents: Int?
+        var auditID = ""
 
         init(request: HTTPRequest, status: Int, latency: Duration, isWatch: Bool) {
             (verb, uri) = (RequestLog.verb(of: request, isWatch: isWatch), RequestLog.uri(of: request))
@@ -53,7 +54,7 @@ struct RequestLog: Sendable {
     /// httplog's key/value line; strings are quoted as klog quotes them (Go's %q).
     static func line(_ entry: Entry) -> String {
         var line = "\"HTTP\" verb=\(FieldError.quote(entry.verb)) URI=\(FieldError.quote(entry.uri)) latency=\(FieldError.quote(GoDuration.string(entry.latency)))"
-            + " userAgent=\(FieldError.quote(entry.userAgent)) audit-ID=\"\" srcIP=\(FieldError.quote(entry.sourceAddress)) resp=\(entry.status)"
+            + " userAgent=\(FieldError.quote(entry.userAgent)) audit-ID=\(FieldError.quote(entry.auditID)) srcIP=\(FieldError.quote(entry.sourceAddress)) resp=\(entry.status)"
         if let events = entry.watchEvents { line += " watchEvents=\(events)" }
         return line
     }

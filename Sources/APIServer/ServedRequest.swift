@@ -9,6 +9,10 @@ struct ServedRequest: Sendable {
     let seat: MaxInFlightLimit.Seat?
     /// The authenticated user (`system:anonymous` when nothing identified the client).
     var user: UserInfo = .anonymous
+    /// The request's audit ID (the client's `Audit-ID` header, or a new UUID), answered in `Audit-Id`.
+    var auditID = ""
+    /// Its audit record when the audit policy audits it.
+    var audit: AuditRecord? = nil
 }
 
 /// A streamed answer that frees its request's in-flight seat once written out or abandoned.

@@ -7,6 +7,7 @@ import HTTPServer
 import Logging
 import Registry
 import Storage
+import StorageEncryption
 import ClusterDNS
 import ControllerRuntime
 import Controllers
@@ -85,6 +86,22 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Seconds between compactions of the durable store down to the watch history (--watch-history, --watch-history-bytes); writing --watch-history-bytes since the last one also compacts.", valueName: "seconds"))
     var compactionInterval: Double = 300
 
+    @Option(name: .customLong("request-timeout"),
+            help: ArgumentHelp("A request that is not long-running (not a watch, exec, logs, port-forward or proxy) is answered 504 after this long, or the shorter ?timeout= it asks for (a Go duration: 1m0s, 30s).", valueName: "duration"))
+    var requestTimeout: String = "1m0s"
+
+    @Option(name: .customLong("audit-log-path"),
+            help: ArgumentHelp("Append audit.k8s.io/v1 Events, one JSON line each, to this file ('-': standard output); needs --audit-policy-file.", valueName: "file"))
+    var auditLogPath: String?
+
+    @Option(name: .customLong("audit-policy-file"),
+            help: ArgumentHelp("An audit.k8s.io/v1 Policy: which requests are audited, at which level (None, Metadata, Request, RequestResponse) and stages.", valueName: "file"))
+    var auditPolicyFile: String?
+
+    @Option(name: .customLong("encryption-provider-config"),
+            help: ArgumentHelp("An apiserver.config.k8s.io/v1 EncryptionConfiguration: the resources (Secrets, say) the durable store encrypts at rest, and with which providers (aescbc, aesgcm, secretbox, identity).", valueName: "file"))
+    var encryptionProviderConfig: String?
+
     @Option(help: "Simulated nodes to run pods on.")
     var nodes: Int = 1
 
@@ -121,6 +138,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
     var clusterDomain = "cluster.local"
 
+    @Option(name: .customLong("authorization-mode"),
+            help: ArgumentHelp("Ordered comma-separated authorizers: AlwaysAllow, AlwaysDeny, RBAC (members of system:masters are always allowed).", valueName: "modes"))
+    var authorizationMode = "AlwaysAllow"
+
     @Flag(name: .customLong("testing-clock"),
           help: "For end-to-end tests only: the cluster's clock (timestamps, controllers, timers) may be moved forward through POST /kubelite/testing/clock {\"advanceSeconds\": N}.")
     var testingClock = false
@@ -144,6 +165,9 @@ struct Serve: ParsableCommand {
         guard requestLogThreshold >= 0 else { throw ValidationError("--request-log-threshold must not be negative") }
         guard watchBookmarkInterval > 0 else { throw ValidationError("--watch-bookmark-interval must be positive") }
         guard minRequestTimeout > 0 else { throw ValidationError("--min-request-timeout must be positive") }
+        guard let timeout = GoDuration.parse(requestTimeout), timeout > .zero else {
+            throw ValidationError("--request-timeout must be a positive Go duration (1m0s, 30s), not \"\(requestTimeout)\"")
+        }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
         guard watchHistoryBytes > 0 else { throw ValidationError("--watch-history-bytes must be positive") }
         // kube-apiserver's own checks and texts.
@@ -152,6 +176,7 @@ struct Serve: ParsableCommand {
         guard writeConcurrency > 0 else { throw ValidationError("--write-concurrency must be positive") }
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
+        do { _ = try AuthorizationMode.parseList(authorizationMode) } catch { throw ValidationError("--authorization-mode: \(error)") }
     }
 
     func run() throws {
@@ -185,13 +210,16 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
+        registry.configureAuthorization(modes: try AuthorizationMode.parseList(authorizationMode))
         let credentials = try loadCredentials(logger: logger)
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
         let serving = try secureServing(credentials: credentials, registry: registry, logger: logger)
+        let auditLog = try openAuditLog(logger: logger)
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
-                            testingClock: adjustableClock, authentication: serving.authentication)
+                            testingClock: adjustableClock, authentication: serving.authentication, auditLog: auditLog,
+                            requestTimeout: GoDuration.parse(requestTimeout) ?? .seconds(60))
         let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
@@ -258,6 +286,7 @@ struct Serve: ParsableCommand {
             runtime?.stopAll()
             if inMemory, let runtime { try? FileManager.default.removeItem(atPath: runtime.root) }
             durable?.close()
+            auditLog?.flush()
         }
         // The signal handlers exit; the main thread only has to stay parked. Not dispatchMain():
         // nothing runs on the main queue, and its sigsuspend (a mask in read-only memory) makes
@@ -282,12 +311,39 @@ extension Serve {
         }
     }
 
+    /// The audit log, as kube-apiserver enables it: a policy file and a log path together; a policy
+    /// that does not parse stops startup.
+    func openAuditLog(logger: Logger) throws -> AuditLog? {
+        guard let auditPolicyFile, let auditLogPath else {
+            if auditLogPath != nil || auditPolicyFile != nil {
+                logger.warning("auditing is off: it needs both --audit-log-path and --audit-policy-file")
+            }
+            return nil
+        }
+        do {
+            return try AuditLog(path: auditLogPath, policy: try AuditPolicy.load(path: auditPolicyFile))
+        } catch {
+            logger.critical("invalid audit configuration: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
     /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
     func openDurableStore(logger: Logger) throws -> SQLiteStorage {
         let directory = dataDir ?? Self.defaultDataDirectory()
+        var encryption: ResourceEncryption?
+        if let encryptionProviderConfig {
+            do {
+                encryption = ResourceEncryption(try EncryptionConfiguration.load(path: encryptionProviderConfig))
+            } catch {
+                logger.critical("invalid --encryption-provider-config: \(error)")
+                throw ExitCode.failure
+            }
+        }
         do {
             let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory, historyBytes: watchHistoryBytes,
-                                          compactionInterval: .milliseconds(Int64(compactionInterval * 1000)))
+                                          compactionInterval: .milliseconds(Int64(compactionInterval * 1000)),
+                                          transformer: encryption)
             logger.info("durable store \(store.databasePath) at resourceVersion \(store.currentRevision)")
             return store
         } catch {

@@ -87,7 +87,8 @@ final class DurableContentionTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(storage.get(key)).revision, before + Int64(clients * rounds))
         // Retrying against committed state would cost about one fsync per write (200 commits).
         let commits = storage.commitCount - commitsBefore
-        XCTAssertLessThan(commits, clients * rounds / 4, "\(commits) commits for \(clients * rounds) patches")
+        // A third leaves room for scheduling on a loaded 2-core machine (50-57 seen) and still fails that.
+        XCTAssertLessThan(commits, clients * rounds / 3, "\(commits) commits for \(clients * rounds) patches")
     }
 
     func testUpdatesOfOneObjectSurviveARestart() throws {

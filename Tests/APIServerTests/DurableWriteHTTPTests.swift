@@ -2,6 +2,7 @@ import APIMachinery
 import APIServer
 import Foundation
 import HTTPServer
+import KubeliteTesting
 import Registry
 import Storage
 import XCTest
@@ -32,6 +33,29 @@ final class DurableWriteHTTPTests: XCTestCase {
         http?.stop()
         storage?.close()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// kubectl --request-timeout sends ?timeout=: a write still waiting for its commit then is
+    /// answered 504 as upstream's deadline filter answers, and goes on (it is stored all the same).
+    func testAWritePastItsDeadlineIs504AndStillStored() throws {
+        storage.simulateSlowCommits(.milliseconds(1500))
+        let body = JSONWriter.encode(InProcessAPI.configMap("late"))
+        let started = Date()
+        let late = try OneShotHTTP.send("POST", Self.configMaps + "?timeout=200ms", body: body, port: http.port)
+        XCTAssertEqual(late.status, 504)
+        XCTAssertEqual(late.json["reason"], "Timeout")
+        XCTAssertEqual(late.json["message"], "Timeout: request did not complete within requested timeout - context deadline exceeded")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.4, "answered at the deadline, not at the commit")
+        let key = StorageKey(resource: "configmaps", namespace: "default", name: "late")
+        XCTAssertTrue(waitUntil(timeout: 10) { self.storage.get(key) != nil }, "the write went on and was stored")
+
+        storage.simulateSlowCommits(.zero)
+        let onTime = try OneShotHTTP.send("POST", Self.configMaps + "?timeout=30s", body: JSONWriter.encode(InProcessAPI.configMap("on-time")),
+                                          port: http.port)
+        XCTAssertEqual(onTime.status, 201)
+        let invalid = try OneShotHTTP.send("POST", Self.configMaps + "?timeout=soon", body: body, port: http.port)
+        XCTAssertEqual(invalid.status, 400)
+        XCTAssertEqual(invalid.json["message"], "invalid timeout specified in the request URL")
     }
 
     func testConcurrentCreatesShareCommitsAndAreDurableWhenAnswered() throws {

@@ -9,7 +9,7 @@ from kubernetes import client as k8s_client
 from support import wait_for
 
 LINE = re.compile(r'"HTTP" verb="(?P<verb>[A-Z]+)" URI="(?P<uri>[^"]*)" latency="(?P<latency>[^"]+)" '
-                  r'userAgent="(?P<ua>[^"]*)" audit-ID="" srcIP="(?P<ip>[^"]*)" resp=(?P<resp>\d+)')
+                  r'userAgent="(?P<ua>[^"]*)" audit-ID="(?P<audit>[0-9a-f-]{36})" srcIP="(?P<ip>[^"]*)" resp=(?P<resp>\d+)')
 
 
 def request_lines(server):

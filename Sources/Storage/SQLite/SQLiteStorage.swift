@@ -32,6 +32,8 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     let historyLimit: Int
     let historyBytes: Int
     let compactionInterval: Duration
+    /// What the log holds of each value (encryption at rest), or nil: the plaintext.
+    let transformer: (any StorageValueTransformer)?
     /// Guards everything below, and wakes the committer.
     let sequencer = NSCondition()
     /// The newest revision handed out (committed or not).
@@ -61,14 +63,18 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
     ///   - historyBytes: bytes of changes (encoded objects) kept, whatever their count.
     ///   - compactionInterval: how often the log is compacted down to that history; it is also
     ///     compacted as soon as `historyBytes` more have been written since the last compaction.
+    ///   - transformer: turns values into what the log holds and back (encryption at rest); a row it
+    ///     cannot read back stops the open, so nothing is served without it.
     public init(directory: String, historyLimit: Int = 100_000, historyBytes: Int = .max,
-                compactionInterval: Duration = .seconds(300)) throws(SQLiteOpenError) {
+                compactionInterval: Duration = .seconds(300),
+                transformer: (any StorageValueTransformer)? = nil) throws(SQLiteOpenError) {
         log = try SQLiteLog(directory: directory)
         self.historyLimit = historyLimit
         self.historyBytes = historyBytes
         self.compactionInterval = compactionInterval
+        self.transformer = transformer
         do {
-            memory = try Self.load(log, historyLimit: historyLimit, historyBytes: historyBytes)
+            memory = try Self.load(log, historyLimit: historyLimit, historyBytes: historyBytes, transformer: transformer)
         } catch let error as SQLiteError {
             log.close()
             throw SQLiteOpenError.from(error, path: log.path)
@@ -173,8 +179,10 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
         let current: StoredObject?
         if let newest = pending[key] { current = newest.object } else { current = memory.get(key) }
         let event: StorageEvent
+        let value: [UInt8]
         do {
             event = try change(current, assignedRevision + 1)
+            value = try atRest(event.object)
         } catch {
             sequencer.unlock()
             throw error
@@ -182,13 +190,23 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
         assignedRevision += 1
         pending[key] = Pending(object: event.kind == .deleted ? nil : event.object, revision: event.revision)
         let row = LogRow(revision: event.revision, key: key, created: event.kind == .added, deleted: event.kind == .deleted,
-                         prevRevision: event.previous?.revision ?? 0, value: event.object.bytes)
+                         prevRevision: event.previous?.revision ?? 0, value: value)
         let ticket = CommitTicket()
         queue.append(Write(event: event, row: row, ticket: ticket))
         sequencer.signal()
         sequencer.unlock()
         try ticket.wait()
         return event.object
+    }
+
+    /// The bytes the log holds for `object`: its JSON, or what the transformer makes of it.
+    private func atRest(_ object: StoredObject) throws(StorageError) -> [UInt8] {
+        guard let transformer else { return object.bytes }
+        do {
+            return try transformer.toStorage(object.bytes, key: object.key)
+        } catch {
+            throw .unavailable("failed to encrypt \(object.key): \(error.message)")
+        }
     }
 
     private static func store(_ object: JSON, key: StorageKey, revision: Int64) -> StoredObject {
