@@ -17,7 +17,7 @@ import Node
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Kubernetes API over HTTP."
+        abstract: "Serve the Kubernetes API over HTTP, or HTTPS with --secure-port."
     )
 
     @Option(name: .customLong("bind-address"), help: "IPv4 address to listen on.")
@@ -52,6 +52,8 @@ struct Serve: ParsableCommand {
     var maxMutatingRequestsInFlight: Int = 200
 
     @OptionGroup var connections: ConnectionOptions
+
+    @OptionGroup var secure: SecureServingOptions
 
     @Option(name: .customLong("watch-bookmark-interval"),
             help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
@@ -211,17 +213,19 @@ struct Serve: ParsableCommand {
         registry.configureAuthorization(modes: try AuthorizationMode.parseList(authorizationMode))
         let credentials = try loadCredentials(logger: logger)
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
+        let serving = try secureServing(credentials: credentials, registry: registry, logger: logger)
         let auditLog = try openAuditLog(logger: logger)
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
-                            testingClock: adjustableClock, auditLog: auditLog,
+                            testingClock: adjustableClock, authentication: serving.authentication, auditLog: auditLog,
                             requestTimeout: GoDuration.parse(requestTimeout) ?? .seconds(60))
         let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress
-        configuration.port = port
+        configuration.port = secure.securePort ?? port
+        configuration.tls = serving.tls
         configuration.threads = max(1, threads)
         configuration.maxHeaderBytes = max(1024, maxHeaderBytes)
         connections.apply(to: &configuration, logger: logger)
@@ -232,7 +236,7 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
-        BindAddressExposure(bindAddress: bindAddress).announce(port: server.port, logger: logger)
+        BindAddressExposure(bindAddress: bindAddress, secure: serving.tls != nil).announce(port: server.port, logger: logger)
         var node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)
@@ -260,10 +264,10 @@ struct Serve: ParsableCommand {
             }
         }
 
-        let url = "http://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
+        let url = "\(serving.tls == nil ? "http" : "https")://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
         if let kubeconfig {
             do {
-                try KubeconfigFile.write(to: kubeconfig, server: url)
+                try KubeconfigFile.write(to: kubeconfig, server: url, credentials: serving.kubeconfigCredentials)
             } catch {
                 logger.critical("could not write kubeconfig \(kubeconfig): \(error)")
                 server.stop()

@@ -7,10 +7,11 @@ extension APIServer {
     /// requester must be allowed to impersonate whom its headers name, and the user it then acts as
     /// must be allowed the request; otherwise 403 with upstream's message. With AlwaysAllow first in
     /// the modes nothing is asked (every answer would be yes).
-    func authorize(_ request: HTTPRequest, info: RequestInfo?) throws(APIError) {
+    func authorize(_ served: ServedRequest, info: RequestInfo?) throws(APIError) {
+        let request = served.request
         let authorizer = registry.authorizer
         if authorizer.allowsEverything { return }
-        var user = RequestUser.authenticated(request)
+        var user = served.user
         if let impersonation = try ImpersonationRequest.parse(request) {
             for check in impersonation.checks(by: user) {
                 let answer = authorizer.authorize(check)
