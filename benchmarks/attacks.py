@@ -8,6 +8,7 @@ Figures: `idle-rss-growth-mib`, `idle-kib-per-connection`, `idle-get-p50-ms`, `i
 import http.client, json, multiprocessing, os, socket, statistics, threading, time
 
 from harness import BenchmarkError, Kubelite, wait_until
+from figures import fmt
 
 CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"}}
 
@@ -177,8 +178,6 @@ def section(context):
     f = context.figures
     n, (clients, seconds, seats) = idle_count(context), flood_shape(context)
 
-    def fmt(value, pattern):
-        return "—" if value is None else pattern.format(value)
     return ["## Attacks (issue 17)", "",
             f"{n:,} idle TCP connections held open against an in-memory kubelite: its resident growth, and 500 GETs of "
             f"one ConfigMap by a normal kept-alive client while they are held. Then {clients} clients POST ConfigMaps as "

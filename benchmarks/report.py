@@ -4,11 +4,8 @@ over the run's repetitions; a figure nobody measured renders as "—" and is not
 import os, platform, re, subprocess, time
 
 import attacks, connection_flood, customresources, durable, floods, fuzz, realpods, statefulset, throughput, tls, traffic, watch
+from figures import fmt
 from targets import targets, verdict
-
-
-def fmt(value, pattern):
-    return "—" if value is None else pattern.format(value)
 
 
 def machine(workdir):

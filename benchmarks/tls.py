@@ -8,6 +8,7 @@ import ssl
 import urllib.request
 
 from harness import BenchmarkError, Kubelite, Server, free_port, wrk
+from figures import fmt
 
 
 class SecureKubelite(Server):
@@ -71,8 +72,6 @@ def section(context):
     f = context.figures
     http, https, handshakes = f.get("rps:tls-get-http"), f.get("rps:tls-get-https"), f.get("rps:tls-handshake")
 
-    def fmt(value, pattern):
-        return "—" if value is None else pattern.format(value)
     share = https / http if http and https is not None else None
     return ["## HTTPS (`--secure-port`)", "",
             "GET of one pod by name from two kubelites started in this run, one plain HTTP, one HTTPS (GnuTLS through "
