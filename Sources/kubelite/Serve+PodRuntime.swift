@@ -84,6 +84,11 @@ extension Serve {
     /// The node's service proxy (ClusterIPs and NodePorts in nftables), when pods may run for real
     /// and this machine can program the kernel; nil otherwise, saying why.
     func startServiceProxy(runtime: ProcessPodRuntime?, logger: Logger) -> ServiceProxy? {
+        if geteuid() == 0 {
+            for table in ServiceProxy.removeAbandoned() {
+                logger.notice("removed the service rules (nftables table \(table)) of a Kubelite that is gone")
+            }
+        }
         guard let runtime else {
             // Simulated pods need no rules, but a crashed run's under this data dir still go.
             if !inMemory { Self.removeServiceRules(runtimeRoot: dataDir ?? Self.defaultDataDirectory(), logger: logger) }

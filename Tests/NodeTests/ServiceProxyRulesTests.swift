@@ -65,4 +65,29 @@ final class ServiceProxyRulesTests: XCTestCase {
         XCTAssertEqual(status, 0, output)
         XCTAssertFalse(NFTables.tableExists("kubelite-check"))
     }
+
+    func testTheTableNamesItsOwningProcess() {
+        let script = ServiceProxyRules(ports: []).script(table: "kubelite-test", owner: 4242)
+        XCTAssertTrue(script.contains("table ip kubelite-test {\n  comment \"kubelite pid 4242\"\n"), script)
+    }
+
+    /// A crashed run's table (its owner gone) is removed by any later run; a live owner's is kept.
+    func testAbandonedTablesAreRemovedAndLiveOnesKept() throws {
+        guard geteuid() == 0, NFTables.isAvailable else { throw XCTSkip("programming nftables needs root and nft (Debian package nftables)") }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let suffix = String(UInt32.random(in: 0..<UInt32.max), radix: 16)
+        let (abandoned, live) = ("kubelite-gone\(suffix)", "kubelite-live\(suffix)")
+        defer { NFTables.deleteTable(abandoned); NFTables.deleteTable(live) }
+        try NFTables.apply(ServiceProxyRules(ports: []).script(table: abandoned, owner: ended.processIdentifier))
+        try NFTables.apply(ServiceProxyRules(ports: []).script(table: live, owner: getppid()))
+        XCTAssertEqual(NFTables.owner(of: abandoned), ended.processIdentifier)
+
+        let removed = ServiceProxy.removeAbandoned()
+        XCTAssertTrue(removed.contains(abandoned), "\(removed)")
+        XCTAssertFalse(NFTables.tableExists(abandoned))
+        XCTAssertTrue(NFTables.tableExists(live), "a live process' table is kept")
+    }
 }

@@ -135,3 +135,21 @@ def test_the_rules_are_removed_on_stop_and_after_a_crash(start_server, tmp_path)
     fourth = start_server("--data-dir", tmp_path, "--cluster-cidr", "10.127.80.0/20", "--pod-runtime", "simulated")
     wait_for(lambda: table not in kubelite_tables(), 30, "the crashed run's table to be removed")
     assert fourth.stop() == 0
+
+
+def test_a_crashed_in_memory_runs_rules_are_removed_by_any_later_run(start_server, tmp_path):
+    # An --in-memory run's table is named for a directory no later run uses: it carries its owner's process
+    # id instead, and the next start of any Kubelite removes the tables whose owner is gone.
+    before = kubelite_tables()
+    lost = start_server("--cluster-cidr", "10.127.80.0/20")
+    (table,) = wait_for(lambda: kubelite_tables() - before, 30, "the in-memory run's table")
+    owner = subprocess.run(["nft", "list", "table", "ip", table], capture_output=True, text=True).stdout
+    assert f'comment "kubelite pid {lost.process.pid}"' in owner, owner
+    lost.process.send_signal(signal.SIGKILL)
+    lost.process.wait(timeout=10)
+    assert table in kubelite_tables()
+    later = start_server("--data-dir", tmp_path / "elsewhere", "--pod-runtime", "simulated",
+                         "--cluster-cidr", "10.127.80.0/20")
+    wait_for(lambda: table not in kubelite_tables(), 30, "the crashed run's table to be removed")
+    assert f"removed the service rules (nftables table {table}) of a Kubelite that is gone" in later.log_path.read_text()
+    assert later.stop() == 0

@@ -25,6 +25,16 @@ enum NFTables {
         }
     }
 
+    /// The comment a Kubelite table carries: the process that owns it.
+    static func ownerComment(_ pid: Int32) -> String { "kubelite pid \(pid)" }
+
+    /// The process id in a table's owner comment; nil without one (a table of an older Kubelite).
+    static func owner(of table: String) -> Int32? {
+        let (status, output) = IPRoute.run(executable: path, ["list", "table", "ip", table])
+        guard status == 0, let range = output.range(of: "comment \"kubelite pid ") else { return nil }
+        return Int32(output[range.upperBound...].prefix { $0.isNumber })
+    }
+
     static func tableExists(_ table: String) -> Bool {
         IPRoute.run(executable: path, ["list", "table", "ip", table]).0 == 0
     }

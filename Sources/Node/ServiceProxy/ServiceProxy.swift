@@ -50,6 +50,21 @@ public final class ServiceProxy: Controller, @unchecked Sendable {
         return true
     }
 
+    /// Removes every Kubelite table whose owning process is gone: a crashed run's, whatever its data
+    /// directory (an `--in-memory` run's or a temporary one is never started again to clean up after
+    /// itself). Returns the tables removed.
+    @discardableResult
+    public static func removeAbandoned() -> [String] {
+        guard NFTables.isAvailable else { return [] }
+        var removed: [String] = []
+        for table in NFTables.tables(prefix: "kubelite-") {
+            guard let pid = NFTables.owner(of: table), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if NFTables.deleteTable(table) { removed.append(table) }
+        }
+        if !removed.isEmpty { IPForwarding.restore(stillNeeded: !NFTables.tables(prefix: "kubelite-").isEmpty) }
+        return removed
+    }
+
     public func register(_ context: ControllerContext) {
         state.withLock { $0.context = context; $0.logger = context.logger }
         let handler = Informer.Handler(added: { [self] _ in schedule() }, updated: { [self] _, _ in schedule() },

@@ -1,4 +1,5 @@
 import APIMachinery
+import Foundation
 
 /// What kube-proxy's nftables mode programs, reduced to what one node needs: for each port of each
 /// Service with a ClusterIP, a DNAT to one of its ready endpoints (EndpointSlices), picked at
@@ -74,7 +75,9 @@ struct ServiceProxyRules: Equatable {
 
     /// The whole table as one `nft -f` script: it replaces the table atomically (the kernel applies
     /// the file as one transaction), so no connection ever sees half a rule set.
-    func script(table: String) -> String {
+    /// `owner`: the process id recorded in the table's comment, by which a later run tells a crashed
+    /// run's table from a live one's (`ServiceProxy.removeAbandoned`).
+    func script(table: String, owner: Int32 = getpid()) -> String {
         var services: [String] = []
         var chains: [String] = []
         var noEndpoints: [String] = []
@@ -102,6 +105,7 @@ struct ServiceProxyRules: Equatable {
             }
         }
         var out = "table ip \(table)\ndelete table ip \(table)\ntable ip \(table) {\n"
+        out += "  comment \"\(NFTables.ownerComment(owner))\"\n"
         out += "  set no-endpoint-services {\n    type ipv4_addr . inet_proto . inet_service\n"
         if !noEndpoints.isEmpty { out += "    elements = { \(noEndpoints.joined(separator: ", ")) }\n" }
         out += "  }\n"
