@@ -83,7 +83,7 @@ public final class EtcdClient: Sendable {
         var failure = EtcdError.unreachable("no member tried")
         for offset in 0..<endpoints.count {
             let index = (first + offset) % endpoints.count
-            do {
+            do throws(EtcdError) {
                 let connection = try EtcdHTTPConnection(endpoints[index], timeout: connectTimeout, ioTimeout: nil)
                 try connection.post(path, body: bytes)
                 let head = try connection.readHead()

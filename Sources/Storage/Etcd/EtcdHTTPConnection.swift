@@ -88,7 +88,7 @@ final class EtcdHTTPConnection: @unchecked Sendable {
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t").lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces).lowercased()
             switch name {
             case "content-length": head.contentLength = Int(value)
             case "transfer-encoding": head.chunked = value.contains("chunked")
@@ -103,7 +103,7 @@ final class EtcdHTTPConnection: @unchecked Sendable {
     func readChunk() throws(EtcdError) -> [UInt8]? {
         let sizeLine = try readLine()
         let hex = sizeLine.split(separator: ";").first.map(String.init) ?? ""
-        guard let size = Int(hex.trimmingCharacters(in: " "), radix: 16) else {
+        guard let size = Int(hex.trimmingCharacters(in: .whitespaces), radix: 16) else {
             throw .malformed("\(endpoint): bad chunk size \(sizeLine)")
         }
         if size == 0 {
