@@ -200,7 +200,10 @@ struct Serve: ParsableCommand {
         // With etcd, SQLite is never opened: the data dir keeps only the credentials (pki).
         let etcd = etcdServers == nil ? nil : try openEtcdStore(logger: logger)
         let durable = inMemory || etcd != nil ? nil : try openDurableStore(logger: logger)
-        let storage: any Storage = etcd ?? durable ?? MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
+        let storage: any Storage
+        if let etcd { storage = etcd } else if let durable { storage = durable } else {
+            storage = MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
+        }
         var watch = WatchHub.Configuration()
         watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
         watch.minRequestTimeout = .seconds(minRequestTimeout)
