@@ -23,12 +23,14 @@ let package = Package(
         // RS256 service account tokens (_CryptoExtras) and the cluster's self-signed CA (X509).
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        // DER values in certificates (IP address SANs); swift-certificates' own dependency.
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
-            providers: [.apt(["libmicrohttpd-dev"])]
+            providers: [.apt(["libmicrohttpd-dev", "libgnutls28-dev"])]
         ),
         // Linux calls Swift's Glibc module does not import (close_range).
         .systemLibrary(name: "CLinux"),
@@ -93,9 +95,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .target(name: "APIServer", dependencies: [
-            "APIMachinery", "Storage", "Registry", "HTTPServer",
+            "APIMachinery", "Storage", "Registry", "HTTPServer", "Credentials",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),

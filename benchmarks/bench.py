@@ -7,12 +7,13 @@ that). Standard library only."""
 import argparse, os, resource, shutil, sys, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import connection_flood, customresources, deployment, durable, etcd, floods, fuzz, memory, realpods, report, startup, statefulset, throughput, traffic, watch  # noqa: E402
+import attacks, connection_flood, customresources, deployment, durable, etcd, floods, fuzz, memory, realpods, report, startup, statefulset, throughput, tls, traffic, watch  # noqa: E402
 from figures import Context, Figures, Settings  # noqa: E402
 from harness import Workdir  # noqa: E402
 
 BENCHMARKS = [
     ("requests", throughput.run),
+    ("tls", tls.run),
     ("durable", durable.run),
     ("etcd", etcd.run),
     ("watch", watch.run),
@@ -26,6 +27,7 @@ BENCHMARKS = [
     ("floods", floods.run),
     ("fuzz", fuzz.run),
     ("connection-flood", connection_flood.run),
+    ("attacks", attacks.run),
 ]
 
 

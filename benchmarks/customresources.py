@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 from harness import Kubelite, http, wrk
+from figures import fmt
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 INSTALLED = 100
@@ -105,8 +106,6 @@ def run(context):
 def section(context):
     f = context.figures
 
-    def fmt(value, pattern):
-        return "n/a" if value is None else pattern.format(value)
 
     def share(a, b):
         return "n/a" if f.get(a) is None or not f.get(b) else f"{f.get(a) / f.get(b):.0%}"

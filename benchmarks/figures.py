@@ -57,3 +57,8 @@ class Context:
         """Calls `measure` once per run (each call adds its own samples)."""
         for _ in range(self.settings.runs):
             measure()
+
+
+def fmt(value, pattern):
+    """A figure for the report, or "—" when nobody measured it."""
+    return "—" if value is None else pattern.format(value)

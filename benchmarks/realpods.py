@@ -10,6 +10,7 @@ import http.client, json, os, shutil, socket, threading, time
 
 from exec_client import exec_command
 from harness import BenchmarkError, Kubelite, http as call
+from figures import fmt
 
 RUNTIMES = ("process", "simulated")
 
@@ -160,8 +161,6 @@ def section(context):
     f = context.figures
     singles, batches, exec_runs = counts(context)
 
-    def fmt(value, pattern):
-        return "—" if value is None else pattern.format(value)
     lines = ["## Pods that really run (issue 13)", "",
              f"`--pod-runtime process` against `simulated`, redis pods with an emptyDir at /data. Single pods: {singles} created "
              "one after another, each timed from its POST to Ready on a watch (median shown). Batches: created at once by "

@@ -78,6 +78,8 @@ def targets(settings):
         Target("GET by name vs minimal libmicrohttpd handler", "≥ 40%", ratio("rps:get", "rps:baseline"),
                lambda v, _: v >= 0.40, percent),
         Target("GET by name p99", "≤ 5 ms", figure("p99:get"), lambda v, _: v <= 5, ms),
+        Target("GET by name over HTTPS vs plain HTTP (keep-alive)", "≥ 60%", ratio("rps:tls-get-https", "rps:tls-get-http"),
+               lambda v, _: v >= 0.60, percent),
         Target("LIST 100 pods as JSON", "≥ 2,000 lists/s", figure("rps:list100"), lambda v, _: v >= 2_000, rate),
         Target("LIST 100 pods as Table", "≥ 1,000 lists/s", figure("rps:list100-table"), lambda v, _: v >= 1_000, rate),
         Target("CREATE in memory", "≥ 20,000/s", figure("rps:create"), lambda v, _: v >= 20_000, rate),

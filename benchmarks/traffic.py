@@ -8,6 +8,7 @@ clusterip, portforward."""
 import csv, io, json, os, shutil, subprocess, time
 
 from harness import BenchmarkError, Kubelite, free_port, get_json, http as call, wait_until
+from figures import fmt
 
 PATHS = ("direct", "clusterip", "portforward")
 BULK_BYTES = 256 << 10
@@ -108,8 +109,6 @@ def section(context):
     f = context.figures
     small, clients, bulk, bulk_clients = sizes(context)
 
-    def fmt(value, pattern):
-        return "—" if value is None else pattern.format(value)
 
     def share(path, key):
         a, b = f.get(f"traffic-{path}-{key}"), f.get(f"traffic-direct-{key}")

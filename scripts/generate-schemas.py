@@ -57,6 +57,8 @@ SERVED_KINDS = [
     "io.k8s.api.scheduling.v1.PriorityClass",
     "io.k8s.api.node.v1.RuntimeClass",
     "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+    "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
+    "io.k8s.api.events.v1.Event",
     "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
     "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
 ]

@@ -25,6 +25,8 @@ public final class APIServer: HTTPHandler, Sendable {
     let metrics = APIServerMetrics()
     /// The cluster's adjustable clock with `serve --testing-clock`; nil (the endpoint is a 404) otherwise.
     let testingClock: (any TestingClock)?
+    /// Decides who each request comes from, before anything else looks at it.
+    let authentication: AuthenticationChain
     /// The audit log with its policy (`--audit-log-path`, `--audit-policy-file`), or nil.
     let auditLog: AuditLog?
     let deadline: RequestDeadline
@@ -37,9 +39,11 @@ public final class APIServer: HTTPHandler, Sendable {
     public init(registry: Registry, writeConcurrency: Int = 64, logger: Logger = Logger(label: "kubelite.api"),
                 requestLogThreshold: Duration = .milliseconds(500),
                 maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200,
-                testingClock: (any TestingClock)? = nil, auditLog: AuditLog? = nil,
+                testingClock: (any TestingClock)? = nil, authentication: AuthenticationChain = .anonymousOnly,
+                auditLog: AuditLog? = nil,
                 requestTimeout: Duration = .seconds(60)) {
         self.testingClock = testingClock
+        self.authentication = authentication
         self.auditLog = auditLog
         self.deadline = RequestDeadline(maximum: requestTimeout)
         self.registry = registry
@@ -64,11 +68,22 @@ public final class APIServer: HTTPHandler, Sendable {
     /// durable storage, writes are answered `.deferred`: they run on the write pool, so the HTTP
     /// thread is free while the write waits for its group commit. Requests beyond the in-flight
     /// limits are answered 429 at once.
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    public func handle(_ received: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
         // Upstream's WithAuditInit: the client's Audit-ID is kept, otherwise every request gets one.
-        let auditID = request.header("audit-id").flatMap { $0.isEmpty ? nil : $0 } ?? AuditID.next()
-        let audit = auditLog.flatMap { AuditRecord(log: $0, request: request, auditID: auditID) }
+        let auditID = received.header("audit-id").flatMap { $0.isEmpty ? nil : $0 } ?? AuditID.next()
+        // Authentication comes next, as in upstream's handler chain: a refused credential is 401
+        // before it takes an in-flight seat (and is audited as the anonymous request it became).
+        var authenticated = received
+        let user: UserInfo
+        do { user = try authentication.authenticate(&authenticated) } catch {
+            let audit = auditLog.flatMap { AuditRecord(log: $0, request: received, user: .anonymous, auditID: auditID) }
+            audit?.emit(.requestReceived)
+            return finish(Responses.status(error, request: received),
+                          ServedRequest(request: received, started: started, seat: nil, auditID: auditID, audit: audit))
+        }
+        let request = authenticated
+        let audit = auditLog.flatMap { AuditRecord(log: $0, request: request, user: user, auditID: auditID) }
         audit?.emit(.requestReceived)
         let seat: MaxInFlightLimit.Seat?
         switch maxInFlight.admit(request) {
@@ -76,9 +91,9 @@ public final class APIServer: HTTPHandler, Sendable {
         case .admitted(let admitted): seat = admitted
         case .rejected:
             return finish(Responses.status(MaxInFlightLimit.tooManyRequests, request: request),
-                          ServedRequest(request: request, started: started, seat: nil, auditID: auditID, audit: audit))
+                          ServedRequest(request: request, started: started, seat: nil, user: user, auditID: auditID, audit: audit))
         }
-        let served = ServedRequest(request: request, started: started, seat: seat, auditID: auditID, audit: audit)
+        let served = ServedRequest(request: request, started: started, seat: seat, user: user, auditID: auditID, audit: audit)
         // Only requests holding a seat have a deadline: the exempt ones are long-running (or probes).
         var timeout = deadline.maximum
         if seat != nil {
@@ -170,11 +185,12 @@ public final class APIServer: HTTPHandler, Sendable {
 
     func route(_ served: ServedRequest) throws(APIError) -> HTTPResponse {
         let request = served.request, path = request.path
+        var info: RequestInfo?
         if path.hasPrefix("/api/") || path.hasPrefix("/apis/") {
-            if let info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request)) {
-                return try ResourceHandler(server: self, served: served, info: info).serve()
-            }
+            info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request))
         }
+        try authorize(served, info: info)
+        if let info { return try ResourceHandler(server: self, served: served, info: info).serve() }
         return try serveNonResource(request)
     }
 

@@ -85,13 +85,21 @@ struct ObjectWriter {
                 })
         case .table(let version):
             let builder = try tableBuilder(version: version)
-            let large = Self.isLarge(items)
-            var table = builder.table(large ? [] : items.map(\.object), revision: String(revision))
+            var table = builder.table([], revision: String(revision))
             table["metadata"] = meta.json
-            guard large, case .object(let shell) = table else {
-                return Responses.json(JSONWriter.encode(table), contentType: format.contentType)
+            guard case .object(let shell) = table else { return Responses.json(JSONWriter.encode(table), contentType: format.contentType) }
+            // Rows are written from the stored bytes (`rowBytes`) after the Table's other members.
+            guard Self.isLarge(items) else {
+                var out = JSONWriter.encode(table)
+                out.removeLast(2)  // `]}`
+                for (i, item) in items.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: builder.rowBytes(item))
+                }
+                out.append(contentsOf: "]}".utf8)
+                return Responses.json(out, contentType: format.contentType)
             }
-            return Self.streamed(shell, items: items, contentType: format.contentType) { JSONWriter.encode(builder.row($0.object)) }
+            return Self.streamed(shell, items: items, contentType: format.contentType) { builder.rowBytes($0) }
         case .partialMetadata(let version):
             let list: JSONObject = [
                 "kind": "PartialObjectMetadataList", "apiVersion": .string("meta.k8s.io/\(version)"),

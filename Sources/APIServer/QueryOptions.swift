@@ -4,7 +4,8 @@ import Registry
 
 /// Query parameters shared by the verbs, validated as upstream validates them.
 enum QueryOptions {
-    static func write(_ request: HTTPRequest) throws(APIError) -> WriteOptions {
+    static func write(_ served: ServedRequest) throws(APIError) -> WriteOptions {
+        let request = served.request
         var options = WriteOptions()
         options.dryRun = try dryRun(request)
         options.fieldManager = request.queryValue("fieldManager")
@@ -15,6 +16,7 @@ enum QueryOptions {
         }
         options.fieldValidation = try FieldValidationDirective.parse(request.queryValue("fieldValidation"))
         options.userAgent = request.userAgent
+        options.requester = try RequestUser.of(served)
         return options
     }
 

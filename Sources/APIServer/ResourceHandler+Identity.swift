@@ -5,8 +5,8 @@ import Registry
 /// The identity endpoints on resource paths: `serviceaccounts/<name>/token`, `pods/<name>/eviction`
 /// and the create-only reviews.
 extension ResourceHandler {
-    /// POST of a review: answered 201 with its status, never stored. Every request is anonymous
-    /// (or the user it impersonates) until authentication exists (issue 17).
+    /// POST of a review: answered 201 with its status, never stored. Self reviews answer about the
+    /// authenticated user, or the user it impersonates; the access reviews answer from the authorizer in force.
     func serveReview(_ review: ReviewStore, namespace: String?) throws(APIError) -> HTTPResponse {
         guard info.verb == "create", info.name.isEmpty else { throw APIError.methodNotAllowed }
         if review.resource.namespaced, namespace == nil { throw APIError.methodNotAllowed }
@@ -18,7 +18,8 @@ extension ResourceHandler {
             }
             return Responses.encode(try tokens.create(body: body.value), bytes: nil, format: format, status: 201)
         }
-        let answer = try review.create(namespace: namespace, body: body.value, user: RequestUser.of(request))
+        let answer = try review.create(namespace: namespace, body: body.value, user: RequestUser.of(served),
+                                       authorizer: server.registry.authorizer)
         return Responses.encode(answer, bytes: nil, format: format, status: 201)
     }
 
@@ -30,7 +31,7 @@ extension ResourceHandler {
         }
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: false)
         let body = try BodyReader.read(request, patch: false).body
-        _ = try QueryOptions.write(request)  // the query is checked as for any create
+        _ = try QueryOptions.write(served)  // the query is checked as for any create
         let answer = try tokens.create(namespace: namespace, name: info.name, body: body.value)
         return Responses.encode(answer, bytes: nil, format: format, status: 201)
     }
@@ -43,7 +44,7 @@ extension ResourceHandler {
         let deleteOptions = body.value["deleteOptions"].flatMap { $0.isNull ? nil : $0 }
         let status = try eviction.create(namespace: namespace, name: info.name, eviction: body.value,
                                          deleteOptions: QueryOptions.delete(request, body: deleteOptions),
-                                         dryRun: QueryOptions.write(request).dryRun)
+                                         dryRun: QueryOptions.write(served).dryRun)
         return Responses.encode(status, bytes: nil, format: format, status: 201)
     }
 }

@@ -62,12 +62,12 @@ struct ResourceHandler {
         switch (info.subresource, info.verb) {
         case ("status", "get"): return try get(store, namespace: namespace)
         case ("status", "update"):
-            guard let status = registry.status(resource) else { throw APIError.pathNotFound }
+            guard let status = registry.status(of: store) else { throw APIError.pathNotFound }
             return try write(store) { (body, options) throws(APIError) in
                 try status.update(namespace: namespace, name: info.name, body: body, options: options)
             }
         case ("status", "patch"):
-            guard let status = registry.status(resource) else { throw APIError.pathNotFound }
+            guard let status = registry.status(of: store) else { throw APIError.pathNotFound }
             return try patchWrite(store) { (body, type, options) throws(APIError) in
                 try status.patch(namespace: namespace, name: info.name, type: type, patch: body, options: options)
             }
@@ -77,17 +77,17 @@ struct ResourceHandler {
         case ("scale", "update"):
             guard let scale = registry.scale(resource) else { throw APIError.pathNotFound }
             let body = try BodyReader.read(request, patch: false).body
-            let result = try scale.update(namespace: namespace, name: info.name, body: body.value, options: QueryOptions.write(request))
+            let result = try scale.update(namespace: namespace, name: info.name, body: body.value, options: QueryOptions.write(served))
             return try Responses.object(result, request: request)
         case ("scale", "patch"):
             guard let scale = registry.scale(resource) else { throw APIError.pathNotFound }
             let (body, type) = try BodyReader.read(request, patch: true)
-            let result = try scale.patch(namespace: namespace, name: info.name, type: type!, patch: body, options: QueryOptions.write(request))
+            let result = try scale.patch(namespace: namespace, name: info.name, type: type!, patch: body, options: QueryOptions.write(served))
             return try Responses.object(result, request: request)
         case ("binding", "create"):
             guard let binding = BindingStore(pods: store) else { throw APIError.pathNotFound }
             let body = try BodyReader.read(request, patch: false).body
-            let status = try binding.create(namespace: namespace, name: info.name, binding: body.value, options: QueryOptions.write(request))
+            let status = try binding.create(namespace: namespace, name: info.name, binding: body.value, options: QueryOptions.write(served))
             return Responses.encode(status, bytes: nil, format: try ResponseFormat.negotiate(request.header("accept"), allowTable: false), status: 201)
         case ("token", "create"):
             return try serveTokenRequest(store, namespace: namespace)
@@ -122,7 +122,7 @@ struct ResourceHandler {
 
     private func create(_ store: ResourceStore, namespace: String?) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        let options = try QueryOptions.write(request)
+        let options = try QueryOptions.write(served)
         let body = try BodyReader.read(request, patch: false).body
         let result = try store.create(namespace: namespace, body: body, options: options)
         return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
@@ -145,7 +145,7 @@ struct ResourceHandler {
     private func write(_ store: ResourceStore,
                        _ perform: (RequestBody, WriteOptions) throws(APIError) -> WriteResult) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        let options = try QueryOptions.write(request)
+        let options = try QueryOptions.write(served)
         let body = try BodyReader.read(request, patch: false).body
         let result = try perform(body, options)
         return try ObjectWriter(store: store, request: request).single(result.object, bytes: result.bytes, format: format,
@@ -156,7 +156,7 @@ struct ResourceHandler {
     private func patchWrite(_ store: ResourceStore,
                             _ perform: (RequestBody, PatchType, WriteOptions) throws(APIError) -> WriteResult) throws(APIError) -> HTTPResponse {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
-        var options = try QueryOptions.write(request)
+        var options = try QueryOptions.write(served)
         let (body, type) = try BodyReader.read(request, patch: true)
         try QueryOptions.patch(request, type: type!, options: &options)
         let result = try perform(body, type!, options)

@@ -1,6 +1,7 @@
 import APIMachinery
 import Foundation
 import Registry
+import Storage
 
 /// Builds meta.k8s.io Tables from a kind's printer columns; used for lists, single objects and
 /// watch events. Each row carries the object as `includeObject` asks (Metadata by default).
@@ -46,6 +47,30 @@ struct TableBuilder {
         default: break
         }
         return .object(row)
+    }
+
+    /// `row(item.object)` encoded, written from the item's stored bytes where it can: the object
+    /// (`Object`) or its `metadata` (`Metadata`) is copied, only the cells are encoded.
+    func rowBytes(_ item: StoredObject) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(item.bytes.count / 2 + 256)
+        out.append(contentsOf: "{\"cells\":".utf8)
+        JSONWriter.write(.array(strategy.tableCells(item.object, now: now)), into: &out)
+        switch includeObject {
+        case "Object":
+            out.append(contentsOf: ",\"object\":".utf8)
+            out.append(contentsOf: item.bytes)
+        case "Metadata":
+            guard let metadata = JSONMemberSlice.range(of: "metadata", in: item.bytes) else {
+                return JSONWriter.encode(row(item.object))
+            }
+            out.append(contentsOf: ",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/\(version)\",\"metadata\":".utf8)
+            out.append(contentsOf: item.bytes[metadata])
+            out.append(UInt8(ascii: "}"))
+        default: break
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     static func partial(_ object: JSON, version: String) -> JSON {

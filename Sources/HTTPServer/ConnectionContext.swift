@@ -112,10 +112,23 @@ extension MicroHTTPServer {
                                   query: values(of: MHD_ValueKind.GET_ARGUMENT_KIND, on: connection), headers: context.headers,
                                   remoteAddress: ClientAddress.describe(kubelite_connection_client_address(connection)))
         request.body = context.body
+        if configuration.tls != nil { request.peerCertificates = peerCertificates(of: connection) }
         // Moved out: the context lives as long as the request, which for a watch is hours.
         context.body = []
         context.headers = []
         return request
+    }
+
+    /// The client's TLS certificate chain as DER, copied out of the GnuTLS session.
+    func peerCertificates(of connection: OpaquePointer) -> [[UInt8]] {
+        var list: UnsafePointer<gnutls_datum_t>?
+        let count = Int(kubelite_connection_peer_certificates(connection, &list))
+        guard let list, count > 0 else { return [] }
+        return (0..<count).map { index in
+            let datum = list[index]
+            guard let data = datum.data else { return [] }
+            return Array(UnsafeBufferPointer(start: data, count: Int(datum.size)))
+        }
     }
 
     func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

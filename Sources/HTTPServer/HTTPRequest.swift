@@ -11,6 +11,9 @@ public struct HTTPRequest: Sendable {
     /// The client's address and port as Go's `RemoteAddr` writes it (`127.0.0.1:52144`); empty for
     /// requests that did not come over a socket (in-process calls).
     public var remoteAddress: String
+    /// The DER certificates the client presented in the TLS handshake, leaf first; empty over plain
+    /// HTTP or when it sent none. Unverified: the authenticator judges them.
+    public var peerCertificates: [[UInt8]] = []
 
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
                 headers: [(name: String, value: String)] = [], body: [UInt8] = [], remoteAddress: String = "") {

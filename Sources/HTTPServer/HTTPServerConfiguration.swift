@@ -33,6 +33,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// Connections one non-loopback client address may hold at once (0: no limit); more are closed
     /// as soon as they are accepted. Loopback clients are not limited (see `ConnectionAdmission`).
     public var maxConnectionsPerAddress: Int = 1000
+    /// HTTPS when set (see `TLSServing`); plain HTTP otherwise.
+    public var tls: TLSServing?
     /// Stack for libmicrohttpd's threads: request handling recurses over JSON up to 10,000 levels deep.
     public var threadStackBytes: Int = 64 * 1024 * 1024
 

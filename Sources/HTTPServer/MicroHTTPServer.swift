@@ -29,6 +29,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
     /// How long `stop` lets the 503 answers to deferred requests reach their clients.
     static let deferredDrainTimeout: TimeInterval = 2
     private(set) var stopping = false
+    /// The PEM texts handed to libmicrohttpd for HTTPS, kept until the daemon stops.
+    private var tlsStrings: TLSDaemonOptions?
     /// WebSocket connections handed over by libmicrohttpd (see `MicroHTTPServer+Upgrade.swift`).
     let upgraded = UpgradedConnections()
 
@@ -46,6 +48,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
     public private(set) var port: UInt16 = 0
 
     public func start() throws {
+        let tlsOptions = TLSDaemonOptions(configuration.tls)
         // We bind the listening socket ourselves: it tells us the port picked for port 0, and binding
         // errors are reported precisely instead of as a failed daemon start.
         let listener = try ListeningSocket.bind(address: configuration.bindAddress, port: configuration.port)
@@ -54,9 +57,10 @@ public final class MicroHTTPServer: @unchecked Sendable {
         let deadline = RequestHeadDeadline(timeout: configuration.requestHeadTimeoutSeconds)
         deadline.start()
         headDeadline = deadline
-        let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
+        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
             | MHD_ALLOW_UPGRADE.rawValue  // WebSocket (exec, attach)
+        if configuration.tls != nil { flags |= MHD_USE_TLS.rawValue }
         let context = Unmanaged.passUnretained(self).toOpaque()
         let completed = unsafeBitCast(MicroHTTPServer.requestCompleted, to: UnsafeMutableRawPointer.self)
         let externalLogger = unsafeBitCast(MicroHTTPDLog.callback, to: UnsafeMutableRawPointer.self)
@@ -72,14 +76,16 @@ public final class MicroHTTPServer: @unchecked Sendable {
             MHD_OptionItem(option: MHD_OPTION.LISTEN_SOCKET, value: Int(listener.descriptor), ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.NOTIFY_COMPLETED, value: Int(bitPattern: completed), ptr_value: context),
             MHD_OptionItem(option: MHD_OPTION.NOTIFY_CONNECTION, value: Int(bitPattern: notifyConnection), ptr_value: context),
-            MHD_OptionItem(option: MHD_OPTION.END, value: 0, ptr_value: nil),
         ]
+        options += tlsOptions.items
+        options.append(MHD_OptionItem(option: MHD_OPTION.END, value: 0, ptr_value: nil))
         let started: OpaquePointer? = options.withUnsafeMutableBufferPointer { items in
             withVaList([Int32(bitPattern: MHD_OPTION.ARRAY.rawValue), items.baseAddress!, Int32(bitPattern: MHD_OPTION.END.rawValue)]) { args in
                 MHD_start_daemon_va(flags, 0, MicroHTTPServer.acceptPolicy, context, MicroHTTPServer.accessHandler, context, args)
             }
         }
         guard let started else {
+            tlsOptions.release()
             listener.close()
             hangupMonitor?.stop()
             hangupMonitor = nil
@@ -87,6 +93,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
             throw HTTPServerError.startFailed(address: configuration.bindAddress, port: port)
         }
         daemon = started
+        tlsStrings = tlsOptions
     }
 
     /// Stops accepting, ends open streams, answers deferred requests still waiting with a 503 Status
@@ -112,6 +119,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
         lock.lock()
         daemon = nil
         lock.unlock()
+        tlsStrings?.release()
+        tlsStrings = nil
     }
 
     func register(_ stream: StreamContext) -> Bool {

@@ -69,7 +69,8 @@ extension KubeletSimulator {
         // The address comes first: the sandbox is created on the pod network with it.
         let ip = podIP(pod, node: node)
         let subnet = options.podCIDR(index: options.nodeNames.firstIndex(of: node) ?? 0)
-        let wake = runtime.sync(pod: pod, mounts: mounts, address: ip.map { ($0, subnet) }, now: now, data: Self.dataSource(context))
+        let wake = runtime.sync(pod: pod, mounts: mounts, address: ip.map { ($0, subnet) }, now: now, data: Self.dataSource(context),
+                             services: Self.serviceSource(context))
         for event in runtime.takePodEvents(uid: uid) {
             context.events.record(pod, type: .warning, reason: event.reason, message: event.message, component: "kubelet", host: node)
         }
@@ -127,6 +128,13 @@ extension KubeletSimulator {
             let field = inits.contains(e.container) ? "initContainers" : "containers"
             context.events.record(pod, type: e.warning ? .warning : .normal, reason: e.reason, message: e.message, component: "kubelet",
                                   fieldPath: "spec.\(field){\(e.container)}", host: node)
+        }
+    }
+
+    /// A namespace's Services for containers' Service variables, read through the Registry.
+    static func serviceSource(_ context: ControllerContext) -> ContainerLaunch.ServiceSource {
+        { namespace in
+            context.store(GroupResource(group: "", resource: "services")).list(namespace: namespace).items.map(\.object)
         }
     }
 

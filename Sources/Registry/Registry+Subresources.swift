@@ -9,6 +9,11 @@ extension Registry {
         return StatusStore(store: store)
     }
 
+    /// `<resource>/status` of the version a store serves (a version view's status writes convert too).
+    public func status(of store: ResourceStore) -> StatusStore? {
+        store.resource.subresources.contains("status") ? StatusStore(store: store) : nil
+    }
+
     /// `<resource>/scale`.
     public func scale(_ resource: GroupResource) -> ScaleStore? {
         guard let store = store(resource), store.resource.subresources.contains("scale") else { return nil }

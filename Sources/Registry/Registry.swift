@@ -11,6 +11,10 @@ public final class Registry: Sendable {
     public let schemas: SchemaSet
     public let clock: any Clock
     private let stores: [GroupResource: ResourceStore]
+    /// Version views of built-in resources (events.k8s.io/v1 Events, autoscaling/v1
+    /// HorizontalPodAutoscalers): by resource, then version; each reads and writes the objects of
+    /// its storage version's store.
+    private let versionViews: [GroupResource: [String: ResourceStore]]
     /// Resources in discovery order.
     public let resources: [APIResource]
     /// ClusterIPs of Services.
@@ -26,6 +30,9 @@ public final class Registry: Sendable {
     let customResourceDefinitions: CustomResourceDefinitionController?
     let podConnectionSlot = PodConnectionSlot()
     let tokenIssuerSlot = TokenIssuerSlot()
+    let authorizerSlot = AuthorizerSlot()
+    /// The RBAC objects as the authorizer and the escalation checks read them.
+    let rbacPolicy: RBACPolicyCache
 
     public static let defaultServiceCIDR = "10.96.0.0/12"
 
@@ -35,6 +42,7 @@ public final class Registry: Sendable {
                 watch: WatchHub.Configuration = WatchHub.Configuration(),
                 customResourceSchemas: any CustomResourceSchemaCompiler = .current) {
         self.storage = storage
+        self.rbacPolicy = RBACPolicyCache(storage: storage)
         // An invalid range falls back to the default; callers validate flags with ServiceIPAllocator.validate(cidr:).
         self.serviceIPs = ServiceIPAllocator(cidr: serviceCIDR, storage: storage)
             ?? ServiceIPAllocator(cidr: Registry.defaultServiceCIDR, storage: storage)!
@@ -66,11 +74,19 @@ public final class Registry: Sendable {
                 try quotaAdmission.admit(object, resource: resource, namespace: namespace, dryRun: dryRun)
             })
         var stores: [GroupResource: ResourceStore] = [:]
+        var views: [GroupResource: [String: ResourceStore]] = [:]
         for strategy in strategies {
+            if let conversion = strategy.conversion {
+                let view = ResourceStore(strategy: strategy, storage: ConvertingStorage(base: storage, conversion: conversion), hub: hub,
+                                         schemas: schemas, clock: clock, cluster: cluster)
+                views[strategy.resource.groupResource, default: [:]][strategy.resource.version] = view
+                continue
+            }
             stores[strategy.resource.groupResource] = ResourceStore(strategy: strategy, storage: storage, hub: hub, schemas: schemas,
                                                                     clock: clock, cluster: cluster)
         }
         self.stores = stores
+        self.versionViews = views
         storageClasses.store = stores[GroupResource(group: "storage.k8s.io", resource: "storageclasses")]
         serviceAccounts.store = stores[GroupResource(group: "", resource: "serviceaccounts")]
         ingressClasses.store = stores[GroupResource(group: "networking.k8s.io", resource: "ingressclasses")]
@@ -82,7 +98,8 @@ public final class Registry: Sendable {
                           fieldTypeSchema: CustomResourceFieldTypes.provider(for: strategy))
         }
         self.customResources = serving
-        lifecycle.contentStores = strategies.filter(\.resource.namespaced).compactMap { stores[$0.resource.groupResource] }
+        // Version views are left out: their objects are their storage version's.
+        lifecycle.contentStores = strategies.filter { $0.resource.namespaced && $0.conversion == nil }.compactMap { stores[$0.resource.groupResource] }
         lifecycle.customContentStores = { [weak serving] in serving?.storageStores.filter(\.resource.namespaced) ?? [] }
         if let crds = stores[ResourceCatalog.customResourceDefinitions.groupResource] {
             crds.deletion = { (store, name, options) throws(APIError) -> DeleteResult in
@@ -99,6 +116,7 @@ public final class Registry: Sendable {
         } else {
             self.customResourceDefinitions = nil
         }
+        installRBACWriteAuthorization()
         stores[NamespaceLifecycle.namespaces]?.deletion = { [weak lifecycle] (store, name, options) throws(APIError) -> DeleteResult in
             guard let lifecycle else { throw APIError.internalError("registry gone") }
             return try lifecycle.delete(store, name: name, options: options)
@@ -106,7 +124,10 @@ public final class Registry: Sendable {
     }
 
     /// The store of a built-in resource, or of a custom resource's storage version.
-    public func store(_ resource: GroupResource) -> ResourceStore? { stores[resource] ?? customResources.store(resource) }
+    /// A resource served only as a view (events.k8s.io Events) answers with its view.
+    public func store(_ resource: GroupResource) -> ResourceStore? {
+        stores[resource] ?? versionViews[resource]?.values.first ?? customResources.store(resource)
+    }
 
     public func store(group: String, plural: String) -> ResourceStore? {
         store(GroupResource(group: group, resource: plural))
@@ -115,6 +136,7 @@ public final class Registry: Sendable {
     /// The store serving one version of a resource (custom resources may serve several).
     public func store(group: String, version: String, plural: String) -> ResourceStore? {
         let resource = GroupResource(group: group, resource: plural)
+        if let view = versionViews[resource]?[version] { return view }
         if let store = stores[resource] { return store.resource.version == version ? store : nil }
         return customResources.store(resource, version: version)
     }
@@ -122,6 +144,10 @@ public final class Registry: Sendable {
     /// Built-in resources, then every served version of the custom resources: what discovery
     /// lists now.
     public var servedResources: [APIResource] { resources + customResources.resources }
+
+    /// Built-in resources as stored: one entry per stored resource (no version views), for whoever
+    /// follows every object once (the garbage collector).
+    public var storedResources: [APIResource] { resources.filter { versionViews[$0.groupResource]?[$0.version] == nil } }
 
     /// Calls `observer` with the versions of each custom resource as it starts being served (those
     /// served already at once): for whoever follows every resource (the garbage collector).

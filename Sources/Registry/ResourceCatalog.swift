@@ -32,6 +32,10 @@ public enum ResourceCatalog {
     public static let events = APIResource(
         group: "", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"],
         namespaced: true, definition: "io.k8s.api.core.v1.Event")
+    /// events.k8s.io/v1: the core Events seen through that group's field layout (`EventConversion`).
+    public static let eventsV1Events = APIResource(
+        group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"],
+        namespaced: true, definition: "io.k8s.api.events.v1.Event")
     public static let configMaps = APIResource(
         group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", shortNames: ["cm"],
         namespaced: true, definition: "io.k8s.api.core.v1.ConfigMap")
@@ -111,6 +115,11 @@ public enum ResourceCatalog {
         group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", shortNames: ["hpa"],
         namespaced: true, categories: ["all"], subresources: ["status"],
         definition: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler")
+    /// autoscaling/v1: the v2 objects seen through v1's single CPU target (`HorizontalPodAutoscalerConversion`).
+    public static let horizontalPodAutoscalersV1 = APIResource(
+        group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", shortNames: ["hpa"],
+        namespaced: true, categories: ["all"], subresources: ["status"],
+        definition: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler")
 
     public static let apiServices = APIResource(
         group: "apiregistration.k8s.io", version: "v1", kind: "APIService", plural: "apiservices",
@@ -156,10 +165,11 @@ public enum ResourceCatalog {
         controllerRevisions, daemonSets, deployments, replicaSets, statefulSets,
         selfSubjectReviews, tokenReviews,
         localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
-        horizontalPodAutoscalers,
+        horizontalPodAutoscalers, horizontalPodAutoscalersV1,
         cronJobs, jobs,
         leases,
         endpointSlices,
+        eventsV1Events,
         ingressClasses, ingresses, networkPolicies,
         podDisruptionBudgets,
         clusterRoleBindings, clusterRoles, roleBindings, roles,

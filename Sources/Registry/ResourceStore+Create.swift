@@ -44,6 +44,7 @@ extension ResourceStore {
                 object[path: "metadata", "name"] = .string(NameGenerator.generate(base: generateName))
             }
             try validateForCreate(object)
+            if attempt == 1, let writeAuthorization { try writeAuthorization(object, nil, options) }
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
             // The ResourceQuota admission, last as upstream's validating admission runs it.
             if attempt == 1, resource.namespaced {

@@ -81,6 +81,7 @@ extension ResourceStore {
                 var isStatus = false
                 if case .status = scope { isStatus = true }
                 try validateForUpdate(object, old: current.object, status: isStatus)
+                if !isStatus, let writeAuthorization { try writeAuthorization(object, current.object, options) }
                 // Pools (Service addresses and node ports) follow the main resource only.
                 if case .resource = scope {
                     pools = try strategy.allocateUpdate(&object, old: current.object, cluster: cluster)

@@ -16,6 +16,10 @@ public final class ResourceStore: @unchecked Sendable {
     let cluster: ClusterLookup
     /// Replaces the generic DELETE for a resource whose deletion is a process (namespaces), as
     /// upstream's REST types wrap the store's Delete; set once by `Registry.init`.
+    /// A check of who may write what, run after validation on creates and updates of the resource
+    /// (RBAC's escalation prevention, as upstream's policybased storage wraps the RBAC stores);
+    /// set once by `Registry.init`.
+    var writeAuthorization: (@Sendable (_ object: JSON, _ old: JSON?, _ options: WriteOptions) throws(APIError) -> Void)?
     var deletion: (@Sendable (ResourceStore, String, DeleteOptions) throws(APIError) -> DeleteResult)?
     /// Where the kind's field types come from for managedFields and apply: the built-in OpenAPI
     /// definitions unless a store is given another (a custom resource's schema). A function, so
@@ -39,8 +43,9 @@ public final class ResourceStore: @unchecked Sendable {
 
     public var resource: APIResource { strategy.resource }
     var groupResource: GroupResource { resource.groupResource }
-    /// The resource part of this store's storage keys (`statefulsets.apps`).
-    public var storageResource: String { groupResource.description }
+    /// The resource part of this store's storage keys (`statefulsets.apps`); a version view's are
+    /// its storage version's (`events` for events.k8s.io).
+    public var storageResource: String { (strategy.conversion?.storageResource.groupResource ?? groupResource).description }
     /// The resource name objects are stored and watched under.
     public var storageResourceName: String { storageResource }
 

@@ -78,6 +78,9 @@ public protocol ResourceStrategy: Sendable {
 
     /// One row's cells in the order of `tableColumns`.
     func tableCells(_ object: JSON, now: Date) -> [JSON]
+    /// Set when this strategy serves another version of a resource stored in a different one
+    /// (events.k8s.io/v1 Events, autoscaling/v1 HorizontalPodAutoscalers): its store is a view.
+    var conversion: (any VersionConversion)? { get }
 }
 
 extension ResourceStrategy {
@@ -86,6 +89,7 @@ extension ResourceStrategy {
     /// Most kinds' names are DNS-1123 subdomains.
     public var nameValidator: NameValidator { NameValidation.nameIsDNSSubdomain }
     public var returnsDeletedObject: Bool { false }
+    public var conversion: (any VersionConversion)? { nil }
     public var defaultDeletePropagation: (policy: DeleteOptions.Propagation, warning: String?)? { nil }
     public func admit(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) {}
     public func allocate(_ object: inout JSON, cluster: ClusterLookup) throws(APIError) -> [String] { [] }

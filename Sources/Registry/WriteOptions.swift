@@ -25,6 +25,9 @@ public struct WriteOptions: Sendable {
     /// The request's User-Agent, which names the manager of a write that gives no fieldManager;
     /// nil for the server's own writes (controllers, node), recorded as kube-controller-manager.
     public var userAgent: String?
+    /// Who the request acts as; nil for the server's own writes (controllers, node, bootstrap),
+    /// which act as the loopback client in `system:masters` and are never refused as escalation.
+    public var requester: UserInfo?
     public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidationDirective = .warn,
                 force: Bool = false, userAgent: String? = nil) {
         self.dryRun = dryRun; self.fieldManager = fieldManager; self.fieldValidation = fieldValidation

@@ -50,6 +50,10 @@ public struct StorageEvent: Sendable {
     public let object: StoredObject
     public let previous: StoredObject?
     public var revision: Int64 { object.revision }
+
+    public init(kind: Kind, object: StoredObject, previous: StoredObject?) {
+        self.kind = kind; self.object = object; self.previous = previous
+    }
 }
 
 /// Failures of storage operations; the registry turns them into API errors in one place.

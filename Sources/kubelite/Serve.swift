@@ -17,7 +17,7 @@ import Node
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Kubernetes API over HTTP."
+        abstract: "Serve the Kubernetes API over HTTP, or HTTPS with --secure-port."
     )
 
     @Option(name: .customLong("bind-address"), help: "IPv4 address to listen on.")
@@ -52,6 +52,8 @@ struct Serve: ParsableCommand {
     var maxMutatingRequestsInFlight: Int = 200
 
     @OptionGroup var connections: ConnectionOptions
+
+    @OptionGroup var secure: SecureServingOptions
 
     @Option(name: .customLong("watch-bookmark-interval"),
             help: ArgumentHelp("Seconds between BOOKMARK events on watches that allow them.", valueName: "seconds"))
@@ -143,6 +145,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
     var clusterDomain = "cluster.local"
 
+    @Option(name: .customLong("authorization-mode"),
+            help: ArgumentHelp("Ordered comma-separated authorizers: AlwaysAllow, AlwaysDeny, RBAC (members of system:masters are always allowed).", valueName: "modes"))
+    var authorizationMode = "AlwaysAllow"
+
     @Flag(name: .customLong("testing-clock"),
           help: "For end-to-end tests only: the cluster's clock (timestamps, controllers, timers) may be moved forward through POST /kubelite/testing/clock {\"advanceSeconds\": N}.")
     var testingClock = false
@@ -183,6 +189,7 @@ struct Serve: ParsableCommand {
                 throw ValidationError("--etcd-servers: expected comma-separated http://host:port URLs, not \"\(etcdServers)\"")
             }
         }
+        do { _ = try AuthorizationMode.parseList(authorizationMode) } catch { throw ValidationError("--authorization-mode: \(error)") }
     }
 
     func run() throws {
@@ -221,19 +228,22 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
+        registry.configureAuthorization(modes: try AuthorizationMode.parseList(authorizationMode))
         let credentials = try loadCredentials(logger: logger)
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
+        let serving = try secureServing(credentials: credentials, registry: registry, logger: logger)
         let auditLog = try openAuditLog(logger: logger)
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
-                            testingClock: adjustableClock, auditLog: auditLog,
+                            testingClock: adjustableClock, authentication: serving.authentication, auditLog: auditLog,
                             requestTimeout: GoDuration.parse(requestTimeout) ?? .seconds(60))
         let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress
-        configuration.port = port
+        configuration.port = secure.securePort ?? port
+        configuration.tls = serving.tls
         configuration.threads = max(1, threads)
         configuration.maxHeaderBytes = max(1024, maxHeaderBytes)
         connections.apply(to: &configuration, logger: logger)
@@ -244,7 +254,7 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
-        BindAddressExposure(bindAddress: bindAddress).announce(port: server.port, logger: logger)
+        BindAddressExposure(bindAddress: bindAddress, secure: serving.tls != nil).announce(port: server.port, logger: logger)
         var node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)
@@ -272,10 +282,10 @@ struct Serve: ParsableCommand {
             }
         }
 
-        let url = "http://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
+        let url = "\(serving.tls == nil ? "http" : "https")://\(bindAddress == "0.0.0.0" ? "127.0.0.1" : bindAddress):\(server.port)"
         if let kubeconfig {
             do {
-                try KubeconfigFile.write(to: kubeconfig, server: url)
+                try KubeconfigFile.write(to: kubeconfig, server: url, credentials: serving.kubeconfigCredentials)
             } catch {
                 logger.critical("could not write kubeconfig \(kubeconfig): \(error)")
                 server.stop()

@@ -87,7 +87,9 @@ final class DurableContentionTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(storage.get(key)).revision, before + Int64(clients * rounds))
         // Retrying against committed state would cost about one fsync per write (200 commits).
         let commits = storage.commitCount - commitsBefore
-        XCTAssertLessThan(commits, clients * rounds / 4, "\(commits) commits for \(clients * rounds) patches")
+        // Half (two patches a commit on average) leaves room for scheduling on a 2-core machine busy
+        // with other work (50-57 seen idle, 73 beside an e2e run) and still fails that.
+        XCTAssertLessThan(commits, clients * rounds / 2, "\(commits) commits for \(clients * rounds) patches")
     }
 
     func testUpdatesOfOneObjectSurviveARestart() throws {

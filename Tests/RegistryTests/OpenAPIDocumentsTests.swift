@@ -22,7 +22,7 @@ final class OpenAPIDocumentsTests: XCTestCase {
         XCTAssertEqual(Set(built.documents.keys),
                        ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/networking.k8s.io/v1", "apis/storage.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/coordination.k8s.io/v1",
                         "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/policy/v1",
-                        "apis/rbac.authorization.k8s.io/v1", "apis/autoscaling/v2", "apis/node.k8s.io/v1", "apis/scheduling.k8s.io/v1",
+                        "apis/rbac.authorization.k8s.io/v1", "apis/autoscaling/v1", "apis/autoscaling/v2", "apis/events.k8s.io/v1", "apis/node.k8s.io/v1", "apis/scheduling.k8s.io/v1",
                         "apis/apiregistration.k8s.io/v1", "apis/apiextensions.k8s.io/v1"])
 
         if ProcessInfo.processInfo.environment["KUBELITE_UPDATE_OPENAPI"] == "1" {

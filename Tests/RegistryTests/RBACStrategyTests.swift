@@ -89,9 +89,9 @@ final class RBACStrategyTests: XCTestCase {
         for name in ["cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery", "system:public-info-viewer"] {
             XCTAssertTrue(names.contains(name), name)
         }
-        XCTAssertEqual(roles.count, BootstrapPolicy.clusterRoles.count)
+        XCTAssertEqual(roles.count, BootstrapPolicy.clusterRoles.count + BootstrapPolicy.controllerRoles.count)
         for role in roles { XCTAssertEqual(role.object.meta.labels["kubernetes.io/bootstrapping"], "rbac-defaults") }
         let bindings = registry.store(group: "rbac.authorization.k8s.io", plural: "clusterrolebindings")!.list(namespace: nil).items
-        XCTAssertEqual(bindings.count, BootstrapPolicy.clusterRoleBindings.count)
+        XCTAssertEqual(bindings.count, BootstrapPolicy.clusterRoleBindings.count + BootstrapPolicy.controllerRoleBindings.count)
     }
 }

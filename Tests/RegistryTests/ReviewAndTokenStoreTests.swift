@@ -39,33 +39,33 @@ final class ReviewAndTokenStoreTests: XCTestCase {
 
     func testSelfSubjectReviewAnswersTheAnonymousUser() throws {
         let answer = try review(ResourceCatalog.selfSubjectReviews).create(
-            namespace: nil, body: ["apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"], user: .anonymous)
+            namespace: nil, body: ["apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"], user: .anonymous, authorizer: .alwaysAllow)
         XCTAssertEqual(answer[path: "status", "userInfo"], ["username": "system:anonymous", "groups": ["system:unauthenticated"]])
     }
 
     func testAccessReviewsAllowAsAlwaysAllow() throws {
         let body: JSON = ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
                           "spec": ["resourceAttributes": ["verb": "create", "group": "apps", "resource": "deployments", "namespace": "default"]]]
-        let answer = try review(ResourceCatalog.selfSubjectAccessReviews).create(namespace: nil, body: body, user: .anonymous)
+        let answer = try review(ResourceCatalog.selfSubjectAccessReviews).create(namespace: nil, body: body, user: .anonymous, authorizer: .alwaysAllow)
         XCTAssertEqual(answer["status"], ["allowed": true])
         XCTAssertEqual(answer[path: "spec", "resourceAttributes", "resource"], "deployments")
         let rules = try review(ResourceCatalog.selfSubjectRulesReviews).create(
-            namespace: nil, body: ["spec": ["namespace": "default"]], user: .anonymous)
+            namespace: nil, body: ["spec": ["namespace": "default"]], user: .anonymous, authorizer: .alwaysAllow)
         XCTAssertEqual(rules[path: "status", "resourceRules"], [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]])
-        XCTAssertThrowsError(try review(ResourceCatalog.selfSubjectRulesReviews).create(namespace: nil, body: ["spec": [:]], user: .anonymous)) {
+        XCTAssertThrowsError(try review(ResourceCatalog.selfSubjectRulesReviews).create(namespace: nil, body: ["spec": [:]], user: .anonymous, authorizer: .alwaysAllow)) {
             XCTAssertEqual(($0 as? APIError)?.message, "no namespace on request")
         }
     }
 
     func testAccessReviewValidation() {
-        XCTAssertThrowsError(try review(ResourceCatalog.subjectAccessReviews).create(namespace: nil, body: ["spec": [:]], user: .anonymous)) {
+        XCTAssertThrowsError(try review(ResourceCatalog.subjectAccessReviews).create(namespace: nil, body: ["spec": [:]], user: .anonymous, authorizer: .alwaysAllow)) {
             let error = $0 as? APIError
             XCTAssertEqual(error?.code, 422)
             XCTAssertEqual(error?.details?.causes.map(\.field), ["spec.resourceAttributes", "spec.user"])
             XCTAssertEqual(error?.message, #"SubjectAccessReview.authorization.k8s.io "" is invalid: [spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified, spec.user: Invalid value: "": at least one of user or group must be specified]"#)
         }
         let local: JSON = ["spec": ["user": "alice", "resourceAttributes": ["namespace": "other", "verb": "get"]]]
-        XCTAssertThrowsError(try review(ResourceCatalog.localSubjectAccessReviews).create(namespace: "team", body: local, user: .anonymous)) {
+        XCTAssertThrowsError(try review(ResourceCatalog.localSubjectAccessReviews).create(namespace: "team", body: local, user: .anonymous, authorizer: .alwaysAllow)) {
             XCTAssertEqual(($0 as? APIError)?.details?.causes.first?.message, #"Invalid value: "other": must match metadata.namespace"#)
         }
         XCTAssertNil(ReviewStore(resource: ResourceCatalog.pods))

@@ -1,5 +1,6 @@
 """Helpers of the end-to-end suite: a kubelite process, the real kubectl, waits and Status checks."""
 
+import base64
 import http.client
 import ipaddress
 import json
@@ -91,6 +92,8 @@ class Server:
         self.log_path = self.workdir / "kubelite.log"
         self.process = None
         self.url = None
+        # requests' TLS arguments for an HTTPS server: the kubeconfig's CA and admin certificate as files.
+        self.tls = {}
 
     def start(self):
         self.log_file = open(self.log_path, "wb")
@@ -115,13 +118,31 @@ class Server:
         wait_for(kubeconfig_written, STARTUP_DEADLINE, f"kubelite to write {self.kubeconfig}")
         config = yaml.safe_load(self.kubeconfig.read_text())
         self.url = config["clusters"][0]["cluster"]["server"].rstrip("/")
+        if self.url.startswith("https://"):
+            self.tls = self._tls_files(config)
 
         def ready():
             self.assert_running()
-            return requests.get(self.url + "/readyz", timeout=2).status_code == 200
+            return requests.get(self.url + "/readyz", timeout=2, **self.tls).status_code == 200
 
         wait_for(ready, STARTUP_DEADLINE, "kubelite /readyz to answer 200")
         return self
+
+    def _tls_files(self, config):
+        """The kubeconfig's inline CA and client certificate written out as the files `requests` takes."""
+        cluster, user = config["clusters"][0]["cluster"], config["users"][0]["user"]
+        files = {}
+        for key, name in (("certificate-authority-data", "ca.crt"), ("client-certificate-data", "client.crt"),
+                          ("client-key-data", "client.key")):
+            source = cluster if key.startswith("certificate-authority") else user
+            if key in source:
+                path = self.workdir / name
+                path.write_bytes(base64.b64decode(source[key]))
+                files[name] = str(path)
+        tls = {"verify": files.get("ca.crt", True)}
+        if "client.crt" in files:
+            tls["cert"] = (files["client.crt"], files["client.key"])
+        return tls
 
     def assert_running(self):
         code = self.process.poll()
@@ -139,7 +160,7 @@ class Server:
         if self.process.poll() is not None:
             return False
         try:
-            return requests.get(self.url + "/readyz", timeout=5).status_code == 200
+            return requests.get(self.url + "/readyz", timeout=5, **self.tls).status_code == 200
         except requests.RequestException:
             return False
 
@@ -170,7 +191,7 @@ class Server:
         elif isinstance(body, str):
             data = body.encode()
         return requests.request(method, self.url + path, data=data, headers=headers, params=params,
-                                timeout=timeout)
+                                timeout=timeout, **self.tls)
 
     def raw_socket(self, request_bytes, timeout=30):
         """Sends a hand-built HTTP/1.1 request and reads the answer even when the server answers before the

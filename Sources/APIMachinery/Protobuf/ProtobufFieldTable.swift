@@ -61,6 +61,11 @@ io.k8s.api.authorization.v1.SubjectAccessReview 1:metadata:-:m:io.k8s.apimachine
 io.k8s.api.authorization.v1.SubjectAccessReviewSpec 1:resourceAttributes:-:m:io.k8s.api.authorization.v1.ResourceAttributes 2:nonResourceAttributes:-:m:io.k8s.api.authorization.v1.NonResourceAttributes 3:user:-:s 4:groups:r:s 5:extra:-:M:m:io.k8s.api.authorization.v1.ExtraValue 6:uid:-:s
 io.k8s.api.authorization.v1.SubjectAccessReviewStatus 1:allowed:z:b 4:denied:-:b 2:reason:-:s 3:evaluationError:-:s
 io.k8s.api.authorization.v1.SubjectRulesReviewStatus 1:resourceRules:r:m:io.k8s.api.authorization.v1.ResourceRule 2:nonResourceRules:r:m:io.k8s.api.authorization.v1.NonResourceRule 3:incomplete:z:b 4:evaluationError:-:s
+io.k8s.api.autoscaling.v1.CrossVersionObjectReference 1:kind:z:s 2:name:z:s 3:apiVersion:-:s
+io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec 3:status:-:m:io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus
+io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler
+io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec 1:scaleTargetRef:-:m:io.k8s.api.autoscaling.v1.CrossVersionObjectReference 2:minReplicas:p:i32 3:maxReplicas:z:i32 4:targetCPUUtilizationPercentage:p:i32
+io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus 1:observedGeneration:p:i64 2:lastScaleTime:-:time 3:currentReplicas:z:i32 4:desiredReplicas:z:i32 5:currentCPUUtilizationPercentage:p:i32
 io.k8s.api.autoscaling.v1.Scale 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:spec:-:m:io.k8s.api.autoscaling.v1.ScaleSpec 3:status:-:m:io.k8s.api.autoscaling.v1.ScaleStatus
 io.k8s.api.autoscaling.v1.ScaleSpec 1:replicas:-:i32
 io.k8s.api.autoscaling.v1.ScaleStatus 1:replicas:z:i32 2:selector:-:s
@@ -326,6 +331,9 @@ io.k8s.api.discovery.v1.EndpointPort 1:name:p:s 2:protocol:p:s 3:port:p:i32 4:ap
 io.k8s.api.discovery.v1.EndpointSlice 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 4:addressType:z:s 2:endpoints:r:m:io.k8s.api.discovery.v1.Endpoint 3:ports:r:m:io.k8s.api.discovery.v1.EndpointPort
 io.k8s.api.discovery.v1.EndpointSliceList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.discovery.v1.EndpointSlice
 io.k8s.api.discovery.v1.ForZone 1:name:z:s
+io.k8s.api.events.v1.Event 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta 2:eventTime:-:mtime 3:series:-:m:io.k8s.api.events.v1.EventSeries 4:reportingController:-:s 5:reportingInstance:-:s 6:action:-:s 7:reason:-:s 8:regarding:-:m:io.k8s.api.core.v1.ObjectReference 9:related:-:m:io.k8s.api.core.v1.ObjectReference 10:note:-:s 11:type:-:s 12:deprecatedSource:-:m:io.k8s.api.core.v1.EventSource 13:deprecatedFirstTimestamp:-:time 14:deprecatedLastTimestamp:-:time 15:deprecatedCount:-:i32
+io.k8s.api.events.v1.EventList 1:metadata:-:m:io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta 2:items:r:m:io.k8s.api.events.v1.Event
+io.k8s.api.events.v1.EventSeries 1:count:z:i32 2:lastObservedTime:-:mtime
 io.k8s.api.networking.v1.HTTPIngressPath 1:path:-:s 3:pathType:p:s 2:backend:-:m:io.k8s.api.networking.v1.IngressBackend
 io.k8s.api.networking.v1.HTTPIngressRuleValue 1:paths:r:m:io.k8s.api.networking.v1.HTTPIngressPath
 io.k8s.api.networking.v1.IPBlock 1:cidr:z:s 2:except:r:s

@@ -45,9 +45,8 @@ struct AuditRecord: Sendable {
     let event: JSONObject
 
     /// The record for `request`, or nil when the policy does not audit it (level None).
-    init?(log: AuditLog, request: HTTPRequest, auditID: String) {
+    init?(log: AuditLog, request: HTTPRequest, user: UserInfo, auditID: String) {
         let info = RequestInfo(method: request.method, path: request.path, isWatch: APIServer.isWatch(request))
-        let user = RequestUser.authenticated(request)
         var attributes = AuditPolicy.Attributes(user: user, verb: info?.verb ?? request.method.lowercased(),
                                                 isResourceRequest: info?.isResourceRequest ?? false, path: request.path)
         if let info, info.isResourceRequest {
@@ -64,7 +63,7 @@ struct AuditRecord: Sendable {
             "verb": .string(attributes.verb), "user": user.json,
             "sourceIPs": .array(Self.sourceIPs(request).map { .string($0) }),
         ]
-        if let impersonated = try? RequestUser.of(request), impersonated != user { event["impersonatedUser"] = impersonated.json }
+        if let impersonated = try? ImpersonationRequest.parse(request)?.user, impersonated != user { event["impersonatedUser"] = impersonated.json }
         if !request.userAgent.isEmpty { event["userAgent"] = .string(request.userAgent) }
         if let info, info.isResourceRequest {
             var reference: JSONObject = ["resource": .string(info.resource)]

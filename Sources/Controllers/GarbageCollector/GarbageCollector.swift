@@ -33,7 +33,7 @@ public final class GarbageCollector: Controller {
         // every resource's events out on one queue in revision order, so the graph sees changes in
         // the order they were made.
         let feed = ChangeFeed { [self] event in self.apply(event, queue) }
-        for resource in context.registry.resources {
+        for resource in context.registry.storedResources {
             context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
                                                         timeout: .seconds(100 * 365 * 86400))
         }

@@ -28,20 +28,25 @@ public struct ContainerLaunch: Sendable, Equatable {
     /// `data` as strings (Secrets' base64 already decoded), nil when the object does not exist.
     public typealias DataSource = @Sendable (_ resource: String, _ namespace: String, _ name: String) -> [String: String]?
 
+    /// The Services of a namespace, for the variables every container gets (`ServiceEnvironment`).
+    public typealias ServiceSource = @Sendable (_ namespace: String) -> [JSON]
+
     /// The PATH an image without ENV PATH gets from Docker/containerd.
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Combines `container` with `image` as Kubernetes does: `command` replaces the ENTRYPOINT and
     /// drops the CMD, `args` replaces the CMD; `$(VAR)` in both expands from the container's
     /// environment. The environment is the runtime's defaults, the image's ENV, `envFrom`, then
-    /// `env` (later wins); `workingDir` falls back to the image's, then `/`.
+    /// `env` (later wins); `workingDir` falls back to the image's, then `/`. The Services' variables
+    /// come before `envFrom` and `env`, which may refer to them, as the kubelet orders them.
     public static func resolve(container: JSON, pod: JSON, hostname: String, image: ImageCatalogEntry,
-                               data: DataSource) throws(ConfigError) -> ContainerLaunch {
+                               data: DataSource, services: ServiceSource = { _ in [] }) throws(ConfigError) -> ContainerLaunch {
         var env = Environment()
         env.set("PATH", defaultPath)
         env.set("HOSTNAME", hostname)
         env.set("HOME", "/root")
         for (name, value) in image.env { env.set(name, value) }
+        for (name, value) in ServiceEnvironment.variables(for: pod, services: services) { env.set(name, value) }
         try ContainerEnvironment.apply(container: container, pod: pod, data: data, to: &env)
 
         let command = container["command"]?.arrayValue?.compactMap(\.stringValue)

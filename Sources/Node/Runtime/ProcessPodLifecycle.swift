@@ -11,6 +11,7 @@ struct ProcessPodLifecycle {
     let pod: JSON
     let now: Date
     let data: ContainerLaunch.DataSource
+    let services: ContainerLaunch.ServiceSource
 
     var restartPolicy: String { pod[path: "spec", "restartPolicy"]?.stringValue ?? "Always" }
 
@@ -118,7 +119,7 @@ struct ProcessPodLifecycle {
         let hostname = PodView(pod).hostname.isEmpty ? record.name : PodView(pod).hostname
         let launch: ContainerLaunch
         do {
-            launch = try ContainerLaunch.resolve(container: c, pod: pod, hostname: hostname, image: entry, data: data)
+            launch = try ContainerLaunch.resolve(container: c, pod: pod, hostname: hostname, image: entry, data: data, services: services)
         } catch {
             container.waiting = ("CreateContainerConfigError", error.description)
             let next = now.addingTimeInterval(ProcessPodRuntime.initialBackoff)

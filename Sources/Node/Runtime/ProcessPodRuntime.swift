@@ -91,7 +91,8 @@ public final class ProcessPodRuntime: Sendable {
     /// ending), nil when only a container's end can change anything. `address` is the pod's IP on its
     /// node's `subnet`, which its sandbox gets on the pod network.
     public func sync(pod: JSON, mounts: [PodSandbox.Mount], address: (ip: String, subnet: IPv4CIDR)? = nil, now: Date,
-                     data: @escaping ContainerLaunch.DataSource) -> Date? {
+                     data: @escaping ContainerLaunch.DataSource,
+                     services: @escaping ContainerLaunch.ServiceSource = { _ in [] }) -> Date? {
         let uid = pod.meta.uid
         let meta = (namespace: pod.meta.namespace, name: pod.meta.name)
         var record = pods.withLock { pods in
@@ -121,7 +122,7 @@ public final class ProcessPodRuntime: Sendable {
                 return now.addingTimeInterval(Self.initialBackoff)
             }
         }
-        let lifecycle = ProcessPodLifecycle(runtime: self, pod: pod, now: now, data: data)
+        let lifecycle = ProcessPodLifecycle(runtime: self, pod: pod, now: now, data: data, services: services)
         // Under the lock: a container that ends at once has its end recorded after its start.
         return pods.withLock { pods in
             // Checked again under the lock: stopAll may have begun while the sandbox started.

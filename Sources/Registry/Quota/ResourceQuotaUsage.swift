@@ -75,25 +75,13 @@ public enum ResourceQuotaUsage {
         return true
     }
 
-    /// Whether a quota applies to an object: its `hard` names something the object uses, and its
-    /// scopes (pods only) all hold.
+    /// Whether a quota applies to an object: its `hard` names something the object uses, and every
+    /// scope requirement (`spec.scopes` and `spec.scopeSelector`) matches it; only pods match scopes.
     public static func applies(_ quota: JSON, to object: JSON, resource: GroupResource, now: Date) -> Bool {
-        let scopes = (quota[path: "spec", "scopes"]?.arrayValue ?? []).compactMap(\.stringValue)
-        if !scopes.isEmpty {
-            guard resource == podsResource else { return false }
-            for scope in scopes where !scopeHolds(scope, object) { return false }
-        }
-        return true
-    }
-
-    static func scopeHolds(_ scope: String, _ pod: JSON) -> Bool {
-        switch scope {
-        case "Terminating": pod[path: "spec", "activeDeadlineSeconds"]?.intValue != nil
-        case "NotTerminating": pod[path: "spec", "activeDeadlineSeconds"]?.intValue == nil
-        case "BestEffort": isBestEffort(pod)
-        case "NotBestEffort": !isBestEffort(pod)
-        default: true
-        }
+        let requirements = ResourceQuotaScopeRequirement.all(of: quota)
+        if requirements.isEmpty { return true }
+        guard resource == podsResource else { return false }
+        return requirements.allSatisfy { $0.matches(pod: object) }
     }
 
     static func isBestEffort(_ pod: JSON) -> Bool {

@@ -5,9 +5,9 @@ import Synchronization
 /// The ClusterRoles and ClusterRoleBindings kube-apiserver's `rbac/bootstrap-roles` hook makes on a
 /// new cluster (plugin/pkg/auth/authorizer/rbac/bootstrappolicy: the user-facing roles and the
 /// system:* roles people and add-ons bind to), labelled `kubernetes.io/bootstrapping: rbac-defaults`
-/// and annotated `rbac.authorization.kubernetes.io/autoupdate: "true"`. The per-controller
-/// `system:controller:*` roles and the namespaced roles of kube-system are not made: Kubelite's
-/// controllers run inside the server, not as those service accounts.
+/// and annotated `rbac.authorization.kubernetes.io/autoupdate: "true"`, with the `system:controller:*`
+/// roles of the controllers Kubelite runs (ControllerPolicy.swift). The namespaced roles of
+/// kube-system are not made.
 public enum BootstrapPolicy {
     static let rbacGroup = "rbac.authorization.k8s.io"
     static let read = ["get", "list", "watch"]
@@ -188,7 +188,8 @@ extension Registry {
     /// they share a few (a first start wrote some 50 objects one fsync after another).
     public func bootstrapRBAC() throws(APIError) {
         var missing: [(ResourceStore, JSON)] = []
-        for (plural, objects) in [("clusterroles", BootstrapPolicy.clusterRoles), ("clusterrolebindings", BootstrapPolicy.clusterRoleBindings)] {
+        for (plural, objects) in [("clusterroles", BootstrapPolicy.clusterRoles + BootstrapPolicy.controllerRoles),
+                                  ("clusterrolebindings", BootstrapPolicy.clusterRoleBindings + BootstrapPolicy.controllerRoleBindings)] {
             guard let store = store(group: BootstrapPolicy.rbacGroup, plural: plural) else { continue }
             for object in objects where (try? store.get(namespace: nil, name: object.meta.name)) == nil {
                 missing.append((store, object))

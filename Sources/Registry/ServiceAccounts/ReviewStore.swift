@@ -3,9 +3,8 @@ import APIMachinery
 /// The create-only review kinds, answered and never stored (upstream's REST for SelfSubjectReview,
 /// SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview, LocalSubjectAccessReview).
 ///
-/// Kubelite authorizes every request (issue 17 adds authentication and RBAC enforcement), which is
-/// kube-apiserver's `--authorization-mode=AlwaysAllow`: its authorizer allows with an empty reason,
-/// and its rules are `*` on everything. The stored RBAC objects are not consulted.
+/// The access reviews answer from the authorizer in force (`--authorization-mode`), as upstream's
+/// REST for them asks the server's own authorizer and rule resolver.
 public struct ReviewStore: Sendable {
     public let resource: APIResource
 
@@ -15,7 +14,7 @@ public struct ReviewStore: Sendable {
     }
 
     /// Answers a review posted by `user` (to `namespace` for LocalSubjectAccessReview).
-    public func create(namespace: String?, body: JSON, user: UserInfo) throws(APIError) -> JSON {
+    public func create(namespace: String?, body: JSON, user: UserInfo, authorizer: AuthorizerChain) throws(APIError) -> JSON {
         var review = try decode(body, namespace: namespace)
         let name = review[path: "metadata", "name"]?.stringValue ?? ""
         let errors = validate(review)
@@ -24,18 +23,59 @@ public struct ReviewStore: Sendable {
         case "SelfSubjectReview":
             review["status"] = ["userInfo": user.json]
         case "SelfSubjectRulesReview":
-            guard !(review[path: "spec", "namespace"]?.stringValue ?? "").isEmpty else {
+            let rulesNamespace = review[path: "spec", "namespace"]?.stringValue ?? ""
+            guard !rulesNamespace.isEmpty else {
                 throw APIError.badRequest("no namespace on request")
             }
-            review["status"] = [
-                "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
-                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]],
-                "incomplete": false,
-            ]
+            review["status"] = Self.rulesStatus(authorizer.rules(for: user, namespace: rulesNamespace))
+        case "SelfSubjectAccessReview":
+            review["status"] = Self.accessStatus(authorizer.authorize(Self.attributes(review["spec"] ?? [:], user: user)))
         default:
-            review["status"] = ["allowed": true]
+            let spec = review["spec"] ?? [:]
+            review["status"] = Self.accessStatus(authorizer.authorize(Self.attributes(spec, user: Self.subject(spec))))
         }
         return review
+    }
+
+    /// The user a SubjectAccessReview asks about (spec.user, groups, uid, extra), taken as given.
+    static func subject(_ spec: JSON) -> UserInfo {
+        var extra: [String: [String]] = [:]
+        for (key, values) in spec["extra"]?.objectValue ?? [:] { extra[key] = (values.arrayValue ?? []).compactMap(\.stringValue) }
+        return UserInfo(username: spec.string("user"), uid: spec.string("uid"),
+                        groups: spec.array("groups").compactMap(\.stringValue), extra: extra)
+    }
+
+    /// ResourceAttributesFrom / NonResourceAttributesFrom: what the review asks about.
+    static func attributes(_ spec: JSON, user: UserInfo) -> AuthorizationAttributes {
+        if let attributes = spec["resourceAttributes"], !attributes.isNull {
+            let version = attributes.string("version")
+            return AuthorizationAttributes(user: user, verb: attributes.string("verb"), namespace: attributes.string("namespace"),
+                                           apiGroup: attributes.string("group"), apiVersion: version.isEmpty ? "*" : version,
+                                           resource: attributes.string("resource"), subresource: attributes.string("subresource"),
+                                           name: attributes.string("name"))
+        }
+        let attributes = spec["nonResourceAttributes"] ?? [:]
+        return AuthorizationAttributes(user: user, verb: attributes.string("verb"), path: attributes.string("path"))
+    }
+
+    /// SubjectAccessReviewStatus: `allowed` always; `denied`, `reason` and `evaluationError` when set.
+    static func accessStatus(_ answer: Authorization) -> JSON {
+        var status: JSONObject = ["allowed": .bool(answer.allowed)]
+        if answer.decision == .deny { status["denied"] = true }
+        if !answer.reason.isEmpty { status["reason"] = .string(answer.reason) }
+        if let error = answer.evaluationError, !error.isEmpty { status["evaluationError"] = .string(error) }
+        return .object(status)
+    }
+
+    /// SubjectRulesReviewStatus: the rules as lists (never null), `incomplete`, and the error if any.
+    static func rulesStatus(_ rules: UserRules) -> JSON {
+        var status: JSONObject = [
+            "resourceRules": .array(rules.resourceRules.map(\.json)),
+            "nonResourceRules": .array(rules.nonResourceRules.map(\.json)),
+            "incomplete": .bool(rules.incomplete),
+        ]
+        if let error = rules.evaluationError, !error.isEmpty { status["evaluationError"] = .string(error) }
+        return .object(status)
     }
 
     func decode(_ body: JSON, namespace: String?) throws(APIError) -> JSON {

@@ -38,6 +38,13 @@ public struct TokenReviewStore: Sendable {
         return review
     }
 
+    /// The service account token authenticator kube-apiserver runs on every bearer token: the same
+    /// signer checks for the API server's own audiences, then the validator below.
+    public func authenticate(token: String) throws(TokenRejection) -> UserInfo {
+        let claims = try issuer.verifyToken(token, audiences: issuer.apiAudiences, now: registry.clock.now())
+        return try validate(claims, token: token)
+    }
+
     /// The validator: the objects the token names must still be the ones it was issued for.
     func validate(_ claims: ServiceAccountTokenClaims, token: String) throws(TokenRejection) -> UserInfo {
         let namespace = claims.namespace

@@ -18,7 +18,11 @@ public struct EventStrategy: ResourceStrategy {
         object.setDefault("reportingInstance", "")
     }
 
-    public func validate(_ object: JSON) -> [FieldError] {
+    public func validate(_ object: JSON) -> [FieldError] { Self.legacyValidate(object, reportingControllerField: "reportingComponent") }
+
+    /// legacyValidateEvent, which every Event passes whatever version wrote it; the reporting
+    /// controller's field is named as the request's version names it (`reportingComponent` in core/v1).
+    static func legacyValidate(_ object: JSON, reportingControllerField: String) -> [FieldError] {
         var errs: [FieldError] = []
         let namespace = object[path: "metadata", "namespace"]?.stringValue ?? ""
         let involvedNamespace = object[path: "involvedObject", "namespace"]?.stringValue ?? ""
@@ -37,8 +41,8 @@ public struct EventStrategy: ResourceStrategy {
                 errs.append(.invalid(involvedPath, involvedNamespace, "does not match event.namespace"))
             }
             let controller = object.string("reportingComponent")
-            if controller.isEmpty { errs.append(.required(FieldPath("reportingController"), "")) }
-            errs += NameValidation.isQualifiedName(controller).map { .invalid(FieldPath("reportingController"), controller, $0) }
+            if controller.isEmpty { errs.append(.required(FieldPath(reportingControllerField), "")) }
+            errs += NameValidation.isQualifiedName(controller).map { .invalid(FieldPath(reportingControllerField), controller, $0) }
             errs += required("reportingInstance", object, limit: 128)
             errs += required("action", object, limit: 128)
             errs += required("reason", object, limit: 128)
@@ -50,7 +54,7 @@ public struct EventStrategy: ResourceStrategy {
         return errs
     }
 
-    private func required(_ key: String, _ object: JSON, limit: Int) -> [FieldError] {
+    private static func required(_ key: String, _ object: JSON, limit: Int) -> [FieldError] {
         let value = object.string(key)
         if value.isEmpty { return [.required(FieldPath(key), "")] }
         if value.utf8.count > limit { return [.invalid(FieldPath(key), "", "can have at most \(limit) characters")] }

@@ -12,10 +12,11 @@ public enum StrategyCatalog {
         ReviewStrategy(ResourceCatalog.selfSubjectReviews), ReviewStrategy(ResourceCatalog.tokenReviews),
         ReviewStrategy(ResourceCatalog.localSubjectAccessReviews), ReviewStrategy(ResourceCatalog.selfSubjectAccessReviews),
         ReviewStrategy(ResourceCatalog.selfSubjectRulesReviews), ReviewStrategy(ResourceCatalog.subjectAccessReviews),
-        HorizontalPodAutoscalerStrategy(),
+        HorizontalPodAutoscalerStrategy(), HorizontalPodAutoscalerV1Strategy(),
         CronJobStrategy(), JobStrategy(),
         LeaseStrategy(),
         EndpointSliceStrategy(),
+        EventsV1EventStrategy(),
         IngressClassStrategy(), IngressStrategy(), NetworkPolicyStrategy(),
         PodDisruptionBudgetStrategy(),
         ClusterRoleBindingStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), RoleStrategy(),
@@ -25,8 +26,8 @@ public enum StrategyCatalog {
         CustomResourceDefinitionStrategy(),
     ]
 
-    /// The strategy serving `resource`, matched by group and plural.
+    /// The strategy serving `resource`, matched by group, plural and version.
     public static func strategy(for resource: APIResource) -> (any ResourceStrategy)? {
-        all.first { $0.resource.group == resource.group && $0.resource.plural == resource.plural }
+        all.first { $0.resource.group == resource.group && $0.resource.plural == resource.plural && $0.resource.version == resource.version }
     }
 }

@@ -1,12 +1,11 @@
 import APIMachinery
 
 /// core/v1 ResourceQuotas (pkg/registry/core/resourcequota/strategy.go, ValidateResourceQuota):
-/// quota names and non-negative amounts, known scopes. The status is the quota controller's.
+/// quota names and non-negative amounts, scopes and scope selectors as `ResourceQuotaScopeValidation`
+/// checks them. The status is the quota controller's.
 public struct ResourceQuotaStrategy: ResourceStrategy {
     public init() {}
     public var resource: APIResource { ResourceCatalog.resourceQuotas }
-
-    static let scopes = ["BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating", "PriorityClass", "Terminating"]
 
     public func prepareForCreate(_ object: inout JSON) {
         object["status"] = nil
@@ -15,9 +14,7 @@ public struct ResourceQuotaStrategy: ResourceStrategy {
     public func validate(_ object: JSON) -> [FieldError] {
         let spec = object["spec"] ?? [:]
         var errs = Self.validateList(spec["hard"], FieldPath("spec.hard"))
-        for scope in spec.array("scopes") where !Self.scopes.contains(scope.stringValue ?? "") {
-            errs.append(.invalid(FieldPath("spec.scopes"), spec["scopes"], "unsupported scope"))
-        }
+        errs += ResourceQuotaScopeValidation.validate(spec)
         errs += Self.validateList(object[path: "status", "hard"], FieldPath("status.hard"))
         errs += Self.validateList(object[path: "status", "used"], FieldPath("status.used"))
         return errs

@@ -1,0 +1,41 @@
+import APIMachinery
+@testable import APIServer
+import Foundation
+import Registry
+import Storage
+import XCTest
+
+/// Table rows written from stored bytes are byte for byte the rows encoded from the object's tree.
+final class TableRowBytesTests: XCTestCase {
+    let pod: JSON = try! JSONParser.parse(Array(#"""
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p-0","namespace":"b","labels":{"app":"a<b>&\"q\""},
+         "annotations":{"note":"{\"nested\":[1,2,{\"x\":\"]}\"}]}","u":"\u2028 é \\"},
+         "managedFields":[{"manager":"curl","operation":"Update","fieldsV1":{"f:metadata":{}}}],"resourceVersion":"7"},
+         "spec":{"containers":[{"name":"c","image":"redis:7","ports":[{"containerPort":6379}]}]},
+         "status":{"phase":"Running","podIP":"10.244.0.5"}}
+        """#.utf8)).value
+
+    func stored(_ object: JSON) -> StoredObject {
+        StoredObject(key: StorageKey(resource: "pods", namespace: "b", name: "p-0"), object: object,
+                     bytes: JSONWriter.encode(object), revision: 7)
+    }
+
+    func testEveryIncludeObjectMatchesTheTreeEncoding() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for include in TableBuilder.includeObjectValues {
+            let builder = TableBuilder(strategy: PodStrategy(), now: now, version: "v1", includeObject: include)
+            XCTAssertEqual(String(decoding: builder.rowBytes(stored(pod)), as: UTF8.self),
+                           String(decoding: JSONWriter.encode(builder.row(pod)), as: UTF8.self), include)
+        }
+    }
+
+    func testMemberSliceFindsTopLevelValuesOnly() {
+        let bytes = Array(#"{"a":"metadata","b":{"metadata":1},"n":-1.5e3,"t":true,"metadata":{"x":[1,"}"]},"z":null}"#.utf8)
+        XCTAssertEqual(JSONMemberSlice.range(of: "metadata", in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }, #"{"x":[1,"}"]}"#)
+        XCTAssertEqual(JSONMemberSlice.range(of: "z", in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }, "null")
+        XCTAssertEqual(JSONMemberSlice.range(of: "n", in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }, "-1.5e3")
+        XCTAssertNil(JSONMemberSlice.range(of: "missing", in: bytes))
+        XCTAssertNil(JSONMemberSlice.range(of: "metadata", in: Array(#"[{"metadata":1}]"#.utf8)))
+        XCTAssertNil(JSONMemberSlice.range(of: "metadata", in: Array(#"{"metadata":{"open":"#.utf8)))
+    }
+}

@@ -1,0 +1,84 @@
+"""GET over HTTPS beside plain HTTP in the same run (issue 17): two kubelites from the same binary, one plain
+(`--port`), one with `--secure-port` (GnuTLS through libmicrohttpd, the serving certificate the cluster CA
+signs, a P-256 key), each serving the same pod; wrk GETs it with keep-alive (50 connections), then over
+HTTPS with `Connection: close`, so every request is a new TCP connection and a full TLS handshake: that rate
+is the handshake rate. Figures `rps:tls-get-http`, `rps:tls-get-https`, `p99:` of both, `rps:tls-handshake`."""
+import json
+import ssl
+import urllib.request
+
+from harness import BenchmarkError, Kubelite, Server, free_port, wrk
+from figures import fmt
+
+
+class SecureKubelite(Server):
+    """kubelite in memory serving HTTPS on a free port, configured as harness.Kubelite; readiness and
+    seeding skip certificate checks (the benchmark measures serving, not the client's trust)."""
+
+    INSECURE = ssl._create_unverified_context()
+
+    def __init__(self, binary):
+        self.port = free_port()
+        self.base = f"https://127.0.0.1:{self.port}"
+        super().__init__([binary, "serve", "--secure-port", str(self.port), "--log-level", "error", "--dns-port=-1",
+                          "--pod-runtime", "simulated", "--in-memory"], self.base + "/readyz")
+
+    def _ready(self, url):
+        if self.proc.poll() is not None:
+            raise BenchmarkError(f"server exited with status {self.proc.returncode} before it was ready")
+        return urllib.request.urlopen(url, context=self.INSECURE).status == 200
+
+
+def post(base, path, body, context=None):
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, context=context) as answer:
+        return answer.status
+
+
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p-0"},
+       "spec": {"containers": [{"name": "c", "image": "redis:7", "ports": [{"containerPort": 6379}]}]}}
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "bench"}}
+
+
+def measure(context, key, url, **options):
+    for _ in range(context.settings.runs):
+        rps, p99 = wrk(url, context.settings.seconds, **options)
+        context.figures.add(f"rps:{key}", rps)
+        context.figures.add(f"p99:{key}", p99)
+    print(f"  {key:<16} {context.figures.get('rps:' + key):>10,.0f} req/s", flush=True)
+
+
+def run(context):
+    plain = Kubelite(context.kubelite)
+    try:
+        post(plain.base, "/api/v1/namespaces", NAMESPACE)
+        post(plain.base, "/api/v1/namespaces/bench/pods", POD)
+        measure(context, "tls-get-http", plain.base + "/api/v1/namespaces/bench/pods/p-0")
+    finally:
+        plain.stop()
+    secure = SecureKubelite(context.kubelite)
+    try:
+        post(secure.base, "/api/v1/namespaces", NAMESPACE, SecureKubelite.INSECURE)
+        post(secure.base, "/api/v1/namespaces/bench/pods", POD, SecureKubelite.INSECURE)
+        url = secure.base + "/api/v1/namespaces/bench/pods/p-0"
+        measure(context, "tls-get-https", url)
+        measure(context, "tls-handshake", url, headers=["Connection: close"])
+    finally:
+        secure.stop()
+
+
+def section(context):
+    f = context.figures
+    http, https, handshakes = f.get("rps:tls-get-http"), f.get("rps:tls-get-https"), f.get("rps:tls-handshake")
+
+    share = https / http if http and https is not None else None
+    return ["## HTTPS (`--secure-port`)", "",
+            "GET of one pod by name from two kubelites started in this run, one plain HTTP, one HTTPS (GnuTLS through "
+            "libmicrohttpd, P-256 serving key, TLS 1.3); wrk keeps its 50 connections alive. The handshake row sends "
+            "`Connection: close`: every request is a new connection and a full handshake.", "",
+            "| benchmark | requests/s | p99 | vs plain HTTP |", "| --- | ---: | ---: | ---: |",
+            f"| GET pod, plain HTTP, keep-alive | {fmt(http, '{:,.0f}')} | {fmt(f.get('p99:tls-get-http'), '{:.2f} ms')} | 100% |",
+            f"| GET pod, HTTPS, keep-alive | {fmt(https, '{:,.0f}')} | {fmt(f.get('p99:tls-get-https'), '{:.2f} ms')} | {fmt(share, '{:.0%}')} |",
+            f"| GET pod, HTTPS, new connection each (handshakes/s) | {fmt(handshakes, '{:,.0f}')} | "
+            f"{fmt(f.get('p99:tls-handshake'), '{:.2f} ms')} | |", ""]
