@@ -51,7 +51,11 @@ class Etcd:
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # never leave a member behind
+                self.process.kill()
+                self.process.wait(timeout=20)
         if self.process:
             self.log.close()
 
@@ -74,22 +78,25 @@ class Etcd:
 def etcd():
     if not Path(ETCD).exists():
         pytest.fail(f"{ETCD} is missing: install Debian's etcd-server (scripts/test does)")
-    member = Etcd().start()
-    yield member
-    member.remove()
+    member = Etcd()
+    try:
+        member.start()
+        yield member
+    finally:
+        member.remove()
 
 
 @pytest.fixture
 def on_etcd(etcd, tmp_path_factory, request):
-    """start(prefix=None, data_dir=None) -> a kubelite on the module's etcd, under its own prefix unless
-    given one (so tests do not see each other's objects); all are stopped at teardown."""
+    """start(prefix=None, data_dir=None, args=()) -> a kubelite on the module's etcd, under its own prefix
+    unless given one (so tests do not see each other's objects); all are stopped at teardown."""
     started = []
 
-    def start(prefix=None, data_dir=None):
+    def start(prefix=None, data_dir=None, args=()):
         prefix = prefix or f"/e2e-{request.node.name[:30]}-{len(started)}"
         data_dir = data_dir or tmp_path_factory.mktemp("etcd-kubelite")
         server = Server(tmp_path_factory.mktemp("etcd-kubelite-run"),
-                        ["--etcd-servers", etcd.url, "--etcd-prefix", prefix, "--data-dir", data_dir]).start()
+                        ["--etcd-servers", etcd.url, "--etcd-prefix", prefix, "--data-dir", data_dir, *args]).start()
         server.prefix, server.data_dir = prefix, data_dir
         started.append(server)
         return server
@@ -124,10 +131,42 @@ class LineReader:
 
 
 def watch(server, tmp_path, *args):
+    """`kubectl get -w --output-watch-events` in the default table output: its EVENT column names the
+    type (`-o name` prints names only, without the type)."""
     command = ["kubectl", f"--cache-dir={tmp_path / 'kubectl-cache'}", "--namespace=default", *args]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                env={"KUBECONFIG": str(server.kubeconfig), "PATH": "/usr/local/bin:/usr/bin:/bin"})
     return LineReader(process)
+
+
+def reports(watcher, event, name):
+    """Whether the kubectl watch printed a row for `event` (ADDED, MODIFIED, DELETED) of `name`."""
+    return any(line.split()[:2] == [event, name] for line in watcher.lines)
+
+
+class WatchStream:
+    """One raw HTTP watch, its decoded events collected on a thread so the test waits with deadlines."""
+
+    def __init__(self, server, path, params):
+        self.response = requests.get(server.url + path, params=params, stream=True, timeout=(5, 60), **server.tls)
+        assert self.response.status_code == 200, self.response.text
+        self.events = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            for line in self.response.iter_lines():
+                if line:
+                    self.events.append(json.loads(line))
+        except (requests.RequestException, ValueError, AttributeError):
+            pass  # closed by `stop`
+
+    def of(self, name):
+        return [(e["type"], e["object"]["metadata"]["resourceVersion"]) for e in list(self.events)
+                if e["type"] != "BOOKMARK" and e["object"]["metadata"]["name"] == name]
+
+    def stop(self):
+        self.response.close()
 
 
 def test_kubectl_create_get_list_watch_delete_under_upstream_keys(on_etcd, etcd, tmp_path):
@@ -143,21 +182,55 @@ def test_kubectl_create_get_list_watch_delete_under_upstream_keys(on_etcd, etcd,
     assert etcd.get(f"{server.prefix}/namespaces/default") is not None
     assert etcd.get(f"{server.prefix}/services/specs/default/kubernetes") is not None
 
-    watcher = watch(server, tmp_path, "get", "configmaps", "-w", "--output-watch-events", "-o", "name")
+    watcher = watch(server, tmp_path, "get", "configmaps", "-w", "--output-watch-events")
     try:
-        wait_for(lambda: any("configmap/first" in line for line in watcher.lines), 20, "the watch's initial list")
+        wait_for(lambda: reports(watcher, "ADDED", "first"), 20, "the watch's initial list")
         kubectl("create", "configmap", "second", "--from-literal=b=2")
-        wait_for(lambda: any(line.startswith("ADDED") and "configmap/second" in line for line in watcher.lines),
-                 20, "the watch to report second")
+        wait_for(lambda: reports(watcher, "ADDED", "second"), 20, "the watch to report second")
         names = [item["metadata"]["name"] for item in kubectl.json("get", "configmaps")["items"]]
         assert {"first", "second"} <= set(names)
         kubectl("delete", "configmap", "second")
-        wait_for(lambda: any(line.startswith("DELETED") and "configmap/second" in line for line in watcher.lines),
-                 20, "the watch to report the deletion")
+        wait_for(lambda: reports(watcher, "DELETED", "second"), 20, "the watch to report the deletion")
     finally:
         watcher.stop()
     assert etcd.get(f"{server.prefix}/configmaps/default/second") is None
     assert kubectl.run("get", "configmap", "second").returncode != 0
+
+
+def test_watch_events_carry_etcd_revisions_in_order_then_a_bookmark(on_etcd, etcd):
+    server = on_etcd(args=["--watch-bookmark-interval", "0.2"])
+    path = "/api/v1/namespaces/default/configmaps"
+    listed = server.raw("GET", path).json()["metadata"]["resourceVersion"]
+    stream = WatchStream(server, path, {"watch": "1", "resourceVersion": listed, "allowWatchBookmarks": "true"})
+    try:
+        created = server.raw("POST", path, configmap("w", "1"))
+        assert created.status_code == 201, created.text
+        added = created.json()["metadata"]["resourceVersion"]
+        assert etcd.get(f"{server.prefix}/configmaps/default/w")[1] == int(added)
+        updated = server.raw("PUT", f"{path}/w", dict(created.json(), data={"v": "2"}))
+        assert updated.status_code == 200, updated.text
+        modified = updated.json()["metadata"]["resourceVersion"]
+        assert etcd.get(f"{server.prefix}/configmaps/default/w")[1] == int(modified)
+        assert server.raw("DELETE", f"{path}/w").status_code == 200
+        assert etcd.get(f"{server.prefix}/configmaps/default/w") is None
+
+        wait_for(lambda: len(stream.of("w")) == 3, 20, "the watch to report w's three changes")
+        (t1, rv1), (t2, rv2), (t3, rv3) = stream.of("w")
+        assert (t1, rv1, t2, rv2, t3) == ("ADDED", added, "MODIFIED", modified, "DELETED")
+        assert int(added) < int(modified) < int(rv3), "events in etcd's revision order"
+        revisions = [int(e["object"]["metadata"]["resourceVersion"]) for e in list(stream.events) if e["type"] != "BOOKMARK"]
+        assert revisions == sorted(revisions) and len(set(revisions)) == len(revisions)
+        wait_for(lambda: any(e["type"] == "BOOKMARK" and int(e["object"]["metadata"]["resourceVersion"]) >= int(rv3)
+                             for e in list(stream.events)), 20, "a bookmark at or past the deletion's revision")
+    finally:
+        stream.stop()
+    again = WatchStream(server, path, {"watch": "1", "resourceVersion": added})
+    try:
+        wait_for(lambda: [t for t, _ in again.of("w")] == ["MODIFIED", "DELETED"], 20,
+                 "a watch from the creation's revision to replay the later changes")
+        assert again.of("w") == [("MODIFIED", modified), ("DELETED", rv3)]
+    finally:
+        again.stop()
 
 
 def test_statefulset_reaches_its_replicas(on_etcd, tmp_path):
@@ -201,12 +274,11 @@ def test_restart_finds_the_objects_in_etcd(on_etcd, tmp_path):
 def test_a_write_through_one_replica_is_seen_by_a_watch_on_another(on_etcd, tmp_path):
     a = on_etcd()
     b = on_etcd(prefix=a.prefix)
-    watcher = watch(b, tmp_path, "get", "configmaps", "-w", "--output-watch-events", "-o", "name")
+    watcher = watch(b, tmp_path, "get", "configmaps", "-w", "--output-watch-events")
     try:
-        wait_for(lambda: any("kube-root-ca.crt" in line for line in watcher.lines), 20, "B's watch to start")
+        wait_for(lambda: reports(watcher, "ADDED", "kube-root-ca.crt"), 20, "B's watch to start")
         assert a.raw("POST", "/api/v1/namespaces/default/configmaps", configmap("from-a")).status_code == 201
-        wait_for(lambda: any(line.startswith("ADDED") and "configmap/from-a" in line for line in watcher.lines),
-                 20, "B's watch to report A's write")
+        wait_for(lambda: reports(watcher, "ADDED", "from-a"), 20, "B's watch to report A's write")
     finally:
         watcher.stop()
     assert b.raw("GET", "/api/v1/namespaces/default/configmaps/from-a").status_code == 200
