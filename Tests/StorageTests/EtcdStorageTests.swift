@@ -51,6 +51,29 @@ final class EtcdStorageTests: XCTestCase {
         }
     }
 
+    /// A member that answers with an error of its own: the next member is tried, and when none can
+    /// serve, etcd's answer (not "unreachable") is what the caller gets, with etcd's text.
+    func testAnErrorEtcdAnsweredIsKeptApartFromNoMemberReachable() throws {
+        let member = EtcdFakeMember()
+        defer { member.stop() }
+        let failing = EtcdClient(endpoints: [member.endpoint], connectTimeout: .milliseconds(500))
+        XCTAssertThrowsError(try failing.put(Array("/f".utf8), [1])) {
+            XCTAssertEqual($0 as? EtcdError, .failed(code: 14, message: EtcdFakeMember.timedOut))
+        }
+        let dead = EtcdEndpoint(host: "127.0.0.1", port: EtcdTestServer.freePort())
+        XCTAssertThrowsError(try EtcdClient(endpoints: [member.endpoint, dead], connectTimeout: .milliseconds(500))
+            .put(Array("/f".utf8), [1])) {
+            XCTAssertEqual($0 as? EtcdError, .failed(code: 14, message: EtcdFakeMember.timedOut), "the answer, not the dead member")
+        }
+        let fallback = EtcdClient(endpoints: [member.endpoint, etcd.endpoint], connectTimeout: .milliseconds(500))
+        XCTAssertGreaterThan(try fallback.put(Array("/f".utf8), [1]), 0, "a member without quorum is passed over")
+
+        let key = StorageKey(resource: "configmaps", namespace: "default", name: "a")
+        XCTAssertEqual(EtcdStorage.storageError(.failed(code: 14, message: EtcdFakeMember.timedOut), key: key),
+                       .backendFailure(EtcdFakeMember.timedOut))
+        guard case .unreachable = EtcdStorage.storageError(.unreachable("refused"), key: key) else { return XCTFail() }
+    }
+
     func testWritesAreGuardedAndReadBackStampedWithModRevision() throws {
         let store = try EtcdStorage(client: EtcdClient(endpoints: [etcd.endpoint]), layout: layout())
         defer { store.close() }
@@ -113,7 +136,7 @@ final class EtcdStorageTests: XCTestCase {
         etcd.process.terminate()
         etcd.process.waitUntilExit()
         XCTAssertThrowsError(try store.create(StorageKey(resource: "configmaps", namespace: "default", name: "lost"), configMap("lost"))) { error in
-            guard case StorageError.unavailable = error else { return XCTFail("\(error)") }
+            guard case StorageError.unreachable = error else { return XCTFail("\(error)") }
         }
         XCTAssertNotNil(store.get(key), "reads are served from the cache")
         let deadline = Date().addingTimeInterval(10)

@@ -27,10 +27,14 @@ public final class EtcdClient: Sendable {
     }
 
     /// POSTs `body` to `path` (such as `/v3/kv/range`) and returns the decoded answer.
+    ///
+    /// When no member can serve the call, the error is the answer of the last member that gave one
+    /// (etcd's own text, such as "etcdserver: request timed out"), or `.unreachable` if none did.
     public func call(_ path: String, _ body: JSON) throws(EtcdError) -> JSON {
         let bytes = JSONWriter.encode(body)
         let first = preferred.load(ordering: .relaxed)
-        var failure = EtcdError.unreachable("no member tried")
+        var unreachable = EtcdError.unreachable("no member tried")
+        var answered: EtcdError?
         for offset in 0..<endpoints.count {
             let index = (first + offset) % endpoints.count
             do {
@@ -38,12 +42,19 @@ public final class EtcdClient: Sendable {
                 if offset > 0 { preferred.store(index, ordering: .relaxed) }
                 return answer
             } catch {
-                guard case .unreachable = error else { throw error }
-                failure = error
+                switch error {
+                case .unreachable: unreachable = error
+                case .failed(let code, _) where Self.isUnavailable(code): answered = error
+                default: throw error
+                }
             }
         }
-        throw failure
+        throw answered ?? unreachable
     }
+
+    /// gRPC Unavailable (14) and DeadlineExceeded (4): the member is up but has no quorum or leader;
+    /// another member may have one.
+    static func isUnavailable(_ code: Int) -> Bool { code == 14 || code == 4 }
 
     /// One member: a pooled connection first (it may have been closed while idle: then once more
     /// on a new one), else a new connection.
@@ -68,9 +79,8 @@ public final class EtcdClient: Sendable {
         if response.status != 200 {
             let code = Self.int(decoded["code"]) ?? -1
             let message = decoded["message"]?.stringValue ?? decoded["error"]?.stringValue ?? "HTTP \(response.status)"
-            // Unavailable (14) and DeadlineExceeded (4): the member is up but has no quorum;
-            // another member may have one.
-            if code == 14 || code == 4 { throw .unreachable("\(connection.endpoint): \(message)") }
+            // Thrown, not returned: the next member is tried.
+            if Self.isUnavailable(Int(code)) { throw .failed(code: Int(code), message: message) }
             return .failure(.failed(code: Int(code), message: message))
         }
         return .success(decoded)

@@ -107,12 +107,22 @@ public final class EtcdStorage: Storage, @unchecked Sendable {
         return try applied(Self.stored(object, key: key, revision: result.revision))
     }
 
-    /// Runs a transaction; etcd unreachable (every member) becomes `.unavailable`.
+    /// Runs a transaction, its failure as a storage error (see `storageError`).
     private func run(_ txn: EtcdTxn, _ key: StorageKey) throws(StorageError) -> EtcdClient.TxnResult {
         do {
             return try client.txn(txn)
         } catch {
-            throw .unavailable("\(key): \(error)")
+            throw Self.storageError(error, key: key)
+        }
+    }
+
+    /// No member reachable is `.unreachable`; an error etcd answered keeps etcd's text, as upstream
+    /// passes it to the client; an answer that is not the gateway's is Kubelite's internal error.
+    static func storageError(_ error: EtcdError, key: StorageKey) -> StorageError {
+        switch error {
+        case .unreachable: return .unreachable("\(key): \(error)")
+        case .failed(_, let message): return .backendFailure(message)
+        case .malformed: return .unavailable("\(key): \(error)")
         }
     }
 
