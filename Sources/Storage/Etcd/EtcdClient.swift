@@ -57,10 +57,15 @@ public final class EtcdClient: Sendable {
     static func isUnavailable(_ code: Int) -> Bool { code == 14 || code == 4 }
 
     /// One member: a pooled connection first (it may have been closed while idle: then once more
-    /// on a new one), else a new connection.
+    /// on a new one), else a new connection. An answer, even an error, is not sent again: etcd may
+    /// have applied a write it answered "request timed out".
     private func call(_ path: String, _ bytes: [UInt8], on index: Int) throws(EtcdError) -> JSON {
         if let pooled = idle.withLock({ $0[index].popLast() }) {
-            if let answer = try? exchange(pooled, path, bytes, index: index) { return try answer.get() }
+            do {
+                return try exchange(pooled, path, bytes, index: index).get()
+            } catch {
+                guard case .unreachable = error else { throw error }
+            }
         }
         let fresh = try EtcdHTTPConnection(endpoints[index], timeout: connectTimeout, ioTimeout: callTimeout)
         return try exchange(fresh, path, bytes, index: index).get()
