@@ -54,7 +54,12 @@ public final class MicroHTTPServer: @unchecked Sendable {
         let listener = try ListeningSocket.bind(address: configuration.bindAddress, port: configuration.port)
         port = listener.port
         hangupMonitor = ClientHangupMonitor()
-        let deadline = RequestHeadDeadline(timeout: configuration.requestHeadTimeoutSeconds)
+        // libmicrohttpd 0.9.75 runs no inactivity timer while a TLS handshake is pending, so a client
+        // that connects and sends nothing would hold its slot until the head deadline; over TLS that
+        // deadline is therefore no longer than the inactivity timeout either.
+        let headTimeout = configuration.tls == nil ? configuration.requestHeadTimeoutSeconds
+            : min(configuration.requestHeadTimeoutSeconds, Double(configuration.connectionTimeoutSeconds))
+        let deadline = RequestHeadDeadline(timeout: headTimeout)
         deadline.start()
         headDeadline = deadline
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue

@@ -1,15 +1,14 @@
 import Controllers
 import Logging
 
-/// What `--bind-address` exposes. Over plain HTTP anything beyond loopback hands every object
-/// (Secrets included) to whoever can reach the address, in clear text; with `--secure-port` the
-/// traffic is encrypted and clients authenticated, but until an authorizer is configured every
-/// client, anonymous included, may do anything. Say so at start, and name the addresses actually
-/// listening, since `0.0.0.0` hides them. Plain HTTP beyond loopback is warned about, not refused:
-/// the docker image still serves it that way (issue 17 flips that default).
+/// What `--bind-address` exposes. Plain HTTP is refused beyond loopback (`Serve.validateServing`);
+/// over HTTPS clients are authenticated, but with `--authorization-mode AlwaysAllow` every client,
+/// anonymous included, may still do anything, so that is warned about at start. The addresses
+/// actually listening are named, since `0.0.0.0` hides them.
 struct BindAddressExposure {
     let bindAddress: String
-    var secure = false
+    /// The first authorizer allows every request (AlwaysAllow).
+    var allowsEveryone = false
 
     /// True for addresses only this host reaches: 127.0.0.0/8, `::1`, `localhost`.
     var isLoopback: Bool {
@@ -26,13 +25,11 @@ struct BindAddressExposure {
         return (hosts.isEmpty ? [bindAddress] : hosts).map { "\($0):\(port)" }
     }
 
-    /// Logs where the API listens; beyond loopback, first a warning that it is open to anyone there.
+    /// Logs where the API listens; beyond loopback, first a warning if anyone there may do anything.
     func announce(port: UInt16, logger: Logger) {
         let listening = endpoints(port: port).joined(separator: ", ")
-        if !isLoopback, secure {
-            logger.warning("--bind-address \(bindAddress) is not a loopback address: clients are authenticated over TLS, but every request, anonymous ones included, is allowed everything; pass --anonymous-auth=false unless the network is trusted")
-        } else if !isLoopback {
-            logger.warning("--bind-address \(bindAddress) is not a loopback address: the Kubernetes API is served without authentication or authorization, so anyone who can reach this host can read and change every object, Secrets included; bind 127.0.0.1 unless the network is trusted")
+        if !isLoopback, allowsEveryone {
+            logger.warning("--bind-address \(bindAddress) is not a loopback address and --authorization-mode AlwaysAllow lets every request, anonymous ones included, read and change every object, Secrets included; use RBAC (the default) or pass --anonymous-auth=false unless the network is trusted")
         }
         logger.info("listening on \(listening)", metadata: ["bind-address": "\(bindAddress)"])
     }

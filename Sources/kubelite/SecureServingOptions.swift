@@ -6,11 +6,11 @@ import HTTPServer
 import Logging
 import Registry
 
-/// kube-apiserver's secure serving and authentication flags. HTTPS is on when `--secure-port` is
-/// given; without it Kubelite serves plain HTTP on `--port` as before (loopback test runs).
+/// kube-apiserver's secure serving and authentication flags. HTTPS is served unless `--port` asks for
+/// plain HTTP (loopback test runs only; see `Serve.validateServing`).
 struct SecureServingOptions: ParsableArguments {
     @Option(name: .customLong("secure-port"),
-            help: ArgumentHelp("Serve HTTPS on this port instead of plain HTTP on --port (0 picks a free port).", valueName: "port"))
+            help: ArgumentHelp("Serve HTTPS on this port (default 6443; 0 picks a free port).", valueName: "port"))
     var securePort: UInt16?
 
     @Option(name: .customLong("tls-cert-file"),
@@ -37,12 +37,7 @@ struct SecureServingOptions: ParsableArguments {
         if (tlsCertFile == nil) != (tlsPrivateKeyFile == nil) {
             throw ValidationError(tlsCertFile == nil ? "--tls-private-key-file requires --tls-cert-file" : "--tls-cert-file requires --tls-private-key-file")
         }
-        if securePort == nil, tlsCertFile != nil || clientCAFile != nil {
-            throw ValidationError("--tls-cert-file, --tls-private-key-file and --client-ca-file need --secure-port")
-        }
     }
-
-    var isSecure: Bool { securePort != nil }
 
     /// The authentication chain: client certificates only over TLS; static and service account
     /// tokens, and anonymous auth, on either.

@@ -6,7 +6,7 @@ import HTTPServer
 import Logging
 import Registry
 
-/// What `--secure-port` and the authentication flags amount to for one run.
+/// What the serving and authentication flags amount to for one run.
 struct SecureServing {
     var tls: TLSServing?
     var authentication: AuthenticationChain
@@ -19,7 +19,7 @@ extension Serve {
     /// certificates checked against `--client-ca-file` (the cluster CA by default), and the admin's
     /// client certificate for the kubeconfig. Over plain HTTP: the token authenticators only.
     func secureServing(credentials: PendingCredentials, registry: Registry, logger: Logger) throws -> SecureServing {
-        guard secure.isSecure else {
+        guard servesHTTPS else {
             do {
                 return SecureServing(authentication: try secure.authentication(registry: registry, clientCA: nil, logger: logger))
             } catch {

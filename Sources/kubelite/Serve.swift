@@ -17,14 +17,14 @@ import Node
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Kubernetes API over HTTP, or HTTPS with --secure-port."
+        abstract: "Serve the Kubernetes API over HTTPS (RBAC enforced), or plain HTTP on loopback with --port."
     )
 
     @Option(name: .customLong("bind-address"), help: "IPv4 address to listen on.")
     var bindAddress = "127.0.0.1"
 
-    @Option(help: "TCP port to listen on; 0 picks a free port and logs it.")
-    var port: UInt16 = 8080
+    @Option(help: ArgumentHelp("Serve plain HTTP on this TCP port instead of HTTPS, on a loopback --bind-address only (test runs); 0 picks a free port and logs it.", valueName: "port"))
+    var port: UInt16?
 
     @Option(help: ArgumentHelp("Write a kubeconfig pointing at this server once it is ready.", valueName: "file"))
     var kubeconfig: String?
@@ -146,8 +146,8 @@ struct Serve: ParsableCommand {
     var clusterDomain = "cluster.local"
 
     @Option(name: .customLong("authorization-mode"),
-            help: ArgumentHelp("Ordered comma-separated authorizers: AlwaysAllow, AlwaysDeny, RBAC (members of system:masters are always allowed).", valueName: "modes"))
-    var authorizationMode = "AlwaysAllow"
+            help: ArgumentHelp("Ordered comma-separated authorizers: AlwaysAllow, AlwaysDeny, RBAC (members of system:masters are always allowed); default RBAC over HTTPS, AlwaysAllow with --port.", valueName: "modes"))
+    var authorizationMode: String?
 
     @Flag(name: .customLong("testing-clock"),
           help: "For end-to-end tests only: the cluster's clock (timestamps, controllers, timers) may be moved forward through POST /kubelite/testing/clock {\"advanceSeconds\": N}.")
@@ -189,8 +189,34 @@ struct Serve: ParsableCommand {
                 throw ValidationError("--etcd-servers: expected comma-separated http://host:port URLs, not \"\(etcdServers)\"")
             }
         }
-        do { _ = try AuthorizationMode.parseList(authorizationMode) } catch { throw ValidationError("--authorization-mode: \(error)") }
+        do { _ = try AuthorizationMode.parseList(authorizationModes) } catch { throw ValidationError("--authorization-mode: \(error)") }
+        try validateServing()
     }
+
+    /// `--port` opts out of HTTPS: plain HTTP hands every object, Secrets included, to whoever reaches
+    /// the address, so it is served on loopback only, and never beside HTTPS (one listener per run).
+    func validateServing() throws {
+        guard port != nil else { return }
+        if secure.securePort != nil {
+            throw ValidationError("--port serves plain HTTP in place of HTTPS on --secure-port: give one of them")
+        }
+        if secure.tlsCertFile != nil || secure.clientCAFile != nil {
+            throw ValidationError("--tls-cert-file, --tls-private-key-file and --client-ca-file are for HTTPS, not plain HTTP on --port")
+        }
+        guard BindAddressExposure(bindAddress: bindAddress).isLoopback else {
+            throw ValidationError("--port serves plain HTTP, without authentication, on a loopback --bind-address only (127.0.0.1), not \(bindAddress); use --secure-port")
+        }
+    }
+
+    /// HTTPS unless `--port` asks for plain HTTP.
+    var servesHTTPS: Bool { port == nil }
+
+    /// kube-apiserver's secure port by default.
+    static let defaultSecurePort: UInt16 = 6443
+
+    /// The authorizers: as given, else RBAC whenever clients are authenticated over TLS, and
+    /// AlwaysAllow for a plain-HTTP loopback test run, where nobody is authenticated.
+    var authorizationModes: String { authorizationMode ?? (servesHTTPS ? "RBAC" : "AlwaysAllow") }
 
     func run() throws {
         let started = Date()
@@ -228,7 +254,8 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("could not create the initial namespaces: \(error)")
         }
-        registry.configureAuthorization(modes: try AuthorizationMode.parseList(authorizationMode))
+        let authorizers = try AuthorizationMode.parseList(authorizationModes)
+        registry.configureAuthorization(modes: authorizers)
         let credentials = try loadCredentials(logger: logger)
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
         let serving = try secureServing(credentials: credentials, registry: registry, logger: logger)
@@ -242,7 +269,7 @@ struct Serve: ParsableCommand {
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()
         configuration.bindAddress = bindAddress
-        configuration.port = secure.securePort ?? port
+        configuration.port = port ?? secure.securePort ?? Self.defaultSecurePort
         configuration.tls = serving.tls
         configuration.threads = max(1, threads)
         configuration.maxHeaderBytes = max(1024, maxHeaderBytes)
@@ -254,7 +281,8 @@ struct Serve: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
-        BindAddressExposure(bindAddress: bindAddress, secure: serving.tls != nil).announce(port: server.port, logger: logger)
+        BindAddressExposure(bindAddress: bindAddress, allowsEveryone: authorizers.first == .alwaysAllow)
+            .announce(port: server.port, logger: logger)
         var node = SimulatedNodeOptions(nodes: nodes, podStartDelay: .milliseconds(Int64(podStartDelay * 1000)),
                                         terminationGraceScale: terminationGraceScale)
         node.minimumTermination = .milliseconds(300)
@@ -292,6 +320,11 @@ struct Serve: ParsableCommand {
                 throw ExitCode.failure
             }
         }
+        if let kubeconfig, serving.tls != nil, let copy = Self.containerCopyHint(kubeconfig) {
+            logger.notice("the cluster-admin kubeconfig is \(kubeconfig) in this container; from the host: \(copy)")
+        } else if kubeconfig == nil, serving.tls != nil {
+            announceAdminCredential(logger: logger)
+        }
         api.markReady()
         runtime?.preparation.start()
         let millis = Int(Date().timeIntervalSince(started) * 1000)
@@ -315,6 +348,35 @@ struct Serve: ParsableCommand {
 }
 
 extension Serve {
+    /// Over HTTPS without `--kubeconfig`, where the admin's credential is: under RBAC nothing else
+    /// may do much, so a user who forgot the flag should not have to search for it.
+    func announceAdminCredential(logger: Logger) {
+        if inMemory {
+            logger.notice("no --kubeconfig: the admin certificate of an --in-memory run exists only in memory; pass --kubeconfig FILE to reach the API as cluster-admin")
+        } else {
+            let pki = (dataDir ?? Self.defaultDataDirectory()) + "/pki"
+            logger.notice("no --kubeconfig: the admin client certificate is \(pki)/admin.crt (key admin.key, CA ca.crt); pass --kubeconfig FILE for a kubeconfig carrying them")
+        }
+    }
+
+    /// How to get a file out of the container Kubelite runs in, or nil outside one: the image's
+    /// kubeconfig is only useful on the host. Docker marks its containers with `/.dockerenv`, Podman
+    /// with `/run/.containerenv` and the `container` variable (systemd's convention, which others follow).
+    static func containerCopyHint(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let engine: String
+        if let named = environment["container"], !named.isEmpty {
+            engine = named == "podman" ? "podman" : "docker"
+        } else if FileManager.default.fileExists(atPath: "/.dockerenv") {
+            engine = "docker"
+        } else if FileManager.default.fileExists(atPath: "/run/.containerenv") {
+            engine = "podman"
+        } else {
+            return nil
+        }
+        return "\(engine) cp CONTAINER:\(absolute) ./kubeconfig"
+    }
+
     /// The service account signing key and the cluster CA: made once into `<data-dir>/pki`, or in
     /// memory for an `--in-memory` run, on a thread of their own while the server starts. Files that
     /// exist but do not parse stop startup; keys that cannot be made or written stop Kubelite.

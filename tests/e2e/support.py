@@ -13,6 +13,7 @@ import select
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ def _host_networks():
 
 
 class Server:
-    """One running `kubelite serve` on a free port, with the kubeconfig it wrote; `args` are extra flags."""
+    """One running `kubelite serve` on a free port, with the kubeconfig it wrote; `args` are extra flags
+    (`--port 0` for plain HTTP on loopback instead of HTTPS with RBAC)."""
 
     def __init__(self, workdir, args=(), user=None):
         self.workdir = Path(workdir)
@@ -104,7 +106,7 @@ class Server:
             account = pwd.getpwnam(self.user)
             as_user = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups", "--"]
         self.process = subprocess.Popen(
-            [*as_user, kubelite_binary(), "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
+            [*as_user, kubelite_binary(), "serve", *self._listener(), "--kubeconfig", str(self.kubeconfig),
              "--bind-address", "127.0.0.1", "--dns-port", "0",
              *([] if "--data-dir" in self.args else ["--in-memory"]),
              *([] if "--cluster-cidr" in self.args else ["--cluster-cidr", self.cluster_cidr]),
@@ -127,6 +129,11 @@ class Server:
 
         wait_for(ready, STARTUP_DEADLINE, "kubelite /readyz to answer 200")
         return self
+
+    def _listener(self):
+        """HTTPS on a free port, as `kubelite serve` defaults to (RBAC, the kubeconfig's admin certificate),
+        unless the test asks for plain HTTP with `--port` or names its own `--secure-port`."""
+        return [] if "--port" in self.args or "--secure-port" in self.args else ["--secure-port", "0"]
 
     def _tls_files(self, config):
         """The kubeconfig's inline CA and client certificate written out as the files `requests` takes."""
@@ -193,15 +200,51 @@ class Server:
         return requests.request(method, self.url + path, data=data, headers=headers, params=params,
                                 timeout=timeout, **self.tls)
 
+    def connect(self, timeout=30, client_certificate=True):
+        """A connected socket to the API, TLS-wrapped (the kubeconfig's CA, and its admin certificate unless
+        `client_certificate` is false) when the server serves HTTPS."""
+        host, port = self.url.split("://", 1)[1].split(":")
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+        if not self.url.startswith("https://"):
+            return sock
+        context = ssl.create_default_context(cafile=self.tls["verify"])
+        if client_certificate and "cert" in self.tls:
+            context.load_cert_chain(*self.tls["cert"])
+        return context.wrap_socket(sock, server_hostname=host)
+
+    def session(self):
+        """A `requests` session that trusts the server's CA and presents the admin certificate (HTTPS)."""
+        session = requests.Session()
+        # Not the environment's REQUESTS_CA_BUNDLE: requests lets it override a session's own `verify`.
+        session.trust_env = False
+        session.verify = self.tls.get("verify", True)
+        session.cert = self.tls.get("cert")
+        return session
+
+    def curl_args(self):
+        """curl's flags for the same credentials: the CA, and the admin certificate and key."""
+        if "cert" not in self.tls:
+            return []
+        return ["--cacert", self.tls["verify"], "--cert", self.tls["cert"][0], "--key", self.tls["cert"][1]]
+
+    def http_connection(self, timeout=30):
+        """An `http.client` connection to the API: HTTPS with the kubeconfig's CA and admin certificate, or HTTP."""
+        host, port = self.url.split("://", 1)[1].split(":")
+        if not self.url.startswith("https://"):
+            return http.client.HTTPConnection(host, int(port), timeout=timeout)
+        context = ssl.create_default_context(cafile=self.tls["verify"])
+        if "cert" in self.tls:
+            context.load_cert_chain(*self.tls["cert"])
+        return http.client.HTTPSConnection(host, int(port), timeout=timeout, context=context)
+
     def raw_socket(self, request_bytes, timeout=30):
         """Sends a hand-built HTTP/1.1 request and reads the answer even when the server answers before the
         whole request was sent (an oversized body or header). Returns (status, headers dict, body bytes)."""
-        host, port = self.url.removeprefix("http://").split(":")
-        sock = socket.create_connection((host, int(port)), timeout=timeout)
+        sock = self.connect(timeout)
         try:
             try:
                 sock.sendall(request_bytes)
-            except (BrokenPipeError, ConnectionResetError):
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError):
                 pass  # the server answered early and closed its side; its answer is still readable
             response = http.client.HTTPResponse(sock, method="POST")
             response.begin()
@@ -334,6 +377,27 @@ def parse_table(text):
 
 # ---- watching with the real kubectl, and reading StatefulSet pods ----
 
+class OutputReader:
+    """Reads a background process' stdout without blocking, collecting complete lines."""
+
+    def __init__(self, process):
+        self.process = process
+        self.lines = []
+        self._partial = ""
+        os.set_blocking(process.stdout.fileno(), False)
+
+    def poll(self):
+        chunk = self.process.stdout.read()  # bytes, or None when nothing is waiting
+        if chunk:
+            text = self._partial + chunk.decode()
+            *complete, self._partial = text.split("\n")
+            self.lines.extend(complete)
+        return self.lines
+
+    def wait_for_line(self, predicate, timeout, what):
+        return wait_for(lambda: next((line for line in self.poll() if predicate(line)), None), timeout, what)
+
+
 class EventLog:
     """Records a watch on a collection path (`/api/v1/namespaces/X/pods`) in the background, every event in
     the order the server sent it: one watch stream, so in resourceVersion order, which is what lets a test
@@ -360,12 +424,11 @@ class EventLog:
 
     def _run(self):
         from urllib.parse import urlencode
-        host, port = self.server.url.removeprefix("http://").split(":")
         try:
             while not self.stopped.is_set():
                 params = dict(self.params, watch="true", resourceVersion=self.resource_version,
                               allowWatchBookmarks="true", timeoutSeconds="600")
-                connection = http.client.HTTPConnection(host, int(port), timeout=700)
+                connection = self.server.http_connection(timeout=700)
                 connection.connect()
                 self.socket = connection.sock  # stop() shuts it down: that unblocks a pending read
                 if self.stopped.is_set():

@@ -57,7 +57,7 @@ def test_levels_stages_and_fields(audited):
     assert secret["level"] == "Metadata" and secret["stage"] == "ResponseComplete"
     assert secret["objectRef"] == {"resource": "secrets", "namespace": "default", "apiVersion": "v1"}
     assert secret["responseStatus"] == {"metadata": {}, "code": 201}
-    assert secret["user"]["username"] == "system:anonymous"
+    assert secret["user"]["username"] == "kubernetes-admin"  # the kubeconfig's admin certificate
     assert secret["sourceIPs"] == ["127.0.0.1"]
     assert secret["userAgent"].startswith("kubectl/")
     assert secret["requestURI"].startswith("/api/v1/namespaces/default/secrets")
@@ -87,12 +87,15 @@ def test_failures_audit_ids_impersonation_and_watches(audited):
     listed = wait_event(log, lambda e: e["auditID"] == generated, "the list's event")
     assert listed["verb"] == "list"
 
-    kubectl("get", "pods", "--as", "jane", "--as-group", "developers")
-    impersonated = wait_event(log, lambda e: e.get("impersonatedUser", {}).get("username") == "jane", "the impersonated request")
+    # jane may not list pods (RBAC): the refused request is audited with who asked and as whom.
+    assert kubectl.run("get", "pods", "--as", "jane", "--as-group", "developers").returncode != 0
+    impersonated = wait_event(log, lambda e: e.get("impersonatedUser", {}).get("username") == "jane"
+                              and e.get("objectRef", {}).get("resource") == "pods", "the impersonated list of pods")
     assert "developers" in impersonated["impersonatedUser"]["groups"]
-    assert impersonated["user"]["username"] == "system:anonymous"
+    assert impersonated["user"]["username"] == "kubernetes-admin"
+    assert impersonated["responseStatus"]["code"] == 403
 
-    with requests.get(server.url + "/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1", stream=True, timeout=10) as watch:
+    with requests.get(server.url + "/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1", stream=True, timeout=10, **server.tls) as watch:
         audit_id = watch.headers["Audit-Id"]
         for _ in watch.iter_lines():
             pass

@@ -59,7 +59,7 @@ def test_wrong_kind_or_api_version_for_the_url(raw, ns, path, body):
 def test_body_over_3_mib_is_413(server, ns):
     body = json.dumps({**CONFIGMAP, "data": {"big": "x" * (3 * 1024 * 1024)}}).encode()
     assert len(body) > 3 * 1024 * 1024
-    request = (f"POST {configmaps(ns)} HTTP/1.1\r\nHost: {server.url[7:]}\r\nContent-Type: application/json\r\n"
+    request = (f"POST {configmaps(ns)} HTTP/1.1\r\nHost: {server.url.split('://')[1]}\r\nContent-Type: application/json\r\n"
                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
     code, headers, payload = server.raw_socket(request)
     assert code == 413, payload[:500]
@@ -166,7 +166,7 @@ def test_large_but_acceptable_headers(raw):
 def test_oversized_headers_are_431_status(server):
     # Over Kubelite's header limit (8 KiB by default) but within libmicrohttpd's connection pool: a Status.
     big = "x" * (10 * 1024)
-    request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url[7:]}\r\nX-Big: {big}\r\n"
+    request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url.split('://')[1]}\r\nX-Big: {big}\r\n"
                "Connection: close\r\n\r\n").encode()
     code, headers, payload = server.raw_socket(request)
     assert code == 431, payload[:500]
@@ -179,7 +179,7 @@ def test_headers_beyond_the_connection_pool_are_refused_and_the_server_stays_up(
     # Beyond the 16 KiB per-connection pool libmicrohttpd answers 431 itself (its own text body, as
     # upstream's Go server answers plain text past its 1 MiB limit) and closes the connection.
     big = "x" * (2 * 1024 * 1024)
-    request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url[7:]}\r\nX-Big: {big}\r\n"
+    request = (f"GET /api/v1/namespaces HTTP/1.1\r\nHost: {server.url.split('://')[1]}\r\nX-Big: {big}\r\n"
                "Connection: close\r\n\r\n").encode()
     code, headers, payload = server.raw_socket(request)
     assert code == 431, payload[:500]

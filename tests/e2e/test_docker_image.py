@@ -1,13 +1,15 @@
-"""The container image's exposure (issue 12, item 9), read from docker/Dockerfile, docker/compose.yaml and the
-README (Docker is not needed): a non-root user, the durable store in a volume owned by that user, kubelite
-binding the container's interface, and every documented publish on the host's loopback only."""
+"""The container image, read from docker/Dockerfile, docker/compose.yaml and the README (Docker is not needed):
+a non-root user, the durable store in a volume owned by that user, kubelite binding the container's interface
+over HTTPS with RBAC (issue 17) and writing the admin kubeconfig into the volume, every library it links
+installed, and every documented publish on the host's loopback."""
 import re
 import shlex
 import json
+import subprocess
 
 import yaml
 
-from support import REPO_ROOT
+from support import REPO_ROOT, kubelite_binary
 
 DATA_DIR = "/var/lib/kubelite"
 
@@ -61,6 +63,35 @@ def test_runtime_image_runs_as_a_non_root_user_with_data_in_a_volume():
     assert flags["--data-dir"] == DATA_DIR
     assert flags["--bind-address"] == "0.0.0.0", "inside the container kubelite binds the container's interface"
     assert "--in-memory" not in entrypoint
+    # HTTPS with RBAC (the defaults once --port is not given), and the admin kubeconfig kept in the volume.
+    assert "--port" not in flags, "the image must not serve plain HTTP"
+    assert flags["--secure-port"] == "6443"
+    assert flags.get("--authorization-mode", "RBAC").split(",")[0] != "AlwaysAllow"
+    assert flags["--kubeconfig"].startswith(DATA_DIR + "/")
+    exposed = one(stage, "EXPOSE").split()
+    assert "6443" in exposed or "6443/tcp" in exposed
+
+
+# Packages every debian:bookworm-slim has (Priority required, or what apt itself needs).
+BASE_PACKAGES = {"libc6", "zlib1g", "libstdc++6", "libgcc-s1"}
+
+
+def test_runtime_stage_installs_the_libraries_the_binary_links():
+    """Each shared library kubelite names (readelf NEEDED) that a Debian package ships here must be installed in
+    the runtime stage, or come with the slim base; the Swift runtime is linked statically there."""
+    binary = kubelite_binary()
+    needed = re.findall(r"\(NEEDED\).*\[(.+)\]", subprocess.run(["readelf", "-d", binary], capture_output=True,
+                                                                   text=True, check=True).stdout)
+    packages = set()
+    for library in needed:
+        found = subprocess.run(["dpkg", "-S", f"*/{library}"], capture_output=True, text=True)
+        if found.returncode == 0:  # the Swift toolchain's libraries belong to no package
+            packages |= {line.split(":")[0] for line in found.stdout.splitlines() if line.strip()}
+    assert {"libmicrohttpd12", "libsqlite3-0"} <= packages, packages
+    stage = instructions(REPO_ROOT / "docker" / "Dockerfile")
+    run = " ".join(args for k, args in stage if k == "RUN")
+    installed = set(re.search(r"apt-get install -y --no-install-recommends ([^&]+)", run).group(1).split())
+    assert packages - BASE_PACKAGES <= installed, f"not installed in the runtime stage: {packages - BASE_PACKAGES - installed}"
 
 
 def documented_publishes(text):

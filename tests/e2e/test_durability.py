@@ -26,11 +26,11 @@ class Writer(threading.Thread):
     """Creates and updates its own ConfigMaps until the server dies, recording what was acknowledged
     (the full answer) and what was in flight when it died (which may or may not have been stored)."""
 
-    def __init__(self, url, ident, acked, cycle):
+    def __init__(self, server, ident, acked, cycle):
         super().__init__(daemon=True)
-        self.url, self.number, self.acked, self.cycle = url, ident, acked, cycle
+        self.url, self.number, self.acked, self.cycle = server.url, ident, acked, cycle
         self.in_flight = {}
-        self.session = requests.Session()
+        self.session = server.session()
 
     def run(self):
         names = [f"w{self.number}-{i}" for i in range(5)]
@@ -86,7 +86,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
                     assert int(got["metadata"]["resourceVersion"]) > int(answer["metadata"]["resourceVersion"])
                     assert got["metadata"]["uid"] == answer["metadata"]["uid"]
                     writer_acked[name] = got
-        writers = [Writer(server.url, i, acked[i], cycle) for i in range(WRITERS)]
+        writers = [Writer(server, i, acked[i], cycle) for i in range(WRITERS)]
         for w in writers:
             w.start()
         time.sleep(random.uniform(0.3, 1.5))
@@ -180,7 +180,7 @@ def watch_from(server, revision):
     `big`: kube-root-ca.crt is published whenever the cluster's CA is ready, which under load can be mid-test)."""
     r = requests.get(f"{server.url}/api/v1/namespaces/default/configmaps",
                      params={"watch": "1", "resourceVersion": revision, "timeoutSeconds": "1",
-                             "fieldSelector": "metadata.name=big"}, timeout=10)
+                             "fieldSelector": "metadata.name=big"}, timeout=10, **server.tls)
     return [json.loads(line) for line in r.text.splitlines() if line]
 
 
@@ -198,7 +198,7 @@ def test_history_bytes_bound_memory_disk_and_resumable_revisions(tmp_path):
         start = first["metadata"]["resourceVersion"]
         for i in range(40):
             r = requests.patch(f"{server.url}/api/v1/namespaces/default/configmaps/big", json={"data": {"n": str(i)}},
-                               headers={"Content-Type": "application/merge-patch+json"}, timeout=10)
+                               headers={"Content-Type": "application/merge-patch+json"}, timeout=10, **server.tls)
             assert r.status_code == 200, r.text
         newest = r.json()["metadata"]["resourceVersion"]
         database = sum(f.stat().st_size for f in data_dir.iterdir())

@@ -49,7 +49,7 @@ def test_future_resource_versions_leave_readyz_answering(start_server):
     def flood(i):
         target = f"{path}/x?resourceVersion=99999999999" if i % 2 else f"{path}?resourceVersion=99999999999"
         while not stop.is_set():
-            answers.append(requests.get(private.url + target, timeout=10))
+            answers.append(requests.get(private.url + target, timeout=10, **private.tls))
 
     threads = [threading.Thread(target=flood, args=(i,), daemon=True) for i in range(8)]
     for thread in threads:
@@ -58,8 +58,8 @@ def test_future_resource_versions_leave_readyz_answering(start_server):
         time.sleep(0.5)  # lets the flood reach the server; the checks below do not depend on it
         for _ in range(5):
             start = time.monotonic()
-            assert requests.get(private.url + "/readyz", timeout=2).status_code == 200
-            assert requests.get(private.url + path, timeout=2).status_code == 200
+            assert requests.get(private.url + "/readyz", timeout=2, **private.tls).status_code == 200
+            assert requests.get(private.url + path, timeout=2, **private.tls).status_code == 200
             assert time.monotonic() - start < 1.0
         wait_for(lambda: len(answers) > 0, 10, "a flooding request to time out")
     finally:
@@ -77,13 +77,13 @@ def test_reads_beyond_max_requests_inflight_are_too_many_requests(start_server):
     """One read held in flight (a future resourceVersion) fills --max-requests-inflight=1."""
     private = start_server("--max-requests-inflight", "1")
     path = "/api/v1/namespaces/default/configmaps"
-    held = threading.Thread(target=lambda: requests.get(private.url + path + "?resourceVersion=99999999999", timeout=10),
+    held = threading.Thread(target=lambda: requests.get(private.url + path + "?resourceVersion=99999999999", timeout=10, **private.tls),
                             daemon=True)
     held.start()
     refused = []
 
     def refused_once():
-        response = requests.get(private.url + path, timeout=5)
+        response = requests.get(private.url + path, timeout=5, **private.tls)
         if response.status_code == 429:
             refused.append(response)
         return bool(refused)
@@ -92,7 +92,7 @@ def test_reads_beyond_max_requests_inflight_are_too_many_requests(start_server):
     assert_status(refused[0], 429, "TooManyRequests", "Too many requests, please try again later.")
     assert refused[0].json()["details"] == {"retryAfterSeconds": 1}
     assert refused[0].headers.get("Retry-After") == "1"
-    assert requests.get(private.url + "/readyz", timeout=5).status_code == 200
-    assert requests.post(private.url + path, json=configmap("w", 1), timeout=5).status_code == 201, "writes count apart"
+    assert requests.get(private.url + "/readyz", timeout=5, **private.tls).status_code == 200
+    assert requests.post(private.url + path, json=configmap("w", 1), timeout=5, **private.tls).status_code == 201, "writes count apart"
     held.join(timeout=10)
-    assert requests.get(private.url + path, timeout=5).status_code == 200
+    assert requests.get(private.url + path, timeout=5, **private.tls).status_code == 200

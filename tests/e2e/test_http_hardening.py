@@ -5,6 +5,7 @@ sockets up to the open-file limit no longer lock every other client out."""
 import json
 import os
 import socket
+import ssl
 import time
 
 import pytest
@@ -15,11 +16,16 @@ from support import kubelite_binary, wait_for
 
 def exchange(server, data, timeout=10):
     """Sends raw bytes and reads until the server closes; fails if it does not close within `timeout`."""
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+    with server.connect(timeout) as sock:
         sock.sendall(data)
         answer = b""
-        while chunk := sock.recv(65536):
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ssl.SSLEOFError:  # closed without TLS close_notify: the end of the answer all the same
+                break
+            if not chunk:
+                break
             answer += chunk
         return answer
 
@@ -63,12 +69,14 @@ def test_idle_sockets_at_the_open_file_limit_do_not_lock_clients_out(start_serve
     wrapper.write_text(f'#!/bin/sh\nulimit -n 256\nexec "{kubelite_binary()}" "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("KUBELITE_BIN", str(wrapper))
-    server = start_server("--connection-idle-timeout", "2")
-    host, port = server.url.removeprefix("http://").split(":")
+    # Plain HTTP: libmicrohttpd 0.9.75 neither times out nor notices the shutdown of a connection whose TLS
+    # handshake never started, so over HTTPS such sockets hold their slots (see the closing note of issue 17).
+    server = start_server("--connection-idle-timeout", "2", "--port", "0")
+    host, port = server.url.split("://")[1].split(":")
     idle = [socket.create_connection((host, int(port)), timeout=10) for _ in range(200)]
     try:
         started = time.monotonic()
-        assert requests.get(server.url + "/readyz", timeout=20).status_code == 200
+        assert requests.get(server.url + "/readyz", timeout=20, **server.tls).status_code == 200
         waited = time.monotonic() - started
         print(f"readyz answered after {waited:.2f} s behind 200 idle sockets")
         assert waited < 15
@@ -87,11 +95,10 @@ def test_watches_whose_clients_hang_up_release_their_descriptors_at_once(start_s
     # Simulated pods: the process runtime's start-up checks open and close pipes of their own,
     # which would move the baseline.
     server = start_server("--pod-runtime", "simulated")
-    host, port = server.url.removeprefix("http://").split(":")
     baseline = open_descriptors(server)
     watches = []
     for _ in range(50):
-        sock = socket.create_connection((host, int(port)), timeout=10)
+        sock = server.connect(10)
         sock.sendall(b"GET /api/v1/namespaces/default/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n")
         watches.append(sock)
     for sock in watches:

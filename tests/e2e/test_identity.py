@@ -187,9 +187,9 @@ def test_auth_can_i_and_whoami(kubectl, clients):
     assert kubectl("auth", "can-i", "delete", "nodes", namespace=None).strip() == "yes"
     table = parse_table(kubectl("auth", "whoami"))[0]
     assert table["header"] == ["ATTRIBUTE", "VALUE"]
-    assert [(r["ATTRIBUTE"], r["VALUE"]) for r in table["rows"]] == [("Username", "system:anonymous"),
-                                                                    ("Groups", "[system:unauthenticated]")]
-    # kubectl's --as: an authorizer allowing everything lets anyone impersonate, so whoami shows that user.
+    assert [(r["ATTRIBUTE"], r["VALUE"]) for r in table["rows"]] == [("Username", "kubernetes-admin"),
+                                                                    ("Groups", "[system:masters system:authenticated]")]
+    # kubectl's --as: the admin (system:masters) may impersonate anyone, so whoami shows that user.
     impersonated = parse_table(kubectl("auth", "whoami", "--as=alice", "--as-group=devs"))[0]
     assert [(r["ATTRIBUTE"], r["VALUE"]) for r in impersonated["rows"]] == [("Username", "alice"),
                                                                            ("Groups", "[devs system:authenticated]")]
@@ -209,7 +209,8 @@ def test_access_review_validation(raw, ns):
     assert raw("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").status_code == 405
     local = raw("POST", f"/apis/authorization.k8s.io/v1/namespaces/{ns}/localsubjectaccessreviews",
                 {"spec": {"user": "alice", "resourceAttributes": {"namespace": ns, "verb": "get", "resource": "pods"}}})
-    assert local.status_code == 201 and local.json()["status"] == {"allowed": True}
+    # alice holds nothing under RBAC: denied, with no reason (RBAC gives none when no rule matches).
+    assert local.status_code == 201 and local.json()["status"] == {"allowed": False}
 
 
 def test_bootstrap_cluster_roles(kubectl):

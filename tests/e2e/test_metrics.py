@@ -68,7 +68,7 @@ def test_request_counts_and_latencies_match_the_requests_made(start_server):
 
 def test_a_watch_counts_as_long_running_while_it_lasts_and_as_a_request_when_it_ends(start_server):
     server = start_server()
-    watch = requests.get(server.url + "/api/v1/namespaces/default/configmaps?watch=true", stream=True, timeout=30)
+    watch = requests.get(server.url + "/api/v1/namespaces/default/configmaps?watch=true", stream=True, timeout=30, **server.tls)
     labels = {"verb": "WATCH", "resource": "configmaps", "scope": "namespace"}
     wait_for(lambda: sample(scrape(server), "apiserver_longrunning_requests", "apiserver_longrunning_requests", **labels) == 1,
              10, "the watch counted as long-running")
@@ -86,7 +86,7 @@ def test_watch_events_are_counted_with_their_sizes(start_server):
     def counted():
         return sample(scrape(server), "apiserver_watch_events", "apiserver_watch_events_total", **labels)
 
-    watch = requests.get(server.url + "/api/v1/namespaces/default/configmaps?watch=true", stream=True, timeout=30)
+    watch = requests.get(server.url + "/api/v1/namespaces/default/configmaps?watch=true", stream=True, timeout=30, **server.tls)
     try:
         initial = wait_for(lambda: counted() or None, 10, "the initial ADDED event (kube-root-ca.crt) counted")
         families = scrape(server)

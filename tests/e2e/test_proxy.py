@@ -94,7 +94,7 @@ def test_proxy_errors_are_upstreams_statuses(raw, ns, web):
 
 
 def test_the_bare_proxy_path_redirects_to_its_slash(server, ns, web):
-    response = requests.get(f"{server.url}/api/v1/namespaces/{ns}/pods/web/proxy?a=1", allow_redirects=False, timeout=10)
+    response = requests.get(f"{server.url}/api/v1/namespaces/{ns}/pods/web/proxy?a=1", allow_redirects=False, timeout=10, **server.tls)
     assert response.status_code == 301
     assert response.headers["Location"] == f"/api/v1/namespaces/{ns}/pods/web/proxy/?a=1"
 
@@ -145,7 +145,7 @@ def test_upgrades_go_through_the_proxy(server, kubectl, ns):
     host, port = server.url.split("//")[1].split(":")
 
     def upgrade(protocol):
-        s = socket.create_connection((host, int(port)), timeout=10)
+        s = server.connect(10)
         s.sendall(f"GET /api/v1/namespaces/{ns}/pods/upgrader:9000/proxy/ HTTP/1.1\r\nHost: {host}\r\n"
                   f"Connection: Upgrade\r\nUpgrade: {protocol}\r\n\r\n".encode())
         head = b""

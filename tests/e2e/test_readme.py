@@ -27,16 +27,23 @@ def readme_block(after):
     return [c.strip() for c in re.sub(r"\\\n\s*", " ", "\n".join(block)).splitlines() if c.strip()]
 
 
-def test_curl_block_runs_as_written(start_server):
-    cluster = start_server()
-    commands = readme_block("With curl:")
-    assert len(commands) >= 8
-    outputs = []
-    for command in commands:
-        command = command.replace("http://127.0.0.1:8080", cluster.url)
-        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
-        assert result.returncode == 0, (command, result.stderr)
-        outputs.append((command, result.stdout))
+SEPARATOR = "----- next command -----"
+
+
+def test_curl_block_runs_as_written(start_server, tmp_path):
+    """The block runs as one shell script (its first lines set variables the others use), against a server
+    whose data directory stands for ~/.local/share/kubelite and whose address for 127.0.0.1:6443."""
+    data_dir = tmp_path / "data"
+    cluster = start_server("--data-dir", data_dir)
+    commands = readme_block("only `/version`, `/healthz` and the like):")
+    assert commands[0].startswith("pki=~/.local/share/kubelite/pki") and commands[1].startswith("kcurl()")
+    script = "set -e\n" + "\n".join(
+        command.replace("~/.local/share/kubelite", str(data_dir)).replace("https://127.0.0.1:6443", cluster.url)
+        + f"\necho '{SEPARATOR}'" for command in commands)
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, (script, result.stderr)
+    outputs = list(zip(commands, result.stdout.split(SEPARATOR + "\n")))[2:]
+    assert len(outputs) >= 9
     for command, out in outputs:
         if "watch=1" in command:
             events = [json.loads(line) for line in out.splitlines() if line.strip()]
@@ -48,6 +55,11 @@ def test_curl_block_runs_as_written(start_server):
             assert doc["data"] == {"a": "1", "b": "2"}
             continue
         body = json.loads(out)
+        if command.startswith("curl ") and command.endswith("/namespaces"):  # no client certificate: anonymous
+            assert body["code"] == 403 and body["message"] == (
+                'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" '
+                'at the cluster scope'), body
+            continue
         assert body.get("status") != "Failure", (command, body)
     assert json.loads(outputs[0][1])["major"] == "1"
     assert json.loads(outputs[3][1])["data"] == {"a": "1", "b": "2"}

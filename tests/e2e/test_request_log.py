@@ -2,7 +2,6 @@
 messages kept off stderr (they go through the logger, at debug for a client's malformed request)."""
 
 import re
-import socket
 
 from kubernetes import client as k8s_client
 
@@ -35,8 +34,7 @@ def test_slow_requests_are_logged_with_client_and_user_agent(start_server):
 def test_default_level_keeps_normal_requests_and_client_errors_quiet(start_server):
     server = start_server()
     assert server.raw("GET", "/api/v1/namespaces/default/configmaps/missing").status_code == 404
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
+    with server.connect(5) as sock:
         sock.sendall(b"POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
         assert sock.recv(64).startswith(b"HTTP/1.1 400")
     assert server.raw("GET", "/readyz").status_code == 200
@@ -48,8 +46,7 @@ def test_default_level_keeps_normal_requests_and_client_errors_quiet(start_serve
 
 def test_libmicrohttpd_messages_go_through_the_logger(start_server):
     server = start_server("--log-level", "debug")
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
+    with server.connect(5) as sock:
         sock.sendall(b"POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
         assert sock.recv(64).startswith(b"HTTP/1.1 400")
 

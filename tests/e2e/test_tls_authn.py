@@ -287,9 +287,13 @@ def test_service_account_token_authenticates_until_the_account_is_deleted(secure
 
 
 def test_no_credential_is_anonymous(secure):
+    # Under RBAC (the default over HTTPS) only authenticated users may ask who they are (system:basic-user),
+    # so the refusal names the anonymous user.
     answer = whoami_raw(secure)
-    assert answer.status_code == 201
-    assert answer.json()["status"]["userInfo"] == {"username": "system:anonymous", "groups": ["system:unauthenticated"]}
+    assert answer.status_code == 403
+    assert answer.json()["message"] == (
+        'selfsubjectreviews.authentication.k8s.io is forbidden: User "system:anonymous" cannot create resource '
+        '"selfsubjectreviews" in API group "authentication.k8s.io" at the cluster scope')
 
 
 # ---- bad input: each refused with upstream's 401 Status ----

@@ -13,7 +13,7 @@ import requests
 from kubernetes import watch
 from kubernetes.client.rest import ApiException
 
-from support import create_namespace, ROOT_CA_CONFIGMAP, wait_for
+from support import OutputReader, create_namespace, ROOT_CA_CONFIGMAP, wait_for
 
 
 def config_map(name, labels=None, data=None):
@@ -53,7 +53,7 @@ class EventStream:
 
     def __init__(self, server, path, params=None, headers=None, read_timeout=10):
         self.response = requests.get(server.url + path, params=params, headers=headers, stream=True,
-                                     timeout=(5, read_timeout))
+                                     timeout=(5, read_timeout), **server.tls)
         assert self.response.status_code == 200, self.response.text
         assert self.response.headers.get("Transfer-Encoding") == "chunked"
         self.read_timeout = read_timeout
@@ -81,27 +81,6 @@ class EventStream:
 
 def summary(event):
     return event["type"], event["object"]["metadata"].get("name"), event["object"]["metadata"]["resourceVersion"]
-
-
-class OutputReader:
-    """Reads a background process' stdout without blocking, collecting complete lines."""
-
-    def __init__(self, process):
-        self.process = process
-        self.lines = []
-        self._partial = ""
-        os.set_blocking(process.stdout.fileno(), False)
-
-    def poll(self):
-        chunk = self.process.stdout.read()  # bytes, or None when nothing is waiting
-        if chunk:
-            text = self._partial + chunk.decode()
-            *complete, self._partial = text.split("\n")
-            self.lines.extend(complete)
-        return self.lines
-
-    def wait_for_line(self, predicate, timeout, what):
-        return wait_for(lambda: next((line for line in self.poll() if predicate(line)), None), timeout, what)
 
 
 def test_kubectl_get_watch_prints_rows_as_objects_change(server, kubectl_cache, ns):
@@ -135,7 +114,7 @@ def test_kubectl_get_watch_prints_rows_as_objects_change(server, kubectl_cache, 
 def test_curl_streams_events_as_they_happen(server, ns):
     revision = list_revision(server, ns)
     curl = subprocess.Popen(
-        ["curl", "-sN", "--max-time", "60", f"{server.url}/api/v1/namespaces/{ns}/configmaps?watch=1&resourceVersion={revision}"],
+        ["curl", "-sN", "--max-time", "60", *server.curl_args(), f"{server.url}/api/v1/namespaces/{ns}/configmaps?watch=1&resourceVersion={revision}"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         output = OutputReader(curl)
@@ -187,7 +166,7 @@ def test_a_watcher_resuming_from_its_last_resource_version_sees_every_write_once
     record, record_lock, failures = [], threading.Lock(), []
 
     def write(w):
-        session = requests.Session()
+        session = server.session()
         exists = set()
         try:
             for i in range(writes_per_writer):
@@ -226,7 +205,7 @@ def test_a_watcher_resuming_from_its_last_resource_version_sees_every_write_once
         assert not failures, failures
         connections += 1
         response = requests.get(f"{server.url}/api/v1/namespaces/{ns}/configmaps",
-                                params={"watch": "1", "resourceVersion": last}, stream=True, timeout=(5, 10))
+                                params={"watch": "1", "resourceVersion": last}, stream=True, timeout=(5, 10), **server.tls)
         assert response.status_code == 200, response.text
         try:
             taken = 0
