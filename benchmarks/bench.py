@@ -7,7 +7,7 @@ that). Standard library only."""
 import argparse, os, resource, shutil, sys, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import attacks, connection_flood, customresources, deployment, durable, floods, fuzz, memory, realpods, report, startup, statefulset, throughput, tls, traffic, watch  # noqa: E402
+import attacks, connection_flood, customresources, deployment, durable, etcd, floods, fuzz, memory, realpods, report, startup, statefulset, throughput, tls, traffic, watch  # noqa: E402
 from figures import Context, Figures, Settings  # noqa: E402
 from harness import Workdir  # noqa: E402
 
@@ -15,6 +15,7 @@ BENCHMARKS = [
     ("requests", throughput.run),
     ("tls", tls.run),
     ("durable", durable.run),
+    ("etcd", etcd.run),
     ("watch", watch.run),
     ("statefulset", statefulset.run),
     ("realpods", realpods.run),

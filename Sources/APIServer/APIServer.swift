@@ -198,7 +198,7 @@ public final class APIServer: HTTPHandler, Sendable {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         switch path {
         case "/healthz", "/livez": return Health.answer(request, ready: true)
-        case "/readyz": return Health.answer(request, ready: readiness.get())
+        case "/readyz": return Health.answer(request, ready: readiness.get(), storageProblem: registry.storage.healthProblem)
         case "/metrics":
             return try onlyGet(request) { () throws(APIError) -> HTTPResponse in metrics.scrape(inFlight: maxInFlight.counts, registry: registry) }
         case "/version":

@@ -4,6 +4,15 @@ import Storage
 /// Storage failures as API errors (upstream's storeerr.InterpretCreateError, InterpretListError
 /// and the etcd store's errors.go): the one place this translation happens, so every verb, list and
 /// subresource answers a failure with the same reason, code and text.
+///
+/// etcd's failures are answered as kube-apiserver answers them (its etcd3 store passes the client's
+/// errors through; they never become storage.ErrCodeUnreachable, so neither the ServerTimeout of
+/// storeerr nor the 503 of responsewriters.convertStorageErrorOrNot is reached):
+/// - no member reachable: clientv3 waits for a connection until the request deadline, and the
+///   handler answers 504 Timeout (finishRequest). Kubelite answers the same Status at once: waiting
+///   would only delay it, and the write is not made either way.
+/// - etcd's own error ("etcdserver: request timed out", gRPC Unavailable): not a Status, so
+///   responsewriters.ErrorToAPIStatus answers 500 with no reason and etcd's text as the message.
 public enum StorageErrors {
     /// What was being done when storage failed: the texts differ between an object and a list.
     public enum Operation: Sendable {
@@ -23,11 +32,17 @@ public enum StorageErrors {
             case .compacted(let requested, let oldest):
                 return .gone("too old resource version: \(requested) (\(oldest))")
             case .unavailable(let why): return .internalError(why)
+            case .unreachable: return timedOut
+            case .backendFailure(let message): return passedThrough(message)
             }
         case .list(let point):
             guard case .compacted = error else {
-                if case .unavailable(let why) = error { return .internalError(why) }
-                return .internalError("\(error)")
+                switch error {
+                case .unavailable(let why): return .internalError(why)
+                case .unreachable: return timedOut
+                case .backendFailure(let message): return passedThrough(message)
+                default: return .internalError("\(error)")
+                }
             }
             guard case .continuing(let token) = point else {
                 return .gone("The resourceVersion for the provided list is too old.")
@@ -40,5 +55,16 @@ public enum StorageErrors {
             gone.continueToken = ContinueToken(revision: -1, start: token.start).encoded
             return gone
         }
+    }
+
+    /// What kube-apiserver answers once its request deadline passes (apierrors.NewTimeoutError,
+    /// retryAfterSeconds 0 and so left out).
+    public static let timedOut = APIError(code: 504, reason: "Timeout",
+                                          message: "Timeout: request did not complete within requested timeout - context deadline exceeded",
+                                          details: .init())
+
+    /// An error that is not a Status, as responsewriters.ErrorToAPIStatus answers it: 500, no reason.
+    static func passedThrough(_ message: String) -> APIError {
+        APIError(code: 500, reason: "", message: message)
     }
 }

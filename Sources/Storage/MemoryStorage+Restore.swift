@@ -33,4 +33,9 @@ extension MemoryStorage {
     func advance(to revision: Int64) {
         state.withLock { s in s.revision = max(s.revision, revision) }
     }
+
+    /// The resources holding at least one object (a relist compares each with etcd's state).
+    func resourceNames() -> [String] {
+        state.withLock { Array($0.buckets.keys) }
+    }
 }

@@ -25,6 +25,9 @@ public protocol Storage: AnyObject, Sendable {
     /// Blocks until the write sequenced at `revision` is committed (true) or has failed (false).
     func awaitCommit(_ revision: Int64) -> Bool
 
+    /// nil while the backend can take writes; otherwise why not (kube-apiserver's `etcd` readyz check).
+    var healthProblem: String? { get }
+
     /// Objects of a resource, optionally in one namespace, sorted by namespace and name, with the
     /// revision the snapshot was taken at.
     func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64)
@@ -62,6 +65,7 @@ extension Storage {
     public var isDurable: Bool { false }
     public func latest(_ key: StorageKey) -> LatestState { LatestState(object: get(key), uncommitted: nil) }
     public func awaitCommit(_ revision: Int64) -> Bool { true }
+    public var healthProblem: String? { nil }
 }
 
 /// A key's newest state for an update loop (see `Storage.latest`).

@@ -66,6 +66,11 @@ public enum StorageError: Error, Sendable, Equatable {
     case compacted(requested: Int64, oldest: Int64)
     /// The backend could not persist the write.
     case unavailable(String)
+    /// No member of the backend (etcd) could be reached: the write was not made.
+    case unreachable(String)
+    /// The backend answered with an error of its own (etcd's "etcdserver: request timed out", "no
+    /// leader"), its text kept as the backend wrote it.
+    case backendFailure(String)
 }
 
 import APIMachinery

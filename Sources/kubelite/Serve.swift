@@ -75,6 +75,13 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Directory of the durable store (kubelite.db, SQLite); default ${XDG_DATA_HOME:-$HOME/.local/share}/kubelite.", valueName: "dir"))
     var dataDir: String?
 
+    @Option(name: .customLong("etcd-servers"),
+            help: ArgumentHelp("Keep the cluster's state in etcd (3.4+) instead of SQLite: its members' client URLs (http://host:port), comma-separated. --data-dir then holds only the cluster's credentials.", valueName: "urls"))
+    var etcdServers: String?
+
+    @Option(name: .customLong("etcd-prefix"), help: "The prefix of every key Kubelite keeps in etcd, as kube-apiserver's.")
+    var etcdPrefix = "/registry"
+
     @Flag(name: .customLong("in-memory"), help: "Keep the cluster's state in memory only: nothing survives a restart.")
     var inMemory = false
 
@@ -176,6 +183,12 @@ struct Serve: ParsableCommand {
         guard writeConcurrency > 0 else { throw ValidationError("--write-concurrency must be positive") }
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
+        if let etcdServers {
+            if inMemory { throw ValidationError("--in-memory and --etcd-servers exclude each other") }
+            if etcdEndpoints(etcdServers) == nil {
+                throw ValidationError("--etcd-servers: expected comma-separated http://host:port URLs, not \"\(etcdServers)\"")
+            }
+        }
         do { _ = try AuthorizationMode.parseList(authorizationModes) } catch { throw ValidationError("--authorization-mode: \(error)") }
         try validateServing()
     }
@@ -217,8 +230,13 @@ struct Serve: ParsableCommand {
         // Before anything listens: a catalog that does not parse stops startup with the reason.
         let podNetworkDNS = PodNetworkDNS(port: dnsPort >= 0 ? 53 : nil, logger: logger)
         let runtime = try startPodRuntime(logger: logger, dns: podNetworkDNS)
-        let durable = inMemory ? nil : try openDurableStore(logger: logger)
-        let storage: any Storage = durable ?? MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
+        // With etcd, SQLite is never opened: the data dir keeps only the credentials (pki).
+        let etcd = etcdServers == nil ? nil : try openEtcdStore(logger: logger)
+        let durable = inMemory || etcd != nil ? nil : try openDurableStore(logger: logger)
+        let storage: any Storage
+        if let etcd { storage = etcd } else if let durable { storage = durable } else {
+            storage = MemoryStorage(historyLimit: watchHistory, historyBytes: watchHistoryBytes)
+        }
         var watch = WatchHub.Configuration()
         watch.bookmarkInterval = .milliseconds(Int64(watchBookmarkInterval * 1000))
         watch.minRequestTimeout = .seconds(minRequestTimeout)
@@ -319,6 +337,7 @@ struct Serve: ParsableCommand {
             runtime?.stopAll()
             if inMemory, let runtime { try? FileManager.default.removeItem(atPath: runtime.root) }
             durable?.close()
+            etcd?.close()
             auditLog?.flush()
         }
         // The signal handlers exit; the main thread only has to stay parked. Not dispatchMain():
@@ -390,18 +409,21 @@ extension Serve {
         }
     }
 
+    /// The resources' encryption at rest (--encryption-provider-config), for either durable backend.
+    func loadEncryption(logger: Logger) throws -> ResourceEncryption? {
+        guard let encryptionProviderConfig else { return nil }
+        do {
+            return ResourceEncryption(try EncryptionConfiguration.load(path: encryptionProviderConfig))
+        } catch {
+            logger.critical("invalid --encryption-provider-config: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
     /// Opens the store in --data-dir; a store that cannot start stops kubelite with the reason.
     func openDurableStore(logger: Logger) throws -> SQLiteStorage {
         let directory = dataDir ?? Self.defaultDataDirectory()
-        var encryption: ResourceEncryption?
-        if let encryptionProviderConfig {
-            do {
-                encryption = ResourceEncryption(try EncryptionConfiguration.load(path: encryptionProviderConfig))
-            } catch {
-                logger.critical("invalid --encryption-provider-config: \(error)")
-                throw ExitCode.failure
-            }
-        }
+        let encryption = try loadEncryption(logger: logger)
         do {
             let store = try SQLiteStorage(directory: directory, historyLimit: watchHistory, historyBytes: watchHistoryBytes,
                                           compactionInterval: .milliseconds(Int64(compactionInterval * 1000)),

@@ -47,6 +47,26 @@ final class StorageErrorsTests: XCTestCase {
         XCTAssertEqual(fresh, ContinueToken(revision: -1, start: "web-3\u{0}"))
     }
 
+    /// kube-apiserver with etcd: no member reachable is its request deadline's 504 Timeout; an error
+    /// etcd answered is not a Status, so a 500 without a reason and with etcd's text.
+    func testEtcdFailuresAsKubeAPIServerAnswersThem() {
+        for error in [interpret(.unreachable("dial tcp 127.0.0.1:2379: connection refused")),
+                      StorageErrors.interpret(.unreachable("refused"), during: .list(.newest))] {
+            XCTAssertEqual(error.code, 504)
+            XCTAssertEqual(error.reason, "Timeout")
+            XCTAssertEqual(error.message, "Timeout: request did not complete within requested timeout - context deadline exceeded")
+            XCTAssertEqual(error.status["reason"], "Timeout")
+            XCTAssertEqual(error.status["code"]?.intValue, 504)
+        }
+        for error in [interpret(.backendFailure("etcdserver: request timed out")),
+                      StorageErrors.interpret(.backendFailure("etcdserver: request timed out"), during: .list(.newest))] {
+            XCTAssertEqual(error.code, 500)
+            XCTAssertEqual(error.message, "etcdserver: request timed out")
+            XCTAssertNil(error.status["reason"], "upstream's StatusReasonUnknown is empty and left out")
+            XCTAssertNil(error.status["details"])
+        }
+    }
+
     func testListUnavailable() {
         let error = StorageErrors.interpret(.unavailable("closed"), during: .list(.newest))
         XCTAssertEqual(error.code, 500)

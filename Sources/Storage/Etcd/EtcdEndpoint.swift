@@ -1,0 +1,55 @@
+/// One etcd member's client URL (`http://host:port`), as given to `--etcd-servers`.
+public struct EtcdEndpoint: Sendable, Hashable, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+
+    public init(host: String, port: Int) { self.host = host; self.port = port }
+
+    /// Parses `http://host:port` (port 2379 when absent); https is refused, as the client speaks
+    /// plain HTTP only.
+    public init?(url: String) {
+        var rest = Substring(url)
+        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) } else if rest.contains("://") { return nil }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        if rest.hasPrefix("[") {
+            // [v6]:port
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            let after = rest[rest.index(after: close)...]
+            port = after.hasPrefix(":") ? Int(after.dropFirst()) ?? -1 : 2379
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = String(rest[..<colon])
+            port = Int(rest[rest.index(after: colon)...]) ?? -1
+        } else {
+            host = String(rest)
+            port = 2379
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+    }
+
+    public var description: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+}
+
+/// Why a call to etcd failed.
+public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No member answered (connection refused, reset, timed out).
+    case unreachable(String)
+    /// A member answered with an error Status (gRPC code and message, as the gateway reports them).
+    case failed(code: Int, message: String)
+    /// A member answered something that is not what the gateway sends.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let why): return "etcd unreachable: \(why)"
+        case .failed(let code, let message): return "etcd error \(code): \(message)"
+        case .malformed(let why): return "unexpected answer from etcd: \(why)"
+        }
+    }
+
+    /// etcd's own text for a revision older than its compaction (mvcc.ErrCompacted).
+    var isCompacted: Bool {
+        if case .failed(_, let message) = self { return message.contains("required revision has been compacted") }
+        return false
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Registry
+import Storage
+
+extension Serve {
+    /// The members of `--etcd-servers`, or nil if one of them is not an http://host:port URL.
+    func etcdEndpoints(_ list: String) -> [EtcdEndpoint]? {
+        let urls = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let endpoints = urls.compactMap(EtcdEndpoint.init(url:))
+        return endpoints.isEmpty || endpoints.count != urls.count ? nil : endpoints
+    }
+
+    /// Connects to etcd and fills the watch cache from it; etcd not answering at startup stops
+    /// kubelite with the reason (as kube-apiserver does), once startup is over it only fails writes.
+    func openEtcdStore(logger: Logger) throws -> EtcdStorage {
+        let endpoints = etcdEndpoints(etcdServers ?? "") ?? []
+        let encryption = try loadEncryption(logger: logger)
+        let layout = EtcdKeyLayout(prefix: etcdPrefix,
+                                   builtinResources: StrategyCatalog.all.map { $0.resource.groupResource.description })
+        let etcdLogger = Logger(label: "kubelite.etcd")
+        do {
+            let store = try EtcdStorage(client: EtcdClient(endpoints: endpoints), layout: layout,
+                                        historyLimit: watchHistory, historyBytes: watchHistoryBytes,
+                                        transformer: encryption) { message in etcdLogger.warning("\(message)") }
+            logger.info("etcd store \(endpoints.map(\.description).joined(separator: ",")) prefix \(layout.rootPrefix) at resourceVersion \(store.currentRevision)")
+            return store
+        } catch {
+            logger.critical("cannot start the etcd store: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
