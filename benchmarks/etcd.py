@@ -5,6 +5,7 @@ own put rate through its JSON gateway, against the same etcd member, in the same
 import base64, json, subprocess, urllib.request
 
 from harness import Kubelite, free_port, http, request_script, wait_until, wrk
+from figures import fmt
 from throughput import CONFIGMAP
 
 CLIENTS = (1, 50)
@@ -57,3 +58,21 @@ def run(context):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def section(context):
+    f = context.figures
+    lines = ["## Kubelite on etcd (`--etcd-servers`)", "",
+             "One etcd 3.4 member (Debian `etcd-server`) started by the benchmark; one Kubelite on it. Creates of "
+             "ConfigMaps through Kubelite (answered once etcd has the write and the watch cache has applied it) beside "
+             "etcd's own puts through its JSON gateway to the same member, and GETs of one ConfigMap served from the "
+             "watch cache. Issue 18's target: creates through Kubelite at least 70% of etcd's own put rate at 50 clients.", "",
+             "| clients | creates/s | p99 | etcd puts/s | p99 | creates ÷ etcd puts | GETs/s | p99 |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for clients in CLIENTS:
+        create, put, get = (f.get(f"rps:etcd-{kind}-{clients}") for kind in ("create", "own-put", "get"))
+        share = create / put if create is not None and put else None
+        lines.append(f"| {clients} | {fmt(create, '{:,.0f}')} | {fmt(f.get(f'p99:etcd-create-{clients}'), '{:.2f} ms')} | "
+                     f"{fmt(put, '{:,.0f}')} | {fmt(f.get(f'p99:etcd-own-put-{clients}'), '{:.2f} ms')} | {fmt(share, '{:.2f}')} | "
+                     f"{fmt(get, '{:,.0f}')} | {fmt(f.get(f'p99:etcd-get-{clients}'), '{:.2f} ms')} |")
+    return lines + [""]

@@ -3,7 +3,7 @@ section per benchmark, then the hand-written analysis (benchmarks/NOTES.md). Eve
 over the run's repetitions; a figure nobody measured renders as "—" and is noted missing."""
 import os, platform, re, subprocess, time
 
-import attacks, connection_flood, customresources, durable, floods, fuzz, realpods, statefulset, throughput, tls, traffic, watch
+import attacks, connection_flood, customresources, durable, etcd, floods, fuzz, realpods, statefulset, throughput, tls, traffic, watch
 from figures import fmt
 from targets import targets, verdict
 
@@ -154,7 +154,7 @@ def connection_flood_section(context):
 def render(context, command, load_before, load_after, notes):
     f = context.figures
     lines = header(context, command, load_before, load_after) + targets_section(context)
-    lines += requests_section(f) + tls.section(context) + durable_section(f) + watch_section(context) + statefulset_section(context) + deployment_section(context)
+    lines += requests_section(f) + tls.section(context) + durable_section(f) + etcd.section(context) + watch_section(context) + statefulset_section(context) + deployment_section(context)
     lines += realpods.section(context) + traffic.section(context) + startup_section(f) + customresources.section(context)
     lines += memory_section(f) + floods.section(context)
     lines += connection_flood_section(context) + attacks.section(context)
