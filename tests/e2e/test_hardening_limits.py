@@ -74,11 +74,17 @@ def test_future_resource_versions_leave_readyz_answering(start_server):
 
 
 def test_reads_beyond_max_requests_inflight_are_too_many_requests(start_server):
-    """One read held in flight (a future resourceVersion) fills --max-requests-inflight=1."""
+    """One read held in flight (a future resourceVersion, held 3 s, asked again as soon as it ends) fills
+    --max-requests-inflight=1."""
     private = start_server("--max-requests-inflight", "1")
     path = "/api/v1/namespaces/default/configmaps"
-    held = threading.Thread(target=lambda: requests.get(private.url + path + "?resourceVersion=99999999999", timeout=10, **private.tls),
-                            daemon=True)
+    stop = threading.Event()
+
+    def hold():
+        while not stop.is_set():
+            requests.get(private.url + path + "?resourceVersion=99999999999", timeout=10, **private.tls)
+
+    held = threading.Thread(target=hold, daemon=True)
     held.start()
     refused = []
 
@@ -88,11 +94,15 @@ def test_reads_beyond_max_requests_inflight_are_too_many_requests(start_server):
             refused.append(response)
         return bool(refused)
 
-    wait_for(refused_once, 3, "a read to be refused while another is in flight")
+    try:
+        wait_for(refused_once, 10, "a read to be refused while another is in flight")
+    finally:
+        stop.set()
     assert_status(refused[0], 429, "TooManyRequests", "Too many requests, please try again later.")
     assert refused[0].json()["details"] == {"retryAfterSeconds": 1}
     assert refused[0].headers.get("Retry-After") == "1"
     assert requests.get(private.url + "/readyz", timeout=5, **private.tls).status_code == 200
     assert requests.post(private.url + path, json=configmap("w", 1), timeout=5, **private.tls).status_code == 201, "writes count apart"
     held.join(timeout=10)
+    assert not held.is_alive()
     assert requests.get(private.url + path, timeout=5, **private.tls).status_code == 200
