@@ -1,11 +1,14 @@
 """Connection floods (issue 12, item 2): one remote address holds idle sockets and slow-header clients
 beyond its per-address limit while a normal client on loopback keeps asking `/readyz`, over fresh
-connections and over one kept-alive connection; then watches whose clients hang up, timed until the
+connections and over one kept-alive connection. Beyond loopback Kubelite serves only HTTPS, so the flood
+is against an HTTPS server: the slow clients complete their TLS handshake and then drip their header, the
+idle sockets never start one, and the normal client asks anonymously (`/readyz` is public under RBAC); then watches whose clients hang up, timed until the
 server has released their descriptors. Figures: `flood-refused`, `flood-new-p50-ms`, `flood-new-p99-ms`,
 `flood-keepalive-p99-ms`, `hangup-<n>-release-ms`."""
-import http.client, os, socket, statistics, threading, time
+import http.client, os, socket, ssl, statistics, threading, time
 
 from harness import BenchmarkError, Kubelite, wait_until
+from tls import SecureKubelite
 
 
 def local_address():
@@ -51,11 +54,16 @@ def timed_readyz(connection):
 def flood(context):
     idle_count, slow_count, requests, _ = sizes(context)
     address = local_address()
-    server = Kubelite(context.kubelite, extra=["--bind-address", "0.0.0.0", "--max-connections-per-ip", str(per_address_limit(context))])
+    server = SecureKubelite(context.kubelite, extra=["--bind-address", "0.0.0.0",
+                                                     "--max-connections-per-ip", str(per_address_limit(context))])
+    insecure = SecureKubelite.INSECURE
     sockets, stop = [], threading.Event()
     try:
         # The slow clients first, so they are admitted and held by the server until they time out.
-        for _ in range(slow_count + idle_count):
+        for _ in range(slow_count):
+            sockets.append(insecure.wrap_socket(socket.create_connection((address, server.port), timeout=10),
+                                                server_hostname=address))
+        for _ in range(idle_count):
             sockets.append(socket.create_connection((address, server.port), timeout=10))
         slow, idle = sockets[:slow_count], sockets[slow_count:]
 
@@ -70,8 +78,9 @@ def flood(context):
                         pass
         dripper = threading.Thread(target=drip, daemon=True)
         dripper.start()
-        fresh = [timed_readyz(http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)) for _ in range(requests)]
-        kept = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        fresh = [timed_readyz(http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10, context=insecure))
+                 for _ in range(requests)]
+        kept = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10, context=insecure)
         alive = [timed_readyz(kept) for _ in range(requests)]
         refused = 0
         for s in idle:  # over the limit: closed by the server as soon as accepted

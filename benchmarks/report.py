@@ -139,8 +139,9 @@ def connection_flood_section(context):
     idle, slow, requests, hung_up = connection_flood.sizes(context)
     limit = connection_flood.per_address_limit(context)
     return ["## Connection floods (issue 12)", "",
-            f"One non-loopback address opens {slow:,} slow-header clients (a byte a second) and {idle:,} idle sockets "
-            f"against `--max-connections-per-ip {limit:,}`, while a loopback client asks `/readyz` {requests:,} times "
+            f"Against an HTTPS kubelite (the only kind served beyond loopback), one non-loopback address opens "
+            f"{slow:,} slow-header clients (TLS handshake, then a header byte a second) and {idle:,} idle sockets that "
+            f"never start a handshake, against `--max-connections-per-ip {limit:,}`, while a loopback client asks `/readyz` {requests:,} times "
             f"over fresh connections, then {requests:,} times over one kept-alive connection. Then {hung_up:,} watches "
             "whose clients hang up, timed until the server's open descriptors are back to what they were before.", "",
             "| flood sockets refused | /readyz p50, new connections | p99, new connections | p99, kept alive | "

@@ -22,14 +22,14 @@ class SecureKubelite(Server):
     TOKEN = "benchmark-admin-token"
     AUTHORIZATION = f"Authorization: Bearer {TOKEN}"
 
-    def __init__(self, binary):
+    def __init__(self, binary, extra=()):
         self.port = free_port()
         self.base = f"https://127.0.0.1:{self.port}"
         self.tokens = tempfile.NamedTemporaryFile("w", suffix=".csv")
         self.tokens.write(f'{self.TOKEN},benchmark-admin,benchmark-admin,"system:masters"\n')
         self.tokens.flush()
         super().__init__([binary, "serve", "--secure-port", str(self.port), "--log-level", "error", "--dns-port=-1",
-                          "--pod-runtime", "simulated", "--in-memory", "--token-auth-file", self.tokens.name],
+                          "--pod-runtime", "simulated", "--in-memory", "--token-auth-file", self.tokens.name, *extra],
                          self.base + "/readyz")
 
     def _ready(self, url):
