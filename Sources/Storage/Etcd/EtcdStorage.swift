@@ -12,10 +12,10 @@ import Synchronization
 /// (create: the key's create_revision is 0; update and delete: its mod_revision is the one the
 /// caller read) and return once the cache has applied their revision, so a client reads its own
 /// writes from any verb.
-public final class EtcdStorage: Storage, @unchecked Sendable {
+public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     let client: EtcdClient
     public let layout: EtcdKeyLayout
-    let memory: MemoryStorage
+    public let memory: MemoryStorage
     let transformer: (any StorageValueTransformer)?
     let report: @Sendable (String) -> Void
     /// How long a write waits for the watch to bring its own revision into the cache.
@@ -60,21 +60,10 @@ public final class EtcdStorage: Storage, @unchecked Sendable {
         watchState.withLock { $0.connected ? nil : $0.lastError }
     }
 
-    // MARK: reads, from the watch cache
+    // MARK: reads, from the watch cache (WatchCacheReads)
 
-    public var currentRevision: Int64 { memory.currentRevision }
     /// A write returns once etcd has it on a quorum's disks.
     public var isDurable: Bool { true }
-    public func get(_ key: StorageKey) -> StoredObject? { memory.get(key) }
-    public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
-        memory.list(resource: resource, namespace: namespace)
-    }
-    public func list(_ request: ListRequest) throws(StorageError) -> ListPage { try memory.list(request) }
-    public func waitForRevision(_ revision: Int64, timeout: Duration) -> Int64 { memory.waitForRevision(revision, timeout: timeout) }
-    public func events(after revision: Int64) throws(StorageError) -> [StorageEvent] { try memory.events(after: revision) }
-    @discardableResult
-    public func addListener(_ listener: @escaping @Sendable (StorageEvent) -> Void) -> ListenerToken { memory.addListener(listener) }
-    public func removeListener(_ token: ListenerToken) { memory.removeListener(token) }
 
     // MARK: writes, as etcd transactions
 

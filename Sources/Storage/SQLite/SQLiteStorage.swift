@@ -14,7 +14,7 @@ import Foundation
 /// it (they were validated against it) with `.unavailable`; none is applied, reads go on, and the
 /// next write tries again. Revisions handed to failed writes are skipped, never reused: an fsync that
 /// reported failure may still have reached the disk.
-public final class SQLiteStorage: Storage, @unchecked Sendable {
+public final class SQLiteStorage: WatchCacheReads, @unchecked Sendable {
     /// A key's newest state among the writes not committed yet (nil object: deleted).
     struct Pending {
         let object: StoredObject?
@@ -27,7 +27,7 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
         let ticket: CommitTicket
     }
 
-    let memory: MemoryStorage
+    public let memory: MemoryStorage
     let log: SQLiteLog
     let historyLimit: Int
     let historyBytes: Int
@@ -103,12 +103,10 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
         }
     }
 
-    // MARK: reads, served by the memory backend
+    // MARK: reads, served by the memory backend (WatchCacheReads)
 
-    public var currentRevision: Int64 { memory.currentRevision }
     /// Writes return after their group commit's fsync.
     public var isDurable: Bool { true }
-    public func get(_ key: StorageKey) -> StoredObject? { memory.get(key) }
 
     /// The committed state, or the newest write still waiting for its commit (see `Storage.latest`).
     public func latest(_ key: StorageKey) -> LatestState {
@@ -125,17 +123,8 @@ public final class SQLiteStorage: Storage, @unchecked Sendable {
         return !failedRevisions.contains { $0.contains(revision) }
     }
 
-    public func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
-        memory.list(resource: resource, namespace: namespace)
-    }
 
-    public func list(_ request: ListRequest) throws(StorageError) -> ListPage { try memory.list(request) }
-    public func waitForRevision(_ revision: Int64, timeout: Duration) -> Int64 { memory.waitForRevision(revision, timeout: timeout) }
-    public func events(after revision: Int64) throws(StorageError) -> [StorageEvent] { try memory.events(after: revision) }
 
-    @discardableResult
-    public func addListener(_ listener: @escaping @Sendable (StorageEvent) -> Void) -> ListenerToken { memory.addListener(listener) }
-    public func removeListener(_ token: ListenerToken) { memory.removeListener(token) }
 
     // MARK: writes
 
