@@ -45,6 +45,13 @@ struct EventHistory {
         compactedRevision = oldest.revision
     }
 
+    /// Drops the events at or below `revision` and answers no request from before it, as when the
+    /// store behind the cache compacted its own history (etcd's compaction); never moves back.
+    mutating func compact(through revision: Int64) {
+        while count > 0, ring[start]!.revision <= revision { evictOldest() }
+        compactedRevision = max(compactedRevision, revision)
+    }
+
     /// Doubles the ring (up to `capacity`), moving the events to its front in order.
     private mutating func grow() {
         let size = min(capacity, max(16, ring.count * 2))

@@ -34,6 +34,12 @@ extension MemoryStorage {
         state.withLock { s in s.revision = max(s.revision, revision) }
     }
 
+    /// Forgets the history at or below `revision` (the backend compacted it): a watch or an exact
+    /// list from before it is then 410 Expired here as it would be from the backend.
+    func compactHistory(through revision: Int64) {
+        state.withLock { s in s.history.compact(through: min(revision, s.revision)) }
+    }
+
     /// The resources holding at least one object (a relist compares each with etcd's state).
     func resourceNames() -> [String] {
         state.withLock { Array($0.buckets.keys) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import APIServer
 import Registry
 import Storage
 
@@ -24,6 +25,12 @@ extension Serve {
             let store = try EtcdStorage(client: EtcdClient(endpoints: endpoints), layout: layout,
                                         historyLimit: watchHistory, historyBytes: watchHistoryBytes,
                                         transformer: encryption) { message in etcdLogger.warning("\(message)") }
+            if let interval = GoDuration.parse(etcdCompactionInterval), interval > .zero {
+                let queue = DispatchQueue(label: "kubelite.etcd-compaction")
+                store.startCompaction(every: interval) { delay, work in
+                    queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.seconds * 1e9)), execute: work)
+                }
+            }
             logger.info("etcd store \(endpoints.map(\.description).joined(separator: ",")) prefix \(layout.rootPrefix) at resourceVersion \(store.currentRevision)")
             return store
         } catch {

@@ -82,6 +82,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("etcd-prefix"), help: "The prefix of every key Kubelite keeps in etcd, as kube-apiserver's.")
     var etcdPrefix = "/registry"
 
+    @Option(name: .customLong("etcd-compaction-interval"),
+            help: ArgumentHelp("How often etcd's history is compacted (kube-apiserver's flag, a Go duration: 5m0s); one replica per interval compacts at the revision of the previous one. 0 disables compaction.", valueName: "duration"))
+    var etcdCompactionInterval = "5m0s"
+
     @Flag(name: .customLong("in-memory"), help: "Keep the cluster's state in memory only: nothing survives a restart.")
     var inMemory = false
 
@@ -185,6 +189,9 @@ struct Serve: ParsableCommand {
         if inMemory, dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
         if let etcdServers {
             if inMemory { throw ValidationError("--in-memory and --etcd-servers exclude each other") }
+            if GoDuration.parse(etcdCompactionInterval).map({ $0 >= .zero }) != true {
+                throw ValidationError("--etcd-compaction-interval must be a Go duration (5m0s, 30s, 0), not \"\(etcdCompactionInterval)\"")
+            }
             if etcdEndpoints(etcdServers) == nil {
                 throw ValidationError("--etcd-servers: expected comma-separated http://host:port URLs, not \"\(etcdServers)\"")
             }

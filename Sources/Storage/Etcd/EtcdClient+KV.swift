@@ -65,6 +65,8 @@ public struct EtcdTxn: Sendable {
         case exists
         /// The key was last modified at this revision.
         case modRevision(Int64)
+        /// The key has been written this many times (0: it does not exist).
+        case version(Int64)
     }
 
     public enum Operation: Sendable {
@@ -91,6 +93,7 @@ public struct EtcdTxn: Sendable {
         case .absent: comparison = ["key": k, "target": "CREATE", "result": "EQUAL", "create_revision": "0"]
         case .exists: comparison = ["key": k, "target": "CREATE", "result": "GREATER", "create_revision": "0"]
         case .modRevision(let r): comparison = ["key": k, "target": "MOD", "result": "EQUAL", "mod_revision": .string(String(r))]
+        case .version(let v): comparison = ["key": k, "target": "VERSION", "result": "EQUAL", "version": .string(String(v))]
         }
         func request(_ op: Operation) -> JSON {
             switch op {

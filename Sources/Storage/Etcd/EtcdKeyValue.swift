@@ -7,6 +7,8 @@ public struct EtcdKeyValue: Sendable, Equatable {
     public var value: [UInt8]
     public var createRevision: Int64
     public var modRevision: Int64
+    /// How many times the key was written since its creation (1 after the create).
+    public var version: Int64
 
     /// Decodes the gateway's JSON form: base64 key and value, revisions as strings; absent fields
     /// are proto3 defaults (empty, 0).
@@ -16,6 +18,7 @@ public struct EtcdKeyValue: Sendable, Equatable {
         value = EtcdBase64.decode(json["value"]) ?? []
         createRevision = EtcdClient.int(json["create_revision"]) ?? 0
         modRevision = EtcdClient.int(json["mod_revision"]) ?? 0
+        version = EtcdClient.int(json["version"]) ?? 0
     }
 
     public var keyString: String { String(decoding: key, as: UTF8.self) }

@@ -21,6 +21,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     /// How long a write waits for the watch to bring its own revision into the cache.
     let applyTimeout: Duration
     let watchState = Mutex(WatchState())
+    let compactor = Mutex<EtcdCompactor?>(nil)
 
     struct WatchState {
         var connected = false
@@ -46,8 +47,9 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
         startWatch()
     }
 
-    /// Stops the watch.
+    /// Stops the watch and the compactor.
     public func close() {
+        compactor.withLock { $0?.stop() }
         let stream = watchState.withLock { s -> EtcdHTTPConnection? in
             s.stopped = true
             return s.stream
@@ -58,6 +60,21 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     /// nil while the watch is connected to etcd; the reason otherwise (the /readyz etcd check).
     public var healthProblem: String? {
         watchState.withLock { $0.connected ? nil : $0.lastError }
+    }
+
+    /// Runs upstream's periodic compaction of etcd (see EtcdCompactor) every `interval`; the cache
+    /// follows each compaction, this replica's or another's.
+    public func startCompaction(every interval: Duration, schedule: @escaping EtcdCompactor.Schedule) {
+        let started = EtcdCompactor(client: client, interval: interval, schedule: schedule,
+                                    onCompacted: { [weak self] in self?.noteCompacted(at: $0) }, report: report)
+        compactor.withLock { $0?.stop(); $0 = started }
+        started.start()
+    }
+
+    /// etcd was compacted at `revision` (revisions below it are gone): the cache forgets the same
+    /// history, so a watch or an exact list from before it is 410 Expired on every replica alike.
+    public func noteCompacted(at revision: Int64) {
+        memory.compactHistory(through: revision - 1)
     }
 
     // MARK: reads, from the watch cache (WatchCacheReads)
