@@ -53,6 +53,8 @@ final class EtcdCompactorTests: XCTestCase {
         let recorded = claimed.revision
 
         let third = try a.create(StorageKey(resource: "configmaps", namespace: "default", name: "third"), configMap("third"))
+        // b's cache follows a compaction only up to what its watch has brought (a waited for its own writes).
+        XCTAssertGreaterThanOrEqual(b.waitForRevision(third.revision, timeout: .seconds(10)), third.revision)
         timers.advance(by: interval)
         // Round 2: compacted at the revision of round 1's write, which the key now holds.
         let key = try EtcdClient(endpoints: [etcd.endpoint]).range(EtcdCompactor.key)
@@ -62,8 +64,6 @@ final class EtcdCompactorTests: XCTestCase {
         XCTAssertTrue(try readable(at: recorded))
         XCTAssertTrue(try readable(at: third.revision), "the last interval's history is kept")
 
-        // b reads its cache only once its watch has brought the third write (a waited for its own).
-        XCTAssertGreaterThanOrEqual(b.waitForRevision(third.revision, timeout: .seconds(10)), third.revision)
         for store in [a, b] {
             XCTAssertThrowsError(try store.events(after: first.revision)) { error in
                 guard case StorageError.compacted = error else { return XCTFail("\(error)") }
