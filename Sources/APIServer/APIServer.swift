@@ -197,7 +197,7 @@ public final class APIServer: HTTPHandler, Sendable {
     private func serveNonResource(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         switch path {
-        case "/healthz", "/livez": return Health.answer(request, ready: true)
+        case "/healthz", "/livez": return Health.answer(request, ready: true, storageProblem: registry.storage.healthProblem)
         case "/readyz": return Health.answer(request, ready: readiness.get(), storageProblem: registry.storage.healthProblem)
         case "/metrics":
             return try onlyGet(request) { () throws(APIError) -> HTTPResponse in metrics.scrape(inFlight: maxInFlight.counts, registry: registry) }

@@ -24,7 +24,8 @@ extension Serve {
         do {
             let store = try EtcdStorage(client: EtcdClient(endpoints: endpoints), layout: layout,
                                         historyLimit: watchHistory, historyBytes: watchHistoryBytes,
-                                        transformer: encryption) { message in etcdLogger.warning("\(message)") }
+                                        transformer: encryption,
+                                        readyCheckTimeout: GoDuration.parse(etcdReadycheckTimeout) ?? .seconds(2)) { message in etcdLogger.warning("\(message)") }
             if let interval = GoDuration.parse(etcdCompactionInterval), interval > .zero {
                 let queue = DispatchQueue(label: "kubelite.etcd-compaction")
                 store.startCompaction(every: interval) { delay, work in

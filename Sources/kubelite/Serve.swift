@@ -86,6 +86,10 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("How often etcd's history is compacted (kube-apiserver's flag, a Go duration: 5m0s); one replica per interval compacts at the revision of the previous one. 0 disables compaction.", valueName: "duration"))
     var etcdCompactionInterval = "5m0s"
 
+    @Option(name: .customLong("etcd-readycheck-timeout"),
+            help: ArgumentHelp("How long the probe behind the etcd check of /readyz and /livez may wait for etcd (kube-apiserver's flag, a Go duration).", valueName: "duration"))
+    var etcdReadycheckTimeout = "2s"
+
     @Flag(name: .customLong("in-memory"), help: "Keep the cluster's state in memory only: nothing survives a restart.")
     var inMemory = false
 
@@ -191,6 +195,9 @@ struct Serve: ParsableCommand {
             if inMemory { throw ValidationError("--in-memory and --etcd-servers exclude each other") }
             if GoDuration.parse(etcdCompactionInterval).map({ $0 >= .zero }) != true {
                 throw ValidationError("--etcd-compaction-interval must be a Go duration (5m0s, 30s, 0), not \"\(etcdCompactionInterval)\"")
+            }
+            if GoDuration.parse(etcdReadycheckTimeout).map({ $0 > .zero }) != true {
+                throw ValidationError("--etcd-readycheck-timeout must be a positive Go duration (2s), not \"\(etcdReadycheckTimeout)\"")
             }
             if etcdEndpoints(etcdServers) == nil {
                 throw ValidationError("--etcd-servers: expected comma-separated http://host:port URLs, not \"\(etcdServers)\"")

@@ -26,6 +26,11 @@ public final class EtcdClient: Sendable {
         idle = Mutex(endpoints.map { _ in [] })
     }
 
+    /// A client of the same members with other timeouts (the /readyz probe's), and its own pool.
+    public func withTimeouts(connect: Duration, call: Duration) -> EtcdClient {
+        EtcdClient(endpoints: endpoints, connectTimeout: connect, callTimeout: call)
+    }
+
     /// POSTs `body` to `path` (such as `/v3/kv/range`) and returns the decoded answer.
     ///
     /// When no member can serve the call, the error is the answer of the last member that gave one

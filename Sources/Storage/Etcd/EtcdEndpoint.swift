@@ -34,6 +34,9 @@ public struct EtcdEndpoint: Sendable, Hashable, CustomStringConvertible {
 public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No member answered (connection refused, reset, timed out).
     case unreachable(String)
+    /// A member took the call but did not answer it within the call timeout (a stopped or
+    /// overloaded member): it may still apply it, so the call is not sent again, to it or another.
+    case timedOut(String)
     /// A member answered with an error Status (gRPC code and message, as the gateway reports them).
     case failed(code: Int, message: String)
     /// A member answered something that is not what the gateway sends.
@@ -42,6 +45,7 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreachable(let why): return "etcd unreachable: \(why)"
+        case .timedOut(let why): return "etcd did not answer in time: \(why)"
         case .failed(let code, let message): return "etcd error \(code): \(message)"
         case .malformed(let why): return "unexpected answer from etcd: \(why)"
         }

@@ -146,7 +146,8 @@ final class EtcdHTTPConnection: @unchecked Sendable {
             if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return n }
             if n == 0 { return nil }
             if errno == EINTR { continue }
-            throw .unreachable("\(endpoint): \(errno == EAGAIN ? "timed out" : String(cString: strerror(errno)))")
+            if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut("\(endpoint): no answer") }
+            throw .unreachable("\(endpoint): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -156,6 +157,7 @@ final class EtcdHTTPConnection: @unchecked Sendable {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n > 0 { sent += n; continue }
             if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw .timedOut("\(endpoint): send blocked") }
             throw .unreachable("\(endpoint): \(String(cString: strerror(errno)))")
         }
     }

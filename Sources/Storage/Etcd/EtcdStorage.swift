@@ -22,6 +22,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     let applyTimeout: Duration
     let watchState = Mutex(WatchState())
     let compactor = Mutex<EtcdCompactor?>(nil)
+    let health = Mutex(HealthState())
 
     struct WatchState {
         var connected = false
@@ -33,8 +34,11 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     /// Lists the prefix at one revision and starts the watch from the next one.
     /// - Parameters:
     ///   - report: where the watch's losses and recoveries are logged.
+    ///   - healthInterval, readyCheckTimeout: how often etcd is probed for /readyz, and how long
+    ///     a probe may take (kube-apiserver's `--etcd-readycheck-timeout`, 2 s).
     public init(client: EtcdClient, layout: EtcdKeyLayout, historyLimit: Int = 100_000, historyBytes: Int = .max,
                 transformer: (any StorageValueTransformer)? = nil, applyTimeout: Duration = .seconds(10),
+                healthInterval: Duration = .seconds(1), readyCheckTimeout: Duration = .seconds(2),
                 report: @escaping @Sendable (String) -> Void = { _ in }) throws(EtcdError) {
         self.client = client
         self.layout = layout
@@ -45,6 +49,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
         memory = MemoryStorage(historyLimit: historyLimit, historyBytes: historyBytes, initialRevision: snapshot.revision)
         for object in snapshot.objects.values { memory.restore(object) }
         startWatch()
+        startHealthProbe(interval: healthInterval, timeout: readyCheckTimeout)
     }
 
     /// Stops the watch and the compactor.
@@ -57,10 +62,6 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
         stream?.shutdown()
     }
 
-    /// nil while the watch is connected to etcd; the reason otherwise (the /readyz etcd check).
-    public var healthProblem: String? {
-        watchState.withLock { $0.connected ? nil : $0.lastError }
-    }
 
     /// Runs upstream's periodic compaction of etcd (see EtcdCompactor) every `interval`; the cache
     /// follows each compaction, this replica's or another's.
@@ -126,7 +127,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     /// passes it to the client; an answer that is not the gateway's is Kubelite's internal error.
     static func storageError(_ error: EtcdError, key: StorageKey) -> StorageError {
         switch error {
-        case .unreachable: return .unreachable("\(key): \(error)")
+        case .unreachable, .timedOut: return .unreachable("\(key): \(error)")
         case .failed(_, let message): return .backendFailure(message)
         case .malformed: return .unavailable("\(key): \(error)")
         }
