@@ -32,6 +32,12 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev", "libgnutls28-dev"])]
         ),
+        // GnuTLS, for the etcd client's TLS (https:// members, --etcd-cafile/--etcd-certfile/--etcd-keyfile).
+        .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
         // Linux calls Swift's Glibc module does not import (close_range).
         .systemLibrary(name: "CLinux"),
         .systemLibrary(
@@ -59,7 +65,7 @@ let package = Package(
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Storage", dependencies: ["APIMachinery", "CSQLite"]),
+        .target(name: "Storage", dependencies: ["APIMachinery", "CSQLite", "CGnuTLS"]),
         .target(name: "Registry", dependencies: ["APIMachinery", "Storage"]),
         // Encryption at rest (--encryption-provider-config): aescbc, aesgcm, secretbox and identity
         // providers as a storage value transformer.

@@ -6,7 +6,7 @@ import Registry
 import Storage
 
 extension Serve {
-    /// The members of `--etcd-servers`, or nil if one of them is not an http://host:port URL.
+    /// The members of `--etcd-servers`, or nil if one of them is not an http(s)://host:port URL.
     func etcdEndpoints(_ list: String) -> [EtcdEndpoint]? {
         let urls = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let endpoints = urls.compactMap(EtcdEndpoint.init(url:))
@@ -21,8 +21,19 @@ extension Serve {
         let layout = EtcdKeyLayout(prefix: etcdPrefix,
                                    builtinResources: StrategyCatalog.all.map { $0.resource.groupResource.description })
         let etcdLogger = Logger(label: "kubelite.etcd")
+        var credentials: EtcdTLSCredentials?
+        if endpoints.contains(where: \.secure) {
+            do {
+                credentials = try EtcdTLSCredentials(caFile: etcdCAFile, certFile: etcdCertFile, keyFile: etcdKeyFile)
+            } catch {
+                logger.critical("cannot use the etcd TLS files: \(error)")
+                throw ExitCode.failure
+            }
+        } else if etcdCAFile != nil || etcdCertFile != nil {
+            logger.warning("--etcd-cafile, --etcd-certfile and --etcd-keyfile apply to https:// members only; --etcd-servers has none")
+        }
         do {
-            let store = try EtcdStorage(client: EtcdClient(endpoints: endpoints), layout: layout,
+            let store = try EtcdStorage(client: EtcdClient(endpoints: endpoints, credentials: credentials), layout: layout,
                                         historyLimit: watchHistory, historyBytes: watchHistoryBytes,
                                         transformer: encryption,
                                         readyCheckTimeout: GoDuration.parse(etcdReadycheckTimeout) ?? .seconds(2)) { message in etcdLogger.warning("\(message)") }

@@ -76,11 +76,22 @@ struct Serve: ParsableCommand {
     var dataDir: String?
 
     @Option(name: .customLong("etcd-servers"),
-            help: ArgumentHelp("Keep the cluster's state in etcd (3.4+) instead of SQLite: its members' client URLs (http://host:port), comma-separated. --data-dir then holds only the cluster's credentials.", valueName: "urls"))
+            help: ArgumentHelp("Keep the cluster's state in etcd (3.4+) instead of SQLite: its members' client URLs (http://host:port, or https://host:port with --etcd-cafile and client certificates), comma-separated. --data-dir then holds only the cluster's credentials.", valueName: "urls"))
     var etcdServers: String?
 
     @Option(name: .customLong("etcd-prefix"), help: "The prefix of every key Kubelite keeps in etcd, as kube-apiserver's.")
     var etcdPrefix = "/registry"
+
+    @Option(name: .customLong("etcd-cafile"),
+            help: ArgumentHelp("The CA (PEM) etcd's serving certificate must chain to, for https:// --etcd-servers (default: the system's trusted CAs).", valueName: "file"))
+    var etcdCAFile: String?
+
+    @Option(name: .customLong("etcd-certfile"),
+            help: ArgumentHelp("The client certificate (PEM) presented to etcd, for etcd's --client-cert-auth; with --etcd-keyfile.", valueName: "file"))
+    var etcdCertFile: String?
+
+    @Option(name: .customLong("etcd-keyfile"), help: ArgumentHelp("The private key (PEM) of --etcd-certfile.", valueName: "file"))
+    var etcdKeyFile: String?
 
     @Option(name: .customLong("etcd-compaction-interval"),
             help: ArgumentHelp("How often etcd's history is compacted (kube-apiserver's flag, a Go duration: 5m0s); one replica per interval compacts at the revision of the previous one. 0 disables compaction.", valueName: "duration"))
@@ -196,11 +207,14 @@ struct Serve: ParsableCommand {
             if GoDuration.parse(etcdCompactionInterval).map({ $0 >= .zero }) != true {
                 throw ValidationError("--etcd-compaction-interval must be a Go duration (5m0s, 30s, 0), not \"\(etcdCompactionInterval)\"")
             }
+            if (etcdCertFile == nil) != (etcdKeyFile == nil) {
+                throw ValidationError("--etcd-certfile and --etcd-keyfile go together")
+            }
             if GoDuration.parse(etcdReadycheckTimeout).map({ $0 > .zero }) != true {
                 throw ValidationError("--etcd-readycheck-timeout must be a positive Go duration (2s), not \"\(etcdReadycheckTimeout)\"")
             }
             if etcdEndpoints(etcdServers) == nil {
-                throw ValidationError("--etcd-servers: expected comma-separated http://host:port URLs, not \"\(etcdServers)\"")
+                throw ValidationError("--etcd-servers: expected comma-separated http://host:port or https://host:port URLs, not \"\(etcdServers)\"")
             }
         }
         do { _ = try AuthorizationMode.parseList(authorizationModes) } catch { throw ValidationError("--authorization-mode: \(error)") }

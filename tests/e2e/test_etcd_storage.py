@@ -29,12 +29,19 @@ def free_port():
 
 class Etcd:
     """A single-member etcd on free ports with a temporary data dir; `stop` and `start` keep both, so
-    a restarted member has its data back; `remove` ends it and deletes the data dir."""
+    a restarted member has its data back; `remove` ends it and deletes the data dir. With `tls` (the
+    paths of `ca`, `cert` and `key`) it serves https only and requires client certificates signed by
+    that CA; `client` (cert, key) is then what this helper presents."""
 
-    def __init__(self):
+    def __init__(self, tls=None, client=None):
         self.dir = Path(tempfile.mkdtemp(prefix="kubelite-e2e-etcd-"))
         self.client_port, self.peer_port = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.client_port}"
+        self.tls, self.context = tls, None
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.client_port}"
+        if tls:
+            import ssl
+            self.context = ssl.create_default_context(cafile=tls["ca"])
+            self.context.load_cert_chain(*client)
         self.process = None
 
     def start(self):
@@ -43,7 +50,9 @@ class Etcd:
         self.process = subprocess.Popen(
             [ETCD, "--name", "e2e", "--data-dir", str(self.dir / "data"),
              "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
-             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", f"e2e={peer}"],
+             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", f"e2e={peer}",
+             *(["--cert-file", self.tls["cert"], "--key-file", self.tls["key"], "--trusted-ca-file", self.tls["ca"],
+                "--client-cert-auth"] if self.tls else [])],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(lambda: self.process.poll() is None and self.call("/v3/maintenance/status", {}), 30, "etcd to answer")
         return self
@@ -65,7 +74,7 @@ class Etcd:
 
     def call(self, path, body):
         request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST")
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5, context=self.context) as response:
             return json.loads(response.read())
 
     def get(self, key):

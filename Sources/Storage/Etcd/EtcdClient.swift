@@ -13,14 +13,18 @@ public final class EtcdClient: Sendable {
     private let preferred = Atomic<Int>(0)
     let connectTimeout: Duration
     let callTimeout: Duration
+    let credentials: EtcdTLSCredentials?
 
     /// - Parameters:
     ///   - connectTimeout: how long a member may take to accept a connection before the next is tried.
     ///   - callTimeout: how long a member may take to answer (etcd itself gives up on a proposal
     ///     after about 7 s without a leader).
-    public init(endpoints: [EtcdEndpoint], connectTimeout: Duration = .seconds(2), callTimeout: Duration = .seconds(10)) {
+    ///   - credentials: TLS for the https members (nil: they are refused).
+    public init(endpoints: [EtcdEndpoint], connectTimeout: Duration = .seconds(2), callTimeout: Duration = .seconds(10),
+                credentials: EtcdTLSCredentials? = nil) {
         precondition(!endpoints.isEmpty, "etcd needs at least one endpoint")
         self.endpoints = endpoints
+        self.credentials = credentials
         self.connectTimeout = connectTimeout
         self.callTimeout = callTimeout
         idle = Mutex(endpoints.map { _ in [] })
@@ -28,7 +32,7 @@ public final class EtcdClient: Sendable {
 
     /// A client of the same members with other timeouts (the /readyz probe's), and its own pool.
     public func withTimeouts(connect: Duration, call: Duration) -> EtcdClient {
-        EtcdClient(endpoints: endpoints, connectTimeout: connect, callTimeout: call)
+        EtcdClient(endpoints: endpoints, connectTimeout: connect, callTimeout: call, credentials: credentials)
     }
 
     /// POSTs `body` to `path` (such as `/v3/kv/range`) and returns the decoded answer.
@@ -72,7 +76,7 @@ public final class EtcdClient: Sendable {
                 guard case .unreachable = error else { throw error }
             }
         }
-        let fresh = try EtcdHTTPConnection(endpoints[index], timeout: connectTimeout, ioTimeout: callTimeout)
+        let fresh = try EtcdHTTPConnection(endpoints[index], timeout: connectTimeout, ioTimeout: callTimeout, credentials: credentials)
         return try exchange(fresh, path, bytes, index: index).get()
     }
 
@@ -104,7 +108,8 @@ public final class EtcdClient: Sendable {
         for offset in 0..<endpoints.count {
             let index = (first + offset) % endpoints.count
             do throws(EtcdError) {
-                let connection = try EtcdHTTPConnection(endpoints[index], timeout: connectTimeout, ioTimeout: nil)
+                let connection = try EtcdHTTPConnection(endpoints[index], timeout: connectTimeout, ioTimeout: nil,
+                                                        credentials: credentials)
                 try connection.post(path, body: bytes)
                 let head = try connection.readHead()
                 guard head.status == 200, head.chunked else {

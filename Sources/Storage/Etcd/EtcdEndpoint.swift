@@ -1,15 +1,26 @@
-/// One etcd member's client URL (`http://host:port`), as given to `--etcd-servers`.
+/// One etcd member's client URL (`http://host:port` or `https://host:port`), as given to `--etcd-servers`.
 public struct EtcdEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let host: String
     public let port: Int
+    /// https: the connection is TLS (see EtcdTLSCredentials).
+    public let secure: Bool
 
-    public init(host: String, port: Int) { self.host = host; self.port = port }
+    public init(host: String, port: Int, secure: Bool = false) { self.host = host; self.port = port; self.secure = secure }
 
-    /// Parses `http://host:port` (port 2379 when absent); https is refused, as the client speaks
-    /// plain HTTP only.
+    /// Parses `http://host:port` or `https://host:port` (port 2379 when absent; no scheme is http).
     public init?(url: String) {
         var rest = Substring(url)
-        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) } else if rest.contains("://") { return nil }
+        if rest.hasPrefix("http://") {
+            rest = rest.dropFirst(7)
+            secure = false
+        } else if rest.hasPrefix("https://") {
+            rest = rest.dropFirst(8)
+            secure = true
+        } else if rest.contains("://") {
+            return nil
+        } else {
+            secure = false
+        }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
         if rest.hasPrefix("[") {
             // [v6]:port
@@ -27,7 +38,10 @@ public struct EtcdEndpoint: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty, (1...65535).contains(port) else { return nil }
     }
 
-    public var description: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+    public var description: String {
+        let scheme = secure ? "https" : "http"
+        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
+    }
 }
 
 /// Why a call to etcd failed.

@@ -5,7 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// One HTTP/1.1 connection to an etcd member's JSON gateway over a plain POSIX socket.
+/// One HTTP/1.1 connection to an etcd member's JSON gateway over a POSIX socket, with TLS
+/// (GnuTLS) for an https member.
 ///
 /// Not URLSession: swift-corelibs-foundation runs it on libcurl with a delegate queue per session,
 /// which adds a thread hop to every unary call and buffers streamed bodies unpredictably; the
@@ -17,20 +18,31 @@ final class EtcdHTTPConnection: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     let endpoint: EtcdEndpoint
+    private var tls: EtcdTLSSession?
 
     /// Connects within `timeout`; `ioTimeout` bounds each later send and receive (nil: none, for
     /// the watch stream, which may stay quiet for as long as nothing changes).
-    init(_ endpoint: EtcdEndpoint, timeout: Duration, ioTimeout: Duration?) throws(EtcdError) {
+    /// An https member's connection handshakes within `timeout` too, with `credentials`.
+    init(_ endpoint: EtcdEndpoint, timeout: Duration, ioTimeout: Duration?,
+         credentials: EtcdTLSCredentials? = nil) throws(EtcdError) {
         self.endpoint = endpoint
         fd = -1
         fd = try Self.connect(endpoint, timeout: timeout)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        if let ioTimeout {
-            var tv = Self.timeValue(ioTimeout)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        if endpoint.secure {
+            guard let credentials else { throw .unreachable("\(endpoint): https without TLS credentials") }
+            setTimeout(timeout)
+            tls = try EtcdTLSSession(fd: fd, endpoint: endpoint, credentials: credentials, timeout: timeout)
         }
+        setTimeout(ioTimeout ?? .zero)  // zero: none
+        tls?.timeout = ioTimeout
+    }
+
+    private func setTimeout(_ duration: Duration) {
+        var tv = Self.timeValue(duration)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
@@ -142,6 +154,12 @@ final class EtcdHTTPConnection: @unchecked Sendable {
         if start > 65536 { buffer.removeFirst(start); start = 0 }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
+            if let tls {
+                // withUnsafeMutableBytes rethrows untyped errors: the typed one travels in a Result.
+                let n = try chunk.withUnsafeMutableBytes { buffer in Result { () throws(EtcdError) in try tls.receive(buffer) } }.get()
+                if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return n }
+                return nil
+            }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return n }
             if n == 0 { return nil }
@@ -154,6 +172,12 @@ final class EtcdHTTPConnection: @unchecked Sendable {
     private func write(_ bytes: [UInt8]) throws(EtcdError) {
         var sent = 0
         while sent < bytes.count {
+            if let tls {
+                sent += try bytes.withUnsafeBytes { all in
+                    Result { () throws(EtcdError) in try tls.send(UnsafeRawBufferPointer(rebasing: all[sent...])) }
+                }.get()
+                continue
+            }
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n > 0 { sent += n; continue }
             if n < 0 && errno == EINTR { continue }
