@@ -74,6 +74,34 @@ final class EtcdStorageTests: XCTestCase {
         guard case .unreachable = EtcdStorage.storageError(.unreachable("refused"), key: key) else { return XCTFail() }
     }
 
+    /// A member that takes a call and does not answer (stopped): the call fails after the call
+    /// timeout as `.timedOut`, is not sent again on a new connection nor to the next member (it
+    /// may still apply it), and the store answers it as unreachable (upstream's 504).
+    func testACallTakenButNotAnsweredIsNotSentAgain() throws {
+        let silent = EtcdSilentMember()
+        defer { silent.stop() }
+        let client = EtcdClient(endpoints: [silent.endpoint, etcd.endpoint], connectTimeout: .milliseconds(500),
+                                callTimeout: .milliseconds(300))
+        let key = Array("/registry/configmaps/default/once".utf8)
+        let began = ContinuousClock.now
+        XCTAssertThrowsError(try client.txn(EtcdTxn(key: key, compare: .absent, success: [.put(value: [1])]))) { error in
+            guard case EtcdError.timedOut = error else { return XCTFail("\(error)") }
+            guard case .unreachable = EtcdStorage.storageError(error as! EtcdError, key: StorageKey(resource: "configmaps", namespace: "default", name: "once")) else {
+                return XCTFail("a timeout is answered as etcd unreachable")
+            }
+        }
+        XCTAssertLessThan(ContinuousClock.now - began, .seconds(3))
+        XCTAssertEqual(silent.connections, 1, "one connection, one attempt")
+        XCTAssertTrue(try EtcdClient(endpoints: [etcd.endpoint]).range(key).kvs.isEmpty, "not sent to the next member")
+    }
+
+    func testParsesHTTPAndHTTPSMembers() {
+        XCTAssertEqual(EtcdEndpoint(url: "https://etcd-0:2379"), EtcdEndpoint(host: "etcd-0", port: 2379, secure: true))
+        XCTAssertEqual(EtcdEndpoint(url: "http://[::1]:2380"), EtcdEndpoint(host: "::1", port: 2380))
+        XCTAssertEqual(EtcdEndpoint(url: "https://[::1]")?.description, "https://[::1]:2379")
+        XCTAssertNil(EtcdEndpoint(url: "unix://socket"))
+    }
+
     func testWritesAreGuardedAndReadBackStampedWithModRevision() throws {
         let store = try EtcdStorage(client: EtcdClient(endpoints: [etcd.endpoint]), layout: layout())
         defer { store.close() }

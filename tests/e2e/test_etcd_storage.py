@@ -164,7 +164,8 @@ class WatchStream:
 
     def _read(self):
         try:
-            for line in self.response.iter_lines():
+            # chunk_size=None: lines as the chunks arrive (the default 512 bytes holds back a lone small event).
+            for line in self.response.iter_lines(chunk_size=None):
                 if line:
                     self.events.append(json.loads(line))
         except (requests.RequestException, ValueError, AttributeError):
@@ -175,6 +176,12 @@ class WatchStream:
                 if e["type"] != "BOOKMARK" and e["object"]["metadata"]["name"] == name]
 
     def stop(self):
+        # close() alone waits for the reading thread, blocked until the server ends the watch (its
+        # minimum request timeout, a minute): shutting the socket down wakes it at once.
+        try:
+            self.response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):
+            pass
         self.response.close()
 
 

@@ -6,8 +6,8 @@ import Foundation
 /// timeout, here once per `interval` on a thread of its own, so a probe never waits on etcd.
 extension EtcdStorage {
     struct HealthState {
-        /// The last probe's failure, nil when it answered.
-        var probeProblem: String? = "not probed yet"
+        /// The last probe's failure, nil when it answered (the first probe runs before the store is used).
+        var probeProblem: String?
     }
 
     /// nil while the watch is connected and etcd answered the last probe; the reason otherwise.
