@@ -27,7 +27,9 @@ final class EtcdEncodingTests: XCTestCase {
 
     func testKeyValueDecodesGatewayForm() throws {
         let kv = try EtcdKeyValue(["key": "YQ==", "value": "e30=", "create_revision": "3", "mod_revision": "7", "version": "2"])
-        XCTAssertEqual(kv, try EtcdKeyValue(["key": "YQ==", "value": "e30=", "create_revision": 3, "mod_revision": 7]))
+        XCTAssertEqual(kv, try EtcdKeyValue(["key": "YQ==", "value": "e30=", "create_revision": 3, "mod_revision": 7, "version": 2]))
+        XCTAssertEqual(kv.version, 2)
+        XCTAssertEqual(try EtcdKeyValue(["key": "YQ=="]).version, 0, "absent fields are proto3 defaults")
         XCTAssertEqual(kv.keyString, "a")
         XCTAssertEqual(kv.value, Array("{}".utf8))
         XCTAssertEqual(kv.modRevision, 7)
@@ -66,7 +68,8 @@ final class EtcdEncodingTests: XCTestCase {
         XCTAssertEqual(EtcdEndpoint(url: "http://127.0.0.1:2379"), EtcdEndpoint(host: "127.0.0.1", port: 2379))
         XCTAssertEqual(EtcdEndpoint(url: "http://etcd-0"), EtcdEndpoint(host: "etcd-0", port: 2379))
         XCTAssertEqual(EtcdEndpoint(url: "http://[::1]:23790")?.port, 23790)
-        XCTAssertNil(EtcdEndpoint(url: "https://127.0.0.1:2379"))
+        XCTAssertEqual(EtcdEndpoint(url: "https://127.0.0.1:2379"), EtcdEndpoint(host: "127.0.0.1", port: 2379, secure: true))
+        XCTAssertNil(EtcdEndpoint(url: "grpc://127.0.0.1:2379"))
         XCTAssertNil(EtcdEndpoint(url: "http://host:notaport"))
     }
 
