@@ -131,7 +131,10 @@ extension EtcdStorage {
             revision = event.revision
             events.append(event)
         }
-        if !events.isEmpty { memory.apply(events) }
+        if !events.isEmpty {
+            memory.apply(events)
+            waiters.release(upTo: revision)
+        }
     }
 
     /// A watch event as the cache's event: deletions carry the previous value stamped with the
@@ -176,6 +179,7 @@ extension EtcdStorage {
         changes.sort { $0.revision < $1.revision }
         if !changes.isEmpty { memory.apply(changes) }
         memory.advance(to: fresh.revision)
+        waiters.release(upTo: memory.currentRevision)
     }
 }
 

@@ -23,6 +23,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     let watchState = Mutex(WatchState())
     let compactor = Mutex<EtcdCompactor?>(nil)
     let health = Mutex(HealthState())
+    let waiters = EtcdRevisionWaiters()
 
     struct WatchState {
         var connected = false
@@ -89,7 +90,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
         let etcdKey = Array(layout.key(key).utf8)
         let result = try run(EtcdTxn(key: etcdKey, compare: .absent, success: [.put(value: try value(object, key: key))]), key)
         guard result.succeeded else { throw .alreadyExists(key) }
-        return try applied(Self.stored(object, key: key, revision: result.revision))
+        return applied(key, object, revision: result.revision)
     }
 
     public func update(_ key: StorageKey, expectedRevision: Int64?, _ object: JSON) throws(StorageError) -> StoredObject {
@@ -98,7 +99,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
                           success: [.put(value: try value(object, key: key))], failure: [.get])
         let result = try run(txn, key)
         guard result.succeeded else { throw failure(result, key) }
-        return try applied(Self.stored(object, key: key, revision: result.revision))
+        return applied(key, object, revision: result.revision)
     }
 
     public func delete(_ key: StorageKey, expectedRevision: Int64?) throws(StorageError) -> StoredObject {
@@ -111,7 +112,8 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
         guard let previous, let kv = try? EtcdKeyValue(previous), let object = try? decode(kv.value, key: key) else {
             throw .unavailable("etcd did not return the deleted value of \(key)")
         }
-        return try applied(Self.stored(object, key: key, revision: result.revision))
+        _ = waiters.wait(for: result.revision, timeout: applyTimeout) { memory.currentRevision }
+        return Self.stored(object, key: key, revision: result.revision)
     }
 
     /// Runs a transaction, its failure as a storage error (see `storageError`).
@@ -140,18 +142,20 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
         let current = result.responses.first?[path: "response_range", "kvs"]?.arrayValue?.first
         guard let current, let kv = try? EtcdKeyValue(current) else { return .notFound(key) }
         // Not the transaction's own revision: writes outside the prefix raise it and never reach the cache.
-        _ = memory.waitForRevision(kv.modRevision, timeout: applyTimeout)
+        _ = waiters.wait(for: kv.modRevision, timeout: applyTimeout) { memory.currentRevision }
         return .conflict(key, currentRevision: kv.modRevision)
     }
 
-    /// Waits for the watch to apply the write's revision (read-your-writes). etcd has the write
-    /// either way: if the watch is down the write still succeeded, and the cache catches up when
-    /// the watch reconnects.
-    private func applied(_ object: StoredObject) throws(StorageError) -> StoredObject {
-        if memory.waitForRevision(object.revision, timeout: applyTimeout) < object.revision {
-            report("write at revision \(object.revision) not seen by the watch within \(applyTimeout)")
+    /// Waits for the watch to apply the write's revision (read-your-writes), and answers the cache's
+    /// object when it holds this very revision (the watch already stamped and encoded it, so the
+    /// writer's copy need not be). etcd has the write either way: if the watch is down the write
+    /// still succeeded, and the cache catches up when the watch reconnects.
+    private func applied(_ key: StorageKey, _ object: JSON, revision: Int64) -> StoredObject {
+        if waiters.wait(for: revision, timeout: applyTimeout, current: { memory.currentRevision }) < revision {
+            report("write at revision \(revision) not seen by the watch within \(applyTimeout)")
         }
-        return object
+        if let cached = memory.get(key), cached.revision == revision { return cached }
+        return Self.stored(object, key: key, revision: revision)
     }
 
     /// What etcd holds for an object: its JSON without resourceVersion (the revision is etcd's
