@@ -202,7 +202,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     func write(_ status: JSON, of pod: JSON, key: Informer.ObjectName, _ context: ControllerContext) -> Bool {
         guard status != pod["status"] else { return false }
         do {
-            _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
+            _ = try context.client(Self.pods).updateStatus(namespace: key.namespace, name: key.name,
                                                                         body: RequestBody(value: Self.statusBody(status, of: pod)),
                                                                         options: WriteOptions(fieldManager: "kubelet"))
             queue.forget(key)

@@ -260,6 +260,8 @@ struct Serve: ParsableCommand {
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
         let serving = try secureServing(credentials: credentials, registry: registry, logger: logger)
         let auditLog = try openAuditLog(logger: logger)
+        // The controllers write in-process as their own users: audited as their requests would be.
+        if let auditLog { registry.auditInProcessRequests(with: auditLog) }
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,

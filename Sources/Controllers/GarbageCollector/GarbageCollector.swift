@@ -147,7 +147,7 @@ public final class GarbageCollector: Controller {
         }
         let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
         guard let ownerStore = context.registry.store(resource.groupResource) else { return false }
-        return stored(ownerKey, ownerStore)?.object.meta.uid == owner.uid
+        return stored(ownerKey, context.client(ownerStore))?.object.meta.uid == owner.uid
     }
 
     private func removeOwnerReference(_ uid: String, from key: StorageKey, _ context: ControllerContext) {
@@ -158,7 +158,7 @@ public final class GarbageCollector: Controller {
                              patch: RequestBody(value: patch), options: WriteOptions())
     }
 
-    private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceStore, _ context: ControllerContext) -> Bool {
+    private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceClient, _ context: ControllerContext) -> Bool {
         guard let stored = stored(key, store) else { return true }
         let remaining = stored.object.meta.finalizers.filter { $0 != finalizer }
         let patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining.map(JSON.string)),
@@ -173,13 +173,13 @@ public final class GarbageCollector: Controller {
     }
 
     /// The object at `key` as stored now (not as the graph last saw it).
-    private func stored(_ key: StorageKey, _ store: ResourceStore) -> StoredObject? {
+    private func stored(_ key: StorageKey, _ store: ResourceClient) -> StoredObject? {
         try? store.get(namespace: key.namespace, name: key.name)
     }
 
-    private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceStore? {
+    private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceClient? {
         context.registry.servedResources.first { $0.groupResource.description == key.resource }
-            .flatMap { context.registry.store($0.groupResource) }
+            .flatMap { context.registry.store($0.groupResource) }.map(context.client)
     }
 }
 
