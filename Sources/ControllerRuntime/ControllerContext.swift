@@ -115,9 +115,11 @@ extension Controller {
 /// Starts controllers the way kube-controller-manager does: handlers first, then the caches, then
 /// the workers, so no worker reads a cache that has not synced.
 public enum ControllerManager {
-    /// Each controller gets a context acting as its user (`ControllerUser.of`), sharing `context`'s informers.
+    /// Each controller gets a context acting as its user (`ControllerUser.of`), sharing `context`'s
+    /// informers; the ServiceAccounts those users are get made in kube-system first.
     public static func start(_ controllers: [any Controller], context: ControllerContext) {
         let contexts = controllers.map { context.acting(as: ControllerUser.of($0.name)) }
+        ControllerServiceAccounts.ensure(for: contexts.map(\.acting), context: context)
         for (c, own) in zip(controllers, contexts) { c.register(own) }
         context.beginInformers()
         for (c, own) in zip(controllers, contexts) where !c.waitsForCacheSync { start(c, own) }

@@ -57,6 +57,10 @@ final class ControllerUserTests: XCTestCase {
         XCTAssertEqual(event.request.attributes.user.username, "system:serviceaccount:kube-system:statefulset-controller")
         XCTAssertEqual(event.request.body?[path: "source", "component"]?.stringValue, "statefulset-controller")
         XCTAssertEqual(event.request.body?["reportingComponent"]?.stringValue, "statefulset-controller")
+
+        // The account exists, as kube-controller-manager's client builder makes it.
+        let account = try h.store("", "serviceaccounts").get(namespace: "kube-system", name: "statefulset-controller").object
+        XCTAssertEqual(account.meta.name, "statefulset-controller")
     }
 
     func testARoleWithoutCreatePodsMakesTheControllersCreateForbidden() throws {

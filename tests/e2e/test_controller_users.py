@@ -101,3 +101,7 @@ def test_can_i_answers_for_the_controllers_users(audited):
     assert can_i("create", "pods", "--subresource=binding", "--as=system:kube-scheduler") == "yes"
     assert can_i("create", "pods", "--as=system:kube-scheduler") == "no"
     assert can_i("list", "secrets", "--all-namespaces", "--as=system:kube-controller-manager") == "yes"
+    # The accounts exist in kube-system, as kube-controller-manager's client builder makes them.
+    accounts = kubectl("get", "serviceaccounts", "-n", "kube-system", "-o", "name").split()
+    assert {"serviceaccount/statefulset-controller", "serviceaccount/generic-garbage-collector",
+            "serviceaccount/persistent-volume-binder"} <= set(accounts), accounts
