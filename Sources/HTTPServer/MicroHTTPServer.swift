@@ -16,7 +16,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
     let admission: ConnectionAdmission
     private var daemon: OpaquePointer?
     /// Accepts connections and hands them to the daemon's workers; set once the daemon runs.
-    private var acceptor: ConnectionAcceptor?
+    private(set) var acceptor: ConnectionAcceptor?
     /// Watches suspended streams for clients that hang up; set before the daemon starts.
     private(set) var hangupMonitor: ClientHangupMonitor?
     /// Cuts new connections whose first request head is late; set before the daemon starts.
@@ -77,7 +77,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
             // First, so that even messages about the options below go through our logger.
             MHD_OptionItem(option: MHD_OPTION.EXTERNAL_LOGGER, value: Int(bitPattern: externalLogger), ptr_value: context),
             MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil),
-            MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil),
+            // Each worker's share of this is the whole limit, which the acceptor enforces; see ConnectionAcceptor.
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: configuration.connectionLimit * max(configuration.threads, 1), ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.THREAD_STACK_SIZE, value: configuration.threadStackBytes, ptr_value: nil),
@@ -101,9 +102,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
         }
         daemon = started
         tlsStrings = tlsOptions
-        let admission = self.admission
-        let acceptor = ConnectionAcceptor(listener: listener, daemon: started, limit: configuration.connectionLimit,
-                                          openConnections: { admission.openConnections })
+        let acceptor = ConnectionAcceptor(listener: listener, daemon: started, limit: configuration.connectionLimit)
         acceptor.start()
         self.acceptor = acceptor
     }
