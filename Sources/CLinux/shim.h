@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
 
 // Marks every descriptor from `first` up close-on-exec in one call (close_range with
 // CLOSE_RANGE_CLOEXEC, Linux 5.11). Returns 0, or -1 with errno.

@@ -102,7 +102,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
         }
         daemon = started
         tlsStrings = tlsOptions
-        let acceptor = ConnectionAcceptor(listener: listener, daemon: started, limit: configuration.connectionLimit)
+        let acceptor = ConnectionAcceptor(listener: listener, daemon: started, limit: configuration.connectionLimit,
+                                          firstBytesTimeout: configuration.tls == nil ? nil : headTimeout)
         acceptor.start()
         self.acceptor = acceptor
     }
