@@ -3,15 +3,9 @@ import ControllerRuntime
 import Controllers
 import Node
 
-/// The controllers `kubelite serve` runs, as kube-controller-manager, the scheduler and the kubelet
-/// would on a cluster.
+/// The controllers `kubelite serve` runs, as kube-controller-manager and the scheduler would on a
+/// cluster (the node's own are `SimulatedNode.kubelet`).
 enum ControllerSet {
-    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
-                    runtime: ProcessPodRuntime? = nil, rootCA: @escaping @Sendable () -> String) -> [any Controller] {
-        controllerManager(volumes: volumes, apiServer: apiServer, rootCA: rootCA)
-            + SimulatedNode.controllers(options: node, runtime: runtime)
-    }
-
     /// What kube-controller-manager runs: with leader election, only in the replica holding the
     /// `kube-controller-manager` Lease.
     static func controllerManager(volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,

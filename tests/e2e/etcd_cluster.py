@@ -43,6 +43,8 @@ class EtcdMember:
         self.url = f"http://127.0.0.1:{self.client_port}"
         self.peer_url = f"http://127.0.0.1:{self.peer_port}"
         self.initial_cluster = initial_cluster or f"{name}={self.peer_url}"
+        # The cluster's members share one token (a member with another would found a cluster of its own).
+        self.token = f"kubelite-e2e-{self.dir.name}"
         self.process = None
         self.log = None
 
@@ -53,7 +55,7 @@ class EtcdMember:
             [ETCD, "--name", self.name, "--data-dir", str(self.dir / "data"),
              "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
              "--listen-peer-urls", self.peer_url, "--initial-advertise-peer-urls", self.peer_url,
-             "--initial-cluster", self.initial_cluster, "--initial-cluster-token", f"kubelite-e2e-{id(self)}"],
+             "--initial-cluster", self.initial_cluster, "--initial-cluster-token", self.token],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_healthy(self):
@@ -131,7 +133,7 @@ class EtcdCluster:
         self.members = [EtcdMember(f"m{i}", self.dir / f"m{i}") for i in range(size)]
         initial = ",".join(f"{m.name}={m.peer_url}" for m in self.members)
         for member in self.members:
-            member.initial_cluster = initial
+            member.initial_cluster, member.token = initial, f"kubelite-e2e-{self.dir.name}"
 
     @property
     def urls(self):

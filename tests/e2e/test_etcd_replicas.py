@@ -149,6 +149,7 @@ def test_killing_the_controller_leader_mid_scale_hands_over_within_the_lease(rep
         wait_for(lambda: (statefulset(via, "redis-sts") or {}).get("status", {}).get("readyReplicas") == 4, 60,
                  "the scale to complete through another replica")
         took = time.monotonic() - killed
+    print(f"controller failover: the scale completed {took:.2f}s after the leader was killed")
     assert took <= LEASE_DURATION + 2, f"the scale completed {took:.1f}s after the leader died (lease {LEASE_DURATION:g}s)"
     survivors = [s for s in servers if s is not leader]
     assert holder(survivors, "kube-controller-manager", ask=via) in survivors
@@ -200,6 +201,8 @@ def test_an_etcd_member_killed_during_a_write_storm_loses_no_acknowledged_create
         if victim is not None:
             victim.start()  # the next tests have three members again
     assert not any(t.is_alive() for t in threads)
+    print(f"write storm: {len(acknowledged)} creates acknowledged, {after_kill} before the member died; "
+          f"{len(failures)} failed attempts retried {failures[:3]}")
     stored = {k.rsplit("/", 1)[1] for k in cluster.running()[0].keys(f"{servers[0].prefix}/configmaps/default/")}
     assert acknowledged <= stored, f"acknowledged creates missing from etcd: {sorted(acknowledged - stored)[:20]}"
     for server in servers:
@@ -245,3 +248,30 @@ def test_the_etcd_cluster_script_starts_three_members_and_three_replicas(tmp_pat
             except ProcessLookupError:
                 leftover = False
     assert not leftover, "the script's etcd members and replicas all stopped with it"
+
+
+def test_leader_election_is_on_with_etcd_off_without_and_the_flag_wins(replicas, start_server, tmp_path):
+    """Once a StatefulSet is ready the controllers ran; had they been elected, the Lease came first."""
+    cases = [(start_server("--port", "0", "--pod-runtime", "simulated"), False),
+             (start_server("--port", "0", "--pod-runtime", "simulated", "--leader-elect"), True),
+             (replicas(1, ["--leader-elect=false"])[0], False)]
+    manifest = yaml.safe_load((MANIFESTS / "redis-sts.yml").read_text())
+    manifest["spec"]["replicas"] = 1
+    for i, (server, elected) in enumerate(cases):
+        Kubectl(server, tmp_path / f"cache-{i}", namespace="default")("apply", "-f", "-", input=yaml.safe_dump(manifest))
+        wait_for(lambda: (statefulset(server, "redis-sts") or {}).get("status", {}).get("readyReplicas") == 1, 60,
+                 "the StatefulSet's pod")
+        for name in LEASES:
+            assert (lease(server, name) is not None) == elected, (server.args, name)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--leader-elect-lease-duration", "10s"], "leaseDuration must be greater than renewDeadline"),
+    (["--leader-elect-retry-period", "9s"], "renewDeadline must be greater than retryPeriod*JitterFactor"),
+    (["--leader-elect-renew-deadline", "soon"], "--leader-elect-renew-deadline must be a positive Go duration"),
+])
+def test_bad_leader_election_timings_stop_startup(flags, message):
+    out = subprocess.run([kubelite_binary(), "serve", "--port", "0", "--in-memory", "--dns-port=-1", *flags],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert message in out.stderr, out.stderr
