@@ -31,8 +31,16 @@ final class LeaderElectorTests: XCTestCase {
     final class Executor: Sendable {
         let stuck = Mutex(false)
         let held = Mutex<[@Sendable () -> Void]>([])
+        let runs = Mutex(0)
         func run(_ work: @escaping @Sendable () -> Void) {
-            if stuck.withLock({ $0 }) { held.withLock { $0.append(work) } } else { work() }
+            if stuck.withLock({ $0 }) { held.withLock { $0.append(work) }; return }
+            runs.withLock { $0 += 1 }
+            work()
+        }
+        /// Lets the held work run, as etcd answering again.
+        func unstick() {
+            stuck.withLock { $0 = false }
+            for work in held.withLock({ held -> [@Sendable () -> Void] in defer { held = [] }; return held }) { run(work) }
         }
     }
 
@@ -138,6 +146,14 @@ final class LeaderElectorTests: XCTestCase {
         timers.advance(by: .seconds(1))
         XCTAssertFalse(a.isLeader, "the deadline is checked on the timers, not after the stuck attempt")
         XCTAssertEqual(log.all, ["started", "stopped"])
+        // The stuck attempt returns: the Lease is still a's, so a leads again, and attempts go on
+        // once per retry period (one chain of them, not one more per lost lease).
+        executor.unstick()
+        XCTAssertTrue(a.isLeader)
+        XCTAssertEqual(log.all, ["started", "stopped", "started"])
+        let before = executor.runs.withLock { $0 }
+        timers.advance(by: .seconds(10))
+        XCTAssertEqual(executor.runs.withLock { $0 } - before, 5)
     }
 
     func testGracefulStopReleasesSoTheNextCandidateNeedNotWaitOutTheLease() throws {

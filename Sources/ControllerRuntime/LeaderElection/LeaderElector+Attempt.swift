@@ -42,7 +42,8 @@ extension LeaderElector {
             // client-go's renew polls every retry period, without jitter, until the deadline.
             scheduleAttempt(round, after: configuration.retryPeriod)
         case .lost:
-            loseLease(round)
+            loseLease()
+            scheduleAttempt(round, after: configuration.retryPeriod)
         case .waiting:
             scheduleAttempt(round, after: nextAcquireDelay(now: now))
         case .stale:
@@ -140,7 +141,8 @@ extension LeaderElector {
     }
 
     /// Runs on the timers, not the executor: an attempt stuck on an unreachable etcd must not
-    /// keep a leader leading past its renew deadline.
+    /// keep a leader leading past its renew deadline. It schedules no attempt: the stuck one
+    /// schedules the next when it returns, and a second chain of attempts would double them.
     func scheduleDeadlineCheck(_ round: Int, renewedAt renewed: Date) {
         timers.after(configuration.renewDeadline) { [self] in
             let expired = state.withLock { s -> Bool in
@@ -148,15 +150,14 @@ extension LeaderElector {
                 s.leading = false
                 return true
             }
-            if expired { loseLease(round) }
+            if expired { loseLease() }
         }
     }
 
-    /// Leadership ended without `stop`: stop leading, then go back to acquiring.
-    private func loseLease(_ round: Int) {
+    /// Leadership ended without `stop`; the attempts go on, now to acquire.
+    private func loseLease() {
         logger.warning("failed to renew lease \(lock.description): timed out waiting for the condition")
         callbacks.stoppedLeading()
-        scheduleAttempt(round, after: configuration.retryPeriod)
     }
 
     /// client-go's release: no holder, a one-second duration, the transitions kept. Only when the
