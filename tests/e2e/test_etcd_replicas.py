@@ -211,6 +211,35 @@ def test_an_etcd_member_killed_during_a_write_storm_loses_no_acknowledged_create
         wait_for(lambda: acknowledged <= listed(), 20, "every acknowledged create in each replica's list")
 
 
+def test_every_etcd_member_down_fails_writes_stops_the_leader_then_everything_converges(replicas, cluster, tmp_path):
+    servers = replicas(2)
+    leader = wait_for(lambda: holder(servers, "kube-controller-manager"), 20, "a controller leader")
+    path = "/api/v1/namespaces/default/configmaps"
+    for member in cluster.members:
+        member.stop()
+    try:
+        for server in servers:
+            wait_for(lambda: server.raw("GET", "/readyz").status_code == 500, 30, "/readyz to fail its etcd check")
+        failed = servers[0].raw("POST", path, configmap("during"), timeout=120)
+        assert failed.status_code == 504, failed.text
+        assert failed.json()["kind"] == "Status" and failed.json()["reason"] == "Timeout"
+        # It cannot renew: past the renew deadline the leader stops its controllers (and keeps serving).
+        wait_for(lambda: "no longer leading: stopping kube-controller-manager" in leader.log_path.read_text(),
+                 RENEW_DEADLINE + 10, "the leader to stop leading")
+        assert leader.raw("GET", "/version").status_code == 200
+    finally:
+        cluster.start()
+    for server in servers:
+        wait_for(lambda: server.raw("GET", "/readyz").status_code == 200, 60, "/readyz to pass again")
+    wait_for(lambda: servers[1].raw("POST", path, configmap("after")).status_code == 201, 30, "writes to work again")
+    # The controllers run again in one replica: a StatefulSet created now gets its pods.
+    Kubectl(servers[1], tmp_path / "cache", namespace="default")("apply", "-f", str(MANIFESTS / "redis-sts.yml"))
+    wait_for(lambda: (statefulset(servers[0], "redis-sts") or {}).get("status", {}).get("readyReplicas") == 2, 60,
+             "the StatefulSet created after the outage to get its pods")
+    for name in LEASES:
+        assert holder(servers, name) in servers, f"{name} held again by one replica"
+
+
 def test_the_etcd_cluster_script_starts_three_members_and_three_replicas(tmp_path):
     require_etcd()
     state = tmp_path / "cluster"
