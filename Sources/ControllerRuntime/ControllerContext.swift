@@ -71,6 +71,11 @@ public final class ControllerContext: Sendable {
                        timers: timers, logger: logger)
     }
 
+    /// Ends every informer's watch; their caches no longer change nor call handlers.
+    public func stopInformers() {
+        for informer in informers.withLock({ Array($0.values) }) { informer.stop() }
+    }
+
     func waitForInformers() {
         for informer in informers.all.withLock({ Array($0.values) }) { informer.waitForSync() }
     }

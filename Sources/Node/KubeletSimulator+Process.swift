@@ -68,7 +68,7 @@ extension KubeletSimulator {
         }
         // The address comes first: the sandbox is created on the pod network with it.
         let ip = podIP(pod, node: node)
-        let subnet = options.podCIDR(index: options.nodeNames.firstIndex(of: node) ?? 0)
+        let subnet = options.podCIDR(index: options.index(of: node))
         let wake = runtime.sync(pod: pod, mounts: mounts, address: ip.map { ($0, subnet) }, now: now, data: Self.dataSource(context),
                              services: Self.serviceSource(context))
         for event in runtime.takePodEvents(uid: uid) {

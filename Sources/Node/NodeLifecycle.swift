@@ -17,7 +17,7 @@ public struct NodeLifecycle: Controller {
     public func register(_ context: ControllerContext) {}
 
     public func start(_ context: ControllerContext) {
-        for (index, node) in options.nodeNames.enumerated() {
+        for (index, node) in options.indexedNodeNames {
             postStatus(node, index: index, context)
             renewLease(node, index: index, context)
         }
@@ -27,14 +27,14 @@ public struct NodeLifecycle: Controller {
 
     private func scheduleLeaseRenewal(_ context: ControllerContext) {
         context.timers.after(options.leaseRenewInterval) {
-            for (index, node) in options.nodeNames.enumerated() { renewLease(node, index: index, context) }
+            for (index, node) in options.indexedNodeNames { renewLease(node, index: index, context) }
             scheduleLeaseRenewal(context)
         }
     }
 
     private func scheduleStatusReport(_ context: ControllerContext) {
         context.timers.after(options.nodeStatusReportInterval) {
-            for (index, node) in options.nodeNames.enumerated() { postStatus(node, index: index, context) }
+            for (index, node) in options.indexedNodeNames { postStatus(node, index: index, context) }
             scheduleStatusReport(context)
         }
     }

@@ -33,6 +33,8 @@ public final class GarbageCollector: Controller {
         // every resource's events out on one queue in revision order, so the graph sees changes in
         // the order they were made.
         let feed = ChangeFeed { [self] event in self.apply(event, queue) }
+        // Its watches end with its timers (a leadership term over), as its informers would.
+        context.timers.whenStopped { feed.stop() }
         for resource in context.registry.storedResources {
             context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
                                                         timeout: .seconds(100 * 365 * 86400))
@@ -186,9 +188,16 @@ public final class GarbageCollector: Controller {
 /// Hands every event of the garbage collector's watches to it; the watches never end on their own.
 private final class ChangeFeed: WatchConsumer, @unchecked Sendable {
     let apply: @Sendable (WatchEvent) -> Void
+    private let stopped = Mutex(false)
     init(_ apply: @escaping @Sendable (WatchEvent) -> Void) { self.apply = apply }
-    func receive(_ event: WatchEvent) -> Bool { apply(event); return true }
-    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { true }
+    /// Once stopped, the next event or bookmark ends each watch (false drops a consumer).
+    func stop() { stopped.withLock { $0 = true } }
+    func receive(_ event: WatchEvent) -> Bool {
+        guard !stopped.withLock({ $0 }) else { return false }
+        apply(event)
+        return true
+    }
+    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { !stopped.withLock { $0 } }
     func fail(_ failure: WatchFailure) {}
     func finish() {}
 }
