@@ -73,7 +73,7 @@ public final class ControllerContext: Sendable {
 
     /// Ends every informer's watch; their caches no longer change nor call handlers.
     public func stopInformers() {
-        for informer in informers.withLock({ Array($0.values) }) { informer.stop() }
+        for informer in informers.all.withLock({ Array($0.values) }) { informer.stop() }
     }
 
     func waitForInformers() {
