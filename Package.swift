@@ -58,7 +58,7 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "HTTPServer", dependencies: [
-            "CMicroHTTPD", "CZlib",
+            "CMicroHTTPD", "CZlib", "CLinux",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "APIMachinery", dependencies: [

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
 
 // Marks every descriptor from `first` up close-on-exec in one call (close_range with
 // CLOSE_RANGE_CLOEXEC, Linux 5.11). Returns 0, or -1 with errno.
@@ -17,5 +19,10 @@ static inline int kubelite_close_on_exec_from(unsigned int first) {
 // thread inherits them.
 static inline int kubelite_pipe_close_on_exec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+// Accepts a connection that is non-blocking and close-on-exec from the start (accept4), so no
+// process spawned meanwhile by another thread inherits it.
+static inline int kubelite_accept_nonblocking(int listener, struct sockaddr *address, socklen_t *length) {
+    return accept4(listener, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 #endif

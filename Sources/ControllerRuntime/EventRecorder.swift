@@ -6,8 +6,9 @@ import Registry
 /// (`<object>.<hex nanoseconds>`, involvedObject, source component, first/last timestamps, count),
 /// correlated as client-go correlates them (`EventCorrelator`): repeats update one event's count,
 /// similar events are combined, and a source's burst about one object is limited.
+/// Events are written through the controller's client, so as its user.
 public struct EventRecorder: Sendable {
-    let registry: Registry
+    let events: ResourceClient?
     let timers: any Timers
     let correlator = EventCorrelator()
 
@@ -18,8 +19,9 @@ public struct EventRecorder: Sendable {
 
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
 
-    public init(registry: Registry, timers: any Timers) {
-        self.registry = registry
+    /// - Parameter events: the client of core/v1 events; nil where events are not served.
+    public init(events: ResourceClient?, timers: any Timers) {
+        self.events = events
         self.timers = timers
     }
 
@@ -31,7 +33,7 @@ public struct EventRecorder: Sendable {
     ///   - host: the node of the reporting kubelet.
     public func record(_ object: JSON, type: EventType, reason: String, message: String, component: String,
                        fieldPath: String? = nil, host: String? = nil) {
-        guard let store = registry.store(group: "", plural: "events") else { return }
+        guard let store = events else { return }
         let now = timers.now()
         let meta = object.meta
         let name = meta.name
@@ -46,7 +48,7 @@ public struct EventRecorder: Sendable {
             // The recorder's patch of an event it wrote before: count, lastTimestamp and message.
             let patch: JSON = ["count": .int(Int64(decision.count)), "lastTimestamp": timestamp, "message": .string(decision.message)]
             do {
-                _ = try store.patch(namespace: namespace, name: existing, type: .merge, patch: RequestBody(value: patch), options: WriteOptions())
+                _ = try store.patch(namespace: namespace, name: existing, type: .merge, patch: RequestBody(value: patch))
                 return
             } catch {
                 // Removed meanwhile (events expire): written anew under the same name, as upstream does.
@@ -73,7 +75,7 @@ public struct EventRecorder: Sendable {
         ]
         if let existing = decision.existingName, !existing.isEmpty {
             event.meta.name = existing
-            if (try? store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())) != nil {
+            if (try? store.create(namespace: namespace, body: RequestBody(value: event))) != nil {
                 correlator.written(name: existing, key: decision.key)
             } else {
                 correlator.failed(key: decision.key)
@@ -86,7 +88,7 @@ public struct EventRecorder: Sendable {
             let eventName = "\(name).\(String(nanos &+ offset, radix: 16))"
             event.meta.name = eventName
             do {
-                _ = try store.create(namespace: namespace, body: RequestBody(value: event), options: WriteOptions())
+                _ = try store.create(namespace: namespace, body: RequestBody(value: event))
                 correlator.written(name: eventName, key: decision.key)
                 return
             } catch {

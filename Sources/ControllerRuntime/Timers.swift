@@ -8,6 +8,13 @@ import Synchronization
 public protocol Timers: Clock {
     /// Runs `work` once `delay` has passed (never on the caller's stack).
     func after(_ delay: Duration, _ work: @escaping @Sendable () -> Void)
+    /// Runs `work` once these timers stop for good (`StoppableTimers.stop`), so what was made on
+    /// them (work queues) stops with them. Timers that never stop ignore it.
+    func whenStopped(_ work: @escaping @Sendable () -> Void)
+}
+
+extension Timers {
+    public func whenStopped(_ work: @escaping @Sendable () -> Void) {}
 }
 
 /// Wall-clock timers on a Dispatch queue.

@@ -31,6 +31,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         dispatch = DispatchQueue(label: "kubelite.workqueue.\(name)", attributes: .concurrent)
+        // A controller's queue ends with the controller's timers (a leadership term that ended).
+        timers.whenStopped { [weak self] in self?.shutDown() }
     }
 
     /// Starts `workers` concurrent workers calling `process` for each key; `process` runs outside

@@ -104,6 +104,7 @@ extension MicroHTTPServer {
             let address = socketContext.pointee.map { Unmanaged<Key>.fromOpaque($0).takeRetainedValue().address }
             socketContext.pointee = nil
             server.admission.closed(address)
+            server.acceptor?.connectionClosed()
         }
     }
 }

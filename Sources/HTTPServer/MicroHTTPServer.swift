@@ -15,6 +15,8 @@ public final class MicroHTTPServer: @unchecked Sendable {
     /// Open connections, counted per client address for the per-address limit.
     let admission: ConnectionAdmission
     private var daemon: OpaquePointer?
+    /// Accepts connections and hands them to the daemon's workers; set once the daemon runs.
+    private(set) var acceptor: ConnectionAcceptor?
     /// Watches suspended streams for clients that hang up; set before the daemon starts.
     private(set) var hangupMonitor: ClientHangupMonitor?
     /// Cuts new connections whose first request head is late; set before the daemon starts.
@@ -65,6 +67,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
             | MHD_ALLOW_UPGRADE.rawValue  // WebSocket (exec, attach)
+            | MHD_USE_NO_LISTEN_SOCKET.rawValue  // ConnectionAcceptor accepts and hands connections over
         if configuration.tls != nil { flags |= MHD_USE_TLS.rawValue }
         let context = Unmanaged.passUnretained(self).toOpaque()
         let completed = unsafeBitCast(MicroHTTPServer.requestCompleted, to: UnsafeMutableRawPointer.self)
@@ -74,11 +77,11 @@ public final class MicroHTTPServer: @unchecked Sendable {
             // First, so that even messages about the options below go through our logger.
             MHD_OptionItem(option: MHD_OPTION.EXTERNAL_LOGGER, value: Int(bitPattern: externalLogger), ptr_value: context),
             MHD_OptionItem(option: MHD_OPTION.THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil),
-            MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: configuration.connectionLimit, ptr_value: nil),
+            // Each worker's share of this is the whole limit, which the acceptor enforces; see ConnectionAcceptor.
+            MHD_OptionItem(option: MHD_OPTION.CONNECTION_LIMIT, value: configuration.connectionLimit * max(configuration.threads, 1), ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.CONNECTION_MEMORY_LIMIT, value: configuration.connectionMemoryLimit, ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.THREAD_STACK_SIZE, value: configuration.threadStackBytes, ptr_value: nil),
-            MHD_OptionItem(option: MHD_OPTION.LISTEN_SOCKET, value: Int(listener.descriptor), ptr_value: nil),
             MHD_OptionItem(option: MHD_OPTION.NOTIFY_COMPLETED, value: Int(bitPattern: completed), ptr_value: context),
             MHD_OptionItem(option: MHD_OPTION.NOTIFY_CONNECTION, value: Int(bitPattern: notifyConnection), ptr_value: context),
         ]
@@ -99,6 +102,10 @@ public final class MicroHTTPServer: @unchecked Sendable {
         }
         daemon = started
         tlsStrings = tlsOptions
+        let acceptor = ConnectionAcceptor(listener: listener, daemon: started, limit: configuration.connectionLimit,
+                                          firstBytesTimeout: configuration.tls == nil ? nil : headTimeout)
+        acceptor.start()
+        self.acceptor = acceptor
     }
 
     /// Stops accepting, ends open streams, answers deferred requests still waiting with a 503 Status
@@ -110,7 +117,7 @@ public final class MicroHTTPServer: @unchecked Sendable {
         let streams = Array(openStreams.values)
         let deferred = Array(openDeferred.values)
         lock.unlock()
-        _ = MHD_quiesce_daemon(d)
+        acceptor?.stop()
         for stream in streams { stream.shutdown() }
         for waiting in deferred { waiting.complete(HTTPServerErrors.shuttingDown) }
         upgraded.closeAll()

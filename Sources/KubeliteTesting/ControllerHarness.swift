@@ -13,6 +13,7 @@ public struct ControllerHarness {
     public init() throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
+        try registry.enforceBootstrapRBAC()
         context = ControllerContext(registry: registry, timers: timers)
     }
 
@@ -25,5 +26,15 @@ public struct ControllerHarness {
 
     public func get(_ plural: String, _ name: String, namespace: String? = "default", group: String = "") -> JSON? {
         try? store(plural, group: group).get(namespace: namespace, name: name).object
+    }
+}
+
+extension Registry {
+    /// Makes the bootstrap roles and bindings and puts RBAC in force, as a served cluster has them:
+    /// controllers started with `ControllerManager.start` then write as their own users and are
+    /// refused what their roles do not grant.
+    public func enforceBootstrapRBAC() throws {
+        try bootstrapRBAC()
+        configureAuthorization(modes: [.rbac])
     }
 }

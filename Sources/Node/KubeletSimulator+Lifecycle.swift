@@ -37,7 +37,7 @@ extension KubeletSimulator {
         options.gracePeriodSeconds = 0
         options.preconditionUID = uid
         do {
-            _ = try context.store(Self.pods).delete(namespace: key.namespace, name: key.name, options: options)
+            _ = try context.client(Self.pods).delete(namespace: key.namespace, name: key.name, options: options)
         } catch {
             // Gone already, or replaced by a new pod of the same name: nothing left to remove.
             if !error.isNotFound && !error.isConflict {

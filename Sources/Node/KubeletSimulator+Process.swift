@@ -57,7 +57,7 @@ extension KubeletSimulator {
         do {
             mounts = try ProcessPodVolumes.mounts(pod, podDirectory: runtime.directory(namespace: key.namespace, name: key.name, uid: uid),
                                                   root: runtime.root, catalog: runtime.catalog, lookup: { resource, namespace, name in
-                try? context.store(GroupResource(group: "", resource: resource)).get(namespace: namespace, name: name).object
+                try? context.client(GroupResource(group: "", resource: resource)).get(namespace: namespace, name: name).object
             }, tokens: tokens)
         } catch {
             context.events.record(pod, type: .warning, reason: "FailedMount", message: "MountVolume.SetUp failed: \(error.description)",
@@ -68,7 +68,7 @@ extension KubeletSimulator {
         }
         // The address comes first: the sandbox is created on the pod network with it.
         let ip = podIP(pod, node: node)
-        let subnet = options.podCIDR(index: options.nodeNames.firstIndex(of: node) ?? 0)
+        let subnet = options.podCIDR(index: options.index(of: node))
         let wake = runtime.sync(pod: pod, mounts: mounts, address: ip.map { ($0, subnet) }, now: now, data: Self.dataSource(context),
                              services: Self.serviceSource(context))
         for event in runtime.takePodEvents(uid: uid) {
@@ -134,14 +134,14 @@ extension KubeletSimulator {
     /// A namespace's Services for containers' Service variables, read through the Registry.
     static func serviceSource(_ context: ControllerContext) -> ContainerLaunch.ServiceSource {
         { namespace in
-            context.store(GroupResource(group: "", resource: "services")).list(namespace: namespace).items.map(\.object)
+            context.client(GroupResource(group: "", resource: "services")).list(namespace: namespace).items.map(\.object)
         }
     }
 
     /// ConfigMaps and Secrets (decoded) for containers' environment, read through the Registry.
     static func dataSource(_ context: ControllerContext) -> ContainerLaunch.DataSource {
         { resource, namespace, name in
-            guard let object = try? context.store(GroupResource(group: "", resource: resource)).get(namespace: namespace, name: name).object else {
+            guard let object = try? context.client(GroupResource(group: "", resource: resource)).get(namespace: namespace, name: name).object else {
                 return nil
             }
             var values: [String: String] = [:]

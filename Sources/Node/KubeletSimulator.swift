@@ -54,7 +54,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
         self.options = options
         self.runtime = options.podRuntime == .simulated ? nil : runtime
         var state = KubeletState()
-        for (index, node) in options.nodeNames.enumerated() {
+        for (index, node) in options.indexedNodeNames {
             state.addresses[node] = PodIPAllocator(cidr: options.podCIDR(index: index).description)
         }
         self.state = Mutex(state)
@@ -192,7 +192,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     }
 
     func hostIP(_ node: String) -> String {
-        SimulatedNodeOptions.internalIP(index: options.nodeNames.firstIndex(of: node) ?? 0)
+        SimulatedNodeOptions.internalIP(index: options.index(of: node))
     }
 
     /// Stores a new status when it differs from the cached one, guarded by the cached
@@ -202,7 +202,7 @@ public final class KubeletSimulator: Controller, @unchecked Sendable {
     func write(_ status: JSON, of pod: JSON, key: Informer.ObjectName, _ context: ControllerContext) -> Bool {
         guard status != pod["status"] else { return false }
         do {
-            _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
+            _ = try context.client(Self.pods).updateStatus(namespace: key.namespace, name: key.name,
                                                                         body: RequestBody(value: Self.statusBody(status, of: pod)),
                                                                         options: WriteOptions(fieldManager: "kubelet"))
             queue.forget(key)

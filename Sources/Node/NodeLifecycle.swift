@@ -17,7 +17,7 @@ public struct NodeLifecycle: Controller {
     public func register(_ context: ControllerContext) {}
 
     public func start(_ context: ControllerContext) {
-        for (index, node) in options.nodeNames.enumerated() {
+        for (index, node) in options.indexedNodeNames {
             postStatus(node, index: index, context)
             renewLease(node, index: index, context)
         }
@@ -27,14 +27,14 @@ public struct NodeLifecycle: Controller {
 
     private func scheduleLeaseRenewal(_ context: ControllerContext) {
         context.timers.after(options.leaseRenewInterval) {
-            for (index, node) in options.nodeNames.enumerated() { renewLease(node, index: index, context) }
+            for (index, node) in options.indexedNodeNames { renewLease(node, index: index, context) }
             scheduleLeaseRenewal(context)
         }
     }
 
     private func scheduleStatusReport(_ context: ControllerContext) {
         context.timers.after(options.nodeStatusReportInterval) {
-            for (index, node) in options.nodeNames.enumerated() { postStatus(node, index: index, context) }
+            for (index, node) in options.indexedNodeNames { postStatus(node, index: index, context) }
             scheduleStatusReport(context)
         }
     }
@@ -42,7 +42,7 @@ public struct NodeLifecycle: Controller {
     /// Creates the node, or refreshes the status of the existing one (heartbeats, Ready).
     @discardableResult
     func postStatus(_ node: String, index: Int, _ context: ControllerContext) -> JSON? {
-        let store = context.store(GroupResource(group: "", resource: "nodes"))
+        let store = context.client(GroupResource(group: "", resource: "nodes"))
         let now = context.timers.now()
         do {
             return try retryOnError(retriable: Self.isRace) { () throws(APIError) -> JSON in
@@ -52,7 +52,7 @@ public struct NodeLifecycle: Controller {
                 }
                 var updated = current
                 updated["status"] = NodeTemplate.status(name: node, index: index, options: options, now: now, previous: current["status"])
-                return try StatusStore(store: store).update(namespace: nil, name: node, body: RequestBody(value: updated),
+                return try store.updateStatus(namespace: nil, name: node, body: RequestBody(value: updated),
                                                            options: WriteOptions(fieldManager: "kubelet")).object
             }
         } catch {
@@ -65,7 +65,7 @@ public struct NodeLifecycle: Controller {
 
     /// Moves the Lease's renewTime to now (creating the Lease, and the Node, if missing).
     func renewLease(_ node: String, index: Int, _ context: ControllerContext) {
-        let leases = context.store(GroupResource(group: "coordination.k8s.io", resource: "leases"))
+        let leases = context.client(GroupResource(group: "coordination.k8s.io", resource: "leases"))
         let now = context.timers.now()
         do {
             try retryOnError(retriable: Self.isRace) { () throws(APIError) in
@@ -76,7 +76,7 @@ public struct NodeLifecycle: Controller {
                                           options: WriteOptions(fieldManager: "kubelet"))
                     return
                 }
-                let nodes = context.store(GroupResource(group: "", resource: "nodes"))
+                let nodes = context.client(GroupResource(group: "", resource: "nodes"))
                 let nodeObject = (try? nodes.get(namespace: nil, name: node).object) ?? postStatus(node, index: index, context)
                 guard let nodeObject else { return }
                 _ = try leases.create(namespace: NodeTemplate.leaseNamespace,

@@ -152,7 +152,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
         }
         if case .needsNode = volumes {
             // Provisioning starts from the claim's selected node; the pod binds once the claims are bound.
-            try? VolumeBinding.selectNode(best.node, for: pod, registry: context.registry)
+            try? VolumeBinding.selectNode(best.node, for: pod, context: context)
             queue.addAfter(key, .milliseconds(200))
             return
         }
@@ -178,10 +178,10 @@ public final class Scheduler: Controller, @unchecked Sendable {
             "metadata": ["name": .string(key.name), "namespace": .string(key.namespace), "uid": .string(pod.meta.uid)],
             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
         ]
-        guard let bindings = context.registry.podBinding else { return }
         assumed.withLock { $0[key] = (node, pod) }
         do {
-            _ = try bindings.create(namespace: key.namespace, name: key.name, binding: binding, options: WriteOptions(fieldManager: "kube-scheduler"))
+            try context.client(Self.pods).bind(namespace: key.namespace, name: key.name, binding: binding,
+                                               options: WriteOptions(fieldManager: "kube-scheduler"))
         } catch {
             assumed.withLock { _ = $0.removeValue(forKey: key) }
             // Bound, deleted or recreated meanwhile: the cache will say what to do next.
@@ -212,7 +212,7 @@ public final class Scheduler: Controller, @unchecked Sendable {
             var updated = pod
             updated[path: "status", "conditions"] = .array(conditions)
             do {
-                _ = try StatusStore(store: context.store(Self.pods)).update(namespace: key.namespace, name: key.name,
+                _ = try context.client(Self.pods).updateStatus(namespace: key.namespace, name: key.name,
                                                                             body: RequestBody(value: updated), options: WriteOptions(fieldManager: "kube-scheduler"))
             } catch {
                 if error.isConflict { queue.addRateLimited(key) }

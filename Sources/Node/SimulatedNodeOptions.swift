@@ -33,6 +33,13 @@ public struct SimulatedNodeOptions: Sendable {
     public var podRuntime: PodRuntimeMode = .simulated
     /// The pods' network (`--cluster-cidr`); node `i` gets its `i`-th /24 as `spec.podCIDR`.
     public var clusterCIDR: IPv4CIDR = .defaultCluster
+    /// The node's name (`--node-name`), in place of `kubelite-node`; with several nodes they are
+    /// `<name>-1` … `<name>-N`. Replicas sharing one etcd each name their own.
+    public var nodeName: String?
+    /// The index of the first node (`--node-index`): node `i` of this process is the cluster's
+    /// node `firstNodeIndex + i`, whose podCIDR and InternalIP it takes. Replicas sharing one etcd
+    /// each take their own, so their pods' addresses never collide.
+    public var firstNodeIndex = 0
 
     public init(nodes: Int = 1, podStartDelay: Duration = .zero, terminationGraceScale: Double = 0,
                 cpu: String = "8", memory: String = "16Gi", pods: Int = 110, ephemeralStorage: String = "100Gi",
@@ -50,8 +57,17 @@ public struct SimulatedNodeOptions: Sendable {
 
     /// The node names, in order.
     public var nodeNames: [String] {
-        nodes == 1 ? ["kubelite-node"] : (0..<nodes).map { "kubelite-node-\($0 + 1)" }
+        let base = nodeName ?? "kubelite-node"
+        return nodes == 1 ? [base] : (0..<nodes).map { "\(base)-\($0 + 1)" }
     }
+
+    /// The node names with their indexes in the cluster (podCIDR, InternalIP).
+    public var indexedNodeNames: [(index: Int, name: String)] {
+        nodeNames.enumerated().map { (firstNodeIndex + $0.offset, $0.element) }
+    }
+
+    /// The cluster index of one of this process's nodes.
+    public func index(of node: String) -> Int { firstNodeIndex + (nodeNames.firstIndex(of: node) ?? 0) }
 
     /// Node `index` (0-based) gets the `index`-th /24 of the cluster CIDR (10.244.<index>.0/24 by
     /// default, as kind's first nodes do).
@@ -66,7 +82,12 @@ public struct SimulatedNodeOptions: Sendable {
 public enum SimulatedNode {
     /// `runtime` runs the pods `options.podRuntime` selects for real; without it every pod is simulated.
     public static func controllers(options: SimulatedNodeOptions, runtime: ProcessPodRuntime? = nil) -> [any Controller] {
-        [NodeLifecycle(options: options), Scheduler(), KubeletSimulator(options: options, runtime: runtime)]
+        [Scheduler()] + kubelet(options: options, runtime: runtime)
+    }
+
+    /// What runs on each node whoever leads: node lifecycle, the kubelet, volume directory reclaiming.
+    public static func kubelet(options: SimulatedNodeOptions, runtime: ProcessPodRuntime? = nil) -> [any Controller] {
+        [NodeLifecycle(options: options), KubeletSimulator(options: options, runtime: runtime)]
             + (runtime.map { [VolumeDirectoryReclaimer(runtime: $0)] } ?? [])
     }
 }

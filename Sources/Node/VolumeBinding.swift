@@ -83,9 +83,11 @@ public enum VolumeBinding {
 
     /// Records the scheduler's choice of `node` on the pod's unbound WaitForFirstConsumer claims
     /// (upstream's PreBind sets `volume.kubernetes.io/selected-node`), which starts provisioning.
-    public static func selectNode(_ node: String, for pod: JSON, registry: Registry) throws(APIError) {
-        guard case .needsNode(let names) = check(pod, registry: registry),
-              let claims = registry.store(group: "", plural: "persistentvolumeclaims") else { return }
+    /// The claims are patched through `context`'s client, as the scheduler's user.
+    public static func selectNode(_ node: String, for pod: JSON, context: ControllerContext) throws(APIError) {
+        guard case .needsNode(let names) = check(pod, registry: context.registry),
+              let store = context.registry.store(group: "", plural: "persistentvolumeclaims") else { return }
+        let claims = context.client(store)
         let namespace = pod.meta.namespace
         for name in names {
             let patch: JSON = ["metadata": ["annotations": [selectedNodeAnnotation: .string(node)]]]

@@ -31,6 +31,7 @@ public final class Registry: Sendable {
     let podConnectionSlot = PodConnectionSlot()
     let tokenIssuerSlot = TokenIssuerSlot()
     let authorizerSlot = AuthorizerSlot()
+    let inProcessAuditorSlot = InProcessAuditorSlot()
     /// The RBAC objects as the authorizer and the escalation checks read them.
     let rbacPolicy: RBACPolicyCache
 

@@ -22,11 +22,13 @@ public struct WriteOptions: Sendable {
     public var fieldValidation: FieldValidationDirective = .warn
     /// `?force=true`: an apply takes the fields other managers own instead of failing.
     public var force = false
-    /// The request's User-Agent, which names the manager of a write that gives no fieldManager;
-    /// nil for the server's own writes (controllers, node), recorded as kube-controller-manager.
+    /// The request's User-Agent, which names the manager of a write that gives no fieldManager
+    /// (a controller's client sends kube-controller-manager's or kube-scheduler's); nil for the
+    /// server's own writes (bootstrap, the kubelet), recorded as kube-controller-manager.
     public var userAgent: String?
-    /// Who the request acts as; nil for the server's own writes (controllers, node, bootstrap),
-    /// which act as the loopback client in `system:masters` and are never refused as escalation.
+    /// Who the request acts as: the authenticated (or impersonated) user, or the controller's user
+    /// its client authorized; nil for the server's own writes (bootstrap, the kubelet), which act as
+    /// the loopback client in `system:masters` and are never refused as escalation.
     public var requester: UserInfo?
     public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidationDirective = .warn,
                 force: Bool = false, userAgent: String? = nil) {

@@ -3,11 +3,13 @@ import ControllerRuntime
 import Controllers
 import Node
 
-/// The controllers `kubelite serve` runs, as kube-controller-manager, the scheduler and the kubelet
-/// would on a cluster.
+/// The controllers `kubelite serve` runs, as kube-controller-manager and the scheduler would on a
+/// cluster (the node's own are `SimulatedNode.kubelet`).
 enum ControllerSet {
-    static func all(node: SimulatedNodeOptions, volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
-                    runtime: ProcessPodRuntime? = nil, rootCA: @escaping @Sendable () -> String) -> [any Controller] {
+    /// What kube-controller-manager runs: with leader election, only in the replica holding the
+    /// `kube-controller-manager` Lease.
+    static func controllerManager(volumes: VolumeControllerOptions, apiServer: APIServerEndpoint?,
+                                  rootCA: @escaping @Sendable () -> String) -> [any Controller] {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), ReplicaSetController(kind: .replicationController), DeploymentController(),
          DaemonSetController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
@@ -16,6 +18,8 @@ enum ControllerSet {
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),
                ClaimProtectionController(), VolumeProtectionController()]
-            + SimulatedNode.controllers(options: node, runtime: runtime)
     }
+
+    /// What kube-scheduler runs: with leader election, only in the replica holding `kube-scheduler`.
+    static func scheduler() -> [any Controller] { [Scheduler()] }
 }

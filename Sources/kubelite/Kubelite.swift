@@ -14,4 +14,8 @@ struct Kubelite: ParsableCommand {
         subcommands: [Serve.self, OpenAPICommand.self, VersionCommand.self],
         defaultSubcommand: Serve.self
     )
+
+    static func main() {
+        main(LeaderElectionOptions.goBooleanSpelling(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -131,6 +131,16 @@ struct Serve: ParsableCommand {
     @Option(help: "Simulated nodes to run pods on.")
     var nodes: Int = 1
 
+    @Option(name: .customLong("node-name"),
+            help: ArgumentHelp("This replica's node name (default kubelite-node; with --nodes N, <name>-1 ... <name>-N). Replicas sharing one etcd each need their own.", valueName: "name"))
+    var nodeName: String?
+
+    @Option(name: .customLong("node-index"),
+            help: ArgumentHelp("The cluster index of this replica's first node: node i takes the i-th /24 of --cluster-cidr as podCIDR and 172.18.0.(i+2) as InternalIP. Replicas sharing one etcd each need their own range.", valueName: "index"))
+    var nodeIndex: Int = 0
+
+    @OptionGroup var leaderElection: LeaderElectionOptions
+
     @Option(name: .customLong("pod-start-delay"),
             help: ArgumentHelp("Seconds a scheduled pod stays ContainerCreating before it runs.", valueName: "seconds"))
     var podStartDelay: Double = 0
@@ -180,9 +190,14 @@ struct Serve: ParsableCommand {
         guard cidr.prefixLength <= IPv4CIDR.nodeMaskSize else {
             throw ValidationError("--cluster-cidr: the prefix length must be at most \(IPv4CIDR.nodeMaskSize) (each node takes a /\(IPv4CIDR.nodeMaskSize))")
         }
-        guard nodes <= cidr.nodeSubnetCount else {
-            throw ValidationError("--cluster-cidr: \(cidr) has room for \(cidr.nodeSubnetCount) nodes' /\(IPv4CIDR.nodeMaskSize) subnets, not \(nodes)")
+        guard nodeIndex >= 0 else { throw ValidationError("--node-index must not be negative") }
+        guard nodeIndex + nodes <= cidr.nodeSubnetCount else {
+            throw ValidationError("--cluster-cidr: \(cidr) has room for \(cidr.nodeSubnetCount) nodes' /\(IPv4CIDR.nodeMaskSize) subnets, not \(nodeIndex + nodes)")
         }
+        if let nodeName, let problem = NameValidation.isDNS1123Subdomain(nodeName).first {
+            throw ValidationError("--node-name: \"\(nodeName)\": \(problem)")
+        }
+        _ = try leaderElection.configuration()
         guard podStartDelay >= 0 else { throw ValidationError("--pod-start-delay must not be negative") }
         guard terminationGraceScale >= 0 else { throw ValidationError("--termination-grace-scale must not be negative") }
         if let problem = ServiceIPAllocator.validate(cidr: serviceClusterIPRange) {
@@ -288,6 +303,8 @@ struct Serve: ParsableCommand {
         registry.connectTokenIssuer(DeferredTokenIssuer(credentials))
         let serving = try secureServing(credentials: credentials, registry: registry, logger: logger)
         let auditLog = try openAuditLog(logger: logger)
+        // The controllers write in-process as their own users: audited as their requests would be.
+        if let auditLog { registry.auditInProcessRequests(with: auditLog) }
         let api = APIServer(registry: registry, writeConcurrency: writeConcurrency, logger: logger,
                             requestLogThreshold: .milliseconds(Int64(requestLogThreshold * 1000)),
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
@@ -316,17 +333,18 @@ struct Serve: ParsableCommand {
         node.minimumTermination = .milliseconds(300)
         node.podRuntime = podRuntime
         node.clusterCIDR = podNetworkCIDR
+        node.nodeName = nodeName
+        node.firstNodeIndex = nodeIndex
         registry.connectPods(NodePodConnection(runtime: runtime, registry: registry))
         // The DNS server asks for its informers before the manager starts them.
         let dns = dnsPort >= 0
             ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)
             : nil
         let serviceProxy = startServiceProxy(runtime: runtime, logger: logger)
-        ControllerManager.start(ControllerSet.all(node: node, volumes: .parsing(provisioners: provisioners),
-                                                  apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
-                                                  runtime: runtime, rootCA: { (try? credentials.value.certificateAuthority.certificatePEM) ?? "" })
-                                    + (serviceProxy.map { [$0] } ?? []),
-                                context: controllers)
+        let electedControllers = try startControllers(
+            node: node, runtime: runtime, serviceProxy: serviceProxy, registry: registry, context: controllers,
+            apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
+            rootCA: { (try? credentials.value.certificateAuthority.certificatePEM) ?? "" }, logger: logger)
         if let dns {
             do {
                 try dns.start()
@@ -359,6 +377,11 @@ struct Serve: ParsableCommand {
         logger.info("serving the Kubernetes API on \(url) (ready in \(millis) ms)", metadata: kubeconfig.map { ["kubeconfig": "\($0)"] } ?? [:])
 
         ShutdownSignals.install(logger: logger) {
+            // First, while the store is open: the next replica takes the Leases at once. Bounded:
+            // with etcd unreachable the release cannot be written, and the Leases expire anyway.
+            let released = DispatchGroup()
+            for elected in electedControllers { DispatchQueue.global().async(group: released) { elected.stop() } }
+            _ = released.wait(timeout: .now() + 2)
             server.stop()
             // Nothing a pod runs outlives Kubelite, nor the rules that lead to them.
             serviceProxy?.stop()

@@ -14,6 +14,7 @@ final class TLSServingHTTPTests: XCTestCase {
     static let authority = try! ClusterCertificateAuthority.generate()
     var registry: Registry!
     var http: MicroHTTPServer!
+    var api: APIServer!
     var directory: URL!
 
     override func setUpWithError() throws {
@@ -25,7 +26,7 @@ final class TLSServingHTTPTests: XCTestCase {
         let chain = AuthenticationChain.standard(
             clientCertificates: ClientCertificateAuthenticator(verifier: try ClientCertificateVerifier(clientCAPEM: Self.authority.certificatePEM)),
             tokenFile: nil, registry: registry, anonymousAllowed: true)
-        let api = APIServer(registry: registry, authentication: chain)
+        api = APIServer(registry: registry, authentication: chain)
         api.markReady()
         let serving = try APIServerCertificates.serving(directory: nil, authority: Self.authority, bindAddress: "127.0.0.1",
                                                         serviceIP: "10.96.0.1", clusterDomain: "cluster.local")
@@ -113,4 +114,49 @@ final class TLSServingHTTPTests: XCTestCase {
         let answer = try curl(["http://127.0.0.1:\(http.port)/version"])
         XCTAssertNotEqual(answer.status, "200")
     }
+
+    /// libmicrohttpd 0.9.75 runs no timer during a TLS handshake and does not notice a handshake-pending
+    /// socket being shut down: connections that never send a byte are held by the acceptor and closed
+    /// there, so at the connection limit they cannot lock a real client out.
+    func testSilentConnectionsAtTheLimitAreClosedAndDoNotLockClientsOut() throws {
+        http.stop()
+        var configuration = http.configuration
+        configuration.connectionLimit = 3
+        configuration.connectionTimeoutSeconds = 1
+        http = MicroHTTPServer(configuration: configuration, handler: api)
+        try http.start()
+        let silent = try (0..<3).map { _ in try SilentClient(port: http.port) }
+        let started = Date()
+        let answer = try curl(["--cacert", "ca.crt", "https://127.0.0.1:\(http.port)/version"])
+        XCTAssertEqual(answer.status, "200", answer.body)
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.5, "served before the silent connections were closed: the limit did not hold")
+        for client in silent { XCTAssertTrue(client.readsEndOfStream(), "a silent connection was not closed") }
+    }
+}
+
+/// A TCP connection that never sends a byte.
+final class SilentClient {
+    let fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// True when the server closed the connection (within the 10 s receive timeout).
+    func readsEndOfStream() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+
+    deinit { close(fd) }
 }

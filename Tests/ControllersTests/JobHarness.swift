@@ -21,6 +21,7 @@ final class JobHarness: @unchecked Sendable {
     init() throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
+        try registry.enforceBootstrapRBAC()
         context = ControllerContext(registry: registry, timers: timers)
         ControllerManager.start([jobs, ttl, cronJobs], context: context)
     }

@@ -24,6 +24,7 @@ final class StatefulSetHarness: @unchecked Sendable {
     init(workers: Int = 2, gatePods: Bool = false) throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
+        try registry.enforceBootstrapRBAC()
         context = ControllerContext(registry: registry, timers: timers)
         podWatch = Informer(resource: "pods")
         let log = podLog

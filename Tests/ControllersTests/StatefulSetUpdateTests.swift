@@ -218,7 +218,7 @@ final class StatefulSetUpdateTests: XCTestCase {
             $0[path: "metadata", "uid"] = "cc-uid"
         })
         let history = StatefulSetHistory(informer: h.context.informer(GroupResource(group: "apps", resource: "controllerrevisions")),
-                                         store: h.store("apps", "controllerrevisions"))
+                                         store: h.context.client(h.store("apps", "controllerrevisions")))
         let planned = history.newRevision(set, number: 1, collisionCount: 0)
         var squatter = planned.json
         squatter["data"] = ["spec": ["template": ["$patch": "replace", "metadata": ["labels": ["app": "cc"]]]]]

@@ -76,7 +76,7 @@ final class VolumeBindingTests: XCTestCase {
         XCTAssertTrue(c.settle("pod-scheduled event") { c.hasEvent(about: "data", reason: "WaitForPodScheduled", message: "waiting for pod app to be scheduled") })
         XCTAssertTrue(c.holds { c.h.store("persistentvolumes").list(namespace: nil).items.isEmpty })
 
-        try VolumeBinding.selectNode("node-1", for: pod, registry: c.h.registry)
+        try VolumeBinding.selectNode("node-1", for: pod, context: c.h.context)
         XCTAssertEqual(c.claim("data")?[path: "metadata", "annotations", "volume.kubernetes.io/selected-node"], "node-1")
         XCTAssertTrue(c.settle("claim bound") { c.phase(ofClaim: "data") == "Bound" })
         XCTAssertTrue(c.settle("pod ready to bind") { VolumeBinding.check(pod, registry: c.h.registry) == .ready })

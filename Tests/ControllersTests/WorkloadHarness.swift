@@ -22,6 +22,7 @@ final class WorkloadHarness: @unchecked Sendable {
     init(deployments withDeployments: Bool = false) throws {
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
+        try registry.enforceBootstrapRBAC()
         context = ControllerContext(registry: registry, timers: timers)
         deployments = withDeployments ? DeploymentController() : nil
         ControllerManager.start([replicaSets, replicationControllers, daemonSets] + (deployments.map { [$0] } ?? []), context: context)

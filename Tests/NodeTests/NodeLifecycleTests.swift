@@ -46,6 +46,19 @@ final class NodeLifecycleTests: XCTestCase {
         XCTAssertEqual(ips, ["172.18.0.2", "172.18.0.3", "172.18.0.4"])
     }
 
+    func testAReplicasNodesTakeTheirNameAndTheRangesFromTheirIndexOn() throws {
+        var options = SimulatedNodeOptions(nodes: 2)
+        options.nodeName = "replica-b"
+        options.firstNodeIndex = 2
+        let cluster = try NodeTestCluster(options)
+        let nodes = cluster.store("nodes").list(namespace: nil).items.map(\.object)
+        XCTAssertEqual(nodes.compactMap { $0[path: "metadata", "name"]?.stringValue }, ["replica-b-1", "replica-b-2"])
+        XCTAssertEqual(nodes.compactMap { $0[path: "spec", "podCIDR"]?.stringValue }, ["10.244.2.0/24", "10.244.3.0/24"])
+        let ips = nodes.compactMap { $0[path: "status", "addresses"]?.arrayValue?.first?["address"]?.stringValue }
+        XCTAssertEqual(ips, ["172.18.0.4", "172.18.0.5"])
+        XCTAssertEqual(options.index(of: "replica-b-2"), 3)
+    }
+
     func testLeaseRenewedEveryTenSecondsOfTheClock() throws {
         let cluster = try NodeTestCluster()
         let leases = cluster.store("leases", group: "coordination.k8s.io")

@@ -20,6 +20,7 @@ final class NodeTestCluster {
         self.timers = timers
         registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream, clock: timers)
         try registry.bootstrap()
+        try registry.enforceBootstrapRBAC()
         try NodeTestIdentity.provide(registry)
         context = ControllerContext(registry: registry, timers: timers)
         controllers = SimulatedNode.controllers(options: options, runtime: runtime)

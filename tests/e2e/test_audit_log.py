@@ -51,8 +51,8 @@ def test_levels_stages_and_fields(audited):
     kubectl("create", "secret", "generic", "audited-secret", "--from-literal=password=never-in-the-audit-log")
     kubectl("create", "configmap", "audited-cm", "--from-literal=k=v")
 
-    secret = wait_event(log, lambda e: e.get("objectRef", {}).get("resource") == "secrets" and e["verb"] == "create",
-                        "the Secret's create event")
+    secret = wait_event(log, lambda e: e.get("objectRef", {}).get("resource") == "secrets" and e["verb"] == "create"
+                        and e["user"]["username"] == "kubernetes-admin", "the Secret's create event")
     assert secret["kind"] == "Event" and secret["apiVersion"] == "audit.k8s.io/v1"
     assert secret["level"] == "Metadata" and secret["stage"] == "ResponseComplete"
     assert secret["objectRef"] == {"resource": "secrets", "namespace": "default", "apiVersion": "v1"}
@@ -65,8 +65,12 @@ def test_levels_stages_and_fields(audited):
     assert secret["requestReceivedTimestamp"] <= secret["stageTimestamp"]
     assert "never-in-the-audit-log" not in log.read_text() and "bmV2ZXItaW4tdGhlLWF1ZGl0LWxvZw" not in log.read_text()
 
-    config_map = wait_event(log, lambda e: e.get("objectRef", {}).get("resource") == "configmaps" and e["verb"] == "create",
-                            "the ConfigMap's create event")
+    # The root-ca-cert-publisher's own creates of kube-root-ca.crt are audited too, with its user.
+    config_map = wait_event(log, lambda e: e.get("objectRef", {}).get("resource") == "configmaps" and e["verb"] == "create"
+                            and e["user"]["username"] == "kubernetes-admin", "the ConfigMap's create event")
+    published = wait_event(log, lambda e: e.get("objectRef", {}).get("name") == "kube-root-ca.crt" and e["verb"] == "create",
+                           "the root CA ConfigMap's create event")
+    assert published["user"]["username"] == "system:serviceaccount:kube-system:root-ca-cert-publisher"
     assert config_map["level"] == "RequestResponse"
     assert config_map["requestObject"]["data"] == {"k": "v"}
     assert config_map["responseObject"]["metadata"]["name"] == "audited-cm"

@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from support import wait_for
-from test_etcd_storage import Etcd, ETCD, WatchStream, configmap, on_etcd  # noqa: F401 (on_etcd: fixture)
+from etcd_cluster import ETCD, Etcd
+from test_etcd_storage import WatchStream, configmap, on_etcd  # noqa: F401 (on_etcd: fixture)
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
 TIMEOUT_MESSAGE = "Timeout: request did not complete within requested timeout - context deadline exceeded"

@@ -2,91 +2,20 @@
 under upstream's keys, conflicts, restarts, two replicas sharing one etcd, and etcd going away and
 coming back while Kubelite keeps running."""
 
-import base64
 import json
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 import requests
 
+from etcd_cluster import Etcd, kubectl_watch as watch, reports, require_etcd
 from support import Kubectl, Server, wait_for
-
-ETCD = shutil.which("etcd") or "/usr/bin/etcd"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Etcd:
-    """A single-member etcd on free ports with a temporary data dir; `stop` and `start` keep both, so
-    a restarted member has its data back; `remove` ends it and deletes the data dir. With `tls` (the
-    paths of `ca`, `cert` and `key`) it serves https only and requires client certificates signed by
-    that CA; `client` (cert, key) is then what this helper presents."""
-
-    def __init__(self, tls=None, client=None):
-        self.dir = Path(tempfile.mkdtemp(prefix="kubelite-e2e-etcd-"))
-        self.client_port, self.peer_port = free_port(), free_port()
-        self.tls, self.context = tls, None
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.client_port}"
-        if tls:
-            import ssl
-            self.context = ssl.create_default_context(cafile=tls["ca"])
-            self.context.load_cert_chain(*client)
-        self.process = None
-
-    def start(self):
-        peer = f"http://127.0.0.1:{self.peer_port}"
-        self.log = open(self.dir / "etcd.log", "ab")
-        self.process = subprocess.Popen(
-            [ETCD, "--name", "e2e", "--data-dir", str(self.dir / "data"),
-             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
-             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", f"e2e={peer}",
-             *(["--cert-file", self.tls["cert"], "--key-file", self.tls["key"], "--trusted-ca-file", self.tls["ca"],
-                "--client-cert-auth"] if self.tls else [])],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(lambda: self.process.poll() is None and self.call("/v3/maintenance/status", {}), 30, "etcd to answer")
-        return self
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:  # never leave a member behind
-                self.process.kill()
-                self.process.wait(timeout=20)
-        if self.process:
-            self.log.close()
-
-    def remove(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def call(self, path, body):
-        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST")
-        with urllib.request.urlopen(request, timeout=5, context=self.context) as response:
-            return json.loads(response.read())
-
-    def get(self, key):
-        answer = self.call("/v3/kv/range", {"key": base64.b64encode(key.encode()).decode()})
-        kvs = answer.get("kvs", [])
-        return (json.loads(base64.b64decode(kvs[0]["value"])), int(kvs[0]["mod_revision"])) if kvs else None
 
 
 @pytest.fixture(scope="module")
 def etcd():
-    if not Path(ETCD).exists():
-        pytest.fail(f"{ETCD} is missing: install Debian's etcd-server (scripts/test does)")
+    require_etcd()
     member = Etcd()
     try:
         member.start()
@@ -121,36 +50,6 @@ def kubectl_for(server, tmp_path, namespace="default"):
 
 def configmap(name, value="1"):
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"v": value}}
-
-
-class LineReader:
-    """Collects a child's stdout lines on a thread, so the test can wait for one with a deadline."""
-
-    def __init__(self, process):
-        self.process, self.lines = process, []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.strip())
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def watch(server, tmp_path, *args):
-    """`kubectl get -w --output-watch-events` in the default table output: its EVENT column names the
-    type (`-o name` prints names only, without the type)."""
-    command = ["kubectl", f"--cache-dir={tmp_path / 'kubectl-cache'}", "--namespace=default", *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={"KUBECONFIG": str(server.kubeconfig), "PATH": "/usr/local/bin:/usr/bin:/bin"})
-    return LineReader(process)
-
-
-def reports(watcher, event, name):
-    """Whether the kubectl watch printed a row for `event` (ADDED, MODIFIED, DELETED) of `name`."""
-    return any(line.split()[:2] == [event, name] for line in watcher.lines)
 
 
 class WatchStream:

@@ -6,7 +6,8 @@ import subprocess
 import pytest
 
 from support import kubelite_binary, wait_for
-from test_etcd_storage import Etcd, WatchStream, configmap, on_etcd  # noqa: F401 (on_etcd: fixture)
+from etcd_cluster import Etcd
+from test_etcd_storage import WatchStream, configmap, on_etcd  # noqa: F401 (on_etcd: fixture)
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
 

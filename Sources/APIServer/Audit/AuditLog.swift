@@ -44,6 +44,10 @@ struct AuditRecord: Sendable {
     let received: Date
     let event: JSONObject
 
+    init(log: AuditLog, auditID: String, decision: AuditPolicy.Decision, received: Date, event: JSONObject) {
+        (self.log, self.auditID, self.decision, self.received, self.event) = (log, auditID, decision, received, event)
+    }
+
     /// The record for `request`, or nil when the policy does not audit it (level None).
     init?(log: AuditLog, request: HTTPRequest, user: UserInfo, auditID: String) {
         let info = RequestInfo(method: request.method, path: request.path, isWatch: APIServer.isWatch(request))
@@ -85,14 +89,21 @@ struct AuditRecord: Sendable {
     /// Writes the event for `stage` unless the policy omits it; the response's status (and body at
     /// RequestResponse) from the stages that have one.
     func emit(_ stage: AuditPolicy.Stage, response: HTTPResponse? = nil) {
+        guard let response else { return emit(stage, status: nil, body: nil) }
+        let body: JSON? = Self.isJSON(response) ? (try? JSONParser.parse(response.bodyBytes).value) : nil
+        emit(stage, status: response.status, body: body)
+    }
+
+    /// Writes the event for `stage` unless the policy omits it, with the answer's code and body when
+    /// the stage has one.
+    func emit(_ stage: AuditPolicy.Stage, status: Int?, body: JSON?) {
         guard !decision.omitStages.contains(stage) else { return }
         var event = self.event
         event["stage"] = .string(stage.rawValue)
         event["requestReceivedTimestamp"] = .string(Timestamp.formatMicro(received))
         event["stageTimestamp"] = .string(Timestamp.formatMicro(Date()))
-        if let response {
-            let body: JSON? = Self.isJSON(response) ? (try? JSONParser.parse(response.bodyBytes).value) : nil
-            event["responseStatus"] = Self.responseStatus(response.status, body: body)
+        if let status {
+            event["responseStatus"] = Self.responseStatus(status, body: body)
             if decision.level == .requestResponse, let body, stage != .responseStarted {
                 event["responseObject"] = decision.omitManagedFields ? Self.withoutManagedFields(body) : body
             }

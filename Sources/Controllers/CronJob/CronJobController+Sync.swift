@@ -49,7 +49,7 @@ extension CronJobController {
         let present = Set(jobs.map(\.meta.uid))
         for ref in active where !present.contains(ref["uid"]?.stringValue ?? "") {
             let name = ref["name"]?.stringValue ?? ""
-            let stored = try? rt.context.store(JobController.jobs).get(namespace: cronJob.meta.namespace, name: name).object
+            let stored = try? rt.context.client(JobController.jobs).get(namespace: cronJob.meta.namespace, name: name).object
             if stored == nil || stored?.meta.uid != ref["uid"]?.stringValue {
                 event(cronJob, .normal, "MissingJob", "Active job went missing: \(name)", rt)
                 active.removeAll { $0["uid"] == ref["uid"] }
@@ -102,7 +102,7 @@ extension CronJobController {
                 active.removeAll { $0["uid"] == ref["uid"] }
             }
         }
-        let store = rt.context.store(JobController.jobs)
+        let store = rt.context.client(JobController.jobs)
         let created: JSON
         var recovered = false
         do {
@@ -144,7 +144,7 @@ extension CronJobController {
         var options = DeleteOptions()
         options.propagationPolicy = .background
         do {
-            switch try rt.context.store(JobController.jobs).delete(namespace: cronJob.meta.namespace, name: name, options: options) {
+            switch try rt.context.client(JobController.jobs).delete(namespace: cronJob.meta.namespace, name: name, options: options) {
             case .deleted(let object), .marked(let object): rt.writes.wrote(key, object)
             }
             event(cronJob, .normal, "SuccessfulDelete", "Deleted job \(name)", rt)
@@ -177,7 +177,7 @@ extension CronJobController {
         var object = cronJob.object
         object["status"] = status
         do {
-            let written = try StatusStore(store: rt.context.store(cronJobs)).update(namespace: cronJob.meta.namespace, name: cronJob.meta.name,
+            let written = try rt.context.client(cronJobs).updateStatus(namespace: cronJob.meta.namespace, name: cronJob.meta.name,
                                                                           body: RequestBody(value: object), options: WriteOptions()).object
             rt.statusWrites.wrote(key, written)
         } catch {

@@ -27,7 +27,7 @@ extension DaemonSetController {
         let candidates = rt.pods.owned(by: set.meta.uid) + rt.pods.uncontrolled(namespace: set.meta.namespace)
         let byName = Dictionary(candidates.map { ($0.meta.name, $0) }, uniquingKeysWith: { a, _ in a })
         let claimed = try PodClaim.claim(candidates, facts: rt.podFacts, owner: set.object, kind: .daemonSet,
-                                         selector: set.selector, store: rt.context.store(pods),
+                                         selector: set.selector, store: rt.context.client(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
         let pods = claimed.compactMap { byName[$0.name] }
         var podsByNode: [String: [JSON]] = [:]
@@ -64,14 +64,14 @@ extension DaemonSetController {
 
     /// The set as stored now, if it is still the same set and not being deleted (RecheckDeletionTimestamp).
     static func canAdopt(_ set: DaemonSetView, _ rt: Runtime) throws -> Bool {
-        let fresh = try rt.context.store(daemonSets).get(namespace: set.meta.namespace, name: set.meta.name).object
+        let fresh = try rt.context.client(daemonSets).get(namespace: set.meta.namespace, name: set.meta.name).object
         return fresh.meta.uid == set.meta.uid && !fresh.meta.isBeingDeleted
     }
 
     /// syncNodes: delete what the plan removes, create a pod for each node it names; at most
     /// burstReplicas of each per sync, with upstream's events.
     static func syncNodes(_ set: DaemonSetView, _ plan: DaemonSetPlacement.Plan, hash: String, key: String, _ rt: Runtime) throws {
-        let podStore = rt.context.store(pods)
+        let podStore = rt.context.client(pods)
         for node in plan.create.prefix(burstReplicas) {
             let pod = DaemonPods.pod(for: set, node: node, hash: hash)
             do {
@@ -108,8 +108,8 @@ extension DaemonSetController {
         var object = set.object
         object["status"] = status
         do {
-            _ = try StatusStore(store: rt.context.store(daemonSets))
-                .update(namespace: set.meta.namespace, name: set.meta.name, body: RequestBody(value: object), options: WriteOptions())
+            _ = try rt.context.client(daemonSets)
+                .updateStatus(namespace: set.meta.namespace, name: set.meta.name, body: RequestBody(value: object), options: WriteOptions())
         } catch {
             if !error.isNotFound { throw error }
         }

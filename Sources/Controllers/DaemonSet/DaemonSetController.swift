@@ -42,7 +42,7 @@ public struct DaemonSetController: Controller {
             revisions = context.informer(DaemonSetController.revisions)
         }
 
-        var history: DaemonSetHistory { DaemonSetHistory(informer: revisions, store: context.store(DaemonSetController.revisions)) }
+        var history: DaemonSetHistory { DaemonSetHistory(informer: revisions, store: context.client(DaemonSetController.revisions)) }
     }
 
     final class RuntimeBox: Sendable {

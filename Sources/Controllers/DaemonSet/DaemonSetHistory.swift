@@ -8,7 +8,7 @@ import Registry
 /// `kubectl rollout history|undo ds` work.
 struct DaemonSetHistory {
     let informer: Informer
-    let store: ResourceStore
+    let store: ResourceClient
 
     /// controlledHistories: the revisions the set controls, after adopting those of its namespace
     /// that its selector matches and no controller owns (a set deleted with orphaning and made

@@ -4,7 +4,7 @@ import Foundation
 import Registry
 
 extension DeploymentSync {
-    var replicaSetStore: ResourceStore { rt.context.store(DeploymentController.replicaSets) }
+    var replicaSetStore: ResourceClient { rt.context.client(DeploymentController.replicaSets) }
 
     /// getNewReplicaSet: the existing new set with its revision and annotations brought up to date,
     /// or (with `create`) a new one named `<deployment>-<hash>`; the deployment's revision

@@ -14,8 +14,8 @@ extension DeploymentSync {
     mutating func writeStatus(_ status: JSON) throws {
         var object = d.object
         object["status"] = status
-        let store = StatusStore(store: rt.context.store(DeploymentController.deployments))
-        let written = try store.update(namespace: namespace, name: name, body: RequestBody(value: object), options: WriteOptions()).object
+        let store = rt.context.client(DeploymentController.deployments)
+        let written = try store.updateStatus(namespace: namespace, name: name, body: RequestBody(value: object), options: WriteOptions()).object
         d = DeploymentView(written)
     }
 

@@ -44,7 +44,7 @@ struct DeploymentSync {
 
     /// getReplicaSetsForDeployment: owned sets that still match, orphans adopted, mismatches released.
     mutating func claimReplicaSets() throws -> [ReplicaSetView] {
-        let store = rt.context.store(DeploymentController.replicaSets)
+        let store = rt.context.client(DeploymentController.replicaSets)
         let selector = d.selector
         let uid = d.meta.uid
         var claimed: [ReplicaSetView] = []
@@ -62,7 +62,7 @@ struct DeploymentSync {
             }
             guard matches, !d.meta.isBeingDeleted, !object.meta.isBeingDeleted else { continue }
             if adoptable == nil {
-                let fresh = try rt.context.store(DeploymentController.deployments).get(namespace: namespace, name: name).object
+                let fresh = try rt.context.client(DeploymentController.deployments).get(namespace: namespace, name: name).object
                 adoptable = fresh.meta.uid == uid && !fresh.meta.isBeingDeleted
             }
             guard adoptable == true else { continue }

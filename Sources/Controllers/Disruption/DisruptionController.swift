@@ -88,8 +88,8 @@ public struct DisruptionController: Controller {
              "observedGeneration": .int(budget.observedGeneration)],
             now: Timestamp.format(context.timers.now())))
         if SemanticEquality.equal(updated["status"], object["status"]) { return }
-        _ = try context.registry.status(budgets)?.update(namespace: budget.meta.namespace, name: budget.meta.name,
-                                                         body: RequestBody(value: updated), options: WriteOptions())
+        _ = try context.client(budgets).updateStatus(namespace: budget.meta.namespace, name: budget.meta.name,
+                                                     body: RequestBody(value: updated))
     }
 
     /// buildDisruptedPodMap: entries of pods still there, not yet being deleted and within the
@@ -159,10 +159,9 @@ struct PodDisruptionBudgetStatus {
             now: Timestamp.format(context.timers.now())))
         var updated = object
         updated["status"] = .object(status)
-        guard let statusStore = context.registry.status(DisruptionController.budgets) else { return }
         do {
-            _ = try statusStore.update(namespace: budget.meta.namespace, name: budget.meta.name,
-                                       body: RequestBody(value: updated), options: WriteOptions())
+            _ = try context.client(DisruptionController.budgets).updateStatus(namespace: budget.meta.namespace, name: budget.meta.name,
+                                                                               body: RequestBody(value: updated))
         } catch {
             if error.isNotFound { return }
             throw error

@@ -56,7 +56,7 @@ public struct EndpointSliceController: Controller {
         guard !ServiceView(service).isExternalName,
               let selector = ServiceRules.selector(service), !selector.isEmpty else { return true }
 
-        let store = context.store(GroupResource(group: "discovery.k8s.io", resource: "endpointslices"))
+        let store = context.client(GroupResource(group: "discovery.k8s.io", resource: "endpointslices"))
         // Read from storage, not the informer: the controller's own writes must be seen at once,
         // or a quick second sync would create a duplicate slice.
         let existing = store.list(namespace: key.namespace).items.map(\.object).filter { slice in

@@ -50,9 +50,9 @@ public struct EndpointsController: Controller {
 
     func sync(_ key: Informer.ObjectName, _ context: ControllerContext) -> Bool {
         guard let triggers = box.triggers else { return true }
-        let store = context.store(GroupResource(group: "", resource: "endpoints"))
+        let store = context.client(GroupResource(group: "", resource: "endpoints"))
         if let apiServer, key.namespace == "default", key.name == "kubernetes" {
-            return KubernetesServiceEndpoints(apiServer: apiServer, context: context).reconcile()
+            return KubernetesServiceEndpoints(apiServer: apiServer, context: context.acting(as: nil)).reconcile()
         }
         guard let service = triggers.services.get(namespace: key.namespace, name: key.name) else {
             tracker.forget(namespace: key.namespace, name: key.name)

@@ -33,7 +33,8 @@ public struct APIServerEndpoint: Sendable, Equatable {
 /// the Service's port 443 (`https`) targets the served port; the Endpoints `kubernetes` list the
 /// server's address on that port (labelled `endpointslice.kubernetes.io/skip-mirror: "true"`, so no
 /// mirroring controller copies them); the EndpointSlice `kubernetes` mirrors them, as upstream's
-/// EndpointsAdapter writes it (labelled with the service name only).
+/// EndpointsAdapter writes it (labelled with the service name only). These are the API server's
+/// own writes upstream, so `context` acts as the server, not as the endpoint controller.
 struct KubernetesServiceEndpoints {
     let apiServer: APIServerEndpoint
     let context: ControllerContext
@@ -48,7 +49,7 @@ struct KubernetesServiceEndpoints {
     private var ports: JSON { [["name": "https", "port": .int(Int64(apiServer.port)), "protocol": "TCP"]] }
 
     private func reconcileService() -> Bool {
-        let store = context.store(GroupResource(group: "", resource: "services"))
+        let store = context.client(GroupResource(group: "", resource: "services"))
         guard let service = try? store.get(namespace: "default", name: "kubernetes").object else { return true }
         let wanted: JSON = [["name": "https", "protocol": "TCP", "port": 443, "targetPort": .int(Int64(apiServer.port))]]
         guard !(service[path: "spec", "ports"] ?? .null).sameContent(as: wanted) else { return true }
@@ -59,7 +60,7 @@ struct KubernetesServiceEndpoints {
     }
 
     private func reconcileEndpoints() -> Bool {
-        let store = context.store(GroupResource(group: "", resource: "endpoints"))
+        let store = context.client(GroupResource(group: "", resource: "endpoints"))
         let subsets: JSON = [["addresses": [["ip": .string(apiServer.address)]], "ports": ports]]
         let current = try? store.get(namespace: "default", name: "kubernetes").object
         if let current, current["subsets"].sameContent(as: subsets),
@@ -79,7 +80,7 @@ struct KubernetesServiceEndpoints {
     }
 
     private func reconcileSlice() -> Bool {
-        let store = context.store(GroupResource(group: "discovery.k8s.io", resource: "endpointslices"))
+        let store = context.client(GroupResource(group: "discovery.k8s.io", resource: "endpointslices"))
         let endpoints: JSON = [["addresses": [.string(apiServer.address)], "conditions": ["ready": true]]]
         let slicePorts: JSON = [["name": "https", "protocol": "TCP", "port": .int(Int64(apiServer.port))]]
         let current = try? store.get(namespace: "default", name: "kubernetes").object

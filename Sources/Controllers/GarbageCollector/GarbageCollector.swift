@@ -33,6 +33,8 @@ public final class GarbageCollector: Controller {
         // every resource's events out on one queue in revision order, so the graph sees changes in
         // the order they were made.
         let feed = ChangeFeed { [self] event in self.apply(event, queue) }
+        // Its watches end with its timers (a leadership term over), as its informers would.
+        context.timers.whenStopped { feed.stop() }
         for resource in context.registry.storedResources {
             context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
                                                         timeout: .seconds(100 * 365 * 86400))
@@ -147,7 +149,7 @@ public final class GarbageCollector: Controller {
         }
         let ownerKey = StorageKey(resource: resource.groupResource.description, namespace: resource.namespaced ? namespace : "", name: owner.name)
         guard let ownerStore = context.registry.store(resource.groupResource) else { return false }
-        return stored(ownerKey, ownerStore)?.object.meta.uid == owner.uid
+        return stored(ownerKey, context.client(ownerStore))?.object.meta.uid == owner.uid
     }
 
     private func removeOwnerReference(_ uid: String, from key: StorageKey, _ context: ControllerContext) {
@@ -158,7 +160,7 @@ public final class GarbageCollector: Controller {
                              patch: RequestBody(value: patch), options: WriteOptions())
     }
 
-    private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceStore, _ context: ControllerContext) -> Bool {
+    private func removeFinalizer(_ finalizer: String, from key: StorageKey, _ store: ResourceClient, _ context: ControllerContext) -> Bool {
         guard let stored = stored(key, store) else { return true }
         let remaining = stored.object.meta.finalizers.filter { $0 != finalizer }
         let patch: JSON = ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining.map(JSON.string)),
@@ -173,22 +175,29 @@ public final class GarbageCollector: Controller {
     }
 
     /// The object at `key` as stored now (not as the graph last saw it).
-    private func stored(_ key: StorageKey, _ store: ResourceStore) -> StoredObject? {
+    private func stored(_ key: StorageKey, _ store: ResourceClient) -> StoredObject? {
         try? store.get(namespace: key.namespace, name: key.name)
     }
 
-    private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceStore? {
+    private func store(for key: StorageKey, _ context: ControllerContext) -> ResourceClient? {
         context.registry.servedResources.first { $0.groupResource.description == key.resource }
-            .flatMap { context.registry.store($0.groupResource) }
+            .flatMap { context.registry.store($0.groupResource) }.map(context.client)
     }
 }
 
 /// Hands every event of the garbage collector's watches to it; the watches never end on their own.
 private final class ChangeFeed: WatchConsumer, @unchecked Sendable {
     let apply: @Sendable (WatchEvent) -> Void
+    private let stopped = Mutex(false)
     init(_ apply: @escaping @Sendable (WatchEvent) -> Void) { self.apply = apply }
-    func receive(_ event: WatchEvent) -> Bool { apply(event); return true }
-    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { true }
+    /// Once stopped, the next event or bookmark ends each watch (false drops a consumer).
+    func stop() { stopped.withLock { $0 = true } }
+    func receive(_ event: WatchEvent) -> Bool {
+        guard !stopped.withLock({ $0 }) else { return false }
+        apply(event)
+        return true
+    }
+    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { !stopped.withLock { $0 } }
     func fail(_ failure: WatchFailure) {}
     func finish() {}
 }

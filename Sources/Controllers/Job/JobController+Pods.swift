@@ -70,7 +70,7 @@ extension JobController {
             rt.queue.addAfter(key, .milliseconds(Int64(wait * 1000) + 1))
             return active
         }
-        let store = rt.context.store(JobController.pods)
+        let store = rt.context.client(JobController.pods)
         for index in toCreate.prefix(burst) {
             let pod = JobPods.pod(for: job, index: index, failures: index.flatMap { failures[$0] } ?? (0, 0))
             do {
@@ -118,7 +118,7 @@ extension JobController {
     /// terminating (marked, not yet removed).
     @discardableResult
     static func deletePods(_ victims: [JobPod], _ job: JobView, _ key: String, _ rt: Runtime) throws -> Int {
-        let store = rt.context.store(JobController.pods)
+        let store = rt.context.client(JobController.pods)
         var terminating = 0
         for pod in victims.prefix(burst) {
             do {

@@ -63,33 +63,25 @@ extension JobController {
         let pod = JobPod(object: object)
         guard pod.hasTrackingFinalizer else { return }
         if let ref = object.meta.controllerRef, ref.kind == "Job" {
-            let job = try? rt.context.store(jobs).get(namespace: parts[0], name: ref.name).object
+            let job = try? rt.context.client(jobs).get(namespace: parts[0], name: ref.name).object
             if let job, job.meta.uid == ref.uid { return }
         }
         try removeFinalizer(pod, nil, rt)
     }
 
-    /// Removes the tracking finalizer (a pod already gone needs nothing); a conflict re-reads the pod.
+    /// Removes the tracking finalizer (a pod already gone needs nothing) with upstream's strategic
+    /// merge patch (removeTrackingFinalizerPatch): `patch` on pods is what the job-controller role
+    /// grants, and the patch leaves other finalizers whatever they became meanwhile.
     static func removeFinalizer(_ pod: JobPod, _ key: String?, _ rt: Runtime) throws {
-        let store = rt.context.store(JobController.pods)
-        var object = pod.object
-        for attempt in 0..<5 {
-            let finalizers = object.meta.finalizers
-            guard finalizers.contains(trackingFinalizer) else { return }
-            object[path: "metadata", "finalizers"] = finalizers.count == 1 ? nil
-                : .array(finalizers.filter { $0 != trackingFinalizer }.map(JSON.string))
-            do {
-                let written = try store.update(namespace: pod.object.meta.namespace, name: pod.name,
-                                               body: RequestBody(value: object), options: WriteOptions()).object
-                if let key { rt.writes.wrote(key, written) }
-                return
-            } catch {
-                if error.isNotFound { return }
-                guard error.isConflict, attempt < 4 else { throw error }
-                guard let fresh = try? store.get(namespace: pod.object.meta.namespace, name: pod.name).object,
-                      fresh.meta.uid == pod.uid else { return }
-                object = fresh
-            }
+        guard pod.object.meta.finalizers.contains(trackingFinalizer) else { return }
+        let patch: JSON = ["metadata": ["$deleteFromPrimitiveList/finalizers": [.string(trackingFinalizer)]]]
+        do {
+            let written = try rt.context.client(JobController.pods).patch(
+                namespace: pod.object.meta.namespace, name: pod.name, type: .strategic, patch: RequestBody(value: patch)).object
+            if let key { rt.writes.wrote(key, written) }
+        } catch {
+            if error.isNotFound { return }
+            throw error
         }
     }
 
@@ -99,11 +91,11 @@ extension JobController {
     static func writeStatus(_ draft: JobStatusDraft, _ job: JobView, _ stored: inout JSON, _ rt: Runtime) throws {
         let status = draft.json(indexed: job.isIndexed)
         if SemanticEquality.equal(status, stored["status"] ?? [:]) { return }
-        let store = StatusStore(store: rt.context.store(jobs))
+        let store = rt.context.client(jobs)
         var object = stored
         object["status"] = status
         do {
-            stored = try store.update(namespace: job.meta.namespace, name: job.meta.name, body: RequestBody(value: object),
+            stored = try store.updateStatus(namespace: job.meta.namespace, name: job.meta.name, body: RequestBody(value: object),
                                       options: WriteOptions()).object
             rt.jobWrites.wrote(job.meta.key, stored)
         } catch {

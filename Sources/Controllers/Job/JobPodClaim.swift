@@ -35,14 +35,12 @@ extension JobController {
     /// The pod with `refs` as its owner references; nil when it is gone or changed meanwhile
     /// (the change brings the Job back).
     static func rewriteOwners(_ pod: JSON, _ refs: [OwnerReferenceView], tracked: Bool, _ rt: Runtime) throws -> JSON? {
-        var object = pod
-        object.meta.ownerReferences = refs
         var finalizers = pod.meta.finalizers.filter { $0 != trackingFinalizer }
         if tracked { finalizers.append(trackingFinalizer) }
-        object[path: "metadata", "finalizers"] = finalizers.isEmpty ? nil : .array(finalizers.map(JSON.string))
+        let patch = PodClaim.ownersPatch(pod, refs: refs, finalizers: finalizers)
         do {
-            return try rt.context.store(pods).update(namespace: pod.meta.namespace, name: pod.meta.name,
-                                                     body: RequestBody(value: object), options: WriteOptions()).object
+            return try rt.context.client(pods).patch(namespace: pod.meta.namespace, name: pod.meta.name, type: .merge,
+                                                    patch: RequestBody(value: patch)).object
         } catch {
             if error.isNotFound || error.isConflict || error.isInvalid { return nil }
             throw error

@@ -57,7 +57,7 @@ public struct TTLAfterFinishedController: Controller {
             rt.queue.addAfter(key, .milliseconds(Int64(remaining * 1000) + 1))
             return
         }
-        let store = rt.context.store(JobController.jobs)
+        let store = rt.context.client(JobController.jobs)
         guard let fresh = try? store.get(namespace: parts[0], name: parts[1]).object,
               let freshRemaining = Self.remaining(JobView(fresh), now: now), freshRemaining <= 0 else { return }
         var options = DeleteOptions()

@@ -43,7 +43,7 @@ public struct ClusterRoleAggregationController: Controller {
         var updated = role
         updated["rules"] = .array(rules)
         do {
-            _ = try context.store(clusterRoles).update(namespace: nil, name: name, body: RequestBody(value: updated), options: WriteOptions())
+            _ = try context.client(clusterRoles).update(namespace: nil, name: name, body: RequestBody(value: updated), options: WriteOptions())
         } catch {
             if error.isNotFound { return }
             throw error

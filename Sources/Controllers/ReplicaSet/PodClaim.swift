@@ -1,4 +1,5 @@
 import APIMachinery
+import ControllerRuntime
 import Registry
 
 /// ClaimPods with PodControllerRefManager semantics, for controllers that own pods by selector:
@@ -11,7 +12,7 @@ enum PodClaim {
     ///   - canAdopt: asked once, before the first adoption (RecheckDeletionTimestamp).
     ///   - wrote: told of every pod written, for the cache-lag check.
     static func claim(_ pods: [JSON], facts: PodFactsCache, owner: JSON, kind: OwnerKind, selector: LabelSelector,
-                      store: ResourceStore, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
+                      store: ResourceClient, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
         let uid = owner.meta.uid
         var controlled: [PodFacts] = [], uncontrolled: [PodFacts] = []
         var seen = Set<String>()
@@ -29,7 +30,7 @@ enum PodClaim {
     /// The claim over pods already split: `controlled` are those whose controller is the owner,
     /// `uncontrolled` those without a controller (the candidates for adoption).
     static func claim(controlled: [PodFacts], uncontrolled: [PodFacts], owner: JSON, kind: OwnerKind, selector: LabelSelector,
-                      store: ResourceStore, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
+                      store: ResourceClient, canAdopt: () throws -> Bool, wrote: (JSON) -> Void) throws -> [PodFacts] {
         let uid = owner.meta.uid
         let ownerDeleting = owner.meta.isBeingDeleted
         var claimed: [PodFacts] = []
@@ -57,15 +58,26 @@ enum PodClaim {
     }
 
     /// The pod with `refs` as its owner references; nil when it is gone (or no longer valid).
-    static func rewrite(_ pod: JSON, _ store: ResourceStore, refs: [OwnerReferenceView]) throws -> JSON? {
-        var object = pod
-        object.meta.ownerReferences = refs
+    static func rewrite(_ pod: JSON, _ store: ResourceClient, refs: [OwnerReferenceView]) throws -> JSON? {
         do {
-            return try store.update(namespace: pod.meta.namespace, name: pod.meta.name, body: RequestBody(value: object),
-                                    options: WriteOptions()).object
+            return try store.patch(namespace: pod.meta.namespace, name: pod.meta.name, type: .merge,
+                                   patch: RequestBody(value: ownersPatch(pod, refs: refs))).object
         } catch {
             if error.isNotFound || error.isInvalid { return nil }
             throw error
         }
+    }
+
+    /// A merge patch setting the pod's owner references (and finalizers, when given), as upstream's
+    /// PodControllerRefManager patches them (`patch` is what the controllers' roles grant on pods),
+    /// guarded by the pod's uid and resourceVersion: a pod changed or replaced meanwhile is not
+    /// rewritten from a stale view (409 or 422).
+    public static func ownersPatch(_ pod: JSON, refs: [OwnerReferenceView], finalizers: [String]? = nil) -> JSON {
+        var metadata: JSONObject = [
+            "ownerReferences": refs.isEmpty ? .null : .array(refs.map(\.object)),
+            "uid": .string(pod.meta.uid), "resourceVersion": .string(pod.meta.resourceVersion),
+        ]
+        if let finalizers { metadata["finalizers"] = finalizers.isEmpty ? .null : .array(finalizers.map(JSON.string)) }
+        return ["metadata": .object(metadata)]
     }
 }

@@ -21,7 +21,7 @@ extension ReplicaSetController {
         let claimed = try PodClaim.claim(controlled: rt.podFacts.controlled(by: set.meta.uid),
                                          uncontrolled: rt.podFacts.uncontrolled(namespace: set.meta.namespace),
                                          owner: set.object, kind: rt.kind.owner,
-                                         selector: set.selector, store: rt.context.store(pods),
+                                         selector: set.selector, store: rt.context.client(pods),
                                          canAdopt: { try canAdopt(set, rt) }, wrote: { rt.writes.wrote(key, $0) })
         let active = claimed.filter(\.active)
         var manageError: (any Error)?
@@ -40,7 +40,7 @@ extension ReplicaSetController {
 
     /// The set as stored now, if it is still the same set and not being deleted (RecheckDeletionTimestamp).
     static func canAdopt(_ set: ReplicaSetView, _ rt: Runtime) throws -> Bool {
-        let fresh = try rt.context.store(rt.kind.resource).get(namespace: set.meta.namespace, name: set.meta.name).object
+        let fresh = try rt.context.client(rt.kind.resource).get(namespace: set.meta.namespace, name: set.meta.name).object
         if fresh.meta.uid != set.meta.uid { return false }
         return !fresh.meta.isBeingDeleted
     }
@@ -49,7 +49,7 @@ extension ReplicaSetController {
     /// upstream's deletion order; at most burstReplicas at a time.
     static func manageReplicas(_ active: [PodFacts], _ set: ReplicaSetView, _ key: String, _ rt: Runtime) throws {
         let diff = active.count - set.replicas
-        let podStore = rt.context.store(pods)
+        let podStore = rt.context.client(pods)
         if diff < 0 {
             for _ in 0..<min(-diff, burstReplicas) {
                 let pod = PodTemplate.pod(from: set.template, owner: set.object, kind: rt.kind.owner)
@@ -88,11 +88,11 @@ extension ReplicaSetController {
     /// stored, keeping the generation this sync acted on.
     static func writeStatus(_ status: ReplicaSetStatus, _ set: ReplicaSetView, _ rt: Runtime) throws -> ReplicaSetStatus {
         if status == ReplicaSetStatus(stored: set) { return status }
-        let store = StatusStore(store: rt.context.store(rt.kind.resource))
+        let store = rt.context.client(rt.kind.resource)
         var object = set.object
         for attempt in 0..<statusUpdateAttempts {
             do {
-                _ = try store.update(namespace: set.meta.namespace, name: set.meta.name,
+                _ = try store.updateStatus(namespace: set.meta.namespace, name: set.meta.name,
                                      body: RequestBody(value: statusBody(status.json, of: object)), options: WriteOptions())
                 return status
             } catch {

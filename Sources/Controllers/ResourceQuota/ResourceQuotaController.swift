@@ -81,7 +81,7 @@ public struct ResourceQuotaController: Controller {
         var updated = quota
         updated["status"] = status
         do {
-            _ = try StatusStore(store: rt.context.store(Self.quotas)).update(namespace: parts[0], name: parts[1],
+            _ = try rt.context.client(Self.quotas).updateStatus(namespace: parts[0], name: parts[1],
                                                                              body: RequestBody(value: updated), options: WriteOptions())
         } catch {
             if error.isNotFound { return }

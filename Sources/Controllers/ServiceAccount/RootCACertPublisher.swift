@@ -45,7 +45,7 @@ public struct RootCACertPublisher: Controller {
         guard let namespace = context.informer(Self.namespaces).get(namespace: "", name: name),
               namespace[path: "status", "phase"]?.stringValue != "Terminating",
               !namespace.meta.isBeingDeleted else { return }
-        let store = context.store(Self.configMaps)
+        let store = context.client(Self.configMaps)
         guard let existing = context.informer(Self.configMaps).get(namespace: name, name: Self.configMapName) else {
             let body: JSON = [
                 "apiVersion": "v1", "kind": "ConfigMap",

@@ -36,7 +36,7 @@ public struct ServiceAccountsController: Controller {
         guard let namespace = context.informer(namespaces).get(namespace: "", name: name),
               namespace[path: "status", "phase"]?.stringValue != "Terminating",
               !namespace.meta.isBeingDeleted else { return }
-        let accounts = context.store(serviceAccounts)
+        let accounts = context.client(serviceAccounts)
         for account in managedNames where context.informer(serviceAccounts).get(namespace: name, name: account) == nil {
             let body: JSON = ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": .string(account)]]
             do {

@@ -65,11 +65,11 @@ public struct TokensController: Controller {
         let wantedUID = annotations[Self.uidAnnotation] ?? ""
         // The cache may lag a just-created account: ask the store before deleting anything.
         let account = context.informer(Self.serviceAccounts).get(namespace: namespace, name: accountName)
-            ?? (try? context.store(Self.serviceAccounts).get(namespace: namespace, name: accountName).object)
+            ?? (try? context.client(Self.serviceAccounts).get(namespace: namespace, name: accountName).object)
         guard let account, wantedUID.isEmpty || wantedUID == account.meta.uid else {
             var options = DeleteOptions()
             options.preconditionUID = secret.meta.uid
-            do { _ = try context.store(Self.secrets).delete(namespace: namespace, name: name, options: options) } catch {
+            do { _ = try context.client(Self.secrets).delete(namespace: namespace, name: name, options: options) } catch {
                 if error.isNotFound || error.isConflict { return }
                 throw error
             }
@@ -92,7 +92,7 @@ public struct TokensController: Controller {
         updated[path: "data", "namespace"] = .string(Data(namespace.utf8).base64EncodedString())
         updated[path: "metadata", "annotations", Self.uidAnnotation] = .string(account.meta.uid)
         do {
-            _ = try context.store(Self.secrets).update(namespace: namespace, name: name, body: RequestBody(value: updated), options: WriteOptions())
+            _ = try context.client(Self.secrets).update(namespace: namespace, name: name, body: RequestBody(value: updated), options: WriteOptions())
         } catch {
             if error.isNotFound { return }
             throw error

@@ -25,8 +25,8 @@ struct StatefulSetCacheLag: ExpectedRequeue, CustomStringConvertible {
 /// StatefulPodControl records (`SuccessfulCreate` "create Pod web-0 in StatefulSet web successful",
 /// `FailedCreate` "... failed error: ...", claims "create Claim ... Pod ... in StatefulSet ... success").
 struct StatefulPodControl: Sendable {
-    let pods: ResourceStore
-    let claims: ResourceStore
+    let pods: ResourceClient
+    let claims: ResourceClient
     let claimCache: Informer
     let events: EventRecorder
     /// Where the revisions of this controller's writes are kept for the next sync's cache check.

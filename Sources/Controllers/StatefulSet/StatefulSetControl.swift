@@ -8,7 +8,7 @@ import Registry
 struct StatefulSetControl: Sendable {
     let podControl: StatefulPodControl
     let history: StatefulSetHistory
-    let sets: ResourceStore
+    let sets: ResourceClient
     let timers: any Timers
 
     /// UpdateStatefulSet: returns the status it computed (nil when revisions could not be resolved).
@@ -84,7 +84,7 @@ struct StatefulSetControl: Sendable {
             var object = if let latest { latest } else { try sets.get(namespace: set.namespace, name: set.name).object }
             latest = nil  // a conflict means the copy is stale: the next attempt reads it afresh
             object["status"] = status.json
-            _ = try StatusStore(store: sets).update(namespace: set.namespace, name: set.name, body: RequestBody(value: object),
+            _ = try sets.updateStatus(namespace: set.namespace, name: set.name, body: RequestBody(value: object),
                                                    options: WriteOptions())
         }
     }

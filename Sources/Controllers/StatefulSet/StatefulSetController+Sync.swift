@@ -27,7 +27,7 @@ extension StatefulSetController {
 
     /// The set as stored now, if it is still the same set and not being deleted (RecheckDeletionTimestamp).
     static func canAdopt(_ set: StatefulSetObject, _ rt: Runtime) throws -> Bool {
-        let fresh = try rt.context.store(statefulSets).get(namespace: set.namespace, name: set.name).object
+        let fresh = try rt.context.client(statefulSets).get(namespace: set.namespace, name: set.name).object
         if fresh.meta.uid != set.uid {
             throw StatefulSetSyncError("original StatefulSet \(set.namespace)/\(set.name) is gone: got uid \(fresh.meta.uid), wanted \(set.uid)")
         }
@@ -45,7 +45,7 @@ extension StatefulSetController {
     /// orphans that match are adopted; owned pods that no longer match are released.
     static func claimPods(_ set: StatefulSetObject, _ rt: Runtime) throws -> [JSON] {
         let selector = set.selector
-        let store = rt.context.store(pods)
+        let store = rt.context.client(pods)
         var claimed: [JSON] = []
         var adoptable: Bool?
         for pod in rt.pods.list(namespace: set.namespace) {
@@ -68,7 +68,7 @@ extension StatefulSetController {
         return claimed
     }
 
-    static func adopt(_ pod: JSON, by set: StatefulSetObject, _ store: ResourceStore) throws -> JSON? {
+    static func adopt(_ pod: JSON, by set: StatefulSetObject, _ store: ResourceClient) throws -> JSON? {
         var object = pod
         object.meta.ownerReferences = pod.meta.ownerReferences + [set.controllerReference]
         do {
@@ -79,7 +79,7 @@ extension StatefulSetController {
         }
     }
 
-    static func release(_ pod: JSON, from set: StatefulSetObject, _ store: ResourceStore) throws -> JSON? {
+    static func release(_ pod: JSON, from set: StatefulSetObject, _ store: ResourceClient) throws -> JSON? {
         var object = pod
         let refs = pod.meta.ownerReferences.filter { $0.uid != set.uid }
         object.meta.ownerReferences = refs

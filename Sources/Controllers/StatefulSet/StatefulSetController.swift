@@ -37,12 +37,12 @@ public struct StatefulSetController: Controller {
             pods = context.informer(StatefulSetController.pods)
             claims = context.informer(StatefulSetController.claims)
             revisions = context.informer(StatefulSetController.revisions)
-            let podControl = StatefulPodControl(pods: context.store(StatefulSetController.pods),
-                                                claims: context.store(StatefulSetController.claims),
+            let podControl = StatefulPodControl(pods: context.client(StatefulSetController.pods),
+                                                claims: context.client(StatefulSetController.claims),
                                                 claimCache: claims, events: context.events, writes: writes)
-            let history = StatefulSetHistory(informer: revisions, store: context.store(StatefulSetController.revisions))
+            let history = StatefulSetHistory(informer: revisions, store: context.client(StatefulSetController.revisions))
             control = StatefulSetControl(podControl: podControl, history: history,
-                                         sets: context.store(StatefulSetController.statefulSets), timers: context.timers)
+                                         sets: context.client(StatefulSetController.statefulSets), timers: context.timers)
         }
     }
 

@@ -8,7 +8,7 @@ import Registry
 /// handling, re-numbering on rollback, adopting orphans, and truncating old history.
 struct StatefulSetHistory: Sendable {
     let informer: Informer
-    let store: ResourceStore
+    let store: ResourceClient
 
     /// A revision as read from the cache: its name, number and data.
     struct Revision: Sendable {

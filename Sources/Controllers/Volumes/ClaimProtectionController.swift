@@ -35,7 +35,7 @@ public struct ClaimProtectionController: Controller {
               let object = context.informer(VolumeKeys.claims).get(namespace: namespace, name: name) else { return true }
         let claim = PersistentVolumeClaimView(object)
         let writer = VolumeWriter(context: context)
-        let store = context.store(VolumeKeys.claims)
+        let store = context.client(VolumeKeys.claims)
         do {
             if !claim.meta.isBeingDeleted {
                 if !claim.meta.finalizers.contains(VolumeKeys.claimProtection) {
@@ -57,6 +57,6 @@ public struct ClaimProtectionController: Controller {
     func isInUse(_ claim: PersistentVolumeClaimView, _ context: ControllerContext) -> Bool {
         let uses: (JSON) -> Bool = { pod in PodClaims.isScheduled(pod) && PodClaims.claimNames(pod).contains(claim.meta.name) }
         if context.informer(VolumeKeys.pods).list(namespace: claim.meta.namespace).contains(where: uses) { return true }
-        return context.store(VolumeKeys.pods).list(namespace: claim.meta.namespace).items.contains { uses($0.object) }
+        return context.client(VolumeKeys.pods).list(namespace: claim.meta.namespace).items.contains { uses($0.object) }
     }
 }

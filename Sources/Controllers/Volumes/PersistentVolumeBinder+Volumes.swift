@@ -49,7 +49,7 @@ extension PersistentVolumeBinder {
         if let cached = context.informer(VolumeKeys.claims).get(namespace: volume.claimRefNamespace, name: volume.claimRefName) {
             return PersistentVolumeClaimView(cached)
         }
-        let stored = try? context.store(VolumeKeys.claims).get(namespace: volume.claimRefNamespace, name: volume.claimRefName)
+        let stored = try? context.client(VolumeKeys.claims).get(namespace: volume.claimRefNamespace, name: volume.claimRefName)
         return stored.map { PersistentVolumeClaimView($0.object) }
     }
 

@@ -52,7 +52,7 @@ public struct SimulatedProvisioner: Controller {
               storageClass["provisioner"]?.stringValue == provisioner else { return }
         if storageClass["volumeBindingMode"]?.stringValue == "WaitForFirstConsumer", claim.selectedNode == nil { return }
         let volumeName = "pvc-\(claim.meta.uid)"
-        let volumes = context.store(VolumeKeys.volumes)
+        let volumes = context.client(VolumeKeys.volumes)
         if (try? volumes.get(namespace: nil, name: volumeName)) != nil { return }
         let source = "\(provisioner)_kubelite_\(instance)"
         if claim.selector != nil {
@@ -80,6 +80,6 @@ public struct SimulatedProvisioner: Controller {
               let provisioner = volume.provisionedBy, options.serves(provisioner) else { return }
         var precondition = DeleteOptions()
         precondition.preconditionUID = volume.meta.uid
-        _ = try context.store(VolumeKeys.volumes).delete(namespace: nil, name: volume.meta.name, options: precondition)
+        _ = try context.client(VolumeKeys.volumes).delete(namespace: nil, name: volume.meta.name, options: precondition)
     }
 }

@@ -27,7 +27,7 @@ public struct VolumeProtectionController: Controller {
         guard case .volume(let name) = key, let object = context.informer(VolumeKeys.volumes).get(namespace: "", name: name) else { return true }
         let volume = PersistentVolumeView(object)
         let writer = VolumeWriter(context: context)
-        let store = context.store(VolumeKeys.volumes)
+        let store = context.client(VolumeKeys.volumes)
         do {
             if !volume.meta.isBeingDeleted {
                 if !volume.meta.finalizers.contains(VolumeKeys.volumeProtection) {

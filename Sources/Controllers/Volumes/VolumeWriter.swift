@@ -9,8 +9,8 @@ import Synchronization
 struct VolumeWriter {
     let context: ControllerContext
 
-    var claims: ResourceStore { context.store(VolumeKeys.claims) }
-    var volumes: ResourceStore { context.store(VolumeKeys.volumes) }
+    var claims: ResourceClient { context.client(VolumeKeys.claims) }
+    var volumes: ResourceClient { context.client(VolumeKeys.volumes) }
 
     @discardableResult
     func updateClaim(_ claim: JSON, status: Bool = false) throws(APIError) -> JSON {
@@ -22,11 +22,11 @@ struct VolumeWriter {
         try update(volumes, volume, namespace: nil, status: status)
     }
 
-    private func update(_ store: ResourceStore, _ object: JSON, namespace: String?, status: Bool) throws(APIError) -> JSON {
+    private func update(_ store: ResourceClient, _ object: JSON, namespace: String?, status: Bool) throws(APIError) -> JSON {
         let name = object.meta.name
         let body = RequestBody(value: object)
         if status {
-            return try StatusStore(store: store).update(namespace: namespace, name: name, body: body, options: WriteOptions()).object
+            return try store.updateStatus(namespace: namespace, name: name, body: body, options: WriteOptions()).object
         }
         return try store.update(namespace: namespace, name: name, body: body, options: WriteOptions()).object
     }
@@ -46,14 +46,14 @@ struct VolumeWriter {
 
     /// Removes one finalizer, keeping the others; the object goes once none is left and it is
     /// being deleted.
-    func removeFinalizer(_ finalizer: String, from object: JSON, store: ResourceStore) throws(APIError) {
+    func removeFinalizer(_ finalizer: String, from object: JSON, store: ResourceClient) throws(APIError) {
         var updated = object
         updated.meta.finalizers = object.meta.finalizers.filter { $0 != finalizer }
         _ = try update(store, updated, namespace: Self.namespace(of: object), status: false)
     }
 
     /// Adds a finalizer an object created before admission added it should have.
-    func addFinalizer(_ finalizer: String, to object: JSON, store: ResourceStore) throws(APIError) {
+    func addFinalizer(_ finalizer: String, to object: JSON, store: ResourceClient) throws(APIError) {
         var updated = object
         updated.meta.finalizers = object.meta.finalizers + [finalizer]
         _ = try update(store, updated, namespace: Self.namespace(of: object), status: false)

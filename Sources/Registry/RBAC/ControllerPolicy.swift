@@ -4,7 +4,8 @@ import APIMachinery
 /// kube-controller-manager (bootstrappolicy/controller_policy.go), and their ClusterRoleBindings to the
 /// controller's ServiceAccount in kube-system, for the controllers Kubelite runs: what a cluster
 /// starts with, so `kubectl get clusterroles` and tools that read them see upstream's objects.
-/// Kubelite's controllers write through the Registry as the server itself, not as these accounts.
+/// Kubelite's controllers act as these accounts (ControllerRuntime's `ControllerUser`), so each role
+/// must grant what its controller writes.
 extension BootstrapPolicy {
     static let events = rule(["", "events.k8s.io"], ["events"], eventWrite)
 

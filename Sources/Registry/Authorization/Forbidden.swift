@@ -1,11 +1,11 @@
 import APIMachinery
-import Registry
 
 /// The 403 a refused request gets (responsewriters.Forbidden): apierrors.NewForbidden of the
 /// request's group and resource, its message saying who cannot do what, then the authorizer's
-/// reason if it gave one.
-enum Forbidden {
-    static func error(_ attributes: AuthorizationAttributes, reason: String) -> APIError {
+/// reason if it gave one. The API server's filter and the controllers' in-process client both
+/// answer a refusal with it.
+public enum Forbidden {
+    public static func error(_ attributes: AuthorizationAttributes, reason: String) -> APIError {
         let message = reason.isEmpty ? Self.message(attributes) : "\(Self.message(attributes)): \(reason)"
         guard attributes.isResourceRequest, !(attributes.resource.isEmpty && attributes.apiGroup.isEmpty) else {
             // An empty GroupResource: "forbidden: ..." with empty details, as NewForbidden makes it.
@@ -16,7 +16,7 @@ enum Forbidden {
 
     /// forbiddenMessage: `User "x" cannot list resource "pods" in API group "" in the namespace "y"`,
     /// `... at the cluster scope`, or `User "x" cannot get path "/foo"`.
-    static func message(_ attributes: AuthorizationAttributes) -> String {
+    public static func message(_ attributes: AuthorizationAttributes) -> String {
         let user = GoQuoted.string(attributes.user.username)
         guard attributes.isResourceRequest else {
             return "User \(user) cannot \(attributes.verb) path \(GoQuoted.string(attributes.path))"
