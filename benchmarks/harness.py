@@ -2,6 +2,7 @@
 wrk runs and bulk loads through the API. Standard library only, so it runs before any virtual env
 exists."""
 import json, os, re, resource, socket, subprocess, time, urllib.parse, urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 
 class BenchmarkError(Exception):
@@ -82,10 +83,13 @@ class Server:
     """A process started now and polled until `ready_url` answers 200; `ready_after` is that time in s.
     `fd_limit` sets its soft open-file limit (the suite raises its own, which children inherit)."""
 
-    def __init__(self, argv, ready_url, timeout=60, fd_limit=None):
+    def __init__(self, argv, ready_url, timeout=60, fd_limit=None, log=None):
         limit = None if fd_limit is None else (
             lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1])))
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=limit)
+        output = open(log, "ab") if log else subprocess.DEVNULL
+        self.proc = subprocess.Popen(argv, stdout=output, stderr=output, preexec_fn=limit)
+        if log:
+            output.close()  # the child has its own descriptor
         started = time.monotonic()
         try:
             wait_until(lambda: self._ready(ready_url), timeout, f"{argv[0]} at {ready_url}")
@@ -113,17 +117,62 @@ class Server:
 
 
 class Kubelite(Server):
-    """kubelite serve on a free port, in memory or on `data_dir`, quiet, without its DNS server, pods
-    simulated unless `pod_runtime` says otherwise (`process`: pods run for real, benchmarks/realpods.py)."""
+    """kubelite serve on a free port, in memory or on `data_dir`, without its DNS server, pods simulated
+    unless `pod_runtime` says otherwise (`process`: pods run for real, benchmarks/realpods.py); quiet, or
+    logging at `log_level` into the file `log`."""
 
-    def __init__(self, binary, data_dir=None, extra=(), fd_limit=None, pod_runtime="simulated"):
+    def __init__(self, binary, data_dir=None, extra=(), fd_limit=None, pod_runtime="simulated", log=None,
+                 log_level="error"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         store = ["--data-dir", data_dir] if data_dir else ["--in-memory"]
         # Simulated pods: these benchmarks measure the API server and the controllers. As root, the
         # default `auto` runtime would start a real redis-server for every redis pod they create.
-        super().__init__([binary, "serve", "--port", str(self.port), "--log-level", "error", "--dns-port=-1",
-                          "--pod-runtime", pod_runtime, *store, *extra], self.base + "/readyz", fd_limit=fd_limit)
+        super().__init__([binary, "serve", "--port", str(self.port), "--log-level", log_level, "--dns-port=-1",
+                          "--pod-runtime", pod_runtime, *store, *extra], self.base + "/readyz", fd_limit=fd_limit, log=log)
+
+
+class EtcdCluster:
+    """`size` etcd members (Debian's etcd-server) on free ports with data dirs under `workdir`, started
+    together (a member answers only once a quorum runs) and stopped by `stop`. `urls`: every member's
+    client URL, as --etcd-servers takes them."""
+
+    def __init__(self, workdir, size=3):
+        ports = [(free_port(), free_port()) for _ in range(size)]
+        self.urls = [f"http://127.0.0.1:{client}" for client, _ in ports]
+        cluster = ",".join(f"m{i}=http://127.0.0.1:{peer}" for i, (_, peer) in enumerate(ports))
+        token = f"kubelite-bench-{os.getpid()}-{workdir.count}"
+        self.procs = []
+        try:
+            for i, (url, (_, peer)) in enumerate(zip(self.urls, ports)):
+                self.procs.append(subprocess.Popen(
+                    ["etcd", "--name", f"m{i}", "--data-dir", workdir.dir(f"etcd-m{i}-"),
+                     "--listen-client-urls", url, "--advertise-client-urls", url,
+                     "--listen-peer-urls", f"http://127.0.0.1:{peer}",
+                     "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
+                     "--initial-cluster", cluster, "--initial-cluster-token", token],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            for url in self.urls:
+                wait_until(lambda: self._healthy(url), 60, f"etcd member {url}", interval=0.05)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _healthy(self, url):
+        if any(p.poll() is not None for p in self.procs):
+            raise BenchmarkError("an etcd member exited before the cluster was healthy")
+        with urllib.request.urlopen(url + "/health", timeout=2) as answer:
+            return json.loads(answer.read()).get("health") == "true"
+
+    def stop(self):
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def wrk(url, seconds, connections=50, headers=(), script=None):
@@ -148,6 +197,15 @@ def wrk(url, seconds, connections=50, headers=(), script=None):
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     return float(rate.group(1)), float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
+
+
+def wrk_spread(urls, seconds, connections, script=None):
+    """One wrk per URL, all at once, `connections` split among them (50 over three: 17, 17, 16): the
+    aggregate a cluster serves. Returns (the sum of their requests/s, the largest of their p99s)."""
+    shares = [connections // len(urls) + (i < connections % len(urls)) for i in range(len(urls))]
+    with ThreadPoolExecutor(len(urls)) as pool:
+        results = list(pool.map(lambda u: wrk(u[0], seconds, u[1], script=script), zip(urls, shares)))
+    return sum(rps for rps, _ in results), max(p99 for _, p99 in results)
 
 
 def request_script(body, method="POST", content_type="application/json"):

@@ -4,6 +4,8 @@ reduced."""
 from dataclasses import dataclass
 from typing import Callable
 
+import etcd_failover
+
 # (flood kind, label) as benchmarks/floods.py measures them.
 FLOOD_LABELS = [("future-rv", "future-resourceVersion GET/LISTs"), ("idle-sockets", "1,100 idle sockets"),
                 ("big-lists", "20 unpaginated LISTs of 20,000 ConfigMaps")]
@@ -71,6 +73,20 @@ def fuzz_target():
                   lambda v, f: f"{v:,.0f} 5xx in {f.get('fuzz-requests'):,.0f} requests")
 
 
+def etcd_targets(settings):
+    """Issue 18: Kubelite on a three-member etcd (benchmarks/etcd.py), one replica against its own etcd's
+    puts and against SQLite; failover against the lease duration the run used."""
+    lease = etcd_failover.lease_duration(settings)
+    return [
+        Target("CREATE through Kubelite on etcd vs etcd's own puts, 50 clients", "≥ 70%",
+               ratio("rps:etcd-r1-create-50", "rps:etcd-own-put-1-50"), lambda v, _: v >= 0.70, percent),
+        Target("GET from the watch cache (etcd) vs Kubelite on SQLite, 50 clients", "≥ 80% (within 20%)",
+               ratio("rps:etcd-r1-get-50", "rps:etcd-sqlite-get-50"), lambda v, _: v >= 0.80, percent),
+        Target("Controller failover: leader SIGKILLed to a StatefulSet scale complete", f"≤ lease {lease:g} s + 2 s",
+               figure("etcd-failover-scale-s"), lambda v, _: v <= lease + 2, seconds),
+    ]
+
+
 def targets(settings):
     w = settings.watchers
     return [
@@ -128,6 +144,7 @@ def targets(settings):
                lambda v, _: v >= 0.50, percent),
         Target("Server-side apply of a StatefulSet vs merge patch, 50 clients", "≥ 50%", ratio("rps:apply-50", "rps:merge-50"),
                lambda v, _: v >= 0.50, percent),
+        *etcd_targets(settings),
         *flood_targets(),
         *([] if settings.short else [fuzz_target()]),
         Target("Resident memory with 100,000 pods", "≤ 2 × stored JSON + 50 MiB", figure("memory-rss-mib"),

@@ -2,8 +2,9 @@
 /* Watch fan-out benchmark: opens N watch connections to one resource, waits until every one has its
  * response head, then makes one write and measures, per connection, the time from the write being
  * sent to that connection receiving the event. Prints p50/p99/max latency and the wall time to the
- * last watcher, plus how long establishing the watches took.
- * Usage: watchers HOST PORT PATH N WRITE_PATH WRITE_BODY_FILE */
+ * last watcher, plus how long establishing the watches took. PORT may list several servers of one
+ * cluster (`6443,6444,6445`): the watches are spread over them in turn and the write goes to the first.
+ * Usage: watchers HOST PORT[,PORT...] PATH N WRITE_PATH WRITE_BODY_FILE */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +36,11 @@ static int connect_to(const char *host, int port, int nonblock) {
 static int cmp(const void *a, const void *b) { double x = *(double *)a, y = *(double *)b; return x < y ? -1 : x > y; }
 
 int main(int argc, char **argv) {
-  if (argc < 7) { fprintf(stderr, "usage: %s host port path n write_path body_file\n", argv[0]); return 2; }
-  const char *host = argv[1]; int port = atoi(argv[2]); const char *path = argv[3]; int n = atoi(argv[4]);
+  if (argc < 7) { fprintf(stderr, "usage: %s host port[,port...] path n write_path body_file\n", argv[0]); return 2; }
+  const char *host = argv[1]; const char *path = argv[3]; int n = atoi(argv[4]);
+  int ports[16], nports = 0;
+  for (char *p = argv[2]; *p && nports < 16; p = strchr(p, ',') ? strchr(p, ',') + 1 : p + strlen(p)) ports[nports++] = atoi(p);
+  int port = ports[0];
   const char *wpath = argv[5];
   FILE *bf = fopen(argv[6], "r"); char body[8192]; size_t blen = fread(body, 1, sizeof body, bf); fclose(bf);
 
@@ -47,7 +51,7 @@ int main(int argc, char **argv) {
   int rl = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\n\r\n", path, host);
   double t_open = now_ms();
   for (int i = 0; i < n; i++) {
-    fds[i] = connect_to(host, port, 0);
+    fds[i] = connect_to(host, ports[i % nports], 0);
     if (write(fds[i], req, rl) != rl) { perror("write"); return 1; }
     fcntl(fds[i], F_SETFL, O_NONBLOCK);
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
