@@ -137,7 +137,14 @@ final class ConnectionAcceptor: @unchecked Sendable {
     private func nextDue() -> ContinuousClock.Instant? {
         while dueStart < due.count {
             let entry = due[dueStart]
-            if held[entry.socket]?.deadline == entry.deadline { return entry.deadline }
+            if held[entry.socket]?.deadline == entry.deadline {
+                // Under a steady stream of connections the list never empties: drop the passed entries.
+                if dueStart >= 1024, dueStart * 2 >= due.count {
+                    due.removeFirst(dueStart)
+                    dueStart = 0
+                }
+                return due[dueStart].deadline
+            }
             dueStart += 1
         }
         due.removeAll(keepingCapacity: due.count < 1024)

@@ -125,38 +125,20 @@ final class TLSServingHTTPTests: XCTestCase {
         configuration.connectionTimeoutSeconds = 1
         http = MicroHTTPServer(configuration: configuration, handler: api)
         try http.start()
-        let silent = try (0..<3).map { _ in try SilentClient(port: http.port) }
+        // Connections that never send a byte.
+        let silent = try (0..<3).map { _ in try WatchClient(port: http.port) }
         let started = Date()
         let answer = try curl(["--cacert", "ca.crt", "https://127.0.0.1:\(http.port)/version"])
         XCTAssertEqual(answer.status, "200", answer.body)
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.5, "served before the silent connections were closed: the limit did not hold")
-        for client in silent { XCTAssertTrue(client.readsEndOfStream(), "a silent connection was not closed") }
+        for client in silent { XCTAssertTrue(readsEndOfStream(client.fd), "a silent connection was not closed") }
     }
-}
 
-/// A TCP connection that never sends a byte.
-final class SilentClient {
-    let fd: Int32
-
-    init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+    /// True when the server closed the connection within 10 s.
+    func readsEndOfStream(_ fd: Int32) -> Bool {
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    /// True when the server closed the connection (within the 10 s receive timeout).
-    func readsEndOfStream() -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) == 0
     }
-
-    deinit { close(fd) }
 }

@@ -786,3 +786,21 @@ def _reap(pid, deadline):
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     raise AssertionError(f"kubectl (pid {pid}) did not exit within its deadline after the terminal closed")
+
+
+def audited_server(tmp_path, policy, log):
+    """A server writing the audit log `log` under `policy` (YAML text), with a kubectl in `default`; yields
+    (server, log, kubectl) and stops the server after (for a pytest fixture)."""
+    (tmp_path / "policy.yaml").write_text(policy)
+    (tmp_path / "run").mkdir()
+    server = Server(tmp_path / "run", ["--audit-policy-file", tmp_path / "policy.yaml", "--audit-log-path", log]).start()
+    yield server, log, Kubectl(server, tmp_path / "cache", namespace="default")
+    server.stop()
+
+
+def audit_events(log):
+    """The audit log's events so far (none before the file exists)."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+

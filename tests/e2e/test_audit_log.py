@@ -1,14 +1,13 @@
 """The audit log (--audit-log-path, --audit-policy-file): upstream's audit.k8s.io/v1 Events, one JSON line
 per stage, levels and stages as the policy says, the Audit-Id header matching the event."""
 
-import json
 import subprocess
 import threading
 
 import pytest
 import requests
 
-from support import Kubectl, Server, kubelite_binary, wait_for
+from support import audit_events, audited_server, kubelite_binary, wait_for
 
 POLICY = """apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -28,22 +27,11 @@ rules:
 
 @pytest.fixture
 def audited(tmp_path):
-    (tmp_path / "policy.yaml").write_text(POLICY)
-    (tmp_path / "run").mkdir()
-    log = tmp_path / "audit" / "audit.log"
-    server = Server(tmp_path / "run", ["--audit-policy-file", tmp_path / "policy.yaml", "--audit-log-path", log]).start()
-    yield server, log, Kubectl(server, tmp_path / "cache", namespace="default")
-    server.stop()
-
-
-def events(log):
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    yield from audited_server(tmp_path, POLICY, tmp_path / "audit" / "audit.log")
 
 
 def wait_event(log, predicate, message):
-    return wait_for(lambda: next((e for e in events(log) if predicate(e)), None), 10, message)
+    return wait_for(lambda: next((e for e in audit_events(log) if predicate(e)), None), 10, message)
 
 
 def test_levels_stages_and_fields(audited):
@@ -74,8 +62,8 @@ def test_levels_stages_and_fields(audited):
     assert config_map["level"] == "RequestResponse"
     assert config_map["requestObject"]["data"] == {"k": "v"}
     assert config_map["responseObject"]["metadata"]["name"] == "audited-cm"
-    assert not any(e["stage"] == "RequestReceived" for e in events(log)), "omitted by the policy"
-    assert not any(e.get("requestURI", "").startswith("/readyz") for e in events(log)), "level None"
+    assert not any(e["stage"] == "RequestReceived" for e in audit_events(log)), "omitted by the policy"
+    assert not any(e.get("requestURI", "").startswith("/readyz") for e in audit_events(log)), "level None"
 
 
 def test_failures_audit_ids_impersonation_and_watches(audited):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from support import Kubectl, Server, wait_for
+from support import audit_events, audited_server, wait_for
 
 POLICY = """apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -24,18 +24,7 @@ STATEFULSET_CONTROLLER = "system:serviceaccount:kube-system:statefulset-controll
 
 @pytest.fixture
 def audited(tmp_path):
-    (tmp_path / "policy.yaml").write_text(POLICY)
-    (tmp_path / "run").mkdir()
-    log = tmp_path / "audit.log"
-    server = Server(tmp_path / "run", ["--audit-policy-file", tmp_path / "policy.yaml", "--audit-log-path", log]).start()
-    yield server, log, Kubectl(server, tmp_path / "cache", namespace="default")
-    server.stop()
-
-
-def events(log):
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    yield from audited_server(tmp_path, POLICY, tmp_path / "audit.log")
 
 
 def find(log, verb, subresource=None):
@@ -43,7 +32,7 @@ def find(log, verb, subresource=None):
         ref = event.get("objectRef", {})
         return (event["verb"] == verb and ref.get("resource") == "pods" and ref.get("name") == "web-0"
                 and ref.get("subresource") == subresource)
-    return next((e for e in events(log) if match(e)), None)
+    return next((e for e in audit_events(log) if match(e)), None)
 
 
 def test_statefulset_pod_create_and_binding_are_the_controllers_requests(audited):
@@ -83,7 +72,7 @@ def test_statefulset_pod_create_and_binding_are_the_controllers_requests(audited
     assert ("kube-controller-manager", "Update", "") in managers(), managers()
     # The admin's own create (kubectl) is audited with the admin, not a controller.
     assert not any(e["user"]["username"] == STATEFULSET_CONTROLLER and e["objectRef"]["resource"] != "pods"
-                   for e in events(log))
+                   for e in audit_events(log))
 
 
 def test_can_i_answers_for_the_controllers_users(audited):
