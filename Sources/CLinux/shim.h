@@ -1,14 +1,18 @@
 // Linux calls Glibc's Swift module does not import (they need _GNU_SOURCE or are variadic).
+// _GNU_SOURCE itself is not defined here: it changes the layout glibc's shared headers give types
+// such as fd_set (`fds_bits` instead of `__fds_bits`), and clang's modules then refuse a program
+// importing this module beside another C module that includes the same headers without it
+// (CMicroHTTPD, CZlib). The two GNU calls are declared instead, with glibc's signatures.
 #ifndef KUBELITE_CLINUX_SHIM_H
 #define KUBELITE_CLINUX_SHIM_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
+
+extern int pipe2(int pipedes[2], int flags);
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 
 // Marks every descriptor from `first` up close-on-exec in one call (close_range with
 // CLOSE_RANGE_CLOEXEC, Linux 5.11). Returns 0, or -1 with errno.
