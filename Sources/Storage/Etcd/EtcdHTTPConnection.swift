@@ -17,6 +17,8 @@ final class EtcdHTTPConnection: @unchecked Sendable {
     /// Bytes read from the socket and not consumed yet.
     private var buffer: [UInt8] = []
     private var start = 0
+    /// What each receive reads into (allocated once: a fresh 64 KiB array per read was zeroed each time).
+    private var scratch = [UInt8](repeating: 0, count: 65536)
     let endpoint: EtcdEndpoint
     private var tls: EtcdTLSSession?
 
@@ -152,16 +154,15 @@ final class EtcdHTTPConnection: @unchecked Sendable {
     private func fill() throws(EtcdError) -> Int? {
         if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
         if start > 65536 { buffer.removeFirst(start); start = 0 }
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let tls {
                 // withUnsafeMutableBytes rethrows untyped errors: the typed one travels in a Result.
-                let n = try chunk.withUnsafeMutableBytes { buffer in Result { () throws(EtcdError) in try tls.receive(buffer) } }.get()
-                if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return n }
+                let n = try scratch.withUnsafeMutableBytes { buffer in Result { () throws(EtcdError) in try tls.receive(buffer) } }.get()
+                if n > 0 { buffer.append(contentsOf: scratch[0..<n]); return n }
                 return nil
             }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return n }
+            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { buffer.append(contentsOf: scratch[0..<n]); return n }
             if n == 0 { return nil }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK { throw .timedOut("\(endpoint): no answer") }
