@@ -82,7 +82,7 @@ extension EtcdStorage {
         let prefix = Array(layout.rootPrefix.utf8)
         let request: JSON = ["create_request": [
             "key": EtcdBase64.encode(prefix), "range_end": EtcdBase64.encode(EtcdBase64.prefixEnd(prefix)),
-            "start_revision": .string(String(memory.currentRevision + 1)), "prev_kv": true, "progress_notify": true,
+            "start_revision": .string(String(memory.currentRevision + 1)), "progress_notify": true,
         ]]
         let stream = try client.openStream("/v3/watch", request)
         let stop = watchState.withLock { s -> Bool in
@@ -120,8 +120,14 @@ extension EtcdStorage {
         }
         var events: [StorageEvent] = []
         var revision = memory.currentRevision
+        // The newest revision the batch reports, also of changes the cache skips (a foreign key under
+        // the prefix): the cache has seen it, so a consistent read waiting for it need not wait on.
+        var seen = revision
+        // Each key's state after the batch's earlier events: the previous state of its later ones.
+        var batch: [StorageKey: StoredObject?] = [:]
         for raw in result["events"]?.arrayValue ?? [] {
-            guard let event = storageEvent(raw) else { continue }
+            seen = max(seen, EtcdClient.int(raw[path: "kv", "mod_revision"]) ?? 0)
+            guard let event = storageEvent(raw, previous: { key in batch[key] ?? memory.get(key) }) else { continue }
             // A transaction of several writes (not Kubelite's: one key each) shares one revision;
             // the cache orders by revision, so only the first is kept.
             guard event.revision > revision else {
@@ -130,19 +136,20 @@ extension EtcdStorage {
             }
             revision = event.revision
             events.append(event)
+            batch[event.object.key] = .some(event.kind == .deleted ? nil : event.object)
         }
-        if !events.isEmpty {
-            memory.apply(events)
-            waiters.release(upTo: revision)
-        }
+        if !events.isEmpty { memory.apply(events) }
+        if seen > revision { memory.advance(to: seen) }
+        if !events.isEmpty || seen > revision { waiters.release(upTo: seen) }
     }
 
     /// A watch event as the cache's event: deletions carry the previous value stamped with the
-    /// deletion's revision, as upstream's watch cache reports them.
-    private func storageEvent(_ raw: JSON) -> StorageEvent? {
+    /// deletion's revision, as upstream's watch cache reports them. The previous value is the
+    /// cache's (`previous`), not etcd's prev_kv: the cache holds every key's state before the event,
+    /// so asking etcd for it would only make every update and delete travel, and be decoded, twice.
+    private func storageEvent(_ raw: JSON, previous cached: (StorageKey) -> StoredObject?) -> StorageEvent? {
         guard let kvJSON = raw["kv"], let kv = try? EtcdKeyValue(kvJSON) else { return nil }
-        let previous = raw["prev_kv"].flatMap { try? EtcdKeyValue($0) }
-            .flatMap { Self.storedObject($0, layout: layout, transformer: transformer, report: report) }
+        let previous = layout.storageKey(kv.keyString).flatMap(cached)
         if raw["type"]?.stringValue == "DELETE" {
             guard let previous else { return nil }  // never cached (a foreign key): nothing to remove
             return StorageEvent(kind: .deleted, object: Self.stored(previous.object, key: previous.key, revision: kv.modRevision),
