@@ -24,6 +24,9 @@ extension ResourceHandler {
         if let revision = query.point.requiredRevision, !store.isFresh(revision) {
             return deferUntilFresh(store, revision, serve: read)
         }
+        if query.point == .newest, options.resourceVersion.isEmpty {
+            return try serveConsistently(store, serve: read)
+        }
         return try read()
     }
 }

@@ -115,6 +115,10 @@ struct ResourceHandler {
         if let revision = try ListOptions.getReadPoint(request).requiredRevision, !store.isFresh(revision) {
             return deferUntilFresh(store, revision, serve: read)
         }
+        // resourceVersion "": a consistent read (upstream reads etcd; here the cache once it is current).
+        if (request.queryValue("resourceVersion") ?? "").isEmpty {
+            return try serveConsistently(store, serve: read)
+        }
         return try read()
     }
 

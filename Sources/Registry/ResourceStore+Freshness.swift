@@ -36,3 +36,16 @@ extension ResourceStore {
         return error
     }
 }
+
+extension ResourceStore {
+    /// Whether a consistent read (resourceVersion "") must wait for the backend to confirm that the
+    /// cache is current (etcd; see `Storage.confirmsConsistentReads`).
+    public var confirmsConsistentReads: Bool { storage.confirmsConsistentReads }
+
+    /// Calls `then` (nil) once the newest state may be read from the cache as a consistent read, or
+    /// with the Status upstream answers when it cannot be: 504 Timeout with etcd unreachable, etcd's
+    /// own error as a 500, 504 "Too large resource version" when the cache does not catch up in time.
+    public func whenConsistent(_ then: @escaping @Sendable (APIError?) -> Void) {
+        storage.whenConsistent { error in then(error.map { StorageErrors.interpret($0, during: .list(.newest)) }) }
+    }
+}

@@ -34,6 +34,8 @@ public enum StorageErrors {
             case .unavailable(let why): return .internalError(why)
             case .unreachable: return timedOut
             case .backendFailure(let message): return passedThrough(message)
+            case .revisionNotReached(let requested, let current):
+                return ResourceStore.tooLargeResourceVersion(requested, current: current)
             }
         case .list(let point):
             guard case .compacted = error else {
@@ -41,6 +43,8 @@ public enum StorageErrors {
                 case .unavailable(let why): return .internalError(why)
                 case .unreachable: return timedOut
                 case .backendFailure(let message): return passedThrough(message)
+                case .revisionNotReached(let requested, let current):
+                    return ResourceStore.tooLargeResourceVersion(requested, current: current)
                 default: return .internalError("\(error)")
                 }
             }

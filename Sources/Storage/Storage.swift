@@ -28,6 +28,17 @@ public protocol Storage: AnyObject, Sendable {
     /// nil while the backend can take writes; otherwise why not (kube-apiserver's `etcd` readyz check).
     var healthProblem: String? { get }
 
+    /// Whether a consistent read (resourceVersion "") must first confirm with the backend that the
+    /// watch cache is current (`whenConsistent`): false when the cache is fed by this process's own
+    /// commits (memory, SQLite), so it is current whenever a read starts.
+    var confirmsConsistentReads: Bool { get }
+
+    /// Calls `then` (nil) once the cache holds every write the backend acknowledged before this call,
+    /// so a read of the cache's newest state is consistent (upstream's consistent read from the watch
+    /// cache); or with why not (the backend unreachable, the cache not caught up in time). `then` may
+    /// run on another thread; nothing blocks meanwhile.
+    func whenConsistent(_ then: @escaping @Sendable (StorageError?) -> Void)
+
     /// Objects of a resource, optionally in one namespace, sorted by namespace and name, with the
     /// revision the snapshot was taken at.
     func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64)
@@ -66,6 +77,8 @@ extension Storage {
     public func latest(_ key: StorageKey) -> LatestState { LatestState(object: get(key), uncommitted: nil) }
     public func awaitCommit(_ revision: Int64) -> Bool { true }
     public var healthProblem: String? { nil }
+    public var confirmsConsistentReads: Bool { false }
+    public func whenConsistent(_ then: @escaping @Sendable (StorageError?) -> Void) { then(nil) }
 }
 
 /// A key's newest state for an update loop (see `Storage.latest`).

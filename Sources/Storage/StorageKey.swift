@@ -71,6 +71,9 @@ public enum StorageError: Error, Sendable, Equatable {
     /// The backend answered with an error of its own (etcd's "etcdserver: request timed out", "no
     /// leader"), its text kept as the backend wrote it.
     case backendFailure(String)
+    /// The watch cache did not reach the revision a read needs (`requested`) within its wait, and
+    /// was at `current` (upstream's "Too large resource version").
+    case revisionNotReached(requested: Int64, current: Int64)
 }
 
 import APIMachinery

@@ -171,4 +171,47 @@ final class EtcdStorageTests: XCTestCase {
         while store.healthProblem == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         XCTAssertNotNil(store.healthProblem)
     }
+
+    /// Waits (with a deadline) for `whenConsistent` to answer.
+    func consistent(_ store: EtcdStorage) -> StorageError?? {
+        let answer = Mutex<StorageError??>(nil)
+        store.whenConsistent { error in answer.withLock { $0 = .some(error) } }
+        let deadline = Date().addingTimeInterval(20)
+        while answer.withLock({ $0 }) == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        return answer.withLock { $0 }
+    }
+
+    func testConsistentReadsWaitForEtcdsRevisionAndFailWithEtcdDown() throws {
+        let client = EtcdClient(endpoints: [etcd.endpoint], connectTimeout: .milliseconds(300), callTimeout: .seconds(2))
+        let a = try EtcdStorage(client: client, layout: layout())
+        defer { a.close() }
+        let b = try EtcdStorage(client: EtcdClient(endpoints: [etcd.endpoint]), layout: layout())
+        defer { b.close() }
+        XCTAssertTrue(a.confirmsConsistentReads)
+
+        // A write through another replica: once a consistent read may go on, a's cache holds it.
+        let key = StorageKey(resource: "configmaps", namespace: "default", name: "elsewhere")
+        let written = try b.create(key, configMap("elsewhere"))
+        XCTAssertEqual(consistent(a), .some(nil))
+        XCTAssertEqual(a.memory.get(key)?.revision, written.revision)
+
+        // A write outside the prefix moves etcd's revision, which the prefix watch never reports: the
+        // cache, unchanged under the prefix since, is found current at that revision.
+        let foreign = try client.put(Array("/other-cluster/key".utf8), Array("v".utf8))
+        XCTAssertEqual(consistent(a), .some(nil))
+        XCTAssertGreaterThanOrEqual(a.currentRevision, foreign)
+
+        // Many reads at once share rounds and all complete.
+        let done = Mutex(0)
+        for _ in 0..<50 { a.whenConsistent { error in if error == nil { done.withLock { $0 += 1 } } } }
+        let deadline = Date().addingTimeInterval(20)
+        while done.withLock({ $0 }) < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        XCTAssertEqual(done.withLock { $0 }, 50)
+
+        // etcd gone: a consistent read fails as a write does; the cache still answers plain reads.
+        etcd.process.terminate()
+        etcd.process.waitUntilExit()
+        guard case .some(.some(.unreachable)) = consistent(a) else { return XCTFail("a consistent read with etcd down") }
+        XCTAssertNotNil(a.get(key))
+    }
 }

@@ -104,7 +104,8 @@ def health(server, path):
 
 def assert_outage_answers(server, started_at_most):
     """While etcd does not answer: /readyz and /livez fail their etcd checks, a write is upstream's 504
-    Timeout Status within the etcd call timeout, and reads are served from the watch cache."""
+    Timeout Status within the etcd call timeout; so are consistent reads (resourceVersion ""), which
+    need etcd's current revision, while reads at resourceVersion "0" are served from the watch cache."""
     wait_for(lambda: health(server, "/readyz")[0] == 500, 20, "/readyz to fail its etcd check")
     status, text = health(server, "/readyz")
     assert "[-]etcd failed" in text and "[-]etcd-readiness failed" in text, text
@@ -115,7 +116,15 @@ def assert_outage_answers(server, started_at_most):
     assert time.monotonic() - began < started_at_most, "the write waited longer than the etcd call timeout"
     assert failed.status_code == 504, failed.text
     assert (failed.json()["kind"], failed.json()["reason"], failed.json()["message"]) == ("Status", "Timeout", TIMEOUT_MESSAGE)
-    assert server.raw("GET", f"{CONFIGMAPS}/before").status_code == 200
+    for path in (f"{CONFIGMAPS}/before", CONFIGMAPS):
+        began = time.monotonic()
+        consistent = server.raw("GET", path, timeout=60)
+        assert time.monotonic() - began < started_at_most, "the consistent read waited longer than the etcd call timeout"
+        assert consistent.status_code == 504, consistent.text
+        assert (consistent.json()["reason"], consistent.json()["message"]) == ("Timeout", TIMEOUT_MESSAGE)
+    assert server.raw("GET", f"{CONFIGMAPS}/before", params={"resourceVersion": "0"}).status_code == 200
+    cached = server.raw("GET", CONFIGMAPS, params={"resourceVersion": "0"})
+    assert cached.status_code == 200 and "before" in [i["metadata"]["name"] for i in cached.json()["items"]], cached.text
     assert server.process.poll() is None, "kubelite kept running"
 
 

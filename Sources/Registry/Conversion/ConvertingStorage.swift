@@ -39,6 +39,8 @@ final class ConvertingStorage: Storage, @unchecked Sendable {
     }
 
     func awaitCommit(_ revision: Int64) -> Bool { base.awaitCommit(revision) }
+    var confirmsConsistentReads: Bool { base.confirmsConsistentReads }
+    func whenConsistent(_ then: @escaping @Sendable (StorageError?) -> Void) { base.whenConsistent(then) }
 
     func list(resource: String, namespace: String?) -> (items: [StoredObject], revision: Int64) {
         let page = base.list(resource: resource, namespace: namespace)

@@ -7,19 +7,28 @@ extension EtcdClient {
         public var kvs: [EtcdKeyValue]
         public var more: Bool
         public var revision: Int64
+        /// How many keys the whole range holds, whatever the limit.
+        public var count: Int64
     }
 
     /// Reads keys in [key, rangeEnd) (just `key` when rangeEnd is nil) at `revision` (0: newest),
-    /// at most `limit` of them (0: all).
-    public func range(_ key: [UInt8], rangeEnd: [UInt8]? = nil, revision: Int64 = 0, limit: Int = 0) throws(EtcdError) -> RangePage {
+    /// at most `limit` of them (0: all); `keysOnly` leaves the values out, `countOnly` the pairs,
+    /// `newestFirst` sorts them by mod_revision, highest first. Linearizable, as clientv3's default:
+    /// the member confirms with the quorum that its revision is current.
+    public func range(_ key: [UInt8], rangeEnd: [UInt8]? = nil, revision: Int64 = 0, limit: Int = 0,
+                      keysOnly: Bool = false, countOnly: Bool = false, newestFirst: Bool = false) throws(EtcdError) -> RangePage {
         var body: JSONObject = ["key": EtcdBase64.encode(key)]
         if let rangeEnd { body["range_end"] = EtcdBase64.encode(rangeEnd) }
         if revision > 0 { body["revision"] = .string(String(revision)) }
         if limit > 0 { body["limit"] = .string(String(limit)) }
+        if keysOnly { body["keys_only"] = true }
+        if countOnly { body["count_only"] = true }
+        if newestFirst { body["sort_order"] = "DESCEND"; body["sort_target"] = "MOD" }
         let answer = try call("/v3/kv/range", .object(body))
         var kvs: [EtcdKeyValue] = []
         for kv in answer["kvs"]?.arrayValue ?? [] { kvs.append(try EtcdKeyValue(kv)) }
-        return RangePage(kvs: kvs, more: answer["more"]?.boolValue ?? false, revision: Self.revision(answer))
+        return RangePage(kvs: kvs, more: answer["more"]?.boolValue ?? false, revision: Self.revision(answer),
+                         count: Self.int(answer["count"]) ?? 0)
     }
 
     /// Puts `value` at `key` unconditionally; returns the revision of the put.

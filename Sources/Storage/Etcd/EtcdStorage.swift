@@ -7,8 +7,9 @@ import Synchronization
 /// watch cache: restored from one list of the whole prefix, then fed by one watch on the prefix
 /// (see EtcdStorage+Watch), so every replica on the same etcd sees every replica's writes in order.
 ///
-/// Reads, lists and watches are served from the cache, and keep being served while etcd is
-/// unreachable. Writes are etcd transactions guarded as upstream's etcd3 store guards them
+/// Reads, lists and watches are served from the cache; a consistent read (resourceVersion "") only
+/// once the cache has reached etcd's current revision (EtcdStorage+ConsistentReads), so it fails
+/// while etcd is unreachable where a read at resourceVersion "0" is still answered. Writes are etcd transactions guarded as upstream's etcd3 store guards them
 /// (create: the key's create_revision is 0; update and delete: its mod_revision is the one the
 /// caller read) and return once the cache has applied their revision, so a client reads its own
 /// writes from any verb.
@@ -24,6 +25,7 @@ public final class EtcdStorage: WatchCacheReads, @unchecked Sendable {
     let compactor = Mutex<EtcdCompactor?>(nil)
     let health = Mutex(HealthState())
     let waiters = EtcdRevisionWaiters()
+    let consistentReads = Mutex(ConsistentReadState())
 
     struct WatchState {
         var connected = false
