@@ -143,7 +143,8 @@ def section(context):
     lines = ["## Kubelite on etcd (`--etcd-servers`, issue 18)", "",
              "A three-member etcd 3.4 cluster (Debian `etcd-server`, one machine) and three Kubelite replicas on it, "
              "all started by the benchmark, beside one Kubelite on SQLite, measured in turn run after run. GET of one "
-             "ConfigMap (served from the watch cache on etcd), LIST of a namespace's 100 ConfigMaps (and its `kube-root-ca.crt`), creates of "
+             "ConfigMap (on etcd a consistent read: etcd's current revision read, then served from the watch cache once "
+             "it has it; reads arriving meanwhile share the next revision), LIST of a namespace's 100 ConfigMaps (and its `kube-root-ca.crt`), creates of "
              "ConfigMaps (answered once etcd has the write and the replica's watch cache has applied it). \"Through one "
              "replica\": one wrk against one replica while the other two keep their watch caches current. \"Through "
              f"three\": {SPREAD} connections split 17/17/16, one wrk per replica running at the same time, their rates "
