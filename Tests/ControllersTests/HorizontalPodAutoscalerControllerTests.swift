@@ -71,6 +71,9 @@ final class HorizontalPodAutoscalerControllerTests: XCTestCase {
     func condition(_ name: String, _ type: String) -> JSON? {
         status(name)["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == type }
     }
+    /// The HPA as the controller's cache has it: the clock moves only once the last status written is
+    /// there, or the next sync would write over a stale copy and conflict.
+    func cached(_ name: String) -> JSON? { h.context.informer(Self.hpas).get(namespace: "default", name: name) }
     func replicas(_ deployment: String) -> Int64? { h.get("deployments", deployment, group: "apps")?[path: "spec", "replicas"]?.intValue }
     func events(_ reason: String) -> [String] {
         h.store("events").list(namespace: "default").items.map(\.object)
@@ -109,6 +112,7 @@ final class HorizontalPodAutoscalerControllerTests: XCTestCase {
         })
 
         // Load gone: 1 wanted, but the recommendation of 8 stays within the 300 s window.
+        XCTAssertTrue(waitUntil("the status in the cache") { self.cached("web")?[path: "status", "desiredReplicas"] == 6 })
         metrics.set(["web-a": 5_000_000, "web-b": 5_000_000], at: h.timers.now())
         h.timers.advance(by: .seconds(15))
         XCTAssertTrue(waitUntil("scale-down stabilized") { self.condition("web", "AbleToScale")?["reason"] == "ScaleDownStabilized" })
@@ -116,6 +120,8 @@ final class HorizontalPodAutoscalerControllerTests: XCTestCase {
         XCTAssertEqual(status("web")["desiredReplicas"], 6)
         XCTAssertEqual(status("web")[path: "currentMetrics"]?.arrayValue?.first?[path: "resource", "current", "averageUtilization"], 5)
 
+        XCTAssertTrue(waitUntil("the status in the cache") {
+            self.cached("web")?[path: "status", "currentMetrics"]?.arrayValue?.first?[path: "resource", "current", "averageUtilization"] == 5 })
         h.timers.advance(by: .seconds(300))
         XCTAssertTrue(waitUntil("scaled down to the minimum") { self.replicas("web") == 1 })
         XCTAssertTrue(waitUntil("the scale-down event") {
@@ -159,5 +165,31 @@ final class HorizontalPodAutoscalerControllerTests: XCTestCase {
         XCTAssertTrue(waitUntil("scaled to the maximum") { self.replicas("big") == 10 })
         XCTAssertTrue(waitUntil("the event") {
             self.events("SuccessfulRescale") == ["New size: 10; reason: Current number of replicas above Spec.MaxReplicas"] })
+    }
+}
+
+extension HorizontalPodAutoscalerControllerTests {
+    func testTwoAutoscalersOfTheSamePodsAreAmbiguous() throws {
+        try makeDeployment("shared", replicas: 1)
+        try makePod("shared-a", app: "shared")
+        metrics.set(["shared-a": 50_000_000], at: h.timers.now())
+        try makeAutoscaler("first", target: "shared")
+        try makeAutoscaler("second", target: "shared")
+        h.timers.advance(by: .seconds(15))
+        // The first one synced before the second's selector was known; both sync again 15 s later.
+        // (Their written statuses must be in the controller's cache first, or the next write conflicts.)
+        let cache = h.context.informer(Self.hpas)
+        XCTAssertTrue(waitUntil("both synced once, in the cache, and rescheduled") {
+            ["first", "second"].allSatisfy { cache.get(namespace: "default", name: $0)?[path: "status", "conditions"] != nil }
+                && self.controller.scheduled.withLock { $0.isSuperset(of: ["default/first", "default/second"]) }
+        })
+        h.timers.advance(by: .seconds(15))
+        let message = "pods by selector app=shared are controlled by multiple HPAs: [default/first default/second]"
+        XCTAssertTrue(waitUntil("both ambiguous") {
+            self.condition("first", "ScalingActive")?["message"]?.stringValue == message
+                && self.condition("second", "ScalingActive")?["message"]?.stringValue == message
+        })
+        XCTAssertEqual(condition("second", "ScalingActive")?["reason"], "AmbiguousSelector", "\(status("first")) \(status("second"))")
+        XCTAssertEqual(replicas("shared"), 1)
     }
 }

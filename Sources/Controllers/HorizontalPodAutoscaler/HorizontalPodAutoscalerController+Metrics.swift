@@ -41,6 +41,12 @@ extension HorizontalPodAutoscalerController {
         }
         let namespace = hpa.meta.namespace
         let pods = context.informer(Self.pods).list(namespace: namespace).filter { selector.matches($0.meta.labels) }
+        if let others = ambiguity(hpa, selector: selector, pods: pods) {
+            let message = "pods by selector \(selectorText) are controlled by multiple HPAs: [\(others.joined(separator: " "))]"
+            context.events.record(hpa, type: .warning, reason: "AmbiguousSelector", message: message, component: Self.component)
+            status.setCondition("ScalingActive", false, "AmbiguousSelector", message)
+            return MetricsResult(replicas: -1, metric: "", statuses: nil, error: message)
+        }
         let specReplicas = Int(scale[path: "spec", "replicas"]?.intValue ?? 0)
         let specs = hpa[path: "spec", "metrics"]?.arrayValue ?? []
         var statuses: [JSON] = Array(repeating: ["type": ""], count: specs.count)
@@ -170,6 +176,20 @@ extension HorizontalPodAutoscalerController {
             metrics[pod] = PodMetric(timestamp: u.timestamp, window: u.window.seconds, value: value)
         }
         return metrics
+    }
+
+    /// validateAndParseSelector's check: the HPAs (this one included, sorted) whose last selector
+    /// selects one of `pods`, when there is more than this one.
+    func ambiguity(_ hpa: JSON, selector: LabelSelectorQuery, pods: [JSON]) -> [String]? {
+        let key = hpa.meta.key, prefix = "\(hpa.meta.namespace)/"
+        let all = selectors.withLock { all -> [String: LabelSelectorQuery] in
+            all[key] = selector
+            return all
+        }
+        let controlling = all.filter { other in
+            other.key.hasPrefix(prefix) && pods.contains { other.value.matches($0.meta.labels) }
+        }.keys.sorted()
+        return controlling.count > 1 ? controlling : nil
     }
 
     /// The pod with only `container` among its containers (ContainerResource requests).

@@ -22,6 +22,9 @@ public final class HorizontalPodAutoscalerController: Controller, Sendable {
     let calculator: ReplicaCalculator
     let normalizer: ReplicaNormalizer
     let histories = Mutex<[String: ScalingHistory]>([:])
+    /// Each HPA's target selector as last parsed (upstream's hpaSelectors): pods two HPAs select
+    /// make both ambiguous.
+    let selectors = Mutex<[String: LabelSelectorQuery]>([:])
     /// Keys waiting for their resync (upstream's delaying queue keeps one entry per key).
     let scheduled = Mutex<Set<String>>([])
     let queue = QueueSlot()
@@ -64,6 +67,7 @@ public final class HorizontalPodAutoscalerController: Controller, Sendable {
 
     func forget(_ key: String) {
         histories.withLock { $0[key] = nil }
+        selectors.withLock { $0[key] = nil }
     }
 
     /// reconcileKey: true when the HPA is gone (its history is dropped then).
