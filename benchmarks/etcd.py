@@ -7,7 +7,7 @@ through all three at once (50 clients split 17/17/16, one wrk per replica, rates
 through one member and through all three the same way; then watch fan-out through one and three
 replicas (watches spread over them, the write through the first), and controller failover
 (etcd_failover.py). Figures `rps:`/`p99:` with keys `etcd-<store>-<op>-<clients>` (store `sqlite`, `r1`,
-`r3`; op `get`, `list`, `create`) and `etcd-own-put-<members>-<clients>`; `etcd-watch-<store>-p50-ms`,
+`r3`; op `get` (consistent), `get0` (`resourceVersion=0`: from the watch cache), `list`, `create`) and `etcd-own-put-<members>-<clients>`; `etcd-watch-<store>-p50-ms`,
 `-p99-ms`, `-received`."""
 import base64, json, subprocess
 
@@ -21,7 +21,7 @@ SPREAD = 50          # clients over the three replicas (and over the three membe
 LIST_SIZE = 100
 STORES = (("sqlite", "Kubelite on SQLite (`--data-dir`), one process"), ("r1", "etcd, through one of three replicas"),
           ("r3", "etcd, through all three replicas at once"))
-OPS = ("get", "list", "create")
+OPS = ("get", "get0", "list", "create")
 EVENT = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"e-"},"data":{"a":"1"}}'
 
 
@@ -51,7 +51,9 @@ def seed(base):
 def measure(context, store, bases, clients, scripts):
     """GET, LIST and create through `bases` (one wrk each, at once, when there are several)."""
     seconds = context.settings.seconds
-    paths = {"get": "/api/v1/namespaces/default/configmaps/fixed", "list": "/api/v1/namespaces/bench-list/configmaps",
+    paths = {"get": "/api/v1/namespaces/default/configmaps/fixed",
+             "get0": "/api/v1/namespaces/default/configmaps/fixed?resourceVersion=0",
+             "list": "/api/v1/namespaces/bench-list/configmaps",
              "create": "/api/v1/namespaces/default/configmaps"}
     for op in OPS:
         urls = [base + paths[op] for base in bases]
@@ -124,6 +126,7 @@ def run(context):
         for store, _ in STORES:
             clients = SPREAD if store == "r3" else 50
             print(f"  {store} at {clients} clients: GETs {f.get(f'rps:etcd-{store}-get-{clients}'):,.0f}/s, "
+                  f"at rv=0 {f.get(f'rps:etcd-{store}-get0-{clients}'):,.0f}/s, "
                   f"LISTs {f.get(f'rps:etcd-{store}-list-{clients}'):,.0f}/s, "
                   f"creates {f.get(f'rps:etcd-{store}-create-{clients}'):,.0f}/s; "
                   f"watch p99 {f.get(f'etcd-watch-{store}-p99-ms'):.2f} ms", flush=True)
@@ -144,14 +147,15 @@ def section(context):
              "A three-member etcd 3.4 cluster (Debian `etcd-server`, one machine) and three Kubelite replicas on it, "
              "all started by the benchmark, beside one Kubelite on SQLite, measured in turn run after run. GET of one "
              "ConfigMap (on etcd a consistent read: etcd's current revision read, then served from the watch cache once "
-             "it has it; reads arriving meanwhile share the next revision), LIST of a namespace's 100 ConfigMaps (and its `kube-root-ca.crt`), creates of "
+             "it has it; reads arriving meanwhile share the next revision), the same GET with `resourceVersion=0` "
+             "(any revision: served from the watch cache at once, as upstream serves it), LIST of a namespace's 100 ConfigMaps (and its `kube-root-ca.crt`), creates of "
              "ConfigMaps (answered once etcd has the write and the replica's watch cache has applied it). \"Through one "
              "replica\": one wrk against one replica while the other two keep their watch caches current. \"Through "
              f"three\": {SPREAD} connections split 17/17/16, one wrk per replica running at the same time, their rates "
              "summed and the largest p99 shown; all of it shares this machine's cores, so three replicas add no CPU. "
              "etcd's own puts go through its JSON gateway (`/v3/kv/put`) to one member, and to all three the same way.", "",
-             "| store | clients | GETs/s | p99 | LISTs/s | p99 | creates/s | p99 | etcd's own puts/s | p99 | creates ÷ puts |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| store | clients | GETs/s | p99 | GETs/s at rv=0 | p99 | LISTs/s | p99 | creates/s | p99 | etcd's own puts/s | p99 | creates ÷ puts |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for store, label in STORES:
         for clients in ((SPREAD,) if store == "r3" else CLIENTS):
             row = [label, str(clients)]

@@ -80,8 +80,11 @@ def etcd_targets(settings):
     return [
         Target("CREATE through Kubelite on etcd vs etcd's own puts, 50 clients", "≥ 70%",
                ratio("rps:etcd-r1-create-50", "rps:etcd-own-put-1-50"), lambda v, _: v >= 0.70, percent),
-        Target("Consistent GET on etcd (revision from etcd, object from the watch cache) vs Kubelite on SQLite, 50 clients", "≥ 80% (within 20%)",
-               ratio("rps:etcd-r1-get-50", "rps:etcd-sqlite-get-50"), lambda v, _: v >= 0.80, percent),
+        # Issue 18's "GET served from the watch cache": resourceVersion=0, which upstream serves from its
+        # cache too. A consistent GET (resourceVersion unset) asks etcd for its revision first; its
+        # figure is in the section's table.
+        Target("GET from the watch cache (resourceVersion=0) on etcd vs Kubelite on SQLite, 50 clients", "≥ 80% (within 20%)",
+               ratio("rps:etcd-r1-get0-50", "rps:etcd-sqlite-get0-50"), lambda v, _: v >= 0.80, percent),
         Target("Controller failover: leader SIGKILLed to a StatefulSet scale complete", f"≤ lease {lease:g} s + 2 s",
                figure("etcd-failover-scale-s"), lambda v, _: v <= lease + 2, seconds),
     ]
