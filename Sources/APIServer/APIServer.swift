@@ -52,7 +52,7 @@ public final class APIServer: HTTPHandler, Sendable {
         self.auditLog = auditLog
         self.deadline = RequestDeadline(maximum: requestTimeout)
         self.registry = registry
-        self.discovery = Discovery(served: { [registry] in registry.servedResources })
+        self.discovery = Discovery(served: { [registry] in registry.servedResources + registry.aggregatedResources })
         let customOpenAPI = CustomResourceOpenAPI(served: { [registry] in
             registry.servedResources.compactMap { resource in registry.customResourceDefinition(for: resource).map { (resource, $0) } }
         }, published: { [registry] resource in
@@ -195,6 +195,10 @@ public final class APIServer: HTTPHandler, Sendable {
             info = RequestInfo(method: request.method, path: path, isWatch: Self.isWatch(request))
         }
         try authorize(served, info: info)
+        if let info, info.group == MetricsResources.group, info.version == MetricsResources.version,
+           let source = registry.resourceMetrics {
+            return try ResourceMetricsHandler(registry: registry, source: source, request: request, info: info, now: registry.clock.now()).serve()
+        }
         if let info { return try ResourceHandler(server: self, served: served, info: info).serve() }
         return try serveNonResource(request)
     }

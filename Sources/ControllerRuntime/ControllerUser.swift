@@ -67,6 +67,7 @@ public struct ControllerUser: Sendable, Equatable {
         "serviceaccount-controller": "service-account-controller",
         "root-ca-cert-publisher": "root-ca-cert-publisher",
         "disruption-controller": "disruption-controller",
+        "horizontal-pod-autoscaler": "horizontal-pod-autoscaler",
         "clusterrole-aggregation-controller": "clusterrole-aggregation-controller",
         "resourcequota-controller": "resourcequota-controller",
         "endpoint-controller": "endpoint-controller",

@@ -29,6 +29,7 @@ public final class Registry: Sendable {
     let customResources: CustomResourceServing
     let customResourceDefinitions: CustomResourceDefinitionController?
     let podConnectionSlot = PodConnectionSlot()
+    let resourceMetricsSlot = ResourceMetricsSlot()
     let tokenIssuerSlot = TokenIssuerSlot()
     let authorizerSlot = AuthorizerSlot()
     let inProcessAuditorSlot = InProcessAuditorSlot()

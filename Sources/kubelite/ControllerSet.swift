@@ -13,7 +13,7 @@ enum ControllerSet {
         [GarbageCollector(), StatefulSetController(), ReplicaSetController(), ReplicaSetController(kind: .replicationController), DeploymentController(),
          DaemonSetController(),
          JobController(), TTLAfterFinishedController(), CronJobController(),
-         ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(),
+         ServiceAccountsController(), RootCACertPublisher(rootCA: rootCA), DisruptionController(), HorizontalPodAutoscalerController(),
          ClusterRoleAggregationController(), TokensController(rootCA: rootCA), ResourceQuotaController(),
          EndpointsController(apiServer: apiServer), EndpointSliceController()]
             + [PersistentVolumeBinder(options: volumes), SimulatedProvisioner(options: volumes),

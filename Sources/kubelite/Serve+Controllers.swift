@@ -10,9 +10,10 @@ extension Serve {
     /// informers) start now, since every replica is a node whoever leads; kube-controller-manager's
     /// and the scheduler wait for their Leases. Answers the elections, to stop on shutdown.
     func startControllers(node: SimulatedNodeOptions, runtime: ProcessPodRuntime?, serviceProxy: ServiceProxy?,
-                          registry: Registry, context: ControllerContext, apiServer: APIServerEndpoint,
+                          metricsScraper: ResourceMetricsScraper, registry: Registry, context: ControllerContext, apiServer: APIServerEndpoint,
                           rootCA: @escaping @Sendable () -> String, logger: Logger) throws -> [LeaderElectedControllers] {
-        let nodeControllers: [any Controller] = SimulatedNode.kubelet(options: node, runtime: runtime) + (serviceProxy.map { [$0] } ?? [])
+        let nodeControllers: [any Controller] = SimulatedNode.kubelet(options: node, runtime: runtime) + [metricsScraper]
+            + (serviceProxy.map { [$0] } ?? [])
         let volumes = VolumeControllerOptions.parsing(provisioners: provisioners)
         guard leaderElection.enabled(etcd: etcdServers != nil) else {
             ControllerManager.start(ControllerSet.controllerManager(volumes: volumes, apiServer: apiServer, rootCA: rootCA)

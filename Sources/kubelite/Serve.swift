@@ -131,6 +131,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Simulated nodes to run pods on.")
     var nodes: Int = 1
 
+    @Option(name: .customLong("metric-resolution"),
+            help: ArgumentHelp("How often the node's resource metrics (metrics.k8s.io, kubectl top, the HorizontalPodAutoscaler) are scraped, on the cluster's clock (metrics-server's flag, a Go duration).", valueName: "duration"))
+    var metricResolution = "15s"
+
     @Option(name: .customLong("node-name"),
             help: ArgumentHelp("This replica's node name (default kubelite-node; with --nodes N, <name>-1 ... <name>-N). Replicas sharing one etcd each need their own.", valueName: "name"))
     var nodeName: String?
@@ -198,6 +202,9 @@ struct Serve: ParsableCommand {
             throw ValidationError("--node-name: \"\(nodeName)\": \(problem)")
         }
         _ = try leaderElection.configuration()
+        guard (GoDuration.parse(metricResolution) ?? .zero) > .zero else {
+            throw ValidationError("--metric-resolution must be a positive duration such as 15s")
+        }
         guard podStartDelay >= 0 else { throw ValidationError("--pod-start-delay must not be negative") }
         guard terminationGraceScale >= 0 else { throw ValidationError("--termination-grace-scale must not be negative") }
         if let problem = ServiceIPAllocator.validate(cidr: serviceClusterIPRange) {
@@ -340,13 +347,16 @@ struct Serve: ParsableCommand {
         node.nodeName = nodeName
         node.firstNodeIndex = nodeIndex
         registry.connectPods(NodePodConnection(runtime: runtime, registry: registry))
+        let metricsScraper = ResourceMetricsScraper(options: node, runtime: runtime,
+                                                    resolution: GoDuration.parse(metricResolution) ?? .seconds(15))
+        registry.connectMetrics(metricsScraper)
         // The DNS server asks for its informers before the manager starts them.
         let dns = dnsPort >= 0
             ? ClusterDNSServer(context: controllers, bindAddress: bindAddress, port: UInt16(dnsPort), clusterDomain: clusterDomain)
             : nil
         let serviceProxy = startServiceProxy(runtime: runtime, logger: logger)
         let electedControllers = try startControllers(
-            node: node, runtime: runtime, serviceProxy: serviceProxy, registry: registry, context: controllers,
+            node: node, runtime: runtime, serviceProxy: serviceProxy, metricsScraper: metricsScraper, registry: registry, context: controllers,
             apiServer: .advertising(bindAddress: Self.advertised(bindAddress), port: Int(server.port)),
             rootCA: { (try? credentials.value.certificateAuthority.certificatePEM) ?? "" }, logger: logger)
         if let dns {

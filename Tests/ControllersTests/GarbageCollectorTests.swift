@@ -5,6 +5,7 @@ import Foundation
 import KubeliteTesting
 import Registry
 import Storage
+import Synchronization
 import XCTest
 
 final class GarbageCollectorTests: XCTestCase {
@@ -69,5 +70,33 @@ final class GarbageCollectorTests: XCTestCase {
         let child = h.get("configmaps", "child")
         XCTAssertNotNil(child)
         XCTAssertNil(child?[path: "metadata", "ownerReferences"])
+    }
+
+    /// A leadership term over, the collector's watches end at once, and a CRD established after it
+    /// gets none: a replica that lost its Lease keeps no watch behind.
+    func testAnEndedTermLeavesNoWatch() throws {
+        let registry = Registry(storage: MemoryStorage(), strategies: StrategyCatalog.all, schemas: SchemaSet.upstream)
+        try registry.bootstrap()
+        defer { registry.stopWatches() }
+        let before = registry.watcherCount
+        let running = RunningControllers([GarbageCollector()], registry: registry, timers: ManualTimers(), logger: .init(label: "test"))
+        XCTAssertTrue(waitUntil("a watch per stored resource") { registry.watcherCount >= before + registry.storedResources.count })
+        running.stop()
+        XCTAssertTrue(waitUntil("the term's watches ended") { registry.watcherCount == before })
+
+        let crd: JSON = try JSONParser.parse(Array("""
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.example.com"},
+             "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"gadgets","kind":"Gadget"},
+              "versions":[{"name":"v1","served":true,"storage":true,
+                "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+            """.utf8)).value
+        // Observers run in the order they came, so once this one has run the collector's has too.
+        let observed = Mutex(false)
+        registry.observeCustomResources { _ in observed.withLock { $0 = true } }
+        let crds = try XCTUnwrap(registry.store(group: "apiextensions.k8s.io", plural: "customresourcedefinitions"))
+        _ = try crds.create(namespace: nil, body: RequestBody(value: crd), options: WriteOptions())
+        XCTAssertTrue(waitUntil("the CRD served and observed") { observed.withLock { $0 } })
+        XCTAssertNotNil(registry.store(GroupResource(group: "example.com", resource: "gadgets")))
+        XCTAssertEqual(registry.watcherCount, before)
     }
 }

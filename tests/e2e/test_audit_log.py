@@ -43,7 +43,8 @@ def test_levels_stages_and_fields(audited):
                         and e["user"]["username"] == "kubernetes-admin", "the Secret's create event")
     assert secret["kind"] == "Event" and secret["apiVersion"] == "audit.k8s.io/v1"
     assert secret["level"] == "Metadata" and secret["stage"] == "ResponseComplete"
-    assert secret["objectRef"] == {"resource": "secrets", "namespace": "default", "apiVersion": "v1"}
+    # Named by the created object, as upstream's audit.LogRequestObject completes objectRef.
+    assert secret["objectRef"] == {"resource": "secrets", "namespace": "default", "name": "audited-secret", "apiVersion": "v1"}
     assert secret["responseStatus"] == {"metadata": {}, "code": 201}
     assert secret["user"]["username"] == "kubernetes-admin"  # the kubeconfig's admin certificate
     assert secret["sourceIPs"] == ["127.0.0.1"]

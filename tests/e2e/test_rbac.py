@@ -121,6 +121,10 @@ def test_can_i_list_shows_what_the_viewer_may_do(admin, viewer):
     assert "secrets" not in rows and "*.*" not in rows
     assert viewer.run("auth", "can-i", "create", "configmaps").stdout.strip() == "no"
     assert viewer("auth", "can-i", "watch", "deployments.apps").strip() == "yes"
+    # metrics-server's system:aggregated-metrics-reader aggregates into view: `kubectl top` works for it.
+    assert rows["pods.metrics.k8s.io"]["Verbs"] == "[get list watch]", rows
+    top = viewer.run("top", "pod")
+    assert top.returncode == 0 and "forbidden" not in top.stderr.lower(), top.stderr
 
 
 def test_impersonation_and_can_i_tell_the_truth(admin, rbac_server):

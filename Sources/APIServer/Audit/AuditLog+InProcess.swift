@@ -22,20 +22,27 @@ extension AuditRecord {
         (attributes.namespace, attributes.name) = (a.namespace, a.name)
         let decision = log.policy.decide(attributes)
         guard decision.level != .none else { return nil }
+        // What the request's path says; a create's name is its body's (a POST to the collection has
+        // none), known from the handler on, as for a request over HTTP.
+        let createsObject = a.verb == "create" && a.subresource.isEmpty
         var reference: JSONObject = ["resource": .string(a.resource)]
         if !a.namespace.isEmpty { reference["namespace"] = .string(a.namespace) }
-        if !a.name.isEmpty { reference["name"] = .string(a.name) }
+        if !a.name.isEmpty, !createsObject { reference["name"] = .string(a.name) }
         if !a.apiGroup.isEmpty { reference["apiGroup"] = .string(a.apiGroup) }
         if !a.apiVersion.isEmpty { reference["apiVersion"] = .string(a.apiVersion) }
         if !a.subresource.isEmpty { reference["subresource"] = .string(a.subresource) }
-        var event: JSONObject = [
+        let event: JSONObject = [
             "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": .string(decision.level.rawValue),
             "auditID": .string(auditID), "requestURI": .string(request.requestURI), "verb": .string(a.verb),
             "user": a.user.json, "userAgent": .string(request.userAgent), "objectRef": .object(reference),
         ]
-        if decision.level >= .request, let body = request.body {
-            event["requestObject"] = decision.omitManagedFields ? Self.withoutManagedFields(body) : body
+        var handled: JSONObject = [:]
+        if a.verb == "create" || a.verb == "update", let body = request.body {
+            handled["objectRef"] = .object(Self.completed(reference, from: body))
         }
-        self.init(log: log, auditID: auditID, decision: decision, received: request.received, event: event)
+        if decision.level >= .request, let body = request.body {
+            handled["requestObject"] = decision.omitManagedFields ? Self.withoutManagedFields(body) : body
+        }
+        self.init(log: log, auditID: auditID, decision: decision, received: request.received, event: event, handled: handled)
     }
 }

@@ -42,10 +42,17 @@ struct AuditRecord: Sendable {
     let auditID: String
     let decision: AuditPolicy.Decision
     let received: Date
+    /// What the RequestReceived stage knows: upstream writes it in its filter, before the handler
+    /// has decoded the body.
     let event: JSONObject
+    /// What the handler adds for the later stages: `objectRef` completed from the decoded object
+    /// of a create or update (upstream's audit.LogRequestObject) and, at Request and above, the
+    /// `requestObject`.
+    let handled: JSONObject
 
-    init(log: AuditLog, auditID: String, decision: AuditPolicy.Decision, received: Date, event: JSONObject) {
-        (self.log, self.auditID, self.decision, self.received, self.event) = (log, auditID, decision, received, event)
+    init(log: AuditLog, auditID: String, decision: AuditPolicy.Decision, received: Date, event: JSONObject, handled: JSONObject) {
+        (self.log, self.auditID, self.decision, self.received) = (log, auditID, decision, received)
+        (self.event, self.handled) = (event, handled)
     }
 
     /// The record for `request`, or nil when the policy does not audit it (level None).
@@ -69,21 +76,48 @@ struct AuditRecord: Sendable {
         ]
         if let impersonated = try? ImpersonationRequest.parse(request)?.user, impersonated != user { event["impersonatedUser"] = impersonated.json }
         if !request.userAgent.isEmpty { event["userAgent"] = .string(request.userAgent) }
+        var reference: JSONObject?
         if let info, info.isResourceRequest {
-            var reference: JSONObject = ["resource": .string(info.resource)]
-            if let namespace = info.namespace, !namespace.isEmpty { reference["namespace"] = .string(namespace) }
-            if !info.name.isEmpty { reference["name"] = .string(info.name) }
-            if !info.group.isEmpty { reference["apiGroup"] = .string(info.group) }
-            if !info.version.isEmpty { reference["apiVersion"] = .string(info.version) }
-            if !info.subresource.isEmpty { reference["subresource"] = .string(info.subresource) }
-            event["objectRef"] = .object(reference)
+            var known: JSONObject = ["resource": .string(info.resource)]
+            if let namespace = info.namespace, !namespace.isEmpty { known["namespace"] = .string(namespace) }
+            if !info.name.isEmpty { known["name"] = .string(info.name) }
+            if !info.group.isEmpty { known["apiGroup"] = .string(info.group) }
+            if !info.version.isEmpty { known["apiVersion"] = .string(info.version) }
+            if !info.subresource.isEmpty { known["subresource"] = .string(info.subresource) }
+            event["objectRef"] = .object(known)
+            reference = known
         }
-        // In whichever format it came (kubectl sends protobuf for built-in kinds); a patch as the patch.
-        if decision.level >= .request, !request.body.isEmpty,
+        // The body in whichever format it came (kubectl sends protobuf for built-in kinds); a patch as the patch.
+        // A create's or update's object names what `objectRef` lacks (a POST has no name in its path).
+        let writesObject = reference != nil && (request.method == "POST" || request.method == "PUT")
+        var handled: JSONObject = [:]
+        if (writesObject || decision.level >= .request), !request.body.isEmpty,
            let body = try? BodyReader.read(request, patch: request.method == "PATCH").body.value {
-            event["requestObject"] = decision.omitManagedFields ? Self.withoutManagedFields(body) : body
+            if writesObject, let known = reference { handled["objectRef"] = .object(Self.completed(known, from: body)) }
+            if decision.level >= .request {
+                handled["requestObject"] = decision.omitManagedFields ? Self.withoutManagedFields(body) : body
+            }
         }
         self.event = event
+        self.handled = handled
+    }
+
+    /// `reference` with the namespace, name, uid and resourceVersion it lacks taken from the object's
+    /// metadata, as upstream's audit.LogRequestObject completes it.
+    static func completed(_ reference: JSONObject, from object: JSON) -> JSONObject {
+        guard let metadata = object["metadata"], case .object = metadata else { return reference }
+        let meta = ObjectMetaView(metadata)
+        var fields = reference
+        for (field, value) in [("namespace", meta.namespace), ("name", meta.name), ("uid", meta.uid),
+                               ("resourceVersion", meta.resourceVersion)] where !value.isEmpty && fields[field] == nil {
+            fields[field] = .string(value)
+        }
+        // In audit.k8s.io/v1 ObjectReference's field order, as upstream writes it.
+        var ordered: JSONObject = [:]
+        for field in ["resource", "namespace", "name", "uid", "apiGroup", "apiVersion", "resourceVersion", "subresource"] {
+            if let value = fields[field] { ordered[field] = value }
+        }
+        return ordered
     }
 
     /// Writes the event for `stage` unless the policy omits it; the response's status (and body at
@@ -99,6 +133,7 @@ struct AuditRecord: Sendable {
     func emit(_ stage: AuditPolicy.Stage, status: Int?, body: JSON?) {
         guard !decision.omitStages.contains(stage) else { return }
         var event = self.event
+        if stage != .requestReceived { for (field, value) in handled { event[field] = value } }
         event["stage"] = .string(stage.rawValue)
         event["requestReceivedTimestamp"] = .string(Timestamp.formatMicro(received))
         event["stageTimestamp"] = .string(Timestamp.formatMicro(Date()))

@@ -36,18 +36,17 @@ public final class GarbageCollector: Controller {
         // Its watches end with its timers (a leadership term over), as its informers would.
         context.timers.whenStopped { feed.stop() }
         for resource in context.registry.storedResources {
-            context.store(resource.groupResource).watch(namespace: nil, start: .currentState, consumer: feed,
-                                                        timeout: .seconds(100 * 365 * 86400))
+            feed.follow(context.store(resource.groupResource))
         }
         // Custom resources join as their CRDs are established (one watch per resource, whatever
-        // its versions: they share storage).
+        // its versions: they share storage); not once the term is over.
         let registry = context.registry
         let watched = Mutex(Set<GroupResource>())
         // Weak: the registry keeps this observer for as long as it lives.
         registry.observeCustomResources { [weak registry] versions in
             guard let registry, let first = versions.first, let store = registry.store(first.groupResource),
                   watched.withLock({ $0.insert(first.groupResource).inserted }) else { return }
-            store.watch(namespace: nil, start: .currentState, consumer: feed, timeout: .seconds(100 * 365 * 86400))
+            feed.follow(store)
         }
         queue.run(workers: 2, logger: context.logger, reconcile: { key in self.sync(key, context) })
     }
@@ -188,16 +187,42 @@ public final class GarbageCollector: Controller {
 /// Hands every event of the garbage collector's watches to it; the watches never end on their own.
 private final class ChangeFeed: WatchConsumer, @unchecked Sendable {
     let apply: @Sendable (WatchEvent) -> Void
-    private let stopped = Mutex(false)
+    private struct State {
+        var stopped = false
+        var handles: [WatchHandle] = []
+    }
+    private let state = Mutex(State())
     init(_ apply: @escaping @Sendable (WatchEvent) -> Void) { self.apply = apply }
-    /// Once stopped, the next event or bookmark ends each watch (false drops a consumer).
-    func stop() { stopped.withLock { $0 = true } }
+
+    /// Watches every object of `store` from its current state into this feed, unless it has stopped.
+    func follow(_ store: ResourceStore) {
+        guard !state.withLock({ $0.stopped }) else { return }
+        // Started outside the lock: the hub may hand the current state over on this thread.
+        let handle = store.watch(namespace: nil, start: .currentState, consumer: self, timeout: .seconds(100 * 365 * 86400))
+        let late = state.withLock { state in
+            if state.stopped { return true }
+            state.handles.append(handle)
+            return false
+        }
+        if late { handle.stop() }
+    }
+
+    /// Ends every watch now (not at its next event: an idle resource's watch would stay open).
+    func stop() {
+        let handles = state.withLock { state in
+            state.stopped = true
+            defer { state.handles = [] }
+            return state.handles
+        }
+        for handle in handles { handle.stop() }
+    }
+
     func receive(_ event: WatchEvent) -> Bool {
-        guard !stopped.withLock({ $0 }) else { return false }
+        guard !state.withLock({ $0.stopped }) else { return false }
         apply(event)
         return true
     }
-    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { !stopped.withLock { $0 } }
+    func bookmark(revision: Int64, initialEventsEnd: Bool) -> Bool { !state.withLock { $0.stopped } }
     func fail(_ failure: WatchFailure) {}
     func finish() {}
 }

@@ -103,6 +103,12 @@ public enum BootstrapPolicy {
                 rule(["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"], read),
                 rule(["networking.k8s.io"], ["ingresses", "ingresses/status", "networkpolicies"], read),
             ], labels: ["rbac.authorization.k8s.io/aggregate-to-view": "true"]),
+            // metrics-server's role (Kubelite serves metrics.k8s.io itself): `kubectl top` for view,
+            // edit and admin.
+            clusterRole("system:aggregated-metrics-reader", [rule(["metrics.k8s.io"], ["pods", "nodes"], read)],
+                        labels: ["rbac.authorization.k8s.io/aggregate-to-view": "true",
+                                 "rbac.authorization.k8s.io/aggregate-to-edit": "true",
+                                 "rbac.authorization.k8s.io/aggregate-to-admin": "true"]),
             clusterRole("system:auth-delegator", [
                 rule(["authentication.k8s.io"], ["tokenreviews"], ["create"]),
                 rule(["authorization.k8s.io"], ["subjectaccessreviews"], ["create"]),

@@ -65,6 +65,16 @@ extension BootstrapPolicy {
             controllerRole("generic-garbage-collector", [
                 rule(["*"], ["*"], ["delete", "get", "list", "patch", "update", "watch"]),
             ]),
+            controllerRole("horizontal-pod-autoscaler", [
+                rule(["autoscaling"], ["horizontalpodautoscalers"], read),
+                rule(["autoscaling"], ["horizontalpodautoscalers/status"], ["update"]),
+                rule(["*"], ["*/scale"], ["get", "update"]),
+                rule([""], ["pods"], ["list"]),
+                rule([""], ["services/proxy"], ["get"], names: ["https:heapster:", "http:heapster:"]),
+                rule(["metrics.k8s.io"], ["pods"], ["list"]),
+                rule(["custom.metrics.k8s.io"], ["*"], ["get", "list"]),
+                rule(["external.metrics.k8s.io"], ["*"], ["get", "list"]),
+            ]),
             controllerRole("job-controller", [
                 rule(["batch"], ["jobs"], ["get", "list", "patch", "update", "watch"]),
                 rule(["batch"], ["jobs/status"], ["update"]),
