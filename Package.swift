@@ -78,6 +78,7 @@ let package = Package(
         .target(name: "ControllerRuntime", dependencies: [
             "APIMachinery", "Storage", "Registry",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // kube-controller-manager's share: workload controllers, garbage collector, endpoints, volumes.
         .target(name: "Controllers", dependencies: [
@@ -130,6 +131,7 @@ let package = Package(
         .testTarget(name: "ControllerRuntimeTests", dependencies: [
             "ControllerRuntime", "Registry", "Storage", "APIMachinery", "KubeliteTesting",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "ControllersTests", dependencies: [
             "Controllers", "ControllerRuntime", "Node", "Registry", "Storage", "APIMachinery", "KubeliteTesting",

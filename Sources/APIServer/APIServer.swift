@@ -2,6 +2,7 @@ import APIMachinery
 import Foundation
 import HTTPServer
 import Logging
+import Prometheus
 import Registry
 import Storage
 import Synchronization
@@ -23,6 +24,10 @@ public final class APIServer: HTTPHandler, Sendable {
     let maxInFlight: MaxInFlightLimit
     /// What `/metrics` serves.
     let metrics = APIServerMetrics()
+    /// The registry `/metrics` writes: other components (the controllers' work queues) add theirs to it.
+    public var metricsRegistry: PrometheusCollectorRegistry { metrics.registry }
+    /// Runs `hook` at each `/metrics` scrape before writing, for gauges read from state.
+    public func beforeMetricsScrape(_ hook: @escaping @Sendable () -> Void) { metrics.beforeScrape(hook) }
     /// The cluster's adjustable clock with `serve --testing-clock`; nil (the endpoint is a 404) otherwise.
     let testingClock: (any TestingClock)?
     /// Decides who each request comes from, before anything else looks at it.

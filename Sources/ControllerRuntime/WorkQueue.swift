@@ -19,18 +19,27 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     private var workers = 1
     private let timers: any Timers
     private let dispatch: DispatchQueue
+    /// Nil without a metrics provider: the queue then pays nothing for metrics.
+    private var metrics: WorkQueueMetrics<Key>?
     /// The controller the queue feeds (`statefulset`, `scheduler`): logs name it.
     public let name: String
     /// Backoff for the n-th consecutive failure: base·2ⁿ, capped (client-go: 5 ms to 1000 s).
     public let baseDelay: Duration
     public let maxDelay: Duration
 
-    public init(name: String, timers: any Timers, baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000)) {
+    /// - Parameter metricsProvider: where the queue reports client-go's workqueue metrics under its
+    ///   name; by default the process's provider (`WorkQueueMetricsProviders`), if one is set.
+    public init(name: String, timers: any Timers, baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000),
+                metricsProvider: (any WorkQueueMetricsProvider)? = WorkQueueMetricsProviders.current) {
         self.name = name
         self.timers = timers
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         dispatch = DispatchQueue(label: "kubelite.workqueue.\(name)", attributes: .concurrent)
+        if let metricsProvider, !name.isEmpty {
+            metrics = WorkQueueMetrics(queue: name, provider: metricsProvider)
+            metricsProvider.unfinishedWork(queue: name) { [weak self] in self?.unfinishedWork() }
+        }
         // A controller's queue ends with the controller's timers (a leadership term that ended).
         timers.whenStopped { [weak self] in self?.shutDown() }
     }
@@ -48,13 +57,22 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     public func add(_ key: Key) {
         lock.lock()
         if shuttingDown || dirty.contains(key) { lock.unlock(); return }
+        metrics?.added(key, now: timers.now())
         dirty.insert(key)
         if !processing.contains(key) { queue.append(key) }
         lock.unlock()
         pump()
     }
 
+    /// Adds a key once `delay` has passed; counted as a retry, as client-go's delaying queue does.
     public func addAfter(_ key: Key, _ delay: Duration) {
+        if let retries = metrics?.retries {
+            lock.lock()
+            let stopped = shuttingDown
+            lock.unlock()
+            if stopped { return }
+            retries.increment()
+        }
         if delay <= .zero { add(key); return }
         timers.after(delay) { [weak self] in self?.add(key) }
     }
@@ -88,6 +106,12 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     /// True when nothing waits and nothing is being processed.
     public var isIdle: Bool { lock.lock(); defer { lock.unlock() }; return queue.count == head && processing.isEmpty }
 
+    /// The keys being processed now and for how long (the unfinished-work gauges).
+    func unfinishedWork() -> WorkQueueUnfinishedWork {
+        lock.lock(); defer { lock.unlock() }
+        return metrics?.unfinishedWork(now: timers.now()) ?? WorkQueueUnfinishedWork()
+    }
+
     public func shutDown() {
         lock.lock(); shuttingDown = true; lock.unlock()
     }
@@ -101,6 +125,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
             if head > 1024, head * 2 > queue.count { queue.removeFirst(head); head = 0 }
             dirty.remove(key)
             processing.insert(key)
+            metrics?.started(key, now: timers.now())
             active += 1
             lock.unlock()
             dispatch.async { [self] in
@@ -112,6 +137,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: @unchecked Sendable {
 
     private func done(_ key: Key) {
         lock.lock()
+        metrics?.finished(key, now: timers.now())
         processing.remove(key)
         active -= 1
         // Added again while being processed: it runs again now, after this round.

@@ -6,6 +6,20 @@ extension ResourceStore {
     /// apiVersion and kind against the URL, drops unknown fields (rejecting them under Strict),
     /// reports type errors, then applies the kind's defaults.
     func decode(_ body: RequestBody, options: WriteOptions) throws(APIError) -> (object: JSON, warnings: [String]) {
+        var (result, warnings) = try decodeWithoutDefaults(body, options: options)
+        applyDefaults(&result)
+        return (result, warnings)
+    }
+
+    /// The kind's defaults, as the decoder applies them after decoding.
+    func applyDefaults(_ object: inout JSON) {
+        strategy.applyDefaults(&object)
+        // Upstream's custom resource decoder defaults after pruning, before admission and validation.
+        (strategy as? CustomResourceStrategy)?.schema.applyDefaults(&object)
+    }
+
+    /// `decode` up to the defaults: type meta checked, unknown fields dropped (or refused), types checked.
+    func decodeWithoutDefaults(_ body: RequestBody, options: WriteOptions) throws(APIError) -> (object: JSON, warnings: [String]) {
         var object = try TypeMetaDecoding.object(of: body, expectedKind: resource.gvk.kind)
         let expected = resource.gvk
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
@@ -41,14 +55,10 @@ extension ResourceStore {
         case .ignore:
             break
         }
-        var result = decoded.object
-        strategy.applyDefaults(&result)
-        // Upstream's custom resource decoder defaults after pruning, before admission and validation.
-        custom?.schema.applyDefaults(&result)
-        return (result, warnings)
+        return (decoded.object, warnings)
     }
 
-    private static func fieldRank(_ key: String) -> Int {
+    static func fieldRank(_ key: String) -> Int {
         switch key {
         case "apiVersion": return 0
         case "kind": return 1

@@ -38,13 +38,40 @@ extension ResourceStore {
             if strategy is CustomResourceStrategy { original["apiVersion"] = .string(resource.apiVersion) }
             let patched = try applyPatch(type, patch.value, to: original)
             try TypeMetaDecoding.checkPatched(patched)
-            let decoded = try decode(RequestBody(value: patched, duplicateFields: patch.duplicateFields), options: options)
+            let decoded = try decodePatched(patched, original: original, type: type, patch: patch, options: options)
             warnings = decoded.warnings
             var object = decoded.object
             try checkNamespace(&object, urlNamespace: namespace)
             return object
         }
         return WriteResult(object: result.object, bytes: result.bytes, warnings: warnings)
+    }
+
+    /// The patched object decoded as upstream's patcher decodes it (then defaulted). A merge or
+    /// strategic patch changes only the top-level members it names: the others are the stored
+    /// object's, which was decoded and defaulted when written, and decoding them again gives them
+    /// back unchanged. So only the named members are decoded (their unknown fields and type errors
+    /// are all the patch can add), the rest are kept, and the defaults run on the whole object.
+    func decodePatched(_ patched: JSON, original: JSON, type: PatchType, patch: RequestBody,
+                       options: WriteOptions) throws(APIError) -> (object: JSON, warnings: [String]) {
+        let body = RequestBody(value: patched, duplicateFields: patch.duplicateFields)
+        guard type == .merge || type == .strategic, !(strategy is CustomResourceStrategy),
+              case .object(let members) = patch.value, !members.keys.contains(where: { $0.hasPrefix("$") }),
+              case .object(var object) = patched, case .object = original else {
+            return try decode(body, options: options)
+        }
+        var touched = JSONObject()
+        for (key, value) in object where key == "apiVersion" || key == "kind" || members[key] != nil { touched[key] = value }
+        let (decoded, warnings) = try decodeWithoutDefaults(RequestBody(value: .object(touched), duplicateFields: patch.duplicateFields),
+                                                            options: options)
+        for key in touched.keys { object[key] = decoded[key] }
+        // The decoder sets both, even where the patch removed them.
+        object["apiVersion"] = decoded["apiVersion"]
+        object["kind"] = decoded["kind"]
+        object.sort { Self.fieldRank($0.key) < Self.fieldRank($1.key) }
+        var result = JSON.object(object)
+        applyDefaults(&result)
+        return (result, warnings)
     }
 
     func applyPatch(_ type: PatchType, _ patch: JSON, to original: JSON) throws(APIError) -> JSON {

@@ -21,6 +21,10 @@ public final class MemoryStorage: Storage {
     }
 
     let state: Mutex<State>
+    /// The revision as last seen by a write, read without the lock: a write encodes its object for
+    /// the revision after it before taking the lock, so the lock is held only to check and insert;
+    /// when another write took that revision meanwhile, it encodes again under the lock.
+    private let revisionHint: Atomic<Int64>
 
     /// - Parameters:
     ///   - historyLimit: how many events are kept for watchers resuming from an older revision.
@@ -29,6 +33,7 @@ public final class MemoryStorage: Storage {
     public init(historyLimit: Int = 100_000, historyBytes: Int = .max, initialRevision: Int64 = 1) {
         let history = EventHistory(capacity: historyLimit, byteLimit: historyBytes, startRevision: initialRevision)
         state = Mutex(State(revision: initialRevision, history: history))
+        revisionHint = Atomic(initialRevision)
     }
 
     public var currentRevision: Int64 { state.withLock { $0.revision } }
@@ -50,10 +55,12 @@ public final class MemoryStorage: Storage {
     }
 
     public func create(_ key: StorageKey, _ object: JSON) throws(StorageError) -> StoredObject {
-        try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
+        let prepared = prepare(object, key: key)
+        return try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
             if s.buckets[key.resource]?[key] != nil { throw .alreadyExists(key) }
-            let stored = Self.store(object, key: key, revision: s.revision + 1)
+            let stored = prepared.revision == s.revision + 1 ? prepared : Self.store(object, key: key, revision: s.revision + 1)
             s.revision += 1
+            revisionHint.store(s.revision, ordering: .relaxed)
             s.buckets[key.resource, default: ResourceBucket()].put(stored)
             Self.publish(StorageEvent(kind: .added, object: stored, previous: nil), in: &s)
             return stored
@@ -61,13 +68,15 @@ public final class MemoryStorage: Storage {
     }
 
     public func update(_ key: StorageKey, expectedRevision: Int64?, _ object: JSON) throws(StorageError) -> StoredObject {
-        try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
+        let prepared = prepare(object, key: key)
+        return try state.withLock { (s: inout State) throws(StorageError) -> StoredObject in
             guard let current = s.buckets[key.resource]?[key] else { throw .notFound(key) }
             if let expectedRevision, expectedRevision != current.revision {
                 throw .conflict(key, currentRevision: current.revision)
             }
-            let stored = Self.store(object, key: key, revision: s.revision + 1)
+            let stored = prepared.revision == s.revision + 1 ? prepared : Self.store(object, key: key, revision: s.revision + 1)
             s.revision += 1
+            revisionHint.store(s.revision, ordering: .relaxed)
             s.buckets[key.resource]!.put(stored)
             Self.publish(StorageEvent(kind: .modified, object: stored, previous: current), in: &s)
             return stored
@@ -81,6 +90,7 @@ public final class MemoryStorage: Storage {
                 throw .conflict(key, currentRevision: current.revision)
             }
             s.revision += 1
+            revisionHint.store(s.revision, ordering: .relaxed)
             s.buckets[key.resource]!.remove(key)
             let tombstone = Self.store(current.object, key: key, revision: s.revision)
             Self.publish(StorageEvent(kind: .deleted, object: tombstone, previous: current), in: &s)
@@ -103,6 +113,11 @@ public final class MemoryStorage: Storage {
 
     public func removeListener(_ token: ListenerToken) {
         _ = state.withLock { $0.listeners.removeValue(forKey: token.id) }
+    }
+
+    /// The object stamped and encoded for the revision the next write most likely gets.
+    private func prepare(_ object: JSON, key: StorageKey) -> StoredObject {
+        Self.store(object, key: key, revision: revisionHint.load(ordering: .relaxed) + 1)
     }
 
     private static func store(_ object: JSON, key: StorageKey, revision: Int64) -> StoredObject {

@@ -317,6 +317,10 @@ struct Serve: ParsableCommand {
                             maxRequestsInFlight: maxRequestsInFlight, maxMutatingRequestsInFlight: maxMutatingRequestsInFlight,
                             testingClock: adjustableClock, authentication: serving.authentication, auditLog: auditLog,
                             requestTimeout: GoDuration.parse(requestTimeout) ?? .seconds(60))
+        // The controllers' work queues report in /metrics, as kube-controller-manager's do in its own.
+        let queueMetrics = PrometheusWorkQueueMetrics(registry: api.metricsRegistry)
+        WorkQueueMetricsProviders.set(queueMetrics)
+        api.beforeMetricsScrape { queueMetrics.updateUnfinishedWork() }
         let controllers = ControllerContext(registry: registry, timers: adjustableClock ?? SystemTimers(),
                                             logger: Logger(label: "kubelite.controllers"))
         var configuration = HTTPServerConfiguration()

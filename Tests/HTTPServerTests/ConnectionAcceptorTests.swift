@@ -32,7 +32,10 @@ final class ConnectionAcceptorTests: XCTestCase {
         }
         XCTAssertEqual(served.count, 2, "every connection served by one worker: \(served)")
         XCTAssertTrue(served.keys.allSatisfy { $0.hasPrefix("MHD-worker") }, "\(served)")
-        for (worker, count) in served { XCTAssertGreaterThanOrEqual(count, 8, "\(worker) served \(count) of 20: \(served)") }
+        // libmicrohttpd picks a worker by the socket's descriptor number modulo the pool size: consecutive
+        // accepts alternate, unless other threads of this process (earlier tests' leftovers) take
+        // descriptors in between. Without the acceptor one worker took all 20.
+        for (worker, count) in served { XCTAssertGreaterThanOrEqual(count, 5, "\(worker) served \(count) of 20: \(served)") }
     }
 
     func testStopClosesTheListeningSocket() throws {

@@ -114,3 +114,63 @@ def test_kubectl_get_raw_metrics(server, kubectl_cache):
 def test_metrics_takes_only_get(raw):
     response = raw("POST", "/metrics")
     assert response.status_code == 405
+
+
+def queue_sample(families, family, name, queue):
+    """`sample` for the workqueue families, whose label `name` is the queue's."""
+    found = [s.value for s in families[family].samples if s.name == name and s.labels.get("name") == queue] \
+        if family in families else []
+    assert len(found) <= 1, found
+    return found[0] if found else 0
+
+
+def go_exponential_buckets(start, factor, count):
+    """prometheus.ExponentialBuckets as Go computes it: each bound the previous one times `factor`."""
+    buckets = []
+    for _ in range(count):
+        buckets.append(start)
+        start *= factor
+    return buckets
+
+
+def test_workqueue_metrics_count_a_statefulsets_reconciles(start_server):
+    """client-go's workqueue metrics as kube-controller-manager exports them: every family labelled by
+    queue name, with upstream's help texts and buckets; the StatefulSet's queue counts its adds."""
+    server = start_server()
+    body = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+            "spec": {"serviceName": "web", "replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}}
+    assert server.raw("POST", "/apis/apps/v1/namespaces/default/statefulsets", body).status_code == 201
+    wait_for(lambda: server.raw("GET", "/apis/apps/v1/namespaces/default/statefulsets/web").json()
+             .get("status", {}).get("readyReplicas") == 1, 30, "web's pod ready")
+
+    queue = "statefulset"
+    def drained():
+        families = scrape(server)
+        idle = queue_sample(families, "workqueue_depth", "workqueue_depth", queue) == 0 and \
+            queue_sample(families, "workqueue_longest_running_processor_seconds", "workqueue_longest_running_processor_seconds", queue) == 0
+        return families if idle else None
+
+    # Reconciled at least for the create and the pod's changes; nothing waits or runs once all are done.
+    families = wait_for(drained, 10, "the statefulset queue idle")
+    adds = queue_sample(families, "workqueue_adds", "workqueue_adds_total", queue)
+    assert adds >= 2, adds
+    assert families["workqueue_adds"].type == "counter"
+    assert families["workqueue_adds"].documentation == "[BETA] Total number of adds handled by workqueue"
+    assert families["workqueue_depth"].type == "gauge"
+    assert families["workqueue_retries"].type == "counter"
+    for histogram, help_text in (
+            ("workqueue_queue_duration_seconds", "[BETA] How long in seconds an item stays in workqueue before being requested."),
+            ("workqueue_work_duration_seconds", "[BETA] How long in seconds processing an item from workqueue takes.")):
+        assert families[histogram].type == "histogram"
+        assert families[histogram].documentation == help_text
+        buckets = [s.labels["le"] for s in families[histogram].samples
+                   if s.name == histogram + "_bucket" and s.labels["name"] == "statefulset"]
+        assert [float(b) for b in buckets] == go_exponential_buckets(10e-7, 10, 10) + [float("inf")], buckets
+        # Every key handed out was observed waiting, and every one finished was observed working.
+        assert queue_sample(families, histogram, histogram + "_count", queue) >= 1
+    assert queue_sample(families, "workqueue_unfinished_work_seconds", "workqueue_unfinished_work_seconds", queue) == 0
+    # Other controllers' queues carry upstream's names.
+    names = {s.labels["name"] for s in families["workqueue_adds"].samples}
+    assert {"statefulset", "replicaset", "deployment", "garbage_collector_attempt_to_delete", "endpoint_slice"} <= names, names

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Prometheus
 import Registry
+import Synchronization
 
 /// `/metrics` as kube-apiserver serves it (Prometheus text format 0.0.4): the request metrics,
 /// in-flight requests by kind, stored objects per resource and the process collector. Gauges
@@ -14,6 +15,8 @@ final class APIServerMetrics: Sendable {
     private let process: ProcessMetrics
     private let readOnlyInFlight: Gauge
     private let mutatingInFlight: Gauge
+    /// Run at each scrape before the metrics are written: other components' gauges that mirror state.
+    private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
 
     static var inFlight: MetricNameDescriptor { MetricNameDescriptor(metricName: "apiserver_current_inflight", unitName: "requests", helpText:
         "[STABLE] Maximal number of currently used inflight request limit of this apiserver per request kind in last second.") }
@@ -28,6 +31,8 @@ final class APIServerMetrics: Sendable {
         mutatingInFlight = registry.makeGauge(descriptor: Self.inFlight, labels: [("request_kind", "mutating")])
     }
 
+    func beforeScrape(_ hook: @escaping @Sendable () -> Void) { scrapeHooks.withLock { $0.append(hook) } }
+
     /// The scrape: state read now, then every metric in the text format.
     func scrape(inFlight: (reads: Int, mutating: Int), registry objects: Registry) -> HTTPResponse {
         readOnlyInFlight.set(to: Double(inFlight.reads))
@@ -39,6 +44,7 @@ final class APIServerMetrics: Sendable {
             registry.makeGauge(descriptor: Self.storageObjects, labels: [("resource", groupResource.description)]).set(to: Double(count))
         }
         process.update()
+        for hook in scrapeHooks.withLock({ $0 }) { hook() }
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                             body: registry.emitToBuffer())
     }

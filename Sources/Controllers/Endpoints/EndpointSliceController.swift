@@ -28,7 +28,7 @@ public struct EndpointSliceController: Controller {
         let triggers = ServiceSyncQueue(context: context)
         box.triggers = triggers
         box.nodes = context.informer(GroupResource(group: "", resource: "nodes"))
-        triggers.register(name: name, context: context)
+        triggers.register(queueName: "endpoint_slice", context: context)
         // Managed slices changed or deleted by someone else are put back.
         let managed: @Sendable (JSON) -> Informer.ObjectName? = { slice in
             guard slice.meta.label(EndpointSliceLabels.managedBy) == EndpointSliceLabels.controllerName,

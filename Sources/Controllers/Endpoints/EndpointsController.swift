@@ -29,7 +29,7 @@ public struct EndpointsController: Controller {
     public func register(_ context: ControllerContext) {
         let triggers = ServiceSyncQueue(context: context)
         box.triggers = triggers
-        triggers.register(name: name, context: context)
+        triggers.register(queueName: "endpoint", context: context)
         // Endpoints deleted behind the controller's back are rebuilt (onEndpointsDelete).
         context.informer(GroupResource(group: "", resource: "endpoints")).addHandler(Informer.Handler(
             deleted: { triggers.enqueue(ServiceSyncQueue.key($0)) }))

@@ -18,9 +18,10 @@ final class ServiceSyncQueue: @unchecked Sendable {
         pods = context.informer(GroupResource(group: "", resource: "pods"))
     }
 
-    /// Registers the Service and pod handlers and creates the queue; call from `register`.
-    func register(name: String, context: ControllerContext) {
-        let queue = WorkQueue<Key>(name: name, timers: context.timers)
+    /// Registers the Service and pod handlers and creates the queue (named as upstream's, for its
+    /// metrics); call from `register`.
+    func register(queueName: String, context: ControllerContext) {
+        let queue = WorkQueue<Key>(name: queueName, timers: context.timers)
         self.queue = queue
         services.addHandler(Informer.Handler(
             added: { queue.add(Self.key($0)) },

@@ -27,7 +27,7 @@ public final class GarbageCollector: Controller {
     public func register(_ context: ControllerContext) {}
 
     public func start(_ context: ControllerContext) {
-        let queue = WorkQueue<StorageKey>(name: name, timers: context.timers)
+        let queue = WorkQueue<StorageKey>(name: "garbage_collector_attempt_to_delete", timers: context.timers)
         queueBox.queue = queue
         // One watch per resource, each starting with the current state as additions; the hub hands
         // every resource's events out on one queue in revision order, so the graph sees changes in

@@ -40,7 +40,7 @@ public struct JobController: Controller {
         init(context: ControllerContext) {
             self.context = context
             queue = WorkQueue(name: "job", timers: context.timers)
-            orphans = WorkQueue(name: "job-orphan-pod", timers: context.timers)
+            orphans = WorkQueue(name: "job_orphan_pod", timers: context.timers)
             jobs = context.informer(JobController.jobs)
             pods = context.informer(JobController.pods)
         }

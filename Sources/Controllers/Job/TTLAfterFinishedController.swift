@@ -19,7 +19,7 @@ public struct TTLAfterFinishedController: Controller {
         let jobs: Informer
         init(context: ControllerContext) {
             self.context = context
-            queue = WorkQueue(name: "ttl-after-finished", timers: context.timers)
+            queue = WorkQueue(name: "ttl_jobs_to_delete", timers: context.timers)
             jobs = context.informer(JobController.jobs)
         }
     }

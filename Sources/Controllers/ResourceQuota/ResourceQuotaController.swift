@@ -31,7 +31,7 @@ public struct ResourceQuotaController: Controller {
         let informers: [GroupResource: Informer]
         init(context: ControllerContext) {
             self.context = context
-            queue = WorkQueue(name: "resourcequota", timers: context.timers)
+            queue = WorkQueue(name: "resourcequota_primary", timers: context.timers)
             var informers: [GroupResource: Informer] = [:]
             for resource in ResourceQuotaController.counted { informers[resource] = context.informer(resource) }
             self.informers = informers

@@ -13,7 +13,7 @@ public struct ClaimProtectionController: Controller {
     public init() {}
 
     public func register(_ context: ControllerContext) {
-        slot.install(WorkQueue(name: name, timers: context.timers))
+        slot.install(WorkQueue(name: "pvcprotection", timers: context.timers))
         let slot = self.slot
         context.informer(VolumeKeys.claims).addHandler(.init(added: { slot.add(.claim($0)) }, updated: { _, new in slot.add(.claim(new)) }))
         // A pod leaving (or changing) may release the claims it used.

@@ -13,7 +13,7 @@ public struct VolumeProtectionController: Controller {
     public init() {}
 
     public func register(_ context: ControllerContext) {
-        slot.install(WorkQueue(name: name, timers: context.timers))
+        slot.install(WorkQueue(name: "pvprotection", timers: context.timers))
         let slot = self.slot
         context.informer(VolumeKeys.volumes).addHandler(.init(added: { slot.add(.volume($0)) }, updated: { _, new in slot.add(.volume(new)) }))
     }

@@ -59,25 +59,29 @@ public struct PodStrategy: ResourceStrategy {
         let spec = object["spec"] ?? [:]
         let oldSpec = old["spec"] ?? [:]
         var errs = PodSpecValidation.validate(spec, FieldPath("spec"))
-        var munged = spec
-        for key in ["containers", "initContainers"] {
-            let oldContainers = oldSpec.array(key)
-            guard case .array(var containers)? = munged[key], containers.count == oldContainers.count else { continue }
-            for i in containers.indices { containers[i]["image"] = oldContainers[i]["image"] }
-            munged[key] = .array(containers)
-        }
-        munged["activeDeadlineSeconds"] = oldSpec["activeDeadlineSeconds"]
-        let oldTolerations = oldSpec.array("tolerations")
-        let newTolerations = spec.array("tolerations")
-        if newTolerations.count >= oldTolerations.count, Array(newTolerations.prefix(oldTolerations.count)) == oldTolerations {
-            munged["tolerations"] = oldSpec["tolerations"]
-        }
-        if let oldGrace = oldSpec["terminationGracePeriodSeconds"]?.intValue, oldGrace < 0,
-           spec["terminationGracePeriodSeconds"]?.intValue == 1 {
-            munged["terminationGracePeriodSeconds"] = oldSpec["terminationGracePeriodSeconds"]
-        }
-        if !PersistentVolumeClaimValidation.semanticallyEqual(munged, oldSpec) {
-            errs.append(.forbidden(FieldPath("spec"), Self.immutableSpecMsg))
+        // A spec equal to the old one (a metadata or status write: the same storage, compared at
+        // once) passes the immutability check without building the munged copy.
+        if spec != oldSpec {
+            var munged = spec
+            for key in ["containers", "initContainers"] {
+                let oldContainers = oldSpec.array(key)
+                guard case .array(var containers)? = munged[key], containers.count == oldContainers.count else { continue }
+                for i in containers.indices { containers[i]["image"] = oldContainers[i]["image"] }
+                munged[key] = .array(containers)
+            }
+            munged["activeDeadlineSeconds"] = oldSpec["activeDeadlineSeconds"]
+            let oldTolerations = oldSpec.array("tolerations")
+            let newTolerations = spec.array("tolerations")
+            if newTolerations.count >= oldTolerations.count, Array(newTolerations.prefix(oldTolerations.count)) == oldTolerations {
+                munged["tolerations"] = oldSpec["tolerations"]
+            }
+            if let oldGrace = oldSpec["terminationGracePeriodSeconds"]?.intValue, oldGrace < 0,
+               spec["terminationGracePeriodSeconds"]?.intValue == 1 {
+                munged["terminationGracePeriodSeconds"] = oldSpec["terminationGracePeriodSeconds"]
+            }
+            if !PersistentVolumeClaimValidation.semanticallyEqual(munged, oldSpec) {
+                errs.append(.forbidden(FieldPath("spec"), Self.immutableSpecMsg))
+            }
         }
         if let deadline = oldSpec["activeDeadlineSeconds"]?.intValue {
             if let newDeadline = spec["activeDeadlineSeconds"]?.intValue {
