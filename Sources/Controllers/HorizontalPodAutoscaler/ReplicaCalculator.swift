@@ -37,11 +37,7 @@ struct ReplicaCalculator: Sendable {
     /// GetResourceReplicas: `targetUtilization` percent of the pods' requests.
     func resourceReplicas(current: Int, targetUtilization: Int, resource: String, pods: [JSON],
                           metrics given: [String: PodMetric], now: Date) throws(Failure) -> Proposal {
-        guard !pods.isEmpty else { throw Failure("no pods returned by selector while calculating replica count") }
-        var metrics = given
-        let groups = groupPods(pods, metrics: metrics, resource: resource, now: now)
-        for name in groups.ignored.union(groups.unready) { metrics[name] = nil }
-        guard !metrics.isEmpty else { throw Failure("did not receive metrics for targeted pods (pods might be unready)") }
+        var (metrics, groups) = try readyMetrics(pods, given, resource: resource, now: now)
         let requests = try Self.requests(pods, resource: resource)
         let (usageRatio, utilization, raw) = try Self.utilizationRatio(metrics, requests: requests, target: targetUtilization)
 
@@ -77,11 +73,7 @@ struct ReplicaCalculator: Sendable {
     /// GetRawResourceReplicas (calcPlainMetricReplicas): an average value per pod, in milli-units.
     func averageValueReplicas(current: Int, targetAverage: Int64, resource: String, pods: [JSON],
                               metrics given: [String: PodMetric], now: Date) throws(Failure) -> Proposal {
-        guard !pods.isEmpty else { throw Failure("no pods returned by selector while calculating replica count") }
-        var metrics = given
-        let groups = groupPods(pods, metrics: metrics, resource: resource, now: now)
-        for name in groups.ignored.union(groups.unready) { metrics[name] = nil }
-        guard !metrics.isEmpty else { throw Failure("did not receive metrics for targeted pods (pods might be unready)") }
+        var (metrics, groups) = try readyMetrics(pods, given, resource: resource, now: now)
         let (usageRatio, usage) = Self.usageRatio(metrics, target: targetAverage)
         let scaleUpWithUnready = !groups.unready.isEmpty && usageRatio > 1.0
         if !scaleUpWithUnready && groups.missing.isEmpty {
@@ -99,6 +91,18 @@ struct ReplicaCalculator: Sendable {
             return Proposal(replicas: current, utilization: nil, rawAverage: usage)
         }
         return Proposal(replicas: Int((newRatio * Double(metrics.count)).rounded(.up)), utilization: nil, rawAverage: usage)
+    }
+
+    /// The pods grouped, and the metrics of those neither ignored nor unready: what both
+    /// calculations start from, as upstream's do.
+    private func readyMetrics(_ pods: [JSON], _ given: [String: PodMetric], resource: String,
+                              now: Date) throws(Failure) -> ([String: PodMetric], PodGroups) {
+        guard !pods.isEmpty else { throw Failure("no pods returned by selector while calculating replica count") }
+        var metrics = given
+        let groups = groupPods(pods, metrics: metrics, resource: resource, now: now)
+        for name in groups.ignored.union(groups.unready) { metrics[name] = nil }
+        guard !metrics.isEmpty else { throw Failure("did not receive metrics for targeted pods (pods might be unready)") }
+        return (metrics, groups)
     }
 
     struct PodGroups: Equatable {
