@@ -11,8 +11,8 @@ import Synchronization
 ///
 /// Informers: the server's informers (services, endpoints, namespaces) are requested from the
 /// context in `init`. Construct the server before `ControllerManager.start` and that call starts
-/// them; otherwise `start()` starts the ones not yet running. Do not run `start()` concurrently
-/// with `ControllerManager.start`, or an informer could be started twice.
+/// them; otherwise `start()` starts the ones not yet running (an informer starts once, whoever asks
+/// first, so the two may run at the same time).
 public final class ClusterDNSServer: Sendable {
     public static let maxTCPConnections = 64
     public static let tcpIdleTimeout = 8

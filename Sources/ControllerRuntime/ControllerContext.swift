@@ -132,6 +132,19 @@ public enum ControllerManager {
         for (c, own) in zip(controllers, contexts) where c.waitsForCacheSync { start(c, own) }
     }
 
+    /// As `start`, on a thread of its own, as kube-controller-manager runs beside kube-apiserver: the
+    /// server is ready once storage and the API are, and the controllers catch up after (with many
+    /// stored objects their caches take longest to fill). `started` runs once every worker runs.
+    public static func startInBackground(_ controllers: [any Controller], context: ControllerContext,
+                                         started: @escaping @Sendable () -> Void = {}) {
+        let thread = Thread {
+            start(controllers, context: context)
+            started()
+        }
+        thread.name = "kubelite.controller-manager"
+        thread.start()
+    }
+
     private static func start(_ controller: any Controller, _ context: ControllerContext) {
         controller.start(context)
         context.logger.debug("started controller", metadata: ["controller": "\(controller.name)"])

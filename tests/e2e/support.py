@@ -128,7 +128,25 @@ class Server:
             return requests.get(self.url + "/readyz", timeout=2, **self.tls).status_code == 200
 
         wait_for(ready, STARTUP_DEADLINE, "kubelite /readyz to answer 200")
+        wait_for(self.controllers_running, STARTUP_DEADLINE, "kubelite's controllers to run (default ServiceAccount, Ready nodes)")
         return self
+
+    def controllers_running(self):
+        """/readyz does not wait for the controllers, as kube-apiserver's does not wait for
+        kube-controller-manager: like upstream's e2e framework before its tests, wait for the `default`
+        ServiceAccount (the serviceaccount controller runs) and for every node to be Ready (the kubelets
+        run). A server this client may not read (an RBAC test's) is taken as it is."""
+        self.assert_running()
+        account = requests.get(self.url + "/api/v1/namespaces/default/serviceaccounts/default", timeout=5, **self.tls)
+        nodes = requests.get(self.url + "/api/v1/nodes", timeout=5, **self.tls)
+        if {account.status_code, nodes.status_code} & {401, 403}:
+            return True
+        if account.status_code != 200 or nodes.status_code != 200:
+            return False
+        items = nodes.json().get("items") or []
+        return bool(items) and all(
+            any(c.get("type") == "Ready" and c.get("status") == "True" for c in (n.get("status") or {}).get("conditions") or [])
+            for n in items)
 
     def _listener(self):
         """HTTPS on a free port, as `kubelite serve` defaults to (RBAC, the kubeconfig's admin certificate),

@@ -9,8 +9,9 @@ import Synchronization
 /// insertion moves every object after it: fed in revision order (random key order), 100,000 rows cost
 /// seconds of moves. So the final state is restored first, in key order (each insertion lands at the
 /// end), and the events are applied afterwards: each then replaces its key's object in place, and
-/// the last event of every key leaves the state the log ends with. Parsing, the other large cost, is
-/// spread over every core while the log is read.
+/// the last event of every key leaves the state the log ends with. Rows are only checked to be JSON
+/// (decrypted first where a transformer is configured), on every core while the log is read; each
+/// object's tree is built when something first reads it, after the API is serving.
 extension SQLiteStorage {
     static func load(_ log: SQLiteLog, historyLimit: Int, historyBytes: Int,
                      transformer: (any StorageValueTransformer)?) throws -> MemoryStorage {
@@ -70,7 +71,7 @@ extension SQLiteStorage {
     }
 
     /// Every row, and its value as a stored object (nil where the transformer could not read it back,
-    /// with the reason by row position): chunks of rows are parsed on every core while the next ones
+    /// with the reason by row position): chunks of rows are checked on every core while the next ones
     /// are read. Fails on the first row (in log order) that is not JSON.
     private static func readAndParse(_ log: SQLiteLog,
                                      transformer: (any StorageValueTransformer)?) throws
@@ -125,8 +126,8 @@ extension SQLiteStorage {
                 }
             }
             do {
-                let object = try JSONParser.parse(plaintext).value
-                parsed.append(StoredObject(key: row.key, object: object, bytes: plaintext, revision: row.revision))
+                try JSONValidator.validate(plaintext)
+                parsed.append(StoredObject(key: row.key, validatedBytes: plaintext, revision: row.revision))
             } catch {
                 return .failure(SQLiteOpenError("\(path) is corrupt: the row at revision \(row.revision) (\(row.key)) is not JSON: \(error)"))
             }
