@@ -37,7 +37,7 @@ def header(context, command, load_before, load_after):
 
 
 def targets_section(context):
-    lines = ["## Targets (issues 7, 12 and 13)", "", "| target | goal | measured | verdict |", "| --- | --- | ---: | --- |"]
+    lines = ["## Targets (issues 7, 12, 13, 17, 18 and 19)", "", "| target | goal | measured | verdict |", "| --- | --- | ---: | --- |"]
     for t in targets(context.settings):
         measured, judged = verdict(t, context.figures, context.settings.short)
         lines.append(f"| {t.name} | {t.goal} | {measured} | {judged} |")

@@ -90,6 +90,28 @@ def etcd_targets(settings):
     ]
 
 
+def issue19_targets(settings):
+    """Issue 19's own bars (performance round two), beside the earlier issues' for the same figures."""
+    w = settings.watchers
+    return [
+        Target("GET by name vs minimal libmicrohttpd handler (issue 19)", "≥ 85%", ratio("rps:get", "rps:baseline"),
+               lambda v, _: v >= 0.85, percent),
+        Target("LIST 1000 pods as JSON vs the minimal handler serving the same bytes (issue 19)", "≥ 50%",
+               ratio("rps:list1000", "rps:baseline-list1000"), lambda v, _: v >= 0.50, percent),
+        Target("LIST 100 pods as Table (issue 19)", "≥ 10,000 lists/s", figure("rps:list100-table"),
+               lambda v, _: v >= 10_000, rate),
+        Target("PATCH pod, merge, in memory (issue 19)", "≥ 20,000/s", figure("rps:patch"), lambda v, _: v >= 20_000, rate),
+        Target("Durable PATCH, 50 clients (issue 19)", "≥ etcd's durable puts/s", ratio("rps:durable-patch-50", "rps:etcd-put-50"),
+               lambda v, _: v >= 1, times),
+        Target("One write reaches 10,000 watchers (issue 19)", "p99 ≤ 50 ms", figure(f"watch-{w}-p99-ms"),
+               lambda v, _: v <= 50, ms, sized=True),
+        Target("Memory per idle watcher (issue 19)", "≤ 12 KiB", figure(f"watch-{w}-kib-per-watcher"),
+               lambda v, _: v <= 12, lambda v, _: f"{v:.1f} KiB", sized=True),
+        Target("Durable restart with 100,000 pods to /readyz (issue 19)", "≤ 1.0 s", figure("restart-s"),
+               lambda v, _: v <= 1.0, seconds, sized=True),
+    ]
+
+
 def targets(settings):
     w = settings.watchers
     return [
@@ -154,6 +176,7 @@ def targets(settings):
                lambda v, f: memory_limit(f) is not None and v <= memory_limit(f), memory_shown, sized=True),
         Target("/readyz on new connections during a connection flood (issue 12)", "p99 ≤ 100 ms",
                figure("flood-new-p99-ms"), lambda v, _: v <= 100, ms),
+        *issue19_targets(settings),
     ]
 
 

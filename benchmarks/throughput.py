@@ -1,6 +1,7 @@
 """Request throughput with wrk (50 connections): the minimal libmicrohttpd handler (the HTTP layer's
 ceiling), then kubelite in memory: GET by name, LIST of 100 and 1,000 pods as JSON and Table,
-CREATE and PATCH. Figures `rps:<key>` and `p99:<key>` (ms)."""
+CREATE and PATCH; then the minimal handler again, serving the bytes of kubelite's LIST of 1,000 pods
+(what issue 19 compares that LIST with). Figures `rps:<key>` and `p99:<key>` (ms)."""
 from harness import Kubelite, Server, free_port, http, request_script, wrk
 
 TABLE = "Accept: application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -16,6 +17,7 @@ ROWS = [
     ("list1000-table", "LIST 1000 pods (Table)"),
     ("create", "CREATE configmap (in memory)"),
     ("patch", "PATCH pod (merge, in memory)"),
+    ("baseline-list1000", "baseline: libmicrohttpd serving the LIST 1000 pods bytes"),
 ]
 
 
@@ -53,11 +55,11 @@ def measure(context, key, url, **options):
     print(f"  {key:<16} {context.figures.get('rps:' + key):>10,.0f} req/s", flush=True)
 
 
-def run_baseline(context):
+def run_baseline(context, key="baseline", body_file=None):
     port = free_port()
-    baseline = Server([context.baseline, str(port)], f"http://127.0.0.1:{port}/")
+    baseline = Server([context.baseline, str(port), *([body_file] if body_file else [])], f"http://127.0.0.1:{port}/")
     try:
-        measure(context, "baseline", f"http://127.0.0.1:{port}/")
+        measure(context, key, f"http://127.0.0.1:{port}/")
     finally:
         baseline.stop()
 
@@ -78,5 +80,10 @@ def run(context):
         create = context.workdir.file(".lua", request_script(CONFIGMAP))
         measure(context, "create", f"{base}/api/v1/namespaces/bench/configmaps", script=create)
         measure(context, "patch", one, script=context.workdir.file(".lua", patch_script()))
+        _, list_body = http("GET", f"{base}/api/v1/namespaces/bench1000/pods")
     finally:
         server.stop()
+    body_file = context.workdir.file(".json", "")
+    with open(body_file, "wb") as f:
+        f.write(list_body)
+    run_baseline(context, "baseline-list1000", body_file)
