@@ -28,6 +28,19 @@ extension MemoryStorage {
         }
     }
 
+    /// Puts the changes after the history's start into the history, in revision order, without
+    /// applying them: a restart has already restored each key's final state (`restore`), which is
+    /// what applying them one by one would leave. Nothing listens yet.
+    func restoreHistory(_ events: [StorageEvent]) {
+        state.withLock { s in
+            for event in events {
+                precondition(event.revision > s.revision, "durable changes restored out of revision order")
+                s.revision = event.revision
+                s.history.append(event)
+            }
+        }
+    }
+
     /// Moves the revision forward without a change (a durable backend's restored revision when its
     /// newest rows were compacted away).
     func advance(to revision: Int64) {

@@ -8,8 +8,8 @@ import Synchronization
 /// event into the history. The memory backend keeps each resource's objects in key order, where an
 /// insertion moves every object after it: fed in revision order (random key order), 100,000 rows cost
 /// seconds of moves. So the final state is restored first, in key order (each insertion lands at the
-/// end), and the events are applied afterwards: each then replaces its key's object in place, and
-/// the last event of every key leaves the state the log ends with. Rows are only checked to be JSON
+/// end), and the events after the compacted revision only fill the watch history: applied one by
+/// one they would leave the same final state. Rows are only checked to be JSON
 /// (decrypted first where a transformer is configured), on every core while the log is read; each
 /// object's tree is built when something first reads it, after the API is serving.
 extension SQLiteStorage {
@@ -66,7 +66,7 @@ extension SQLiteStorage {
             let kind: StorageEvent.Kind = row.deleted ? .deleted : (before == nil ? .added : .modified)
             events.append(StorageEvent(kind: kind, object: object, previous: before))
         }
-        memory.apply(events)
+        memory.restoreHistory(events)
         return memory
     }
 
