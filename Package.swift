@@ -65,7 +65,10 @@ let package = Package(
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Storage", dependencies: ["APIMachinery", "CSQLite", "CGnuTLS"]),
+        .target(name: "Storage", dependencies: [
+            "APIMachinery", "CSQLite", "CGnuTLS",
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .target(name: "Registry", dependencies: ["APIMachinery", "Storage"]),
         // Encryption at rest (--encryption-provider-config): aescbc, aesgcm, secretbox and identity
         // providers as a storage value transformer.
@@ -82,12 +85,12 @@ let package = Package(
         ]),
         // kube-controller-manager's share: workload controllers, garbage collector, endpoints, volumes.
         .target(name: "Controllers", dependencies: [
-            "APIMachinery", "Registry", "ControllerRuntime",
+            "APIMachinery", "Storage", "Registry", "ControllerRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The scheduler and the kubelet with its runtime.
         .target(name: "Node", dependencies: [
-            "APIMachinery", "Registry", "ControllerRuntime", "CLinux",
+            "APIMachinery", "Storage", "Registry", "ControllerRuntime", "CLinux",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The cluster DNS server, answering from informer caches.

@@ -1,4 +1,5 @@
 import APIMachinery
+import Storage
 import Synchronization
 
 /// Something kept beside an informer's cache and changed with it: `apply` runs under the
@@ -7,9 +8,10 @@ import Synchronization
 /// own writes) also finds the index up to date, which a handler-maintained map could not promise:
 /// handlers run after the revision has moved.
 public protocol InformerIndex: AnyObject, Sendable {
-    /// One object changed: `old` is what the cache held (nil: added), `new` what it holds now (nil: deleted).
-    /// Runs under the informer's lock: must not call back into the informer.
-    func apply(_ key: Informer.ObjectName, old: JSON?, new: JSON?)
+    /// One object changed: `old` is what the cache held (nil: added), `new` what it holds now (nil:
+    /// deleted), as stored: an index keeping the object keeps its bytes, not a tree the decoded tree
+    /// cache could no longer evict. Runs under the informer's lock: must not call back into the informer.
+    func apply(_ key: Informer.ObjectName, old: JSON?, new: StoredObject?)
 }
 
 /// A value derived once per object version (upstream controllers re-read pods on every sync;
@@ -17,7 +19,7 @@ public protocol InformerIndex: AnyObject, Sendable {
 /// object's controller, with objects without a controller grouped by namespace: what a workload
 /// controller claims from (its own, and the orphans it may adopt). An object is in exactly one group.
 public final class ControllerIndex<Value: Sendable>: InformerIndex {
-    private let derive: @Sendable (JSON) -> Value
+    private let derive: @Sendable (StoredObject) -> Value
     private let state = Mutex(Groups())
 
     private struct Groups {
@@ -25,14 +27,14 @@ public final class ControllerIndex<Value: Sendable>: InformerIndex {
         var uncontrolled: [String: [String: Value]] = [:]
     }
 
-    public init(_ derive: @escaping @Sendable (JSON) -> Value) { self.derive = derive }
+    public init(_ derive: @escaping @Sendable (StoredObject) -> Value) { self.derive = derive }
 
-    public func apply(_ key: Informer.ObjectName, old: JSON?, new: JSON?) {
+    public func apply(_ key: Informer.ObjectName, old: JSON?, new: StoredObject?) {
         let value = new.map(derive)
         state.withLock { groups in
             if let old { Self.remove(key, controller: old.meta.controllerRef?.uid, &groups) }
             guard let new, let value else { return }
-            if let uid = new.meta.controllerRef?.uid {
+            if let uid = new.object.meta.controllerRef?.uid {
                 groups.controlled[uid, default: [:]][key] = value
             } else {
                 groups.uncontrolled[key.namespace, default: [:]][key.name] = value

@@ -6,7 +6,9 @@ import Synchronization
 
 /// A local cache of one resource kept current by a `Reflector` (list, then watch, relisting when the
 /// watch fails or ends, as client-go's informers do), indexed by namespace and by owner UID, with
-/// handlers called for each change. Handlers run on the source's or the reflector's thread, one
+/// handlers called for each change. The cache holds the stored objects themselves (their bytes, and
+/// their trees only while recently read: `DecodedTreeCache`), so a cache of 100,000 pods costs about
+/// their JSON, not five times it. Handlers run on the source's or the reflector's thread, one
 /// change at a time, and must only enqueue keys. The informer is also a `WatchConsumer`, so a test
 /// can feed it a watch of its own.
 public final class Informer: WatchConsumer, @unchecked Sendable {
@@ -31,7 +33,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     }
 
     struct Cache {
-        var objects: [String: [String: JSON]] = [:]  // namespace → name → object
+        var objects: [String: [String: StoredObject]] = [:]  // namespace → name → object
         var byOwner: [String: Set<ObjectName>] = [:]  // owner uid → objects
         var uncontrolled: [String: Set<String>] = [:]  // namespace → names of objects without a controller
         var revision: Int64 = 0
@@ -68,7 +70,7 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     }
 
     /// Applies one change to every index; called under `state`'s lock.
-    func applyToIndexes(_ key: ObjectName, old: JSON?, new: JSON?) {
+    func applyToIndexes(_ key: ObjectName, old: JSON?, new: StoredObject?) {
         for index in indexes.withLock({ Array($0.values) }) { index.apply(key, old: old, new: new) }
     }
 
@@ -104,14 +106,16 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     public var lastSyncRevision: Int64 { state.withLock { $0.revision } }
 
     public func get(namespace: String, name: String) -> JSON? {
-        state.withLock { $0.objects[namespace]?[name] }
+        state.withLock { $0.objects[namespace]?[name] }?.object
     }
 
+    /// The cached objects (of `namespace`, or all), decoded outside the cache's lock.
     public func list(namespace: String? = nil) -> [JSON] {
-        state.withLock { cache in
+        let stored = state.withLock { cache in
             if let namespace { return Array((cache.objects[namespace] ?? [:]).values) }
             return cache.objects.values.flatMap { $0.values }
         }
+        return stored.map(\.object)
     }
 
     /// Objects of `namespace` without a controller reference: the orphans a controller may adopt,
@@ -119,30 +123,31 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
     public func uncontrolled(namespace: String) -> [JSON] {
         state.withLock { cache in
             (cache.uncontrolled[namespace] ?? []).compactMap { cache.objects[namespace]?[$0] }
-        }
+        }.map(\.object)
     }
 
     /// Objects whose ownerReferences name `uid`.
     public func owned(by uid: String) -> [JSON] {
         state.withLock { cache in
             (cache.byOwner[uid] ?? []).compactMap { cache.objects[$0.namespace]?[$0.name] }
-        }
+        }.map(\.object)
     }
 
     // MARK: WatchConsumer
 
     public func receive(_ event: WatchEvent) -> Bool {
-        let object = event.object.object
-        let key = ObjectName(namespace: event.object.key.namespace, name: event.object.key.name)
+        let stored = event.object
+        let object = stored.object
+        let key = ObjectName(namespace: stored.key.namespace, name: stored.key.name)
         switch event {
         case .added, .modified:
             let old = state.withLock { cache -> JSON? in
-                let old = cache.objects[key.namespace]?[key.name]
+                let old = cache.objects[key.namespace]?[key.name]?.object
                 if let old { Self.unindex(old, key, &cache) }
-                cache.objects[key.namespace, default: [:]][key.name] = object
+                cache.objects[key.namespace, default: [:]][key.name] = stored
                 Self.index(object, key, &cache)
-                applyToIndexes(key, old: old, new: object)
-                cache.revision = max(cache.revision, event.object.revision)
+                applyToIndexes(key, old: old, new: stored)
+                cache.revision = max(cache.revision, stored.revision)
                 return old
             }
             for h in handlers {
@@ -150,8 +155,8 @@ public final class Informer: WatchConsumer, @unchecked Sendable {
             }
         case .deleted:
             let old = state.withLock { cache -> JSON? in
-                defer { cache.revision = max(cache.revision, event.object.revision) }
-                guard let old = cache.objects[key.namespace]?.removeValue(forKey: key.name) else { return nil }
+                defer { cache.revision = max(cache.revision, stored.revision) }
+                guard let old = cache.objects[key.namespace]?.removeValue(forKey: key.name)?.object else { return nil }
                 Self.unindex(old, key, &cache)
                 applyToIndexes(key, old: old, new: nil)
                 return old

@@ -1,5 +1,4 @@
 import APIMachinery
-import Synchronization
 
 /// Where an object lives in storage: its resource (`statefulsets.apps`), namespace ("" for
 /// cluster-scoped objects) and name. Ordered by namespace then name, the order lists are served in.
@@ -27,40 +26,35 @@ public struct StorageKey: Sendable, Hashable, Comparable, CustomStringConvertibl
 /// One stored object: its encoded JSON (served without re-encoding), the revision that last
 /// modified it (its resourceVersion) and the decoded value.
 ///
-/// An object written through the API already has its tree, and keeps it. An object read back from
-/// bytes alone (a restart's rows) decodes on first use: the restart then only checks that each row
-/// is JSON, and the API is ready before anything has built a tree; the controllers' informers build
-/// them afterwards, as they catch up.
+/// The bytes are the object; its tree is kept only while recently read (`DecodedTreeCache`): an
+/// object written through the API starts with the tree it was written from, one read back from
+/// bytes (a restart's rows) builds it when first read, and either is built again after eviction.
+/// So memory grows with the stored JSON, not with five times it, and a restart only checks that
+/// each row is JSON.
 public struct StoredObject: Sendable {
     public let key: StorageKey
     public let bytes: [UInt8]
     public let revision: Int64
-    private let tree: Tree
-
-    private enum Tree: Sendable {
-        case decoded(JSON)
-        case deferred(DeferredTree)
-    }
+    private let tree: DeferredTree
 
     /// The decoded value.
-    public var object: JSON {
-        switch tree {
-        case .decoded(let object): return object
-        case .deferred(let deferred): return deferred.value(of: bytes)
-        }
-    }
+    public var object: JSON { tree.value(of: bytes) }
 
     public init(key: StorageKey, object: JSON, bytes: [UInt8], revision: Int64) {
-        self.key = key; self.tree = .decoded(object); self.revision = revision
+        self.key = key; self.revision = revision
         self.bytes = Self.fitted(bytes)
+        tree = DeferredTree(tree: object, cost: Self.cost(of: self.bytes), cache: .shared)
     }
 
-    /// An object known only by its bytes, which must be one JSON value (`JSONParser.validate`):
-    /// its tree is built when first asked for.
+    /// An object known only by its bytes, which must be one JSON value (`JSONValidator`): its tree
+    /// is built when first read.
     public init(key: StorageKey, validatedBytes bytes: [UInt8], revision: Int64) {
-        self.key = key; self.tree = .deferred(DeferredTree()); self.revision = revision
+        self.key = key; self.revision = revision
         self.bytes = Self.fitted(bytes)
+        tree = DeferredTree(cost: Self.cost(of: self.bytes), cache: .shared)
     }
+
+    private static func cost(of bytes: [UInt8]) -> Int { bytes.count * DecodedTreeCache.treeBytesPerJSONByte }
 
     /// An encoder's buffer grows by doubling, so it may be half empty; a stored object lives as long
     /// as the object does, so it keeps a copy of just its bytes (a third less memory per object).
@@ -68,24 +62,6 @@ public struct StoredObject: Sendable {
         guard bytes.capacity - bytes.count > 64 else { return bytes }
         return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
             count = buffer.initialize(fromContentsOf: bytes)
-        }
-    }
-}
-
-/// The tree of a stored object read back from bytes: built once, by the first reader, and shared by
-/// every copy of the object (and every reader after).
-final class DeferredTree: Sendable {
-    private let state = Mutex<JSON?>(nil)
-
-    func value(of bytes: [UInt8]) -> JSON {
-        if let decoded = state.withLock({ $0 }) { return decoded }
-        // Decoded outside the lock: two first readers may both decode, and the first one kept wins.
-        // The bytes were validated when the object was made, so this cannot fail.
-        let decoded = (try? JSONParser.parse(bytes).value) ?? .null
-        return state.withLock { kept in
-            if let kept { return kept }
-            kept = decoded
-            return decoded
         }
     }
 }

@@ -139,7 +139,7 @@ public final class WatchHub: Sendable {
         switch request.start {
         case .currentState, .initialEventsWithBookmark:
             let snapshot = storage.list(resource: request.resource, namespace: request.namespace)
-            for item in snapshot.items where matches(request, item.object) {
+            for item in snapshot.items where matches(request, item) {
                 if !consumer.receive(.added(item)) { return nil }
             }
             if case .initialEventsWithBookmark = request.start {
@@ -190,8 +190,10 @@ public final class WatchHub: Sendable {
         }
     }
 
-    private func matches(_ request: WatchRequest, _ object: JSON) -> Bool {
-        request.filter?(object) ?? true
+    /// Whether the object passes the watch's selectors; decoded only when there is one to apply.
+    private func matches(_ request: WatchRequest, _ object: StoredObject) -> Bool {
+        guard let filter = request.filter else { return true }
+        return filter(object.object)
     }
 
     /// The event as this watcher sees it, or nil when it concerns neither old nor new matching objects.
@@ -199,12 +201,12 @@ public final class WatchHub: Sendable {
         if let ns = request.namespace, event.object.key.namespace != ns { return nil }
         switch event.kind {
         case .added:
-            return matches(request, event.object.object) ? .added(event.object) : nil
+            return matches(request, event.object) ? .added(event.object) : nil
         case .deleted:
-            return matches(request, event.previous?.object ?? event.object.object) ? .deleted(event.object) : nil
+            return matches(request, event.previous ?? event.object) ? .deleted(event.object) : nil
         case .modified:
-            let now = matches(request, event.object.object)
-            let before = event.previous.map { matches(request, $0.object) } ?? false
+            let now = matches(request, event.object)
+            let before = event.previous.map { matches(request, $0) } ?? false
             switch (before, now) {
             case (true, true): return .modified(event.object)
             case (false, true): return .added(event.object)

@@ -71,6 +71,10 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Bytes of changes (encoded objects) kept for watches resuming from a resourceVersion, in memory and in the durable store; older ones get 410 Expired (default: 1/16 of physical memory, at most 256 MiB).", valueName: "bytes"))
     var watchHistoryBytes: Int = Serve.defaultWatchHistoryBytes()
 
+    @Option(name: .customLong("decoded-object-cache-bytes"),
+            help: ArgumentHelp("Memory for decoded objects, estimated at five times their JSON: every stored object keeps its JSON, and its decoded form only while recently read; the rest are decoded again when read.", valueName: "bytes"))
+    var decodedObjectCacheBytes: Int = DecodedTreeCache.defaultBudget
+
     @Option(name: .customLong("data-dir"),
             help: ArgumentHelp("Directory of the durable store (kubelite.db, SQLite); default ${XDG_DATA_HOME:-$HOME/.local/share}/kubelite.", valueName: "dir"))
     var dataDir: String?
@@ -218,6 +222,7 @@ struct Serve: ParsableCommand {
         }
         guard watchHistory > 0 else { throw ValidationError("--watch-history must be positive") }
         guard watchHistoryBytes > 0 else { throw ValidationError("--watch-history-bytes must be positive") }
+        guard decodedObjectCacheBytes >= 0 else { throw ValidationError("--decoded-object-cache-bytes can not be negative") }
         // kube-apiserver's own checks and texts.
         guard maxRequestsInFlight >= 0 else { throw ValidationError("--max-requests-inflight can not be negative value") }
         guard maxMutatingRequestsInFlight >= 0 else { throw ValidationError("--max-mutating-requests-inflight can not be negative value") }
@@ -276,6 +281,7 @@ struct Serve: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "kubelite")
+        DecodedTreeCache.shared.setBudget(decodedObjectCacheBytes)
 
         // Before anything listens: a catalog that does not parse stops startup with the reason.
         let podNetworkDNS = PodNetworkDNS(port: dnsPort >= 0 ? 53 : nil, logger: logger)

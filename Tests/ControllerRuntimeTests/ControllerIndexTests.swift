@@ -28,7 +28,7 @@ final class ControllerIndexTests: XCTestCase {
 
     func testGroupsFollowAddsUpdatesAndDeletes() {
         let informer = Informer(resource: "pods")
-        let index = informer.index("test") { ControllerIndex<JSON> { $0 } }
+        let index = informer.index("test") { ControllerIndex<JSON> { $0.object } }
         _ = informer.receive(event("add", "a", owners: [controller], revision: 1))
         _ = informer.receive(event("add", "b", owners: [plainOwner], revision: 2))
         _ = informer.receive(event("add", "c", owners: [], revision: 3))
@@ -53,7 +53,7 @@ final class ControllerIndexTests: XCTestCase {
     func testAnIndexMadeLateIsFilledAndOneNameIsShared() {
         let informer = Informer(resource: "pods")
         _ = informer.receive(event("add", "a", owners: [controller], revision: 1))
-        let first = informer.index("test") { ControllerIndex<JSON> { $0 } }
+        let first = informer.index("test") { ControllerIndex<JSON> { $0.object } }
         XCTAssertEqual(names(first.controlled(by: "u1")), ["a:x"])
         let second = informer.index("test") { ControllerIndex<JSON> { _ in XCTFail("made twice"); return [:] } }
         XCTAssertTrue(first === second)
@@ -63,7 +63,7 @@ final class ControllerIndexTests: XCTestCase {
     func testValuesAreDerivedOncePerChange() {
         let informer = Informer(resource: "pods")
         let derived = Counter()
-        let index = informer.index("test") { ControllerIndex<String> { derived.increment(); return $0.meta.name } }
+        let index = informer.index("test") { ControllerIndex<String> { derived.increment(); return $0.object.meta.name } }
         _ = informer.receive(event("add", "a", owners: [controller], revision: 1))
         for _ in 0..<5 { XCTAssertEqual(index.controlled(by: "u1"), ["a"]) }
         XCTAssertEqual(derived.value, 1)
@@ -72,7 +72,7 @@ final class ControllerIndexTests: XCTestCase {
     /// A relist's differences reach the index too.
     func testReplaceUpdatesTheIndex() {
         let informer = Informer(resource: "pods")
-        let index = informer.index("test") { ControllerIndex<JSON> { $0 } }
+        let index = informer.index("test") { ControllerIndex<JSON> { $0.object } }
         _ = informer.receive(event("add", "a", owners: [controller], revision: 1))
         let b = event("add", "b", owners: [controller], revision: 2).object
         informer.replace([b], revision: 2)

@@ -82,6 +82,13 @@ final class ConnectionLimitTests: XCTestCase {
     func testWatchWhoseClientHangsUpReleasesItsConnectionAtOnce() throws {
         let server = try startServer(timeoutSeconds: 600)
         defer { server.stop() }
+        // One watch first: what the server opens once, on its first suspended connection (the hang-up
+        // monitor's descriptors), is then part of the count to come back to.
+        var warmUp: RawHTTPClient? = try RawHTTPClient(port: server.port)
+        warmUp?.send(Array("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        waitUntil("the first watch suspended") { server.hangupMonitor?.count == 1 }
+        warmUp = nil
+        waitUntil("the first watch released") { server.openConnectionCount == 0 }
         let descriptorsBefore = Self.openDescriptors()
         var watches = try (0..<20).map { _ in try RawHTTPClient(port: server.port) }
         for watch in watches { watch.send(Array("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }

@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import Storage
 import Synchronization
 
 /// What the ReplicaSet controller reads from a pod: its claim, activity, readiness and deletion
@@ -7,8 +8,21 @@ import Synchronization
 /// and in a rollout each of thousands of pod changes syncs a set again. A class: a sync copies,
 /// filters and sorts a thousand of them, each copy one reference.
 final class PodFacts: Sendable {
-    /// The pod these facts were read from.
-    let pod: JSON
+    /// The pod these facts were read from: kept as stored when it came from the informer (its bytes;
+    /// its tree only while the decoded tree cache holds it), so facts for 100,000 pods do not pin
+    /// 100,000 trees.
+    private let source: Source
+    var pod: JSON {
+        switch source {
+        case .tree(let pod): return pod
+        case .stored(let stored): return stored.object
+        }
+    }
+
+    private enum Source: Sendable {
+        case tree(JSON)
+        case stored(StoredObject)
+    }
     let name: String
     let labels: [String: String]
     /// The uid of the pod's controller; nil for an orphan.
@@ -27,8 +41,12 @@ final class PodFacts: Sendable {
     /// The name of the pods informer's index of facts by controller (see `ControllerIndex`).
     static let indexName = "podFacts"
 
-    init(_ pod: JSON) {
-        self.pod = pod
+    convenience init(_ pod: JSON) { self.init(pod, source: .tree(pod)) }
+
+    convenience init(stored: StoredObject) { self.init(stored.object, source: .stored(stored)) }
+
+    private init(_ pod: JSON, source: Source) {
+        self.source = source
         let view = PodView(pod)
         let meta = pod.meta
         name = meta.name

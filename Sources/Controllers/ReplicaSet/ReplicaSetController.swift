@@ -39,7 +39,7 @@ public struct ReplicaSetController: Controller {
             queue = WorkQueue(name: kind.queueName, timers: context.timers)
             sets = context.informer(kind.resource)
             pods = context.informer(ReplicaSetController.pods)
-            podFacts = pods.index(PodFacts.indexName) { ControllerIndex(PodFacts.init) }
+            podFacts = pods.index(PodFacts.indexName) { ControllerIndex { PodFacts(stored: $0) } }
         }
     }
 

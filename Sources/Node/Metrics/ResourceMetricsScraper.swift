@@ -51,7 +51,7 @@ public final class ResourceMetricsScraper: Controller, ResourceMetricsSource, Se
     }
 
     public func register(_ context: ControllerContext) {
-        _ = context.informer(Self.pods)
+        _ = context.informer(Self.pods).index(PodsByNodeIndex.name) { PodsByNodeIndex() }
     }
 
     public func start(_ context: ControllerContext) {
@@ -59,7 +59,8 @@ public final class ResourceMetricsScraper: Controller, ResourceMetricsSource, Se
     }
 
     private func scrape(_ context: ControllerContext) {
-        scrape(pods: context.informer(Self.pods).list(namespace: nil), now: context.timers.now())
+        let bound = context.informer(Self.pods).index(PodsByNodeIndex.name) { PodsByNodeIndex() }
+        scrape(pods: bound.pods(on: Set(options.nodeNames)), now: context.timers.now())
         context.timers.after(resolution) { [self] in scrape(context) }
     }
 
