@@ -37,11 +37,17 @@ public final class DecodedTreeCache: Sendable {
 
     /// Estimated bytes of decoded trees held now.
     public var heldBytes: Int { held.load(ordering: .relaxed) }
+    public var budgetBytes: Int { budget.load(ordering: .relaxed) }
+    /// Trees built from bytes (no tree was kept), and trees evicted, since the start.
+    public var builtCount: Int { built.load(ordering: .relaxed) }
+    public var evictedCount: Int { evicted.load(ordering: .relaxed) }
+    let built = Atomic<Int>(0)
+    let evicted = Atomic<Int>(0)
 
     /// A tree was just built or attached: it joins the queue, and trees over the budget are evicted,
     /// oldest first, skipping (once) those read since the hand last passed them.
     func admit(_ tree: DeferredTree) {
-        var evicted: [DeferredTree] = []
+        var victims: [DeferredTree] = []
         queue.withLock { queue in
             queue.append(Entry(tree: tree))
             // Each entry is looked at most twice: once to clear its mark, once to evict it. Trees are
@@ -56,12 +62,13 @@ public final class DecodedTreeCache: Sendable {
                 if candidate.takeReference() {
                     queue.append(entry)
                 } else {
-                    evicted.append(candidate)
+                    victims.append(candidate)
                     freeing += candidate.cost
                 }
             }
         }
-        for candidate in evicted { candidate.evict() }
+        for candidate in victims { candidate.evict() }
+        if !victims.isEmpty { evicted.add(victims.count, ordering: .relaxed) }
     }
 }
 
@@ -108,6 +115,7 @@ final class DeferredTree: Sendable {
             return (decoded, true)
         }
         if admitted {
+            cache.built.add(1, ordering: .relaxed)
             cache.held.add(cost, ordering: .relaxed)
             cache.admit(self)
         }

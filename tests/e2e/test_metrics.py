@@ -176,3 +176,21 @@ def test_workqueue_metrics_count_a_statefulsets_reconciles(start_server):
     # Other controllers' queues carry upstream's names.
     names = {s.labels["name"] for s in families["workqueue_adds"].samples}
     assert {"statefulset", "replicaset", "deployment", "garbage_collector_attempt_to_delete", "endpoint_slice"} <= names, names
+
+
+def test_decoded_object_cache_is_reported(start_server):
+    """Kubelite's own families for its bounded set of decoded objects: the budget the flag set, what is
+    held within it, and the counters of trees built from bytes and evicted."""
+    server = start_server("--decoded-object-cache-bytes", "1048576")
+    for i in range(50):
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"m{i}"}, "data": {"k": "v" * 8000}}
+        assert server.raw("POST", "/api/v1/namespaces/default/configmaps", body).status_code == 201
+    assert server.raw("GET", "/api/v1/namespaces/default/configmaps?labelSelector=x%21%3Dy").status_code == 200
+    families = scrape(server)
+    assert sample(families, "kubelite_decoded_objects_budget_bytes", "kubelite_decoded_objects_budget_bytes") == 1048576
+    held = sample(families, "kubelite_decoded_objects_bytes", "kubelite_decoded_objects_bytes")
+    assert 0 < held <= 1048576 + 5 * 9000, held
+    # 50 ConfigMaps of 8 KB are about 2 MiB of trees over a 1 MiB budget: some
+    # were evicted, and the LIST's selector decoded those again.
+    assert sample(families, "kubelite_decoded_objects_evicted", "kubelite_decoded_objects_evicted_total") > 0
+    assert sample(families, "kubelite_decoded_objects_built", "kubelite_decoded_objects_built_total") > 0

@@ -13,6 +13,7 @@ final class APIServerMetrics: Sendable {
     let requests: RequestMetrics
     let watchEvents: WatchEventMetrics
     private let process: ProcessMetrics
+    private let decodedObjects: DecodedObjectMetrics
     private let readOnlyInFlight: Gauge
     private let mutatingInFlight: Gauge
     /// Run at each scrape before the metrics are written: other components' gauges that mirror state.
@@ -27,6 +28,7 @@ final class APIServerMetrics: Sendable {
         requests = RequestMetrics(registry: registry)
         watchEvents = WatchEventMetrics(registry: registry)
         process = ProcessMetrics(registry: registry)
+        decodedObjects = DecodedObjectMetrics(registry: registry)
         readOnlyInFlight = registry.makeGauge(descriptor: Self.inFlight, labels: [("request_kind", "readOnly")])
         mutatingInFlight = registry.makeGauge(descriptor: Self.inFlight, labels: [("request_kind", "mutating")])
     }
@@ -44,6 +46,7 @@ final class APIServerMetrics: Sendable {
             registry.makeGauge(descriptor: Self.storageObjects, labels: [("resource", groupResource.description)]).set(to: Double(count))
         }
         process.update()
+        decodedObjects.update()
         for hook in scrapeHooks.withLock({ $0 }) { hook() }
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                             body: registry.emitToBuffer())
