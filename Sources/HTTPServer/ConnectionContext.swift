@@ -186,7 +186,7 @@ final class StreamContext: HangupObserver, @unchecked Sendable {
         self.stream = stream
     }
 
-    static let blockSize = 1024
+    static let blockSize = 256
 
     func makeResponse() -> OpaquePointer? {
         stream.attach(wake: { [weak self] in self?.wake() })

@@ -33,3 +33,20 @@ final class MicroHTTPDLogTests: XCTestCase {
         XCTAssertEqual(MicroHTTPDLog.level(of: "Failed to create a thread: Resource temporarily unavailable"), .warning)
     }
 }
+
+/// The message text as formatted: trimmed of the newline libmicrohttpd ends it with, and matched
+/// against the client-side phrases whatever their case.
+final class MicroHTTPDLogTextTests: XCTestCase {
+    func testTrimmedDropsSurroundingWhitespaceOnly() {
+        XCTAssertEqual(Array(MicroHTTPDLog.trimmed(Array(" \tClosing connection.\r\n".utf8))), Array("Closing connection.".utf8))
+        XCTAssertEqual(Array(MicroHTTPDLog.trimmed(Array("a b".utf8))), Array("a b".utf8))
+        XCTAssertTrue(MicroHTTPDLog.trimmed(Array(" \n".utf8)).isEmpty)
+        XCTAssertTrue(MicroHTTPDLog.trimmed([]).isEmpty)
+    }
+
+    func testPhrasesMatchWhateverTheirCase() {
+        XCTAssertEqual(MicroHTTPDLog.level(of: "closing connection (APPLICATION ERROR generating response)."), .debug)
+        XCTAssertEqual(MicroHTTPDLog.level(of: "Socket Is Closed"), .debug)
+        XCTAssertEqual(MicroHTTPDLog.level(of: ""), .warning)
+    }
+}
