@@ -4,14 +4,18 @@ import Storage
 import Synchronization
 
 /// What the ReplicaSet controller reads from a pod: its claim, activity, readiness and deletion
-/// rank, read from the pod's JSON once per pod version. A set's sync looks at every pod it owns,
-/// and in a rollout each of thousands of pod changes syncs a set again. A class: a sync copies,
-/// filters and sorts a thousand of them, each copy one reference.
+/// rank, read from the pod's JSON once per pod version, when first asked for. A set's sync looks at
+/// every pod it owns, and in a rollout each of thousands of pod changes syncs a set again. A class:
+/// a sync copies, filters and sorts a thousand of them, each copy one reference. Read lazily because
+/// the pods informer's index keeps facts for every pod, orphans included, and most orphans are never
+/// looked at by a ReplicaSet: 100,000 pending pods then cost their stored form, not 100,000 trees
+/// and label maps.
 final class PodFacts: Sendable {
     /// The pod these facts were read from: kept as stored when it came from the informer (its bytes;
-    /// its tree only while the decoded tree cache holds it), so facts for 100,000 pods do not pin
-    /// 100,000 trees.
+    /// its tree only while the decoded tree cache holds it).
     private let source: Source
+    private let read = Mutex<Read?>(nil)
+
     var pod: JSON {
         switch source {
         case .tree(let pod): return pod
@@ -23,48 +27,72 @@ final class PodFacts: Sendable {
         case tree(JSON)
         case stored(StoredObject)
     }
-    let name: String
-    let labels: [String: String]
+
+    var name: String { facts.name }
+    var labels: [String: String] { facts.labels }
     /// The uid of the pod's controller; nil for an orphan.
-    let controllerUID: String?
+    var controllerUID: String? { facts.controllerUID }
     /// IsPodActive: not Succeeded or Failed and not being deleted.
-    let active: Bool
-    let ready: Bool
+    var active: Bool { facts.active }
+    var ready: Bool { facts.ready }
     /// When the Ready condition turned True (for minReadySeconds and the deletion order).
-    let readySince: Date?
-    let node: String
+    var readySince: Date? { facts.readySince }
+    var node: String { facts.node }
     /// Pending 0, Unknown 1, Running 2, anything else 3 (the deletion order's phase rank).
-    let phaseRank: Int
-    let restarts: Int
-    let created: Date?
+    var phaseRank: Int { facts.phaseRank }
+    var restarts: Int { facts.restarts }
+    var created: Date? { facts.created }
 
     /// The name of the pods informer's index of facts by controller (see `ControllerIndex`).
     static let indexName = "podFacts"
 
-    convenience init(_ pod: JSON) { self.init(pod, source: .tree(pod)) }
+    init(_ pod: JSON) { source = .tree(pod) }
 
-    convenience init(stored: StoredObject) { self.init(stored.object, source: .stored(stored)) }
+    init(stored: StoredObject) { source = .stored(stored) }
 
-    private init(_ pod: JSON, source: Source) {
-        self.source = source
-        let view = PodView(pod)
-        let meta = pod.meta
-        name = meta.name
-        labels = meta.labels
-        controllerUID = meta.controllerRef?.uid
-        active = !view.isTerminal && !meta.isBeingDeleted
-        let condition = view.condition("Ready")
-        ready = condition?.status == "True"
-        readySince = ready ? condition?.lastTransitionTime.flatMap(Timestamp.parse) : nil
-        node = view.nodeName
-        switch view.phase ?? "" {
-        case "Pending": phaseRank = 0
-        case "Unknown": phaseRank = 1
-        case "Running": phaseRank = 2
-        default: phaseRank = 3
+    /// The facts, read from the pod on first use (two first readers may both read; one is kept).
+    private var facts: Read {
+        if let known = read.withLock({ $0 }) { return known }
+        let fresh = Read(pod)
+        return read.withLock { kept in
+            if let kept { return kept }
+            kept = fresh
+            return fresh
         }
-        restarts = view.maxContainerRestarts
-        created = meta.creationTimestamp.flatMap(Timestamp.parse)
+    }
+
+    private final class Read: Sendable {
+        let name: String
+        let labels: [String: String]
+        let controllerUID: String?
+        let active: Bool
+        let ready: Bool
+        let readySince: Date?
+        let node: String
+        let phaseRank: Int
+        let restarts: Int
+        let created: Date?
+
+        init(_ pod: JSON) {
+            let view = PodView(pod)
+            let meta = pod.meta
+            name = meta.name
+            labels = meta.labels
+            controllerUID = meta.controllerRef?.uid
+            active = !view.isTerminal && !meta.isBeingDeleted
+            let condition = view.condition("Ready")
+            ready = condition?.status == "True"
+            readySince = ready ? condition?.lastTransitionTime.flatMap(Timestamp.parse) : nil
+            node = view.nodeName
+            switch view.phase ?? "" {
+            case "Pending": phaseRank = 0
+            case "Unknown": phaseRank = 1
+            case "Running": phaseRank = 2
+            default: phaseRank = 3
+            }
+            restarts = view.maxContainerRestarts
+            created = meta.creationTimestamp.flatMap(Timestamp.parse)
+        }
     }
 
     /// podutil.IsPodAvailable: ready, and for minReadySeconds since the Ready condition's transition.
