@@ -76,13 +76,20 @@ final class SQLiteLog {
         db.close()
     }
 
+    /// SQLite's own ceiling for a map (SQLITE_MAX_MMAP_SIZE on Linux); a larger file is read past it as usual.
+    static let replayMapBytes = 0x7fff0000
+
     /// The revision through which the log was compacted (see `SQLiteSchema`).
     func compactRevision() throws(SQLiteError) -> Int64 {
         try db.integer("SELECT value FROM meta WHERE name = 'compact_revision'") ?? 1
     }
 
-    /// Every row, oldest first.
+    /// Every row, oldest first. The file is read through a memory map meanwhile: a restart reads
+    /// all of it once, and pages mapped from the page cache are not copied into SQLite's own cache
+    /// first (the copies were a quarter of a 100,000-pod restart's time). Writes never go through it.
     func replay(_ row: (LogRow) throws -> Void) throws {
+        try db.execute("PRAGMA mmap_size=\(Self.replayMapBytes)")
+        defer { try? db.execute("PRAGMA mmap_size=0") }
         let select = try db.prepare("SELECT revision, resource, namespace, name, created, deleted, prev_revision, value FROM log ORDER BY revision")
         while try select.step() {
             try row(LogRow(revision: select.int64(0),
