@@ -89,17 +89,24 @@ struct ObjectWriter {
             table["metadata"] = meta.json
             guard case .object(let shell) = table else { return Responses.json(JSONWriter.encode(table), contentType: format.contentType) }
             // Rows are written from the stored bytes (`rowBytes`) after the Table's other members.
+            let templates = builder.templates(items)
             guard Self.isLarge(items) else {
                 var out = JSONWriter.encode(table)
                 out.removeLast(2)  // `]}`
+                out.reserveCapacity(out.count + items.reduce(2) { $0 + $1.bytes.count / 2 + 256 })
                 for (i, item) in items.enumerated() {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: builder.rowBytes(item))
+                    builder.writeRow(item, template: templates[i], into: &out)
                 }
                 out.append(contentsOf: "]}".utf8)
                 return Responses.json(out, contentType: format.contentType)
             }
-            return Self.streamed(shell, items: items, contentType: format.contentType) { builder.rowBytes($0) }
+            var head = JSONWriter.encode(.object(shell))
+            head.removeLast(2)  // `]}`
+            return HTTPResponse(status: 200, headers: [("Content-Type", format.contentType)], stream: ListResponseStream(
+                head: head, count: items.count, separator: [UInt8(ascii: ",")], tail: Array("]}".utf8)) { i in
+                    builder.rowBytes(items[i], template: templates[i])
+                })
         case .partialMetadata(let version):
             let list: JSONObject = [
                 "kind": "PartialObjectMetadataList", "apiVersion": .string("meta.k8s.io/\(version)"),
@@ -140,6 +147,6 @@ struct ObjectWriter {
 
     func tableBuilder(version: String) throws(APIError) -> TableBuilder {
         let include = try TableBuilder.includeObject(request.queryValue("includeObject"))
-        return TableBuilder(strategy: store.strategy, now: store.clock.now(), version: version, includeObject: include)
+        return TableBuilder(strategy: store.strategy, now: store.clock.now(), version: version, includeObject: include, rows: store.tableRows)
     }
 }

@@ -10,6 +10,16 @@ struct TableBuilder {
     let now: Date
     let version: String
     let includeObject: String
+    /// Where a LIST's rows are kept per stored revision; nil makes every row afresh (single objects,
+    /// watch events, whose rows are written once).
+    let rows: TableRowCache?
+    /// A row's `"object":` for `includeObject=Metadata`, up to the metadata itself.
+    private let partialHead: [UInt8]
+
+    init(strategy: any ResourceStrategy, now: Date, version: String, includeObject: String, rows: TableRowCache? = nil) {
+        self.strategy = strategy; self.now = now; self.version = version; self.includeObject = includeObject; self.rows = rows
+        partialHead = Array(",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/\(version)\",\"metadata\":".utf8)
+    }
 
     static let includeObjectValues = ["None", "Metadata", "Object"]
 
@@ -49,28 +59,50 @@ struct TableBuilder {
         return .object(row)
     }
 
-    /// `row(item.object)` encoded, written from the item's stored bytes where it can: the object
-    /// (`Object`) or its `metadata` (`Metadata`) is copied, only the cells are encoded.
-    func rowBytes(_ item: StoredObject) -> [UInt8] {
+    /// The rows of `items`, kept per revision when the builder has a cache and the kind's cells are
+    /// templates (nil elsewhere: those rows are made afresh).
+    func templates(_ items: [StoredObject]) -> [TableRowTemplate?] {
+        guard let rows else { return [TableRowTemplate?](repeating: nil, count: items.count) }
+        return rows.rows(for: items) { item in
+            strategy.tableCellTemplate(item.object).map { TableRowTemplate(cells: $0, item: item) }
+        }
+    }
+
+    /// `row(item.object)` encoded.
+    func rowBytes(_ item: StoredObject, template: TableRowTemplate? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(item.bytes.count / 2 + 256)
-        out.append(contentsOf: "{\"cells\":".utf8)
-        JSONWriter.write(.array(strategy.tableCells(item.object, now: now)), into: &out)
+        out.reserveCapacity((includeObject == "Object" ? item.bytes.count : item.bytes.count / 2) + 256)
+        writeRow(item, template: template, into: &out)
+        return out
+    }
+
+    /// Appends `row(item.object)` encoded, written from the item's stored bytes where it can: the
+    /// object (`Object`) or its `metadata` (`Metadata`) is copied, and with a template (made from this
+    /// revision of the item) only the time-relative cells are encoded.
+    func writeRow(_ item: StoredObject, template: TableRowTemplate?, into out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: #"{"cells":"#.utf8)
+        if let template {
+            template.writeCells(now: now, into: &out)
+        } else {
+            JSONWriter.write(.array(strategy.tableCells(item.object, now: now)), into: &out)
+        }
         switch includeObject {
         case "Object":
-            out.append(contentsOf: ",\"object\":".utf8)
+            out.append(contentsOf: #","object":"#.utf8)
             out.append(contentsOf: item.bytes)
         case "Metadata":
-            guard let metadata = JSONMemberSlice.range(of: "metadata", in: item.bytes) else {
-                return JSONWriter.encode(row(item.object))
+            guard let metadata = template.map(\.metadata) ?? JSONMemberSlice.range(of: "metadata", in: item.bytes) else {
+                out.removeSubrange(start...)
+                JSONWriter.write(row(item.object), into: &out)
+                return
             }
-            out.append(contentsOf: ",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/\(version)\",\"metadata\":".utf8)
+            out.append(contentsOf: partialHead)
             out.append(contentsOf: item.bytes[metadata])
             out.append(UInt8(ascii: "}"))
         default: break
         }
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     static func partial(_ object: JSON, version: String) -> JSON {

@@ -7,10 +7,22 @@ public enum ResourceTables {
     public struct Printer: Sendable {
         public let columns: [TableColumn]
         public let cells: @Sendable (JSON, Date) -> [JSON]
+        /// The cells with their time-relative parts open, for printers written that way; `cells` is
+        /// then this template rendered, so the two never disagree.
+        public let template: (@Sendable (JSON) -> [TableCell])?
+
+        init(columns: [TableColumn], cells: @escaping @Sendable (JSON, Date) -> [JSON]) {
+            self.columns = columns; self.cells = cells; self.template = nil
+        }
+
+        init(columns: [TableColumn], template: @escaping @Sendable (JSON) -> [TableCell]) {
+            self.columns = columns; self.template = template
+            self.cells = { object, now in template(object).map { $0.rendered(now: now) } }
+        }
     }
 
     public static let printers: [String: Printer] = [
-        "Pod": Printer(columns: PodTable.columns, cells: PodTable.cells),
+        "Pod": Printer(columns: PodTable.columns, template: PodTable.template),
         "StatefulSet": Printer(columns: StatefulSetTable.columns, cells: StatefulSetTable.cells),
         "Deployment": Printer(columns: DeploymentTable.columns, cells: DeploymentTable.cells),
         "ReplicaSet": Printer(columns: ReplicaSetTable.columns, cells: ReplicaSetTable.cells),

@@ -1,0 +1,56 @@
+import Foundation
+import Storage
+
+/// The Table rows of one resource's stored objects, kept per revision. `kubectl get` asks for Tables,
+/// and a LIST as a Table used to compute every row's cells (status summaries, timestamp parsing,
+/// encoding) again on every request, most of a Table LIST's cost; a stored revision never changes, so
+/// its row is computed once and only the time-relative cells are rendered per request.
+///
+/// A row is used only for the exact revision it was made from (`TableRowTemplate.describes`): an
+/// older or newer revision of the object makes a new row that replaces it. Bounded at `capacity`
+/// rows (dropped all at once when full, to be refilled by the next LISTs), so deleted objects' rows
+/// cannot accumulate.
+public final class TableRowCache: @unchecked Sendable {
+    public static let defaultCapacity = 10_000
+
+    public let capacity: Int
+    private let lock = NSLock()
+    private var rows: [StorageKey: TableRowTemplate] = [:]
+
+    public init(capacity: Int = TableRowCache.defaultCapacity) {
+        self.capacity = capacity
+    }
+
+    public var count: Int {
+        lock.lock(); defer { lock.unlock() }
+        return rows.count
+    }
+
+    /// Each item's row, from the cache or made by `make` (then kept); nil where `make` answers nil
+    /// (a kind whose cells are not templates).
+    public func rows(for items: [StoredObject], make: (StoredObject) -> TableRowTemplate?) -> [TableRowTemplate?] {
+        var found = [TableRowTemplate?](repeating: nil, count: items.count)
+        var missing: [Int] = []
+        lock.lock()
+        for (i, item) in items.enumerated() {
+            if let row = rows[item.key], row.describes(item) { found[i] = row } else { missing.append(i) }
+        }
+        lock.unlock()
+        guard !missing.isEmpty else { return found }
+        // Made outside the lock: other requests' lookups do not wait for these rows' cells.
+        var made: [(StorageKey, TableRowTemplate)] = []
+        for i in missing {
+            guard let row = make(items[i]) else { continue }
+            found[i] = row
+            made.append((items[i].key, row))
+        }
+        guard !made.isEmpty else { return found }
+        lock.lock()
+        if rows.count + made.count > capacity { rows.removeAll(keepingCapacity: true) }
+        for (key, row) in made.prefix(capacity) where rows[key].map({ $0.revision <= row.revision }) ?? true {
+            rows[key] = row
+        }
+        lock.unlock()
+        return found
+    }
+}

@@ -1,0 +1,62 @@
+import APIMachinery
+import Foundation
+import Storage
+
+/// One stored object's Table row as far as it can be prepared before a request: its cells encoded,
+/// with the time-relative cells (`TableCell.since`) left as holes, and where the object's `metadata`
+/// lies in its stored bytes. Writing the row for a request is then copying bytes and rendering each
+/// hole's duration at the request's `now`, which is what upstream prints at that time.
+public struct TableRowTemplate: Sendable {
+    /// The revision of the stored object the row was made from; it describes no other revision.
+    public let revision: Int64
+    /// The encoded cells array, without the open cells' strings.
+    let cells: [UInt8]
+    let holes: [Hole]
+    /// The range of the `metadata` value in the stored bytes, nil when they have none.
+    public let metadata: Range<Int>?
+    /// The length of the stored bytes the range was found in.
+    let storedByteCount: Int
+
+    /// An open cell: its JSON string goes in at `offset` of `cells`.
+    struct Hole: Sendable {
+        let offset: Int
+        let since: Date
+        let prefix: String
+        let suffix: String
+    }
+
+    public init(cells: [TableCell], item: StoredObject) {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        var holes: [Hole] = []
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            switch cell {
+            case .value(let value): JSONWriter.write(value, into: &bytes)
+            case .since(let date, let prefix, let suffix): holes.append(Hole(offset: bytes.count, since: date, prefix: prefix, suffix: suffix))
+            }
+        }
+        bytes.append(UInt8(ascii: "]"))
+        self.revision = item.revision
+        self.cells = bytes
+        self.holes = holes
+        self.metadata = JSONMemberSlice.range(of: "metadata", in: item.bytes)
+        self.storedByteCount = item.bytes.count
+    }
+
+    /// Whether this row was made from `item` (the same revision of the same encoding).
+    public func describes(_ item: StoredObject) -> Bool {
+        revision == item.revision && storedByteCount == item.bytes.count
+    }
+
+    /// Appends the cells array as upstream prints it at `now`.
+    public func writeCells(now: Date, into out: inout [UInt8]) {
+        var start = 0
+        for hole in holes {
+            out.append(contentsOf: cells[start..<hole.offset])
+            let text = TableCell.text(since: hole.since, prefix: hole.prefix, suffix: hole.suffix, now: now)
+            JSONWriter.write(.string(text), into: &out)
+            start = hole.offset
+        }
+        out.append(contentsOf: cells[start...])
+    }
+}

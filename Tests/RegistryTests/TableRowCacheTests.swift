@@ -1,0 +1,99 @@
+import APIMachinery
+import Foundation
+@testable import Registry
+import Storage
+import XCTest
+
+/// Rows kept per revision (`TableRowCache`, `TableRowTemplate`) print what the cells computed at
+/// request time print, and are never used for another revision.
+final class TableRowCacheTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func pod(_ name: String, restarts: Int = 0, created: TimeInterval = 300) -> JSON {
+        var status: JSON = ["phase": "Running"]
+        if restarts > 0 {
+            status["containerStatuses"] = [[
+                "ready": true, "restartCount": .int(Int64(restarts)), "state": ["running": [:]],
+                "lastState": ["terminated": ["exitCode": 1, "finishedAt": .string(Timestamp.format(now.addingTimeInterval(-70)))]]]]
+        }
+        return ["metadata": ["name": .string(name), "namespace": "ns", "creationTimestamp": .string(Timestamp.format(now.addingTimeInterval(-created)))],
+                "spec": ["containers": [["name": "c", "image": "redis"]]], "status": status]
+    }
+
+    func stored(_ object: JSON, revision: Int64) -> StoredObject {
+        StoredObject(key: StorageKey(resource: "pods", namespace: "ns", name: object.meta.name), object: object,
+                     bytes: JSONWriter.encode(object), revision: revision)
+    }
+
+    func template(_ item: StoredObject) -> TableRowTemplate? {
+        PodStrategy().tableCellTemplate(item.object).map { TableRowTemplate(cells: $0, item: item) }
+    }
+
+    func testSinceCellsRenderAsUpstreamPrintsThem() {
+        XCTAssertEqual(TableCell.since(now.addingTimeInterval(-300)).rendered(now: now), "5m")
+        XCTAssertEqual(TableCell.since(now.addingTimeInterval(-70), prefix: "3 (", suffix: " ago)").rendered(now: now), "3 (70s ago)")
+        XCTAssertEqual(TableCell.since(now.addingTimeInterval(10)).rendered(now: now), "<invalid>")
+        XCTAssertEqual(TableCell.value(.int(4)).rendered(now: now), .int(4))
+    }
+
+    /// The encoded template, rendered at several times, is the encoding of the cells computed at those times.
+    func testTemplateBytesMatchCellsAtEveryTime() {
+        let objects = [pod("a"), pod("b", restarts: 3), pod("c", created: -30), ["metadata": ["name": "d"], "spec": [:]] as JSON]
+        for object in objects {
+            let row = template(stored(object, revision: 1))!
+            for later: TimeInterval in [0.0, 0.4, 1, 59, 3_600, 86_400 * 400] {
+                let at = now.addingTimeInterval(later)
+                var out: [UInt8] = []
+                row.writeCells(now: at, into: &out)
+                XCTAssertEqual(String(decoding: out, as: UTF8.self),
+                               String(decoding: JSONWriter.encode(.array(PodStrategy().tableCells(object, now: at))), as: UTF8.self))
+            }
+        }
+    }
+
+    func testRowIsKeptForItsRevisionAndRemadeForAnother() {
+        let cache = TableRowCache()
+        var made = 0
+        func rows(_ items: [StoredObject]) -> [TableRowTemplate?] {
+            cache.rows(for: items) { made += 1; return template($0) }
+        }
+        let first = [stored(pod("a"), revision: 5), stored(pod("b"), revision: 6)]
+        XCTAssertEqual(rows(first).map { $0?.revision }, [5, 6])
+        XCTAssertEqual(rows(first).map { $0?.revision }, [5, 6])
+        XCTAssertEqual(made, 2)
+
+        let updated = stored(pod("a", restarts: 2), revision: 9)
+        let again = rows([updated, first[1]])
+        XCTAssertEqual(made, 3)
+        XCTAssertEqual(again.map { $0?.revision }, [9, 6])
+        XCTAssertTrue(again[0]?.describes(updated) ?? false)
+        // An older revision (a LIST at an earlier resourceVersion) gets its own row, not the newer one.
+        XCTAssertEqual(rows([first[0]]).first??.revision, 5)
+    }
+
+    func testCacheIsBounded() {
+        let cache = TableRowCache(capacity: 10)
+        for round in 0..<5 {
+            let items = (0..<7).map { stored(pod("p\(round)-\($0)"), revision: Int64(round * 10 + $0)) }
+            XCTAssertEqual(cache.rows(for: items, make: template).compactMap { $0?.revision }, items.map(\.revision))
+            XCTAssertLessThanOrEqual(cache.count, 10)
+        }
+    }
+
+    func testKindsWithoutTemplatesAreNotKept() {
+        let cache = TableRowCache()
+        XCTAssertEqual(cache.rows(for: [stored(pod("a"), revision: 1)]) { _ in nil }.count, 1)
+        XCTAssertEqual(cache.count, 0)
+    }
+
+    /// Every served kind's template, where it has one, renders exactly its `tableCells`.
+    func testEveryStrategysTemplateRendersItsCells() {
+        let objects: [JSON] = [pod("a"), pod("b", restarts: 1), ["metadata": ["name": "x", "creationTimestamp": "2023-11-14T22:08:20Z"]], ["metadata": [:]]]
+        for strategy in StrategyCatalog.all {
+            for object in objects {
+                guard let template = strategy.tableCellTemplate(object) else { continue }
+                XCTAssertEqual(template.map { $0.rendered(now: now) }, strategy.tableCells(object, now: now), "\(strategy.resource.kind)")
+            }
+        }
+    }
+}
