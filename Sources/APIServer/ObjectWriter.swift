@@ -85,24 +85,20 @@ struct ObjectWriter {
                 })
         case .table(let version):
             let builder = try tableBuilder(version: version)
-            var table = builder.table([], revision: String(revision))
-            table["metadata"] = meta.json
-            guard case .object(let shell) = table else { return Responses.json(JSONWriter.encode(table), contentType: format.contentType) }
-            // Rows are written from the stored bytes (`rowBytes`) after the Table's other members.
+            // Rows are written from the stored bytes (`writeRow`) after the Table's other members.
+            let head = builder.listHead(meta: meta.json)
             let templates = builder.templates(items)
             guard Self.isLarge(items) else {
-                var out = JSONWriter.encode(table)
-                out.removeLast(2)  // `]}`
-                out.reserveCapacity(out.count + items.reduce(2) { $0 + $1.bytes.count / 2 + 256 })
-                for (i, item) in items.enumerated() {
+                var out: [UInt8] = []
+                out.reserveCapacity(head.count + items.reduce(2) { $0 + $1.bytes.count / 2 + 256 })
+                out.append(contentsOf: head)
+                for i in items.indices {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
-                    builder.writeRow(item, template: templates[i], into: &out)
+                    builder.writeRow(items[i], template: templates[i], into: &out)
                 }
                 out.append(contentsOf: "]}".utf8)
                 return Responses.json(out, contentType: format.contentType)
             }
-            var head = JSONWriter.encode(.object(shell))
-            head.removeLast(2)  // `]}`
             return HTTPResponse(status: 200, headers: [("Content-Type", format.contentType)], stream: ListResponseStream(
                 head: head, count: items.count, separator: [UInt8(ascii: ",")], tail: Array("]}".utf8)) { i in
                     builder.rowBytes(items[i], template: templates[i])

@@ -48,6 +48,35 @@ struct TableBuilder {
         return .object(table)
     }
 
+    /// A Table LIST up to its first row: `table([], revision:)` with `meta` as its metadata, encoded
+    /// without the `]}` that closes its rows. Written directly rather than through a JSON tree (the
+    /// tree of the column definitions cost as much as a few rows).
+    func listHead(meta: JSON) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2048)
+        out.append(contentsOf: #"{"kind":"Table","apiVersion":"#.utf8)
+        JSONWriter.write(.string("meta.k8s.io/\(version)"), into: &out)
+        out.append(contentsOf: #","metadata":"#.utf8)
+        JSONWriter.write(meta, into: &out)
+        out.append(contentsOf: #","columnDefinitions":["#.utf8)
+        for (i, c) in strategy.tableColumns.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"name":"#.utf8)
+            JSONWriter.write(.string(c.name), into: &out)
+            out.append(contentsOf: #","type":"#.utf8)
+            JSONWriter.write(.string(c.type), into: &out)
+            out.append(contentsOf: #","format":"#.utf8)
+            JSONWriter.write(.string(c.format), into: &out)
+            out.append(contentsOf: #","description":"#.utf8)
+            JSONWriter.write(.string(c.description), into: &out)
+            out.append(contentsOf: #","priority":"#.utf8)
+            out.append(contentsOf: String(c.priority).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"],"rows":["#.utf8)
+        return out
+    }
+
     /// One object's row: its cells, and the object as `includeObject` asks.
     func row(_ object: JSON) -> JSON {
         var row: JSONObject = ["cells": .array(strategy.tableCells(object, now: now))]

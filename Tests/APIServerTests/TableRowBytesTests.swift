@@ -51,6 +51,21 @@ final class TableRowBytesTests: XCTestCase {
         }
     }
 
+    /// A LIST's head, written directly, is the tree-encoded Table's up to its rows.
+    func testListHeadMatchesTheTreeEncoding() {
+        let meta: JSON = ["resourceVersion": "12", "continue": "a<b", "remainingItemCount": 3]
+        for strategy in [PodStrategy(), ConfigMapStrategy()] as [any ResourceStrategy] {
+            for version in ["v1", "v1beta1"] {
+                let builder = TableBuilder(strategy: strategy, now: Date(), version: version, includeObject: "Metadata")
+                var table = builder.table([], revision: "12")
+                table["metadata"] = meta
+                var tree = JSONWriter.encode(table)
+                tree.removeLast(2)
+                XCTAssertEqual(String(decoding: builder.listHead(meta: meta), as: UTF8.self), String(decoding: tree, as: UTF8.self))
+            }
+        }
+    }
+
     func testMemberSliceFindsTopLevelValuesOnly() {
         let bytes = Array(#"{"a":"metadata","b":{"metadata":1},"n":-1.5e3,"t":true,"metadata":{"x":[1,"}"]},"z":null}"#.utf8)
         XCTAssertEqual(JSONMemberSlice.range(of: "metadata", in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }, #"{"x":[1,"}"]}"#)

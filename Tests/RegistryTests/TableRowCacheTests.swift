@@ -86,6 +86,19 @@ final class TableRowCacheTests: XCTestCase {
         XCTAssertEqual(cache.count, 0)
     }
 
+    /// A printer declared as depending on the time only through AGE gets no template for a row where
+    /// another cell depends on it (a running Job's duration).
+    func testAgedCellsCheckOtherCellsDoNotDependOnTheTime() {
+        let aged = ResourceTables.Printer(columns: JobTable.columns, agedCells: JobTable.cells)
+        let running: JSON = ["metadata": ["name": "j", "creationTimestamp": "2023-11-14T22:00:00Z"], "spec": ["completions": 1],
+                             "status": ["startTime": "2023-11-14T22:00:00Z", "active": 1]]
+        XCTAssertNil(aged.template?(running) ?? nil)
+        var done = running
+        done["status"]?["completionTime"] = "2023-11-14T22:01:00Z"
+        XCTAssertEqual(aged.template?(done)?.map { $0.rendered(now: now) }, JobTable.cells(done, now: now))
+        XCTAssertEqual(ResourceTables.printer(for: "ConfigMap")?.template?(["metadata": ["name": "c"], "data": ["a": "b"]])?.count, 3)
+    }
+
     /// Every served kind's template, where it has one, renders exactly its `tableCells`.
     func testEveryStrategysTemplateRendersItsCells() {
         let objects: [JSON] = [pod("a"), pod("b", restarts: 1), ["metadata": ["name": "x", "creationTimestamp": "2023-11-14T22:08:20Z"]], ["metadata": [:]]]

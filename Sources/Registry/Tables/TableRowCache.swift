@@ -31,24 +31,32 @@ public final class TableRowCache: @unchecked Sendable {
     public func rows(for items: [StoredObject], make: (StoredObject) -> TableRowTemplate?) -> [TableRowTemplate?] {
         var found = [TableRowTemplate?](repeating: nil, count: items.count)
         var missing: [Int] = []
+        // Items are read in place (not copied out of the array): a copy of a StoredObject is five
+        // retains and releases, which showed in a LIST's profile.
         lock.lock()
-        for (i, item) in items.enumerated() {
-            if let row = rows[item.key], row.describes(item) { found[i] = row } else { missing.append(i) }
+        for i in items.indices {
+            if let row = rows[items[i].key], row.describes(revision: items[i].revision, byteCount: items[i].bytes.count) {
+                found[i] = row
+            } else {
+                missing.append(i)
+            }
         }
         lock.unlock()
         guard !missing.isEmpty else { return found }
         // Made outside the lock: other requests' lookups do not wait for these rows' cells.
-        var made: [(StorageKey, TableRowTemplate)] = []
+        var made: [Int] = []
         for i in missing {
             guard let row = make(items[i]) else { continue }
             found[i] = row
-            made.append((items[i].key, row))
+            made.append(i)
         }
         guard !made.isEmpty else { return found }
         lock.lock()
         if rows.count + made.count > capacity { rows.removeAll(keepingCapacity: true) }
-        for (key, row) in made.prefix(capacity) where rows[key].map({ $0.revision <= row.revision }) ?? true {
-            rows[key] = row
+        for i in made.prefix(capacity) {
+            let row = found[i]!
+            if let kept = rows[items[i].key], kept.revision > row.revision { continue }
+            rows[items[i].key] = row
         }
         lock.unlock()
         return found

@@ -5,8 +5,9 @@ import Storage
 /// One stored object's Table row as far as it can be prepared before a request: its cells encoded,
 /// with the time-relative cells (`TableCell.since`) left as holes, and where the object's `metadata`
 /// lies in its stored bytes. Writing the row for a request is then copying bytes and rendering each
-/// hole's duration at the request's `now`, which is what upstream prints at that time.
-public struct TableRowTemplate: Sendable {
+/// hole's duration at the request's `now`, which is what upstream prints at that time. A class: rows
+/// are handed around by the hundred per LIST, one reference each.
+public final class TableRowTemplate: Sendable {
     /// The revision of the stored object the row was made from; it describes no other revision.
     public let revision: Int64
     /// The encoded cells array, without the open cells' strings.
@@ -45,7 +46,11 @@ public struct TableRowTemplate: Sendable {
 
     /// Whether this row was made from `item` (the same revision of the same encoding).
     public func describes(_ item: StoredObject) -> Bool {
-        revision == item.revision && storedByteCount == item.bytes.count
+        describes(revision: item.revision, byteCount: item.bytes.count)
+    }
+
+    func describes(revision: Int64, byteCount: Int) -> Bool {
+        self.revision == revision && storedByteCount == byteCount
     }
 
     /// Appends the cells array as upstream prints it at `now`.
