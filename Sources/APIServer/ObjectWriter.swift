@@ -90,7 +90,9 @@ struct ObjectWriter {
             let templates = builder.templates(items)
             guard Self.isLarge(items) else {
                 var out: [UInt8] = []
-                out.reserveCapacity(head.count + items.reduce(2) { $0 + $1.bytes.count / 2 + 256 })
+                var size = head.count + 2
+                for i in items.indices { size += items[i].bytes.count / 2 + 256 }
+                out.reserveCapacity(size)
                 out.append(contentsOf: head)
                 for i in items.indices {
                     if i > 0 { out.append(UInt8(ascii: ",")) }

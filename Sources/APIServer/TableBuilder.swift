@@ -18,8 +18,14 @@ struct TableBuilder {
 
     init(strategy: any ResourceStrategy, now: Date, version: String, includeObject: String, rows: TableRowCache? = nil) {
         self.strategy = strategy; self.now = now; self.version = version; self.includeObject = includeObject; self.rows = rows
-        partialHead = Array(",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/\(version)\",\"metadata\":".utf8)
+        partialHead = Self.partialHeads[version] ?? Self.partialHead(version)
     }
+
+    private static func partialHead(_ version: String) -> [UInt8] {
+        Array(",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/\(version)\",\"metadata\":".utf8)
+    }
+    /// The served meta.k8s.io versions' heads, made once rather than per request.
+    private static let partialHeads = ["v1": partialHead("v1"), "v1beta1": partialHead("v1beta1")]
 
     static let includeObjectValues = ["None", "Metadata", "Object"]
 
@@ -58,8 +64,17 @@ struct TableBuilder {
         JSONWriter.write(.string("meta.k8s.io/\(version)"), into: &out)
         out.append(contentsOf: #","metadata":"#.utf8)
         JSONWriter.write(meta, into: &out)
-        out.append(contentsOf: #","columnDefinitions":["#.utf8)
-        for (i, c) in strategy.tableColumns.enumerated() {
+        out.append(contentsOf: #","columnDefinitions":"#.utf8)
+        let columns = strategy.tableColumns
+        out.append(contentsOf: rows?.encodedColumns(columns, encode: Self.encode) ?? Self.encode(columns))
+        out.append(contentsOf: #","rows":["#.utf8)
+        return out
+    }
+
+    /// The columnDefinitions array.
+    static func encode(_ columns: [TableColumn]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (i, c) in columns.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #"{"name":"#.utf8)
             JSONWriter.write(.string(c.name), into: &out)
@@ -73,7 +88,7 @@ struct TableBuilder {
             out.append(contentsOf: String(c.priority).utf8)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: #"],"rows":["#.utf8)
+        out.append(UInt8(ascii: "]"))
         return out
     }
 

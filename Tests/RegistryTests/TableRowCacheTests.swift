@@ -71,6 +71,34 @@ final class TableRowCacheTests: XCTestCase {
         XCTAssertEqual(rows([first[0]]).first??.revision, 5)
     }
 
+    func testEncodedColumnsAreKeptWhileTheColumnsStayTheSame() {
+        let cache = TableRowCache()
+        var encoded = 0
+        func encode(_ columns: [TableColumn]) -> [UInt8] { encoded += 1; return Array(columns.map(\.name).joined(separator: ",").utf8) }
+        XCTAssertEqual(cache.encodedColumns(PodTable.columns, encode: encode), Array("Name,Ready,Status,Restarts,Age,IP,Node,Nominated Node,Readiness Gates".utf8))
+        _ = cache.encodedColumns(PodTable.columns, encode: encode)
+        XCTAssertEqual(encoded, 1)
+        XCTAssertEqual(cache.encodedColumns([.name, .age], encode: encode), Array("Name,Age".utf8))
+        XCTAssertEqual(encoded, 2)
+    }
+
+    /// Durations written as bytes read as upstream's HumanDuration, `<invalid>` escaped as Go escapes it.
+    func testOpenCellsAtManyAges() {
+        let item = stored(pod("a", restarts: 2), revision: 1)
+        let row = template(item)!
+        for seconds in [-100.0, -1.5, -0.5, 0, 59, 119, 120, 599, 600, 601, 10_799, 10_800, 28_799, 28_800, 172_799, 172_800,
+                        691_199, 691_200, 63_071_999, 63_072_000, 252_287_999, 252_288_000, 1e10] {
+            let at = now.addingTimeInterval(seconds - 300)
+            var out: [UInt8] = []
+            row.writeCells(now: at, into: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self),
+                           String(decoding: JSONWriter.encode(.array(PodTable.cells(item.object, now: at))), as: UTF8.self), "\(seconds)")
+        }
+        XCTAssertEqual(Timestamp.humanDuration(-5), "<invalid>")
+        XCTAssertEqual(Timestamp.humanDuration(691_200 + 3_600), "8d")
+        XCTAssertEqual(Timestamp.humanDuration(63_072_000 + 86_400 * 3), "2y3d")
+    }
+
     func testCacheIsBounded() {
         let cache = TableRowCache(capacity: 10)
         for round in 0..<5 {

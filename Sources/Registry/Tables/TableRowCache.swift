@@ -16,6 +16,8 @@ public final class TableRowCache: @unchecked Sendable {
     public let capacity: Int
     private let lock = NSLock()
     private var rows: [StorageKey: TableRowTemplate] = [:]
+    /// The encoded columnDefinitions and the columns they were made from.
+    private var columns: (definitions: [TableColumn], bytes: [UInt8])?
 
     public init(capacity: Int = TableRowCache.defaultCapacity) {
         self.capacity = capacity
@@ -24,6 +26,18 @@ public final class TableRowCache: @unchecked Sendable {
     public var count: Int {
         lock.lock(); defer { lock.unlock() }
         return rows.count
+    }
+
+    /// `columns` encoded by `encode`, kept while the columns stay the same: encoding the descriptions
+    /// cost as much as a few rows, on every LIST.
+    public func encodedColumns(_ columns: [TableColumn], encode: ([TableColumn]) -> [UInt8]) -> [UInt8] {
+        lock.lock()
+        if let kept = self.columns, kept.definitions == columns { lock.unlock(); return kept.bytes }
+        lock.unlock()
+        let bytes = encode(columns)
+        lock.lock(); defer { lock.unlock() }
+        self.columns = (columns, bytes)
+        return bytes
     }
 
     /// Each item's row, from the cache or made by `make` (then kept); nil where `make` answers nil

@@ -18,12 +18,19 @@ public final class TableRowTemplate: Sendable {
     /// The length of the stored bytes the range was found in.
     let storedByteCount: Int
 
-    /// An open cell: its JSON string goes in at `offset` of `cells`.
+    /// An open cell: its JSON string goes in at `offset` of `cells`, as `prefix` (the opening quote
+    /// and the prefix, encoded), the duration, then `suffix` (encoded, and the closing quote).
     struct Hole: Sendable {
         let offset: Int
         let since: Date
-        let prefix: String
-        let suffix: String
+        let prefix: [UInt8]
+        let suffix: [UInt8]
+
+        init(offset: Int, since: Date, prefix: String, suffix: String) {
+            self.offset = offset; self.since = since
+            self.prefix = JSONWriter.encode(.string(prefix)).dropLast()
+            self.suffix = Array(JSONWriter.encode(.string(suffix)).dropFirst())
+        }
     }
 
     public init(cells: [TableCell], item: StoredObject) {
@@ -58,8 +65,15 @@ public final class TableRowTemplate: Sendable {
         var start = 0
         for hole in holes {
             out.append(contentsOf: cells[start..<hole.offset])
-            let text = TableCell.text(since: hole.since, prefix: hole.prefix, suffix: hole.suffix, now: now)
-            JSONWriter.write(.string(text), into: &out)
+            out.append(contentsOf: hole.prefix)
+            // The duration is written as bytes, not made a String and encoded: this ran for every row.
+            let duration = out.count
+            Timestamp.writeHumanDuration(now.timeIntervalSince(hole.since), into: &out)
+            if out[duration] == UInt8(ascii: "<") {  // `<invalid>`, escaped as Go escapes it
+                out.removeSubrange(duration...)
+                out.append(contentsOf: #"\u003cinvalid\u003e"#.utf8)
+            }
+            out.append(contentsOf: hole.suffix)
             start = hole.offset
         }
         out.append(contentsOf: cells[start...])
