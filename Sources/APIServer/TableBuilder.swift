@@ -21,6 +21,11 @@ struct TableBuilder {
         partialHead = Self.partialHeads[version] ?? Self.partialHead(version)
     }
 
+    // Byte arrays rather than string literals: appending a literal's UTF-8 view cost more than the
+    // copy itself, once per row.
+    private static let cellsKey = Array(#"{"cells":"#.utf8)
+    private static let objectKey = Array(#","object":"#.utf8)
+
     private static func partialHead(_ version: String) -> [UInt8] {
         Array(",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/\(version)\",\"metadata\":".utf8)
     }
@@ -125,7 +130,7 @@ struct TableBuilder {
     /// revision of the item) only the time-relative cells are encoded.
     func writeRow(_ item: StoredObject, template: TableRowTemplate?, into out: inout [UInt8]) {
         let start = out.count
-        out.append(contentsOf: #"{"cells":"#.utf8)
+        out.append(contentsOf: Self.cellsKey)
         if let template {
             template.writeCells(now: now, into: &out)
         } else {
@@ -133,7 +138,7 @@ struct TableBuilder {
         }
         switch includeObject {
         case "Object":
-            out.append(contentsOf: #","object":"#.utf8)
+            out.append(contentsOf: Self.objectKey)
             out.append(contentsOf: item.bytes)
         case "Metadata":
             guard let metadata = template.map(\.metadata) ?? JSONMemberSlice.range(of: "metadata", in: item.bytes) else {

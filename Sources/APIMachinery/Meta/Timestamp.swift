@@ -81,9 +81,9 @@ public enum Timestamp {
 
     /// `humanDuration` appended as UTF-8 (Table rows write it straight into a response).
     public static func writeHumanDuration(_ interval: TimeInterval, into out: inout [UInt8]) {
-        func put(_ value: Int, _ unit: Character) {
+        func put(_ value: Int, _ unit: Unicode.Scalar) {
             writeDecimal(value, into: &out)
-            out.append(unit.asciiValue!)
+            out.append(UInt8(ascii: unit))
         }
         let seconds = Int(interval)
         if seconds < -1 { out.append(contentsOf: "<invalid>".utf8); return }

@@ -15,7 +15,10 @@ public final class TableRowCache: @unchecked Sendable {
 
     public let capacity: Int
     private let lock = NSLock()
-    private var rows: [StorageKey: TableRowTemplate] = [:]
+    /// By namespace, then name (the store's resource is the same for all): a list is in namespace
+    /// order, so most lookups hash only a name.
+    private var rows: [String: [String: TableRowTemplate]] = [:]
+    private var rowCount = 0
     /// The encoded columnDefinitions and the columns they were made from.
     private var columns: (definitions: [TableColumn], bytes: [UInt8])?
 
@@ -25,7 +28,7 @@ public final class TableRowCache: @unchecked Sendable {
 
     public var count: Int {
         lock.lock(); defer { lock.unlock() }
-        return rows.count
+        return rowCount
     }
 
     /// `columns` encoded by `encode`, kept while the columns stay the same: encoding the descriptions
@@ -48,13 +51,20 @@ public final class TableRowCache: @unchecked Sendable {
         // Items are read in place (not copied out of the array): a copy of a StoredObject is five
         // retains and releases, which showed in a LIST's profile.
         lock.lock()
+        var namespace: String?
+        var named: [String: TableRowTemplate] = [:]
         for i in items.indices {
-            if let row = rows[items[i].key], row.describes(revision: items[i].revision, byteCount: items[i].bytes.count) {
+            if items[i].key.namespace != namespace {
+                namespace = items[i].key.namespace
+                named = rows[items[i].key.namespace] ?? [:]
+            }
+            if let row = named[items[i].key.name], row.describes(revision: items[i].revision, byteCount: items[i].bytes.count) {
                 found[i] = row
             } else {
                 missing.append(i)
             }
         }
+        named = [:]
         lock.unlock()
         guard !missing.isEmpty else { return found }
         // Made outside the lock: other requests' lookups do not wait for these rows' cells.
@@ -66,11 +76,15 @@ public final class TableRowCache: @unchecked Sendable {
         }
         guard !made.isEmpty else { return found }
         lock.lock()
-        if rows.count + made.count > capacity { rows.removeAll(keepingCapacity: true) }
+        if rowCount + made.count > capacity { rows.removeAll(keepingCapacity: true); rowCount = 0 }
         for i in made.prefix(capacity) {
-            let row = found[i]!
-            if let kept = rows[items[i].key], kept.revision > row.revision { continue }
-            rows[items[i].key] = row
+            let row = found[i]!, key = items[i].key
+            if let kept = rows[key.namespace]?[key.name] {
+                if kept.revision > row.revision { continue }
+            } else {
+                rowCount += 1
+            }
+            rows[key.namespace, default: [:]][key.name] = row
         }
         lock.unlock()
         return found

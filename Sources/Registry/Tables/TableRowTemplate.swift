@@ -18,19 +18,11 @@ public final class TableRowTemplate: Sendable {
     /// The length of the stored bytes the range was found in.
     let storedByteCount: Int
 
-    /// An open cell: its JSON string goes in at `offset` of `cells`, as `prefix` (the opening quote
-    /// and the prefix, encoded), the duration, then `suffix` (encoded, and the closing quote).
+    /// An open cell: `cells` holds its string's quotes and its prefix and suffix (encoded); the
+    /// duration goes in at `offset`, between them.
     struct Hole: Sendable {
         let offset: Int
         let since: Date
-        let prefix: [UInt8]
-        let suffix: [UInt8]
-
-        init(offset: Int, since: Date, prefix: String, suffix: String) {
-            self.offset = offset; self.since = since
-            self.prefix = JSONWriter.encode(.string(prefix)).dropLast()
-            self.suffix = Array(JSONWriter.encode(.string(suffix)).dropFirst())
-        }
     }
 
     public init(cells: [TableCell], item: StoredObject) {
@@ -40,7 +32,10 @@ public final class TableRowTemplate: Sendable {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             switch cell {
             case .value(let value): JSONWriter.write(value, into: &bytes)
-            case .since(let date, let prefix, let suffix): holes.append(Hole(offset: bytes.count, since: date, prefix: prefix, suffix: suffix))
+            case .since(let date, let prefix, let suffix):
+                bytes.append(contentsOf: JSONWriter.encode(.string(prefix)).dropLast())
+                holes.append(Hole(offset: bytes.count, since: date))
+                bytes.append(contentsOf: JSONWriter.encode(.string(suffix)).dropFirst())
             }
         }
         bytes.append(UInt8(ascii: "]"))
@@ -63,19 +58,20 @@ public final class TableRowTemplate: Sendable {
     /// Appends the cells array as upstream prints it at `now`.
     public func writeCells(now: Date, into out: inout [UInt8]) {
         var start = 0
-        for hole in holes {
-            out.append(contentsOf: cells[start..<hole.offset])
-            out.append(contentsOf: hole.prefix)
-            // The duration is written as bytes, not made a String and encoded: this ran for every row.
-            let duration = out.count
-            Timestamp.writeHumanDuration(now.timeIntervalSince(hole.since), into: &out)
-            if out[duration] == UInt8(ascii: "<") {  // `<invalid>`, escaped as Go escapes it
-                out.removeSubrange(duration...)
-                out.append(contentsOf: #"\u003cinvalid\u003e"#.utf8)
+        cells.withUnsafeBufferPointer { cells in
+            for i in holes.indices {
+                let offset = holes[i].offset
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: cells[start..<offset]))
+                // The duration is written as bytes, not made a String and encoded: this runs for every row.
+                let duration = out.count
+                Timestamp.writeHumanDuration(now.timeIntervalSince(holes[i].since), into: &out)
+                if out[duration] == UInt8(ascii: "<") {  // `<invalid>`, escaped as Go escapes it
+                    out.removeSubrange(duration...)
+                    out.append(contentsOf: #"\u003cinvalid\u003e"#.utf8)
+                }
+                start = offset
             }
-            out.append(contentsOf: hole.suffix)
-            start = hole.offset
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: cells[start...]))
         }
-        out.append(contentsOf: cells[start...])
     }
 }
