@@ -25,6 +25,8 @@ public final class ResourceStore: @unchecked Sendable {
     /// definitions unless a store is given another (a custom resource's schema). A function, so
     /// start-up does not convert the definitions before the first write.
     let fieldTypeSchema: @Sendable () -> any FieldTypeSchema
+    /// Table rows of this resource's objects per revision, for Table LISTs (see `TableRowCache`).
+    public let tableRows = TableRowCache()
 
     init(strategy: any ResourceStrategy, storage: any Storage, hub: WatchHub, schemas: SchemaSet, clock: any Clock,
          cluster: ClusterLookup, fieldTypeSchema: @escaping @Sendable () -> any FieldTypeSchema = { OpenAPIFieldTypes.upstream }) {

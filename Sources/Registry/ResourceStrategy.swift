@@ -78,6 +78,12 @@ public protocol ResourceStrategy: Sendable {
 
     /// One row's cells in the order of `tableColumns`.
     func tableCells(_ object: JSON, now: Date) -> [JSON]
+
+    /// `tableCells` with the time-relative cells left open (rendering it at `now` gives exactly
+    /// `tableCells(object, now:)`), so a Table LIST can keep each stored revision's row; nil when the
+    /// kind's cells are not written that way. A strategy that overrides `tableCells` must override
+    /// this too (nil is always correct).
+    func tableCellTemplate(_ object: JSON) -> [TableCell]?
     /// Set when this strategy serves another version of a resource stored in a different one
     /// (events.k8s.io/v1 Events, autoscaling/v1 HorizontalPodAutoscalers): its store is a view.
     var conversion: (any VersionConversion)? { get }
@@ -122,6 +128,12 @@ extension ResourceStrategy {
         if let printer = ResourceTables.printer(for: resource.kind) { return printer.cells(object, now) }
         return [object[path: "metadata", "name"] ?? "", .string(TableColumn.age(of: object, now: now))]
     }
+    public func tableCellTemplate(_ object: JSON) -> [TableCell]? {
+        guard let printer = ResourceTables.printer(for: resource.kind) else {
+            return [.value(object[path: "metadata", "name"] ?? ""), PrinterFormat.ageCell(object)]
+        }
+        return printer.template?(object)
+    }
 }
 
 /// A column of a meta.k8s.io/v1 Table.
@@ -142,9 +154,13 @@ public struct TableColumn: Sendable, Equatable {
 
     /// Upstream's translateTimestampSince: the age of an object as kubectl prints it (`5s`, `3m20s`, `2d`).
     public static func age(of object: JSON, now: Date) -> String {
-        guard let ts = object[path: "metadata", "creationTimestamp"]?.stringValue, let created = Timestamp.parse(ts) else {
-            return "<unknown>"
-        }
+        guard let created = created(object) else { return "<unknown>" }
         return Timestamp.humanDuration(now.timeIntervalSince(created))
+    }
+
+    /// metadata.creationTimestamp, or nil when missing or unreadable (AGE then prints `<unknown>`).
+    static func created(_ object: JSON) -> Date? {
+        guard let ts = object[path: "metadata", "creationTimestamp"]?.stringValue else { return nil }
+        return Timestamp.parse(ts)
     }
 }

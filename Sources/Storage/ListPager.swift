@@ -27,6 +27,13 @@ enum ListPager {
             // Without a predicate the chunk is the page: its remaining count is the list's.
             let chunk = try read(revision, from, chunkSize, request.predicate == nil)
             revision = chunk.revision
+            if request.predicate == nil, items.isEmpty, chunk.items.count <= limit, !chunk.more || chunk.items.count == limit,
+               let last = chunk.items.last {
+                // Unfiltered, the first chunk is the page (at most `limit` objects): handed on as it is,
+                // not copied item by item (five retains and releases each).
+                guard chunk.more else { return ListPage(items: chunk.items, revision: chunk.revision) }
+                return ListPage(items: chunk.items, revision: chunk.revision, continueAfter: last.key, remainingCount: chunk.remaining)
+            }
             for (index, object) in chunk.items.enumerated() {
                 if let predicate = request.predicate, !predicate(object) { continue }
                 items.append(object)

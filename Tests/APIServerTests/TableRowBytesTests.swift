@@ -29,6 +29,43 @@ final class TableRowBytesTests: XCTestCase {
         }
     }
 
+    /// Rows kept per revision render as the rows made afresh, at each request's time.
+    func testKeptRowsMatchTheTreeEncodingAtEveryTime() {
+        var restarted = pod
+        restarted["metadata"]?["creationTimestamp"] = "2027-01-15T08:00:00Z"
+        restarted["status"]?["containerStatuses"] = [[
+            "name": "c", "ready": false, "restartCount": 4, "state": ["waiting": ["reason": "CrashLoopBackOff"]],
+            "lastState": ["terminated": ["exitCode": 1, "finishedAt": "2027-01-15T08:01:00Z"]]]]
+        for object in [pod, restarted] {
+            let cache = TableRowCache()  // both objects are revision 7 of the same key
+            for seconds in [1_800_000_000.0, 1_800_000_000.5, 1_800_003_700] {
+                let now = Date(timeIntervalSince1970: seconds)
+                for include in TableBuilder.includeObjectValues {
+                    let builder = TableBuilder(strategy: PodStrategy(), now: now, version: "v1", includeObject: include, rows: cache)
+                    let template = builder.templates([stored(object)])[0]
+                    XCTAssertNotNil(template)
+                    XCTAssertEqual(String(decoding: builder.rowBytes(stored(object), template: template), as: UTF8.self),
+                                   String(decoding: JSONWriter.encode(builder.row(object)), as: UTF8.self), include)
+                }
+            }
+        }
+    }
+
+    /// A LIST's head, written directly, is the tree-encoded Table's up to its rows.
+    func testListHeadMatchesTheTreeEncoding() {
+        let meta: JSON = ["resourceVersion": "12", "continue": "a<b", "remainingItemCount": 3]
+        for strategy in [PodStrategy(), ConfigMapStrategy()] as [any ResourceStrategy] {
+            for version in ["v1", "v1beta1"] {
+                let builder = TableBuilder(strategy: strategy, now: Date(), version: version, includeObject: "Metadata")
+                var table = builder.table([], revision: "12")
+                table["metadata"] = meta
+                var tree = JSONWriter.encode(table)
+                tree.removeLast(2)
+                XCTAssertEqual(String(decoding: builder.listHead(meta: meta), as: UTF8.self), String(decoding: tree, as: UTF8.self))
+            }
+        }
+    }
+
     func testMemberSliceFindsTopLevelValuesOnly() {
         let bytes = Array(#"{"a":"metadata","b":{"metadata":1},"n":-1.5e3,"t":true,"metadata":{"x":[1,"}"]},"z":null}"#.utf8)
         XCTAssertEqual(JSONMemberSlice.range(of: "metadata", in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }, #"{"x":[1,"}"]}"#)

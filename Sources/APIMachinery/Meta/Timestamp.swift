@@ -73,31 +73,53 @@ public enum Timestamp {
 
     /// Upstream's duration.HumanDuration.
     public static func humanDuration(_ interval: TimeInterval) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        writeHumanDuration(interval, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `humanDuration` appended as UTF-8 (Table rows write it straight into a response).
+    public static func writeHumanDuration(_ interval: TimeInterval, into out: inout [UInt8]) {
+        func put(_ value: Int, _ unit: Unicode.Scalar) {
+            writeDecimal(value, into: &out)
+            out.append(UInt8(ascii: unit))
+        }
         let seconds = Int(interval)
-        if seconds < -1 { return "<invalid>" }
-        if seconds < 0 { return "0s" }
-        if seconds < 60 * 2 { return "\(seconds)s" }
+        if seconds < -1 { out.append(contentsOf: "<invalid>".utf8); return }
+        if seconds < 0 { out.append(contentsOf: "0s".utf8); return }
+        if seconds < 60 * 2 { put(seconds, "s"); return }
         let minutes = seconds / 60
         if minutes < 10 {
-            let s = seconds % 60
-            return s == 0 ? "\(minutes)m" : "\(minutes)m\(s)s"
+            put(minutes, "m")
+            if seconds % 60 != 0 { put(seconds % 60, "s") }
+            return
         }
-        if minutes < 60 * 3 { return "\(minutes)m" }
+        if minutes < 60 * 3 { put(minutes, "m"); return }
         let hours = minutes / 60
         if hours < 8 {
-            let m = minutes % 60
-            return m == 0 ? "\(hours)h" : "\(hours)h\(m)m"
+            put(hours, "h")
+            if minutes % 60 != 0 { put(minutes % 60, "m") }
+            return
         }
-        if hours < 48 { return "\(hours)h" }
+        if hours < 48 { put(hours, "h"); return }
         if hours < 24 * 8 {
-            let h = hours % 24
-            return h == 0 ? "\(hours / 24)d" : "\(hours / 24)d\(h)h"
+            put(hours / 24, "d")
+            if hours % 24 != 0 { put(hours % 24, "h") }
+            return
         }
-        if hours < 24 * 365 * 2 { return "\(hours / 24)d" }
+        if hours < 24 * 365 * 2 { put(hours / 24, "d"); return }
         if hours < 24 * 365 * 8 {
-            let dy = (hours / 24) % 365
-            return dy == 0 ? "\(hours / 24 / 365)y" : "\(hours / 24 / 365)y\(dy)d"
+            put(hours / 24 / 365, "y")
+            if (hours / 24) % 365 != 0 { put((hours / 24) % 365, "d") }
+            return
         }
-        return "\(hours / 24 / 365)y"
+        put(hours / 24 / 365, "y")
+    }
+
+    /// A non-negative integer's decimal digits.
+    private static func writeDecimal(_ value: Int, into out: inout [UInt8]) {
+        if value >= 10 { writeDecimal(value / 10, into: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }

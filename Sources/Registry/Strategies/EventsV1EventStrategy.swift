@@ -84,6 +84,8 @@ public struct EventsV1EventStrategy: ResourceStrategy {
     /// Upstream prints events of either version with the same printer (printEvent on the internal type).
     public var tableColumns: [TableColumn] { EventTable.columns }
     public func tableCells(_ object: JSON, now: Date) -> [JSON] { EventTable.cells(EventConversion().toStorage(object), now: now) }
+    /// The cells come from the converted object, so no row is kept per revision.
+    public func tableCellTemplate(_ object: JSON) -> [TableCell]? { nil }
 }
 
 private extension Optional where Wrapped == JSON {

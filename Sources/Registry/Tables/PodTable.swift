@@ -19,13 +19,18 @@ public enum PodTable {
     static let nodeUnreachableReason = "NodeLost"
 
     public static func cells(_ pod: JSON, now: Date) -> [JSON] {
+        template(pod).map { $0.rendered(now: now) }
+    }
+
+    /// The cells with RESTARTS' "(… ago)" and AGE left open: everything else depends only on the pod.
+    public static func template(_ pod: JSON) -> [TableCell] {
         let spec = pod["spec"] ?? .null
         let status = pod["status"] ?? .null
         let summary = PodStatusSummary(pod)
 
-        var restarts = String(summary.restarts)
+        var restarts = TableCell.value(.string(String(summary.restarts)))
         if summary.restarts != 0, let last = summary.lastRestart {
-            restarts = "\(summary.restarts) (\(Timestamp.humanDuration(now.timeIntervalSince(last))) ago)"
+            restarts = .since(last, prefix: "\(summary.restarts) (", suffix: " ago)")
         }
 
         var podIP = PrinterFormat.string(PrinterFormat.array(status["podIPs"]).first?["ip"])
@@ -34,15 +39,15 @@ public enum PodTable {
         let nominated = PrinterFormat.string(status["nominatedNodeName"])
 
         return [
-            PrinterFormat.name(pod),
-            .string("\(summary.readyContainers)/\(summary.totalContainers)"),
-            .string(summary.reason),
-            .string(restarts),
-            PrinterFormat.age(pod, now: now),
-            .string(podIP.isEmpty ? "<none>" : podIP),
-            .string(nodeName.isEmpty ? "<none>" : nodeName),
-            .string(nominated.isEmpty ? "<none>" : nominated),
-            .string(readinessGates(spec: spec, status: status)),
+            .value(PrinterFormat.name(pod)),
+            .value(.string("\(summary.readyContainers)/\(summary.totalContainers)")),
+            .value(.string(summary.reason)),
+            restarts,
+            PrinterFormat.ageCell(pod),
+            .value(.string(podIP.isEmpty ? "<none>" : podIP)),
+            .value(.string(nodeName.isEmpty ? "<none>" : nodeName)),
+            .value(.string(nominated.isEmpty ? "<none>" : nominated)),
+            .value(.string(readinessGates(spec: spec, status: status))),
         ]
     }
 

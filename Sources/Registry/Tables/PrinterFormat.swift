@@ -32,6 +32,12 @@ enum PrinterFormat {
     /// The AGE cell.
     static func age(_ object: JSON, now: Date) -> JSON { .string(TableColumn.age(of: object, now: now)) }
 
+    /// The AGE cell before the time of the request is known: `<unknown>` without a creationTimestamp.
+    static func ageCell(_ object: JSON) -> TableCell {
+        guard let created = TableColumn.created(object) else { return "<unknown>" }
+        return .since(created)
+    }
+
     /// Whether metadata.deletionTimestamp is set.
     static func isDeleting(_ object: JSON) -> Bool {
         guard let ts = object[path: "metadata", "deletionTimestamp"] else { return false }

@@ -56,4 +56,6 @@ public struct HorizontalPodAutoscalerV1Strategy: ResourceStrategy {
     public func tableCells(_ object: JSON, now: Date) -> [JSON] {
         HorizontalPodAutoscalerTable.cells(converted.toStorage(object), now: now)
     }
+    /// The cells come from the converted object, so no row is kept per revision.
+    public func tableCellTemplate(_ object: JSON) -> [TableCell]? { nil }
 }
