@@ -90,6 +90,16 @@ def etcd_targets(settings):
     ]
 
 
+def watch_targets(w, p99_ms, kib, issue=""):
+    """One write reaching the benchmark's watchers, and memory per idle watcher, against an issue's bars."""
+    return [
+        Target(f"One write reaches 10,000 watchers{issue}", f"p99 ≤ {p99_ms} ms", figure(f"watch-{w}-p99-ms"),
+               lambda v, _: v <= p99_ms, ms, sized=True),
+        Target(f"Memory per idle watcher{issue}", f"≤ {kib} KiB", figure(f"watch-{w}-kib-per-watcher"),
+               lambda v, _: v <= kib, lambda v, _: f"{v:.1f} KiB", sized=True),
+    ]
+
+
 def issue19_targets(settings):
     """Issue 19's own bars (performance round two), beside the earlier issues' for the same figures."""
     w = settings.watchers
@@ -103,10 +113,7 @@ def issue19_targets(settings):
         Target("PATCH pod, merge, in memory (issue 19)", "≥ 20,000/s", figure("rps:patch"), lambda v, _: v >= 20_000, rate),
         Target("Durable PATCH, 50 clients (issue 19)", "≥ etcd's durable puts/s", ratio("rps:durable-patch-50", "rps:etcd-put-50"),
                lambda v, _: v >= 1, times),
-        Target("One write reaches 10,000 watchers (issue 19)", "p99 ≤ 50 ms", figure(f"watch-{w}-p99-ms"),
-               lambda v, _: v <= 50, ms, sized=True),
-        Target("Memory per idle watcher (issue 19)", "≤ 12 KiB", figure(f"watch-{w}-kib-per-watcher"),
-               lambda v, _: v <= 12, lambda v, _: f"{v:.1f} KiB", sized=True),
+        *watch_targets(w, p99_ms=50, kib=12, issue=" (issue 19)"),
         Target("Durable restart with 100,000 pods to /readyz (issue 19)", "≤ 1.0 s", figure("restart-s"),
                lambda v, _: v <= 1.0, seconds, sized=True),
     ]
@@ -130,10 +137,7 @@ def targets(settings):
                lambda v, _: v >= 1, times),
         Target("10,000 concurrent watchers", "all receive the write", figure(f"watch-{w}-received"),
                lambda v, _: v >= 10_000, lambda v, _: f"{v:,.0f} received", sized=True),
-        Target("One write reaches 10,000 watchers", "p99 ≤ 100 ms", figure(f"watch-{w}-p99-ms"),
-               lambda v, _: v <= 100, ms, sized=True),
-        Target("Memory per idle watcher", "≤ 16 KiB", figure(f"watch-{w}-kib-per-watcher"),
-               lambda v, _: v <= 16, lambda v, _: f"{v:.1f} KiB", sized=True),
+        *watch_targets(w, p99_ms=100, kib=16),
         Target("StatefulSet 1,000 replicas Parallel fully Ready", "≤ 2 s", figure("sts-Parallel-s"),
                lambda v, _: v <= 2, seconds, sized=True),
         Target("StatefulSet 200 replicas OrderedReady fully Ready", "≤ 2 s", figure("sts-OrderedReady-s"),

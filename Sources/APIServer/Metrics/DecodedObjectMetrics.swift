@@ -13,18 +13,16 @@ final class DecodedObjectMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry, cache: DecodedTreeCache = .shared) {
         self.cache = cache
-        held = registry.makeGauge(descriptor: MetricNameDescriptor(
-            metricName: "kubelite_decoded_objects", unitName: "bytes",
-            helpText: "Estimated memory of the decoded objects kept for reads (five times their JSON)."))
-        budget = registry.makeGauge(descriptor: MetricNameDescriptor(
-            metricName: "kubelite_decoded_objects_budget", unitName: "bytes",
-            helpText: "The bound on kubelite_decoded_objects_bytes (--decoded-object-cache-bytes)."))
-        built = registry.makeCounter(descriptor: MetricNameDescriptor(
-            metricName: "kubelite_decoded_objects_built", unitName: "total",
-            helpText: "Stored objects decoded from their JSON because no decoded form was kept."))
-        evicted = registry.makeCounter(descriptor: MetricNameDescriptor(
-            metricName: "kubelite_decoded_objects_evicted", unitName: "total",
-            helpText: "Decoded objects dropped to stay within the budget."))
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "bytes", helpText: help))
+        }
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "total", helpText: help))
+        }
+        held = gauge("kubelite_decoded_objects", "Estimated memory of the decoded objects kept for reads (five times their JSON).")
+        budget = gauge("kubelite_decoded_objects_budget", "The bound on kubelite_decoded_objects_bytes (--decoded-object-cache-bytes).")
+        built = counter("kubelite_decoded_objects_built", "Stored objects decoded from their JSON because no decoded form was kept.")
+        evicted = counter("kubelite_decoded_objects_evicted", "Decoded objects dropped to stay within the budget.")
     }
 
     func update() {
