@@ -14,6 +14,25 @@ struct ObjectWriter {
     /// built whole: smaller ones are cheaper to send in one piece with a Content-Length.
     static let streamedListBytes = 1 << 20
 
+    /// A stored object as read: as JSON in the served version, its stored bytes are the answer and it is
+    /// not decoded (its tree may have been evicted: `DecodedTreeCache`); anything else reads the tree.
+    func single(_ stored: StoredObject, format: ResponseFormat) throws(APIError) -> HTTPResponse {
+        if case .json = format, Self.startsWithAPIVersion(stored.bytes, store.resource.apiVersion) {
+            return Responses.json(stored.bytes)
+        }
+        return try single(stored.object, bytes: stored.bytes, format: format)
+    }
+
+    /// Whether the encoded object begins `{"apiVersion":"<version>",`, as every object the encoder
+    /// wrote in that version does (apiVersion is its first member): then no version conversion applies.
+    static func startsWithAPIVersion(_ bytes: [UInt8], _ apiVersion: String) -> Bool {
+        let prefix = #"{"apiVersion":""#.utf8, version = apiVersion.utf8
+        let total = prefix.count + version.count + 2
+        guard bytes.count > total else { return false }
+        return bytes.starts(with: prefix) && bytes[prefix.count..<(prefix.count + version.count)].elementsEqual(version)
+            && bytes[prefix.count + version.count] == UInt8(ascii: "\"") && bytes[prefix.count + version.count + 1] == UInt8(ascii: ",")
+    }
+
     func single(_ object: JSON, bytes: [UInt8]?, format: ResponseFormat, status: Int = 200, warnings: [String] = []) throws(APIError) -> HTTPResponse {
         var object = object, bytes = bytes
         if let converted = CustomResourceVersion.served(object, as: store.resource) { object = converted; bytes = nil }

@@ -109,7 +109,7 @@ struct ResourceHandler {
         let format = try ResponseFormat.negotiate(request.header("accept"), allowTable: true)
         func read() throws(APIError) -> HTTPResponse {
             let stored = try store.get(namespace: namespace, name: info.name)
-            return try ObjectWriter(store: store, request: request).single(stored.object, bytes: stored.bytes, format: format)
+            return try ObjectWriter(store: store, request: request).single(stored, format: format)
         }
         // A get's resourceVersion asks for a state at least that fresh, as from upstream's cache.
         if let revision = try ListOptions.getReadPoint(request).requiredRevision, !store.isFresh(revision) {

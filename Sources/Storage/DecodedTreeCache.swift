@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// Eviction is second chance (CLOCK) over the trees in the order they were decoded: a tree read since
 /// the hand last passed it is kept for another round, so the objects controllers and watches keep
-/// reading stay decoded. The queue holds the trees weakly: an object replaced or deleted frees its
-/// tree as soon as nothing else holds it, and its entry is dropped when the hand reaches it.
+/// reading stay decoded. The queue holds its trees strongly: a replaced or deleted object's tree stays
+/// until the hand reaches it (the budget bounds it all the same), which spares every write a weak
+/// reference (a side table per object) and every pass of the hand a weak load.
 public final class DecodedTreeCache: Sendable {
     /// The cache stored objects use. Its budget is set once at startup (`--decoded-object-cache-bytes`).
     public static let shared = DecodedTreeCache(budget: defaultBudget)
@@ -21,14 +22,10 @@ public final class DecodedTreeCache: Sendable {
     /// A tree's memory against its JSON's (measured: 100,000 pods, 221 MiB of JSON, 1.1 GiB of trees).
     static let treeBytesPerJSONByte = 5
 
-    private let queue = Mutex(Deque<Entry>())
+    private let queue = Mutex(Deque<DeferredTree>())
     /// Estimated bytes of the trees held now (each held tree's cost, counted while it is held).
     let held = Atomic<Int>(0)
     private let budget: Atomic<Int>
-
-    private struct Entry {
-        weak var tree: DeferredTree?
-    }
 
     public init(budget: Int) { self.budget = Atomic(budget) }
 
@@ -49,31 +46,33 @@ public final class DecodedTreeCache: Sendable {
     func admit(_ tree: DeferredTree) {
         var victims: [DeferredTree] = []
         queue.withLock { queue in
-            queue.append(Entry(tree: tree))
+            queue.append(tree)
             // Each entry is looked at most twice: once to clear its mark, once to evict it. Trees are
-            // dropped outside this lock (the last reference to a tree may go with them), so what
-            // they free is counted here.
+            // dropped outside this lock (freeing a tree is most of an eviction's cost), so what they
+            // free is counted here.
             var steps = 2 * queue.count
             var freeing = 0
             let limit = budget.load(ordering: .relaxed)
-            while held.load(ordering: .relaxed) - freeing > limit, steps > 0, let entry = queue.popFirst() {
+            while held.load(ordering: .relaxed) - freeing > limit, steps > 0, let candidate = queue.popFirst() {
                 steps -= 1
-                guard let candidate = entry.tree else { continue }
                 if candidate.takeReference() {
-                    queue.append(entry)
+                    queue.append(candidate)
                 } else {
                     victims.append(candidate)
                     freeing += candidate.cost
                 }
             }
         }
+        guard !victims.isEmpty else { return }
         for candidate in victims { candidate.evict() }
-        if !victims.isEmpty { evicted.add(victims.count, ordering: .relaxed) }
+        evicted.add(victims.count, ordering: .relaxed)
     }
 }
 
 /// The tree of one stored object: held while recently read (see `DecodedTreeCache`), built again
-/// from the bytes when read after eviction. Shared by every copy of the stored object.
+/// from the bytes when read after eviction. Shared by every copy of the stored object. A counted
+/// tree (cost above 0) is in the cache's queue for as long as it is held, so it is only ever given
+/// back by eviction.
 final class DeferredTree: Sendable {
     private let state = Mutex<JSON?>(nil)
     /// Read since the clock hand last passed. A tree starts unmarked: the reader that built it (or the
@@ -95,10 +94,6 @@ final class DeferredTree: Sendable {
         guard cost > 0 else { return }
         cache.held.add(cost, ordering: .relaxed)
         cache.admit(self)
-    }
-
-    deinit {
-        if state.withLock({ $0 != nil }) { cache.held.subtract(cost, ordering: .relaxed) }
     }
 
     func value(of bytes: [UInt8]) -> JSON {

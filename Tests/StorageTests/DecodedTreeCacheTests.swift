@@ -43,13 +43,18 @@ final class DecodedTreeCacheTests: XCTestCase {
         XCTAssertEqual(cold[0].0.value(of: cold[0].1), cold[0].2, "and decodes again when read")
     }
 
-    func testAReleasedTreeGivesBackItsCost() {
-        let cache = DecodedTreeCache(budget: 1 << 30)
-        var trees: [(DeferredTree, [UInt8], JSON)]? = (0..<10).map { tree("cm-\($0)", cache: cache) }
-        XCTAssertGreaterThan(cache.heldBytes, 0)
-        XCTAssertEqual(trees?.count, 10)
+    func testTreesOfReleasedObjectsStayWithinTheBudgetUntilEvicted() {
+        let (_, sample) = configMap("a-0")
+        let cost = sample.count * DecodedTreeCache.treeBytesPerJSONByte
+        let cache = DecodedTreeCache(budget: cost * 5)
+        var trees: [(DeferredTree, [UInt8], JSON)]? = (0..<5).map { tree("a-\($0)", cache: cache) }
+        XCTAssertEqual(trees?.count, 5)
         trees = nil
-        XCTAssertEqual(cache.heldBytes, 0)
+        XCTAssertEqual(cache.heldBytes, cost * 5, "the queue still holds them")
+        let newer = (0..<5).map { tree("b-\($0)", cache: cache) }
+        XCTAssertEqual(cache.heldBytes, cost * 5, "the released ones made room for the new")
+        XCTAssertTrue(newer.allSatisfy { $0.0.isHeld })
+        XCTAssertEqual(cache.evictedCount, 5)
     }
 
     func testAnObjectWithoutBytesKeepsItsTree() {
